@@ -1,0 +1,1 @@
+"""ehd: an open-source contact center built around Asterisk."""

@@ -1,0 +1,3 @@
+from ehd.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""The ARI websocket: connect, reconcile, dispatch events; reconnect with backoff when lost.
+
+After every (re)connect the ``on_connect`` callback runs before any event is dispatched, so the
+application can rebuild its view of live calls from what Asterisk reports (Asterisk is the truth).
+A handler that raises, or a payload that does not parse, is logged and never stops the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from ehd.ari.client import AriClient
+from ehd.ari.events import AriPayloadError, Event, parse_event
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[Event], Awaitable[None]]
+ConnectHandler = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    initial: float = 0.25
+    maximum: float = 5.0
+    factor: float = 2.0
+
+    def delay(self, attempt: int) -> float:
+        base = min(self.maximum, self.initial * self.factor ** attempt)
+        return base * random.uniform(0.8, 1.2)  # jitter: nodes don't reconnect in lockstep
+
+
+class AriConnection:
+    def __init__(self, client: AriClient, session: aiohttp.ClientSession, app: str,
+                 on_event: EventHandler, on_connect: ConnectHandler,
+                 backoff: Backoff | None = None) -> None:
+        self.client = client
+        self._session = session
+        self.app = app
+        self._on_event = on_event
+        self._on_connect = on_connect
+        self._backoff = backoff or Backoff()
+        self.connected = asyncio.Event()
+        self.connect_count = 0
+
+    @property
+    def events_url(self) -> str:
+        ws_base = self.client.base_url.replace("http://", "ws://").replace("https://", "wss://")
+        return f"{ws_base}/events?app={self.app}&subscribeAll=false"
+
+    async def run(self) -> None:
+        """Run until cancelled."""
+        attempt = 0
+        while True:
+            try:
+                async with self._session.ws_connect(self.events_url, heartbeat=10,
+                                                    headers=self.client.auth_headers) as websocket:
+                    attempt = 0
+                    self.connect_count += 1
+                    log.info("ARI connected (%s, connection %d)", self.app, self.connect_count)
+                    try:
+                        await self._on_connect()
+                    except Exception:
+                        log.exception("ARI reconcile failed; continuing with live events")
+                    self.connected.set()
+                    await self._read(websocket)
+                log.warning("ARI websocket closed")
+            except (aiohttp.ClientError, OSError, TimeoutError) as err:
+                log.warning("ARI connection failed: %r", err)
+            finally:
+                self.connected.clear()
+            delay = self._backoff.delay(attempt)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _read(self, websocket: aiohttp.ClientWebSocketResponse) -> None:
+        async for message in websocket:
+            if message.type != aiohttp.WSMsgType.TEXT:
+                if message.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
+                    return
+                continue
+            await self.dispatch_text(message.data)
+
+    async def dispatch_text(self, text: str) -> None:
+        try:
+            event = parse_event(json.loads(text))
+        except (json.JSONDecodeError, AriPayloadError) as err:
+            log.warning("ignoring malformed ARI event (%s): %.200s", err, text)
+            return
+        try:
+            await self._on_event(event)
+        except Exception:
+            log.exception("ARI event handler failed for %s", event.type)

@@ -1,0 +1,69 @@
+"""Persistence for calls: the DID lookup and the call record from Stasis start to hangup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from ehd.ari.events import Channel
+from ehd.calls.routing import DidEntry, Route
+from ehd.db.models import CallRecord, Did
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def did_entry(number: str) -> DidEntry | None:
+    did = await Did.get_or_none(number=number).prefetch_related("queue", "user")
+    if did is None:
+        return None
+    queue = did.queue
+    user = did.user
+    return DidEntry(
+        number=did.number, route_type=did.route_type,
+        queue_id=queue.id if queue else None, queue_name=queue.name if queue else "",
+        queue_greeting=queue.greeting if queue else "welcome",
+        queue_moh_class=queue.moh_class if queue else "default",
+        queue_language=queue.language if queue else "en",
+        sip_extension=user.sip_extension if user else None, ring_seconds=did.ring_seconds,
+    )
+
+
+async def open_call(channel: Channel, did: str, route: Route) -> None:
+    await CallRecord.update_or_create(
+        call_id=channel.id,
+        defaults={
+            "did": did, "caller_number": channel.caller_number[:64],
+            "caller_name": channel.caller_name[:128], "route_type": route.action.value,
+            "route_target": route.target[:64], "started_at": channel.created or _now(),
+        },
+    )
+
+
+async def mark_answered(call_id: str) -> None:
+    await CallRecord.filter(call_id=call_id, answered_at=None).update(answered_at=_now())
+
+
+async def set_hangup_cause(call_id: str, cause: int) -> None:
+    await CallRecord.filter(call_id=call_id).update(hangup_cause=cause)
+
+
+async def close(call_id: str, result: str, cause: int | None) -> None:
+    values: dict[str, object] = {"ended_at": _now(), "result": result}
+    if cause is not None:
+        values["hangup_cause"] = cause
+    await CallRecord.filter(call_id=call_id, ended_at=None).update(**values)
+
+
+async def open_call_ids() -> list[str]:
+    return list(await CallRecord.filter(ended_at=None).values_list("call_id", flat=True))
+
+
+async def close_missing(live_ids: Iterable[str]) -> int:
+    """Close records of calls Asterisk no longer has (they ended while we were away)."""
+    live = set(live_ids)
+    gone = [call_id for call_id in await open_call_ids() if call_id not in live]
+    if gone:
+        await CallRecord.filter(call_id__in=gone).update(ended_at=_now(), result="lost")
+    return len(gone)

@@ -1,0 +1,75 @@
+"""Decide where an inbound call goes, from the dialled number and its DID entry. Pure: no I/O.
+
+The DID table is data the admins edit; this module turns one row into a :class:`Route` that the
+ARI adapter carries out. Routes whose feature has not landed yet are played as an explicit
+"unavailable" route and logged, so a caller never hears silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ehd.db.models import RouteType
+
+
+class Action(StrEnum):
+    QUEUE = "queue"
+    RING_SIP = "ring_sip"
+    NOT_IN_SERVICE = "not_in_service"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class DidEntry:
+    """The facts about one DID row that routing needs."""
+
+    number: str
+    route_type: RouteType
+    queue_id: int | None = None
+    queue_name: str = ""
+    queue_greeting: str = "welcome"
+    queue_moh_class: str = "default"
+    queue_language: str = "en"
+    sip_extension: str | None = None
+    ring_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class Route:
+    action: Action
+    target: str = ""
+    greeting: str = ""
+    moh_class: str = "default"
+    language: str = "en"
+    ring_seconds: int = 30
+    queue_id: int | None = None
+    reason: str = ""
+
+
+def decide_route(entry: DidEntry | None) -> Route:
+    if entry is None:
+        return Route(Action.NOT_IN_SERVICE, reason="unknown number")
+    kind = entry.route_type
+    if kind == RouteType.UNUSED:
+        return Route(Action.NOT_IN_SERVICE, reason="number is unused")
+    if kind == RouteType.QUEUE:
+        if entry.queue_id is None:
+            return Route(Action.NOT_IN_SERVICE, reason="queue route without a queue")
+        return Route(Action.QUEUE, target=entry.queue_name, greeting=entry.queue_greeting,
+                     moh_class=entry.queue_moh_class, language=entry.queue_language,
+                     queue_id=entry.queue_id)
+    if kind in (RouteType.SIP_ACCOUNT, RouteType.SIP_VOICEMAIL):
+        if not entry.sip_extension:
+            return Route(Action.NOT_IN_SERVICE, reason="SIP route without a SIP account")
+        # Voicemail after the ring time lands with the voicemail feature; until then the
+        # caller hears that the person is unavailable.
+        return Route(Action.RING_SIP, target=entry.sip_extension,
+                     ring_seconds=max(5, min(entry.ring_seconds, 120)))
+    return Route(Action.UNAVAILABLE, target=kind.value,
+                 reason=f"route type {kind.value} is not available in this version")
+
+
+def holding_bridge_id(queue_id: int) -> str:
+    """Deterministic, so a restarted ehd finds the bridge Asterisk still has."""
+    return f"ehd-queue-{queue_id}"

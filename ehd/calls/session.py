@@ -1,0 +1,100 @@
+"""One live call as an asyncio task: its events arrive on a queue, its steps await them.
+
+A session owns the caller's channel and any legs it originates. Awaiting a step (a playback, an
+answer from a leg) raises :class:`CallEnded` as soon as the caller hangs up, so every wait has
+a way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+from ehd.ari.client import AriClient
+from ehd.ari.events import (
+    ChannelDestroyed,
+    ChannelEvent,
+    ChannelHangupRequest,
+    Event,
+    PlaybackEvent,
+    StasisEnd,
+)
+
+
+class CallEnded(Exception):  # noqa: N818 - a signal, not an error
+    """The caller's channel left Stasis or hung up."""
+
+    def __init__(self, cause: int | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+def _ends(event: Event, channel_id: str) -> bool:
+    return (isinstance(event, (StasisEnd, ChannelDestroyed, ChannelHangupRequest))
+            and event.channel.id == channel_id)
+
+
+class CallSession:
+    def __init__(self, ari: AriClient, channel_id: str) -> None:
+        self.ari = ari
+        self.channel_id = channel_id
+        self.legs: set[str] = set()
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self.ended = False
+        self.hangup_cause: int | None = None
+
+    def deliver(self, event: Event) -> None:
+        if isinstance(event, ChannelDestroyed) and event.channel.id == self.channel_id:
+            self.hangup_cause = event.cause
+        if isinstance(event, ChannelHangupRequest) and event.channel.id == self.channel_id:
+            cause = event.raw.get("cause")
+            if isinstance(cause, int):
+                self.hangup_cause = cause
+        self._events.put_nowait(event)
+
+    def owns(self, channel_id: str) -> bool:
+        return channel_id == self.channel_id or channel_id in self.legs
+
+    async def wait_for(self, predicate: Callable[[Event], bool], timeout: float) -> Event | None:
+        """The first event matching ``predicate``, or None after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if self.ended:
+                raise CallEnded(self.hangup_cause)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            try:
+                async with asyncio.timeout(remaining):
+                    event = await self._events.get()
+            except TimeoutError:
+                return None
+            if _ends(event, self.channel_id):
+                self.ended = True
+                raise CallEnded(self.hangup_cause)
+            if predicate(event):
+                return event
+
+    async def play(self, media: str, *, timeout: float = 300.0) -> None:
+        """Play to the caller and wait until the playback finishes."""
+        playback_id = f"ehd-pb-{uuid.uuid4().hex}"
+
+        def finished(event: Event) -> bool:
+            return (isinstance(event, PlaybackEvent) and event.playback_id == playback_id
+                    and event.type in ("PlaybackFinished",))
+
+        await self.ari.play(self.channel_id, media, playback_id)
+        if await self.wait_for(finished, timeout) is None:
+            await self.ari.stop_playback(playback_id)
+
+    async def wait_hangup(self) -> None:
+        """Wait until the caller's call ends (raises CallEnded)."""
+        while True:
+            await self.wait_for(lambda _event: False, 3600.0)
+
+    def leg_event(self, leg_id: str, *types: type[ChannelEvent]) -> Callable[[Event], bool]:
+        def matches(event: Event) -> bool:
+            return isinstance(event, types) and event.channel.id == leg_id
+        return matches

@@ -1,0 +1,226 @@
+"""The Stasis application: parse ARI events, start a session per inbound call, carry out routes.
+
+Every call runs in its own task. Any unexpected error is logged with the call id and the caller
+is sent to the ``ehd-fallback`` dialplan context, so nobody is stranded. After every ARI
+(re)connect, :meth:`CallApplication.reconcile` rebuilds the view of live calls from Asterisk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from ehd.ari.client import AriClient, AriHttpError
+from ehd.ari.events import (
+    Channel,
+    ChannelDestroyed,
+    ChannelEvent,
+    Event,
+    PlaybackEvent,
+    StasisEnd,
+    StasisStart,
+)
+from ehd.calls import records
+from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
+from ehd.calls.session import CallEnded, CallSession
+from ehd.errors import NotFoundError
+from ehd.sounds import SoundLibrary
+
+log = logging.getLogger(__name__)
+
+FALLBACK_CONTEXT = "ehd-fallback"
+AGENT_LEG = "agent-leg"
+
+
+class CallApplication:
+    def __init__(self, ari: AriClient, app_name: str, sounds: SoundLibrary) -> None:
+        self.ari = ari
+        self.app_name = app_name
+        self.sounds = sounds
+        self.sessions: dict[str, CallSession] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    # --- events in ------------------------------------------------------------------------
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, StasisStart):
+            if event.args and event.args[0] == AGENT_LEG:
+                self._deliver_to_owner(event.channel.id, event)
+                return
+            if event.channel.id not in self.sessions:
+                self._start(event.channel.id, event)
+            return
+        if isinstance(event, PlaybackEvent):
+            channel_id = event.target_uri.removeprefix("channel:")
+            self._deliver_to_owner(channel_id, event)
+            return
+        if isinstance(event, ChannelEvent):
+            self._deliver_to_owner(event.channel.id, event)
+            if isinstance(event, ChannelDestroyed) and event.channel.id in self.sessions:
+                await records.set_hangup_cause(event.channel.id, event.cause)
+
+    def _deliver_to_owner(self, channel_id: str, event: Event) -> None:
+        for session in self.sessions.values():
+            if session.owns(channel_id):
+                session.deliver(event)
+                return
+
+    def _start(self, channel_id: str, event: StasisStart | None) -> None:
+        session = CallSession(self.ari, channel_id)
+        self.sessions[channel_id] = session
+        if event is not None:
+            session.deliver(event)
+        task = asyncio.create_task(self._run(session, event), name=f"call-{channel_id}")
+        self.tasks[channel_id] = task
+
+    async def _run(self, session: CallSession, start: StasisStart | None) -> None:
+        call_id = session.channel_id
+        result = "completed"
+        try:
+            if start is None:
+                await session.wait_hangup()  # adopted after a reconnect: keep until it ends
+            else:
+                await self._handle_inbound(session, start)
+        except CallEnded:
+            result = "caller_hangup" if not session.legs else "completed"
+        except Exception:
+            log.exception("call %s failed; sending the caller to %s", call_id, FALLBACK_CONTEXT)
+            result = "failed"
+            await self._fallback(call_id)
+        finally:
+            for leg in list(session.legs):
+                await self._quietly_hangup(leg)
+            await records.close(call_id, result, session.hangup_cause)
+            self.sessions.pop(call_id, None)
+            self.tasks.pop(call_id, None)
+
+    async def _fallback(self, channel_id: str) -> None:
+        try:
+            await self.ari.continue_in_dialplan(channel_id, FALLBACK_CONTEXT)
+        except AriHttpError as err:
+            log.warning("call %s: fallback failed too (%s)", channel_id, err)
+
+    async def _quietly_hangup(self, channel_id: str) -> None:
+        try:
+            await self.ari.hangup(channel_id)
+        except AriHttpError:
+            pass  # already gone
+
+    # --- routes ---------------------------------------------------------------------------
+    async def _handle_inbound(self, session: CallSession, start: StasisStart) -> None:
+        channel = start.channel
+        did = start.args[1] if len(start.args) > 1 else channel.exten
+        entry = await records.did_entry(did)
+        route = decide_route(entry)
+        await records.open_call(channel, did, route)
+        if route.reason:
+            log.info("call %s to %s: %s (%s)", channel.id, did, route.action, route.reason)
+        if route.action == Action.QUEUE:
+            await self._route_queue(session, route)
+        elif route.action == Action.RING_SIP:
+            await self._route_sip(session, route, channel.caller_number)
+        elif route.action == Action.UNAVAILABLE:
+            await self._play_and_hangup(session, "unavailable", route.language)
+        else:
+            await self._play_and_hangup(session, "not-in-service", route.language)
+
+    async def _answer(self, session: CallSession) -> None:
+        await self.ari.answer(session.channel_id)
+        await records.mark_answered(session.channel_id)
+
+    async def _play_and_hangup(self, session: CallSession, prompt: str, language: str) -> None:
+        await self._answer(session)
+        await session.play(self.sounds.media(prompt, language))
+        await self.ari.hangup(session.channel_id)
+        await session.wait_hangup()
+
+    async def _route_queue(self, session: CallSession, route: Route) -> None:
+        """Greeting, then hold with music in the queue's holding bridge."""
+        assert route.queue_id is not None
+        await self._answer(session)
+        try:
+            greeting = self.sounds.media(route.greeting, route.language)
+        except NotFoundError:
+            log.warning("queue %s: greeting %r missing, using the standard one",
+                        route.target, route.greeting)
+            greeting = self.sounds.media("welcome", route.language)
+        await session.play(greeting)
+        bridge_id = holding_bridge_id(route.queue_id)
+        await self._ensure_holding_bridge(bridge_id, route.moh_class)
+        await self.ari.add_to_bridge(bridge_id, session.channel_id, role="participant")
+        await session.wait_hangup()
+
+    async def _ensure_holding_bridge(self, bridge_id: str, moh_class: str) -> None:
+        bridges = {bridge.id for bridge in await self.ari.list_bridges()}
+        if bridge_id not in bridges:
+            await self.ari.create_bridge(bridge_id, "holding")
+            await self.ari.bridge_moh(bridge_id, moh_class)
+
+    async def _route_sip(self, session: CallSession, route: Route, caller_number: str) -> None:
+        """Ring the SIP account; bridge on answer, apologise when it is away or silent."""
+        state = await self._endpoint_state(route.target)
+        if state != "online":
+            log.info("call %s: SIP account %s is %s", session.channel_id, route.target, state)
+            await self._play_and_hangup(session, "unavailable", route.language)
+            return
+        leg_id = f"ehd-leg-{uuid.uuid4().hex}"
+        session.legs.add(leg_id)
+        await self.ari.ring(session.channel_id)
+        await self.ari.originate(f"PJSIP/{route.target}", channel_id=leg_id, app=self.app_name,
+                                 app_args=f"{AGENT_LEG},{session.channel_id}",
+                                 caller_id=caller_number or None, timeout=route.ring_seconds)
+        answered = await session.wait_for(
+            session.leg_event(leg_id, StasisStart, ChannelDestroyed), route.ring_seconds + 2)
+        if not isinstance(answered, StasisStart):
+            session.legs.discard(leg_id)
+            await self._quietly_hangup(leg_id)
+            await self._play_and_hangup(session, "unavailable", route.language)
+            return
+        await self._answer(session)
+        bridge_id = f"ehd-call-{session.channel_id}"
+        await self.ari.create_bridge(bridge_id, "mixing")
+        try:
+            await self.ari.add_to_bridge(bridge_id, session.channel_id)
+            await self.ari.add_to_bridge(bridge_id, leg_id)
+            # The call lasts until either side hangs up.
+            await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
+            await self.ari.hangup(session.channel_id)
+        finally:
+            try:
+                await self.ari.destroy_bridge(bridge_id)
+            except AriHttpError:
+                pass
+
+    async def _endpoint_state(self, extension: str) -> str:
+        try:
+            return await self.ari.endpoint_state("PJSIP", extension)
+        except AriHttpError:
+            return "unknown"
+
+    # --- reconcile ------------------------------------------------------------------------
+    async def reconcile(self) -> None:
+        """Rebuild state after a (re)connect: adopt live calls, close calls that died meanwhile."""
+        live = await self.ari.list_channels()
+        live_ids = {channel.id for channel in live}
+        for call_id in list(self.sessions):
+            if call_id not in live_ids:
+                self.sessions[call_id].deliver(StasisEnd(
+                    "StasisEnd", self.app_name, {}, _gone_channel(call_id)))
+        closed = await records.close_missing(live_ids)
+        if closed:
+            log.info("reconcile: %d call(s) ended while ARI was away", closed)
+        for call_id in await records.open_call_ids():
+            if call_id in live_ids and call_id not in self.sessions:
+                log.info("reconcile: adopting live call %s", call_id)
+                self._start(call_id, None)
+
+    async def shutdown(self) -> None:
+        tasks = list(self.tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _gone_channel(channel_id: str) -> Channel:
+    return Channel(id=channel_id, name="", state="Down", caller_number="", caller_name="",
+                   exten="", created=None, language="en")

@@ -1,0 +1,207 @@
+"""The ``ehd`` command: run, demo, asterisk setup|start|stop|status|cli, db migrate."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from aiohttp import web
+
+from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, check_port_free, run_foreground
+from ehd.asterisk.runtime import select_runtime, setup_runtime
+from ehd.config import Config, load_config
+from ehd.db.lifecycle import close_database, open_database
+from ehd.demo import describe, load_demo_site, seed_demo
+from ehd.errors import EhdError
+from ehd.instance_secrets import load_or_create_secrets
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def instance_options(func: F) -> F:
+    """--config, --data-dir and the port flags, shared by every subcommand."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(path_type=Path),
+                     help="TOML config file (default ./ehd.toml if present)."),
+        click.option("--data-dir", type=click.Path(path_type=Path),
+                     help="Folder for all state (database, recordings, logs, Asterisk)."),
+        click.option("--web-port", type=int, help="Web port (default 8080)."),
+        click.option("--sip-port", type=int, help="SIP port (default 5060)."),
+        click.option("--ari-port", type=int, help="Asterisk ARI/HTTP port (default 8088)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _config(config_file: Path | None, data_dir: Path | None, web_port: int | None,
+            sip_port: int | None, ari_port: int | None) -> Config:
+    return load_config(config_file).with_overrides(
+        data_dir=data_dir, web_port=web_port, sip_port=sip_port, ari_port=ari_port)
+
+
+def _errors_as_messages(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EhdError as err:
+            click.secho(f"ehd: {err.message}", fg="red", err=True)
+            sys.exit(1)
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING…")
+def main(log_level: str | None) -> None:
+    """ehd: an open-source contact center built around Asterisk."""
+    logging.basicConfig(level=(log_level or "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@instance_options
+@_errors_as_messages
+def run(**flags: Any) -> None:
+    """Start everything: Asterisk, the ARI application, the web app and the scheduler."""
+    from ehd.platform import create_platform_app
+
+    config = _config(**flags)
+    config.paths.create()
+    check_port_free(config.bind_host, config.web_port, socket.SOCK_STREAM, "web")
+    app = create_platform_app(config)
+
+    async def banner(_app: web.Application) -> None:
+        site = load_demo_site(config.paths.root)
+        click.echo("\nehd is running.")
+        if site is not None:
+            click.echo(describe(site, config.web_url, config.bind_host, config.sip_port))
+        else:
+            click.echo(f"Web:      {config.web_url}  (seed a demo site with `ehd demo`)")
+        click.echo("Stop with Ctrl-C.\n", nl=True)
+        sys.stdout.flush()
+
+    app.on_startup.append(banner)
+    web.run_app(app, host=config.bind_host, port=config.web_port, print=None,
+                handle_signals=True, shutdown_timeout=5)
+
+
+@main.command()
+@instance_options
+@click.option("--json", "as_json", is_flag=True, help="Print the credentials as JSON.")
+@_errors_as_messages
+def demo(as_json: bool, **flags: Any) -> None:
+    """Seed the demo site (queue support on 4600, agents alice and bob, an admin)."""
+    config = _config(**flags)
+    config.paths.create()
+
+    async def seed() -> None:
+        await open_database(config.effective_database_url)
+        try:
+            site = await seed_demo(config.paths.root)
+        finally:
+            await close_database()
+        if as_json:
+            click.echo(site.as_json())
+        else:
+            click.echo(describe(site, config.web_url, config.bind_host, config.sip_port))
+
+    asyncio.run(seed())
+
+
+@main.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("migrate")
+@instance_options
+@_errors_as_messages
+def db_migrate(**flags: Any) -> None:
+    """Apply pending migrations."""
+    config = _config(**flags)
+    config.paths.create()
+
+    async def go() -> None:
+        await open_database(config.effective_database_url)
+        await close_database()
+
+    asyncio.run(go())
+    click.echo("database is up to date")
+
+
+@main.group()
+def asterisk() -> None:
+    """Manage the Asterisk runtime and this data folder's Asterisk instance."""
+
+
+def _instance(config: Config) -> AsteriskInstance:
+    runtime = select_runtime(config.asterisk_mode, config.asterisk_root)
+    secrets = load_or_create_secrets(config)
+    return AsteriskInstance(InstanceSpec.for_ehd(config, secrets.ari_password), runtime)
+
+
+@asterisk.command("setup")
+@instance_options
+@_errors_as_messages
+def asterisk_setup(**flags: Any) -> None:
+    """Install Asterisk (the host's, or a cached Debian-unstable root)."""
+    config = _config(**flags)
+    setup_runtime(select_runtime(config.asterisk_mode, config.asterisk_root))
+
+
+@asterisk.command("start")
+@instance_options
+@_errors_as_messages
+def asterisk_start(**flags: Any) -> None:
+    """Start this data folder's Asterisk in the background."""
+    config = _config(**flags)
+    config.paths.create()
+    instance = _instance(config)
+    if not instance.runtime.is_ready():
+        setup_runtime(instance.runtime)
+    pid = asyncio.run(instance.start(detach=True))
+    click.echo(f"Asterisk running (pid {pid}), SIP {config.sip_port}, ARI {config.ari_port}")
+
+
+@asterisk.command("stop")
+@instance_options
+@_errors_as_messages
+def asterisk_stop(**flags: Any) -> None:
+    """Stop this data folder's Asterisk."""
+    instance = _instance(_config(**flags))
+    asyncio.run(instance.stop())
+    click.echo("Asterisk stopped")
+
+
+@asterisk.command("status")
+@instance_options
+@_errors_as_messages
+def asterisk_status(**flags: Any) -> None:
+    """Say whether this data folder's Asterisk runs (exit 3 when it does not)."""
+    instance = _instance(_config(**flags))
+    pid = instance.running_pid()
+    if pid is None:
+        click.echo("Asterisk is not running")
+        sys.exit(3)
+    click.echo(f"Asterisk is running (pid {pid}, {instance.runtime.describe})")
+
+
+@asterisk.command("cli", context_settings={"ignore_unknown_options": True})
+@instance_options
+@click.argument("command", nargs=-1)
+@_errors_as_messages
+def asterisk_cli(command: tuple[str, ...], **flags: Any) -> None:
+    """Open the Asterisk console, or run one COMMAND (e.g. `pjsip show endpoints`)."""
+    instance = _instance(_config(**flags))
+    if instance.running_pid() is None:
+        raise click.ClickException("Asterisk is not running")
+    args = ("-rx", " ".join(command)) if command else ("-r",)
+    run_foreground(instance.command(*args))

@@ -1,0 +1,160 @@
+"""Typed configuration, read once: defaults, then ``ehd.toml``, then ``EHD_*`` variables.
+
+Command-line flags are applied last by the CLI through :func:`Config.with_overrides`.
+Everything that holds state lives below ``data_dir`` (see :class:`DataPaths`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ehd.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = "ehd.toml"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ehd"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """Where each kind of state lives under the data folder."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "ehd.sqlite3"
+
+    @property
+    def recordings(self) -> Path:
+        return self.root / "recordings"
+
+    @property
+    def voicemail(self) -> Path:
+        return self.root / "voicemail"
+
+    @property
+    def sounds(self) -> Path:
+        return self.root / "sounds"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def asterisk(self) -> Path:
+        return self.root / "asterisk"
+
+    @property
+    def secrets(self) -> Path:
+        return self.root / "secrets.toml"
+
+    def create(self) -> None:
+        for folder in (self.root, self.recordings, self.voicemail, self.sounds, self.logs,
+                       self.asterisk):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path = Path("data")
+    bind_host: str = "127.0.0.1"
+    web_port: int = 8080
+    sip_port: int = 5060
+    ari_port: int = 8088
+    rtp_start: int = 10000
+    rtp_end: int = 10999
+    database_url: str = ""  # empty: SQLite under data_dir
+    trunk_ips: tuple[str, ...] = ("127.0.0.1",)
+    # Where calls to external numbers go (remote agents, callbacks); empty: no outbound trunk.
+    trunk_outbound_uri: str = ""
+    ari_user: str = "ehd"
+    ari_password: str = ""  # empty: generated once and kept in data_dir/secrets.toml
+    stasis_app: str = "ehd"
+    asterisk_mode: str = "auto"  # auto | host | chroot
+    asterisk_root: Path = field(default_factory=lambda: default_cache_dir() / "asterisk-root")
+    public_url: str = ""  # empty: http://bind_host:web_port
+    log_level: str = "INFO"
+
+    @property
+    def paths(self) -> DataPaths:
+        return DataPaths(self.data_dir.resolve())
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.paths.database}"
+
+    @property
+    def web_url(self) -> str:
+        return self.public_url or f"http://{self.bind_host}:{self.web_port}"
+
+    def with_overrides(self, **values: Any) -> Config:
+        """Apply values that are not None (command-line flags)."""
+        given = {key: value for key, value in values.items() if value is not None}
+        return _validated(dataclasses.replace(self, **_coerce_all(given)))
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    if name not in _FIELDS:
+        raise ConfigError(f"unknown setting {name!r}")
+    kind = _FIELDS[name].type
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "tuple[str, ...]":
+            items = raw.split(",") if isinstance(raw, str) else list(raw)
+            return tuple(item.strip() for item in items if item.strip())
+        return str(raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"setting {name!r}: cannot use {raw!r} ({err})") from err
+
+
+def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _coerce(name, raw) for name, raw in values.items()}
+
+
+def _validated(config: Config) -> Config:
+    for name in ("web_port", "sip_port", "ari_port", "rtp_start", "rtp_end"):
+        port = getattr(config, name)
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"setting {name!r}: {port} is not a port number")
+    if config.rtp_start >= config.rtp_end:
+        raise ConfigError("rtp_start must be below rtp_end")
+    if config.asterisk_mode not in ("auto", "host", "chroot"):
+        raise ConfigError("asterisk_mode must be auto, host or chroot")
+    return config
+
+
+def load_config(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Defaults, overridden by the TOML file, overridden by ``EHD_*`` variables."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or Path(environ.get("EHD_CONFIG", DEFAULT_CONFIG_FILE))
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                values.update(tomllib.load(handle))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{path}: {err}") from err
+    elif config_file is not None:
+        raise ConfigError(f"config file {config_file} does not exist")
+    for name in _FIELDS:
+        env_name = f"EHD_{name.upper()}"
+        if env_name in environ:
+            values[name] = environ[env_name]
+    return _validated(Config(**_coerce_all(values)))

@@ -1,0 +1,38 @@
+"""Open, migrate, check and close the database (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise import Tortoise, connections
+from tortoise.exceptions import BaseORMException
+from tortoise.migrations.api import migrate
+
+from ehd.db.config import tortoise_config
+
+log = logging.getLogger(__name__)
+
+
+async def open_database(database_url: str, *, apply_migrations: bool = True) -> None:
+    """Apply pending migrations, then initialise Tortoise for queries."""
+    config = tortoise_config(database_url)
+    if apply_migrations:
+        await migrate(config=config)
+        await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def database_healthy() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except (BaseORMException, OSError, KeyError) as err:
+        log.warning("database check failed: %r", err)
+        return False
+    except Exception as err:  # drivers raise their own families (sqlite3, asyncpg)
+        log.warning("database check failed: %r", err)
+        return False
+    return True

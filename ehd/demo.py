@@ -1,0 +1,96 @@
+"""Seed a demo site: queue ``support`` on DID 4600, agents alice and bob, and an admin.
+
+Idempotent: a second run keeps what exists. Generated passwords are kept in the data folder
+(``demo-credentials.json``, mode 600) so every run, and ``ehd run``'s banner, prints the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ehd.accounts.passwords import hash_password
+from ehd.accounts.service import create_user
+from ehd.db.models import Did, Queue, Role, RouteType, User
+
+DEMO_DID = "4600"
+DEMO_QUEUE = "support"
+_AGENTS = (("alice", "Alice Andersson", "1001"), ("bob", "Bob Berg", "1002"))
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    sip_extension: str | None
+    sip_password: str | None
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    queue: str
+    did: str
+    accounts: list[DemoAccount]
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def credentials_file(data_dir: Path) -> Path:
+    return data_dir / "demo-credentials.json"
+
+
+def load_demo_site(data_dir: Path) -> DemoSite | None:
+    path = credentials_file(data_dir)
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    return DemoSite(data["queue"], data["did"], [DemoAccount(**a) for a in data["accounts"]])
+
+
+async def seed_demo(data_dir: Path) -> DemoSite:
+    known = load_demo_site(data_dir)
+    passwords = {a.username: a.password for a in known.accounts} if known else {}
+    queue, _ = await Queue.get_or_create(name=DEMO_QUEUE, defaults={
+        "description": "Demo support queue", "greeting": "welcome"})
+    did = await Did.get_or_none(number=DEMO_DID)
+    if did is None:
+        await Did.create(number=DEMO_DID, route_type=RouteType.QUEUE, queue=queue,
+                         description="Demo support line")
+    accounts = []
+    wanted = [("admin", "Administrator", None, Role.ADMIN)] + [
+        (username, name, ext, Role.AGENT) for username, name, ext in _AGENTS]
+    for username, name, extension, role in wanted:
+        user = await User.get_or_none(username=username)
+        password = passwords.get(username) or secrets.token_urlsafe(9)
+        if user is None:
+            user = await create_user(username, password, name=name, role=role,
+                                     sip_extension=extension)
+        elif username not in passwords:
+            # The credentials file was lost: give the demo account a password we can print.
+            user.password_hash = hash_password(password)
+            await user.save(update_fields=["password_hash"])
+        accounts.append(DemoAccount(username, password, role.value, user.sip_extension,
+                                    user.sip_password))
+    site = DemoSite(DEMO_QUEUE, DEMO_DID, accounts)
+    path = credentials_file(data_dir)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(site.as_json())
+    return site
+
+
+def describe(site: DemoSite, web_url: str, sip_host: str, sip_port: int) -> str:
+    lines = [f"Web:      {web_url}"]
+    for account in site.accounts:
+        lines.append(f"Login:    {account.username} / {account.password} ({account.role})")
+    for account in site.accounts:
+        if account.sip_extension:
+            lines.append(f"SIP:      {account.sip_extension}@{sip_host}:{sip_port} "
+                         f"password {account.sip_password} ({account.username})")
+    lines.append(f"Call:     sip:{site.did}@{sip_host}:{sip_port} (queue {site.queue})")
+    return "\n".join(lines)

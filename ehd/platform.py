@@ -1,0 +1,130 @@
+"""Wires ehd's long-lived resources into one aiohttp application, one cleanup context each.
+
+Start order: database (migrated) -> Asterisk -> HTTP client -> ARI application -> scheduler.
+Cleanup runs in reverse, so SIGINT/SIGTERM stops the ARI app before Asterisk and closes the
+database last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import aiohttp
+from aiohttp import web
+
+from ehd.accounts.service import sip_accounts
+from ehd.ari.client import AriClient
+from ehd.ari.connection import AriConnection
+from ehd.asterisk.endpoints import apply_accounts
+from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
+from ehd.asterisk.runtime import select_runtime, setup_runtime
+from ehd.calls.stasis import CallApplication
+from ehd.config import Config
+from ehd.db.lifecycle import close_database, database_healthy, open_database
+from ehd.instance_secrets import load_or_create_secrets
+from ehd.scheduler import create_scheduler
+from ehd.sounds import SoundLibrary
+from ehd.web.app import create_web_app
+from ehd.web.keys import CONFIG
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Telephony:
+    """The live telephony side, filled in as the contexts start."""
+
+    instance: AsteriskInstance | None = None
+    ari: AriClient | None = None
+    connection: AriConnection | None = None
+    calls: CallApplication | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def check(self) -> dict[str, bool]:
+        asterisk_up = self.ari is not None and await self.ari.ping()
+        ari_up = self.connection is not None and self.connection.connected.is_set()
+        return {"asterisk": asterisk_up, "ari": ari_up, "database": await database_healthy()}
+
+    async def sync_sip_accounts(self) -> bool:
+        if self.instance is None:
+            return False
+        return await apply_accounts(self.instance.dirs["etc"], await sip_accounts(), self.ari)
+
+
+TELEPHONY = web.AppKey("telephony", Telephony)
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    await open_database(app[CONFIG].effective_database_url)
+    yield
+    await close_database()
+
+
+async def asterisk_ctx(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    runtime = select_runtime(config.asterisk_mode, config.asterisk_root)
+    if not runtime.is_ready():
+        await asyncio.to_thread(setup_runtime, runtime)
+    secrets = load_or_create_secrets(config)
+    instance = AsteriskInstance(InstanceSpec.for_ehd(config, secrets.ari_password), runtime)
+    instance.render()
+    telephony = app[TELEPHONY]
+    telephony.instance = instance
+    await telephony.sync_sip_accounts()  # before start: phones can register at once
+    await instance.start()
+    log.info("Asterisk started (%s)", runtime.describe)
+    yield
+    await instance.stop()
+    log.info("Asterisk stopped")
+
+
+async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    telephony = app[TELEPHONY]
+    assert telephony.instance is not None
+    spec = telephony.instance.spec
+    async with aiohttp.ClientSession() as session:
+        ari = AriClient(session, spec.ari_url, spec.ari_user, spec.ari_password)
+        sounds = SoundLibrary(config.paths.sounds, *SoundLibrary().folders)
+        calls = CallApplication(ari, config.stasis_app, sounds)
+
+        async def on_connect() -> None:
+            await telephony.sync_sip_accounts()
+            await calls.reconcile()
+
+        connection = AriConnection(ari, session, config.stasis_app, calls.on_event, on_connect)
+        telephony.ari, telephony.calls, telephony.connection = ari, calls, connection
+        task = asyncio.create_task(connection.run(), name="ari-connection")
+        telephony.tasks.append(task)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(10):
+                await connection.connected.wait()
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await calls.shutdown()
+
+
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    scheduler = create_scheduler()
+    scheduler.start()
+    yield
+    scheduler.shutdown(wait=False)
+
+
+def create_platform_app(config: Config, *, telephony: bool = True) -> web.Application:
+    """The whole of ehd (``telephony=False``: web and database only, for adapter tests)."""
+    state = Telephony()
+    app = create_web_app(config, state)
+    app[TELEPHONY] = state
+    app.cleanup_ctx.append(database_ctx)
+    if telephony:
+        app.cleanup_ctx.append(asterisk_ctx)
+        app.cleanup_ctx.append(ari_ctx)
+    app.cleanup_ctx.append(scheduler_ctx)
+    return app

@@ -1,0 +1,35 @@
+"""The aiohttp application: templates, static files, middlewares and routes.
+
+Long-lived resources (database, Asterisk, ARI, scheduler) are attached by :mod:`ehd.platform`
+as cleanup contexts; this module knows only the web side, so adapter tests build it alone.
+"""
+
+from __future__ import annotations
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from ehd.config import PROJECT_ROOT, Config
+from ehd.web import views
+from ehd.web.keys import CONFIG, HEALTH, HealthProbe
+from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
+
+TEMPLATES = PROJECT_ROOT / "web" / "templates"
+STATIC = PROJECT_ROOT / "web" / "static"
+MAX_REQUEST_BYTES = 30 * 1024 * 1024
+
+
+def create_web_app(config: Config, health: HealthProbe) -> web.Application:
+    app = web.Application(
+        middlewares=[security_headers_middleware, error_middleware, session_middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
+    app[CONFIG] = config
+    app[HEALTH] = health
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES),
+                         autoescape=jinja2.select_autoescape(default=True),
+                         undefined=jinja2.StrictUndefined)
+    app.add_routes(views.routes)
+    app.router.add_static("/static/", STATIC, name="static")
+    return app

@@ -1,0 +1,19 @@
+"""Typed keys for what the web application holds, and the health-probe interface."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from aiohttp import web
+
+from ehd.config import Config
+
+
+class HealthProbe(Protocol):
+    async def check(self) -> dict[str, bool]:
+        """Component name -> healthy."""
+        ...
+
+
+CONFIG = web.AppKey("config", Config)
+HEALTH = web.AppKey("health", HealthProbe)

@@ -1,0 +1,95 @@
+"""Pages of the web skeleton: login, logout, home, status, and the JSON health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from ehd.accounts.service import authenticate
+from ehd.db.models import User
+from ehd.errors import AuthenticationError
+from ehd.web import sessions
+from ehd.web.keys import CONFIG, HEALTH
+
+routes = web.RouteTableDef()
+
+
+def current_user(request: web.Request) -> User:
+    user: User | None = request.get("user")
+    if user is None:
+        raise web.HTTPSeeOther(f"/login?next={request.rel_url}")
+    return user
+
+
+def page_context(request: web.Request, **values: Any) -> dict[str, Any]:
+    session = request.get("session")
+    csrf = session.csrf_token if session else sessions.prelogin_csrf_token(request)
+    return {"user": request.get("user"), "csrf_token": csrf, **values}
+
+
+def _safe_next(target: str) -> str:
+    # Only local paths: never redirect a login to another site.
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@routes.get("/login", name="login")
+async def login_form(request: web.Request) -> web.StreamResponse:
+    if request.get("user") is not None:
+        raise web.HTTPSeeOther("/")
+    return aiohttp_jinja2.render_template("login.html", request, page_context(
+        request, next=_safe_next(request.query.get("next", "/")), error=None))
+
+
+@routes.post("/login")
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username = str(form.get("username", ""))
+    password = str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "/")))
+    user = await authenticate(username, password)
+    if user is None:
+        return aiohttp_jinja2.render_template("login.html", request, page_context(
+            request, next=target, error="Wrong username or password."), status=401)
+    response = web.HTTPSeeOther(target)
+    await sessions.start_session(response, user, secure=request.secure)
+    raise response
+
+
+@routes.post("/logout")
+async def logout(request: web.Request) -> web.StreamResponse:
+    response = web.HTTPSeeOther("/login")
+    await sessions.end_session(request, response)
+    raise response
+
+
+@routes.get("/", name="home")
+async def home(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    return aiohttp_jinja2.render_template("home.html", request, page_context(request, me=user))
+
+
+@routes.get("/status")
+async def status_page(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    checks = await request.app[HEALTH].check()
+    config = request.app[CONFIG]
+    return aiohttp_jinja2.render_template("status.html", request, page_context(
+        request, checks=checks, healthy=all(checks.values()), config=config))
+
+
+@routes.get("/health")
+async def health(request: web.Request) -> web.StreamResponse:
+    checks = await request.app[HEALTH].check()
+    healthy = all(checks.values())
+    return web.json_response({"status": "ok" if healthy else "degraded", "checks": checks},
+                             status=200 if healthy else 503)
+
+
+@routes.get("/api/me")
+async def me(request: web.Request) -> web.StreamResponse:
+    user: User | None = request.get("user")
+    if user is None:
+        raise AuthenticationError("log in first")
+    return web.json_response({"username": user.username, "role": user.role.value})

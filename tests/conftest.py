@@ -1,0 +1,49 @@
+"""Fixtures shared by all tiers. Scenario fixtures start real Asterisk instances over loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from ehd.asterisk.instance import AsteriskInstance
+from ehd.asterisk.runtime import AsteriskRuntime, select_runtime, setup_runtime
+from ehd.config import default_cache_dir
+from tests.harness.carrier import Carrier, connected_carrier, start_carrier
+from tests.harness.ehd_process import EhdProcess, prepare_ehd
+
+
+@pytest.fixture(scope="session")
+def asterisk_runtime() -> AsteriskRuntime:
+    runtime = select_runtime("auto", default_cache_dir() / "asterisk-root")
+    setup_runtime(runtime)
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def ehd_server(tmp_path_factory: pytest.TempPathFactory,
+               asterisk_runtime: AsteriskRuntime) -> Iterator[EhdProcess]:
+    """One running ehd (Asterisk, ARI app, web, scheduler) with the demo site, for the session."""
+    server = prepare_ehd(tmp_path_factory.mktemp("ehd"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def carrier_instance(tmp_path_factory: pytest.TempPathFactory,
+                     asterisk_runtime: AsteriskRuntime,
+                     ehd_server: EhdProcess) -> Iterator[AsteriskInstance]:
+    instance = start_carrier(Path(tmp_path_factory.mktemp("carrier")), asterisk_runtime,
+                             ehd_server.sip_port)
+    yield instance
+    import asyncio
+
+    asyncio.run(instance.stop())
+
+
+@pytest.fixture
+async def carrier(carrier_instance: AsteriskInstance) -> AsyncIterator[Carrier]:
+    async with connected_carrier(carrier_instance) as connected:
+        yield connected

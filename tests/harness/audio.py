@@ -1,0 +1,77 @@
+"""Audio checks with sox: is a recording non-silent, and does it contain a given prompt?
+
+``contains_prompt`` compares loudness envelopes (RMS per 20 ms) of the prompt and the recording
+at every lag and returns the best Pearson correlation, so a test can tell the greeting apart
+from music on hold, a different prompt or silence, whatever codec carried it.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+FRAME = 160  # 20 ms at 8 kHz
+
+
+@dataclass(frozen=True)
+class SoxStat:
+    seconds: float
+    rms_amplitude: float
+    max_amplitude: float
+
+
+def sox_stat(path: Path) -> SoxStat:
+    result = subprocess.run(["sox", "--ignore-length", str(path), "-n", "stat"],
+                            capture_output=True, text=True, check=True)
+    values = {}
+    for line in result.stderr.splitlines():
+        match = re.match(r"^(.+?):\s+(-?[\d.]+)", line)
+        if match:
+            values[match.group(1).strip()] = float(match.group(2))
+    return SoxStat(values["Length (seconds)"], values["RMS     amplitude"],
+                   values["Maximum amplitude"])
+
+
+def _samples(path: Path) -> array.array[int]:
+    raw = subprocess.run(["sox", "--ignore-length", str(path), "-t", "raw", "-r", "8000", "-c",
+                          "1", "-b", "16", "-e", "signed-integer", "-"],
+                         capture_output=True, check=True).stdout
+    samples = array.array("h")
+    samples.frombytes(raw[: len(raw) - len(raw) % 2])
+    return samples
+
+
+def envelope(path: Path) -> list[float]:
+    samples = _samples(path)
+    frames = len(samples) // FRAME
+    return [math.sqrt(sum(s * s for s in samples[i * FRAME:(i + 1) * FRAME]) / FRAME)
+            for i in range(frames)]
+
+
+def _pearson(a: list[float], b: list[float]) -> float:
+    n = len(a)
+    mean_a, mean_b = sum(a) / n, sum(b) / n
+    cov = sum((x - mean_a) * (y - mean_b) for x, y in zip(a, b, strict=True))
+    var_a = sum((x - mean_a) ** 2 for x in a)
+    var_b = sum((y - mean_b) ** 2 for y in b)
+    if var_a == 0 or var_b == 0:
+        return 0.0
+    return cov / math.sqrt(var_a * var_b)
+
+
+def contains_prompt(recording: Path, prompt: Path, max_lag_seconds: float = 3.0
+                    ) -> tuple[float, float]:
+    """(best correlation, lag in seconds) of the prompt's envelope within the recording."""
+    rec, ref = envelope(recording), envelope(prompt)
+    if len(rec) < len(ref):
+        return 0.0, 0.0
+    best, best_lag = -1.0, 0
+    for lag in range(0, min(len(rec) - len(ref), int(max_lag_seconds * 50)) + 1):
+        score = _pearson(rec[lag:lag + len(ref)], ref)
+        if score > best:
+            best, best_lag = score, lag
+    return best, best_lag * FRAME / 8000

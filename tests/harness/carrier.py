@@ -1,0 +1,151 @@
+"""The tests' carrier: a second Asterisk instance that places real SIP calls into ehd's trunk.
+
+It dials a DID over SIP/RTP on loopback, records what it hears, sends DTMF, and hangs up; the
+recordings land in its own spool folder as WAV files for sox to check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from ehd.ari.client import AriClient
+from ehd.ari.connection import AriConnection
+from ehd.ari.events import ChannelDestroyed, Event, PlaybackEvent, RecordingEvent, StasisStart
+from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, free_ports
+from ehd.asterisk.runtime import AsteriskRuntime
+
+CARRIER_TEMPLATES = Path(__file__).resolve().parent.parent / "carrier"
+CARRIER_APP = "carrier"
+
+
+@dataclass(frozen=True)
+class Phone:
+    extension: str
+    password: str
+
+
+def carrier_spec(folder: Path, ehd_host: str, ehd_sip_port: int,
+                 phones: tuple[Phone, ...] = ()) -> InstanceSpec:
+    from ehd.asterisk.instance import TEMPLATE_DIR
+
+    sip, ari = free_ports(2)
+    rtp_start = 30000 + (sip % 200) * 100
+    return InstanceSpec(
+        name="carrier", folder=folder, bind_host="127.0.0.1", sip_port=sip, ari_port=ari,
+        rtp_start=rtp_start, rtp_end=rtp_start + 98, ari_user="carrier",
+        ari_password=uuid.uuid4().hex, stasis_app=CARRIER_APP,
+        template_dirs=(TEMPLATE_DIR, CARRIER_TEMPLATES), dialplan_dir=None,
+        extra={"ehd_host": ehd_host, "ehd_sip_port": ehd_sip_port, "phones": phones},
+    )
+
+
+@dataclass
+class EventLog:
+    """Every carrier event, by channel id, for tests to wait on."""
+
+    by_channel: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
+    recordings: dict[str, RecordingEvent] = field(default_factory=dict)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def add(self, event: Event) -> None:
+        channel = getattr(event, "channel", None)
+        if channel is not None:
+            self.by_channel[channel.id].append(event)
+        if isinstance(event, RecordingEvent):
+            self.recordings[event.name] = event
+        if isinstance(event, PlaybackEvent):
+            self.by_channel[event.target_uri.removeprefix("channel:")].append(event)
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait(self, predicate: object, timeout: float) -> None:
+        async with asyncio.timeout(timeout), self.changed:
+            await self.changed.wait_for(predicate)  # type: ignore[arg-type]
+
+
+class CarrierCall:
+    def __init__(self, carrier: Carrier, channel_id: str) -> None:
+        self.carrier = carrier
+        self.id = channel_id
+
+    def _has(self, kind: type[Event]) -> bool:
+        return any(isinstance(e, kind) for e in self.carrier.events.by_channel[self.id])
+
+    async def wait_answered(self, timeout: float = 15) -> None:
+        await self.carrier.events.wait(
+            lambda: self._has(StasisStart) or self._has(ChannelDestroyed), timeout)
+        if not self._has(StasisStart):
+            raise AssertionError(f"call {self.id} was not answered")
+
+    async def wait_ended(self, timeout: float = 30) -> None:
+        await self.carrier.events.wait(lambda: self._has(ChannelDestroyed), timeout)
+
+    async def record(self, name: str, seconds: int) -> Path:
+        """Record what the far end sends for ``seconds`` (or until hangup); return the WAV."""
+        await self.carrier.ari.record(self.id, name, max_seconds=seconds)
+        await self.carrier.events.wait(
+            lambda: self.carrier.events.recordings.get(name) is not None
+            and self.carrier.events.recordings[name].type in ("RecordingFinished",
+                                                              "RecordingFailed"),
+            seconds + 10)
+        return self.carrier.instance.recordings_dir / f"{name}.wav"
+
+    async def send_dtmf(self, digits: str) -> None:
+        await self.carrier.ari.send_dtmf(self.id, digits)
+
+    async def hangup(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.carrier.ari.hangup(self.id)
+
+
+class Carrier:
+    def __init__(self, instance: AsteriskInstance, ari: AriClient, events: EventLog) -> None:
+        self.instance = instance
+        self.ari = ari
+        self.events = events
+
+    async def call(self, did: str, caller: str = "+46701234567",
+                   caller_name: str = "Test Caller") -> CarrierCall:
+        channel_id = f"carrier-{uuid.uuid4().hex[:12]}"
+        await self.ari.originate(f"PJSIP/{did}@ehd", channel_id=channel_id, app=CARRIER_APP,
+                                 app_args="outgoing", caller_id=f'"{caller_name}" <{caller}>',
+                                 timeout=20)
+        return CarrierCall(self, channel_id)
+
+
+@contextlib.asynccontextmanager
+async def connected_carrier(instance: AsteriskInstance) -> AsyncIterator[Carrier]:
+    """An ARI session to an already running carrier instance."""
+    spec = instance.spec
+    events = EventLog()
+    async with aiohttp.ClientSession() as session:
+        ari = AriClient(session, spec.ari_url, spec.ari_user, spec.ari_password)
+
+        async def nothing() -> None:
+            return None
+
+        connection = AriConnection(ari, session, CARRIER_APP, events.add, nothing)
+        task = asyncio.create_task(connection.run())
+        try:
+            async with asyncio.timeout(10):
+                await connection.connected.wait()
+            yield Carrier(instance, ari, events)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def start_carrier(folder: Path, runtime: AsteriskRuntime, ehd_sip_port: int,
+                  phones: tuple[Phone, ...] = ()) -> AsteriskInstance:
+    instance = AsteriskInstance(carrier_spec(folder, "127.0.0.1", ehd_sip_port, phones), runtime)
+    asyncio.run(instance.start(detach=True))
+    return instance

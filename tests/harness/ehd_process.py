@@ -1,0 +1,106 @@
+"""Run a real, isolated ``ehd run`` in a subprocess: its own data folder and free ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from ehd.asterisk.instance import free_ports
+from ehd.demo import DemoSite, load_demo_site
+
+
+@dataclass
+class EhdProcess:
+    data_dir: Path
+    web_port: int
+    sip_port: int
+    ari_port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "ehd.sqlite3"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "logs" / "ehd-run.log"
+
+    def demo_site(self) -> DemoSite:
+        site = load_demo_site(self.data_dir)
+        assert site is not None, "the demo site was not seeded"
+        return site
+
+    def ehd(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ehd", *args], env=self.env,
+                              capture_output=True, text=True, check=False, timeout=120)
+
+    def health(self) -> tuple[int, dict[str, object]]:
+        try:
+            with urllib.request.urlopen(f"{self.web_url}/health", timeout=2) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as err:
+            return err.code, json.load(err)
+
+    def start(self, timeout: float = 90) -> None:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "ehd", "run"], env=self.env,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ehd run exited ({self.process.returncode}):\n{self.log_tail()}")
+            try:
+                if self.health()[0] == 200:
+                    return
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"ehd did not become healthy in {timeout} s:\n{self.log_tail()}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        code = self.process.returncode
+        self.process = None
+        return code
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_file.exists():
+            return "(no log)"
+        return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+
+
+def prepare_ehd(data_dir: Path) -> EhdProcess:
+    """Ports, environment and the demo site for a new isolated ehd (not started yet)."""
+    web, sip, ari = free_ports(3)
+    rtp_start = 20000 + (sip % 200) * 50
+    env = {**os.environ, "EHD_DATA_DIR": str(data_dir), "EHD_WEB_PORT": str(web),
+           "EHD_SIP_PORT": str(sip), "EHD_ARI_PORT": str(ari),
+           "EHD_RTP_START": str(rtp_start), "EHD_RTP_END": str(rtp_start + 48)}
+    env.pop("EHD_DATABASE_URL", None)
+    ehd = EhdProcess(data_dir, web, sip, ari, env)
+    seeded = ehd.ehd("demo", "--json")
+    if seeded.returncode != 0:
+        raise RuntimeError(f"ehd demo failed:\n{seeded.stderr}")
+    return ehd

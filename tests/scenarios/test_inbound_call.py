@@ -1,0 +1,69 @@
+"""End to end over real SIP and RTP: the carrier calls ehd's trunk and records what it hears."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from ehd.asterisk.instance import SOUNDS_DIR
+from tests.harness.audio import contains_prompt, sox_stat
+from tests.harness.carrier import Carrier
+from tests.harness.ehd_process import EhdProcess
+from tests.harness.polling import eventually
+from tests.harness.records import call_records
+
+pytestmark = pytest.mark.asterisk
+
+
+def _caller() -> str:
+    return "+4670" + str(uuid.uuid4().int)[:7]
+
+
+async def test_call_to_4600_hears_the_greeting_and_leaves_a_call_record(
+        ehd_server: EhdProcess, carrier: Carrier) -> None:
+    caller = _caller()
+    call = await carrier.call("4600", caller=caller)
+    await call.wait_answered()
+    wav = await call.record(f"greeting-{caller}", seconds=9)
+    await call.hangup()
+
+    greeting = SOUNDS_DIR / "en" / "welcome.wav"
+    stat = sox_stat(wav)
+    assert stat.seconds >= sox_stat(greeting).seconds, "recording shorter than the greeting"
+    assert stat.rms_amplitude > 0.02, f"recording is silent: {stat}"
+    score, lag = contains_prompt(wav, greeting)
+    assert score > 0.8, f"the greeting was not heard (correlation {score:.2f})"
+    assert lag < 1.5, f"the greeting started late ({lag:.2f} s)"
+
+    async def finished_record() -> dict[str, object] | None:
+        rows = call_records(ehd_server.database, caller_number=caller)
+        return rows[0] if rows and rows[0]["ended_at"] else None
+
+    record = await eventually(finished_record, timeout=10, what="a closed call record")
+    assert record["did"] == "4600"
+    assert record["route_type"] == "queue"
+    assert record["started_at"] and record["answered_at"]
+    assert str(record["started_at"]) <= str(record["answered_at"]) <= str(record["ended_at"])
+
+
+async def test_unknown_number_hears_not_in_service(ehd_server: EhdProcess,
+                                                   carrier: Carrier) -> None:
+    caller = _caller()
+    call = await carrier.call("4999", caller=caller)
+    await call.wait_answered()
+    wav = await call.record(f"unknown-{caller}", seconds=6)
+    await call.wait_ended()  # ehd hangs up after the prompt
+
+    score, _ = contains_prompt(wav, SOUNDS_DIR / "en" / "not-in-service.wav")
+    assert score > 0.8, f"'not in service' was not heard (correlation {score:.2f})"
+    wrong, _ = contains_prompt(wav, SOUNDS_DIR / "en" / "welcome.wav")
+    assert wrong < score
+
+    async def closed() -> dict[str, object] | None:
+        rows = call_records(ehd_server.database, caller_number=caller)
+        return rows[0] if rows and rows[0]["ended_at"] else None
+
+    record = await eventually(closed, what="a closed call record")
+    assert record["did"] == "4999"
+    assert record["route_type"] == "not_in_service"
