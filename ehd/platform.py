@@ -120,7 +120,7 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_platform_app(config: Config, *, telephony: bool = True) -> web.Application:
     """The whole of ehd (``telephony=False``: web and database only, for adapter tests)."""
     state = Telephony()
-    app = create_web_app(config, state)
+    app = create_web_app(config, state, state.sync_sip_accounts)
     app[TELEPHONY] = state
     app.cleanup_ctx.append(database_ctx)
     if telephony:

@@ -134,9 +134,6 @@ class AriClient:
     async def destroy_bridge(self, bridge_id: str) -> None:
         await self.request("DELETE", f"bridges/{bridge_id}")
 
-    async def bridge_moh(self, bridge_id: str, moh_class: str = "default") -> None:
-        await self.request("POST", f"bridges/{bridge_id}/moh", {"mohClass": moh_class})
-
     # --- endpoints ------------------------------------------------------------------------
     async def endpoint_state(self, technology: str, resource: str) -> str:
         data = await self.request("GET", f"endpoints/{technology}/{quote(resource)}")

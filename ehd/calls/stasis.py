@@ -146,15 +146,17 @@ class CallApplication:
             greeting = self.sounds.media("welcome", route.language)
         await session.play(greeting)
         bridge_id = holding_bridge_id(route.queue_id)
-        await self._ensure_holding_bridge(bridge_id, route.moh_class)
+        await self._ensure_holding_bridge(bridge_id)
         await self.ari.add_to_bridge(bridge_id, session.channel_id, role="participant")
+        # Music per caller, not the bridge's shared announcer: the announcer goes quiet for
+        # callers who join after the bridge first emptied.
+        await self.ari.start_moh(session.channel_id, route.moh_class)
         await session.wait_hangup()
 
-    async def _ensure_holding_bridge(self, bridge_id: str, moh_class: str) -> None:
+    async def _ensure_holding_bridge(self, bridge_id: str) -> None:
         bridges = {bridge.id for bridge in await self.ari.list_bridges()}
         if bridge_id not in bridges:
             await self.ari.create_bridge(bridge_id, "holding")
-            await self.ari.bridge_moh(bridge_id, moh_class)
 
     async def _route_sip(self, session: CallSession, route: Route, caller_number: str) -> None:
         """Ring the SIP account; bridge on answer, apologise when it is away or silent."""

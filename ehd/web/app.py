@@ -6,13 +6,15 @@ as cleanup contexts; this module knows only the web side, so adapter tests build
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
 from ehd.config import PROJECT_ROOT, Config
-from ehd.web import views
-from ehd.web.keys import CONFIG, HEALTH, HealthProbe
+from ehd.web import admin_users, views
+from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, HEALTH, HealthProbe
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -20,16 +22,19 @@ STATIC = PROJECT_ROOT / "web" / "static"
 MAX_REQUEST_BYTES = 30 * 1024 * 1024
 
 
-def create_web_app(config: Config, health: HealthProbe) -> web.Application:
+def create_web_app(config: Config, health: HealthProbe,
+                   accounts_changed: Callable[[], Awaitable[bool]]) -> web.Application:
     app = web.Application(
         middlewares=[security_headers_middleware, error_middleware, session_middleware],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[CONFIG] = config
     app[HEALTH] = health
+    app[ACCOUNTS_CHANGED] = accounts_changed
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES),
                          autoescape=jinja2.select_autoescape(default=True),
                          undefined=jinja2.StrictUndefined)
     app.add_routes(views.routes)
+    app.add_routes(admin_users.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from aiohttp import web
@@ -17,3 +18,5 @@ class HealthProbe(Protocol):
 
 CONFIG = web.AppKey("config", Config)
 HEALTH = web.AppKey("health", HealthProbe)
+# Called after users change, so their SIP accounts reach Asterisk (returns True if applied).
+ACCOUNTS_CHANGED = web.AppKey("accounts_changed", Callable[[], Awaitable[bool]])

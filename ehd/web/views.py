@@ -8,8 +8,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from ehd.accounts.service import authenticate
-from ehd.db.models import User
-from ehd.errors import AuthenticationError
+from ehd.db.models import Role, User
+from ehd.errors import AuthenticationError, PermissionDeniedError
 from ehd.web import sessions
 from ehd.web.keys import CONFIG, HEALTH
 
@@ -20,6 +20,13 @@ def current_user(request: web.Request) -> User:
     user: User | None = request.get("user")
     if user is None:
         raise web.HTTPSeeOther(f"/login?next={request.rel_url}")
+    return user
+
+
+def require_role(request: web.Request, *roles: Role) -> User:
+    user = current_user(request)
+    if user.role not in roles:
+        raise PermissionDeniedError("you do not have access to this page")
     return user
 
 

@@ -75,3 +75,12 @@ def contains_prompt(recording: Path, prompt: Path, max_lag_seconds: float = 3.0
         if score > best:
             best, best_lag = score, lag
     return best, best_lag * FRAME / 8000
+
+
+def rms_after(path: Path, start_seconds: float) -> float:
+    """RMS amplitude (0..1) of the audio after ``start_seconds``."""
+    result = subprocess.run(["sox", "--ignore-length", str(path), "-n", "trim",
+                             f"{start_seconds:.2f}", "stat"], capture_output=True, text=True,
+                            check=True)
+    match = re.search(r"RMS\s+amplitude:\s+([\d.]+)", result.stderr)
+    return float(match.group(1)) if match else 0.0

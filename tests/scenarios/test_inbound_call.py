@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from ehd.asterisk.instance import SOUNDS_DIR
-from tests.harness.audio import contains_prompt, sox_stat
+from tests.harness.audio import contains_prompt, rms_after, sox_stat
 from tests.harness.carrier import Carrier
 from tests.harness.ehd_process import EhdProcess
 from tests.harness.polling import eventually
@@ -35,6 +35,8 @@ async def test_call_to_4600_hears_the_greeting_and_leaves_a_call_record(
     score, lag = contains_prompt(wav, greeting)
     assert score > 0.8, f"the greeting was not heard (correlation {score:.2f})"
     assert lag < 1.5, f"the greeting started late ({lag:.2f} s)"
+    greeting_end = lag + sox_stat(greeting).seconds
+    assert rms_after(wav, greeting_end + 0.3) > 0.01, "silence instead of hold music"
 
     async def finished_record() -> dict[str, object] | None:
         rows = call_records(ehd_server.database, caller_number=caller)
