@@ -28,10 +28,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 def instance_options(func: F) -> F:
     """--config, --data-dir and the port flags, shared by every subcommand."""
     options = [
-        click.option("--config", "config_file", type=click.Path(path_type=Path),
-                     help="TOML config file (default ./ehd.toml if present)."),
-        click.option("--data-dir", type=click.Path(path_type=Path),
-                     help="Folder for all state (database, recordings, logs, Asterisk)."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="TOML config file (default ./ehd.toml if present).",
+        ),
+        click.option(
+            "--data-dir",
+            type=click.Path(path_type=Path),
+            help="Folder for all state (database, recordings, logs, Asterisk).",
+        ),
         click.option("--web-port", type=int, help="Web port (default 8080)."),
         click.option("--sip-port", type=int, help="SIP port (default 5060)."),
         click.option("--ari-port", type=int, help="Asterisk ARI/HTTP port (default 8088)."),
@@ -41,10 +48,16 @@ def instance_options(func: F) -> F:
     return func
 
 
-def _config(config_file: Path | None, data_dir: Path | None, web_port: int | None,
-            sip_port: int | None, ari_port: int | None) -> Config:
+def _config(
+    config_file: Path | None,
+    data_dir: Path | None,
+    web_port: int | None,
+    sip_port: int | None,
+    ari_port: int | None,
+) -> Config:
     return load_config(config_file).with_overrides(
-        data_dir=data_dir, web_port=web_port, sip_port=sip_port, ari_port=ari_port)
+        data_dir=data_dir, web_port=web_port, sip_port=sip_port, ari_port=ari_port
+    )
 
 
 def _errors_as_messages(func: F) -> F:
@@ -55,6 +68,7 @@ def _errors_as_messages(func: F) -> F:
         except EhdError as err:
             click.secho(f"ehd: {err.message}", fg="red", err=True)
             sys.exit(1)
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -62,8 +76,10 @@ def _errors_as_messages(func: F) -> F:
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING…")
 def main(log_level: str | None) -> None:
     """ehd: an open-source contact center built around Asterisk."""
-    logging.basicConfig(level=(log_level or "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=(log_level or "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @main.command()
@@ -89,8 +105,14 @@ def run(**flags: Any) -> None:
         sys.stdout.flush()
 
     app.on_startup.append(banner)
-    web.run_app(app, host=config.bind_host, port=config.web_port, print=None,
-                handle_signals=True, shutdown_timeout=5)
+    web.run_app(
+        app,
+        host=config.bind_host,
+        port=config.web_port,
+        print=None,
+        handle_signals=True,
+        shutdown_timeout=5,
+    )
 
 
 @main.command()

@@ -60,8 +60,14 @@ class DataPaths:
         return self.root / "secrets.toml"
 
     def create(self) -> None:
-        for folder in (self.root, self.recordings, self.voicemail, self.sounds, self.logs,
-                       self.asterisk):
+        for folder in (
+            self.root,
+            self.recordings,
+            self.voicemail,
+            self.sounds,
+            self.logs,
+            self.asterisk,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
 
 
@@ -140,7 +146,9 @@ def _validated(config: Config) -> Config:
     return config
 
 
-def load_config(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(
+    config_file: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
     """Defaults, overridden by the TOML file, overridden by ``EHD_*`` variables."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}

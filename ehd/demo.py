@@ -55,27 +55,35 @@ def load_demo_site(data_dir: Path) -> DemoSite | None:
 async def seed_demo(data_dir: Path) -> DemoSite:
     known = load_demo_site(data_dir)
     passwords = {a.username: a.password for a in known.accounts} if known else {}
-    queue, _ = await Queue.get_or_create(name=DEMO_QUEUE, defaults={
-        "description": "Demo support queue", "greeting": "welcome"})
+    queue, _ = await Queue.get_or_create(
+        name=DEMO_QUEUE, defaults={"description": "Demo support queue", "greeting": "welcome"}
+    )
     did = await Did.get_or_none(number=DEMO_DID)
     if did is None:
-        await Did.create(number=DEMO_DID, route_type=RouteType.QUEUE, queue=queue,
-                         description="Demo support line")
+        await Did.create(
+            number=DEMO_DID,
+            route_type=RouteType.QUEUE,
+            queue=queue,
+            description="Demo support line",
+        )
     accounts = []
     wanted = [("admin", "Administrator", None, Role.ADMIN)] + [
-        (username, name, ext, Role.AGENT) for username, name, ext in _AGENTS]
+        (username, name, ext, Role.AGENT) for username, name, ext in _AGENTS
+    ]
     for username, name, extension, role in wanted:
         user = await User.get_or_none(username=username)
         password = passwords.get(username) or secrets.token_urlsafe(9)
         if user is None:
-            user = await create_user(username, password, name=name, role=role,
-                                     sip_extension=extension)
+            user = await create_user(
+                username, password, name=name, role=role, sip_extension=extension
+            )
         elif username not in passwords:
             # The credentials file was lost: give the demo account a password we can print.
             user.password_hash = hash_password(password)
             await user.save(update_fields=["password_hash"])
-        accounts.append(DemoAccount(username, password, role.value, user.sip_extension,
-                                    user.sip_password))
+        accounts.append(
+            DemoAccount(username, password, role.value, user.sip_extension, user.sip_password)
+        )
     site = DemoSite(DEMO_QUEUE, DEMO_DID, accounts)
     path = credentials_file(data_dir)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -90,7 +98,9 @@ def describe(site: DemoSite, web_url: str, sip_host: str, sip_port: int) -> str:
         lines.append(f"Login:    {account.username} / {account.password} ({account.role})")
     for account in site.accounts:
         if account.sip_extension:
-            lines.append(f"SIP:      {account.sip_extension}@{sip_host}:{sip_port} "
-                         f"password {account.sip_password} ({account.username})")
+            lines.append(
+                f"SIP:      {account.sip_extension}@{sip_host}:{sip_port} "
+                f"password {account.sip_password} ({account.username})"
+            )
     lines.append(f"Call:     sip:{site.did}@{sip_host}:{sip_port} (queue {site.queue})")
     return "\n".join(lines)

@@ -19,6 +19,12 @@ async def purge_sessions_job() -> None:
 
 def create_scheduler() -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(purge_sessions_job, "interval", minutes=10, id="purge-web-sessions",
-                      coalesce=True, max_instances=1)
+    scheduler.add_job(
+        purge_sessions_job,
+        "interval",
+        minutes=10,
+        id="purge-web-sessions",
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler

@@ -22,8 +22,9 @@ def asterisk_runtime() -> AsteriskRuntime:
 
 
 @pytest.fixture(scope="session")
-def ehd_server(tmp_path_factory: pytest.TempPathFactory,
-               asterisk_runtime: AsteriskRuntime) -> Iterator[EhdProcess]:
+def ehd_server(
+    tmp_path_factory: pytest.TempPathFactory, asterisk_runtime: AsteriskRuntime
+) -> Iterator[EhdProcess]:
     """One running ehd (Asterisk, ARI app, web, scheduler) with the demo site, for the session."""
     server = prepare_ehd(tmp_path_factory.mktemp("ehd"))
     server.start()
@@ -32,11 +33,14 @@ def ehd_server(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def carrier_instance(tmp_path_factory: pytest.TempPathFactory,
-                     asterisk_runtime: AsteriskRuntime,
-                     ehd_server: EhdProcess) -> Iterator[AsteriskInstance]:
-    instance = start_carrier(Path(tmp_path_factory.mktemp("carrier")), asterisk_runtime,
-                             ehd_server.sip_port)
+def carrier_instance(
+    tmp_path_factory: pytest.TempPathFactory,
+    asterisk_runtime: AsteriskRuntime,
+    ehd_server: EhdProcess,
+) -> Iterator[AsteriskInstance]:
+    instance = start_carrier(
+        Path(tmp_path_factory.mktemp("carrier")), asterisk_runtime, ehd_server.sip_port
+    )
     yield instance
     import asyncio
 

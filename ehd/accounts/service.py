@@ -14,26 +14,38 @@ from ehd.errors import ValidationError
 MIN_PASSWORD_LENGTH = 4
 
 
-async def create_user(username: str, password: str, *, name: str = "", email: str = "",
-                      role: Role = Role.AGENT, sip_extension: str | None = None,
-                      language: str = "en") -> User:
+async def create_user(
+    username: str,
+    password: str,
+    *,
+    name: str = "",
+    email: str = "",
+    role: Role = Role.AGENT,
+    sip_extension: str | None = None,
+    language: str = "en",
+) -> User:
     username = username.strip()
     if not username or len(username) > 64:
         raise ValidationError("username must be 1 to 64 characters", field="username")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"password must be at least {MIN_PASSWORD_LENGTH} characters",
-                              field="password")
+        raise ValidationError(
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
     if sip_extension is not None and not sip_extension.isdigit():
         raise ValidationError("SIP extension must be digits", field="sip_extension")
     try:
         return await User.create(
-            username=username, password_hash=hash_password(password), name=name, email=email,
-            role=role, sip_extension=sip_extension, language=language,
+            username=username,
+            password_hash=hash_password(password),
+            name=name,
+            email=email,
+            role=role,
+            sip_extension=sip_extension,
+            language=language,
             sip_password=secrets.token_urlsafe(12) if sip_extension else None,
         )
     except IntegrityError as err:
-        raise ValidationError("username or SIP extension already taken",
-                              field="username") from err
+        raise ValidationError("username or SIP extension already taken", field="username") from err
 
 
 async def authenticate(username: str, password: str) -> User | None:
@@ -51,5 +63,8 @@ async def authenticate(username: str, password: str) -> User | None:
 
 async def sip_accounts() -> list[SipAccount]:
     users = await User.filter(active=True, sip_extension__isnull=False)
-    return [SipAccount(u.sip_extension, u.sip_password, u.name or u.username)
-            for u in users if u.sip_extension and u.sip_password]
+    return [
+        SipAccount(u.sip_extension, u.sip_password, u.name or u.username)
+        for u in users
+        if u.sip_extension and u.sip_password
+    ]

@@ -28,26 +28,33 @@ class AriNotFound(AriHttpError):
 
 
 class AriClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, user: str,
-                 password: str) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, user: str, password: str
+    ) -> None:
         self._session = session
         self.base_url = base_url.rstrip("/")
         self.auth_headers = {"Authorization": aiohttp.encode_basic_auth(user, password)}
 
-    async def request(self, method: str, path: str, params: dict[str, Any] | None = None,
-                      body: dict[str, Any] | None = None) -> Any:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
         query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         url = f"{self.base_url}/{path.lstrip('/')}"
         try:
-            async with self._session.request(method, url, params=query, json=body,
-                                             headers=self.auth_headers,
-                                             timeout=_TIMEOUT) as response:
+            async with self._session.request(
+                method, url, params=query, json=body, headers=self.auth_headers, timeout=_TIMEOUT
+            ) as response:
                 text = await response.text()
                 if response.status == 404:
                     raise AriNotFound(f"{method} {path}: not found ({text.strip()})", 404)
                 if response.status >= 400:
-                    raise AriHttpError(f"{method} {path}: HTTP {response.status} {text.strip()}",
-                                       response.status)
+                    raise AriHttpError(
+                        f"{method} {path}: HTTP {response.status} {text.strip()}", response.status
+                    )
                 if not text:
                     return None
                 return await response.json(content_type=None)
@@ -78,38 +85,81 @@ class AriClient:
     async def ring(self, channel_id: str) -> None:
         await self.request("POST", f"channels/{channel_id}/ring")
 
-    async def play(self, channel_id: str, media: str | list[str], playback_id: str,
-                   lang: str | None = None) -> None:
+    async def play(
+        self, channel_id: str, media: str | list[str], playback_id: str, lang: str | None = None
+    ) -> None:
         media_list = [media] if isinstance(media, str) else media
-        await self.request("POST", f"channels/{channel_id}/play/{playback_id}",
-                           {"media": ",".join(media_list), "lang": lang})
+        await self.request(
+            "POST",
+            f"channels/{channel_id}/play/{playback_id}",
+            {"media": ",".join(media_list), "lang": lang},
+        )
 
     async def stop_playback(self, playback_id: str) -> None:
         await self.request("DELETE", f"playbacks/{playback_id}")
 
-    async def continue_in_dialplan(self, channel_id: str, context: str, extension: str = "s",
-                                   priority: int = 1) -> None:
-        await self.request("POST", f"channels/{channel_id}/continue",
-                           {"context": context, "extension": extension, "priority": priority})
+    async def continue_in_dialplan(
+        self, channel_id: str, context: str, extension: str = "s", priority: int = 1
+    ) -> None:
+        await self.request(
+            "POST",
+            f"channels/{channel_id}/continue",
+            {"context": context, "extension": extension, "priority": priority},
+        )
 
-    async def originate(self, endpoint: str, *, channel_id: str, app: str, app_args: str = "",
-                        caller_id: str | None = None, timeout: int = 30,
-                        variables: dict[str, str] | None = None) -> Channel:
+    async def originate(
+        self,
+        endpoint: str,
+        *,
+        channel_id: str,
+        app: str,
+        app_args: str = "",
+        caller_id: str | None = None,
+        timeout: int = 30,
+        variables: dict[str, str] | None = None,
+    ) -> Channel:
         body = {"variables": variables} if variables else None
-        data = await self.request("POST", f"channels/{channel_id}", {
-            "endpoint": endpoint, "app": app, "appArgs": app_args, "callerId": caller_id,
-            "timeout": timeout}, body)
+        data = await self.request(
+            "POST",
+            f"channels/{channel_id}",
+            {
+                "endpoint": endpoint,
+                "app": app,
+                "appArgs": app_args,
+                "callerId": caller_id,
+                "timeout": timeout,
+            },
+            body,
+        )
         return Channel.parse(data)
 
     async def send_dtmf(self, channel_id: str, dtmf: str, between_ms: int = 150) -> None:
-        await self.request("POST", f"channels/{channel_id}/dtmf",
-                           {"dtmf": dtmf, "between": between_ms})
+        await self.request(
+            "POST", f"channels/{channel_id}/dtmf", {"dtmf": dtmf, "between": between_ms}
+        )
 
-    async def record(self, channel_id: str, name: str, *, max_seconds: int = 0,
-                     fmt: str = "wav", beep: bool = False, terminate_on: str = "none") -> None:
-        await self.request("POST", f"channels/{channel_id}/record", {
-            "name": name, "format": fmt, "maxDurationSeconds": max_seconds,
-            "beep": beep, "terminateOn": terminate_on, "ifExists": "overwrite"})
+    async def record(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        max_seconds: int = 0,
+        fmt: str = "wav",
+        beep: bool = False,
+        terminate_on: str = "none",
+    ) -> None:
+        await self.request(
+            "POST",
+            f"channels/{channel_id}/record",
+            {
+                "name": name,
+                "format": fmt,
+                "maxDurationSeconds": max_seconds,
+                "beep": beep,
+                "terminateOn": terminate_on,
+                "ifExists": "overwrite",
+            },
+        )
 
     async def stop_recording(self, name: str) -> None:
         await self.request("POST", f"recordings/live/{quote(name)}/stop")
@@ -122,14 +172,15 @@ class AriClient:
         return [Bridge.parse(item) for item in await self.request("GET", "bridges") or []]
 
     async def create_bridge(self, bridge_id: str, bridge_type: str, name: str = "") -> Bridge:
-        data = await self.request("POST", f"bridges/{bridge_id}",
-                                  {"type": bridge_type, "name": name or bridge_id})
+        data = await self.request(
+            "POST", f"bridges/{bridge_id}", {"type": bridge_type, "name": name or bridge_id}
+        )
         return Bridge.parse(data)
 
-    async def add_to_bridge(self, bridge_id: str, channel_id: str,
-                            role: str | None = None) -> None:
-        await self.request("POST", f"bridges/{bridge_id}/addChannel",
-                           {"channel": channel_id, "role": role})
+    async def add_to_bridge(self, bridge_id: str, channel_id: str, role: str | None = None) -> None:
+        await self.request(
+            "POST", f"bridges/{bridge_id}/addChannel", {"channel": channel_id, "role": role}
+        )
 
     async def destroy_bridge(self, bridge_id: str) -> None:
         await self.request("DELETE", f"bridges/{bridge_id}")

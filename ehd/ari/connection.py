@@ -32,14 +32,20 @@ class Backoff:
     factor: float = 2.0
 
     def delay(self, attempt: int) -> float:
-        base = min(self.maximum, self.initial * self.factor ** attempt)
+        base = min(self.maximum, self.initial * self.factor**attempt)
         return base * random.uniform(0.8, 1.2)  # jitter: nodes don't reconnect in lockstep
 
 
 class AriConnection:
-    def __init__(self, client: AriClient, session: aiohttp.ClientSession, app: str,
-                 on_event: EventHandler, on_connect: ConnectHandler,
-                 backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        client: AriClient,
+        session: aiohttp.ClientSession,
+        app: str,
+        on_event: EventHandler,
+        on_connect: ConnectHandler,
+        backoff: Backoff | None = None,
+    ) -> None:
         self.client = client
         self._session = session
         self.app = app
@@ -59,8 +65,9 @@ class AriConnection:
         attempt = 0
         while True:
             try:
-                async with self._session.ws_connect(self.events_url, heartbeat=10,
-                                                    headers=self.client.auth_headers) as websocket:
+                async with self._session.ws_connect(
+                    self.events_url, heartbeat=10, headers=self.client.auth_headers
+                ) as websocket:
                     attempt = 0
                     self.connect_count += 1
                     log.info("ARI connected (%s, connection %d)", self.app, self.connect_count)

@@ -60,9 +60,13 @@ class Channel:
         if not isinstance(caller, dict) or not isinstance(dialplan, dict):
             raise AriPayloadError("ARI channel has malformed caller or dialplan")
         return cls(
-            id=_text(data, "id"), name=_text(data, "name"), state=_text(data, "state"),
-            caller_number=_text(caller, "number"), caller_name=_text(caller, "name"),
-            exten=_text(dialplan, "exten"), created=parse_time(_text(data, "creationtime")),
+            id=_text(data, "id"),
+            name=_text(data, "name"),
+            state=_text(data, "state"),
+            caller_number=_text(caller, "number"),
+            caller_name=_text(caller, "name"),
+            exten=_text(dialplan, "exten"),
+            created=parse_time(_text(data, "creationtime")),
             language=_text(data, "language", "en") or "en",
         )
 
@@ -78,8 +82,11 @@ class Bridge:
         channels = data.get("channels") or []
         if not isinstance(channels, list):
             raise AriPayloadError("ARI bridge channels is not a list")
-        return cls(id=_text(data, "id"), bridge_type=_text(data, "bridge_type"),
-                   channels=tuple(str(c) for c in channels))
+        return cls(
+            id=_text(data, "id"),
+            bridge_type=_text(data, "bridge_type"),
+            channels=tuple(str(c) for c in channels),
+        )
 
 
 @dataclass(frozen=True)
@@ -154,38 +161,64 @@ def parse_event(payload: Any) -> Event:
     if not isinstance(payload, dict):
         raise AriPayloadError("ARI event is not a JSON object")
     kind = _text(payload, "type")
+    if not kind:
+        raise AriPayloadError("ARI event has no type")
     app = _text(payload, "application")
     if kind in ("StasisStart",):
         args = payload.get("args") or []
         if not isinstance(args, list):
             raise AriPayloadError("StasisStart args is not a list")
-        return StasisStart(kind, app, payload, Channel.parse(_obj(payload, "channel")),
-                           tuple(str(a) for a in args))
+        return StasisStart(
+            kind, app, payload, Channel.parse(_obj(payload, "channel")), tuple(str(a) for a in args)
+        )
     if kind == "StasisEnd":
         return StasisEnd(kind, app, payload, Channel.parse(_obj(payload, "channel")))
     if kind == "ChannelDestroyed":
         cause = payload.get("cause", 0)
-        return ChannelDestroyed(kind, app, payload, Channel.parse(_obj(payload, "channel")),
-                                cause if isinstance(cause, int) else 0,
-                                _text(payload, "cause_txt"))
+        return ChannelDestroyed(
+            kind,
+            app,
+            payload,
+            Channel.parse(_obj(payload, "channel")),
+            cause if isinstance(cause, int) else 0,
+            _text(payload, "cause_txt"),
+        )
     if kind == "ChannelStateChange":
         return ChannelStateChange(kind, app, payload, Channel.parse(_obj(payload, "channel")))
     if kind == "ChannelHangupRequest":
         return ChannelHangupRequest(kind, app, payload, Channel.parse(_obj(payload, "channel")))
     if kind == "ChannelDtmfReceived":
-        return ChannelDtmfReceived(kind, app, payload, Channel.parse(_obj(payload, "channel")),
-                                   _text(payload, "digit"))
+        return ChannelDtmfReceived(
+            kind, app, payload, Channel.parse(_obj(payload, "channel")), _text(payload, "digit")
+        )
     if kind.startswith("Playback"):
         playback = _obj(payload, "playback")
-        return PlaybackEvent(kind, app, payload, _text(playback, "id"),
-                             _text(playback, "target_uri"), _text(playback, "state"))
+        return PlaybackEvent(
+            kind,
+            app,
+            payload,
+            _text(playback, "id"),
+            _text(playback, "target_uri"),
+            _text(playback, "state"),
+        )
     if kind.startswith("Recording"):
         recording = _obj(payload, "recording")
         duration = recording.get("duration")
-        return RecordingEvent(kind, app, payload, _text(recording, "name"),
-                              _text(recording, "target_uri"), _text(recording, "state"),
-                              duration if isinstance(duration, int) else None)
+        return RecordingEvent(
+            kind,
+            app,
+            payload,
+            _text(recording, "name"),
+            _text(recording, "target_uri"),
+            _text(recording, "state"),
+            duration if isinstance(duration, int) else None,
+        )
     if kind in ("ChannelEnteredBridge", "ChannelLeftBridge"):
-        return BridgeChannelEvent(kind, app, payload, Channel.parse(_obj(payload, "channel")),
-                                  Bridge.parse(_obj(payload, "bridge")))
+        return BridgeChannelEvent(
+            kind,
+            app,
+            payload,
+            Channel.parse(_obj(payload, "channel")),
+            Bridge.parse(_obj(payload, "bridge")),
+        )
     return UnknownEvent(kind, app, payload)

@@ -48,8 +48,9 @@ def render_accounts(accounts: Iterable[SipAccount]) -> str:
     return "\n".join(blocks)
 
 
-async def apply_accounts(etc_dir: Path, accounts: Iterable[SipAccount],
-                         ari: AriClient | None) -> bool:
+async def apply_accounts(
+    etc_dir: Path, accounts: Iterable[SipAccount], ari: AriClient | None
+) -> bool:
     """Write the accounts file; reload res_pjsip when it changed and Asterisk is reachable."""
     path = etc_dir / AGENT_ENDPOINTS_FILE
     text = render_accounts(accounts)

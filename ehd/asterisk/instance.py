@@ -1,8 +1,8 @@
 """One Asterisk instance: its folder, its rendered config, and its process.
 
-Each instance renders the templates of a template folder (``asterisk/`` for ehd itself) with its
-own ports into ``<folder>/etc``, and keeps its spool, run, log and database folders beside it, so
-several instances (ehd, the tests' carrier, benchmarks) run side by side without touching each other.
+Each instance renders its template folders (``asterisk/`` for ehd itself) with its own ports
+into ``<folder>/etc`` and keeps its spool, run, log and database folders beside it, so several
+instances (ehd, the tests' carrier, benchmarks) run side by side without touching each other.
 """
 
 from __future__ import annotations
@@ -32,27 +32,79 @@ AGENT_ENDPOINTS_FILE = "pjsip_agents.conf"
 
 # Loaded explicitly (autoload = no): only what the ARI application and SIP need.
 MODULES: tuple[str, ...] = (
-    "res_timing_timerfd.so", "res_sorcery_config.so", "res_sorcery_memory.so",
-    "res_sorcery_astdb.so", "res_pjproject.so", "res_pjsip.so", "res_pjsip_session.so",
-    "chan_pjsip.so", "res_pjsip_authenticator_digest.so",
-    "res_pjsip_outbound_authenticator_digest.so", "res_pjsip_endpoint_identifier_ip.so",
-    "res_pjsip_endpoint_identifier_user.so", "res_pjsip_registrar.so", "res_pjsip_sdp_rtp.so",
-    "res_pjsip_dtmf_info.so", "res_pjsip_caller_id.so", "res_pjsip_rfc3326.so",
-    "res_pjsip_nat.so", "res_pjsip_pubsub.so", "res_pjsip_header_funcs.so",
-    "res_pjsip_diversion.so", "res_pjsip_logger.so", "res_pjsip_outbound_registration.so",
-    "res_rtp_asterisk.so", "codec_ulaw.so", "codec_alaw.so", "codec_gsm.so", "codec_a_mu.so",
-    "format_wav.so", "format_gsm.so", "format_pcm.so", "format_sln.so", "format_wav_gsm.so",
-    "res_http_websocket.so", "res_websocket_client.so", "res_stasis.so", "res_stasis_answer.so", "res_stasis_playback.so",
-    "res_stasis_recording.so", "res_stasis_snoop.so", "res_stasis_device_state.so",
-    "res_ari.so", "res_ari_model.so", "res_ari_applications.so", "res_ari_asterisk.so",
-    "res_ari_bridges.so", "res_ari_channels.so", "res_ari_device_states.so",
-    "res_ari_endpoints.so", "res_ari_events.so", "res_ari_playbacks.so",
-    "res_ari_recordings.so", "res_ari_sounds.so", "app_stasis.so",
-    "bridge_simple.so", "bridge_softmix.so", "bridge_native_rtp.so", "bridge_holding.so",
-    "bridge_builtin_features.so", "chan_bridge_media.so", "res_musiconhold.so",
-    "app_playback.so", "app_dial.so", "app_echo.so", "app_record.so", "app_senddtmf.so",
-    "app_verbose.so", "pbx_config.so", "func_channel.so", "func_callerid.so",
-    "func_strings.so", "func_logic.so", "func_uri.so",
+    "res_timing_timerfd.so",
+    "res_sorcery_config.so",
+    "res_sorcery_memory.so",
+    "res_sorcery_astdb.so",
+    "res_pjproject.so",
+    "res_pjsip.so",
+    "res_pjsip_session.so",
+    "chan_pjsip.so",
+    "res_pjsip_authenticator_digest.so",
+    "res_pjsip_outbound_authenticator_digest.so",
+    "res_pjsip_endpoint_identifier_ip.so",
+    "res_pjsip_endpoint_identifier_user.so",
+    "res_pjsip_registrar.so",
+    "res_pjsip_sdp_rtp.so",
+    "res_pjsip_dtmf_info.so",
+    "res_pjsip_caller_id.so",
+    "res_pjsip_rfc3326.so",
+    "res_pjsip_nat.so",
+    "res_pjsip_pubsub.so",
+    "res_pjsip_header_funcs.so",
+    "res_pjsip_diversion.so",
+    "res_pjsip_logger.so",
+    "res_pjsip_outbound_registration.so",
+    "res_rtp_asterisk.so",
+    "codec_ulaw.so",
+    "codec_alaw.so",
+    "codec_gsm.so",
+    "codec_a_mu.so",
+    "format_wav.so",
+    "format_gsm.so",
+    "format_pcm.so",
+    "format_sln.so",
+    "format_wav_gsm.so",
+    "res_http_websocket.so",
+    "res_websocket_client.so",
+    "res_stasis.so",
+    "res_stasis_answer.so",
+    "res_stasis_playback.so",
+    "res_stasis_recording.so",
+    "res_stasis_snoop.so",
+    "res_stasis_device_state.so",
+    "res_ari.so",
+    "res_ari_model.so",
+    "res_ari_applications.so",
+    "res_ari_asterisk.so",
+    "res_ari_bridges.so",
+    "res_ari_channels.so",
+    "res_ari_device_states.so",
+    "res_ari_endpoints.so",
+    "res_ari_events.so",
+    "res_ari_playbacks.so",
+    "res_ari_recordings.so",
+    "res_ari_sounds.so",
+    "app_stasis.so",
+    "bridge_simple.so",
+    "bridge_softmix.so",
+    "bridge_native_rtp.so",
+    "bridge_holding.so",
+    "bridge_builtin_features.so",
+    "chan_bridge_media.so",
+    "res_musiconhold.so",
+    "app_playback.so",
+    "app_dial.so",
+    "app_echo.so",
+    "app_record.so",
+    "app_senddtmf.so",
+    "app_verbose.so",
+    "pbx_config.so",
+    "func_channel.so",
+    "func_callerid.so",
+    "func_strings.so",
+    "func_logic.so",
+    "func_uri.so",
 )
 
 
@@ -81,9 +133,15 @@ class InstanceSpec:
     def for_ehd(cls, config: Config, ari_password: str) -> InstanceSpec:
         paths = config.paths
         return cls(
-            name="ehd", folder=paths.asterisk, bind_host=config.bind_host,
-            sip_port=config.sip_port, ari_port=config.ari_port, rtp_start=config.rtp_start,
-            rtp_end=config.rtp_end, ari_user=config.ari_user, ari_password=ari_password,
+            name="ehd",
+            folder=paths.asterisk,
+            bind_host=config.bind_host,
+            sip_port=config.sip_port,
+            ari_port=config.ari_port,
+            rtp_start=config.rtp_start,
+            rtp_end=config.rtp_end,
+            ari_user=config.ari_user,
+            ari_password=ari_password,
             stasis_app=config.stasis_app,
             extra={"trunk_ips": config.trunk_ips, "trunk_outbound_uri": config.trunk_outbound_uri},
             shared_folders=(SOUNDS_DIR, paths.root),
@@ -120,15 +178,24 @@ class AsteriskInstance:
             folder.mkdir(parents=True, exist_ok=True)
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(list(reversed(self.spec.template_dirs))),
-            undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            autoescape=False,
         )
         context: dict[str, Any] = {
-            "name": self.spec.name, "dirs": {k: str(v) for k, v in self.dirs.items()},
-            "bind_host": self.spec.bind_host, "sip_port": self.spec.sip_port,
-            "ari_port": self.spec.ari_port, "rtp_start": self.spec.rtp_start,
-            "rtp_end": self.spec.rtp_end, "ari_user": self.spec.ari_user,
-            "ari_password": self.spec.ari_password, "stasis_app": self.spec.stasis_app,
-            "modules": MODULES, "sounds_dir": str(SOUNDS_DIR), **self.spec.extra,
+            "name": self.spec.name,
+            "dirs": {k: str(v) for k, v in self.dirs.items()},
+            "bind_host": self.spec.bind_host,
+            "sip_port": self.spec.sip_port,
+            "ari_port": self.spec.ari_port,
+            "rtp_start": self.spec.rtp_start,
+            "rtp_end": self.spec.rtp_end,
+            "ari_user": self.spec.ari_user,
+            "ari_password": self.spec.ari_password,
+            "stasis_app": self.spec.stasis_app,
+            "modules": MODULES,
+            "sounds_dir": str(SOUNDS_DIR),
+            **self.spec.extra,
         }
         etc = self.dirs["etc"]
         names = {path.name for folder in self.spec.template_dirs for path in folder.glob("*.j2")}
@@ -159,8 +226,9 @@ class AsteriskInstance:
         is a child of this process and :meth:`stop` must be awaited.
         """
         if self.running_pid() is not None:
-            raise AsteriskError(f"Asterisk instance {self.spec.name} is already running "
-                                f"(pid {self.running_pid()})")
+            raise AsteriskError(
+                f"Asterisk instance {self.spec.name} is already running (pid {self.running_pid()})"
+            )
         self.check_ports()
         self.render()
         console_log = self.dirs["log"] / "console.log"
@@ -170,7 +238,8 @@ class AsteriskInstance:
         else:
             with console_log.open("ab") as log:
                 self._process = await asyncio.create_subprocess_exec(
-                    *argv, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
+                    *argv, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log
+                )
             pid = self._process.pid
         self.pid_file.write_text(str(pid))
         try:
@@ -178,8 +247,9 @@ class AsteriskInstance:
                 await self._wait_for_ari(pid)
         except (TimeoutError, AsteriskError) as err:
             await self.stop()
-            raise AsteriskError(f"Asterisk did not start ({err or 'timed out'}).\n"
-                                f"{self.log_tail()}") from err
+            raise AsteriskError(
+                f"Asterisk did not start ({err or 'timed out'}).\n{self.log_tail()}"
+            ) from err
         return pid
 
     def _alive(self, pid: int) -> bool:
@@ -246,20 +316,28 @@ class AsteriskInstance:
     async def cli(self, command: str) -> str:
         """Run one Asterisk CLI command against the running instance."""
         process = await asyncio.create_subprocess_exec(
-            *self.command("-rx", command), stdout=asyncio.subprocess.PIPE,
+            *self.command("-rx", command),
+            stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
         output, _ = await process.communicate()
         if process.returncode != 0:
-            raise AsteriskError(f"asterisk -rx {command!r} failed: {output.decode(errors='replace')}")
+            raise AsteriskError(
+                f"asterisk -rx {command!r} failed: {output.decode(errors='replace')}"
+            )
         return output.decode(errors="replace")
 
 
 async def _spawn_detached(argv: Sequence[str], log: Path) -> int:
     """Start ``argv`` in its own session, reparented to init; return its pid."""
     launcher = await asyncio.create_subprocess_exec(
-        "/bin/sh", "-c", 'setsid "$@" </dev/null >>"$0" 2>&1 & echo $!', str(log), *argv,
-        stdout=asyncio.subprocess.PIPE)
+        "/bin/sh",
+        "-c",
+        'setsid "$@" </dev/null >>"$0" 2>&1 & echo $!',
+        str(log),
+        *argv,
+        stdout=asyncio.subprocess.PIPE,
+    )
     output, _ = await launcher.communicate()
     return int(output.decode().strip())
 
@@ -292,9 +370,12 @@ def check_port_free(host: str, port: int, kind: socket.SocketKind, what: str) ->
             probe.bind((host, port))
         except OSError as err:
             proto = "UDP" if kind == socket.SOCK_DGRAM else "TCP"
-            raise PortInUseError(f"{what} port {port}/{proto} on {host} is already in use "
-                                 f"({err.strerror}); choose another with the matching --*-port "
-                                 "flag or EHD_* variable", port=port) from err
+            raise PortInUseError(
+                f"{what} port {port}/{proto} on {host} is already in use "
+                f"({err.strerror}); choose another with the matching --*-port "
+                "flag or EHD_* variable",
+                port=port,
+            ) from err
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:

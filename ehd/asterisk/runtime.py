@@ -67,9 +67,22 @@ class AsteriskRuntime:
         if self.root is None:
             return [program, *args]
         unique = sorted({str(path.resolve()) for path in binds})
-        return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                _CHROOT_SCRIPT, "ehd-asterisk", str(self.root), *unique, "--",
-                f"/usr/sbin/{program}", *args]
+        return [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            _CHROOT_SCRIPT,
+            "ehd-asterisk",
+            str(self.root),
+            *unique,
+            "--",
+            f"/usr/sbin/{program}",
+            *args,
+        ]
 
     def is_ready(self) -> bool:
         if self.root is None:
@@ -99,7 +112,9 @@ def _locked(lock_file: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run_logged(argv: Sequence[str], what: str, log: Path, env: dict[str, str] | None = None) -> None:
+def _run_logged(
+    argv: Sequence[str], what: str, log: Path, env: dict[str, str] | None = None
+) -> None:
     with log.open("a") as handle:
         handle.write(f"\n$ {' '.join(argv)}\n")
         handle.flush()
@@ -107,11 +122,23 @@ def _run_logged(argv: Sequence[str], what: str, log: Path, env: dict[str, str] |
     if result.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         hint = ""
-        if any(word in tail for word in ("Temporary failure", "Could not resolve", "Failed to fetch",
-                                         "Couldn't download", "Network is unreachable")):
-            hint = ("\nThe machine could not reach Debian's package mirror: check the network "
-                    "(or install Asterisk natively and set EHD_ASTERISK_MODE=host).")
-        raise SetupError(f"{what} failed (exit {result.returncode}). Last lines of {log}:\n{tail}{hint}")
+        if any(
+            word in tail
+            for word in (
+                "Temporary failure",
+                "Could not resolve",
+                "Failed to fetch",
+                "Couldn't download",
+                "Network is unreachable",
+            )
+        ):
+            hint = (
+                "\nThe machine could not reach Debian's package mirror: check the network "
+                "(or install Asterisk natively and set EHD_ASTERISK_MODE=host)."
+            )
+        raise SetupError(
+            f"{what} failed (exit {result.returncode}). Last lines of {log}:\n{tail}{hint}"
+        )
 
 
 def _write_hosts(root: Path) -> None:
@@ -138,8 +165,10 @@ def setup_runtime(runtime: AsteriskRuntime, progress: Progress = _print_progress
         log = root.parent / f"{root.name}.setup.log"
         if not (root / _STAGE_DEBOOTSTRAP).exists():
             if not shutil.which("debootstrap"):
-                raise SetupError("debootstrap is not installed: run `apt-get install debootstrap` "
-                                 "(or install Asterisk natively and set EHD_ASTERISK_MODE=host)")
+                raise SetupError(
+                    "debootstrap is not installed: run `apt-get install debootstrap` "
+                    "(or install Asterisk natively and set EHD_ASTERISK_MODE=host)"
+                )
             if root.exists():
                 progress(f"removing an unfinished root at {root}")
                 shutil.rmtree(root)
@@ -149,9 +178,24 @@ def setup_runtime(runtime: AsteriskRuntime, progress: Progress = _print_progress
         _write_hosts(root)
         progress("installing Asterisk into the root (apt-get)")
         env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-        _run_logged(["chroot", str(root), "dpkg", "--configure", "-a"], "dpkg --configure", log, env)
+        _run_logged(
+            ["chroot", str(root), "dpkg", "--configure", "-a"], "dpkg --configure", log, env
+        )
         _run_logged(["chroot", str(root), *_APT, "update", "-q"], "apt-get update", log, env)
-        _run_logged(["chroot", str(root), *_APT, "install", "-y", "-q", "--no-install-recommends",
-                     *ASTERISK_PACKAGES], "apt-get install asterisk", log, env)
+        _run_logged(
+            [
+                "chroot",
+                str(root),
+                *_APT,
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                *ASTERISK_PACKAGES,
+            ],
+            "apt-get install asterisk",
+            log,
+            env,
+        )
         (root / _STAGE_ASTERISK).touch()
         progress(f"Asterisk root ready at {root}")

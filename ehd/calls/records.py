@@ -21,12 +21,15 @@ async def did_entry(number: str) -> DidEntry | None:
     queue = did.queue
     user = did.user
     return DidEntry(
-        number=did.number, route_type=did.route_type,
-        queue_id=queue.id if queue else None, queue_name=queue.name if queue else "",
+        number=did.number,
+        route_type=did.route_type,
+        queue_id=queue.id if queue else None,
+        queue_name=queue.name if queue else "",
         queue_greeting=queue.greeting if queue else "welcome",
         queue_moh_class=queue.moh_class if queue else "default",
         queue_language=queue.language if queue else "en",
-        sip_extension=user.sip_extension if user else None, ring_seconds=did.ring_seconds,
+        sip_extension=user.sip_extension if user else None,
+        ring_seconds=did.ring_seconds,
     )
 
 
@@ -34,9 +37,12 @@ async def open_call(channel: Channel, did: str, route: Route) -> None:
     await CallRecord.update_or_create(
         call_id=channel.id,
         defaults={
-            "did": did, "caller_number": channel.caller_number[:64],
-            "caller_name": channel.caller_name[:128], "route_type": route.action.value,
-            "route_target": route.target[:64], "started_at": channel.created or _now(),
+            "did": did,
+            "caller_number": channel.caller_number[:64],
+            "caller_name": channel.caller_name[:128],
+            "route_type": route.action.value,
+            "route_target": route.target[:64],
+            "started_at": channel.created or _now(),
         },
     )
 
@@ -57,7 +63,8 @@ async def close(call_id: str, result: str, cause: int | None) -> None:
 
 
 async def open_call_ids() -> list[str]:
-    return list(await CallRecord.filter(ended_at=None).values_list("call_id", flat=True))
+    rows = await CallRecord.filter(ended_at=None).values_list("call_id", flat=True)
+    return [str(call_id) for call_id in rows]
 
 
 async def close_missing(live_ids: Iterable[str]) -> int:

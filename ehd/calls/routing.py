@@ -56,18 +56,29 @@ def decide_route(entry: DidEntry | None) -> Route:
     if kind == RouteType.QUEUE:
         if entry.queue_id is None:
             return Route(Action.NOT_IN_SERVICE, reason="queue route without a queue")
-        return Route(Action.QUEUE, target=entry.queue_name, greeting=entry.queue_greeting,
-                     moh_class=entry.queue_moh_class, language=entry.queue_language,
-                     queue_id=entry.queue_id)
+        return Route(
+            Action.QUEUE,
+            target=entry.queue_name,
+            greeting=entry.queue_greeting,
+            moh_class=entry.queue_moh_class,
+            language=entry.queue_language,
+            queue_id=entry.queue_id,
+        )
     if kind in (RouteType.SIP_ACCOUNT, RouteType.SIP_VOICEMAIL):
         if not entry.sip_extension:
             return Route(Action.NOT_IN_SERVICE, reason="SIP route without a SIP account")
         # Voicemail after the ring time lands with the voicemail feature; until then the
         # caller hears that the person is unavailable.
-        return Route(Action.RING_SIP, target=entry.sip_extension,
-                     ring_seconds=max(5, min(entry.ring_seconds, 120)))
-    return Route(Action.UNAVAILABLE, target=kind.value,
-                 reason=f"route type {kind.value} is not available in this version")
+        return Route(
+            Action.RING_SIP,
+            target=entry.sip_extension,
+            ring_seconds=max(5, min(entry.ring_seconds, 120)),
+        )
+    return Route(
+        Action.UNAVAILABLE,
+        target=kind.value,
+        reason=f"route type {kind.value} is not available in this version",
+    )
 
 
 def holding_bridge_id(queue_id: int) -> str:

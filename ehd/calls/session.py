@@ -22,7 +22,7 @@ from ehd.ari.events import (
 )
 
 
-class CallEnded(Exception):  # noqa: N818 - a signal, not an error
+class CallEnded(Exception):
     """The caller's channel left Stasis or hung up."""
 
     def __init__(self, cause: int | None = None) -> None:
@@ -31,8 +31,10 @@ class CallEnded(Exception):  # noqa: N818 - a signal, not an error
 
 
 def _ends(event: Event, channel_id: str) -> bool:
-    return (isinstance(event, (StasisEnd, ChannelDestroyed, ChannelHangupRequest))
-            and event.channel.id == channel_id)
+    return (
+        isinstance(event, (StasisEnd, ChannelDestroyed, ChannelHangupRequest))
+        and event.channel.id == channel_id
+    )
 
 
 class CallSession:
@@ -82,8 +84,11 @@ class CallSession:
         playback_id = f"ehd-pb-{uuid.uuid4().hex}"
 
         def finished(event: Event) -> bool:
-            return (isinstance(event, PlaybackEvent) and event.playback_id == playback_id
-                    and event.type in ("PlaybackFinished",))
+            return (
+                isinstance(event, PlaybackEvent)
+                and event.playback_id == playback_id
+                and event.type in ("PlaybackFinished",)
+            )
 
         await self.ari.play(self.channel_id, media, playback_id)
         if await self.wait_for(finished, timeout) is None:
@@ -97,4 +102,5 @@ class CallSession:
     def leg_event(self, leg_id: str, *types: type[ChannelEvent]) -> Callable[[Event], bool]:
         def matches(event: Event) -> bool:
             return isinstance(event, types) and event.channel.id == leg_id
+
         return matches

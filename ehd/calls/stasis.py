@@ -8,6 +8,7 @@ is sent to the ``ehd-fallback`` dialplan context, so nobody is stranded. After e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 
@@ -101,10 +102,8 @@ class CallApplication:
             log.warning("call %s: fallback failed too (%s)", channel_id, err)
 
     async def _quietly_hangup(self, channel_id: str) -> None:
-        try:
+        with contextlib.suppress(AriHttpError):  # already gone
             await self.ari.hangup(channel_id)
-        except AriHttpError:
-            pass  # already gone
 
     # --- routes ---------------------------------------------------------------------------
     async def _handle_inbound(self, session: CallSession, start: StasisStart) -> None:
@@ -141,8 +140,11 @@ class CallApplication:
         try:
             greeting = self.sounds.media(route.greeting, route.language)
         except NotFoundError:
-            log.warning("queue %s: greeting %r missing, using the standard one",
-                        route.target, route.greeting)
+            log.warning(
+                "queue %s: greeting %r missing, using the standard one",
+                route.target,
+                route.greeting,
+            )
             greeting = self.sounds.media("welcome", route.language)
         await session.play(greeting)
         bridge_id = holding_bridge_id(route.queue_id)
@@ -168,11 +170,17 @@ class CallApplication:
         leg_id = f"ehd-leg-{uuid.uuid4().hex}"
         session.legs.add(leg_id)
         await self.ari.ring(session.channel_id)
-        await self.ari.originate(f"PJSIP/{route.target}", channel_id=leg_id, app=self.app_name,
-                                 app_args=f"{AGENT_LEG},{session.channel_id}",
-                                 caller_id=caller_number or None, timeout=route.ring_seconds)
+        await self.ari.originate(
+            f"PJSIP/{route.target}",
+            channel_id=leg_id,
+            app=self.app_name,
+            app_args=f"{AGENT_LEG},{session.channel_id}",
+            caller_id=caller_number or None,
+            timeout=route.ring_seconds,
+        )
         answered = await session.wait_for(
-            session.leg_event(leg_id, StasisStart, ChannelDestroyed), route.ring_seconds + 2)
+            session.leg_event(leg_id, StasisStart, ChannelDestroyed), route.ring_seconds + 2
+        )
         if not isinstance(answered, StasisStart):
             session.legs.discard(leg_id)
             await self._quietly_hangup(leg_id)
@@ -188,10 +196,8 @@ class CallApplication:
             await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
             await self.ari.hangup(session.channel_id)
         finally:
-            try:
+            with contextlib.suppress(AriHttpError):
                 await self.ari.destroy_bridge(bridge_id)
-            except AriHttpError:
-                pass
 
     async def _endpoint_state(self, extension: str) -> str:
         try:
@@ -206,8 +212,9 @@ class CallApplication:
         live_ids = {channel.id for channel in live}
         for call_id in list(self.sessions):
             if call_id not in live_ids:
-                self.sessions[call_id].deliver(StasisEnd(
-                    "StasisEnd", self.app_name, {}, _gone_channel(call_id)))
+                self.sessions[call_id].deliver(
+                    StasisEnd("StasisEnd", self.app_name, {}, _gone_channel(call_id))
+                )
         closed = await records.close_missing(live_ids)
         if closed:
             log.info("reconcile: %d call(s) ended while ARI was away", closed)
@@ -224,5 +231,13 @@ class CallApplication:
 
 
 def _gone_channel(channel_id: str) -> Channel:
-    return Channel(id=channel_id, name="", state="Down", caller_number="", caller_name="",
-                   exten="", created=None, language="en")
+    return Channel(
+        id=channel_id,
+        name="",
+        state="Down",
+        caller_number="",
+        caller_name="",
+        exten="",
+        created=None,
+        language="en",
+    )

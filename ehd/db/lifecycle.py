@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate
 
@@ -24,6 +25,11 @@ async def open_database(database_url: str, *, apply_migrations: bool = True) -> 
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+    # Tortoise keeps the model registry and a SQL cache keyed by connection name ("default")
+    # after closing; both hold the old backend's dialect. Clear them so a later open (another
+    # backend, as in the tests) starts clean.
+    await Tortoise._reset_apps()
+    EXECUTOR_CACHE.clear()
 
 
 async def database_healthy() -> bool:

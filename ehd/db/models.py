@@ -69,9 +69,11 @@ class Did(Model):
     number = fields.CharField(max_length=32, unique=True)
     route_type = fields.CharEnumField(RouteType, max_length=24, default=RouteType.UNUSED)
     queue: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
-        "models.Queue", related_name="dids", null=True, on_delete=fields.SET_NULL)
+        "models.Queue", related_name="dids", null=True, on_delete=fields.SET_NULL
+    )
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="dids", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="dids", null=True, on_delete=fields.SET_NULL
+    )
     ring_seconds = fields.IntField(default=30)
     description = fields.CharField(max_length=255, default="")
 
@@ -103,7 +105,8 @@ class WebSession(Model):
     id = fields.IntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="sessions", on_delete=fields.CASCADE)
+        "models.User", related_name="sessions", on_delete=fields.CASCADE
+    )
     csrf_token = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from ehd.accounts.service import create_user
 from ehd.db.models import Role, User
 from ehd.errors import ValidationError
 from ehd.web.keys import ACCOUNTS_CHANGED
-from ehd.web.views import page_context, require_role
+from ehd.web.rendering import render
+from ehd.web.views import require_role
 
 routes = web.RouteTableDef()
 
 
-async def _render(request: web.Request, *, error: str | None = None,
-                  form: dict[str, str] | None = None, status: int = 200) -> web.StreamResponse:
+async def _render(
+    request: web.Request,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.StreamResponse:
     users = await User.all().order_by("username")
-    return aiohttp_jinja2.render_template("admin_users.html", request, page_context(
-        request, users=users, roles=list(Role), error=error, form=form or {}), status=status)
+    return render(
+        "admin_users.html",
+        request,
+        dict(users=users, roles=list(Role), error=error, form=form or {}),
+        status=status,
+    )
 
 
 @routes.get("/admin/users")
@@ -31,16 +40,23 @@ async def list_users(request: web.Request) -> web.StreamResponse:
 async def add_user(request: web.Request) -> web.StreamResponse:
     require_role(request, Role.ADMIN)
     data = await request.post()
-    form = {key: str(data.get(key, "")).strip() for key in
-            ("username", "name", "email", "role", "sip_extension")}
+    form = {
+        key: str(data.get(key, "")).strip()
+        for key in ("username", "name", "email", "role", "sip_extension")
+    }
     try:
         role = Role(form["role"] or Role.AGENT)
     except ValueError:
         return await _render(request, error="Unknown role.", form=form, status=400)
     try:
-        await create_user(form["username"], str(data.get("password", "")), name=form["name"],
-                          email=form["email"], role=role,
-                          sip_extension=form["sip_extension"] or None)
+        await create_user(
+            form["username"],
+            str(data.get("password", "")),
+            name=form["name"],
+            email=form["email"],
+            role=role,
+            sip_extension=form["sip_extension"] or None,
+        )
     except ValidationError as err:
         return await _render(request, error=err.message, form=form, status=400)
     await request.app[ACCOUNTS_CHANGED]()

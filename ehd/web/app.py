@@ -22,8 +22,9 @@ STATIC = PROJECT_ROOT / "web" / "static"
 MAX_REQUEST_BYTES = 30 * 1024 * 1024
 
 
-def create_web_app(config: Config, health: HealthProbe,
-                   accounts_changed: Callable[[], Awaitable[bool]]) -> web.Application:
+def create_web_app(
+    config: Config, health: HealthProbe, accounts_changed: Callable[[], Awaitable[bool]]
+) -> web.Application:
     app = web.Application(
         middlewares=[security_headers_middleware, error_middleware, session_middleware],
         client_max_size=MAX_REQUEST_BYTES,
@@ -31,9 +32,12 @@ def create_web_app(config: Config, health: HealthProbe,
     app[CONFIG] = config
     app[HEALTH] = health
     app[ACCOUNTS_CHANGED] = accounts_changed
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES),
-                         autoescape=jinja2.select_autoescape(default=True),
-                         undefined=jinja2.StrictUndefined)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
     app.add_routes(views.routes)
     app.add_routes(admin_users.routes)
     app.router.add_static("/static/", STATIC, name="static")

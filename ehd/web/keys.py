@@ -8,6 +8,7 @@ from typing import Protocol
 from aiohttp import web
 
 from ehd.config import Config
+from ehd.db.models import User, WebSession
 
 
 class HealthProbe(Protocol):
@@ -19,4 +20,10 @@ class HealthProbe(Protocol):
 CONFIG = web.AppKey("config", Config)
 HEALTH = web.AppKey("health", HealthProbe)
 # Called after users change, so their SIP accounts reach Asterisk (returns True if applied).
-ACCOUNTS_CHANGED = web.AppKey("accounts_changed", Callable[[], Awaitable[bool]])
+AccountsChanged = Callable[[], Awaitable[bool]]
+ACCOUNTS_CHANGED: web.AppKey[AccountsChanged] = web.AppKey("accounts_changed")
+
+# Per-request values set by the session middleware.
+SESSION: web.RequestKey[WebSession | None] = web.RequestKey("session")
+USER: web.RequestKey[User | None] = web.RequestKey("user")
+PRELOGIN_CSRF: web.RequestKey[str] = web.RequestKey("prelogin_csrf")

@@ -5,34 +5,45 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from ehd.errors import EhdError
 from ehd.web import sessions
+from ehd.web.keys import SESSION, USER
+from ehd.web.rendering import render
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                           "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-                           "form-action 'self'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def wants_json(request: web.Request) -> bool:
-    return (request.path.startswith(("/RestAPI/", "/api/")) or request.path == "/health"
-            or "application/json" in request.headers.get("Accept", ""))
+    return (
+        request.path.startswith(("/RestAPI/", "/api/"))
+        or request.path == "/health"
+        or "application/json" in request.headers.get("Accept", "")
+    )
 
 
-def _error_response(request: web.Request, status: int, error_id: str, message: str,
-                    details: dict[str, object] | None = None) -> web.StreamResponse:
+def _error_response(
+    request: web.Request,
+    status: int,
+    error_id: str,
+    message: str,
+    details: dict[str, object] | None = None,
+) -> web.StreamResponse:
     if wants_json(request):
-        return web.json_response({"error": error_id, "message": message,
-                                  "details": details or {}}, status=status)
-    return aiohttp_jinja2.render_template(
-        "error.html", request, {"status": status, "message": message}, status=status)
+        return web.json_response(
+            {"error": error_id, "message": message, "details": details or {}}, status=status
+        )
+    return render("error.html", request, {"status": status, "message": message}, status=status)
 
 
 @web.middleware
@@ -47,13 +58,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _error_response(request, exc.status, f"http-{exc.status}", exc.reason)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return _error_response(request, 500, "internal-error",
-                               "Something went wrong on our side; it has been logged.")
+        return _error_response(
+            request, 500, "internal-error", "Something went wrong on our side; it has been logged."
+        )
 
 
 @web.middleware
-async def security_headers_middleware(request: web.Request,
-                                      handler: Handler) -> web.StreamResponse:
+async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -64,8 +75,8 @@ async def security_headers_middleware(request: web.Request,
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     session = await sessions.load_session(request)
-    request["session"] = session
-    request["user"] = session.user if session else None
+    request[SESSION] = session
+    request[USER] = session.user if session else None
     if request.method in _UNSAFE_METHODS and not wants_json(request):
         form = await request.post()
         token = form.get("csrf_token")

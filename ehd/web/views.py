@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import aiohttp_jinja2
 from aiohttp import web
 
 from ehd.accounts.service import authenticate
 from ehd.db.models import Role, User
 from ehd.errors import AuthenticationError, PermissionDeniedError
 from ehd.web import sessions
-from ehd.web.keys import CONFIG, HEALTH
+from ehd.web.keys import CONFIG, HEALTH, USER
+from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
 
 
 def current_user(request: web.Request) -> User:
-    user: User | None = request.get("user")
+    user: User | None = request.get(USER)
     if user is None:
         raise web.HTTPSeeOther(f"/login?next={request.rel_url}")
     return user
@@ -30,12 +28,6 @@ def require_role(request: web.Request, *roles: Role) -> User:
     return user
 
 
-def page_context(request: web.Request, **values: Any) -> dict[str, Any]:
-    session = request.get("session")
-    csrf = session.csrf_token if session else sessions.prelogin_csrf_token(request)
-    return {"user": request.get("user"), "csrf_token": csrf, **values}
-
-
 def _safe_next(target: str) -> str:
     # Only local paths: never redirect a login to another site.
     return target if target.startswith("/") and not target.startswith("//") else "/"
@@ -43,10 +35,13 @@ def _safe_next(target: str) -> str:
 
 @routes.get("/login", name="login")
 async def login_form(request: web.Request) -> web.StreamResponse:
-    if request.get("user") is not None:
+    if request.get(USER) is not None:
         raise web.HTTPSeeOther("/")
-    return aiohttp_jinja2.render_template("login.html", request, page_context(
-        request, next=_safe_next(request.query.get("next", "/")), error=None))
+    return render(
+        "login.html",
+        request,
+        dict(next=_safe_next(request.query.get("next", "/")), error=None),
+    )
 
 
 @routes.post("/login")
@@ -57,8 +52,12 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     target = _safe_next(str(form.get("next", "/")))
     user = await authenticate(username, password)
     if user is None:
-        return aiohttp_jinja2.render_template("login.html", request, page_context(
-            request, next=target, error="Wrong username or password."), status=401)
+        return render(
+            "login.html",
+            request,
+            dict(next=target, error="Wrong username or password."),
+            status=401,
+        )
     response = web.HTTPSeeOther(target)
     await sessions.start_session(response, user, secure=request.secure)
     raise response
@@ -74,7 +73,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 @routes.get("/", name="home")
 async def home(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
-    return aiohttp_jinja2.render_template("home.html", request, page_context(request, me=user))
+    return render("home.html", request, dict(me=user))
 
 
 @routes.get("/status")
@@ -82,21 +81,26 @@ async def status_page(request: web.Request) -> web.StreamResponse:
     current_user(request)
     checks = await request.app[HEALTH].check()
     config = request.app[CONFIG]
-    return aiohttp_jinja2.render_template("status.html", request, page_context(
-        request, checks=checks, healthy=all(checks.values()), config=config))
+    return render(
+        "status.html",
+        request,
+        dict(checks=checks, healthy=all(checks.values()), config=config),
+    )
 
 
 @routes.get("/health")
 async def health(request: web.Request) -> web.StreamResponse:
     checks = await request.app[HEALTH].check()
     healthy = all(checks.values())
-    return web.json_response({"status": "ok" if healthy else "degraded", "checks": checks},
-                             status=200 if healthy else 503)
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
+    )
 
 
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.StreamResponse:
-    user: User | None = request.get("user")
+    user: User | None = request.get(USER)
     if user is None:
         raise AuthenticationError("log in first")
     return web.json_response({"username": user.username, "role": user.role.value})

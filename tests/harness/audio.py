@@ -25,21 +25,43 @@ class SoxStat:
 
 
 def sox_stat(path: Path) -> SoxStat:
-    result = subprocess.run(["sox", "--ignore-length", str(path), "-n", "stat"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["sox", "--ignore-length", str(path), "-n", "stat"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     values = {}
     for line in result.stderr.splitlines():
         match = re.match(r"^(.+?):\s+(-?[\d.]+)", line)
         if match:
             values[match.group(1).strip()] = float(match.group(2))
-    return SoxStat(values["Length (seconds)"], values["RMS     amplitude"],
-                   values["Maximum amplitude"])
+    return SoxStat(
+        values["Length (seconds)"], values["RMS     amplitude"], values["Maximum amplitude"]
+    )
 
 
 def _samples(path: Path) -> array.array[int]:
-    raw = subprocess.run(["sox", "--ignore-length", str(path), "-t", "raw", "-r", "8000", "-c",
-                          "1", "-b", "16", "-e", "signed-integer", "-"],
-                         capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        [
+            "sox",
+            "--ignore-length",
+            str(path),
+            "-t",
+            "raw",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            "-e",
+            "signed-integer",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     samples = array.array("h")
     samples.frombytes(raw[: len(raw) - len(raw) % 2])
     return samples
@@ -48,8 +70,10 @@ def _samples(path: Path) -> array.array[int]:
 def envelope(path: Path) -> list[float]:
     samples = _samples(path)
     frames = len(samples) // FRAME
-    return [math.sqrt(sum(s * s for s in samples[i * FRAME:(i + 1) * FRAME]) / FRAME)
-            for i in range(frames)]
+    return [
+        math.sqrt(sum(s * s for s in samples[i * FRAME : (i + 1) * FRAME]) / FRAME)
+        for i in range(frames)
+    ]
 
 
 def _pearson(a: list[float], b: list[float]) -> float:
@@ -63,15 +87,16 @@ def _pearson(a: list[float], b: list[float]) -> float:
     return cov / math.sqrt(var_a * var_b)
 
 
-def contains_prompt(recording: Path, prompt: Path, max_lag_seconds: float = 3.0
-                    ) -> tuple[float, float]:
+def contains_prompt(
+    recording: Path, prompt: Path, max_lag_seconds: float = 3.0
+) -> tuple[float, float]:
     """(best correlation, lag in seconds) of the prompt's envelope within the recording."""
     rec, ref = envelope(recording), envelope(prompt)
     if len(rec) < len(ref):
         return 0.0, 0.0
     best, best_lag = -1.0, 0
     for lag in range(0, min(len(rec) - len(ref), int(max_lag_seconds * 50)) + 1):
-        score = _pearson(rec[lag:lag + len(ref)], ref)
+        score = _pearson(rec[lag : lag + len(ref)], ref)
         if score > best:
             best, best_lag = score, lag
     return best, best_lag * FRAME / 8000
@@ -79,8 +104,11 @@ def contains_prompt(recording: Path, prompt: Path, max_lag_seconds: float = 3.0
 
 def rms_after(path: Path, start_seconds: float) -> float:
     """RMS amplitude (0..1) of the audio after ``start_seconds``."""
-    result = subprocess.run(["sox", "--ignore-length", str(path), "-n", "trim",
-                             f"{start_seconds:.2f}", "stat"], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        ["sox", "--ignore-length", str(path), "-n", "trim", f"{start_seconds:.2f}", "stat"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     match = re.search(r"RMS\s+amplitude:\s+([\d.]+)", result.stderr)
     return float(match.group(1)) if match else 0.0

@@ -26,19 +26,40 @@ class Baresip:
     def configure(self, microphone_seconds: int = 30) -> None:
         (self.folder / "rec").mkdir(parents=True, exist_ok=True)
         microphone = self.folder / "microphone.wav"
-        subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(microphone),
-                        "synth", str(microphone_seconds), "sine", "440", "vol", "0.1"],
-                       check=True)
+        subprocess.run(
+            [
+                "sox",
+                "-n",
+                "-r",
+                "8000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                str(microphone),
+                "synth",
+                str(microphone_seconds),
+                "sine",
+                "440",
+                "vol",
+                "0.1",
+            ],
+            check=True,
+        )
         port = free_ports(1)[0]
         lines = [
-            "poll_method epoll", f"sip_listen 127.0.0.1:{port}",
-            f"audio_source aufile,{microphone}", "audio_alert aufile,/dev/null",
-            "module_path /usr/lib/baresip/modules", f"snd_path {self.folder / 'rec'}",
+            "poll_method epoll",
+            f"sip_listen 127.0.0.1:{port}",
+            f"audio_source aufile,{microphone}",
+            "audio_alert aufile,/dev/null",
+            "module_path /usr/lib/baresip/modules",
+            f"snd_path {self.folder / 'rec'}",
             *(f"module {name}" for name in MODULES),
         ]
         (self.folder / "config").write_text("\n".join(lines) + "\n")
         (self.folder / "accounts").write_text(
-            f"<sip:{self.extension}@{self.registrar}>;auth_pass={self.password};regint=60\n")
+            f"<sip:{self.extension}@{self.registrar}>;auth_pass={self.password};regint=60\n"
+        )
 
     async def run(self, seconds: int, *commands: str) -> str:
         """Run baresip for ``seconds``, executing ``commands`` (e.g. "/dial sip:4600@…")."""
@@ -46,8 +67,11 @@ class Baresip:
         for command in commands:
             args += ["-e", command]
         process = await asyncio.create_subprocess_exec(
-            *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT)
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         output, _ = await process.communicate()
         return output.decode(errors="replace")
 

@@ -32,17 +32,26 @@ class Phone:
     password: str
 
 
-def carrier_spec(folder: Path, ehd_host: str, ehd_sip_port: int,
-                 phones: tuple[Phone, ...] = ()) -> InstanceSpec:
+def carrier_spec(
+    folder: Path, ehd_host: str, ehd_sip_port: int, phones: tuple[Phone, ...] = ()
+) -> InstanceSpec:
     from ehd.asterisk.instance import TEMPLATE_DIR
 
     sip, ari = free_ports(2)
     rtp_start = 30000 + (sip % 200) * 100
     return InstanceSpec(
-        name="carrier", folder=folder, bind_host="127.0.0.1", sip_port=sip, ari_port=ari,
-        rtp_start=rtp_start, rtp_end=rtp_start + 98, ari_user="carrier",
-        ari_password=uuid.uuid4().hex, stasis_app=CARRIER_APP,
-        template_dirs=(TEMPLATE_DIR, CARRIER_TEMPLATES), dialplan_dir=None,
+        name="carrier",
+        folder=folder,
+        bind_host="127.0.0.1",
+        sip_port=sip,
+        ari_port=ari,
+        rtp_start=rtp_start,
+        rtp_end=rtp_start + 98,
+        ari_user="carrier",
+        ari_password=uuid.uuid4().hex,
+        stasis_app=CARRIER_APP,
+        template_dirs=(TEMPLATE_DIR, CARRIER_TEMPLATES),
+        dialplan_dir=None,
         extra={"ehd_host": ehd_host, "ehd_sip_port": ehd_sip_port, "phones": phones},
     )
 
@@ -81,7 +90,8 @@ class CarrierCall:
 
     async def wait_answered(self, timeout: float = 15) -> None:
         await self.carrier.events.wait(
-            lambda: self._has(StasisStart) or self._has(ChannelDestroyed), timeout)
+            lambda: self._has(StasisStart) or self._has(ChannelDestroyed), timeout
+        )
         if not self._has(StasisStart):
             raise AssertionError(f"call {self.id} was not answered")
 
@@ -92,10 +102,13 @@ class CarrierCall:
         """Record what the far end sends for ``seconds`` (or until hangup); return the WAV."""
         await self.carrier.ari.record(self.id, name, max_seconds=seconds)
         await self.carrier.events.wait(
-            lambda: self.carrier.events.recordings.get(name) is not None
-            and self.carrier.events.recordings[name].type in ("RecordingFinished",
-                                                              "RecordingFailed"),
-            seconds + 10)
+            lambda: (
+                self.carrier.events.recordings.get(name) is not None
+                and self.carrier.events.recordings[name].type
+                in ("RecordingFinished", "RecordingFailed")
+            ),
+            seconds + 10,
+        )
         return self.carrier.instance.recordings_dir / f"{name}.wav"
 
     async def send_dtmf(self, digits: str) -> None:
@@ -112,12 +125,18 @@ class Carrier:
         self.ari = ari
         self.events = events
 
-    async def call(self, did: str, caller: str = "+46701234567",
-                   caller_name: str = "Test Caller") -> CarrierCall:
+    async def call(
+        self, did: str, caller: str = "+46701234567", caller_name: str = "Test Caller"
+    ) -> CarrierCall:
         channel_id = f"carrier-{uuid.uuid4().hex[:12]}"
-        await self.ari.originate(f"PJSIP/{did}@ehd", channel_id=channel_id, app=CARRIER_APP,
-                                 app_args="outgoing", caller_id=f'"{caller_name}" <{caller}>',
-                                 timeout=20)
+        await self.ari.originate(
+            f"PJSIP/{did}@ehd",
+            channel_id=channel_id,
+            app=CARRIER_APP,
+            app_args="outgoing",
+            caller_id=f'"{caller_name}" <{caller}>',
+            timeout=20,
+        )
         return CarrierCall(self, channel_id)
 
 
@@ -144,8 +163,9 @@ async def connected_carrier(instance: AsteriskInstance) -> AsyncIterator[Carrier
                 await task
 
 
-def start_carrier(folder: Path, runtime: AsteriskRuntime, ehd_sip_port: int,
-                  phones: tuple[Phone, ...] = ()) -> AsteriskInstance:
+def start_carrier(
+    folder: Path, runtime: AsteriskRuntime, ehd_sip_port: int, phones: tuple[Phone, ...] = ()
+) -> AsteriskInstance:
     instance = AsteriskInstance(carrier_spec(folder, "127.0.0.1", ehd_sip_port, phones), runtime)
     asyncio.run(instance.start(detach=True))
     return instance

@@ -44,8 +44,14 @@ class EhdProcess:
         return site
 
     def ehd(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "ehd", *args], env=self.env,
-                              capture_output=True, text=True, check=False, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "ehd", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
 
     def health(self) -> tuple[int, dict[str, object]]:
         try:
@@ -57,12 +63,18 @@ class EhdProcess:
     def start(self, timeout: float = 90) -> None:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "ehd", "run"], env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ehd", "run"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"ehd run exited ({self.process.returncode}):\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"ehd run exited ({self.process.returncode}):\n{self.log_tail()}"
+                )
             try:
                 if self.health()[0] == 200:
                     return
@@ -95,9 +107,15 @@ def prepare_ehd(data_dir: Path) -> EhdProcess:
     """Ports, environment and the demo site for a new isolated ehd (not started yet)."""
     web, sip, ari = free_ports(3)
     rtp_start = 20000 + (sip % 200) * 50
-    env = {**os.environ, "EHD_DATA_DIR": str(data_dir), "EHD_WEB_PORT": str(web),
-           "EHD_SIP_PORT": str(sip), "EHD_ARI_PORT": str(ari),
-           "EHD_RTP_START": str(rtp_start), "EHD_RTP_END": str(rtp_start + 48)}
+    env = {
+        **os.environ,
+        "EHD_DATA_DIR": str(data_dir),
+        "EHD_WEB_PORT": str(web),
+        "EHD_SIP_PORT": str(sip),
+        "EHD_ARI_PORT": str(ari),
+        "EHD_RTP_START": str(rtp_start),
+        "EHD_RTP_END": str(rtp_start + 48),
+    }
     env.pop("EHD_DATABASE_URL", None)
     ehd = EhdProcess(data_dir, web, sip, ari, env)
     seeded = ehd.ehd("demo", "--json")

@@ -9,8 +9,12 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 10.0,
-                     interval: float = 0.2, what: str = "condition") -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]],
+    timeout: float = 10.0,
+    interval: float = 0.2,
+    what: str = "condition",
+) -> T:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

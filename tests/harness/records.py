@@ -12,5 +12,6 @@ def call_records(database: Path, **where: str) -> list[dict[str, Any]]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
         connection.row_factory = sqlite3.Row
         rows = connection.execute(
-            f"SELECT * FROM call_records WHERE {clauses} ORDER BY id", tuple(where.values()))
+            f"SELECT * FROM call_records WHERE {clauses} ORDER BY id", tuple(where.values())
+        )
         return [dict(row) for row in rows]

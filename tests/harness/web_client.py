@@ -15,13 +15,14 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-async def logged_in_session(base_url: str, username: str, password: str
-                            ) -> aiohttp.ClientSession:
+async def logged_in_session(base_url: str, username: str, password: str) -> aiohttp.ClientSession:
     # unsafe=True: keep cookies for an IP-address host (127.0.0.1), as browsers do.
     session = aiohttp.ClientSession(base_url, cookie_jar=aiohttp.CookieJar(unsafe=True))
     async with session.get("/login") as response:
         token = csrf_token(await response.text())
-    async with session.post("/login", data={"username": username, "password": password,
-                                            "csrf_token": token, "next": "/"}) as response:
+    async with session.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+    ) as response:
         assert response.status == 200 and "Log out" in await response.text(), "login failed"
     return session

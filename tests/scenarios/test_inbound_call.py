@@ -21,7 +21,8 @@ def _caller() -> str:
 
 
 async def test_call_to_4600_hears_the_greeting_and_leaves_a_call_record(
-        ehd_server: EhdProcess, carrier: Carrier) -> None:
+    ehd_server: EhdProcess, carrier: Carrier
+) -> None:
     caller = _caller()
     call = await carrier.call("4600", caller=caller)
     await call.wait_answered()
@@ -49,8 +50,9 @@ async def test_call_to_4600_hears_the_greeting_and_leaves_a_call_record(
     assert str(record["started_at"]) <= str(record["answered_at"]) <= str(record["ended_at"])
 
 
-async def test_unknown_number_hears_not_in_service(ehd_server: EhdProcess,
-                                                   carrier: Carrier) -> None:
+async def test_unknown_number_hears_not_in_service(
+    ehd_server: EhdProcess, carrier: Carrier
+) -> None:
     caller = _caller()
     call = await carrier.call("4999", caller=caller)
     await call.wait_answered()

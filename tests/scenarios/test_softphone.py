@@ -33,9 +33,15 @@ async def _add_user_with_phone(server: EhdProcess, username: str, extension: str
     async with session:
         async with session.get("/admin/users") as response:
             token = csrf_token(await response.text())
-        form = {"csrf_token": token, "username": username, "name": "Carol Carlsson",
-                "password": "carol-pass-1", "role": "agent", "sip_extension": extension,
-                "email": ""}
+        form = {
+            "csrf_token": token,
+            "username": username,
+            "name": "Carol Carlsson",
+            "password": "carol-pass-1",
+            "role": "agent",
+            "sip_extension": extension,
+            "email": "",
+        }
         async with session.post("/admin/users", data=form) as response:
             page = await response.text()
             assert response.status == 200, page
@@ -47,20 +53,20 @@ async def _add_user_with_phone(server: EhdProcess, username: str, extension: str
 async def _endpoint_state(server: EhdProcess, extension: str) -> str:
     secrets = tomllib.loads((server.data_dir / "secrets.toml").read_text())
     async with aiohttp.ClientSession() as session:
-        ari = AriClient(session, f"http://127.0.0.1:{server.ari_port}/ari", "ehd",
-                        secrets["ari_password"])
+        ari = AriClient(
+            session, f"http://127.0.0.1:{server.ari_port}/ari", "ehd", secrets["ari_password"]
+        )
         return await ari.endpoint_state("PJSIP", extension)
 
 
 async def test_new_web_user_registers_baresip_and_hears_the_greeting(
-        ehd_server: EhdProcess, tmp_path: Path) -> None:
+    ehd_server: EhdProcess, tmp_path: Path
+) -> None:
     sip_password = await _add_user_with_phone(ehd_server, "carol", "1003")
     created = time.monotonic()
-    phone = Baresip(tmp_path / "baresip", "1003", sip_password,
-                    f"127.0.0.1:{ehd_server.sip_port}")
+    phone = Baresip(tmp_path / "baresip", "1003", sip_password, f"127.0.0.1:{ehd_server.sip_port}")
     phone.configure()
-    run = asyncio.create_task(phone.run(
-        14, f"/dial sip:4600@127.0.0.1:{ehd_server.sip_port}"))
+    run = asyncio.create_task(phone.run(14, f"/dial sip:4600@127.0.0.1:{ehd_server.sip_port}"))
 
     async def online() -> bool:
         return await _endpoint_state(ehd_server, "1003") == "online"

@@ -1,0 +1,20 @@
+"""Render a page with what every layout needs (the user and a CSRF token), errors included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from ehd.web import sessions
+from ehd.web.keys import SESSION, USER
+
+
+def render(
+    template: str, request: web.Request, context: dict[str, Any] | None = None, status: int = 200
+) -> web.Response:
+    session = request.get(SESSION)
+    csrf = session.csrf_token if session else sessions.prelogin_csrf_token(request)
+    values = {"user": request.get(USER), "csrf_token": csrf, **(context or {})}
+    return aiohttp_jinja2.render_template(template, request, values, status=status)

@@ -1,0 +1,40 @@
+"""Adapter-tier fixtures: a real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+POSTGRES_ENV = "EHD_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of each kind; PostgreSQL gets a throw-away database per test."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'test.sqlite3'}"
+        return
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} is not set: CI must test PostgreSQL too")
+        pytest.skip(f"{POSTGRES_ENV} not set (run tests/postgres.sh)")
+    name = f"ehd_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    parts = urlsplit(admin_url)
+    yield urlunsplit(parts._replace(path=f"/{name}"))
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

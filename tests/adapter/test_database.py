@@ -1,0 +1,107 @@
+"""The same models, migrations and queries on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tortoise import Tortoise
+
+from ehd.accounts.service import authenticate, create_user, sip_accounts
+from ehd.calls import records
+from ehd.db.config import tortoise_config
+from ehd.db.lifecycle import close_database, database_healthy, open_database
+from ehd.db.models import CallRecord, Did, Queue, Role, RouteType
+from ehd.demo import seed_demo
+from ehd.errors import ValidationError
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[str]:
+    await open_database(database_url)
+    yield database_url
+    await close_database()
+
+
+async def test_migrations_build_the_schema_and_can_run_again(database: str) -> None:
+    assert await database_healthy()
+    await close_database()
+    await open_database(database)  # second run: nothing pending, nothing breaks
+    assert await Queue.all().count() == 0
+
+
+async def test_users_unique_names_and_password_checks(database: str) -> None:
+    await create_user("alice", "secret-1", role=Role.AGENT, sip_extension="1001")
+    with pytest.raises(ValidationError, match="already taken"):
+        await create_user("alice", "secret-2")
+    with pytest.raises(ValidationError, match="already taken"):
+        await create_user("alicia", "secret-2", sip_extension="1001")
+    with pytest.raises(ValidationError, match="at least 4"):
+        await create_user("bob", "abc")
+    assert (await authenticate("alice", "secret-1")) is not None
+    assert await authenticate("alice", "wrong") is None
+    assert await authenticate("nobody", "secret-1") is None
+    accounts = await sip_accounts()
+    assert [a.extension for a in accounts] == ["1001"]
+
+
+async def test_did_lookup_and_call_record_lifecycle(database: str) -> None:
+    queue = await Queue.create(name="support", greeting="welcome", language="sv")
+    await Did.create(number="4600", route_type=RouteType.QUEUE, queue=queue)
+    entry = await records.did_entry("4600")
+    assert entry is not None and entry.queue_name == "support" and entry.queue_language == "sv"
+    assert await records.did_entry("4999") is None
+
+    from ehd.ari.events import Channel
+    from ehd.calls.routing import decide_route
+
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    channel = Channel(
+        "c-1", "PJSIP/trunk-1", "Ring", "+46701234567", "Caller", "4600", started, "en"
+    )
+    await records.open_call(channel, "4600", decide_route(entry))
+    await records.mark_answered("c-1")
+    assert await records.open_call_ids() == ["c-1"]
+    await records.close("c-1", "completed", 16)
+    row = await CallRecord.get(call_id="c-1")
+    assert row.did == "4600" and row.route_type == "queue" and row.hangup_cause == 16
+    assert row.started_at <= row.answered_at <= row.ended_at  # type: ignore[operator]
+
+
+async def test_calls_missing_from_asterisk_are_closed_as_lost(database: str) -> None:
+    now = datetime.now(UTC)
+    for call_id in ("live", "gone"):
+        await CallRecord.create(call_id=call_id, started_at=now)
+    assert await records.close_missing({"live"}) == 1
+    assert (await CallRecord.get(call_id="gone")).result == "lost"
+    assert await records.open_call_ids() == ["live"]
+
+
+async def test_demo_seed_is_idempotent(
+    database: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("demo")
+    first = await seed_demo(folder)
+    second = await seed_demo(folder)
+    assert first == second
+    assert {a.username for a in first.accounts} == {"admin", "alice", "bob"}
+    assert {a.sip_extension for a in first.accounts} == {None, "1001", "1002"}
+    did = await Did.get(number="4600").prefetch_related("queue")
+    assert did.queue is not None and did.queue.name == "support"
+    admin = next(a for a in first.accounts if a.username == "admin")
+    assert await authenticate("admin", admin.password) is not None
+
+
+async def test_models_and_migrations_agree(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A model change without a migration fails here (run `tortoise makemigrations`)."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = tortoise_config("sqlite://:memory:")
+    await Tortoise.init(config=config)
+    try:
+        detector = MigrationAutodetector(Tortoise.apps, config["apps"])
+        changes = await detector.changes()
+    finally:
+        await Tortoise.close_connections()
+    assert changes == [], [writer.name for writer in changes]

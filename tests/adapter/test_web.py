@@ -1,0 +1,181 @@
+"""The web skeleton against a real SQLite database: login, CSRF, sessions, errors, access."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.db.models import Role, User, WebSession
+from ehd.platform import create_platform_app
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+async def client(
+    tmp_path: Path,
+) -> AsyncIterator[TestClient[aiohttp.web.Request, aiohttp.web.Application]]:
+    app = create_platform_app(Config(data_dir=tmp_path), telephony=False)
+    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+        await create_user("admin", "admin-pass", role=Role.ADMIN)
+        await create_user("agent", "agent-pass", role=Role.AGENT)
+        yield client
+
+
+Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
+
+
+async def _login(
+    client: Client, username: str, password: str, next_url: str = "/"
+) -> aiohttp.ClientResponse:
+    page = await client.get("/login")
+    token = _token(await page.text())
+    return await client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": next_url},
+        allow_redirects=False,
+    )
+
+
+async def test_health_is_503_without_asterisk_but_reports_the_database(client: Client) -> None:
+    response = await client.get("/health")
+    assert response.status == 503
+    body = await response.json()
+    assert body["checks"] == {"asterisk": False, "ari": False, "database": True}
+
+
+async def test_pages_need_a_login(client: Client) -> None:
+    response = await client.get("/status", allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"].startswith("/login?next=/status")
+
+
+async def test_login_sets_a_strict_session_cookie(client: Client) -> None:
+    response = await _login(client, "admin", "admin-pass")
+    assert response.status == 303
+    cookie = response.headers.getall("Set-Cookie")
+    session_cookie = next(c for c in cookie if c.startswith("ehd_session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=Lax" in session_cookie
+    home = await client.get("/")
+    assert "Welcome, admin" in await home.text()
+
+
+async def test_wrong_password_is_refused_without_saying_which_part(client: Client) -> None:
+    response = await _login(client, "admin", "nope")
+    assert response.status == 401
+    assert "Wrong username or password." in await response.text()
+    unknown = await _login(client, "nobody", "nope")
+    assert "Wrong username or password." in await unknown.text()
+
+
+async def test_forms_without_the_csrf_token_are_rejected(client: Client) -> None:
+    await client.get("/login")
+    response = await client.post("/login", data={"username": "admin", "password": "admin-pass"})
+    assert response.status == 403
+    assert "security token" in await response.text()
+    await _login(client, "admin", "admin-pass")
+    forged = await client.post("/logout", data={"csrf_token": "forged"})
+    assert forged.status == 403
+
+
+async def test_logout_ends_the_session_for_good(client: Client) -> None:
+    await _login(client, "admin", "admin-pass")
+    stolen = {c.key: c.value for c in client.session.cookie_jar}["ehd_session"]
+    home = await client.get("/")
+    await client.post("/logout", data={"csrf_token": _token(await home.text())})
+    assert await WebSession.all().count() == 0
+    replay = await client.get("/", cookies={"ehd_session": stolen}, allow_redirects=False)
+    assert replay.status == 303 and replay.headers["Location"].startswith("/login")
+
+
+async def test_login_never_redirects_off_site(client: Client) -> None:
+    response = await _login(client, "admin", "admin-pass", next_url="//evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+async def test_security_headers_and_escaping(client: Client) -> None:
+    await create_user("<script>x</script>", "pass-word", name="<b>bold</b>", role=Role.ADMIN)
+    await _login(client, "<script>x</script>", "pass-word")
+    page = await client.get("/")
+    html = await page.text()
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+async def test_errors_are_json_for_api_and_pages_for_people(client: Client) -> None:
+    api = await client.get("/api/me")
+    assert api.status == 401
+    assert (await api.json())["error"] == "not-authenticated"
+    page = await client.get("/no/such/page")
+    assert page.status == 404
+    assert "Error 404" in await page.text()
+
+
+async def test_agents_cannot_reach_admin_pages(client: Client) -> None:
+    await _login(client, "agent", "agent-pass")
+    response = await client.get("/admin/users")
+    assert response.status == 403
+
+
+async def test_admin_adds_a_user_with_a_sip_account(client: Client) -> None:
+    await _login(client, "admin", "admin-pass")
+    page = await client.get("/admin/users")
+    form = {
+        "csrf_token": _token(await page.text()),
+        "username": "carol",
+        "name": "Carol",
+        "email": "",
+        "password": "pw-carol",
+        "role": "agent",
+        "sip_extension": "1003",
+    }
+    created = await client.post("/admin/users", data=form)
+    assert created.status == 200
+    carol = await User.get(username="carol")
+    assert carol.sip_extension == "1003" and carol.sip_password
+    assert carol.sip_password in await created.text()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("password", "abc", "at least 4"),
+        ("sip_extension", "10x3", "digits"),
+        ("role", "overlord", "Unknown role"),
+        ("username", "admin", "already taken"),
+    ],
+)
+async def test_admin_user_form_explains_bad_input(
+    client: Client, field: str, value: str, message: str
+) -> None:
+    await _login(client, "admin", "admin-pass")
+    page = await client.get("/admin/users")
+    form = {
+        "csrf_token": _token(await page.text()),
+        "username": "dave",
+        "name": "",
+        "email": "",
+        "password": "pw-dave",
+        "role": "agent",
+        "sip_extension": "",
+        field: value,
+    }
+    response = await client.post("/admin/users", data=form)
+    assert response.status == 400
+    assert message in await response.text()
+    assert await User.filter(username="dave").count() == 0

@@ -1,0 +1,75 @@
+"""The per-call session: waits end on the awaited event, on timeout, or when the caller leaves."""
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from ehd.ari.events import Channel, ChannelDtmfReceived, PlaybackEvent, StasisEnd
+from ehd.calls.session import CallEnded, CallSession
+
+CALLER = Channel("c1", "PJSIP/trunk-1", "Up", "+4670", "", "4600", None, "en")
+
+
+class RecordingAri:
+    """Records requests; the session under test is what is being checked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    async def play(self, channel_id: str, media: str, playback_id: str) -> None:
+        self.calls.append(("play", playback_id))
+
+    async def stop_playback(self, playback_id: str) -> None:
+        self.calls.append(("stop", playback_id))
+
+
+def _session() -> tuple[CallSession, RecordingAri]:
+    ari = RecordingAri()
+    return CallSession(ari, "c1"), ari  # type: ignore[arg-type]
+
+
+async def test_wait_returns_the_first_matching_event() -> None:
+    session, _ = _session()
+    session.deliver(ChannelDtmfReceived("ChannelDtmfReceived", "ehd", {}, CALLER, "1"))
+    session.deliver(ChannelDtmfReceived("ChannelDtmfReceived", "ehd", {}, CALLER, "2"))
+    event = await session.wait_for(
+        lambda e: isinstance(e, ChannelDtmfReceived) and e.digit == "2", 1
+    )
+    assert isinstance(event, ChannelDtmfReceived) and event.digit == "2"
+
+
+async def test_wait_times_out_with_none() -> None:
+    session, _ = _session()
+    assert await session.wait_for(lambda e: True, 0.05) is None
+
+
+async def test_caller_leaving_ends_every_wait() -> None:
+    session, _ = _session()
+    waiting = asyncio.create_task(session.wait_for(lambda e: False, 5))
+    await asyncio.sleep(0)
+    session.deliver(StasisEnd("StasisEnd", "ehd", {}, CALLER))
+    with pytest.raises(CallEnded):
+        await waiting
+    with pytest.raises(CallEnded):  # and every later one
+        await session.wait_for(lambda e: True, 1)
+
+
+async def test_play_waits_for_its_own_playback_to_finish() -> None:
+    session, ari = _session()
+    playing = asyncio.create_task(session.play("sound:x"))
+    await asyncio.sleep(0)
+    playback_id = ari.calls[0][1]
+    session.deliver(
+        PlaybackEvent("PlaybackFinished", "ehd", {}, "someone-else", "channel:c1", "done")
+    )
+    await asyncio.sleep(0.01)
+    assert not playing.done()
+    session.deliver(PlaybackEvent("PlaybackFinished", "ehd", {}, playback_id, "channel:c1", "done"))
+    await asyncio.wait_for(playing, 1)
+
+
+async def test_play_that_never_finishes_is_stopped() -> None:
+    session, ari = _session()
+    await session.play("sound:x", timeout=0.05)
+    assert ari.calls[-1][0] == "stop"

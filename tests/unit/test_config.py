@@ -1,0 +1,76 @@
+from pathlib import Path
+
+import pytest
+
+from ehd.config import Config, load_config
+from ehd.errors import ConfigError
+
+
+def test_defaults_without_file_or_environment(tmp_path: Path) -> None:
+    config = load_config(None, environ={"EHD_CONFIG": str(tmp_path / "none.toml")})
+    assert (config.web_port, config.sip_port, config.ari_port) == (8080, 5060, 8088)
+    assert config.bind_host == "127.0.0.1"
+    assert config.effective_database_url == f"sqlite://{config.paths.database}"
+
+
+def test_file_overrides_defaults_and_environment_overrides_file(tmp_path: Path) -> None:
+    file = tmp_path / "ehd.toml"
+    file.write_text('web_port = 9000\nsip_port = 5070\ntrunk_ips = ["10.0.0.1", "10.0.0.2"]\n')
+    config = load_config(file, environ={"EHD_SIP_PORT": "5080"})
+    assert config.web_port == 9000
+    assert config.sip_port == 5080
+    assert config.trunk_ips == ("10.0.0.1", "10.0.0.2")
+
+
+def test_flags_override_everything_and_none_means_not_given(tmp_path: Path) -> None:
+    config = load_config(None, environ={"EHD_WEB_PORT": "9001"})
+    overridden = config.with_overrides(web_port=9002, sip_port=None, data_dir=tmp_path)
+    assert overridden.web_port == 9002
+    assert overridden.sip_port == config.sip_port
+    assert overridden.paths.root == tmp_path.resolve()
+
+
+def test_comma_separated_list_from_environment() -> None:
+    config = load_config(None, environ={"EHD_TRUNK_IPS": "192.0.2.1, 192.0.2.0/24,"})
+    assert config.trunk_ips == ("192.0.2.1", "192.0.2.0/24")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"EHD_WEB_PORT": "eighty"}, "web_port"),
+        ({"EHD_SIP_PORT": "70000"}, "sip_port"),
+        ({"EHD_RTP_START": "20000", "EHD_RTP_END": "10000"}, "rtp_start"),
+        ({"EHD_ASTERISK_MODE": "docker"}, "asterisk_mode"),
+    ],
+)
+def test_bad_values_name_the_setting(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, environ=environ)
+
+
+def test_unknown_setting_in_file_is_rejected(tmp_path: Path) -> None:
+    file = tmp_path / "ehd.toml"
+    file.write_text("web_prot = 1\n")
+    with pytest.raises(ConfigError, match="web_prot"):
+        load_config(file, environ={})
+
+
+def test_broken_toml_names_the_file(tmp_path: Path) -> None:
+    file = tmp_path / "ehd.toml"
+    file.write_text("web_port = \n")
+    with pytest.raises(ConfigError, match="ehd.toml"):
+        load_config(file, environ={})
+
+
+def test_named_config_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.toml", environ={})
+
+
+def test_all_state_lives_under_the_data_dir(tmp_path: Path) -> None:
+    paths = Config(data_dir=tmp_path).paths
+    paths.create()
+    for folder in (paths.recordings, paths.voicemail, paths.sounds, paths.logs, paths.asterisk):
+        assert folder.is_dir() and folder.parent == tmp_path.resolve()
+    assert paths.database.parent == tmp_path.resolve()

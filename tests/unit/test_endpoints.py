@@ -1,0 +1,24 @@
+from ehd.asterisk.endpoints import SipAccount, render_accounts
+
+
+def test_each_account_gets_endpoint_auth_and_aor() -> None:
+    text = render_accounts([SipAccount("1002", "pw2", "Bob"), SipAccount("1001", "pw1", "Al")])
+    assert text.index("[1001]") < text.index("[1002]")
+    for kind in ("type = endpoint", "type = auth", "type = aor"):
+        assert text.count(kind) == 2
+    assert "password = pw1" in text
+    assert 'callerid = "Al" <1001>' in text
+    assert "context = from-agents" in text
+
+
+def test_unsafe_values_never_reach_the_config() -> None:
+    text = render_accounts(
+        [
+            SipAccount("1001]\n[evil", "pw", "x"),
+            SipAccount("1003", "pw\ntype = aor", "x"),
+            SipAccount("1004", "ok", 'Name "quoted"\nline'),
+        ]
+    )
+    assert "evil" not in text
+    assert "[1003]" not in text
+    assert 'callerid = "Name quoted line" <1004>' in text
