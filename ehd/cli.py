@@ -92,6 +92,9 @@ def run(**flags: Any) -> None:
     config = _config(**flags)
     config.paths.create()
     check_port_free(config.bind_host, config.web_port, socket.SOCK_STREAM, "web")
+    instance = _instance(config)
+    if instance.running_pid() is None:  # a running one is adopted, ports and all
+        instance.check_ports()
     app = create_platform_app(config)
 
     async def banner(_app: web.Application) -> None:

@@ -25,6 +25,7 @@ from ehd.asterisk.runtime import select_runtime, setup_runtime
 from ehd.calls.stasis import CallApplication
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
+from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.scheduler import create_scheduler
 from ehd.sounds import SoundLibrary
@@ -75,11 +76,38 @@ async def asterisk_ctx(app: web.Application) -> AsyncIterator[None]:
     telephony = app[TELEPHONY]
     telephony.instance = instance
     await telephony.sync_sip_accounts()  # before start: phones can register at once
-    await instance.start()
-    log.info("Asterisk started (%s)", runtime.describe)
+    pid, adopted = await instance.adopt_or_start()
+    if adopted:
+        log.info("adopted the running Asterisk (pid %d) with its live calls", pid)
+    else:
+        log.info("Asterisk started (pid %d, %s)", pid, runtime.describe)
+    watchdog = asyncio.create_task(_watch_asterisk(instance, pid), name="asterisk-watchdog")
     yield
+    watchdog.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watchdog
     await instance.stop()
     log.info("Asterisk stopped")
+
+
+async def _watch_asterisk(instance: AsteriskInstance, pid: int) -> None:
+    """Start Asterisk again if it dies; the ARI connection then reconnects and reconciles."""
+    attempt = 0
+    while True:
+        await instance.wait_exit(pid)
+        log.error(
+            "Asterisk (pid %d) exited unexpectedly; starting it again.\n%s",
+            pid,
+            instance.log_tail(10),
+        )
+        instance.pid_file.unlink(missing_ok=True)
+        await asyncio.sleep(min(10.0, 0.5 * 2**attempt))
+        try:
+            pid = await instance.start()
+            attempt = 0
+        except EhdError as err:
+            attempt += 1
+            log.exception("restarting Asterisk failed: %s", err.message)
 
 
 async def ari_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -38,12 +39,9 @@ def carrier_instance(
     asterisk_runtime: AsteriskRuntime,
     ehd_server: EhdProcess,
 ) -> Iterator[AsteriskInstance]:
-    instance = start_carrier(
-        Path(tmp_path_factory.mktemp("carrier")), asterisk_runtime, ehd_server.sip_port
-    )
+    folder = Path(tmp_path_factory.mktemp("carrier"))
+    instance = asyncio.run(start_carrier(folder, asterisk_runtime, ehd_server.sip_port))
     yield instance
-    import asyncio
-
     asyncio.run(instance.stop())
 
 

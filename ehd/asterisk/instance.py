@@ -252,6 +252,33 @@ class AsteriskInstance:
             ) from err
         return pid
 
+    async def adopt_or_start(self, timeout: float = 60.0) -> tuple[int, bool]:
+        """Reuse this instance's Asterisk if it is still running (ehd was killed), else start.
+
+        Returns the pid and whether it was adopted. An adopted Asterisk keeps its live calls;
+        its config is rendered again and reloaded, so changes made meanwhile apply.
+        """
+        pid = self.running_pid()
+        if pid is not None:
+            try:
+                async with asyncio.timeout(10):
+                    await self._wait_for_ari(pid)
+            except (TimeoutError, AsteriskError):
+                pass
+            else:
+                self.render()
+                await self.cli("core reload")
+                return pid, True
+            await self.stop()
+        return await self.start(timeout=timeout), False
+
+    async def wait_exit(self, pid: int) -> None:
+        """Return when the Asterisk process ``pid`` has exited."""
+        if self._process is not None and self._process.pid == pid:
+            await self._process.wait()
+            return
+        await _pid_exited(pid)
+
     def _alive(self, pid: int) -> bool:
         if self._process is not None:
             return self._process.returncode is None
@@ -342,23 +369,37 @@ async def _spawn_detached(argv: Sequence[str], log: Path) -> int:
     return int(output.decode().strip())
 
 
-async def _wait_gone(pid: int, process: asyncio.subprocess.Process | None, timeout: float) -> bool:
-    if process is not None:
-        try:
-            async with asyncio.timeout(timeout):
-                await process.wait()
-        except TimeoutError:
-            return False
-        return True
+async def _pid_exited(pid: int) -> None:
+    """Wait for any process (not only a child) to exit, through a Linux pidfd."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        await asyncio.sleep(0.1)
-    return False
+    exited: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not exited.done():
+            exited.set_result(None)
+
+    loop.add_reader(fd, readable)
+    try:
+        await exited
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
+
+
+async def _wait_gone(pid: int, process: asyncio.subprocess.Process | None, timeout: float) -> bool:
+    try:
+        async with asyncio.timeout(timeout):
+            if process is not None:
+                await process.wait()
+            else:
+                await _pid_exited(pid)
+    except TimeoutError:
+        return False
+    return True
 
 
 def check_port_free(host: str, port: int, kind: socket.SocketKind, what: str) -> None:

@@ -163,9 +163,9 @@ async def connected_carrier(instance: AsteriskInstance) -> AsyncIterator[Carrier
                 await task
 
 
-def start_carrier(
+async def start_carrier(
     folder: Path, runtime: AsteriskRuntime, ehd_sip_port: int, phones: tuple[Phone, ...] = ()
 ) -> AsteriskInstance:
     instance = AsteriskInstance(carrier_spec(folder, "127.0.0.1", ehd_sip_port, phones), runtime)
-    asyncio.run(instance.start(detach=True))
+    await instance.start(detach=True)
     return instance
