@@ -1,0 +1,52 @@
+# ehd: two entry points for a fresh Debian 12 machine, run as root.
+#   make run   installs what is missing, seeds the demo site and starts everything
+#   make test  installs what is missing and runs ruff, mypy and pytest (all three tiers)
+# Every step is idempotent: a second run only checks, an interrupted one resumes.
+
+SHELL := /bin/bash
+VENV := .venv
+EHD := $(VENV)/bin/ehd
+DATA ?= data
+RUN_PACKAGES := python3 python3-venv python3-dev gcc make debootstrap sox espeak-ng ca-certificates
+TEST_PACKAGES := $(RUN_PACKAGES) baresip-core postgresql
+
+.PHONY: run test setup setup-test packages-run packages-test asterisk sounds lint
+
+run: setup
+	@echo "[ehd] seeding the demo site in $(DATA)/"
+	@$(EHD) demo --data-dir $(DATA) > /dev/null
+	@echo "[ehd] starting (Ctrl-C stops everything)"
+	@exec $(EHD) run --data-dir $(DATA)
+
+test: setup-test lint
+	@echo "[ehd] starting PostgreSQL for the database tests"
+	@url=$$(bash tests/postgres.sh) && echo "[ehd] pytest (unit, adapter, real-Asterisk scenarios)" \
+	  && EHD_TEST_POSTGRES_URL=$$url $(VENV)/bin/pytest
+
+lint:
+	@echo "[ehd] ruff and mypy"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy ehd tests
+
+setup: packages-run $(VENV)/.installed asterisk sounds
+setup-test: packages-test $(VENV)/.installed asterisk sounds
+
+packages-run:
+	@bash .ci/apt-install $(RUN_PACKAGES)
+
+packages-test:
+	@bash .ci/apt-install $(TEST_PACKAGES)
+
+$(VENV)/.installed: pyproject.toml
+	@echo "[ehd] installing the Python package into $(VENV)"
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --upgrade pip
+	@$(VENV)/bin/pip install -q -e '.[test]'
+	@touch $@
+
+asterisk: $(VENV)/.installed
+	@$(EHD) asterisk setup
+
+sounds:
+	@bash sounds/build.sh
