@@ -31,6 +31,9 @@ from ehd.sounds import SoundLibrary
 log = logging.getLogger(__name__)
 
 FALLBACK_CONTEXT = "ehd-fallback"
+# Phones and carriers often clip the first moments of audio after answer while the media path
+# settles; a short pause keeps the start of the first prompt audible.
+ANSWER_SETTLE_SECONDS = 0.4
 AGENT_LEG = "agent-leg"
 
 
@@ -126,6 +129,7 @@ class CallApplication:
     async def _answer(self, session: CallSession) -> None:
         await self.ari.answer(session.channel_id)
         await records.mark_answered(session.channel_id)
+        await asyncio.sleep(ANSWER_SETTLE_SECONDS)
 
     async def _play_and_hangup(self, session: CallSession, prompt: str, language: str) -> None:
         await self._answer(session)

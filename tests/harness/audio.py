@@ -88,15 +88,24 @@ def _pearson(a: list[float], b: list[float]) -> float:
 
 
 def contains_prompt(
-    recording: Path, prompt: Path, max_lag_seconds: float = 3.0
+    recording: Path, prompt: Path, max_lag_seconds: float = 3.0, min_overlap: float = 0.85
 ) -> tuple[float, float]:
-    """(best correlation, lag in seconds) of the prompt's envelope within the recording."""
+    """(best correlation, lag in seconds) of the prompt's envelope within the recording.
+
+    A negative lag means the recording started after the prompt did; at least ``min_overlap``
+    of the prompt must be in the recording to count.
+    """
     rec, ref = envelope(recording), envelope(prompt)
-    if len(rec) < len(ref):
-        return 0.0, 0.0
-    best, best_lag = -1.0, 0
-    for lag in range(0, min(len(rec) - len(ref), int(max_lag_seconds * 50)) + 1):
-        score = _pearson(rec[lag : lag + len(ref)], ref)
+    need = max(1, int(len(ref) * min_overlap))
+    best, best_lag = 0.0, 0
+    max_lag = int(max_lag_seconds * 50)
+    for lag in range(-(len(ref) - need), max_lag + 1):
+        ref_start = max(0, -lag)
+        rec_start = max(0, lag)
+        length = min(len(ref) - ref_start, len(rec) - rec_start)
+        if length < need:
+            continue
+        score = _pearson(rec[rec_start : rec_start + length], ref[ref_start : ref_start + length])
         if score > best:
             best, best_lag = score, lag
     return best, best_lag * FRAME / 8000
