@@ -15,3 +15,14 @@ def call_records(database: Path, **where: str) -> list[dict[str, Any]]:
             f"SELECT * FROM call_records WHERE {clauses} ORDER BY id", tuple(where.values())
         )
         return [dict(row) for row in rows]
+
+
+async def closed_call_record(database: Path, caller: str, timeout: float = 10) -> dict[str, Any]:
+    """Wait until the first call from ``caller`` has ended; return its record."""
+    from tests.harness.polling import eventually
+
+    async def closed() -> dict[str, Any] | None:
+        rows = call_records(database, caller_number=caller)
+        return rows[0] if rows and rows[0]["ended_at"] else None
+
+    return await eventually(closed, timeout=timeout, what=f"a closed call record for {caller}")

@@ -10,8 +10,7 @@ from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.audio import contains_prompt, rms_after, sox_stat
 from tests.harness.carrier import Carrier
 from tests.harness.ehd_process import EhdProcess
-from tests.harness.polling import eventually
-from tests.harness.records import call_records
+from tests.harness.records import closed_call_record
 
 pytestmark = pytest.mark.asterisk
 
@@ -39,11 +38,7 @@ async def test_call_to_4600_hears_the_greeting_and_leaves_a_call_record(
     greeting_end = lag + sox_stat(greeting).seconds
     assert rms_after(wav, greeting_end + 0.3) > 0.01, "silence instead of hold music"
 
-    async def finished_record() -> dict[str, object] | None:
-        rows = call_records(ehd_server.database, caller_number=caller)
-        return rows[0] if rows and rows[0]["ended_at"] else None
-
-    record = await eventually(finished_record, timeout=10, what="a closed call record")
+    record = await closed_call_record(ehd_server.database, caller)
     assert record["did"] == "4600"
     assert record["route_type"] == "queue"
     assert record["started_at"] and record["answered_at"]
@@ -64,10 +59,6 @@ async def test_unknown_number_hears_not_in_service(
     wrong, _ = contains_prompt(wav, SOUNDS_DIR / "en" / "welcome.wav")
     assert wrong < score
 
-    async def closed() -> dict[str, object] | None:
-        rows = call_records(ehd_server.database, caller_number=caller)
-        return rows[0] if rows and rows[0]["ended_at"] else None
-
-    record = await eventually(closed, what="a closed call record")
+    record = await closed_call_record(ehd_server.database, caller)
     assert record["did"] == "4999"
     assert record["route_type"] == "not_in_service"

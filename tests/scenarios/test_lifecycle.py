@@ -19,7 +19,7 @@ from ehd.errors import AsteriskError
 from tests.harness.carrier import connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, prepare_ehd
 from tests.harness.polling import eventually
-from tests.harness.records import call_records
+from tests.harness.records import call_records, closed_call_record
 
 pytestmark = pytest.mark.asterisk
 
@@ -136,11 +136,7 @@ async def test_killed_ehd_adopts_the_call_still_on_hold(
 
             await call.hangup()
 
-            async def closed() -> dict[str, object] | None:
-                rows = call_records(own_ehd.database, caller_number="+46705550001")
-                return rows[0] if rows[0]["ended_at"] else None
-
-            await eventually(closed, timeout=10, what="the adopted call closed on hangup")
+            await closed_call_record(own_ehd.database, "+46705550001")
     finally:
         await carrier_instance.stop()
 
