@@ -1,0 +1,749 @@
+"""The ACD engine: queues, waiting items, agents. Synchronous and pure: events in, actions out.
+
+The engine owns no clock and no I/O. Timers are actions (``StartTimer``) whose ``TimerFired``
+comes back as an event carrying the token; a token the engine no longer expects is ignored,
+so a late ring timeout for an answered call is harmless. Every queue event is also emitted as
+an app_queue-compatible ``LogQueueEvent``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ehd.acd import actions as act
+from ehd.acd import events as ev
+from ehd.acd.agent_states import AgentState, AgentTrigger, next_state
+from ehd.acd.estimate import WaitHistory
+from ehd.acd.model import ItemKind, OverflowKind, OverflowTarget, Presence, QueueConfig
+from ehd.acd.strategies import AgentStats, choose
+
+RETRY_SECONDS = 5.0  # after a miss, the item tries other agents before that one again
+NONE = "NONE"
+
+
+@dataclass
+class Item:
+    id: str
+    kind: ItemKind
+    queue: str
+    priority: int
+    caller_id: str
+    entered_at: float
+    joined_at: float
+    seq: int
+    original_position: int = 0
+    visited: list[str] = field(default_factory=list)
+    offers: dict[str, float] = field(default_factory=dict)  # agent -> offered at
+    missed_until: dict[str, float] = field(default_factory=dict)
+    agent: str | None = None
+    connected_at: float | None = None
+    timers: dict[str, str] = field(default_factory=dict)  # kind -> expected token
+
+    def sort_key(self) -> tuple[int, float, int]:
+        return (-self.priority, self.entered_at, self.seq)
+
+
+@dataclass
+class Agent:
+    id: str
+    state: AgentState = AgentState.LOGGED_OUT
+    state_since: float = 0.0
+    pause_reason: str = ""
+    device: str = ""
+    memberships: dict[str, int] = field(default_factory=dict)
+    reachable: bool = True
+    idle_since: float = 0.0
+    logged_in_at: float = 0.0
+    calls_taken: int = 0
+    misses: int = 0
+    item_id: str | None = None
+    timer: str = ""  # ring or wrap-up token
+    pending_pause: str | None = None
+    pending_logout: bool = False
+    last_queue: str = ""
+
+
+@dataclass
+class QueueRuntime:
+    config: QueueConfig
+    waiting: list[Item] = field(default_factory=list)  # kept in (priority, entry) order
+    members: dict[str, int] = field(default_factory=dict)  # agent -> join order
+    history: WaitHistory = field(default_factory=WaitHistory)
+    last_pick_order: int = -1
+
+    def position(self, item: Item) -> int:
+        return self.waiting.index(item) + 1
+
+
+class AcdEngine:
+    def __init__(self, queues: Iterable[QueueConfig], rng: random.Random | None = None) -> None:
+        self.queues: dict[str, QueueRuntime] = {q.name: QueueRuntime(q) for q in queues}
+        self.agents: dict[str, Agent] = {}
+        self.items: dict[str, Item] = {}
+        self.rng = rng or random.Random()
+        self._seq = itertools.count()
+        self._tokens = itertools.count(1)
+        self._member_order = itertools.count()
+
+    # --- public ---------------------------------------------------------------------------
+    def configure(self, config: QueueConfig) -> None:
+        """Add a queue or replace its settings; waiting items stay."""
+        runtime = self.queues.get(config.name)
+        if runtime is None:
+            self.queues[config.name] = QueueRuntime(config)
+        else:
+            runtime.config = config
+
+    def handle(self, event: ev.Event) -> list[act.Action]:
+        out: list[act.Action] = []
+        handler: Callable[[AcdEngine, Any, list[act.Action]], None] = _HANDLERS[type(event)]
+        handler(self, event, out)
+        return out
+
+    def position(self, item_id: str) -> int:
+        item = self.items.get(item_id)
+        if item is None or item.agent is not None:
+            return 0
+        return self.queues[item.queue].position(item)
+
+    def estimated_wait(self, item_id: str, now: float) -> float:
+        item = self.items[item_id]
+        queue = self.queues[item.queue]
+        return queue.history.estimate(
+            position=queue.position(item),
+            waited=now - item.entered_at,
+            agents=self._serving_agents(queue),
+            expected_handle=queue.config.expected_handle_seconds,
+        )
+
+    def waiting_items(self, queue: str) -> list[str]:
+        return [item.id for item in self.queues[queue].waiting]
+
+    # --- items ----------------------------------------------------------------------------
+    def _arrive(self, event: ev.ItemArrived, out: list[act.Action]) -> None:
+        if event.item_id in self.items:
+            return  # a repeated arrival is the same item: never duplicate it
+        if event.queue not in self.queues:
+            out.append(act.Exit(event.item_id, event.queue, "noqueue", None))
+            return
+        entered = event.entered_at if event.entered_at is not None else event.at
+        item = Item(
+            event.item_id,
+            event.kind,
+            event.queue,
+            event.priority,
+            event.caller_id,
+            entered,
+            event.at,
+            next(self._seq),
+        )
+        self.items[item.id] = item
+        self._join(item, self.queues[event.queue], event.at, out)
+        self._dispatch(event.at, out)
+
+    def _join(self, item: Item, queue: QueueRuntime, at: float, out: list[act.Action]) -> None:
+        config = queue.config
+        item.queue, item.joined_at = config.name, at
+        item.visited.append(config.name)
+        would_be = bisect.bisect_right([i.sort_key() for i in queue.waiting], item.sort_key()) + 1
+        if config.max_length and len(queue.waiting) >= config.max_length:
+            self._log(out, at, item, "FULL", would_be, would_be, 0)
+            self._overflow(item, queue, "full", at, out)
+            return
+        if not self._presence_ok(queue, config.join_when):
+            self._log(out, at, item, "JOINEMPTY", would_be, would_be, 0)
+            self._overflow(item, queue, "joinempty", at, out)
+            return
+        bisect.insort(queue.waiting, item, key=Item.sort_key)
+        item.original_position = queue.position(item)
+        queue.history.record_arrival(at)
+        out.append(
+            act.LogQueueEvent(
+                at,
+                item.id,
+                config.name,
+                NONE,
+                "ENTERQUEUE",
+                ("", item.caller_id, str(item.original_position)),
+            )
+        )
+        if config.overflow_after is not None:
+            self._timer(item, "overflow", at + config.overflow_after, out)
+        self._schedule_penalty_step(item, queue, at, out)
+        if config.announce_frequency > 0:
+            first = config.announce_start_delay or config.announce_frequency
+            self._timer(item, "announce", at + first, out)
+
+    def _overflow(
+        self, item: Item, queue: QueueRuntime, reason: str, at: float, out: list[act.Action]
+    ) -> None:
+        """The item leaves ``queue`` (already logged) for the overflow target."""
+        self._remove_waiting(item, queue)
+        self._cancel_offers(item, at, out, log=True)
+        self._go_to(item, queue, queue.config.overflow, reason, at, out)
+
+    def _go_to(
+        self,
+        item: Item,
+        queue: QueueRuntime,
+        target: OverflowTarget | None,
+        reason: str,
+        at: float,
+        out: list[act.Action],
+    ) -> None:
+        item.timers.clear()
+        item.missed_until.clear()
+        if (
+            target is not None
+            and target.kind == OverflowKind.QUEUE
+            and target.target in self.queues
+            and target.target not in item.visited
+        ):
+            out.append(act.Moved(item.id, queue.config.name, target.target))
+            self._join(item, self.queues[target.target], at, out)
+            return
+        if target is not None and target.kind == OverflowKind.QUEUE:
+            target = None  # unknown queue or a loop: end with the queue's message
+        self.items.pop(item.id, None)
+        out.append(act.Exit(item.id, queue.config.name, reason, target))
+
+    def _remove_waiting(self, item: Item, queue: QueueRuntime) -> None:
+        if item in queue.waiting:
+            queue.waiting.remove(item)
+
+    def _left(self, event: ev.ItemLeft, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        if item is None:
+            return
+        if item.agent is not None:
+            self._completed(ev.ItemCompleted(event.at, item.id, by_agent=False), out)
+            return
+        queue = self.queues[item.queue]
+        self._log(
+            out,
+            event.at,
+            item,
+            "ABANDON",
+            queue.position(item),
+            item.original_position,
+            event.at - item.entered_at,
+        )
+        self._remove_waiting(item, queue)
+        self._cancel_offers(item, event.at, out, log=True)
+        del self.items[item.id]
+        self._dispatch(event.at, out)
+
+    def _exit_key(self, event: ev.ExitKeyPressed, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        if item is None or item.agent is not None:
+            return
+        queue = self.queues[item.queue]
+        target = queue.config.exit_keys.get(event.key)
+        if target is None:
+            return  # not an exit key: ignore stray DTMF
+        out.append(
+            act.LogQueueEvent(
+                event.at,
+                item.id,
+                queue.config.name,
+                NONE,
+                "EXITWITHKEY",
+                (
+                    event.key,
+                    str(queue.position(item)),
+                    str(item.original_position),
+                    str(int(event.at - item.entered_at)),
+                ),
+            )
+        )
+        self._remove_waiting(item, queue)
+        self._cancel_offers(item, event.at, out, log=True)
+        self._go_to(item, queue, target, "key", event.at, out)
+        self._dispatch(event.at, out)
+
+    def _queue_closed(self, event: ev.QueueClosed, out: list[act.Action]) -> None:
+        queue = self.queues.get(event.queue)
+        if queue is None:
+            return
+        for item in list(queue.waiting):
+            # app_queue has no "closed" event; EXITEMPTY (no service) is what reports expect.
+            self._log(
+                out,
+                event.at,
+                item,
+                "EXITEMPTY",
+                queue.position(item),
+                item.original_position,
+                event.at - item.entered_at,
+            )
+            self._overflow(item, queue, "closed", event.at, out)
+        self._dispatch(event.at, out)
+
+    # --- offers ---------------------------------------------------------------------------
+    def _answered(self, event: ev.OfferAnswered, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        agent = self.agents.get(event.agent_id)
+        if agent is None:
+            out.append(act.CancelOffer(event.item_id, event.agent_id))
+            return
+        if item is None or item.agent is not None or agent.id not in item.offers:
+            out.append(act.CancelOffer(event.item_id, agent.id))  # too late: hang up the leg
+            if agent.item_id == event.item_id and agent.state == AgentState.OFFERED:
+                self._end_offer_state(agent, event.at, out)
+            return
+        offered_at = item.offers.pop(agent.id)
+        self._cancel_offers(item, event.at, out, log=False)
+        queue = self.queues[item.queue]
+        self._remove_waiting(item, queue)
+        item.timers.clear()
+        item.agent, item.connected_at = agent.id, event.at
+        waited = event.at - item.entered_at
+        queue.history.record_answer(waited)
+        self._transition(agent, AgentTrigger.ANSWER, event.at, out)
+        agent.timer, agent.calls_taken, agent.misses = "", agent.calls_taken + 1, 0
+        out.append(
+            act.LogQueueEvent(
+                event.at,
+                item.id,
+                queue.config.name,
+                agent.id,
+                "CONNECT",
+                (str(int(waited)), event.agent_channel, str(int(event.at - offered_at))),
+            )
+        )
+        out.append(act.Connect(item.id, agent.id, queue.config.name))
+        self._dispatch(event.at, out)
+
+    def _offer_failed(self, event: ev.OfferFailed, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        item = self.items.get(event.item_id)
+        if agent is None or item is None or agent.id not in item.offers:
+            return
+        self._missed(item, agent, event.at, out, hang_up=False)
+
+    def _missed(
+        self, item: Item, agent: Agent, at: float, out: list[act.Action], hang_up: bool
+    ) -> None:
+        offered_at = item.offers.pop(agent.id)
+        queue = self.queues[item.queue]
+        out.append(
+            act.LogQueueEvent(
+                at,
+                item.id,
+                queue.config.name,
+                agent.id,
+                "RINGNOANSWER",
+                (str(int((at - offered_at) * 1000)),),
+            )
+        )
+        if hang_up:
+            out.append(act.CancelOffer(item.id, agent.id))
+        item.missed_until[agent.id] = at + RETRY_SECONDS
+        self._timer(item, "retry", at + RETRY_SECONDS, out)
+        agent.misses += 1
+        self._end_offer_state(agent, at, out)
+        limit = queue.config.misses_before_pause
+        if limit and agent.misses >= limit and agent.state == AgentState.READY:
+            self._pause(agent, "no answer", at, out)
+        self._dispatch(at, out)
+
+    def _cancel_offers(self, item: Item, at: float, out: list[act.Action], log: bool) -> None:
+        for agent_id, offered_at in list(item.offers.items()):
+            if log:
+                out.append(
+                    act.LogQueueEvent(
+                        at,
+                        item.id,
+                        item.queue,
+                        agent_id,
+                        "RINGCANCELED",
+                        (str(int((at - offered_at) * 1000)),),
+                    )
+                )
+            out.append(act.CancelOffer(item.id, agent_id))
+            agent = self.agents.get(agent_id)
+            if agent is not None and agent.item_id == item.id:
+                self._end_offer_state(agent, at, out)
+        item.offers.clear()
+
+    def _end_offer_state(self, agent: Agent, at: float, out: list[act.Action]) -> None:
+        self._transition(agent, AgentTrigger.OFFER_ENDED, at, out)
+        agent.item_id, agent.timer = None, ""
+        self._apply_pending(agent, at, out)
+
+    # --- completion and wrap-up -----------------------------------------------------------
+    def _completed(self, event: ev.ItemCompleted, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        if item is None or item.agent is None or item.connected_at is None:
+            return
+        agent = self.agents[item.agent]
+        queue = self.queues[item.queue]
+        talk = event.at - item.connected_at
+        queue.history.record_completion(talk)
+        out.append(
+            act.LogQueueEvent(
+                event.at,
+                item.id,
+                queue.config.name,
+                agent.id,
+                "COMPLETEAGENT" if event.by_agent else "COMPLETECALLER",
+                (
+                    str(int(item.connected_at - item.entered_at)),
+                    str(int(talk)),
+                    str(item.original_position),
+                ),
+            )
+        )
+        del self.items[item.id]
+        agent.item_id, agent.idle_since, agent.last_queue = None, event.at, queue.config.name
+        self._transition(agent, AgentTrigger.COMPLETE, event.at, out)
+        if queue.config.wrapup_seconds > 0:
+            agent.timer = self._token("wrap")
+            out.append(act.StartTimer(agent.timer, event.at + queue.config.wrapup_seconds))
+        else:
+            self._transition(agent, AgentTrigger.WRAPUP_DONE, event.at, out)
+        self._apply_pending(agent, event.at, out)
+        self._dispatch(event.at, out)
+
+    def _apply_pending(self, agent: Agent, at: float, out: list[act.Action]) -> None:
+        if agent.state in (AgentState.BUSY, AgentState.OFFERED):
+            return
+        if agent.pending_logout:
+            agent.pending_logout = False
+            self._logout(agent, at, out)
+        elif agent.pending_pause is not None:
+            reason, agent.pending_pause = agent.pending_pause, None
+            if agent.state != AgentState.PAUSED:
+                self._pause(agent, reason, at, out)
+
+    # --- timers ---------------------------------------------------------------------------
+    def _token(self, kind: str) -> str:
+        return f"{kind}:{next(self._tokens)}"
+
+    def _timer(self, item: Item, kind: str, at: float, out: list[act.Action]) -> None:
+        token = self._token(kind)
+        item.timers[kind] = f"{item.id}|{token}"
+        out.append(act.StartTimer(item.timers[kind], at))
+
+    def _timer_fired(self, event: ev.TimerFired, out: list[act.Action]) -> None:
+        item_id, _, token = event.token.rpartition("|")
+        if item_id:
+            self._item_timer(item_id, event.token, token.split(":")[0], event.at, out)
+            return
+        for agent in self.agents.values():
+            if agent.timer == event.token:
+                self._agent_timer(agent, event.at, out)
+                return
+
+    def _item_timer(
+        self, item_id: str, token: str, kind: str, at: float, out: list[act.Action]
+    ) -> None:
+        item = self.items.get(item_id)
+        if item is None or item.timers.get(kind) != token or item.agent is not None:
+            return  # stale: the item moved on
+        queue = self.queues[item.queue]
+        del item.timers[kind]
+        if kind == "overflow":
+            self._log(
+                out,
+                at,
+                item,
+                "EXITWITHTIMEOUT",
+                queue.position(item),
+                item.original_position,
+                at - item.entered_at,
+            )
+            self._overflow(item, queue, "timeout", at, out)
+            self._dispatch(at, out)
+        elif kind == "penalty":
+            self._schedule_penalty_step(item, queue, at, out)
+            self._dispatch(at, out)
+        elif kind == "retry":
+            self._dispatch(at, out)
+        elif kind == "announce":
+            out.append(
+                act.Announce(
+                    item.id,
+                    queue.config.name,
+                    queue.position(item),
+                    self.estimated_wait(item.id, at),
+                )
+            )
+            self._timer(item, "announce", at + queue.config.announce_frequency, out)
+
+    def _agent_timer(self, agent: Agent, at: float, out: list[act.Action]) -> None:
+        if agent.state == AgentState.OFFERED and agent.item_id is not None:
+            item = self.items.get(agent.item_id)
+            if item is not None and agent.id in item.offers:
+                self._missed(item, agent, at, out, hang_up=True)
+        elif agent.state == AgentState.WRAP_UP:
+            agent.timer = ""
+            self._transition(agent, AgentTrigger.WRAPUP_DONE, at, out)
+            self._dispatch(at, out)
+
+    # --- penalties ------------------------------------------------------------------------
+    def _penalty_range(self, item: Item, queue: QueueRuntime, at: float) -> tuple[int, int]:
+        config = queue.config
+        low, high = 0, config.max_penalty if config.max_penalty is not None else 1 << 30
+        waited = at - item.joined_at
+        for rule in config.penalty_rules:
+            if waited >= rule.after_seconds:
+                low, high = rule.min_penalty, rule.max_penalty
+        return low, high
+
+    def _schedule_penalty_step(
+        self, item: Item, queue: QueueRuntime, at: float, out: list[act.Action]
+    ) -> None:
+        waited = at - item.joined_at
+        later = [r.after_seconds for r in queue.config.penalty_rules if r.after_seconds > waited]
+        if later:
+            self._timer(item, "penalty", item.joined_at + min(later), out)
+
+    # --- agents ---------------------------------------------------------------------------
+    def _transition(
+        self, agent: Agent, trigger: AgentTrigger, at: float, out: list[act.Action]
+    ) -> None:
+        new = next_state(agent.state, trigger)
+        if new != agent.state:
+            agent.state, agent.state_since = new, at
+            out.append(act.AgentStateChanged(agent.id, new, agent.pause_reason))
+
+    def _login(self, event: ev.AgentLoggedIn, out: list[act.Action]) -> None:
+        agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
+        first = agent.state == AgentState.LOGGED_OUT
+        if first:
+            agent.logged_in_at, agent.idle_since, agent.misses = event.at, event.at, 0
+            agent.device = event.device
+            out.append(
+                act.LogQueueEvent(event.at, NONE, NONE, agent.id, "AGENTLOGIN", (event.device,))
+            )
+        wanted = {q: p for q, p in event.memberships.items() if q in self.queues}
+        for name in set(agent.memberships) - set(wanted):
+            self._remove_member(agent, name, event.at, out)
+        for name, penalty in wanted.items():
+            if name not in agent.memberships:
+                self.queues[name].members[agent.id] = next(self._member_order)
+                out.append(act.LogQueueEvent(event.at, NONE, name, agent.id, "ADDMEMBER", ()))
+            agent.memberships[name] = penalty
+        self._transition(agent, AgentTrigger.LOGIN, event.at, out)
+        self._check_leave_when_empty(event.at, out)
+        self._dispatch(event.at, out)
+
+    def _remove_member(self, agent: Agent, name: str, at: float, out: list[act.Action]) -> None:
+        agent.memberships.pop(name, None)
+        self.queues[name].members.pop(agent.id, None)
+        out.append(act.LogQueueEvent(at, NONE, name, agent.id, "REMOVEMEMBER", ()))
+
+    def _logout_event(self, event: ev.AgentLoggedOut, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        if agent is None or agent.state == AgentState.LOGGED_OUT:
+            return
+        if agent.state == AgentState.BUSY:
+            agent.pending_logout = True  # after the call
+            return
+        self._logout(agent, event.at, out)
+        self._dispatch(event.at, out)
+
+    def _logout(self, agent: Agent, at: float, out: list[act.Action]) -> None:
+        self._release_offer(agent, at, out)
+        for name in list(agent.memberships):
+            self._remove_member(agent, name, at, out)
+        out.append(
+            act.LogQueueEvent(
+                at,
+                NONE,
+                NONE,
+                agent.id,
+                "AGENTLOGOFF",
+                (agent.device, str(int(at - agent.logged_in_at))),
+            )
+        )
+        agent.pause_reason, agent.pending_pause, agent.timer = "", None, ""
+        self._transition(agent, AgentTrigger.LOGOUT, at, out)
+        self._check_leave_when_empty(at, out)
+
+    def _release_offer(self, agent: Agent, at: float, out: list[act.Action]) -> None:
+        """Take back an offer ringing at an agent who leaves (the item keeps its place)."""
+        if agent.state == AgentState.OFFERED and agent.item_id is not None:
+            item = self.items.get(agent.item_id)
+            if item is not None and agent.id in item.offers:
+                offered_at = item.offers.pop(agent.id)
+                out.append(
+                    act.LogQueueEvent(
+                        at,
+                        item.id,
+                        item.queue,
+                        agent.id,
+                        "RINGCANCELED",
+                        (str(int((at - offered_at) * 1000)),),
+                    )
+                )
+                out.append(act.CancelOffer(item.id, agent.id))
+            agent.item_id = None
+
+    def _pause_event(self, event: ev.AgentPaused, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        if agent is None or agent.state == AgentState.LOGGED_OUT:
+            return
+        if agent.state == AgentState.BUSY:
+            agent.pending_pause = event.reason
+            return
+        self._pause(agent, event.reason, event.at, out)
+        self._dispatch(event.at, out)
+
+    def _pause(self, agent: Agent, reason: str, at: float, out: list[act.Action]) -> None:
+        self._release_offer(agent, at, out)
+        agent.pause_reason, agent.timer = reason, ""
+        for name in agent.memberships:
+            out.append(act.LogQueueEvent(at, NONE, name, agent.id, "PAUSE", (reason,)))
+        self._transition(agent, AgentTrigger.PAUSE, at, out)
+        self._check_leave_when_empty(at, out)
+
+    def _unpause(self, event: ev.AgentUnpaused, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        if agent is None:
+            return
+        agent.pending_pause = None
+        if agent.state != AgentState.PAUSED:
+            return
+        for name in agent.memberships:
+            out.append(
+                act.LogQueueEvent(event.at, NONE, name, agent.id, "UNPAUSE", (agent.pause_reason,))
+            )
+        agent.pause_reason, agent.misses, agent.idle_since = "", 0, event.at
+        self._transition(agent, AgentTrigger.UNPAUSE, event.at, out)
+        self._dispatch(event.at, out)
+
+    def _reachability(self, event: ev.AgentReachability, out: list[act.Action]) -> None:
+        agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
+        agent.reachable = event.reachable
+        if not event.reachable:
+            self._check_leave_when_empty(event.at, out)
+        self._dispatch(event.at, out)
+
+    # --- presence -------------------------------------------------------------------------
+    def _presence_ok(self, queue: QueueRuntime, need: Presence) -> bool:
+        if need == Presence.ALWAYS:
+            return True
+        for agent_id in queue.members:
+            agent = self.agents[agent_id]
+            if agent.state == AgentState.LOGGED_OUT:
+                continue
+            if need == Presence.LOGGED_IN:
+                return True
+            if agent.state != AgentState.PAUSED and agent.reachable:
+                return True
+        return False
+
+    def _serving_agents(self, queue: QueueRuntime) -> int:
+        return sum(
+            1
+            for a in queue.members
+            if self.agents[a].state not in (AgentState.LOGGED_OUT, AgentState.PAUSED)
+            and self.agents[a].reachable
+        )
+
+    def _check_leave_when_empty(self, at: float, out: list[act.Action]) -> None:
+        for queue in self.queues.values():
+            if not queue.waiting or self._presence_ok(queue, queue.config.leave_when):
+                continue
+            for item in list(queue.waiting):
+                self._log(
+                    out,
+                    at,
+                    item,
+                    "EXITEMPTY",
+                    queue.position(item),
+                    item.original_position,
+                    at - item.entered_at,
+                )
+                self._overflow(item, queue, "leaveempty", at, out)
+
+    # --- distribution ---------------------------------------------------------------------
+    def _dispatch(self, at: float, out: list[act.Action]) -> None:
+        """Offer waiting items to free agents, best item first across queues."""
+        free = {a.id for a in self.agents.values() if a.state == AgentState.READY and a.reachable}
+        if not free:
+            return
+        pending = [
+            (q, item)
+            for q in self.queues.values()
+            if q.waiting and any(member in free for member in q.members)
+            for item in q.waiting
+            if not item.offers
+        ]
+        pending.sort(key=lambda qi: (-qi[0].config.weight, *qi[1].sort_key()))
+        for queue, item in pending:
+            if not free:
+                return
+            low, high = self._penalty_range(item, queue, at)
+            eligible = [
+                (agent_id, self.agents[agent_id].memberships[queue.config.name])
+                for agent_id in queue.members
+                if agent_id in free
+            ]
+            eligible = [(a, p) for a, p in eligible if low <= p <= high]
+            rested = [(a, p) for a, p in eligible if item.missed_until.get(a, 0.0) <= at]
+            candidates = [(self._stats(queue, a), p) for a, p in rested]
+            chosen = choose(queue.config.strategy, candidates, queue.last_pick_order, self.rng)
+            for stats in chosen:
+                self._offer(item, self.agents[stats.agent_id], queue, at, out)
+                free.discard(stats.agent_id)
+                queue.last_pick_order = stats.order
+
+    def _stats(self, queue: QueueRuntime, agent_id: str) -> AgentStats:
+        agent = self.agents[agent_id]
+        return AgentStats(agent_id, agent.idle_since, agent.calls_taken, queue.members[agent_id])
+
+    def _offer(
+        self, item: Item, agent: Agent, queue: QueueRuntime, at: float, out: list[act.Action]
+    ) -> None:
+        self._transition(agent, AgentTrigger.OFFER, at, out)
+        agent.item_id = item.id
+        agent.timer = self._token("ring")
+        item.offers[agent.id] = at
+        out.append(act.Offer(item.id, agent.id, queue.config.name, queue.config.ring_timeout))
+        out.append(act.StartTimer(agent.timer, at + queue.config.ring_timeout))
+
+    def _log(
+        self,
+        out: list[act.Action],
+        at: float,
+        item: Item,
+        event: str,
+        position: int,
+        original: int,
+        waited: float,
+    ) -> None:
+        out.append(
+            act.LogQueueEvent(
+                at,
+                item.id,
+                item.queue,
+                NONE,
+                event,
+                (str(position), str(original), str(int(waited))),
+            )
+        )
+
+
+_HANDLERS: dict[type, Callable[[AcdEngine, Any, list[act.Action]], None]] = {
+    ev.ItemArrived: AcdEngine._arrive,
+    ev.ItemLeft: AcdEngine._left,
+    ev.ExitKeyPressed: AcdEngine._exit_key,
+    ev.OfferAnswered: AcdEngine._answered,
+    ev.OfferFailed: AcdEngine._offer_failed,
+    ev.ItemCompleted: AcdEngine._completed,
+    ev.TimerFired: AcdEngine._timer_fired,
+    ev.AgentLoggedIn: AcdEngine._login,
+    ev.AgentLoggedOut: AcdEngine._logout_event,
+    ev.AgentPaused: AcdEngine._pause_event,
+    ev.AgentUnpaused: AcdEngine._unpause,
+    ev.AgentReachability: AcdEngine._reachability,
+    ev.QueueClosed: AcdEngine._queue_closed,
+}

@@ -1,0 +1,126 @@
+"""Events into the ACD engine. Each carries ``at``: seconds on the engine's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ehd.acd.model import ItemKind
+
+
+@dataclass(frozen=True)
+class ItemArrived:
+    at: float
+    item_id: str
+    queue: str
+    priority: int = 0
+    kind: ItemKind = ItemKind.CALL
+    caller_id: str = ""
+    entered_at: float | None = None  # earlier entry, kept when restored after a restart
+
+
+@dataclass(frozen=True)
+class ItemLeft:
+    """The caller hung up (or a ticket was withdrawn)."""
+
+    at: float
+    item_id: str
+
+
+@dataclass(frozen=True)
+class ExitKeyPressed:
+    at: float
+    item_id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class OfferAnswered:
+    at: float
+    item_id: str
+    agent_id: str
+    agent_channel: str = ""
+
+
+@dataclass(frozen=True)
+class OfferFailed:
+    """The agent's leg failed or was rejected (busy, declined, unreachable)."""
+
+    at: float
+    item_id: str
+    agent_id: str
+    reason: str = "noanswer"
+
+
+@dataclass(frozen=True)
+class ItemCompleted:
+    """A connected item ended; ``by_agent`` says who hung up (or finished the ticket)."""
+
+    at: float
+    item_id: str
+    by_agent: bool
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    at: float
+    token: str
+
+
+@dataclass(frozen=True)
+class AgentLoggedIn:
+    at: float
+    agent_id: str
+    memberships: Mapping[str, int] = field(default_factory=dict)  # queue -> penalty
+    device: str = ""
+
+
+@dataclass(frozen=True)
+class AgentLoggedOut:
+    at: float
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class AgentPaused:
+    at: float
+    agent_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AgentUnpaused:
+    at: float
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class AgentReachability:
+    """The agent's device registered (reachable) or went away."""
+
+    at: float
+    agent_id: str
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class QueueClosed:
+    at: float
+    queue: str
+
+
+Event = (
+    ItemArrived
+    | ItemLeft
+    | ExitKeyPressed
+    | OfferAnswered
+    | OfferFailed
+    | ItemCompleted
+    | TimerFired
+    | AgentLoggedIn
+    | AgentLoggedOut
+    | AgentPaused
+    | AgentUnpaused
+    | AgentReachability
+    | QueueClosed
+)

@@ -1,0 +1,171 @@
+"""Properties of the ACD engine over random event sequences (hypothesis)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ehd.acd import actions as act
+from ehd.acd import events as ev
+from ehd.acd.model import QueueConfig
+from tests.unit.acd_driver import Driver
+
+AGENTS = ("a1", "a2", "a3")
+TERMINAL = {
+    "ABANDON",
+    "COMPLETEAGENT",
+    "COMPLETECALLER",
+    "EXITWITHTIMEOUT",
+    "EXITEMPTY",
+    "EXITWITHKEY",
+    "FULL",
+    "JOINEMPTY",
+}
+WRAPUP = 5.0
+
+op = st.one_of(
+    st.tuples(st.just("arrive"), st.integers(0, 2)),
+    st.tuples(st.just("leave"), st.integers(0, 30)),
+    st.tuples(st.just("answer"), st.integers(0, 30)),
+    st.tuples(st.just("fail"), st.integers(0, 30)),
+    st.tuples(st.just("complete"), st.integers(0, 30)),
+    st.tuples(st.just("advance"), st.floats(0.1, 20)),
+    st.tuples(st.just("pause"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("unpause"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("logout"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("login"), st.sampled_from(AGENTS)),
+)
+
+
+def _pick(options: list[str], index: int) -> str | None:
+    return options[index % len(options)] if options else None
+
+
+class CheckedDriver(Driver):
+    """Checks the invariants after every event the engine handles, timers included."""
+
+    completed_at: dict[str, float]
+    arrival_order: list[str]
+
+    def send(self, event: ev.Event) -> list[act.Action]:
+        ending = isinstance(event, (ev.ItemCompleted, ev.ItemLeft))
+        item = self.engine.items.get(getattr(event, "item_id", ""))
+        if ending and item is not None and item.agent:
+            self.completed_at[item.agent] = event.at
+        out = super().send(event)
+        _check_step(self, out, self.completed_at)
+        return out
+
+
+def _run(ops: list[tuple[str, object]]) -> None:
+    d = CheckedDriver(
+        QueueConfig(
+            "q",
+            ring_timeout=8,
+            wrapup_seconds=WRAPUP,
+            misses_before_pause=2,
+            overflow_after=60,
+            max_length=6,
+        )
+    )
+    d.completed_at, d.arrival_order = {}, []
+    for agent in AGENTS:
+        d.login(agent)
+    arrived: list[str] = []
+    for n, (name, arg) in enumerate(ops):
+        engine = d.engine
+        offers = [(item.id, agent) for item in engine.items.values() for agent in item.offers]
+        connected = [item.id for item in engine.items.values() if item.agent]
+        if name == "arrive":
+            arrived.append(f"c{n}")
+            d.arrival_order.append(f"c{n}")
+            d.arrive(f"c{n}", priority=int(arg))  # type: ignore[call-overload]
+        elif name == "leave" and (item := _pick(list(engine.items), int(arg))):  # type: ignore[call-overload]
+            d.send(ev.ItemLeft(d.now, item))
+        elif name == "answer" and offers:
+            item, agent = offers[int(arg) % len(offers)]  # type: ignore[call-overload]
+            d.answer(item, agent)
+        elif name == "fail" and offers:
+            item, agent = offers[int(arg) % len(offers)]  # type: ignore[call-overload]
+            d.send(ev.OfferFailed(d.now, item, agent))
+        elif name == "complete" and (item := _pick(connected, int(arg))):  # type: ignore[call-overload]
+            d.complete(item, by_agent=bool(n % 2))
+        elif name == "advance":
+            d.advance(float(arg))  # type: ignore[arg-type]
+        elif name == "pause":
+            d.send(ev.AgentPaused(d.now, str(arg), "break"))
+        elif name == "unpause":
+            d.send(ev.AgentUnpaused(d.now, str(arg)))
+        elif name == "logout":
+            d.send(ev.AgentLoggedOut(d.now, str(arg)))
+        elif name == "login":
+            d.login(str(arg))
+    _check_conservation(d, arrived)
+
+
+def _expected_order(d: Driver, item: object) -> tuple[int, float, int]:
+    """The order the spec asks for, independent of the engine: priority, then arrival."""
+    priority, entered, item_id = item.priority, item.entered_at, item.id  # type: ignore[attr-defined]
+    return (-priority, entered, d.arrival_order.index(item_id))  # type: ignore[attr-defined]
+
+
+def _check_step(d: Driver, new: list[act.Action], completed_at: dict[str, float]) -> None:
+    engine = d.engine
+    holders = Counter(item.agent for item in engine.items.values() if item.agent)
+    ringing = Counter(agent for item in engine.items.values() for agent in item.offers)
+    for agent in AGENTS:
+        assert holders[agent] + ringing[agent] <= 1, f"{agent} holds two items"
+    waiting = engine.queues["q"].waiting
+    for offer in (a for a in new if isinstance(a, act.Offer)):
+        item = engine.items[offer.item_id]
+        for other in waiting:
+            better = _expected_order(d, other) < _expected_order(d, item)
+            free_for_it = other.missed_until.get(offer.agent_id, 0.0) <= d.now
+            # An item ahead that could have had this agent and was not offered anyone: wrong.
+            assert not (better and free_for_it and not other.offers), "priority/FIFO broken"
+        if offer.agent_id in completed_at:
+            assert d.now >= completed_at[offer.agent_id] + WRAPUP - 1e-9, "wrap-up ignored"
+
+
+def _check_conservation(d: Driver, arrived: list[str]) -> None:
+    terminal = Counter(log.call_id for log in d.logs(*TERMINAL))
+    for item in arrived:
+        live = item in d.engine.items
+        assert terminal[item] + live == 1, f"{item}: live={live}, ended {terminal[item]}x"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(op, max_size=60))
+def test_no_item_is_lost_or_duplicated_and_order_holds(ops: list[tuple[str, object]]) -> None:
+    _run(ops)
+
+
+def test_the_property_check_catches_a_broken_order() -> None:
+    """Guard against a check that cannot fail: serve LIFO and the property must object."""
+    import pytest
+
+    from ehd.acd.engine import Item
+
+    original = Item.sort_key
+    Item.sort_key = lambda self: (-self.priority, -self.entered_at, self.seq)  # type: ignore[method-assign]
+    try:
+        with pytest.raises(AssertionError, match="priority/FIFO"):
+            # One agent serving, two callers waiting when it frees up.
+            _run(
+                [
+                    ("pause", "a2"),
+                    ("pause", "a3"),
+                    ("arrive", 0),
+                    ("advance", 1.0),
+                    ("arrive", 0),
+                    ("advance", 1.0),
+                    ("arrive", 0),
+                    ("answer", 0),
+                    ("complete", 0),
+                    ("advance", 10.0),
+                ]
+            )
+    finally:
+        Item.sort_key = original  # type: ignore[method-assign]
