@@ -56,7 +56,15 @@ async def seed_demo(data_dir: Path) -> DemoSite:
     known = load_demo_site(data_dir)
     passwords = {a.username: a.password for a in known.accounts} if known else {}
     queue, _ = await Queue.get_or_create(
-        name=DEMO_QUEUE, defaults={"description": "Demo support queue", "greeting": "welcome"}
+        name=DEMO_QUEUE,
+        defaults={
+            "description": "Demo support queue",
+            "greeting": "welcome",
+            "number": DEMO_DID,
+            "announce_frequency": 45.0,
+            "announce_start_delay": 20.0,
+            "wrapup_seconds": 5.0,
+        },
     )
     did = await Did.get_or_none(number=DEMO_DID)
     if did is None:

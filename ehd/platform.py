@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from ehd.accounts.service import sip_accounts
+from ehd.acd.queue_log import QueueLogWriter
 from ehd.ari.client import AriClient
 from ehd.ari.connection import AriConnection
 from ehd.asterisk.endpoints import apply_accounts
@@ -27,10 +28,11 @@ from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
 from ehd.sounds import SoundLibrary
 from ehd.web.app import create_web_app
-from ehd.web.keys import CONFIG
+from ehd.web.keys import CONFIG, QUEUE_SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,16 @@ class Telephony:
     ari: AriClient | None = None
     connection: AriConnection | None = None
     calls: CallApplication | None = None
+    queues: QueueService | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def check(self) -> dict[str, bool]:
         asterisk_up = self.ari is not None and await self.ari.ping()
         ari_up = self.connection is not None and self.connection.connected.is_set()
         return {"asterisk": asterisk_up, "ari": ari_up, "database": await database_healthy()}
+
+    def current(self) -> QueueService | None:
+        return self.queues
 
     async def sync_sip_accounts(self) -> bool:
         if self.instance is None:
@@ -118,14 +124,24 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         ari = AriClient(session, spec.ari_url, spec.ari_user, spec.ari_password)
         sounds = SoundLibrary(config.paths.sounds, *SoundLibrary().folders)
-        calls = CallApplication(ari, config.stasis_app, sounds)
+        writer = QueueLogWriter(config.paths.logs / "queue_log")
+        queues = QueueService(ari, config.stasis_app, sounds, writer)
+        calls = CallApplication(ari, config.stasis_app, sounds, queues)
 
         async def on_connect() -> None:
             await telephony.sync_sip_accounts()
+            # Registration changes of the agents' phones: unregistered phones are never rung.
+            await ari.request(
+                "POST",
+                f"applications/{config.stasis_app}/subscription",
+                {"eventSource": "endpoint:PJSIP"},
+            )
+            await queues.load_queues()
             await calls.reconcile()
 
         connection = AriConnection(ari, session, config.stasis_app, calls.on_event, on_connect)
         telephony.ari, telephony.calls, telephony.connection = ari, calls, connection
+        telephony.queues = queues
         task = asyncio.create_task(connection.run(), name="ari-connection")
         telephony.tasks.append(task)
         with contextlib.suppress(TimeoutError):
@@ -136,6 +152,7 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await calls.shutdown()
+        await queues.shutdown()
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -150,6 +167,7 @@ def create_platform_app(config: Config, *, telephony: bool = True) -> web.Applic
     state = Telephony()
     app = create_web_app(config, state, state.sync_sip_accounts)
     app[TELEPHONY] = state
+    app[QUEUE_SERVICE] = state
     app.cleanup_ctx.append(database_ctx)
     if telephony:
         app.cleanup_ctx.append(asterisk_ctx)

@@ -89,6 +89,7 @@ class AcdEngine:
         self._seq = itertools.count()
         self._tokens = itertools.count(1)
         self._member_order = itertools.count()
+        self._ready: set[str] = set()  # READY and reachable: who can be offered an item now
 
     # --- public ---------------------------------------------------------------------------
     def configure(self, config: QueueConfig) -> None:
@@ -512,6 +513,13 @@ class AcdEngine:
         if new != agent.state:
             agent.state, agent.state_since = new, at
             out.append(act.AgentStateChanged(agent.id, new, agent.pause_reason))
+            self._refresh_ready(agent)
+
+    def _refresh_ready(self, agent: Agent) -> None:
+        if agent.state == AgentState.READY and agent.reachable:
+            self._ready.add(agent.id)
+        else:
+            self._ready.discard(agent.id)
 
     def _login(self, event: ev.AgentLoggedIn, out: list[act.Action]) -> None:
         agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
@@ -622,6 +630,7 @@ class AcdEngine:
     def _reachability(self, event: ev.AgentReachability, out: list[act.Action]) -> None:
         agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
         agent.reachable = event.reachable
+        self._refresh_ready(agent)
         if not event.reachable:
             self._check_leave_when_empty(event.at, out)
         self._dispatch(event.at, out)
@@ -667,9 +676,9 @@ class AcdEngine:
     # --- distribution ---------------------------------------------------------------------
     def _dispatch(self, at: float, out: list[act.Action]) -> None:
         """Offer waiting items to free agents, best item first across queues."""
-        free = {a.id for a in self.agents.values() if a.state == AgentState.READY and a.reachable}
-        if not free:
+        if not self._ready or not any(q.waiting for q in self.queues.values()):
             return
+        free = set(self._ready)
         pending = [
             (q, item)
             for q in self.queues.values()

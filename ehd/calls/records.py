@@ -56,10 +56,12 @@ async def set_hangup_cause(call_id: str, cause: int) -> None:
 
 
 async def close(call_id: str, result: str, cause: int | None) -> None:
-    values: dict[str, object] = {"ended_at": _now(), "result": result}
+    """End the record; a result the queue already set (answered, abandoned…) is kept."""
+    values: dict[str, object] = {"ended_at": _now()}
     if cause is not None:
         values["hangup_cause"] = cause
     await CallRecord.filter(call_id=call_id, ended_at=None).update(**values)
+    await CallRecord.filter(call_id=call_id, result="active").update(result=result)
 
 
 async def open_call_ids() -> list[str]:
@@ -74,3 +76,8 @@ async def close_missing(live_ids: Iterable[str]) -> int:
     if gone:
         await CallRecord.filter(call_id__in=gone).update(ended_at=_now(), result="lost")
     return len(gone)
+
+
+async def caller_number(call_id: str) -> str:
+    record = await CallRecord.get_or_none(call_id=call_id)
+    return record.caller_number if record else ""

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import (
@@ -26,6 +27,7 @@ from ehd.calls import records
 from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
 from ehd.calls.session import CallEnded, CallSession
 from ehd.errors import NotFoundError
+from ehd.queueing.service import QueueExit, QueueService
 from ehd.sounds import SoundLibrary
 
 log = logging.getLogger(__name__)
@@ -38,15 +40,24 @@ AGENT_LEG = "agent-leg"
 
 
 class CallApplication:
-    def __init__(self, ari: AriClient, app_name: str, sounds: SoundLibrary) -> None:
+    def __init__(
+        self,
+        ari: AriClient,
+        app_name: str,
+        sounds: SoundLibrary,
+        queues: QueueService | None = None,
+    ) -> None:
         self.ari = ari
         self.app_name = app_name
         self.sounds = sounds
+        self.queues = queues
         self.sessions: dict[str, CallSession] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
     # --- events in ------------------------------------------------------------------------
     async def on_event(self, event: Event) -> None:
+        if self.queues is not None and await self.queues.on_event(event):
+            return
         if isinstance(event, StasisStart):
             if event.args and event.args[0] == AGENT_LEG:
                 self._deliver_to_owner(event.channel.id, event)
@@ -81,8 +92,8 @@ class CallApplication:
         call_id = session.channel_id
         result = "completed"
         try:
-            if start is None:
-                await session.wait_hangup()  # adopted after a reconnect: keep until it ends
+            if start is None:  # adopted after a reconnect: keep it until it ends
+                await self._wait_in_queue(session, "en")
             else:
                 await self._handle_inbound(session, start)
         except CallEnded:
@@ -138,7 +149,8 @@ class CallApplication:
         await session.wait_hangup()
 
     async def _route_queue(self, session: CallSession, route: Route) -> None:
-        """Greeting, then hold with music in the queue's holding bridge."""
+        """Greeting, then hold with music in the queue's holding bridge until an agent takes
+        the call, the queue sends the caller elsewhere, or the caller hangs up."""
         assert route.queue_id is not None
         await self._answer(session)
         try:
@@ -157,7 +169,32 @@ class CallApplication:
         # Music per caller, not the bridge's shared announcer: the announcer goes quiet for
         # callers who join after the bridge first emptied.
         await self.ari.start_moh(session.channel_id, route.moh_class)
-        await session.wait_hangup()
+        if self.queues is not None:
+            caller = await records.caller_number(session.channel_id)
+            await self.queues.enqueue(
+                session.channel_id,
+                route.target,
+                priority=0,
+                caller_id=caller,
+                language=route.language,
+                moh_class=route.moh_class,
+                notify=session.deliver,
+            )
+        await self._wait_in_queue(session, route.language)
+
+    async def _wait_in_queue(self, session: CallSession, language: str) -> None:
+        """Wait until the call ends; play the queue's exit prompt if it sends the caller away."""
+        try:
+            while True:
+                notice = await session.wait_for(lambda e: isinstance(e, QueueExit), 3600)
+                if isinstance(notice, QueueExit):
+                    with contextlib.suppress(AriHttpError):
+                        await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
+                    await session.play(self.sounds.media(notice.prompt, language))
+                    await self.ari.hangup(session.channel_id)
+        finally:
+            if self.queues is not None:
+                await self.queues.caller_gone(session.channel_id)
 
     async def _ensure_holding_bridge(self, bridge_id: str) -> None:
         bridges = {bridge.id for bridge in await self.ari.list_bridges()}
@@ -226,6 +263,12 @@ class CallApplication:
             if call_id in live_ids and call_id not in self.sessions:
                 log.info("reconcile: adopting live call %s", call_id)
                 self._start(call_id, None)
+        if self.queues is not None:
+            await self.queues.restore(live_ids, self._notifier)
+
+    def _notifier(self, call_id: str) -> Callable[[Event], None]:
+        session = self.sessions.get(call_id)
+        return session.deliver if session is not None else (lambda _event: None)
 
     async def shutdown(self) -> None:
         tasks = list(self.tasks.values())

@@ -7,6 +7,7 @@ checks that the models and the migrations agree.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -51,15 +52,92 @@ class User(Model):
 
 
 class Queue(Model):
+    """A call (or ticket) queue and its ACD settings; see ``ehd.acd.model.QueueConfig``."""
+
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=64, unique=True)
     description = fields.CharField(max_length=255, default="")
+    number = fields.CharField(max_length=32, default="")  # caller ID shown to agents
     greeting = fields.CharField(max_length=64, default="welcome")
     moh_class = fields.CharField(max_length=64, default="default")
     language = fields.CharField(max_length=8, default="en")
+    strategy = fields.CharField(max_length=24, default="longest_idle")
+    weight = fields.IntField(default=0)
+    ring_timeout = fields.FloatField(default=15.0)
+    misses_before_pause = fields.IntField(default=3)
+    wrapup_seconds = fields.FloatField(default=0.0)
+    max_length = fields.IntField(default=0)
+    join_when = fields.CharField(max_length=16, default="always")
+    leave_when = fields.CharField(max_length=16, default="always")
+    overflow_after = fields.FloatField(null=True)
+    overflow_kind = fields.CharField(max_length=16, default="")
+    overflow_target = fields.CharField(max_length=64, default="")
+    max_penalty = fields.IntField(null=True)
+    penalty_rules: list[dict[str, Any]] = fields.JSONField(
+        default=list
+    )  # [{"after": s, "max": p, "min": p}]
+    exit_keys: dict[str, Any] = fields.JSONField(
+        default=dict
+    )  # {"0": {"kind": "queue", "target": "x"}}
+    sl_goal_seconds = fields.FloatField(default=20.0)
+    sl_target_percent = fields.FloatField(default=80.0)
+    announce_frequency = fields.FloatField(default=0.0)
+    announce_start_delay = fields.FloatField(default=0.0)
+    expected_handle_seconds = fields.FloatField(default=180.0)
 
     class Meta:
         table = "queues"
+
+
+class QueueMember(Model):
+    """An agent's membership of a queue (response group), with a penalty (skill level)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="memberships", on_delete=fields.CASCADE
+    )
+    queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
+        "models.Queue", related_name="members", on_delete=fields.CASCADE
+    )
+    penalty = fields.IntField(default=0)
+
+    class Meta:
+        table = "queue_members"
+        unique_together = (("user", "queue"),)
+
+
+class AgentSession(Model):
+    """An agent's login: where calls go and the state the ACD had (restored after a restart)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="agent_session", on_delete=fields.CASCADE
+    )
+    device = fields.CharField(max_length=128)  # PJSIP/1001, or PJSIP/+4670…@trunk
+    remote = fields.BooleanField(default=False)  # an outside number: accept by pressing 1
+    queues: list[str] = fields.JSONField(default=list)  # names staffed in this login
+    state = fields.CharField(max_length=16, default="ready")
+    pause_reason = fields.CharField(max_length=64, default="")
+    logged_in_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "agent_sessions"
+
+
+class QueuedCall(Model):
+    """A call waiting in (or connected from) a queue, kept so a restarted ehd re-adopts it."""
+
+    id = fields.IntField(primary_key=True)
+    call_id = fields.CharField(max_length=64, unique=True)
+    queue_name = fields.CharField(max_length=64)
+    priority = fields.IntField(default=0)
+    caller_id = fields.CharField(max_length=64, default="")
+    entered_at = fields.FloatField()  # Unix time: the engine's clock
+    agent = fields.CharField(max_length=64, default="")
+    agent_channel = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "queued_calls"
 
 
 class Did(Model):
@@ -96,6 +174,10 @@ class CallRecord(Model):
     ended_at = fields.DatetimeField(null=True)
     result = fields.CharField(max_length=32, default="active")
     hangup_cause = fields.IntField(null=True)
+    queue_name = fields.CharField(max_length=64, default="")
+    agent = fields.CharField(max_length=64, default="")
+    queue_seconds = fields.FloatField(null=True)
+    talk_seconds = fields.FloatField(null=True)
 
     class Meta:
         table = "call_records"
@@ -113,3 +195,22 @@ class WebSession(Model):
 
     class Meta:
         table = "web_sessions"
+
+
+class QueueLogEntry(Model):
+    """app_queue's queue_log table layout (time, callid, queuename, agent, event, data1-5)."""
+
+    id = fields.BigIntField(primary_key=True)
+    time = fields.DatetimeField(db_index=True)
+    call_id = fields.CharField(max_length=64, db_index=True)
+    queue_name = fields.CharField(max_length=64)
+    agent = fields.CharField(max_length=64)
+    event = fields.CharField(max_length=32)
+    data1 = fields.CharField(max_length=128, default="")
+    data2 = fields.CharField(max_length=128, default="")
+    data3 = fields.CharField(max_length=128, default="")
+    data4 = fields.CharField(max_length=128, default="")
+    data5 = fields.CharField(max_length=128, default="")
+
+    class Meta:
+        table = "queue_log"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -27,3 +27,12 @@ ACCOUNTS_CHANGED: web.AppKey[AccountsChanged] = web.AppKey("accounts_changed")
 SESSION: web.RequestKey[WebSession | None] = web.RequestKey("session")
 USER: web.RequestKey[User | None] = web.RequestKey("user")
 PRELOGIN_CSRF: web.RequestKey[str] = web.RequestKey("prelogin_csrf")
+
+
+class QueueServiceRef(Protocol):
+    """The running queue service, once telephony has started (None before, or web-only)."""
+
+    def current(self) -> Any: ...
+
+
+QUEUE_SERVICE: web.AppKey[QueueServiceRef] = web.AppKey("queue_service")

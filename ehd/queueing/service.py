@@ -1,0 +1,515 @@
+"""Carries the ACD engine's actions out over ARI and feeds it what happens on the calls.
+
+The engine's clock is Unix time. Engine calls are serialised by one lock; nothing awaited under
+the lock waits for an ARI event (only REST calls and database writes), so the websocket loop can
+never deadlock on it. Work that waits for events (accept-by-key, exit messages) runs in tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from ehd.acd import actions as act
+from ehd.acd import events as ev
+from ehd.acd.engine import AcdEngine
+from ehd.acd.model import OverflowKind
+from ehd.acd.queue_log import QueueLogWriter
+from ehd.ari.client import AriClient, AriHttpError
+from ehd.ari.events import (
+    ChannelDestroyed,
+    ChannelDtmfReceived,
+    Event,
+    PlaybackEvent,
+    StasisEnd,
+    StasisStart,
+    UnknownEvent,
+)
+from ehd.calls.routing import holding_bridge_id
+from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
+from ehd.queueing.config import queue_config
+from ehd.sounds import SoundLibrary
+
+log = logging.getLogger(__name__)
+
+QUEUE_LEG = "queue-leg"
+ACCEPT_KEY = "1"
+ACCEPT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class QueueExit(Event):
+    """Delivered to the caller's call task: leave the queue with this prompt."""
+
+    prompt: str
+
+
+@dataclass
+class Caller:
+    channel_id: str
+    queue: str
+    language: str
+    moh_class: str
+    notify: Callable[[Event], None]
+
+
+@dataclass
+class Leg:
+    channel_id: str
+    item_id: str
+    agent_id: str
+    remote: bool
+    answered: bool = False
+    connected: bool = False
+    dtmf: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+
+
+@dataclass
+class AgentDevice:
+    device: str
+    remote: bool
+
+
+class QueueService:
+    def __init__(
+        self,
+        ari: AriClient,
+        app_name: str,
+        sounds: SoundLibrary,
+        writer: QueueLogWriter,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.ari = ari
+        self.app_name = app_name
+        self.sounds = sounds
+        self.writer = writer
+        self.clock = clock
+        self.engine = AcdEngine([], random.Random())
+        self.callers: dict[str, Caller] = {}
+        self.legs: dict[str, Leg] = {}
+        self.devices: dict[str, AgentDevice] = {}
+        self.numbers: dict[str, str] = {}  # queue -> caller ID shown to agents
+        self._lock = asyncio.Lock()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._announcements: dict[str, str] = {}  # playback id -> caller channel
+        self._followups: list[ev.Event] = []
+        self.queue_ids: dict[str, int] = {}
+        self._connected_at: dict[str, float] = {}
+        self._restored: dict[str, str] = {}  # caller -> agent, calls connected before a restart
+
+    # --- set-up ---------------------------------------------------------------------------
+    async def load_queues(self) -> None:
+        for queue in await Queue.all():
+            self.engine.configure(queue_config(queue))
+            self.numbers[queue.name] = queue.number
+            self.queue_ids[queue.name] = queue.id
+
+    async def restore(
+        self, live_channels: set[str], notify_for: Callable[[str], Callable[[Event], None]]
+    ) -> None:
+        """After a (re)start: agents back in, waiting calls re-adopted in their old order.
+
+        ``notify_for(channel)`` gives the adopted caller's call task, for exit prompts.
+        """
+        now = self.clock()
+        for session in await AgentSession.all().prefetch_related("user"):
+            await self._restore_agent(session, now)
+        for row in await QueuedCall.all().order_by("entered_at"):
+            if row.call_id in self.callers or row.call_id in self.engine.items:
+                continue
+            if row.call_id not in live_channels:
+                ended = ("0", "0", str(int(now - row.entered_at)))
+                event = "COMPLETECALLER" if row.agent else "ABANDON"
+                entry = act.LogQueueEvent(
+                    now, row.call_id, row.queue_name, row.agent or "NONE", event, ended
+                )
+                await self._write([entry])
+                await row.delete()
+                continue
+            if row.agent:
+                # Talking to an agent when ehd stopped: the call goes on, and the agent gets
+                # no new offer until it ends.
+                self._restored[row.call_id] = row.agent
+                self.legs[row.agent_channel] = Leg(
+                    row.agent_channel, row.call_id, row.agent, False, True, True
+                )
+                await self.handle(ev.AgentPaused(now, row.agent, "call before restart"))
+                continue
+            queue = await Queue.get_or_none(name=row.queue_name)
+            self.callers[row.call_id] = Caller(
+                row.call_id,
+                row.queue_name,
+                queue.language if queue else "en",
+                queue.moh_class if queue else "default",
+                notify_for(row.call_id),
+            )
+            arrival = ev.ItemArrived(
+                now,
+                row.call_id,
+                row.queue_name,
+                row.priority,
+                caller_id=row.caller_id,
+                entered_at=row.entered_at,
+            )
+            await self.handle(arrival)
+
+    async def _restore_agent(self, session: AgentSession, now: float) -> None:
+        memberships = await self._memberships(session.user.id, session.queues)
+        await self.agent_logged_in(
+            session.user.username, memberships, session.device, session.remote
+        )
+        if session.state == "paused":
+            await self.handle(ev.AgentPaused(now, session.user.username, session.pause_reason))
+
+    async def _memberships(self, user_id: int, queues: list[str]) -> dict[str, int]:
+        from ehd.db.models import QueueMember
+
+        members = await QueueMember.filter(user_id=user_id).prefetch_related("queue")
+        return {m.queue.name: m.penalty for m in members if not queues or m.queue.name in queues}
+
+    # --- engine ---------------------------------------------------------------------------
+    async def handle(self, event: ev.Event) -> None:
+        async with self._lock:
+            self._followups.append(event)
+            while self._followups:
+                actions = self.engine.handle(self._followups.pop(0))
+                await self._execute(actions)
+
+    async def _execute(self, actions: list[act.Action]) -> None:
+        logs = [a for a in actions if isinstance(a, act.LogQueueEvent)]
+        for action in actions:
+            try:
+                await self._carry_out(action)
+            except AriHttpError as err:  # one call's ARI trouble never stops the others
+                log.warning("queue action %s failed: %s", type(action).__name__, err)
+        await self._write(logs)
+
+    async def _write(self, logs: list[act.LogQueueEvent]) -> None:
+        try:
+            await self.writer.write(logs)
+        except OSError:
+            log.exception("queue_log could not be written")
+
+    async def _carry_out(self, action: act.Action) -> None:
+        if isinstance(action, act.StartTimer):
+            self._start_timer(action)
+        elif isinstance(action, act.Offer):
+            await self._offer(action)
+        elif isinstance(action, act.CancelOffer):
+            await self._cancel_offer(action)
+        elif isinstance(action, act.Connect):
+            await self._connect(action)
+        elif isinstance(action, act.Exit):
+            await self._exit(action)
+        elif isinstance(action, act.Moved):
+            await QueuedCall.filter(call_id=action.item_id).update(queue_name=action.to_queue)
+            caller = self.callers.get(action.item_id)
+            if caller is not None:
+                caller.queue = action.to_queue
+            await CallRecord.filter(call_id=action.item_id).update(queue_name=action.to_queue)
+        elif isinstance(action, act.Announce):
+            await self._announce(action)
+        elif isinstance(action, act.AgentStateChanged):
+            await AgentSession.filter(user__username=action.agent_id).update(
+                state=action.state.value, pause_reason=action.reason
+            )
+
+    def _start_timer(self, action: act.StartTimer) -> None:
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, action.at - self.clock())
+
+        def fire() -> None:
+            self._timers.pop(action.token, None)
+            self._spawn(self.handle(ev.TimerFired(self.clock(), action.token)))
+
+        self._timers[action.token] = loop.call_later(delay, fire)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- offers and legs ------------------------------------------------------------------
+    async def _offer(self, offer: act.Offer) -> None:
+        device = self.devices.get(offer.agent_id)
+        if device is None:
+            self._followups.append(
+                ev.OfferFailed(self.clock(), offer.item_id, offer.agent_id, "no device")
+            )
+            return
+        leg_id = f"ehd-q-{uuid.uuid4().hex[:16]}"
+        self.legs[leg_id] = Leg(leg_id, offer.item_id, offer.agent_id, device.remote)
+        try:
+            await self.ari.originate(
+                device.device,
+                channel_id=leg_id,
+                app=self.app_name,
+                app_args=f"{QUEUE_LEG},{offer.item_id}",
+                caller_id=self.numbers.get(offer.queue) or None,
+                timeout=int(offer.ring_timeout) + 5,
+            )
+        except AriHttpError as err:
+            log.warning("offer of %s to %s failed: %s", offer.item_id, offer.agent_id, err)
+            self.legs.pop(leg_id, None)
+            self._followups.append(
+                ev.OfferFailed(self.clock(), offer.item_id, offer.agent_id, "originate failed")
+            )
+
+    def _leg_for(self, item_id: str, agent_id: str) -> Leg | None:
+        for leg in self.legs.values():
+            if leg.item_id == item_id and leg.agent_id == agent_id:
+                return leg
+        return None
+
+    async def _cancel_offer(self, action: act.CancelOffer) -> None:
+        leg = self._leg_for(action.item_id, action.agent_id)
+        if leg is not None:
+            self.legs.pop(leg.channel_id, None)
+            await self._hangup(leg.channel_id)
+
+    async def _connect(self, action: act.Connect) -> None:
+        leg = self._leg_for(action.item_id, action.agent_id)
+        if leg is None:
+            return
+        leg.connected = True
+        caller = action.item_id
+        with contextlib.suppress(AriHttpError):
+            await self.ari.request("DELETE", f"channels/{caller}/moh")
+        queue = self.callers[caller].queue if caller in self.callers else action.queue
+        if queue in self.queue_ids:
+            holding = holding_bridge_id(self.queue_ids[queue])
+            with contextlib.suppress(AriHttpError):
+                await self.ari.request(
+                    "POST", f"bridges/{holding}/removeChannel", {"channel": caller}
+                )
+        bridge_id = f"ehd-call-{caller}"
+        await self.ari.create_bridge(bridge_id, "mixing")
+        await self.ari.add_to_bridge(bridge_id, caller)
+        await self.ari.add_to_bridge(bridge_id, leg.channel_id)
+        now = self.clock()
+        self._connected_at[caller] = now
+        row = await QueuedCall.get_or_none(call_id=caller)
+        waited = now - row.entered_at if row else None
+        await QueuedCall.filter(call_id=caller).update(
+            agent=action.agent_id, agent_channel=leg.channel_id
+        )
+        await CallRecord.filter(call_id=caller).update(
+            agent=action.agent_id, queue_seconds=waited, result="answered"
+        )
+
+    async def _exit(self, action: act.Exit) -> None:
+        await QueuedCall.filter(call_id=action.item_id).delete()
+        caller = self.callers.pop(action.item_id, None)
+        await CallRecord.filter(call_id=action.item_id).update(result=f"exit:{action.reason}")
+        if caller is None:
+            return
+        target = action.target
+        prompt = "closed" if action.reason == "closed" else "unavailable"
+        if target is not None and target.kind == OverflowKind.MESSAGE and target.target:
+            prompt = target.target
+        elif target is not None and target.kind in (OverflowKind.VOICEMAIL, OverflowKind.CALLBACK):
+            log.warning(
+                "call %s: %s overflow is not available yet; playing a message",
+                action.item_id,
+                target.kind.value,
+            )
+        caller.notify(QueueExit("EhdQueueExit", self.app_name, {}, prompt))
+
+    async def _announce(self, action: act.Announce) -> None:
+        caller = self.callers.get(action.item_id)
+        if caller is None:
+            return
+        minutes = max(1, round(action.estimated_wait / 60))
+        lang = caller.language
+        media = [
+            self.sounds.media("queue-position", lang),
+            f"number:{action.position}",
+            self.sounds.media("queue-position-end", lang),
+            self.sounds.media("queue-wait", lang),
+            f"number:{minutes}",
+            self.sounds.media("minutes", lang),
+        ]
+        playback_id = f"ehd-ann-{uuid.uuid4().hex}"
+        self._announcements[playback_id] = caller.channel_id
+        await self.ari.play(caller.channel_id, media, playback_id)
+
+    async def _hangup(self, channel_id: str) -> None:
+        with contextlib.suppress(AriHttpError):
+            await self.ari.hangup(channel_id)
+
+    # --- ARI events in --------------------------------------------------------------------
+    async def on_event(self, event: Event) -> bool:
+        """Handle events that belong to queueing; True when the event was consumed."""
+        if isinstance(event, StasisStart) and event.args and event.args[0] == QUEUE_LEG:
+            leg = self.legs.get(event.channel.id)
+            if leg is None:
+                await self._hangup(event.channel.id)  # cancelled while it was being answered
+            elif leg.remote:
+                self._spawn(self._accept_by_key(leg))
+            else:
+                leg.answered = True
+                await self.handle(
+                    ev.OfferAnswered(self.clock(), leg.item_id, leg.agent_id, leg.channel_id)
+                )
+            return True
+        if isinstance(event, (StasisEnd, ChannelDestroyed)) and event.channel.id in self.legs:
+            await self._leg_gone(self.legs.pop(event.channel.id))
+            return True
+        if isinstance(event, ChannelDtmfReceived):
+            leg = self.legs.get(event.channel.id)
+            if leg is not None:
+                leg.dtmf.put_nowait(event.digit)
+                return True
+            if event.channel.id in self.engine.items:
+                await self.handle(ev.ExitKeyPressed(self.clock(), event.channel.id, event.digit))
+            return False
+        if isinstance(event, PlaybackEvent) and event.type == "PlaybackFinished":
+            channel = self._announcements.pop(event.playback_id, None)
+            if channel is not None and channel in self.callers:
+                with contextlib.suppress(AriHttpError):
+                    await self.ari.start_moh(channel, self.callers[channel].moh_class)
+            return False
+        if isinstance(event, UnknownEvent) and event.type == "EndpointStateChange":
+            await self._endpoint_changed(event)
+            return True
+        return False
+
+    async def _leg_gone(self, leg: Leg) -> None:
+        now = self.clock()
+        if leg.item_id in self._restored:
+            await self._finish_connected(leg.item_id)
+            await self._hangup(leg.item_id)
+        elif leg.connected:
+            await self.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
+            await self._finish_connected(leg.item_id)
+            await self._hangup(leg.item_id)  # the agent hung up: the caller's call ends too
+        else:
+            await self.handle(ev.OfferFailed(now, leg.item_id, leg.agent_id, "hangup"))
+
+    async def _accept_by_key(self, leg: Leg) -> None:
+        """A remote agent (mobile, landline) must press 1, so a voicemail never takes a call."""
+        try:
+            await self.ari.play(
+                leg.channel_id,
+                self.sounds.media("press-1-to-accept", "en"),
+                f"ehd-acc-{uuid.uuid4().hex}",
+            )
+            async with asyncio.timeout(ACCEPT_SECONDS):
+                while (digit := await leg.dtmf.get()) != ACCEPT_KEY:
+                    log.debug("remote agent pressed %s, waiting for %s", digit, ACCEPT_KEY)
+        except (TimeoutError, AriHttpError):
+            if self.legs.pop(leg.channel_id, None) is not None:
+                await self._hangup(leg.channel_id)
+                await self.handle(
+                    ev.OfferFailed(self.clock(), leg.item_id, leg.agent_id, "not accepted")
+                )
+            return
+        leg.answered = True
+        await self.handle(ev.OfferAnswered(self.clock(), leg.item_id, leg.agent_id, leg.channel_id))
+
+    async def _endpoint_changed(self, event: UnknownEvent) -> None:
+        endpoint = event.raw.get("endpoint") or {}
+        if not isinstance(endpoint, dict):
+            return
+        device = f"{endpoint.get('technology')}/{endpoint.get('resource')}"
+        reachable = endpoint.get("state") == "online"
+        for agent_id, agent_device in self.devices.items():
+            if agent_device.device == device:
+                await self.handle(ev.AgentReachability(self.clock(), agent_id, reachable))
+
+    # --- callers --------------------------------------------------------------------------
+    async def enqueue(
+        self,
+        channel_id: str,
+        queue: str,
+        *,
+        priority: int,
+        caller_id: str,
+        language: str,
+        moh_class: str,
+        notify: Callable[[Event], None],
+    ) -> None:
+        now = self.clock()
+        self.callers[channel_id] = Caller(channel_id, queue, language, moh_class, notify)
+        await QueuedCall.update_or_create(
+            call_id=channel_id,
+            defaults={
+                "queue_name": queue,
+                "priority": priority,
+                "caller_id": caller_id[:64],
+                "entered_at": now,
+            },
+        )
+        await CallRecord.filter(call_id=channel_id).update(queue_name=queue)
+        await self.handle(ev.ItemArrived(now, channel_id, queue, priority, caller_id=caller_id))
+
+    async def caller_gone(self, channel_id: str) -> None:
+        item = self.engine.items.get(channel_id)
+        was_connected = item is not None and item.agent is not None
+        if item is not None:
+            await self.handle(ev.ItemLeft(self.clock(), channel_id))
+            if not was_connected:
+                await CallRecord.filter(call_id=channel_id, result="active").update(
+                    result="abandoned"
+                )
+        self.callers.pop(channel_id, None)
+        if was_connected or channel_id in self._restored:
+            await self._finish_connected(channel_id)
+        await QueuedCall.filter(call_id=channel_id).delete()
+
+    async def _finish_connected(self, item_id: str) -> None:
+        """Both sides of a connected call go when either side hangs up."""
+        for leg in [leg for leg in self.legs.values() if leg.item_id == item_id]:
+            self.legs.pop(leg.channel_id, None)
+            await self._hangup(leg.channel_id)
+        connected_at = self._connected_at.pop(item_id, None)
+        if connected_at is not None:
+            await CallRecord.filter(call_id=item_id).update(
+                talk_seconds=max(0.0, self.clock() - connected_at)
+            )
+        agent = self._restored.pop(item_id, None)
+        if agent is not None:
+            await self.handle(ev.AgentUnpaused(self.clock(), agent))
+        with contextlib.suppress(AriHttpError):
+            await self.ari.destroy_bridge(f"ehd-call-{item_id}")
+        await QueuedCall.filter(call_id=item_id).delete()
+
+    async def agent_logged_in(
+        self, agent_id: str, memberships: dict[str, int], device: str, remote: bool
+    ) -> None:
+        self.devices[agent_id] = AgentDevice(device, remote)
+        await self.handle(ev.AgentLoggedIn(self.clock(), agent_id, memberships, device=device))
+        reachable = True
+        if not remote and device.startswith("PJSIP/"):
+            try:
+                state = await self.ari.endpoint_state("PJSIP", device.removeprefix("PJSIP/"))
+            except AriHttpError:
+                state = "unknown"
+            reachable = state == "online"
+        await self.handle(ev.AgentReachability(self.clock(), agent_id, reachable))
+
+    async def agent_logged_out(self, agent_id: str) -> None:
+        await self.handle(ev.AgentLoggedOut(self.clock(), agent_id))
+
+    async def agent_paused(self, agent_id: str, reason: str) -> None:
+        await self.handle(ev.AgentPaused(self.clock(), agent_id, reason))
+
+    async def agent_unpaused(self, agent_id: str) -> None:
+        await self.handle(ev.AgentUnpaused(self.clock(), agent_id))
+
+    async def shutdown(self) -> None:
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
