@@ -11,7 +11,7 @@ import pytest
 from ehd.asterisk.instance import AsteriskInstance
 from ehd.asterisk.runtime import AsteriskRuntime, select_runtime, setup_runtime
 from ehd.config import default_cache_dir
-from tests.harness.carrier import Carrier, connected_carrier, start_carrier
+from tests.harness.carrier import Carrier, Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, prepare_ehd
 
 
@@ -48,4 +48,28 @@ def carrier_instance(
 @pytest.fixture
 async def carrier(carrier_instance: AsteriskInstance) -> AsyncIterator[Carrier]:
     async with connected_carrier(carrier_instance) as connected:
+        yield connected
+
+
+@pytest.fixture(scope="session")
+def farm_instance(
+    tmp_path_factory: pytest.TempPathFactory,
+    asterisk_runtime: AsteriskRuntime,
+    ehd_server: EhdProcess,
+) -> Iterator[AsteriskInstance]:
+    """A second carrier whose phones register to ehd as the demo agents (1001, 1002)."""
+    phones = tuple(
+        Phone(a.sip_extension, a.sip_password or "")
+        for a in ehd_server.demo_site().accounts
+        if a.sip_extension
+    )
+    folder = Path(tmp_path_factory.mktemp("farm"))
+    instance = asyncio.run(start_carrier(folder, asterisk_runtime, ehd_server.sip_port, phones))
+    yield instance
+    asyncio.run(instance.stop())
+
+
+@pytest.fixture
+async def farm(farm_instance: AsteriskInstance) -> AsyncIterator[Carrier]:
+    async with connected_carrier(farm_instance) as connected:
         yield connected

@@ -30,6 +30,7 @@ async def did_entry(number: str) -> DidEntry | None:
         queue_language=queue.language if queue else "en",
         sip_extension=user.sip_extension if user else None,
         ring_seconds=did.ring_seconds,
+        priority=did.priority,
     )
 
 

@@ -33,6 +33,7 @@ class DidEntry:
     queue_language: str = "en"
     sip_extension: str | None = None
     ring_seconds: int = 30
+    priority: int = 0
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Route:
     language: str = "en"
     ring_seconds: int = 30
     queue_id: int | None = None
+    priority: int = 0
     reason: str = ""
 
 
@@ -63,6 +65,7 @@ def decide_route(entry: DidEntry | None) -> Route:
             moh_class=entry.queue_moh_class,
             language=entry.queue_language,
             queue_id=entry.queue_id,
+            priority=entry.priority,
         )
     if kind in (RouteType.SIP_ACCOUNT, RouteType.SIP_VOICEMAIL):
         if not entry.sip_extension:

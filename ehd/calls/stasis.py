@@ -174,7 +174,7 @@ class CallApplication:
             await self.queues.enqueue(
                 session.channel_id,
                 route.target,
-                priority=0,
+                priority=route.priority,
                 caller_id=caller,
                 language=route.language,
                 moh_class=route.moh_class,

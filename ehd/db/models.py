@@ -153,6 +153,7 @@ class Did(Model):
         "models.User", related_name="dids", null=True, on_delete=fields.SET_NULL
     )
     ring_seconds = fields.IntField(default=30)
+    priority = fields.IntField(default=0)  # caller priority in the queue (e.g. a VIP line)
     description = fields.CharField(max_length=255, default="")
 
     class Meta:

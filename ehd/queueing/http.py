@@ -5,11 +5,12 @@ Cookie sessions are accepted only with a JSON body, which a cross-site form cann
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
 
-from ehd.db.models import AgentSession, Queue, Role, User
+from ehd.db.models import AgentSession, Did, Queue, QueueMember, Role, RouteType, User
 from ehd.errors import (
     AuthenticationError,
     NotFoundError,
@@ -48,6 +49,7 @@ QUEUE_SETTINGS = {
     "expected_handle_seconds": float,
 }
 _NULLABLE = {"overflow_after", "max_penalty"}
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
@@ -148,13 +150,21 @@ async def agent_state(request: web.Request) -> web.StreamResponse:
     return await _state(await _agent(request))
 
 
+def _admin(request: web.Request) -> User:
+    me = _me(request)
+    if me.role != Role.ADMIN:
+        raise PermissionDeniedError("only admins change this")
+    return me
+
+
 @routes.put("/api/queues/{name}")
-async def update_queue(request: web.Request) -> web.StreamResponse:
-    if _me(request).role != Role.ADMIN:
-        raise PermissionDeniedError("only admins change queues")
-    queue = await Queue.get_or_none(name=request.match_info["name"])
-    if queue is None:
-        raise NotFoundError(f"no queue {request.match_info['name']!r}")
+async def put_queue(request: web.Request) -> web.StreamResponse:
+    """Create the queue, or change the settings given (others stay)."""
+    _admin(request)
+    name = request.match_info["name"]
+    if not _NAME.match(name):
+        raise ValidationError("queue names are 1-64 letters, digits, - or _", field="name")
+    queue = await Queue.get_or_none(name=name) or Queue(name=name)
     body = await _json(request)
     for key, value in body.items():
         kind = QUEUE_SETTINGS.get(key)
@@ -174,3 +184,51 @@ async def update_queue(request: web.Request) -> web.StreamResponse:
     if service is not None:
         await service.load_queues()
     return web.json_response({"name": queue.name, **{k: getattr(queue, k) for k in QUEUE_SETTINGS}})
+
+
+@routes.put("/api/queues/{name}/members/{username}")
+async def put_member(request: web.Request) -> web.StreamResponse:
+    _admin(request)
+    queue = await Queue.get_or_none(name=request.match_info["name"])
+    user = await User.get_or_none(username=request.match_info["username"])
+    if queue is None or user is None:
+        raise NotFoundError("no such queue or user")
+    penalty = (await _json(request)).get("penalty", 0)
+    if not isinstance(penalty, int) or isinstance(penalty, bool) or not 0 <= penalty <= 100:
+        raise ValidationError("penalty must be a whole number from 0 to 100", field="penalty")
+    await QueueMember.update_or_create(user=user, queue=queue, defaults={"penalty": penalty})
+    return web.json_response({"queue": queue.name, "username": user.username, "penalty": penalty})
+
+
+@routes.put("/api/dids/{number}")
+async def put_did(request: web.Request) -> web.StreamResponse:
+    """Route a dialled number: {"route_type": "queue", "queue": "support", "priority": 5}."""
+    _admin(request)
+    number = request.match_info["number"]
+    if not re.fullmatch(r"\+?[0-9]{2,20}", number):
+        raise ValidationError("a DID is 2-20 digits, optionally with a leading +", field="number")
+    body = await _json(request)
+    try:
+        route_type = RouteType(body.get("route_type", "unused"))
+    except ValueError as err:
+        raise ValidationError(
+            f"unknown route_type {body.get('route_type')!r}", field="route_type"
+        ) from err
+    values: dict[str, Any] = {"route_type": route_type, "queue": None, "user": None}
+    if "queue" in body:
+        values["queue"] = await Queue.get_or_none(name=str(body["queue"]))
+        if values["queue"] is None:
+            raise ValidationError(f"no queue {body['queue']!r}", field="queue")
+    if "user" in body:
+        values["user"] = await User.get_or_none(username=str(body["user"]))
+        if values["user"] is None:
+            raise ValidationError(f"no user {body['user']!r}", field="user")
+    for key in ("priority", "ring_seconds"):
+        if key in body:
+            if not isinstance(body[key], int) or isinstance(body[key], bool):
+                raise ValidationError(f"{key} must be a whole number", field=key)
+            values[key] = body[key]
+    did, _ = await Did.update_or_create(number=number, defaults=values)
+    return web.json_response(
+        {"number": did.number, "route_type": did.route_type.value, "priority": did.priority}
+    )

@@ -23,7 +23,7 @@ class Baresip:
     password: str
     registrar: str  # host:port
 
-    def configure(self, microphone_seconds: int = 30) -> None:
+    def configure(self, microphone_seconds: int = 30, auto_answer: bool = False) -> None:
         (self.folder / "rec").mkdir(parents=True, exist_ok=True)
         microphone = self.folder / "microphone.wav"
         subprocess.run(
@@ -58,7 +58,9 @@ class Baresip:
         ]
         (self.folder / "config").write_text("\n".join(lines) + "\n")
         (self.folder / "accounts").write_text(
-            f"<sip:{self.extension}@{self.registrar}>;auth_pass={self.password};regint=60\n"
+            f"<sip:{self.extension}@{self.registrar}>;auth_pass={self.password};regint=60"
+            + (";answermode=auto" if auto_answer else "")
+            + "\n"
         )
 
     async def run(self, seconds: int, *commands: str) -> str:

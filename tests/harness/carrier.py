@@ -35,7 +35,7 @@ class Phone:
 def carrier_spec(
     folder: Path, ehd_host: str, ehd_sip_port: int, phones: tuple[Phone, ...] = ()
 ) -> InstanceSpec:
-    from ehd.asterisk.instance import TEMPLATE_DIR
+    from ehd.asterisk.instance import SOUNDS_DIR, TEMPLATE_DIR
 
     sip, ari = free_ports(2)
     rtp_start = 30000 + (sip % 200) * 100
@@ -53,6 +53,7 @@ def carrier_spec(
         template_dirs=(TEMPLATE_DIR, CARRIER_TEMPLATES),
         dialplan_dir=None,
         extra={"ehd_host": ehd_host, "ehd_sip_port": ehd_sip_port, "phones": phones},
+        shared_folders=(SOUNDS_DIR,),  # the prompts tests play from the carrier side
     )
 
 
@@ -62,12 +63,15 @@ class EventLog:
 
     by_channel: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
     recordings: dict[str, RecordingEvent] = field(default_factory=dict)
+    incoming: list[StasisStart] = field(default_factory=list)  # calls ehd sent to the farm
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def add(self, event: Event) -> None:
         channel = getattr(event, "channel", None)
         if channel is not None:
             self.by_channel[channel.id].append(event)
+        if isinstance(event, StasisStart) and event.args and event.args[0] == "incoming":
+            self.incoming.append(event)
         if isinstance(event, RecordingEvent):
             self.recordings[event.name] = event
         if isinstance(event, PlaybackEvent):
@@ -117,6 +121,12 @@ class CarrierCall:
     async def hangup(self) -> None:
         with contextlib.suppress(Exception):
             await self.carrier.ari.hangup(self.id)
+
+    async def play(self, media: str) -> None:
+        await self.carrier.ari.play(self.id, media, f"play-{uuid.uuid4().hex[:8]}")
+
+    def ended(self) -> bool:
+        return self._has(ChannelDestroyed)
 
 
 class Carrier:

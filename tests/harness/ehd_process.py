@@ -122,3 +122,28 @@ def prepare_ehd(data_dir: Path) -> EhdProcess:
     if seeded.returncode != 0:
         raise RuntimeError(f"ehd demo failed:\n{seeded.stderr}")
     return ehd
+
+
+async def endpoint_state(server: EhdProcess, extension: str) -> str:
+    """A SIP account's registration state as ehd's Asterisk sees it (online/offline)."""
+    import tomllib
+
+    import aiohttp
+
+    from ehd.ari.client import AriClient
+
+    secrets = tomllib.loads((server.data_dir / "secrets.toml").read_text())
+    async with aiohttp.ClientSession() as session:
+        ari = AriClient(
+            session, f"http://127.0.0.1:{server.ari_port}/ari", "ehd", secrets["ari_password"]
+        )
+        return await ari.endpoint_state("PJSIP", extension)
+
+
+def queue_log(server: EhdProcess, call_id: str | None = None) -> list[list[str]]:
+    """ehd's queue_log file, split into fields (optionally one call's lines)."""
+    path = server.data_dir / "logs" / "queue_log"
+    if not path.exists():
+        return []
+    lines = [line.split("|") for line in path.read_text().splitlines()]
+    return [fields for fields in lines if call_id is None or fields[1] == call_id]

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import tomllib
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from ehd.ari.client import AriClient
 from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.audio import contains_prompt, rms_after, sox_stat
 from tests.harness.baresip import Baresip
-from tests.harness.ehd_process import EhdProcess
+from tests.harness.ehd_process import EhdProcess, endpoint_state
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
 from tests.harness.web_client import csrf_token, logged_in_session
@@ -50,15 +47,6 @@ async def _add_user_with_phone(server: EhdProcess, username: str, extension: str
         return row.group(1)
 
 
-async def _endpoint_state(server: EhdProcess, extension: str) -> str:
-    secrets = tomllib.loads((server.data_dir / "secrets.toml").read_text())
-    async with aiohttp.ClientSession() as session:
-        ari = AriClient(
-            session, f"http://127.0.0.1:{server.ari_port}/ari", "ehd", secrets["ari_password"]
-        )
-        return await ari.endpoint_state("PJSIP", extension)
-
-
 async def test_new_web_user_registers_baresip_and_hears_the_greeting(
     ehd_server: EhdProcess, tmp_path: Path
 ) -> None:
@@ -69,7 +57,7 @@ async def test_new_web_user_registers_baresip_and_hears_the_greeting(
     run = asyncio.create_task(phone.run(14, f"/dial sip:4600@127.0.0.1:{ehd_server.sip_port}"))
 
     async def online() -> bool:
-        return await _endpoint_state(ehd_server, "1003") == "online"
+        return await endpoint_state(ehd_server, "1003") == "online"
 
     await eventually(online, timeout=10, what="baresip registered as 1003")
     assert time.monotonic() - created < 10
