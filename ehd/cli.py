@@ -1,9 +1,10 @@
-"""The ``ehd`` command: run, demo, asterisk setup|start|stop|status|cli, db migrate."""
+"""The ``ehd`` command: run, demo, simulate, asterisk setup|start|stop|status|cli, db migrate."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import socket
 import sys
@@ -14,6 +15,8 @@ from typing import Any, TypeVar
 import click
 from aiohttp import web
 
+from ehd.acd.model import Strategy
+from ehd.acd.simulate import simulate as run_simulation
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, check_port_free, run_foreground
 from ehd.asterisk.runtime import select_runtime, setup_runtime
 from ehd.config import Config, load_config
@@ -230,3 +233,49 @@ def asterisk_cli(command: tuple[str, ...], **flags: Any) -> None:
         raise click.ClickException("Asterisk is not running")
     args = ("-rx", " ".join(command)) if command else ("-r",)
     run_foreground(instance.command(*args))
+
+
+@main.command()
+@click.option("--arrival-rate-per-hour", type=float, required=True, help="Calls per hour.")
+@click.option("--aht", type=float, required=True, help="Average handle time, seconds.")
+@click.option("--agents", type=int, required=True, help="Agents logged in.")
+@click.option(
+    "--sl-goal", type=float, default=20.0, show_default=True, help="Service level goal, seconds."
+)
+@click.option("--hours", type=float, required=True, help="Simulated hours.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--strategy",
+    type=click.Choice([s.value for s in Strategy]),
+    default=Strategy.LONGEST_IDLE.value,
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def simulate(
+    arrival_rate_per_hour: float,
+    aht: float,
+    agents: int,
+    sl_goal: float,
+    hours: float,
+    seed: int,
+    strategy: str,
+    as_json: bool,
+) -> None:
+    """Simulate one queue (Poisson arrivals, exponential handle times) on the real engine."""
+    try:
+        result = run_simulation(
+            arrival_rate_per_hour=arrival_rate_per_hour,
+            aht=aht,
+            agents=agents,
+            sl_goal=sl_goal,
+            hours=hours,
+            seed=seed,
+            strategy=Strategy(strategy),
+        )
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+    if as_json:
+        click.echo(json.dumps(result.as_dict()))
+        return
+    for key, value in result.as_dict().items():
+        click.echo(f"{key:14} {value:.4f}" if isinstance(value, float) else f"{key:14} {value}")

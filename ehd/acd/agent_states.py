@@ -28,6 +28,7 @@ class AgentTrigger(StrEnum):
     WRAPUP_DONE = "wrapup_done"
     PAUSE = "pause"
     UNPAUSE = "unpause"
+    RESUME_WRAPUP = "resume_wrapup"  # unpaused before the last call's wrap-up time is over
 
 
 S, T = AgentState, AgentTrigger
@@ -48,7 +49,13 @@ TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
         T.LOGOUT: S.LOGGED_OUT,
         T.LOGIN: S.WRAP_UP,
     },
-    S.PAUSED: {T.UNPAUSE: S.READY, T.PAUSE: S.PAUSED, T.LOGOUT: S.LOGGED_OUT, T.LOGIN: S.PAUSED},
+    S.PAUSED: {
+        T.UNPAUSE: S.READY,
+        T.RESUME_WRAPUP: S.WRAP_UP,
+        T.PAUSE: S.PAUSED,
+        T.LOGOUT: S.LOGGED_OUT,
+        T.LOGIN: S.PAUSED,
+    },
 }
 
 

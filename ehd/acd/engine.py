@@ -66,6 +66,7 @@ class Agent:
     pending_pause: str | None = None
     pending_logout: bool = False
     last_queue: str = ""
+    wrap_until: float = 0.0  # the end of the last call's wrap-up time
 
 
 @dataclass
@@ -144,10 +145,17 @@ class AcdEngine:
             next(self._seq),
         )
         self.items[item.id] = item
-        self._join(item, self.queues[event.queue], event.at, out)
+        self._join(item, self.queues[event.queue], event.at, out, log_entry=not event.restored)
         self._dispatch(event.at, out)
 
-    def _join(self, item: Item, queue: QueueRuntime, at: float, out: list[act.Action]) -> None:
+    def _join(
+        self,
+        item: Item,
+        queue: QueueRuntime,
+        at: float,
+        out: list[act.Action],
+        log_entry: bool = True,
+    ) -> None:
         config = queue.config
         item.queue, item.joined_at = config.name, at
         item.visited.append(config.name)
@@ -163,16 +171,17 @@ class AcdEngine:
         bisect.insort(queue.waiting, item, key=Item.sort_key)
         item.original_position = queue.position(item)
         queue.history.record_arrival(at)
-        out.append(
-            act.LogQueueEvent(
-                at,
-                item.id,
-                config.name,
-                NONE,
-                "ENTERQUEUE",
-                ("", item.caller_id, str(item.original_position)),
+        if log_entry:
+            out.append(
+                act.LogQueueEvent(
+                    at,
+                    item.id,
+                    config.name,
+                    NONE,
+                    "ENTERQUEUE",
+                    ("", item.caller_id, str(item.original_position)),
+                )
             )
-        )
         if config.overflow_after is not None:
             self._timer(item, "overflow", at + config.overflow_after, out)
         self._schedule_penalty_step(item, queue, at, out)
@@ -403,6 +412,7 @@ class AcdEngine:
         del self.items[item.id]
         agent.item_id, agent.idle_since, agent.last_queue = None, event.at, queue.config.name
         self._transition(agent, AgentTrigger.COMPLETE, event.at, out)
+        agent.wrap_until = event.at + queue.config.wrapup_seconds
         if queue.config.wrapup_seconds > 0:
             agent.timer = self._token("wrap")
             out.append(act.StartTimer(agent.timer, event.at + queue.config.wrapup_seconds))
@@ -624,6 +634,11 @@ class AcdEngine:
                 act.LogQueueEvent(event.at, NONE, name, agent.id, "UNPAUSE", (agent.pause_reason,))
             )
         agent.pause_reason, agent.misses, agent.idle_since = "", 0, event.at
+        if agent.wrap_until > event.at:  # wrap-up runs from the call's end, pause or not
+            self._transition(agent, AgentTrigger.RESUME_WRAPUP, event.at, out)
+            agent.timer = self._token("wrap")
+            out.append(act.StartTimer(agent.timer, agent.wrap_until))
+            return
         self._transition(agent, AgentTrigger.UNPAUSE, event.at, out)
         self._dispatch(event.at, out)
 

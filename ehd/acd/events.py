@@ -17,6 +17,7 @@ class ItemArrived:
     kind: ItemKind = ItemKind.CALL
     caller_id: str = ""
     entered_at: float | None = None  # earlier entry, kept when restored after a restart
+    restored: bool = False  # re-adopted after a restart: ENTERQUEUE was logged already
 
 
 @dataclass(frozen=True)

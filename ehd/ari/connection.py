@@ -28,7 +28,7 @@ ConnectHandler = Callable[[], Awaitable[None]]
 @dataclass(frozen=True)
 class Backoff:
     initial: float = 0.25
-    maximum: float = 5.0
+    maximum: float = 2.0  # Asterisk restarts are noticed and reconciled within seconds
     factor: float = 2.0
 
     def delay(self, attempt: int) -> float:

@@ -158,6 +158,7 @@ class QueueService:
                 row.priority,
                 caller_id=row.caller_id,
                 entered_at=row.entered_at,
+                restored=True,
             )
             await self.handle(arrival)
 

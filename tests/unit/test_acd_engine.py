@@ -288,3 +288,27 @@ def test_announcements_repeat_with_position_and_estimate() -> None:
 def test_unknown_queue_exits_at_once() -> None:
     d = Driver(QueueConfig("q"))
     assert d.send(ev.ItemArrived(0, "c1", "nope")) == [act.Exit("c1", "nope", "noqueue", None)]
+
+
+def test_pausing_during_wrap_up_does_not_shorten_it() -> None:
+    d = Driver(QueueConfig("q", wrapup_seconds=30))
+    d.login("alice")
+    d.arrive("c1")
+    d.answer("c1", "alice")
+    d.complete("c1")
+    d.send(ev.AgentPaused(d.now, "alice", "coffee"))
+    d.advance(5)
+    d.send(ev.AgentUnpaused(d.now, "alice"))
+    d.arrive("c2")
+    assert d.engine.agents["alice"].state == AgentState.WRAP_UP
+    d.advance(25)
+    assert d.offers()[-1].item_id == "c2"
+
+
+def test_every_state_has_a_way_out_and_illegal_moves_raise() -> None:
+    from ehd.acd.agent_states import TRANSITIONS, AgentTrigger, IllegalTransition, next_state
+
+    for state, moves in TRANSITIONS.items():
+        assert moves, f"{state} is a dead end"
+    with pytest.raises(IllegalTransition, match="cannot answer while ready"):
+        next_state(AgentState.READY, AgentTrigger.ANSWER)

@@ -74,3 +74,50 @@ def test_the_engine_serves_exactly_like_an_independent_fifo_queue(
     assert result.calls == len(reference)
     assert result.asa == pytest.approx(sum(reference) / len(reference), rel=1e-12)
     assert result.p_wait == pytest.approx(sum(w > 1e-9 for w in reference) / len(reference))
+
+
+def test_simulate_command_prints_the_documented_json() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from ehd.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--arrival-rate-per-hour",
+            "200",
+            "--aht",
+            "180",
+            "--agents",
+            "14",
+            "--sl-goal",
+            "20",
+            "--hours",
+            "20",
+            "--seed",
+            "2",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"p_wait", "service_level", "asa", "occupancy", "calls"}
+    assert 0 < data["p_wait"] < 1 and data["calls"] > 3000
+    bad = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--arrival-rate-per-hour",
+            "200",
+            "--aht",
+            "180",
+            "--agents",
+            "0",
+            "--hours",
+            "1",
+        ],
+    )
+    assert bad.exit_code == 2 and "positive" in bad.output
