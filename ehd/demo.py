@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ehd.accounts.passwords import hash_password
 from ehd.accounts.service import create_user
-from ehd.db.models import Did, Queue, Role, RouteType, User
+from ehd.db.models import Did, Queue, QueueMember, Role, RouteType, User
 
 DEMO_DID = "4600"
 DEMO_QUEUE = "support"
@@ -89,6 +89,8 @@ async def seed_demo(data_dir: Path) -> DemoSite:
             # The credentials file was lost: give the demo account a password we can print.
             user.password_hash = hash_password(password)
             await user.save(update_fields=["password_hash"])
+        if role == Role.AGENT:
+            await QueueMember.get_or_create(user=user, queue=queue, defaults={"penalty": 0})
         accounts.append(
             DemoAccount(username, password, role.value, user.sip_extension, user.sip_password)
         )

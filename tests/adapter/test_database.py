@@ -12,7 +12,7 @@ from ehd.accounts.service import authenticate, create_user, sip_accounts
 from ehd.calls import records
 from ehd.db.config import tortoise_config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
-from ehd.db.models import CallRecord, Did, Queue, Role, RouteType
+from ehd.db.models import CallRecord, Did, Queue, QueueMember, Role, RouteType
 from ehd.demo import seed_demo
 from ehd.errors import ValidationError
 
@@ -87,6 +87,8 @@ async def test_demo_seed_is_idempotent(
     assert first == second
     assert {a.username for a in first.accounts} == {"admin", "alice", "bob"}
     assert {a.sip_extension for a in first.accounts} == {None, "1001", "1002"}
+    members = await QueueMember.filter(queue__name="support").prefetch_related("user")
+    assert sorted(m.user.username for m in members) == ["alice", "bob"]
     did = await Did.get(number="4600").prefetch_related("queue")
     assert did.queue is not None and did.queue.name == "support"
     admin = next(a for a in first.accounts if a.username == "admin")

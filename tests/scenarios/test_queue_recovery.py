@@ -1,0 +1,90 @@
+"""ehd killed with callers in the queue: after the restart they are served in their order."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ehd.asterisk.runtime import AsteriskRuntime
+from tests.harness.api import Api
+from tests.harness.carrier import Phone, connected_carrier, start_carrier
+from tests.harness.ehd_process import endpoint_state, prepare_ehd, queue_log
+from tests.harness.phone_farm import Policy, serving
+from tests.harness.polling import eventually
+from tests.harness.records import call_records
+
+pytestmark = pytest.mark.asterisk
+
+
+async def test_queued_calls_survive_a_killed_ehd_and_keep_their_order(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    server = prepare_ehd(tmp_path / "ehd")
+    await asyncio.to_thread(server.start)
+    phones = tuple(
+        Phone(a.sip_extension, a.sip_password or "")
+        for a in server.demo_site().accounts
+        if a.sip_extension == "1001"
+    )
+    farm_instance = await start_carrier(
+        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
+    )
+    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
+    api = await Api.admin(server)
+    try:
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+        ):
+
+            async def online() -> bool:
+                return await endpoint_state(server, "1001") == "online"
+
+            await eventually(online, timeout=15, what="alice's phone registered")
+            await api.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
+            await api.call("POST", "/api/agents/alice/pause", {"reason": "meeting"})
+            callers = ["+4674" + str(uuid.uuid4().int)[:7] for _ in range(3)]
+            for caller in callers:
+                call = await carrier.call("4600", caller=caller)
+                await call.wait_answered()
+
+                async def entered(number: str = caller) -> bool:
+                    rows = call_records(server.database, caller_number=number)
+                    return bool(rows) and any(
+                        line[4] == "ENTERQUEUE"
+                        for line in queue_log(server, str(rows[0]["call_id"]))
+                    )
+
+                await eventually(entered, timeout=20, what=f"{caller} queued")
+
+            await asyncio.to_thread(server.stop, signal.SIGKILL)
+            await asyncio.to_thread(server.start)
+            assert "adopted the running Asterisk" in server.log_tail(80)
+            state = await api.call("GET", "/api/agents/alice")
+            assert state["state"] == "paused", state
+
+            ids = [
+                str(call_records(server.database, caller_number=c)[0]["call_id"]) for c in callers
+            ]
+            async with serving(farm, {"1001": Policy(talk=1.0)}):
+                await api.call("POST", "/api/agents/alice/unpause")
+
+                async def all_served() -> bool:
+                    done = {line[1] for line in queue_log(server) if line[4] == "COMPLETEAGENT"}
+                    return set(ids) <= done
+
+                await eventually(all_served, timeout=60, what="the three calls served")
+        connects = [line[1] for line in queue_log(server) if line[4] == "CONNECT"]
+        assert connects == ids, "served out of their original order"
+        for call_id in ids:
+            entries = [line for line in queue_log(server, call_id) if line[4] == "ENTERQUEUE"]
+            assert len(entries) == 1, "a restored call was logged as entering twice"
+    finally:
+        await api.close()
+        await carrier_instance.stop()
+        await farm_instance.stop()
+        await asyncio.to_thread(server.stop)
