@@ -88,3 +88,45 @@ async def test_queued_calls_survive_a_killed_ehd_and_keep_their_order(
         await carrier_instance.stop()
         await farm_instance.stop()
         await asyncio.to_thread(server.stop)
+
+
+async def test_calls_lost_with_a_crashed_asterisk_are_closed_in_the_log(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    import os
+    import time
+
+    server = prepare_ehd(tmp_path / "ehd")
+    await asyncio.to_thread(server.start)
+    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
+    try:
+        async with connected_carrier(carrier_instance) as carrier:
+            caller = "+4675" + str(uuid.uuid4().int)[:7]
+            call = await carrier.call("4600", caller=caller)
+            await call.wait_answered()
+
+            async def queued() -> str | None:
+                rows = call_records(server.database, caller_number=caller)
+                if rows and any(
+                    line[4] == "ENTERQUEUE" for line in queue_log(server, str(rows[0]["call_id"]))
+                ):
+                    return str(rows[0]["call_id"])
+                return None
+
+            call_id = await eventually(queued, timeout=20, what="the call queued")
+            pid_file = server.data_dir / "asterisk" / "run" / "ehd-asterisk.pid"
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            crashed = time.monotonic()
+
+            async def closed() -> list[str] | None:
+                lines = [line for line in queue_log(server, call_id) if line[4] == "ABANDON"]
+                return lines[0] if lines else None
+
+            await eventually(closed, timeout=20, what="the lost call closed in queue_log")
+            assert time.monotonic() - crashed < 15
+            record = call_records(server.database, caller_number=caller)[0]
+            assert record["ended_at"] is not None and record["result"] in ("lost", "abandoned")
+            assert server.health()[0] == 200
+    finally:
+        await carrier_instance.stop()
+        await asyncio.to_thread(server.stop)
