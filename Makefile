@@ -27,7 +27,7 @@ lint:
 	@echo "[ehd] ruff and mypy"
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(VENV)/bin/mypy ehd tests
+	@$(VENV)/bin/mypy ehd tests benchmarks
 
 setup: packages-run $(VENV)/.installed asterisk sounds
 setup-test: packages-test $(VENV)/.installed asterisk sounds

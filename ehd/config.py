@@ -90,6 +90,9 @@ class Config:
     asterisk_mode: str = "auto"  # auto | host | chroot
     asterisk_root: Path = field(default_factory=lambda: default_cache_dir() / "asterisk-root")
     public_url: str = ""  # empty: http://bind_host:web_port
+    # A folder of *.conf.j2 files that override or add to ehd's Asterisk templates.
+    asterisk_overrides: str = ""
+    asterisk_extra_modules: tuple[str, ...] = ()
     log_level: str = "INFO"
 
     @property

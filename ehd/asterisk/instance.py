@@ -132,6 +132,7 @@ class InstanceSpec:
     @classmethod
     def for_ehd(cls, config: Config, ari_password: str) -> InstanceSpec:
         paths = config.paths
+        overrides = [Path(config.asterisk_overrides).resolve()] if config.asterisk_overrides else []
         return cls(
             name="ehd",
             folder=paths.asterisk,
@@ -143,8 +144,13 @@ class InstanceSpec:
             ari_user=config.ari_user,
             ari_password=ari_password,
             stasis_app=config.stasis_app,
-            extra={"trunk_ips": config.trunk_ips, "trunk_outbound_uri": config.trunk_outbound_uri},
+            extra={
+                "trunk_ips": config.trunk_ips,
+                "trunk_outbound_uri": config.trunk_outbound_uri,
+                "extra_modules": config.asterisk_extra_modules,
+            },
             shared_folders=(SOUNDS_DIR, paths.root),
+            template_dirs=(TEMPLATE_DIR, *overrides),
         )
 
     @property

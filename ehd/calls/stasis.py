@@ -229,7 +229,7 @@ class CallApplication:
             return
         await self._answer(session)
         bridge_id = f"ehd-call-{session.channel_id}"
-        await self.ari.create_bridge(bridge_id, "mixing")
+        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
         try:
             await self.ari.add_to_bridge(bridge_id, session.channel_id)
             await self.ari.add_to_bridge(bridge_id, leg_id)

@@ -292,7 +292,7 @@ class QueueService:
                     "POST", f"bridges/{holding}/removeChannel", {"channel": caller}
                 )
         bridge_id = f"ehd-call-{caller}"
-        await self.ari.create_bridge(bridge_id, "mixing")
+        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
         await self.ari.add_to_bridge(bridge_id, caller)
         await self.ari.add_to_bridge(bridge_id, leg.channel_id)
         now = self.clock()

@@ -54,11 +54,13 @@ class CheckedDriver(Driver):
         item = self.engine.items.get(getattr(event, "item_id", ""))
         if ending and item is not None and item.agent:
             self.completed_at[item.agent] = event.at
-        if isinstance(event, ev.AgentLoggedOut):
-            # A fresh login starts fresh, as a member removed and re-added does in app_queue.
-            self.completed_at.pop(event.agent_id, None)
         out = super().send(event)
         _check_step(self, out, self.completed_at)
+        for log in out:
+            if isinstance(log, act.LogQueueEvent) and log.event == "AGENTLOGOFF":
+                # Logged off (maybe only after the call): the next login starts fresh, as a
+                # member removed and re-added does in app_queue.
+                self.completed_at.pop(log.agent, None)
         return out
 
 
