@@ -102,14 +102,17 @@ async def _seed(server: EhdProcess) -> None:
 
 
 async def _start_carrier(
-    folder: Path, runtime: object, server: EhdProcess, phones: tuple[Phone, ...]
+    folder: Path, runtime: object, server: EhdProcess, phones: tuple[Phone, ...], rtp_start: int
 ) -> AsteriskInstance:
     spec = carrier_spec(folder, "127.0.0.1", server.sip_port, phones)
     extra = {**spec.extra, "talk": TALK_SECONDS, "hold": HOLD_SECONDS}
+    # Wide, separate RTP ranges: every held call needs ports on each Asterisk it crosses.
     spec = InstanceSpec(
         **{
             **spec.__dict__,
             "extra": extra,
+            "rtp_start": rtp_start,
+            "rtp_end": rtp_start + 5000,
             "template_dirs": (TEMPLATE_DIR, CARRIER_TEMPLATES, HERE / "carrier"),
         }
     )
@@ -208,12 +211,12 @@ async def main() -> None:
     server = prepare_ehd(work / "ehd")
     server.env["EHD_ASTERISK_OVERRIDES"] = str(HERE / "asterisk")
     server.env["EHD_ASTERISK_EXTRA_MODULES"] = "app_queue.so"
-    server.env["EHD_RTP_END"] = str(int(server.env["EHD_RTP_START"]) + 4000)
+    server.env["EHD_RTP_START"], server.env["EHD_RTP_END"] = "20000", "25000"
     await _seed(server)
     await asyncio.to_thread(server.start)
     phones = tuple(Phone(ext, f"bench{ext}") for ext in AGENTS)
-    farm = await _start_carrier(work / "farm", runtime, server, phones)
-    callers = await _start_carrier(work / "callers", runtime, server, ())
+    farm = await _start_carrier(work / "farm", runtime, server, phones, 30000)
+    callers = await _start_carrier(work / "callers", runtime, server, (), 40000)
     api = await Api.admin(server)
     results: dict[str, list[Step]] = {}
     held: dict[str, int] = {}
