@@ -289,6 +289,9 @@ def _report(results: dict[str, list[Step]], held: dict[str, int], args: argparse
         ours, theirs = best.get("ehd"), best.get(reference)
         if ours and theirs:
             lines.append(f"- ehd / {name} sustained rate: {ours.rate / theirs.rate:.2f}")
+            ours_cpu = ours.cpu_seconds / max(1, ours.served)
+            theirs_cpu = theirs.cpu_seconds / max(1, theirs.served)
+            lines.append(f"- ehd / {name} CPU per call: {ours_cpu / theirs_cpu:.2f}")
     if held:
         lines.append(
             f"- ehd held {held['ehd']} of {args.hold} callers on music on hold with no agent free."
