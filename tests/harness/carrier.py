@@ -18,7 +18,14 @@ import aiohttp
 
 from ehd.ari.client import AriClient
 from ehd.ari.connection import AriConnection
-from ehd.ari.events import ChannelDestroyed, Event, PlaybackEvent, RecordingEvent, StasisStart
+from ehd.ari.events import (
+    ChannelDestroyed,
+    Event,
+    PlaybackEvent,
+    RecordingEvent,
+    StasisEnd,
+    StasisStart,
+)
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, free_ports
 from ehd.asterisk.runtime import AsteriskRuntime
 
@@ -100,7 +107,9 @@ class CarrierCall:
             raise AssertionError(f"call {self.id} was not answered")
 
     async def wait_ended(self, timeout: float = 30) -> None:
-        await self.carrier.events.wait(lambda: self._has(ChannelDestroyed), timeout)
+        # A channel that entered Stasis from the dialplan leaves it with StasisEnd and is not
+        # reported again; one originated into the app ends with ChannelDestroyed.
+        await self.carrier.events.wait(self.ended, timeout)
 
     async def record(self, name: str, seconds: int) -> Path:
         """Record what the far end sends for ``seconds`` (or until hangup); return the WAV."""
@@ -126,7 +135,7 @@ class CarrierCall:
         await self.carrier.ari.play(self.id, media, f"play-{uuid.uuid4().hex[:8]}")
 
     def ended(self) -> bool:
-        return self._has(ChannelDestroyed)
+        return self._has(ChannelDestroyed) or self._has(StasisEnd)
 
 
 class Carrier:
