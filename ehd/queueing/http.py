@@ -232,3 +232,12 @@ async def put_did(request: web.Request) -> web.StreamResponse:
     return web.json_response(
         {"number": did.number, "route_type": did.route_type.value, "priority": did.priority}
     )
+
+
+@routes.get("/api/queues/metrics")
+async def queue_metrics(request: web.Request) -> web.StreamResponse:
+    """Internal timings for benchmarks: agent-ready to originate, in milliseconds."""
+    _admin(request)
+    service = _service(request)
+    samples = list(service.ready_to_originate) if service is not None else []
+    return web.json_response({"ready_to_originate_ms": [round(s * 1000, 3) for s in samples]})

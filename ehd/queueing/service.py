@@ -13,6 +13,7 @@ import logging
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +105,11 @@ class QueueService:
         self.queue_ids: dict[str, int] = {}
         self._connected_at: dict[str, float] = {}
         self._restored: dict[str, str] = {}  # caller -> agent, calls connected before a restart
+        # Seconds from learning an agent is free (the event) to Asterisk accepting the
+        # originate of the next waiting call: the benchmark reads these.
+        self.ready_to_originate: deque[float] = deque(maxlen=20000)
+        self._event_seen_at = 0.0
+        self._freed: set[str] = set()  # agents made ready by the event being handled
 
     # --- set-up ---------------------------------------------------------------------------
     async def load_queues(self) -> None:
@@ -181,7 +187,13 @@ class QueueService:
         async with self._lock:
             self._followups.append(event)
             while self._followups:
+                self._event_seen_at, self._freed = time.perf_counter(), set()
                 actions = self.engine.handle(self._followups.pop(0))
+                self._freed = {
+                    a.agent_id
+                    for a in actions
+                    if isinstance(a, act.AgentStateChanged) and a.state.value == "ready"
+                }
                 await self._execute(actions)
 
     async def _execute(self, actions: list[act.Action]) -> None:
@@ -257,6 +269,8 @@ class QueueService:
                 caller_id=self.numbers.get(offer.queue) or None,
                 timeout=int(offer.ring_timeout) + 5,
             )
+            if offer.agent_id in self._freed:
+                self.ready_to_originate.append(time.perf_counter() - self._event_seen_at)
         except AriHttpError as err:
             log.warning("offer of %s to %s failed: %s", offer.item_id, offer.agent_id, err)
             self.legs.pop(leg_id, None)
