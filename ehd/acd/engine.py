@@ -52,7 +52,6 @@ class Item:
 class Agent:
     id: str
     state: AgentState = AgentState.LOGGED_OUT
-    state_since: float = 0.0
     pause_reason: str = ""
     device: str = ""
     memberships: dict[str, int] = field(default_factory=dict)
@@ -65,7 +64,6 @@ class Agent:
     timer: str = ""  # ring or wrap-up token
     pending_pause: str | None = None
     pending_logout: bool = False
-    last_queue: str = ""
     wrap_until: float = 0.0  # the end of the last call's wrap-up time
 
 
@@ -410,7 +408,7 @@ class AcdEngine:
             )
         )
         del self.items[item.id]
-        agent.item_id, agent.idle_since, agent.last_queue = None, event.at, queue.config.name
+        agent.item_id, agent.idle_since = None, event.at
         self._transition(agent, AgentTrigger.COMPLETE, event.at, out)
         agent.wrap_until = event.at + queue.config.wrapup_seconds
         if queue.config.wrapup_seconds > 0:
@@ -521,7 +519,7 @@ class AcdEngine:
     ) -> None:
         new = next_state(agent.state, trigger)
         if new != agent.state:
-            agent.state, agent.state_since = new, at
+            agent.state = new
             out.append(act.AgentStateChanged(agent.id, new, agent.pause_reason))
             self._refresh_ready(agent)
 
@@ -549,7 +547,6 @@ class AcdEngine:
                 out.append(act.LogQueueEvent(event.at, NONE, name, agent.id, "ADDMEMBER", ()))
             agent.memberships[name] = penalty
         self._transition(agent, AgentTrigger.LOGIN, event.at, out)
-        self._check_leave_when_empty(event.at, out)
         self._dispatch(event.at, out)
 
     def _remove_member(self, agent: Agent, name: str, at: float, out: list[act.Action]) -> None:
