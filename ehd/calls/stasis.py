@@ -53,6 +53,9 @@ class CallApplication:
         self.queues = queues
         self.sessions: dict[str, CallSession] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
+        # restarted Asterisk has none.
+        self._holding_bridges: set[str] = set()
 
     # --- events in ------------------------------------------------------------------------
     async def on_event(self, event: Event) -> None:
@@ -197,9 +200,12 @@ class CallApplication:
                 await self.queues.caller_gone(session.channel_id)
 
     async def _ensure_holding_bridge(self, bridge_id: str) -> None:
+        if bridge_id in self._holding_bridges:
+            return
         bridges = {bridge.id for bridge in await self.ari.list_bridges()}
         if bridge_id not in bridges:
             await self.ari.create_bridge(bridge_id, "holding")
+        self._holding_bridges.add(bridge_id)
 
     async def _route_sip(self, session: CallSession, route: Route, caller_number: str) -> None:
         """Ring the SIP account; bridge on answer, apologise when it is away or silent."""
@@ -249,6 +255,7 @@ class CallApplication:
     # --- reconcile ------------------------------------------------------------------------
     async def reconcile(self) -> None:
         """Rebuild state after a (re)connect: adopt live calls, close calls that died meanwhile."""
+        self._holding_bridges.clear()
         live = await self.ari.list_channels()
         live_ids = {channel.id for channel in live}
         for call_id in list(self.sessions):
