@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 
 from tests.harness.ehd_process import EhdProcess
-from tests.harness.web_client import logged_in_session
+from tests.harness.web_client import admin_password, logged_in_session
 
 
 class Api:
@@ -16,7 +16,7 @@ class Api:
 
     @classmethod
     async def admin(cls, server: EhdProcess) -> Api:
-        password = next(a.password for a in server.demo_site().accounts if a.username == "admin")
+        password = admin_password(server)
         return cls(await logged_in_session(server.web_url, "admin", password))
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:

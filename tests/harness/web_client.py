@@ -6,6 +6,8 @@ import re
 
 import aiohttp
 
+from tests.harness.ehd_process import EhdProcess
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -26,3 +28,30 @@ async def logged_in_session(base_url: str, username: str, password: str) -> aioh
     ) as response:
         assert response.status == 200 and "Log out" in await response.text(), "login failed"
     return session
+
+
+def admin_password(server: EhdProcess) -> str:
+    return next(a.password for a in server.demo_site().accounts if a.username == "admin")
+
+
+async def add_user_with_phone(server: EhdProcess, username: str, extension: str) -> str:
+    """Create the user through the admin page; return the SIP password it shows."""
+    session = await logged_in_session(server.web_url, "admin", admin_password(server))
+    async with session:
+        async with session.get("/admin/users") as response:
+            token = csrf_token(await response.text())
+        form = {
+            "csrf_token": token,
+            "username": username,
+            "name": "Carol Carlsson",
+            "password": "carol-pass-1",
+            "role": "agent",
+            "sip_extension": extension,
+            "email": "",
+        }
+        async with session.post("/admin/users", data=form) as response:
+            page = await response.text()
+            assert response.status == 200, page
+        row = re.search(rf"<td>{extension}</td><td><code>([^<]+)</code>", page)
+        assert row, "the new user's SIP account is not listed"
+        return row.group(1)

@@ -17,6 +17,7 @@ from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records, closed_call_record
+from tests.harness.web_client import add_user_with_phone
 
 pytestmark = pytest.mark.asterisk
 
@@ -237,9 +238,8 @@ async def test_baresip_as_agent_answers_a_queued_call(
     ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api, tmp_path: Path
 ) -> None:
     from tests.harness.baresip import Baresip
-    from tests.scenarios.test_softphone import _add_user_with_phone
 
-    password = await _add_user_with_phone(ehd_server, "dora", "1004")
+    password = await add_user_with_phone(ehd_server, "dora", "1004")
     await api.call("PUT", f"/api/queues/{QUEUE}/members/dora", {"penalty": 0})
     phone = Baresip(tmp_path / "baresip", "1004", password, f"127.0.0.1:{ehd_server.sip_port}")
     phone.configure(auto_answer=True)

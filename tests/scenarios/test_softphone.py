@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from pathlib import Path
 
@@ -15,42 +14,15 @@ from tests.harness.baresip import Baresip
 from tests.harness.ehd_process import EhdProcess, endpoint_state
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
-from tests.harness.web_client import csrf_token, logged_in_session
+from tests.harness.web_client import add_user_with_phone
 
 pytestmark = pytest.mark.asterisk
-
-
-def _admin_password(server: EhdProcess) -> str:
-    return next(a.password for a in server.demo_site().accounts if a.username == "admin")
-
-
-async def _add_user_with_phone(server: EhdProcess, username: str, extension: str) -> str:
-    """Create the user through the admin page; return the SIP password it shows."""
-    session = await logged_in_session(server.web_url, "admin", _admin_password(server))
-    async with session:
-        async with session.get("/admin/users") as response:
-            token = csrf_token(await response.text())
-        form = {
-            "csrf_token": token,
-            "username": username,
-            "name": "Carol Carlsson",
-            "password": "carol-pass-1",
-            "role": "agent",
-            "sip_extension": extension,
-            "email": "",
-        }
-        async with session.post("/admin/users", data=form) as response:
-            page = await response.text()
-            assert response.status == 200, page
-        row = re.search(rf"<td>{extension}</td><td><code>([^<]+)</code>", page)
-        assert row, "the new user's SIP account is not listed"
-        return row.group(1)
 
 
 async def test_new_web_user_registers_baresip_and_hears_the_greeting(
     ehd_server: EhdProcess, tmp_path: Path
 ) -> None:
-    sip_password = await _add_user_with_phone(ehd_server, "carol", "1003")
+    sip_password = await add_user_with_phone(ehd_server, "carol", "1003")
     created = time.monotonic()
     phone = Baresip(tmp_path / "baresip", "1003", sip_password, f"127.0.0.1:{ehd_server.sip_port}")
     phone.configure()
