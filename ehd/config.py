@@ -101,7 +101,10 @@ class Config:
 
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite://{self.paths.database}"
+        # WAL (Tortoise's default) with synchronous=NORMAL: a commit no longer waits for an
+        # fsync, only checkpoints do. The database stays consistent on a crash; a power cut
+        # may lose the last moments, which the queue_log file and Asterisk's CDRs also hold.
+        return self.database_url or f"sqlite://{self.paths.database}?synchronous=NORMAL"
 
     @property
     def web_url(self) -> str:

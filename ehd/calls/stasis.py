@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from ehd.ari.client import AriClient, AriHttpError
+from ehd.ari.client import AriClient, AriHttpError, AriNotFound
 from ehd.ari.events import (
     Channel,
     ChannelDestroyed,
@@ -78,10 +78,11 @@ class CallApplication:
                 await records.set_hangup_cause(event.channel.id, event.cause)
 
     def _deliver_to_owner(self, channel_id: str, event: Event) -> None:
-        for session in self.sessions.values():
-            if session.owns(channel_id):
-                session.deliver(event)
-                return
+        session = self.sessions.get(channel_id)  # the caller's own channel: most events
+        if session is None:
+            session = next((s for s in self.sessions.values() if s.owns(channel_id)), None)
+        if session is not None:
+            session.deliver(event)
 
     def _start(self, channel_id: str, event: StasisStart | None) -> None:
         session = CallSession(self.ari, channel_id)
@@ -101,6 +102,16 @@ class CallApplication:
                 await self._handle_inbound(session, start)
         except CallEnded:
             result = "caller_hangup" if not session.legs else "completed"
+        except AriHttpError as err:
+            # Asterisk answers "Channel not found" with 400, 404 or 422 depending on the
+            # resource; whether the channel still exists is what tells a failure apart.
+            if await self._channel_exists(call_id):
+                log.exception("call %s failed; sending the caller to %s", call_id, FALLBACK_CONTEXT)
+                result = "failed"
+                await self._fallback(call_id)
+            else:  # the caller hung up while we were acting on the call: not a failure
+                log.info("call %s: caller left during a step (%s)", call_id, err)
+                result = "caller_hangup"
         except Exception:
             log.exception("call %s failed; sending the caller to %s", call_id, FALLBACK_CONTEXT)
             result = "failed"
@@ -117,6 +128,15 @@ class CallApplication:
             await self.ari.continue_in_dialplan(channel_id, FALLBACK_CONTEXT)
         except AriHttpError as err:
             log.warning("call %s: fallback failed too (%s)", channel_id, err)
+
+    async def _channel_exists(self, channel_id: str) -> bool:
+        try:
+            await self.ari.request("GET", f"channels/{channel_id}")
+        except AriNotFound:
+            return False
+        except AriHttpError:
+            return True  # cannot tell: treat it as a failure and try the fallback
+        return True
 
     async def _quietly_hangup(self, channel_id: str) -> None:
         with contextlib.suppress(AriHttpError):  # already gone

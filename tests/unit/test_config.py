@@ -10,7 +10,7 @@ def test_defaults_without_file_or_environment(tmp_path: Path) -> None:
     config = load_config(None, environ={"EHD_CONFIG": str(tmp_path / "none.toml")})
     assert (config.web_port, config.sip_port, config.ari_port) == (8080, 5060, 8088)
     assert config.bind_host == "127.0.0.1"
-    assert config.effective_database_url == f"sqlite://{config.paths.database}"
+    assert config.effective_database_url == f"sqlite://{config.paths.database}?synchronous=NORMAL"
 
 
 def test_file_overrides_defaults_and_environment_overrides_file(tmp_path: Path) -> None:
