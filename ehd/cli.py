@@ -1,4 +1,5 @@
-"""The ``ehd`` command: run, demo, simulate, asterisk setup|start|stop|status|cli, db migrate."""
+"""The ``ehd`` command: run, demo, simulate, calendar check, asterisk setup|start|stop|status|cli,
+db migrate."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import socket
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,10 +21,13 @@ from ehd.acd.model import Strategy
 from ehd.acd.simulate import simulate as run_simulation
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, check_port_free, run_foreground
 from ehd.asterisk.runtime import select_runtime, setup_runtime
+from ehd.calendars.evaluate import CalendarStatus
+from ehd.calendars.evaluate import check as check_calendar
+from ehd.calendars.store import calendar_for_queue, rules_for
 from ehd.config import Config, load_config
 from ehd.db.lifecycle import close_database, open_database
 from ehd.demo import describe, load_demo_site, seed_demo
-from ehd.errors import EhdError
+from ehd.errors import EhdError, ValidationError
 from ehd.instance_secrets import load_or_create_secrets
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,6 +168,53 @@ def db_migrate(**flags: Any) -> None:
 
     asyncio.run(go())
     click.echo("database is up to date")
+
+
+@main.group()
+def calendar() -> None:
+    """Opening-hours calendars."""
+
+
+@calendar.command("check")
+@instance_options
+@click.option(
+    "--queue",
+    default=None,
+    help="The queue whose calendar to check (default: the default calendar).",
+)
+@click.option(
+    "--at",
+    "at_text",
+    required=True,
+    help="ISO date-time; without an offset, the calendar's local time.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_errors_as_messages
+def calendar_check(queue: str | None, at_text: str, as_json: bool, **flags: Any) -> None:
+    """Is it open at a moment, and why (standard hours, a holiday or a variation)."""
+    config = _config(**flags)
+    config.paths.create()
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError as err:
+        raise ValidationError(f"--at {at_text!r} is not an ISO date-time") from err
+
+    async def go() -> CalendarStatus:
+        await open_database(config.effective_database_url)
+        try:
+            rules = await rules_for(await calendar_for_queue(queue))
+        finally:
+            await close_database()
+        moment = at if at.tzinfo else at.replace(tzinfo=rules.zone)
+        return check_calendar(rules, moment)
+
+    status = asyncio.run(go())
+    if as_json:
+        click.echo(json.dumps(status.as_json()))
+    else:
+        state = "open" if status.open else "closed"
+        audio = f", plays {status.audio}" if status.audio else ""
+        click.echo(f"{state} ({status.reason}{audio})")
 
 
 @main.group()

@@ -23,6 +23,7 @@ from ehd.ari.connection import AriConnection
 from ehd.asterisk.endpoints import apply_accounts
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
 from ehd.asterisk.runtime import select_runtime, setup_runtime
+from ehd.calendars.store import ensure_default_calendar
 from ehd.calls.stasis import CallApplication
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
@@ -67,6 +68,7 @@ TELEPHONY = web.AppKey("telephony", Telephony)
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     await open_database(app[CONFIG].effective_database_url)
+    await ensure_default_calendar()
     yield
     await close_database()
 

@@ -17,10 +17,15 @@ log = logging.getLogger(__name__)
 async def open_database(database_url: str, *, apply_migrations: bool = True) -> None:
     """Apply pending migrations, then initialise Tortoise for queries."""
     config = tortoise_config(database_url)
-    if apply_migrations:
-        await migrate(config=config)
-        await Tortoise.close_connections()
-    await Tortoise.init(config=config)
+    try:
+        if apply_migrations:
+            await migrate(config=config)
+            await Tortoise.close_connections()
+        await Tortoise.init(config=config)
+    except BaseException:
+        # A half-open connection keeps aiosqlite's thread alive: the process would never exit.
+        await close_database()
+        raise
 
 
 async def close_database() -> None:

@@ -43,6 +43,7 @@ class User(Model):
     language = fields.CharField(max_length=8, default="en")
     sip_extension = fields.CharField(max_length=32, null=True, unique=True)
     sip_password = fields.CharField(max_length=64, null=True)
+    pin_hash = fields.CharField(max_length=255, default="")  # phone services (argon2)
     active = fields.BooleanField(default=True)
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -52,7 +53,7 @@ class User(Model):
 
 
 class Queue(Model):
-    """A call (or ticket) queue and its ACD settings; see ``ehd.acd.model.QueueConfig``."""
+    """A call (or ticket) queue and its ACD settings, see ehd.acd.model.QueueConfig."""
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=64, unique=True)
@@ -84,6 +85,24 @@ class Queue(Model):
     announce_frequency = fields.FloatField(default=0.0)
     announce_start_delay = fields.FloatField(default=0.0)
     expected_handle_seconds = fields.FloatField(default=180.0)
+    # The caller's way in (ehd.calls.queue_flow): hot prompts, language, calendar, greeting,
+    # menu, customer number, then the queue.
+    calendar: fields.ForeignKeyNullableRelation[Calendar] = fields.ForeignKeyField(
+        "models.Calendar", related_name="queues", null=True, on_delete=fields.SET_NULL
+    )  # None: the default calendar
+    languages: list[str] = fields.JSONField(default=list)  # several: the caller chooses
+    closed_audio = fields.CharField(max_length=64, default="closed")
+    closed_voicemail: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="closed_queues", null=True, on_delete=fields.SET_NULL
+    )  # when closed, messages go to this user's mailbox
+    menu: fields.ForeignKeyNullableRelation[IvrMenu] = fields.ForeignKeyField(
+        "models.IvrMenu", related_name="queues", null=True, on_delete=fields.SET_NULL
+    )
+    customer_number = fields.CharField(max_length=16, default="off")  # off|optional|required
+    customer_number_min = fields.IntField(default=1)
+    customer_number_max = fields.IntField(default=12)
+    customer_number_checksum = fields.CharField(max_length=16, default="")  # "" or "luhn"
+    recording = fields.CharField(max_length=16, default="none")  # none|all|on_demand
 
     class Meta:
         table = "queues"
@@ -152,6 +171,9 @@ class Did(Model):
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="dids", null=True, on_delete=fields.SET_NULL
     )
+    menu: fields.ForeignKeyNullableRelation[IvrMenu] = fields.ForeignKeyField(
+        "models.IvrMenu", related_name="dids", null=True, on_delete=fields.SET_NULL
+    )
     ring_seconds = fields.IntField(default=30)
     priority = fields.IntField(default=0)  # caller priority in the queue (e.g. a VIP line)
     description = fields.CharField(max_length=255, default="")
@@ -179,6 +201,9 @@ class CallRecord(Model):
     agent = fields.CharField(max_length=64, default="")
     queue_seconds = fields.FloatField(null=True)
     talk_seconds = fields.FloatField(null=True)
+    language = fields.CharField(max_length=8, default="")
+    customer_number = fields.CharField(max_length=32, default="")  # CUSTID, keyed in
+    recording = fields.CharField(max_length=255, default="")  # path under the data dir
 
     class Meta:
         table = "call_records"
@@ -215,3 +240,107 @@ class QueueLogEntry(Model):
 
     class Meta:
         table = "queue_log"
+
+
+class Calendar(Model):
+    """Opening hours (see ehd.calendars). The one named default always exists."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    timezone = fields.CharField(max_length=64, default="Europe/Stockholm")
+    country = fields.CharField(max_length=8, default="SE")
+    holidays_closed = fields.BooleanField(default=True)
+    holidays_off: list[str] = fields.JSONField(default=list)  # holiday names kept as workdays
+    weekly: dict[str, Any] = fields.JSONField(default=dict)  # {"mon": [["08:00", "17:00"]]}
+
+    class Meta:
+        table = "calendars"
+
+
+class CalendarVariation(Model):
+    """An exception to a calendar's hours. Position orders them and the first match wins."""
+
+    id = fields.IntField(primary_key=True)
+    calendar: fields.ForeignKeyRelation[Calendar] = fields.ForeignKeyField(
+        "models.Calendar", related_name="variations", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=0)
+    name = fields.CharField(max_length=128, default="")
+    open = fields.BooleanField(default=False)
+    date_from = fields.DateField(null=True)
+    date_to = fields.DateField(null=True)
+    weekdays: list[int] = fields.JSONField(default=list)  # 0 = Monday
+    time_from = fields.CharField(max_length=5, null=True)
+    time_to = fields.CharField(max_length=5, null=True)
+    audio = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "calendar_variations"
+
+
+class IvrMenu(Model):
+    """A keypad menu: a prompt, digits to destinations, retries and a fallback."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    prompt = fields.CharField(max_length=64)
+    # {"1": {"kind": "queue", "target": "support"}}; kinds in ehd.callflow.menu.Kind
+    options: dict[str, Any] = fields.JSONField(default=dict)
+    timeout_seconds = fields.FloatField(default=6.0)
+    retries = fields.IntField(default=2)
+    invalid_prompt = fields.CharField(max_length=64, default="menu-invalid")
+    fallback: dict[str, Any] = fields.JSONField(default=dict)  # a destination, like an option
+
+    class Meta:
+        table = "ivr_menus"
+
+
+class HotPrompt(Model):
+    """A temporary announcement before the greeting, for one queue or (queue None) all."""
+
+    id = fields.IntField(primary_key=True)
+    queue: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
+        "models.Queue", related_name="hot_prompts", null=True, on_delete=fields.CASCADE
+    )
+    sound = fields.CharField(max_length=64)
+    active = fields.BooleanField(default=True)
+    starts_at = fields.DatetimeField(null=True)
+    ends_at = fields.DatetimeField(null=True)
+    description = fields.CharField(max_length=255, default="")
+
+    class Meta:
+        table = "hot_prompts"
+
+
+class Sound(Model):
+    """An entry of the audio library. The file is sounds/<language>/<name>.wav in the data dir."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    language = fields.CharField(max_length=8, default="en")
+    description = fields.CharField(max_length=255, default="")
+    wording = fields.CharField(max_length=2000, default="")
+    source = fields.CharField(max_length=16, default="upload")  # upload|phone
+    created_by = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sounds"
+        unique_together = (("name", "language"),)
+
+
+class VoicemailMessage(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="voicemails", on_delete=fields.CASCADE
+    )
+    call_id = fields.CharField(max_length=64, default="")
+    caller_number = fields.CharField(max_length=64, default="")
+    path = fields.CharField(max_length=255)  # under the data dir
+    seconds = fields.FloatField(default=0.0)
+    heard = fields.BooleanField(default=False)
+    emailed = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "voicemail_messages"

@@ -74,3 +74,18 @@ def test_all_state_lives_under_the_data_dir(tmp_path: Path) -> None:
     for folder in (paths.recordings, paths.voicemail, paths.sounds, paths.logs, paths.asterisk):
         assert folder.is_dir() and folder.parent == tmp_path.resolve()
     assert paths.database.parent == tmp_path.resolve()
+
+
+def test_model_docstrings_survive_as_sql_comments() -> None:
+    """Tortoise writes a model's docstring into CREATE TABLE as a comment and splits the
+    migration SQL on ';': a semicolon or backticks there break the migration."""
+    import inspect
+
+    from tortoise.models import Model
+
+    from ehd.db import models
+
+    for name, cls in vars(models).items():
+        if inspect.isclass(cls) and issubclass(cls, Model) and cls is not Model:
+            doc = cls.__doc__ or ""
+            assert ";" not in doc and "`" not in doc, name

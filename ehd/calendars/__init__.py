@@ -1,0 +1,1 @@
+"""Opening-hours calendars: weekly hours, public holidays and variations. Pure: no I/O."""
