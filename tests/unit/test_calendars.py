@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,8 +22,8 @@ from ehd.errors import ValidationError
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=STOCKHOLM)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM)
 
 
 def rules(**kwargs: object) -> CalendarRules:
@@ -146,7 +146,9 @@ variations = st.builds(
     weekdays=st.frozensets(st.integers(0, 6), max_size=3),
     hours=st.none() | ranges,
 )
-moments = st.datetimes(datetime(2025, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC))
+NAIVE_FROM = datetime(2025, 1, 1)  # noqa: DTZ001 (hypothesis takes naive bounds)
+NAIVE_TO = datetime(2027, 12, 31)  # noqa: DTZ001
+moments = st.datetimes(NAIVE_FROM, NAIVE_TO, timezones=st.just(UTC))
 
 
 @given(st.lists(variations, max_size=4), variations, moments)
