@@ -94,6 +94,15 @@ class Config:
     asterisk_overrides: str = ""
     asterisk_extra_modules: tuple[str, ...] = ()
     log_level: str = "INFO"
+    # Outgoing mail (voicemail, notifications). Empty host: nothing is sent, messages stay
+    # listed in the web app and on the phone.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "none"  # none | starttls | tls
+    mail_from: str = "ehd@localhost"
+    recording_retention_days: int = 365
 
     @property
     def paths(self) -> DataPaths:
@@ -147,6 +156,10 @@ def _validated(config: Config) -> Config:
             raise ConfigError(f"setting {name!r}: {port} is not a port number")
     if config.rtp_start >= config.rtp_end:
         raise ConfigError("rtp_start must be below rtp_end")
+    if config.smtp_security not in ("none", "starttls", "tls"):
+        raise ConfigError("smtp_security must be none, starttls or tls")
+    if config.recording_retention_days < 1:
+        raise ConfigError("recording_retention_days must be at least 1")
     if config.asterisk_mode not in ("auto", "host", "chroot"):
         raise ConfigError("asterisk_mode must be auto, host or chroot")
     return config

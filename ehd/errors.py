@@ -71,3 +71,15 @@ class PermissionDeniedError(EhdError):
 class CsrfError(EhdError):
     error_id = "csrf-failed"
     status = 403
+
+
+class ConflictError(EhdError):
+    """The request is valid but the thing is not in a state that allows it."""
+
+    error_id = "conflict"
+    status = 409
+
+
+class PayloadTooLargeError(EhdError):
+    error_id = "too-large"
+    status = 413

@@ -24,11 +24,13 @@ from ehd.asterisk.endpoints import apply_accounts
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
 from ehd.asterisk.runtime import select_runtime, setup_runtime
 from ehd.calendars.store import ensure_default_calendar
+from ehd.calls.services import PhoneServices
 from ehd.calls.stasis import CallApplication
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.mail.outbound import Mailer
 from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
 from ehd.sounds import SoundLibrary
@@ -127,8 +129,10 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
         ari = AriClient(session, spec.ari_url, spec.ari_user, spec.ari_password)
         sounds = SoundLibrary(config.paths.sounds, *SoundLibrary().folders)
         writer = QueueLogWriter(config.paths.logs / "queue_log")
-        queues = QueueService(ari, config.stasis_app, sounds, writer)
-        calls = CallApplication(ari, config.stasis_app, sounds, queues)
+        recordings = telephony.instance.recordings_dir
+        queues = QueueService(ari, config.stasis_app, sounds, writer, recordings_dir=recordings)
+        services = PhoneServices(ari, sounds, recordings, config.paths.sounds, Mailer(config))
+        calls = CallApplication(ari, config.stasis_app, sounds, queues, services)
 
         async def on_connect() -> None:
             await telephony.sync_sip_accounts()
@@ -158,7 +162,7 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-    scheduler = create_scheduler()
+    scheduler = create_scheduler(app[CONFIG].recording_retention_days)
     scheduler.start()
     yield
     scheduler.shutdown(wait=False)

@@ -144,6 +144,7 @@ class AriClient:
         name: str,
         *,
         max_seconds: int = 0,
+        max_silence: int = 0,
         fmt: str = "wav",
         beep: bool = False,
         terminate_on: str = "none",
@@ -155,10 +156,18 @@ class AriClient:
                 "name": name,
                 "format": fmt,
                 "maxDurationSeconds": max_seconds,
+                "maxSilenceSeconds": max_silence,
                 "beep": beep,
                 "terminateOn": terminate_on,
                 "ifExists": "overwrite",
             },
+        )
+
+    async def record_bridge(self, bridge_id: str, name: str, fmt: str = "wav") -> None:
+        await self.request(
+            "POST",
+            f"bridges/{bridge_id}/record",
+            {"name": name, "format": fmt, "ifExists": "overwrite"},
         )
 
     async def stop_recording(self, name: str) -> None:

@@ -15,7 +15,7 @@ def _now() -> datetime:
 
 
 async def did_entry(number: str) -> DidEntry | None:
-    did = await Did.get_or_none(number=number).prefetch_related("queue", "user")
+    did = await Did.get_or_none(number=number).prefetch_related("queue", "user", "menu")
     if did is None:
         return None
     queue = did.queue
@@ -29,6 +29,8 @@ async def did_entry(number: str) -> DidEntry | None:
         queue_moh_class=queue.moh_class if queue else "default",
         queue_language=queue.language if queue else "en",
         sip_extension=user.sip_extension if user else None,
+        username=user.username if user else "",
+        menu_name=did.menu.name if did.menu else "",
         ring_seconds=did.ring_seconds,
         priority=did.priority,
     )

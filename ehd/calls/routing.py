@@ -15,7 +15,10 @@ from ehd.db.models import RouteType
 
 class Action(StrEnum):
     QUEUE = "queue"
+    MENU = "menu"
     RING_SIP = "ring_sip"
+    VOICEMAIL_ACCESS = "voicemail_access"
+    RECORDING_SERVICE = "recording_service"
     NOT_IN_SERVICE = "not_in_service"
     UNAVAILABLE = "unavailable"
 
@@ -32,6 +35,8 @@ class DidEntry:
     queue_moh_class: str = "default"
     queue_language: str = "en"
     sip_extension: str | None = None
+    username: str = ""
+    menu_name: str = ""
     ring_seconds: int = 30
     priority: int = 0
 
@@ -46,6 +51,7 @@ class Route:
     ring_seconds: int = 30
     queue_id: int | None = None
     priority: int = 0
+    voicemail: str = ""  # the username whose mailbox takes unanswered calls
     reason: str = ""
 
 
@@ -70,13 +76,22 @@ def decide_route(entry: DidEntry | None) -> Route:
     if kind in (RouteType.SIP_ACCOUNT, RouteType.SIP_VOICEMAIL):
         if not entry.sip_extension:
             return Route(Action.NOT_IN_SERVICE, reason="SIP route without a SIP account")
-        # Voicemail after the ring time lands with the voicemail feature; until then the
-        # caller hears that the person is unavailable.
+        # With voicemail, a caller whose call is not answered in time (or whose phone is
+        # unregistered) leaves a message; without, they hear that the person is unavailable.
         return Route(
             Action.RING_SIP,
             target=entry.sip_extension,
             ring_seconds=max(5, min(entry.ring_seconds, 120)),
+            voicemail=entry.username if kind == RouteType.SIP_VOICEMAIL else "",
         )
+    if kind == RouteType.IVR:
+        if not entry.menu_name:
+            return Route(Action.NOT_IN_SERVICE, reason="menu route without a menu")
+        return Route(Action.MENU, target=entry.menu_name, language=entry.queue_language)
+    if kind == RouteType.VOICEMAIL_ACCESS:
+        return Route(Action.VOICEMAIL_ACCESS)
+    if kind == RouteType.RECORDING_SERVICE:
+        return Route(Action.RECORDING_SERVICE)
     return Route(
         Action.UNAVAILABLE,
         target=kind.value,

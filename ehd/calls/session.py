@@ -8,12 +8,14 @@ a way out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 
-from ehd.ari.client import AriClient
+from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import (
     ChannelDestroyed,
+    ChannelDtmfReceived,
     ChannelEvent,
     ChannelHangupRequest,
     Event,
@@ -79,7 +81,7 @@ class CallSession:
             if predicate(event):
                 return event
 
-    async def play(self, media: str, *, timeout: float = 300.0) -> None:
+    async def play(self, media: str | list[str], *, timeout: float = 300.0) -> None:
         """Play to the caller and wait until the playback finishes."""
         playback_id = f"ehd-pb-{uuid.uuid4().hex}"
 
@@ -104,3 +106,57 @@ class CallSession:
             return isinstance(event, types) and event.channel.id == leg_id
 
         return matches
+
+    async def collect(
+        self,
+        media: str | list[str] | None,
+        *,
+        max_digits: int,
+        terminator: str | None = None,
+        first_timeout: float = 6.0,
+        between_timeout: float = 4.0,
+    ) -> str:
+        """Play ``media`` (the first key stops it), then gather keys until ``max_digits``,
+        the terminator, or a timeout. Returns what was keyed in, without the terminator."""
+        loop = asyncio.get_running_loop()
+        playback_id = f"ehd-pb-{uuid.uuid4().hex}" if media else None
+        if media and playback_id:
+            await self.ari.play(self.channel_id, media, playback_id)
+        playing = playback_id is not None
+        digits = ""
+        deadline = None if playing else loop.time() + first_timeout
+
+        def relevant(event: Event) -> bool:
+            if isinstance(event, ChannelDtmfReceived):
+                return event.channel.id == self.channel_id
+            return (
+                isinstance(event, PlaybackEvent)
+                and event.playback_id == playback_id
+                and event.type == "PlaybackFinished"
+            )
+
+        while True:
+            remaining = 300.0 if deadline is None else deadline - loop.time()
+            event = await self.wait_for(relevant, max(0.0, remaining))
+            if event is None:
+                if playing and playback_id:
+                    await self._stop(playback_id)
+                return digits
+            if isinstance(event, PlaybackEvent):
+                playing = False
+                deadline = loop.time() + (between_timeout if digits else first_timeout)
+                continue
+            assert isinstance(event, ChannelDtmfReceived)
+            if playing and playback_id:
+                playing = False
+                await self._stop(playback_id)
+            if terminator is not None and event.digit == terminator:
+                return digits
+            digits += event.digit
+            if len(digits) >= max_digits:
+                return digits
+            deadline = loop.time() + between_timeout
+
+    async def _stop(self, playback_id: str) -> None:
+        with contextlib.suppress(AriHttpError):  # it may have just finished
+            await self.ari.stop_playback(playback_id)

@@ -20,12 +20,18 @@ from ehd.ari.events import (
     ChannelEvent,
     Event,
     PlaybackEvent,
+    RecordingEvent,
     StasisEnd,
     StasisStart,
 )
-from ehd.calls import records
+from ehd.callflow.menu import Kind
+from ehd.calls import records, voicemail
+from ehd.calls.inbound_flow import InboundFlow
+from ehd.calls.recording_service import record_for_library
 from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
+from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallEnded, CallSession
+from ehd.db.models import IvrMenu, Queue, User
 from ehd.errors import NotFoundError
 from ehd.queueing.service import QueueExit, QueueService
 from ehd.sounds import SoundLibrary
@@ -46,11 +52,14 @@ class CallApplication:
         app_name: str,
         sounds: SoundLibrary,
         queues: QueueService | None = None,
+        services: PhoneServices | None = None,
     ) -> None:
         self.ari = ari
         self.app_name = app_name
         self.sounds = sounds
         self.queues = queues
+        self.services = services
+        self.flow = InboundFlow(services) if services is not None else None
         self.sessions: dict[str, CallSession] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
@@ -68,7 +77,7 @@ class CallApplication:
             if event.channel.id not in self.sessions:
                 self._start(event.channel.id, event)
             return
-        if isinstance(event, PlaybackEvent):
+        if isinstance(event, (PlaybackEvent, RecordingEvent)):
             channel_id = event.target_uri.removeprefix("channel:")
             self._deliver_to_owner(channel_id, event)
             return
@@ -152,58 +161,109 @@ class CallApplication:
         if route.reason:
             log.info("call %s to %s: %s (%s)", channel.id, did, route.action, route.reason)
         if route.action == Action.QUEUE:
-            await self._route_queue(session, route)
+            assert route.queue_id is not None
+            await self._answer(session)
+            await self._route_queue(session, route, route.queue_id, channel.caller_number)
+        elif route.action == Action.MENU:
+            await self._route_menu(session, route, channel.caller_number)
         elif route.action == Action.RING_SIP:
             await self._route_sip(session, route, channel.caller_number)
-        elif route.action == Action.UNAVAILABLE:
+        elif route.action == Action.VOICEMAIL_ACCESS and self.services is not None:
+            await self._answer(session)
+            await voicemail.listen(self.services, session, channel.name, route.language)
+            await self._hang_up(session)
+        elif route.action == Action.RECORDING_SERVICE and self.services is not None:
+            await self._answer(session)
+            await record_for_library(self.services, session, route.language)
+            await self._hang_up(session)
+        elif route.action in (
+            Action.UNAVAILABLE,
+            Action.VOICEMAIL_ACCESS,
+            Action.RECORDING_SERVICE,
+        ):
             await self._play_and_hangup(session, "unavailable", route.language)
         else:
             await self._play_and_hangup(session, "not-in-service", route.language)
+
+    async def _hang_up(self, session: CallSession) -> None:
+        with contextlib.suppress(AriHttpError):
+            await self.ari.hangup(session.channel_id)
+        await session.wait_hangup()
+
+    async def _route_menu(self, session: CallSession, route: Route, caller: str) -> None:
+        """A number that starts with a menu: a queue chosen there runs that queue's way in."""
+        menu = await IvrMenu.get_or_none(name=route.target)
+        if menu is None or self.flow is None:
+            await self._play_and_hangup(session, "not-in-service", route.language)
+            return
+        await self._answer(session)
+        destination = await self.flow.run_menu(session, menu, route.language)
+        if destination.kind == Kind.QUEUE:
+            queue = await Queue.get_or_none(name=destination.target)
+            if queue is not None:
+                await self._route_queue(session, route, queue.id, caller)
+                return
+            log.warning("menu %s leads to unknown queue %r", menu.name, destination.target)
+            await self._play_and_hangup(session, "unavailable", route.language, answer=False)
+            return
+        await self.flow.finish(session, destination, caller, route.language)
+        await self._hang_up(session)
 
     async def _answer(self, session: CallSession) -> None:
         await self.ari.answer(session.channel_id)
         await records.mark_answered(session.channel_id)
         await asyncio.sleep(ANSWER_SETTLE_SECONDS)
 
-    async def _play_and_hangup(self, session: CallSession, prompt: str, language: str) -> None:
-        await self._answer(session)
+    async def _play_and_hangup(
+        self, session: CallSession, prompt: str, language: str, *, answer: bool = True
+    ) -> None:
+        if answer:
+            await self._answer(session)
         await session.play(self.sounds.media(prompt, language))
         await self.ari.hangup(session.channel_id)
         await session.wait_hangup()
 
-    async def _route_queue(self, session: CallSession, route: Route) -> None:
-        """Greeting, then hold with music in the queue's holding bridge until an agent takes
-        the call, the queue sends the caller elsewhere, or the caller hangs up."""
-        assert route.queue_id is not None
-        await self._answer(session)
-        try:
-            greeting = self.sounds.media(route.greeting, route.language)
-        except NotFoundError:
-            log.warning(
-                "queue %s: greeting %r missing, using the standard one",
-                route.target,
-                route.greeting,
-            )
-            greeting = self.sounds.media("welcome", route.language)
-        await session.play(greeting)
-        bridge_id = holding_bridge_id(route.queue_id)
+    async def _route_queue(
+        self, session: CallSession, route: Route, queue_id: int, caller: str
+    ) -> None:
+        """The queue's way in (hot prompts, calendar, greeting, menu...), then hold with music
+        in the queue's holding bridge until an agent takes the call, the queue sends the
+        caller elsewhere, or the caller hangs up."""
+        if self.flow is not None:
+            target = await self.flow.enter_queue(session, queue_id, caller)
+            if target is None:  # closed, voicemail, or a menu choice that ended the call
+                await session.wait_hangup()
+                return
+            queue_id, queue_name = target.queue_id, target.name
+            moh_class, language = target.moh_class, target.language
+        else:
+            queue_name, moh_class, language = route.target, route.moh_class, route.language
+            await session.play(self._greeting(route))
+        bridge_id = holding_bridge_id(queue_id)
         await self._ensure_holding_bridge(bridge_id)
         await self.ari.add_to_bridge(bridge_id, session.channel_id, role="participant")
         # Music per caller, not the bridge's shared announcer: the announcer goes quiet for
         # callers who join after the bridge first emptied.
-        await self.ari.start_moh(session.channel_id, route.moh_class)
+        await self.ari.start_moh(session.channel_id, moh_class)
         if self.queues is not None:
-            caller = await records.caller_number(session.channel_id)
+            caller_number = await records.caller_number(session.channel_id)
             await self.queues.enqueue(
                 session.channel_id,
-                route.target,
+                queue_name,
                 priority=route.priority,
-                caller_id=caller,
-                language=route.language,
-                moh_class=route.moh_class,
+                caller_id=caller_number,
+                language=language,
+                moh_class=moh_class,
                 notify=session.deliver,
             )
-        await self._wait_in_queue(session, route.language)
+        await self._wait_in_queue(session, language)
+
+    def _greeting(self, route: Route) -> str:
+        try:
+            return self.sounds.media(route.greeting, route.language)
+        except NotFoundError:
+            log.warning("queue %s: greeting %r missing", route.target, route.greeting)
+            return self.sounds.media("welcome", route.language)
 
     async def _wait_in_queue(self, session: CallSession, language: str) -> None:
         """Wait until the call ends; play the queue's exit prompt if it sends the caller away."""
@@ -232,7 +292,7 @@ class CallApplication:
         state = await self._endpoint_state(route.target)
         if state != "online":
             log.info("call %s: SIP account %s is %s", session.channel_id, route.target, state)
-            await self._play_and_hangup(session, "unavailable", route.language)
+            await self._unanswered(session, route, caller_number)
             return
         leg_id = f"ehd-leg-{uuid.uuid4().hex}"
         session.legs.add(leg_id)
@@ -251,7 +311,7 @@ class CallApplication:
         if not isinstance(answered, StasisStart):
             session.legs.discard(leg_id)
             await self._quietly_hangup(leg_id)
-            await self._play_and_hangup(session, "unavailable", route.language)
+            await self._unanswered(session, route, caller_number)
             return
         await self._answer(session)
         bridge_id = f"ehd-call-{session.channel_id}"
@@ -265,6 +325,16 @@ class CallApplication:
         finally:
             with contextlib.suppress(AriHttpError):
                 await self.ari.destroy_bridge(bridge_id)
+
+    async def _unanswered(self, session: CallSession, route: Route, caller: str) -> None:
+        """Voicemail when the number has it, otherwise "not available"."""
+        mailbox = await User.get_or_none(username=route.voicemail) if route.voicemail else None
+        if mailbox is None or self.services is None:
+            await self._play_and_hangup(session, "unavailable", route.language)
+            return
+        await self._answer(session)
+        await voicemail.leave_message(self.services, session, mailbox, caller, route.language)
+        await session.wait_hangup()
 
     async def _endpoint_state(self, extension: str) -> str:
         try:

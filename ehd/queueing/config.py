@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ehd.acd.model import (
@@ -12,6 +13,7 @@ from ehd.acd.model import (
     QueueConfig,
     Strategy,
 )
+from ehd.callflow.customer_number import CustomerNumberRule
 from ehd.db.models import Queue
 from ehd.errors import ValidationError
 
@@ -81,3 +83,27 @@ def queue_config(queue: Queue) -> QueueConfig:
         expected_handle_seconds=max(1.0, queue.expected_handle_seconds),
         exit_keys=_exit_keys(queue.exit_keys),
     )
+
+
+RECORDING_MODES = ("none", "all", "on_demand")
+
+
+def validate_flow_settings(queue: Queue) -> None:
+    """The way-in settings of a queue (languages, customer number, recording)."""
+    languages = queue.languages
+    if not isinstance(languages, list) or not all(
+        isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) for lang in languages
+    ):
+        raise ValidationError('languages must be a list like ["sv", "en"]', field="languages")
+    if len(languages) > 9:
+        raise ValidationError("at most 9 languages (one key each)", field="languages")
+    CustomerNumberRule(
+        queue.customer_number,
+        queue.customer_number_min,
+        queue.customer_number_max,
+        queue.customer_number_checksum,
+    )
+    if queue.recording not in RECORDING_MODES:
+        raise ValidationError(
+            f"recording must be one of {', '.join(RECORDING_MODES)}", field="recording"
+        )

@@ -10,16 +10,26 @@ from typing import Any
 
 from aiohttp import web
 
-from ehd.db.models import AgentSession, Did, Queue, QueueMember, Role, RouteType, User
+from ehd.db.models import (
+    AgentSession,
+    Calendar,
+    Did,
+    IvrMenu,
+    Queue,
+    QueueMember,
+    Role,
+    RouteType,
+    User,
+)
 from ehd.errors import (
-    AuthenticationError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
 from ehd.queueing import agents
-from ehd.queueing.config import queue_config
-from ehd.web.keys import QUEUE_SERVICE, USER
+from ehd.queueing.config import queue_config, validate_flow_settings
+from ehd.web.api_common import current_user, json_body, require_admin
+from ehd.web.keys import QUEUE_SERVICE
 
 routes = web.RouteTableDef()
 
@@ -47,34 +57,22 @@ QUEUE_SETTINGS = {
     "announce_frequency": float,
     "announce_start_delay": float,
     "expected_handle_seconds": float,
+    "languages": list,
+    "closed_audio": str,
+    "customer_number": str,
+    "customer_number_min": int,
+    "customer_number_max": int,
+    "customer_number_checksum": str,
+    "recording": str,
 }
+# Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
+QUEUE_LINKS = {"calendar": "calendar", "menu": "menu", "closed_voicemail": "closed_voicemail"}
 _NULLABLE = {"overflow_after", "max_penalty"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-async def _json(request: web.Request) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise ValidationError("send a JSON body (Content-Type: application/json)")
-    if not request.can_read_body:
-        return {}
-    try:
-        body = await request.json()
-    except ValueError as err:
-        raise ValidationError("the body is not valid JSON") from err
-    if not isinstance(body, dict):
-        raise ValidationError("the body must be a JSON object")
-    return body
-
-
-def _me(request: web.Request) -> User:
-    user: User | None = request.get(USER)
-    if user is None:
-        raise AuthenticationError("log in first")
-    return user
-
-
 async def _agent(request: web.Request) -> User:
-    me = _me(request)
+    me = current_user(request)
     username = request.match_info["username"]
     if username != me.username and me.role not in (Role.ADMIN, Role.SUPERVISOR):
         raise PermissionDeniedError("you may only change your own state")
@@ -106,7 +104,7 @@ async def _state(user: User) -> web.Response:
 @routes.post("/api/agents/{username}/login")
 async def agent_login(request: web.Request) -> web.StreamResponse:
     user = await _agent(request)
-    body = await _json(request)
+    body = await json_body(request)
     queues = body.get("queues")
     if queues is not None and not (
         isinstance(queues, list) and all(isinstance(q, str) for q in queues)
@@ -122,7 +120,7 @@ async def agent_login(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/agents/{username}/logout")
 async def agent_logout(request: web.Request) -> web.StreamResponse:
     user = await _agent(request)
-    await _json(request)
+    await json_body(request)
     await agents.logout(user, _service(request))
     return await _state(user)
 
@@ -130,7 +128,7 @@ async def agent_logout(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/agents/{username}/pause")
 async def agent_pause(request: web.Request) -> web.StreamResponse:
     user = await _agent(request)
-    reason = (await _json(request)).get("reason", "")
+    reason = (await json_body(request)).get("reason", "")
     if not isinstance(reason, str):
         raise ValidationError("reason must be a string", field="reason")
     await agents.pause(user, _service(request), reason)
@@ -140,7 +138,7 @@ async def agent_pause(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/agents/{username}/unpause")
 async def agent_unpause(request: web.Request) -> web.StreamResponse:
     user = await _agent(request)
-    await _json(request)
+    await json_body(request)
     await agents.unpause(user, _service(request))
     return await _state(user)
 
@@ -150,22 +148,18 @@ async def agent_state(request: web.Request) -> web.StreamResponse:
     return await _state(await _agent(request))
 
 
-def _admin(request: web.Request) -> User:
-    me = _me(request)
-    if me.role != Role.ADMIN:
-        raise PermissionDeniedError("only admins change this")
-    return me
-
-
 @routes.put("/api/queues/{name}")
 async def put_queue(request: web.Request) -> web.StreamResponse:
     """Create the queue, or change the settings given (others stay)."""
-    _admin(request)
+    require_admin(request)
     name = request.match_info["name"]
     if not _NAME.match(name):
         raise ValidationError("queue names are 1-64 letters, digits, - or _", field="name")
     queue = await Queue.get_or_none(name=name) or Queue(name=name)
-    body = await _json(request)
+    body = await json_body(request)
+    for key in QUEUE_LINKS:
+        if key in body:
+            setattr(queue, key, await _linked(key, body.pop(key)))
     for key, value in body.items():
         kind = QUEUE_SETTINGS.get(key)
         if kind is None:
@@ -179,6 +173,7 @@ async def put_queue(request: web.Request) -> web.StreamResponse:
             raise ValidationError(f"{key} must be a {kind.__name__}", field=key)
         setattr(queue, key, value)
     queue_config(queue)  # validates strategies, rules and targets before saving
+    validate_flow_settings(queue)
     await queue.save()
     service = _service(request)
     if service is not None:
@@ -186,14 +181,31 @@ async def put_queue(request: web.Request) -> web.StreamResponse:
     return web.json_response({"name": queue.name, **{k: getattr(queue, k) for k in QUEUE_SETTINGS}})
 
 
+async def _linked(key: str, value: Any) -> Any:
+    """The object a link setting names (None clears it)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{key} must be a name or null", field=key)
+    if key == "calendar":
+        found: Any = await Calendar.get_or_none(name=value)
+    elif key == "menu":
+        found = await IvrMenu.get_or_none(name=value)
+    else:
+        found = await User.get_or_none(username=value)
+    if found is None:
+        raise ValidationError(f"{key}: nothing named {value!r}", field=key)
+    return found
+
+
 @routes.put("/api/queues/{name}/members/{username}")
 async def put_member(request: web.Request) -> web.StreamResponse:
-    _admin(request)
+    require_admin(request)
     queue = await Queue.get_or_none(name=request.match_info["name"])
     user = await User.get_or_none(username=request.match_info["username"])
     if queue is None or user is None:
         raise NotFoundError("no such queue or user")
-    penalty = (await _json(request)).get("penalty", 0)
+    penalty = (await json_body(request)).get("penalty", 0)
     if not isinstance(penalty, int) or isinstance(penalty, bool) or not 0 <= penalty <= 100:
         raise ValidationError("penalty must be a whole number from 0 to 100", field="penalty")
     await QueueMember.update_or_create(user=user, queue=queue, defaults={"penalty": penalty})
@@ -203,18 +215,27 @@ async def put_member(request: web.Request) -> web.StreamResponse:
 @routes.put("/api/dids/{number}")
 async def put_did(request: web.Request) -> web.StreamResponse:
     """Route a dialled number: {"route_type": "queue", "queue": "support", "priority": 5}."""
-    _admin(request)
+    require_admin(request)
     number = request.match_info["number"]
     if not re.fullmatch(r"\+?[0-9]{2,20}", number):
         raise ValidationError("a DID is 2-20 digits, optionally with a leading +", field="number")
-    body = await _json(request)
+    body = await json_body(request)
     try:
         route_type = RouteType(body.get("route_type", "unused"))
     except ValueError as err:
         raise ValidationError(
             f"unknown route_type {body.get('route_type')!r}", field="route_type"
         ) from err
-    values: dict[str, Any] = {"route_type": route_type, "queue": None, "user": None}
+    values: dict[str, Any] = {
+        "route_type": route_type,
+        "queue": None,
+        "user": None,
+        "menu": None,
+    }
+    if "menu" in body:
+        values["menu"] = await IvrMenu.get_or_none(name=str(body["menu"]))
+        if values["menu"] is None:
+            raise ValidationError(f"no menu {body['menu']!r}", field="menu")
     if "queue" in body:
         values["queue"] = await Queue.get_or_none(name=str(body["queue"]))
         if values["queue"] is None:
@@ -237,7 +258,7 @@ async def put_did(request: web.Request) -> web.StreamResponse:
 @routes.get("/api/queues/metrics")
 async def queue_metrics(request: web.Request) -> web.StreamResponse:
     """Internal timings for benchmarks: agent-ready to originate, in milliseconds."""
-    _admin(request)
+    require_admin(request)
     service = _service(request)
     samples = list(service.ready_to_originate) if service is not None else []
     return web.json_response({"ready_to_originate_ms": [round(s * 1000, 3) for s in samples]})

@@ -16,6 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ehd.acd import actions as act
@@ -35,6 +36,7 @@ from ehd.ari.events import (
 )
 from ehd.calls.routing import holding_bridge_id
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
+from ehd.errors import ConflictError
 from ehd.queueing.config import queue_config
 from ehd.sounds import SoundLibrary
 
@@ -86,7 +88,10 @@ class QueueService:
         sounds: SoundLibrary,
         writer: QueueLogWriter,
         clock: Callable[[], float] = time.time,
+        recordings_dir: Path | None = None,
     ) -> None:
+        self.recordings_dir = recordings_dir
+        self.recording_modes: dict[str, str] = {}  # queue -> none | all | on_demand
         self.ari = ari
         self.app_name = app_name
         self.sounds = sounds
@@ -117,6 +122,7 @@ class QueueService:
             self.engine.configure(queue_config(queue))
             self.numbers[queue.name] = queue.number
             self.queue_ids[queue.name] = queue.id
+            self.recording_modes[queue.name] = queue.recording
 
     async def restore(
         self, live_channels: set[str], notify_for: Callable[[str], Callable[[Event], None]]
@@ -311,6 +317,8 @@ class QueueService:
         await self.ari.add_to_bridge(bridge_id, leg.channel_id)
         now = self.clock()
         self._connected_at[caller] = now
+        if self.recording_modes.get(queue) == "all":
+            await self.start_recording(caller)
         row = await QueuedCall.get_or_none(call_id=caller)
         waited = now - row.entered_at if row else None
         await QueuedCall.filter(call_id=caller).update(
@@ -318,6 +326,31 @@ class QueueService:
         )
         await CallRecord.filter(call_id=caller).update(
             agent=action.agent_id, queue_seconds=waited, result="answered"
+        )
+
+    async def start_recording(self, call_id: str) -> str:
+        """Record the caller-agent bridge (every call, or when the agent asks); the file."""
+        if self.recordings_dir is None:
+            raise ConflictError("recording is not available without Asterisk")
+        if call_id not in self._connected_at:
+            raise ConflictError("the call is not connected to an agent")
+        record = await CallRecord.get_or_none(call_id=call_id)
+        if record is not None and record.recording:
+            return record.recording
+        name = f"calls/{time.strftime('%Y-%m-%d', time.gmtime(self.clock()))}/{call_id}"
+        try:
+            await self.ari.record_bridge(f"ehd-call-{call_id}", name)
+        except AriHttpError as err:
+            log.warning("call %s: recording failed to start: %s", call_id, err)
+            raise ConflictError("the recording could not be started") from err
+        path = str(self.recordings_dir / f"{name}.wav")
+        await CallRecord.filter(call_id=call_id).update(recording=path)
+        return path
+
+    def agent_on_call(self, agent_id: str, call_id: str) -> bool:
+        return any(
+            leg.item_id == call_id and leg.agent_id == agent_id and leg.connected
+            for leg in self.legs.values()
         )
 
     async def _exit(self, action: act.Exit) -> None:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ehd.config import PROJECT_ROOT, Config
 from ehd.queueing import http as queue_http
-from ehd.web import admin_users, views
+from ehd.web import admin_users, inbound_api, views
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, HEALTH, HealthProbe
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
 
@@ -42,5 +42,6 @@ def create_web_app(
     app.add_routes(views.routes)
     app.add_routes(admin_users.routes)
     app.add_routes(queue_http.routes)
+    app.add_routes(inbound_api.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

@@ -73,3 +73,39 @@ async def test_play_that_never_finishes_is_stopped() -> None:
     session, ari = _session()
     await session.play("sound:x", timeout=0.05)
     assert ari.calls[-1][0] == "stop"
+
+
+def _key(digit: str) -> ChannelDtmfReceived:
+    return ChannelDtmfReceived("ChannelDtmfReceived", "ehd", {}, CALLER, digit)
+
+
+async def test_collect_stops_the_prompt_on_the_first_key_and_ends_on_the_terminator() -> None:
+    session, ari = _session()
+    collecting = asyncio.create_task(session.collect("sound:menu", max_digits=10, terminator="#"))
+    await asyncio.sleep(0.01)
+    playback_id = ari.calls[0][1]
+    for digit in "42#9":
+        session.deliver(_key(digit))
+    assert await collecting == "42"
+    assert ("stop", playback_id) in ari.calls
+
+
+async def test_collect_waits_after_the_prompt_then_times_out_with_what_it_has() -> None:
+    session, ari = _session()
+    collecting = asyncio.create_task(
+        session.collect("sound:menu", max_digits=4, first_timeout=0.2, between_timeout=0.1)
+    )
+    await asyncio.sleep(0.01)
+    playback_id = ari.calls[0][1]
+    session.deliver(PlaybackEvent("PlaybackFinished", "ehd", {}, playback_id, "channel:c1", "done"))
+    await asyncio.sleep(0.05)
+    session.deliver(_key("7"))
+    assert await collecting == "7"  # the between-keys timeout ended it
+    assert await session.collect(None, max_digits=1, first_timeout=0.05) == ""
+
+
+async def test_collect_returns_at_max_digits() -> None:
+    session, _ = _session()
+    for digit in "123":
+        session.deliver(_key(digit))
+    assert await session.collect(None, max_digits=2) == "12"

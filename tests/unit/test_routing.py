@@ -46,19 +46,26 @@ def test_sip_route_without_account_is_not_in_service() -> None:
     assert decide_route(DidEntry("4610", RouteType.SIP_ACCOUNT)).action == Action.NOT_IN_SERVICE
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        RouteType.IVR,
-        RouteType.REMOTE_LOGIN,
-        RouteType.RECORDING_SERVICE,
-        RouteType.VOICEMAIL_ACCESS,
-    ],
-)
-def test_routes_of_later_features_are_explicitly_unavailable(kind: RouteType) -> None:
-    route = decide_route(DidEntry("4620", kind))
+def test_remote_login_is_explicitly_unavailable_until_it_lands() -> None:
+    route = decide_route(DidEntry("4620", RouteType.REMOTE_LOGIN))
     assert route.action == Action.UNAVAILABLE
-    assert kind.value in route.reason
+    assert "remote_login" in route.reason
+
+
+def test_sip_with_voicemail_names_the_mailbox() -> None:
+    entry = DidEntry("4610", RouteType.SIP_VOICEMAIL, sip_extension="1001", username="alice")
+    assert decide_route(entry).voicemail == "alice"
+    plain = DidEntry("4610", RouteType.SIP_ACCOUNT, sip_extension="1001", username="alice")
+    assert decide_route(plain).voicemail == ""
+
+
+def test_menu_and_service_numbers() -> None:
+    assert decide_route(DidEntry("4630", RouteType.IVR, menu_name="main")).target == "main"
+    assert decide_route(DidEntry("4630", RouteType.IVR)).action == Action.NOT_IN_SERVICE
+    voicemail = decide_route(DidEntry("4640", RouteType.VOICEMAIL_ACCESS))
+    assert voicemail.action == Action.VOICEMAIL_ACCESS
+    recording = decide_route(DidEntry("4650", RouteType.RECORDING_SERVICE))
+    assert recording.action == Action.RECORDING_SERVICE
 
 
 def test_holding_bridge_id_is_deterministic() -> None:

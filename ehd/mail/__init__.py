@@ -1,0 +1,1 @@
+"""Email: sending (aiosmtplib) now; receiving lands with the ticket channel."""

@@ -1,0 +1,43 @@
+"""What every JSON API handler needs: the body as an object, the user, the admin check.
+
+Cookie sessions are accepted only with a JSON body (or a multipart upload, which also needs
+the CSRF token), which a cross-site form cannot forge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ehd.db.models import Role, User
+from ehd.errors import AuthenticationError, PermissionDeniedError, ValidationError
+from ehd.web.keys import USER
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise ValidationError("send a JSON body (Content-Type: application/json)")
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError as err:
+        raise ValidationError("the body is not valid JSON") from err
+    if not isinstance(body, dict):
+        raise ValidationError("the body must be a JSON object")
+    return body
+
+
+def current_user(request: web.Request) -> User:
+    user: User | None = request.get(USER)
+    if user is None:
+        raise AuthenticationError("log in first")
+    return user
+
+
+def require_admin(request: web.Request) -> User:
+    me = current_user(request)
+    if me.role != Role.ADMIN:
+        raise PermissionDeniedError("only admins change this")
+    return me

@@ -1,0 +1,378 @@
+"""JSON API for the inbound call flow: calendars, menus, hot prompts, the audio library and
+on-demand call recording. Admins change the flow here as data; nothing needs a restart.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from ehd.audio_library import MAX_BYTES, delete_sound, format_of, import_sound
+from ehd.calendars.evaluate import check as check_calendar
+from ehd.calendars.evaluate import holiday_names, overlapping
+from ehd.calendars.model import WEEKDAYS, CalendarRules, dump_weekly, parse_clock, parse_weekly
+from ehd.calendars.store import rules_for
+from ehd.callflow.menu import MenuSpec
+from ehd.db.models import Calendar, CalendarVariation, HotPrompt, IvrMenu, Queue, Role, Sound
+from ehd.errors import (
+    ConflictError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from ehd.web import sessions
+from ehd.web.api_common import current_user, json_body, require_admin
+from ehd.web.keys import CONFIG, QUEUE_SERVICE, SESSION
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/me")
+async def me(request: web.Request) -> web.StreamResponse:
+    """Who is logged in, and the token uploads (multipart forms) must carry."""
+    user = current_user(request)
+    session = request.get(SESSION)
+    return web.json_response(
+        {
+            "username": user.username,
+            "role": user.role.value,
+            "csrf_token": session.csrf_token if session else "",
+        }
+    )
+
+
+# --- calendars ----------------------------------------------------------------------------
+def _date(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as err:
+        raise ValidationError(f"{field} must be YYYY-MM-DD", field=field) from err
+
+
+def _clock(value: Any, field: str) -> str | None:
+    if value in (None, ""):
+        return None
+    parse_clock(str(value))
+    return str(value)
+
+
+def _variation(raw: Any, index: int) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValidationError(f"variations[{index}] must be an object", field="variations")
+    weekdays = raw.get("weekdays", [])
+    if not isinstance(weekdays, list) or any(day not in WEEKDAYS for day in weekdays):
+        raise ValidationError(
+            f"variations[{index}].weekdays: names from {', '.join(WEEKDAYS)}", field="variations"
+        )
+    return {
+        "position": index,
+        "name": str(raw.get("name", ""))[:128],
+        "open": bool(raw.get("open", False)),
+        "date_from": _date(raw.get("date_from"), f"variations[{index}].date_from"),
+        "date_to": _date(raw.get("date_to"), f"variations[{index}].date_to"),
+        "weekdays": [WEEKDAYS.index(day) for day in weekdays],
+        "time_from": _clock(raw.get("time_from"), f"variations[{index}].time_from"),
+        "time_to": _clock(raw.get("time_to"), f"variations[{index}].time_to"),
+        "audio": str(raw["audio"])[:64] if raw.get("audio") else None,
+    }
+
+
+async def _calendar_json(calendar: Calendar) -> dict[str, Any]:
+    rules = await rules_for(calendar)
+    rows = await CalendarVariation.filter(calendar=calendar).order_by("position", "id")
+    names = {row.id: row.name or f"#{row.id}" for row in rows}
+    return {
+        "name": calendar.name,
+        "timezone": calendar.timezone,
+        "country": calendar.country,
+        "holidays_closed": calendar.holidays_closed,
+        "holidays_off": calendar.holidays_off,
+        "weekly": dump_weekly(rules.weekly),
+        "variations": [
+            {
+                "id": row.id,
+                "name": row.name,
+                "open": row.open,
+                "date_from": row.date_from.isoformat() if row.date_from else None,
+                "date_to": row.date_to.isoformat() if row.date_to else None,
+                "weekdays": [WEEKDAYS[day] for day in row.weekdays],
+                "time_from": row.time_from,
+                "time_to": row.time_to,
+                "audio": row.audio,
+            }
+            for row in rows
+        ],
+        "warnings": [
+            f"variation {names[upper.id]} hides {names[lower.id]} where they overlap"
+            for upper, lower in overlapping(rules.variations)
+        ],
+    }
+
+
+@routes.put("/api/calendars/{name}")
+async def put_calendar(request: web.Request) -> web.StreamResponse:
+    """Create or change a calendar; ``variations`` (when given) replaces the list, in order."""
+    require_admin(request)
+    name = request.match_info["name"]
+    body = await json_body(request)
+    calendar = await Calendar.get_or_none(name=name) or Calendar(name=name[:64])
+    for key in ("timezone", "country"):
+        if key in body:
+            setattr(calendar, key, str(body[key]))
+    if "holidays_closed" in body:
+        calendar.holidays_closed = bool(body["holidays_closed"])
+    if "holidays_off" in body:
+        off = body["holidays_off"]
+        if not isinstance(off, list) or not all(isinstance(item, str) for item in off):
+            raise ValidationError("holidays_off must be a list of names", field="holidays_off")
+        calendar.holidays_off = off
+    if "weekly" in body:
+        calendar.weekly = dump_weekly(parse_weekly(body["weekly"]))
+    variations = None
+    if "variations" in body:
+        if not isinstance(body["variations"], list):
+            raise ValidationError("variations must be a list", field="variations")
+        variations = [_variation(raw, i) for i, raw in enumerate(body["variations"])]
+    CalendarRules(timezone=calendar.timezone, country=calendar.country)  # validates both
+    holiday_names(calendar.country, datetime.now(UTC).year)  # the country has holidays
+    await calendar.save()
+    if variations is not None:
+        await CalendarVariation.filter(calendar=calendar).delete()
+        for values in variations:
+            await CalendarVariation.create(calendar=calendar, **values)
+    return web.json_response(await _calendar_json(calendar))
+
+
+@routes.get("/api/calendars/{name}")
+async def get_calendar(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    calendar = await Calendar.get_or_none(name=request.match_info["name"])
+    if calendar is None:
+        raise NotFoundError("no such calendar")
+    return web.json_response(await _calendar_json(calendar))
+
+
+@routes.get("/api/calendars/{name}/check")
+async def calendar_check(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    calendar = await Calendar.get_or_none(name=request.match_info["name"])
+    if calendar is None:
+        raise NotFoundError("no such calendar")
+    rules = await rules_for(calendar)
+    try:
+        at = datetime.fromisoformat(request.query["at"])
+    except (KeyError, ValueError) as err:
+        raise ValidationError("give ?at= as an ISO date-time", field="at") from err
+    at = at if at.tzinfo else at.replace(tzinfo=rules.zone)
+    return web.json_response(check_calendar(rules, at).as_json())
+
+
+# --- menus --------------------------------------------------------------------------------
+@routes.put("/api/menus/{name}")
+async def put_menu(request: web.Request) -> web.StreamResponse:
+    require_admin(request)
+    name = request.match_info["name"]
+    body = await json_body(request)
+    menu = await IvrMenu.get_or_none(name=name) or IvrMenu(name=name[:64], prompt="")
+    for key, kind in (
+        ("prompt", str),
+        ("invalid_prompt", str),
+        ("options", dict),
+        ("fallback", dict),
+        ("timeout_seconds", (int, float)),
+        ("retries", int),
+    ):
+        if key in body:
+            if not isinstance(body[key], kind) or isinstance(body[key], bool):
+                raise ValidationError(f"{key} has the wrong type", field=key)
+            setattr(menu, key, body[key])
+    if not menu.prompt:
+        raise ValidationError("a menu needs a prompt (a sound name)", field="prompt")
+    spec = MenuSpec.parse(
+        menu.name,
+        menu.prompt,
+        menu.options,
+        menu.fallback,
+        timeout_seconds=float(menu.timeout_seconds),
+        retries=menu.retries,
+        invalid_prompt=menu.invalid_prompt,
+    )
+    await menu.save()
+    return web.json_response(
+        {
+            "name": spec.name,
+            "prompt": spec.prompt,
+            "options": {key: dest.dump() for key, dest in spec.options.items()},
+            "fallback": spec.fallback.dump(),
+            "timeout_seconds": spec.timeout_seconds,
+            "retries": spec.retries,
+            "invalid_prompt": spec.invalid_prompt,
+        }
+    )
+
+
+# --- hot prompts --------------------------------------------------------------------------
+def _moment(value: Any, field: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as err:
+        raise ValidationError(f"{field} must be an ISO date-time", field=field) from err
+    if moment.tzinfo is None:
+        raise ValidationError(f"{field} needs a UTC offset", field=field)
+    return moment
+
+
+def _hot_prompt_json(row: HotPrompt, queue_name: str | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "queue": queue_name,
+        "sound": row.sound,
+        "active": row.active,
+        "starts_at": row.starts_at.isoformat() if row.starts_at else None,
+        "ends_at": row.ends_at.isoformat() if row.ends_at else None,
+        "description": row.description,
+    }
+
+
+async def _hot_prompt_values(body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    values: dict[str, Any] = {}
+    queue_name = body.get("queue")
+    if "queue" in body:
+        if queue_name is None:
+            values["queue"] = None
+        else:
+            queue = await Queue.get_or_none(name=str(queue_name))
+            if queue is None:
+                raise ValidationError(f"no queue {queue_name!r}", field="queue")
+            values["queue"] = queue
+    if "sound" in body:
+        values["sound"] = str(body["sound"])[:64]
+    if "active" in body:
+        values["active"] = bool(body["active"])
+    if "description" in body:
+        values["description"] = str(body["description"])[:255]
+    for key in ("starts_at", "ends_at"):
+        if key in body:
+            values[key] = _moment(body[key], key)
+    return values, queue_name
+
+
+@routes.post("/api/hot-prompts")
+async def create_hot_prompt(request: web.Request) -> web.StreamResponse:
+    """{"sound": "storm-warning", "queue": "support" or null for all, "active": true, ...}"""
+    require_admin(request)
+    values, queue_name = await _hot_prompt_values(await json_body(request))
+    if not values.get("sound"):
+        raise ValidationError("a hot prompt needs a sound", field="sound")
+    row = await HotPrompt.create(**values)
+    return web.json_response(_hot_prompt_json(row, queue_name), status=201)
+
+
+@routes.patch("/api/hot-prompts/{id:[0-9]+}")
+async def change_hot_prompt(request: web.Request) -> web.StreamResponse:
+    """Switch on or off, or change the times."""
+    require_admin(request)
+    row = await HotPrompt.get_or_none(id=int(request.match_info["id"])).prefetch_related("queue")
+    if row is None:
+        raise NotFoundError("no such hot prompt")
+    values, _ = await _hot_prompt_values(await json_body(request))
+    row.update_from_dict(values)
+    await row.save()
+    await row.fetch_related("queue")
+    return web.json_response(_hot_prompt_json(row, row.queue.name if row.queue else None))
+
+
+@routes.delete("/api/hot-prompts/{id:[0-9]+}")
+async def delete_hot_prompt(request: web.Request) -> web.StreamResponse:
+    require_admin(request)
+    if not await HotPrompt.filter(id=int(request.match_info["id"])).delete():
+        raise NotFoundError("no such hot prompt")
+    return web.json_response({"deleted": True})
+
+
+# --- audio library ------------------------------------------------------------------------
+def _sound_json(sound: Sound) -> dict[str, Any]:
+    return {
+        "id": sound.id,
+        "name": sound.name,
+        "language": sound.language,
+        "description": sound.description,
+        "wording": sound.wording,
+        "source": sound.source,
+        "created_by": sound.created_by,
+    }
+
+
+@routes.get("/api/sounds")
+async def list_sounds(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    sounds = await Sound.all().order_by("name", "language")
+    return web.json_response({"sounds": [_sound_json(s) for s in sounds]})
+
+
+@routes.post("/api/sounds")
+async def upload_sound(request: web.Request) -> web.StreamResponse:
+    """A multipart form: file (wav, gsm or au, up to 5 MB), name, language, description,
+    wording, and csrf_token (from GET /api/me): a form can be posted cross-site, JSON cannot."""
+    user = require_admin(request)
+    if not request.content_type.startswith("multipart/form-data"):
+        raise ValidationError("upload the sound as multipart/form-data")
+    form = await request.post()
+    token = form.get("csrf_token")
+    sessions.check_csrf(request, token if isinstance(token, str) else None)
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        raise ValidationError("no file in the form (field 'file')", field="file")
+    fmt = format_of(upload.filename or "")
+    data = upload.file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise PayloadTooLargeError(f"the file is over {MAX_BYTES // (1024 * 1024)} MB")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / f"upload.{fmt}"
+        source.write_bytes(data)
+        sound = await import_sound(
+            request.app[CONFIG].paths.sounds,
+            source,
+            fmt,
+            name=str(form.get("name", "")),
+            language=str(form.get("language", "en")),
+            description=str(form.get("description", "")),
+            wording=str(form.get("wording", "")),
+            created_by=user.username,
+        )
+    return web.json_response(_sound_json(sound), status=201)
+
+
+@routes.delete("/api/sounds/{language}/{name}")
+async def remove_sound(request: web.Request) -> web.StreamResponse:
+    require_admin(request)
+    await json_body(request)
+    info = request.match_info
+    await delete_sound(request.app[CONFIG].paths.sounds, info["name"], info["language"])
+    return web.json_response({"deleted": True})
+
+
+# --- recording on demand ------------------------------------------------------------------
+@routes.post("/api/calls/{call_id}/recording")
+async def record_call(request: web.Request) -> web.StreamResponse:
+    """The agent on the call (or a supervisor) starts recording it."""
+    user = current_user(request)
+    await json_body(request)
+    service = request.app[QUEUE_SERVICE].current()
+    if service is None:
+        raise ConflictError("telephony is not running")
+    call_id = request.match_info["call_id"]
+    supervisor = user.role in (Role.ADMIN, Role.SUPERVISOR)
+    if not supervisor and not service.agent_on_call(user.username, call_id):
+        raise PermissionDeniedError("only the agent on the call or a supervisor may record it")
+    path = await service.start_recording(call_id)
+    return web.json_response({"call_id": call_id, "recording": path})
