@@ -14,10 +14,18 @@ from pathlib import Path
 
 from ehd.accounts.passwords import hash_password
 from ehd.accounts.service import create_user
-from ehd.db.models import Did, Queue, QueueMember, Role, RouteType, User
+from ehd.calendars.model import WEEKDAYS
+from ehd.db.models import Calendar, Did, IvrMenu, Queue, QueueMember, Role, RouteType, User
 
 DEMO_DID = "4600"
 DEMO_QUEUE = "support"
+# The demo's other numbers: a menu in front of the queue, and the phone services.
+DEMO_SERVICES = (
+    ("4610", RouteType.IVR, "Demo menu: 1 support, 2 a message for Alice"),
+    ("4690", RouteType.VOICEMAIL_ACCESS, "Listen to your voicemail"),
+    ("4691", RouteType.RECORDING_SERVICE, "Record a sound for the library"),
+)
+ROUND_THE_CLOCK = {day: [["00:00", "24:00"]] for day in WEEKDAYS}
 _AGENTS = (("alice", "Alice Andersson", "1001"), ("bob", "Bob Berg", "1002"))
 
 
@@ -66,6 +74,10 @@ async def seed_demo(data_dir: Path) -> DemoSite:
             "wrapup_seconds": 5.0,
         },
     )
+    # A demo answers at any hour; a real site's default calendar starts as office hours.
+    await Calendar.get_or_create(
+        name="default", defaults={"weekly": ROUND_THE_CLOCK, "holidays_closed": False}
+    )
     did = await Did.get_or_none(number=DEMO_DID)
     if did is None:
         await Did.create(
@@ -94,12 +106,36 @@ async def seed_demo(data_dir: Path) -> DemoSite:
         accounts.append(
             DemoAccount(username, password, role.value, user.sip_extension, user.sip_password)
         )
+    await _seed_services()
     site = DemoSite(DEMO_QUEUE, DEMO_DID, accounts)
     path = credentials_file(data_dir)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(site.as_json())
     return site
+
+
+async def _seed_services() -> None:
+    menu, _ = await IvrMenu.get_or_create(
+        name="demo",
+        defaults={
+            "prompt": "demo-menu",
+            "options": {
+                "1": {"kind": "queue", "target": DEMO_QUEUE},
+                "2": {"kind": "voicemail", "target": "alice"},
+            },
+            "fallback": {"kind": "queue", "target": DEMO_QUEUE},
+        },
+    )
+    for number, route_type, description in DEMO_SERVICES:
+        await Did.get_or_create(
+            number=number,
+            defaults={
+                "route_type": route_type,
+                "menu": menu if route_type == RouteType.IVR else None,
+                "description": description,
+            },
+        )
 
 
 def describe(site: DemoSite, web_url: str, sip_host: str, sip_port: int) -> str:
@@ -113,4 +149,6 @@ def describe(site: DemoSite, web_url: str, sip_host: str, sip_port: int) -> str:
                 f"password {account.sip_password} ({account.username})"
             )
     lines.append(f"Call:     sip:{site.did}@{sip_host}:{sip_port} (queue {site.queue})")
+    for number, _, description in DEMO_SERVICES:
+        lines.append(f"Call:     sip:{number}@{sip_host}:{sip_port} ({description})")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from ehd.asterisk.runtime import AsteriskRuntime, select_runtime, setup_runtime
 from ehd.config import default_cache_dir
 from tests.harness.carrier import Carrier, Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, prepare_ehd
+from tests.harness.mail_sink import MailSink, mail_sink
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +24,22 @@ def asterisk_runtime() -> AsteriskRuntime:
 
 
 @pytest.fixture(scope="session")
+def mail_server() -> Iterator[MailSink]:
+    """A real SMTP server that ehd sends its mail to."""
+    with mail_sink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
 def ehd_server(
-    tmp_path_factory: pytest.TempPathFactory, asterisk_runtime: AsteriskRuntime
+    tmp_path_factory: pytest.TempPathFactory,
+    asterisk_runtime: AsteriskRuntime,
+    mail_server: MailSink,
 ) -> Iterator[EhdProcess]:
     """One running ehd (Asterisk, ARI app, web, scheduler) with the demo site, for the session."""
     server = prepare_ehd(tmp_path_factory.mktemp("ehd"))
+    server.env["EHD_SMTP_HOST"] = "127.0.0.1"
+    server.env["EHD_SMTP_PORT"] = str(mail_server.port)
     server.start()
     yield server
     server.stop()

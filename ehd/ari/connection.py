@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -36,6 +37,9 @@ class Backoff:
         return base * random.uniform(0.8, 1.2)  # jitter: nodes don't reconnect in lockstep
 
 
+RECENT_EVENTS = 512
+
+
 class AriConnection:
     def __init__(
         self,
@@ -54,6 +58,11 @@ class AriConnection:
         self._backoff = backoff or Backoff()
         self.connected = asyncio.Event()
         self.connect_count = 0
+        # Asterisk sends a channel's events once per subscription that covers it: a caller's
+        # channel in Stasis on a subscribed endpoint (endpoint:PJSIP) arrives twice, so one
+        # key press would count twice. Identical texts (same millisecond timestamp) are dropped.
+        self._recent: deque[str] = deque(maxlen=RECENT_EVENTS)
+        self._recent_set: set[str] = set()
 
     @property
     def events_url(self) -> str:
@@ -70,6 +79,8 @@ class AriConnection:
                 ) as websocket:
                     attempt = 0
                     self.connect_count += 1
+                    self._recent.clear()
+                    self._recent_set.clear()
                     log.info("ARI connected (%s, connection %d)", self.app, self.connect_count)
                     try:
                         await self._on_connect()
@@ -94,7 +105,18 @@ class AriConnection:
                 continue
             await self.dispatch_text(message.data)
 
+    def _seen(self, text: str) -> bool:
+        if text in self._recent_set:
+            return True
+        if len(self._recent) == self._recent.maxlen:
+            self._recent_set.discard(self._recent[0])
+        self._recent.append(text)
+        self._recent_set.add(text)
+        return False
+
     async def dispatch_text(self, text: str) -> None:
+        if self._seen(text):
+            return
         try:
             event = parse_event(json.loads(text))
         except (json.JSONDecodeError, AriPayloadError) as err:

@@ -57,7 +57,8 @@ def check(rules: CalendarRules, at: datetime) -> CalendarStatus:
             audio = None if variation.open else variation.audio
             return CalendarStatus(variation.open, f"variation:{variation.id}", audio)
     if rules.holidays_closed:
-        name = holiday_names(rules.country, local.year).get(local.date())
+        day = local.date()
+        name = rules.own_holidays.get(day) or holiday_names(rules.country, local.year).get(day)
         if name is not None and not _switched_off(name, rules.holidays_off):
             return CalendarStatus(False, f"holiday:{name}")
     minute = local.hour * 60 + local.minute

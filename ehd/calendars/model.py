@@ -107,6 +107,8 @@ class CalendarRules:
     country: str = "SE"
     holidays_closed: bool = True
     holidays_off: frozenset[str] = frozenset()  # holiday names treated as ordinary days
+    # The organisation's own closing days (a staff day, a bridge day), treated as holidays.
+    own_holidays: dict[date, str] = field(default_factory=dict)
     variations: tuple[Variation, ...] = ()
 
     def __post_init__(self) -> None:
@@ -141,3 +143,23 @@ def dump_weekly(weekly: dict[int, tuple[TimeRange, ...]]) -> dict[str, list[list
 OFFICE_HOURS: dict[str, list[list[str]]] = {
     day: [["08:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
 }
+
+
+def parse_own_holidays(data: Any) -> dict[date, str]:
+    """``[{"date": "2026-11-23", "name": "Staff day"}]`` -> {date: name}."""
+    if not isinstance(data, list):
+        raise ValidationError("own_holidays must be a list of {date, name}")
+    days: dict[date, str] = {}
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("date"), str):
+            raise ValidationError("each own holiday needs a date (YYYY-MM-DD) and a name")
+        try:
+            day = date.fromisoformat(item["date"])
+        except ValueError as err:
+            raise ValidationError(f"own holiday date {item['date']!r} is not YYYY-MM-DD") from err
+        days[day] = str(item.get("name") or "Closed day")[:64]
+    return days
+
+
+def dump_own_holidays(days: dict[date, str]) -> list[dict[str, str]]:
+    return [{"date": day.isoformat(), "name": name} for day, name in sorted(days.items())]

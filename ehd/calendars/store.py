@@ -8,6 +8,7 @@ from ehd.calendars.model import (
     TimeRange,
     Variation,
     parse_clock,
+    parse_own_holidays,
     parse_weekly,
 )
 from ehd.db.models import Calendar, CalendarVariation, Queue
@@ -32,6 +33,7 @@ async def rules_for(calendar: Calendar) -> CalendarRules:
         country=calendar.country,
         holidays_closed=calendar.holidays_closed,
         holidays_off=frozenset(calendar.holidays_off),
+        own_holidays=parse_own_holidays(calendar.own_holidays),
         variations=tuple(_variation(row) for row in rows),
     )
 

@@ -130,9 +130,11 @@ class InboundFlow:
             queue.customer_number_max,
             queue.customer_number_checksum,
         )
+        prompt = self._media("enter-customer-number", language, "enter-customer-number")
+        media: list[str] = [prompt]
         for _ in range(CUSTOMER_NUMBER_TRIES):
             digits = await session.collect(
-                self._media("enter-customer-number", language, "enter-customer-number"),
+                media,
                 max_digits=rule.max_length + 1,
                 terminator="#",
                 first_timeout=8,
@@ -142,7 +144,9 @@ class InboundFlow:
             if problem is None:
                 break
             log.info("call %s: customer number %r refused: %s", session.channel_id, digits, problem)
-            await session.play(self._media("customer-number-invalid", language, "menu-invalid"))
+            # Keys pressed during the error message already start the next attempt.
+            invalid = self._media("customer-number-invalid", language, "menu-invalid")
+            media = [invalid, prompt]
         else:
             return  # still served, without a number
         if digits:
@@ -160,13 +164,15 @@ class InboundFlow:
         spec = _spec(menu)
         attempt = 0
         prompt = self._media(spec.prompt, language, "menu-invalid")
+        media: list[str] = [prompt]
         for _ in range(MENU_STEPS):
-            key = await session.collect(prompt, max_digits=1, first_timeout=spec.timeout_seconds)
+            key = await session.collect(media, max_digits=1, first_timeout=spec.timeout_seconds)
+            media = [prompt]
             outcome = choose(spec, key or None, attempt)
             if not isinstance(outcome, Go):
                 attempt += 1
-                if outcome.prompt:
-                    await session.play(self._media(outcome.prompt, language, "menu-invalid"))
+                if outcome.prompt:  # a key pressed during the message is the next choice
+                    media = [self._media(outcome.prompt, language, "menu-invalid"), prompt]
                 continue
             destination = outcome.destination
             if destination.kind == Kind.PROMPT:
@@ -180,6 +186,7 @@ class InboundFlow:
                     return spec.fallback
                 spec, attempt = _spec(submenu), 0
                 prompt = self._media(spec.prompt, language, "menu-invalid")
+                media = [prompt]
                 continue
             return destination
         return spec.fallback

@@ -251,6 +251,7 @@ class Calendar(Model):
     country = fields.CharField(max_length=8, default="SE")
     holidays_closed = fields.BooleanField(default=True)
     holidays_off: list[str] = fields.JSONField(default=list)  # holiday names kept as workdays
+    own_holidays: list[dict[str, str]] = fields.JSONField(default=list)  # [{"date", "name"}]
     weekly: dict[str, Any] = fields.JSONField(default=dict)  # {"mon": [["08:00", "17:00"]]}
 
     class Meta:

@@ -14,7 +14,15 @@ from aiohttp import web
 from ehd.audio_library import MAX_BYTES, delete_sound, format_of, import_sound
 from ehd.calendars.evaluate import check as check_calendar
 from ehd.calendars.evaluate import holiday_names, overlapping
-from ehd.calendars.model import WEEKDAYS, CalendarRules, dump_weekly, parse_clock, parse_weekly
+from ehd.calendars.model import (
+    WEEKDAYS,
+    CalendarRules,
+    dump_own_holidays,
+    dump_weekly,
+    parse_clock,
+    parse_own_holidays,
+    parse_weekly,
+)
 from ehd.calendars.store import rules_for
 from ehd.callflow.menu import MenuSpec
 from ehd.db.models import Calendar, CalendarVariation, HotPrompt, IvrMenu, Queue, Role, Sound
@@ -27,23 +35,9 @@ from ehd.errors import (
 )
 from ehd.web import sessions
 from ehd.web.api_common import current_user, json_body, require_admin
-from ehd.web.keys import CONFIG, QUEUE_SERVICE, SESSION
+from ehd.web.keys import CONFIG, QUEUE_SERVICE
 
 routes = web.RouteTableDef()
-
-
-@routes.get("/api/me")
-async def me(request: web.Request) -> web.StreamResponse:
-    """Who is logged in, and the token uploads (multipart forms) must carry."""
-    user = current_user(request)
-    session = request.get(SESSION)
-    return web.json_response(
-        {
-            "username": user.username,
-            "role": user.role.value,
-            "csrf_token": session.csrf_token if session else "",
-        }
-    )
 
 
 # --- calendars ----------------------------------------------------------------------------
@@ -94,6 +88,7 @@ async def _calendar_json(calendar: Calendar) -> dict[str, Any]:
         "country": calendar.country,
         "holidays_closed": calendar.holidays_closed,
         "holidays_off": calendar.holidays_off,
+        "own_holidays": calendar.own_holidays,
         "weekly": dump_weekly(rules.weekly),
         "variations": [
             {
@@ -135,6 +130,8 @@ async def put_calendar(request: web.Request) -> web.StreamResponse:
         calendar.holidays_off = off
     if "weekly" in body:
         calendar.weekly = dump_weekly(parse_weekly(body["weekly"]))
+    if "own_holidays" in body:
+        calendar.own_holidays = dump_own_holidays(parse_own_holidays(body["own_holidays"]))
     variations = None
     if "variations" in body:
         if not isinstance(body["variations"], list):

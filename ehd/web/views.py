@@ -8,7 +8,7 @@ from ehd.accounts.service import authenticate
 from ehd.db.models import Role, User
 from ehd.errors import AuthenticationError, PermissionDeniedError
 from ehd.web import sessions
-from ehd.web.keys import CONFIG, HEALTH, USER
+from ehd.web.keys import CONFIG, HEALTH, SESSION, USER
 from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
@@ -100,7 +100,16 @@ async def health(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.StreamResponse:
+    """Who is logged in, and the token multipart uploads must carry (a form can be posted
+    cross-site, a JSON body cannot)."""
     user: User | None = request.get(USER)
     if user is None:
         raise AuthenticationError("log in first")
-    return web.json_response({"username": user.username, "role": user.role.value})
+    session = request.get(SESSION)
+    return web.json_response(
+        {
+            "username": user.username,
+            "role": user.role.value,
+            "csrf_token": session.csrf_token if session else "",
+        }
+    )

@@ -110,3 +110,22 @@ def test_backoff_grows_to_its_ceiling() -> None:
     delays = [backoff.delay(n) for n in range(10)]
     assert delays[0] < 0.31 and delays[-1] <= 6.0
     assert all(delay >= 0.2 for delay in delays)
+
+
+async def test_an_event_delivered_twice_by_overlapping_subscriptions_is_handled_once() -> None:
+    received: list[Event] = []
+
+    async def on_event(event: Event) -> None:
+        received.append(event)
+
+    async def nothing() -> None:
+        return None
+
+    async with aiohttp.ClientSession() as session:
+        client = AriClient(session, "http://127.0.0.1:9/ari", "u", "p")
+        connection = AriConnection(client, session, "ehd", on_event, nothing)
+        dtmf = {**START, "type": "ChannelDtmfReceived", "digit": "5", "timestamp": "t1"}
+        await connection.dispatch_text(json.dumps(dtmf))
+        await connection.dispatch_text(json.dumps(dtmf))  # the endpoint subscription's copy
+        await connection.dispatch_text(json.dumps({**dtmf, "timestamp": "t2"}))  # pressed again
+    assert [e.type for e in received] == ["ChannelDtmfReceived", "ChannelDtmfReceived"]

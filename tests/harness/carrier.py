@@ -124,6 +124,27 @@ class CarrierCall:
         )
         return self.carrier.instance.recordings_dir / f"{name}.wav"
 
+    async def listen(self, name: str, seconds: int) -> Path:
+        """Like :meth:`record`, through a snoop channel, so the call stays free for keypresses
+        and playbacks (ARI runs a channel's own commands one after the other)."""
+        snoop_id = f"snoop-{uuid.uuid4().hex[:12]}"
+        await self.carrier.ari.request(
+            "POST",
+            f"channels/{self.id}/snoop",
+            {"spy": "in", "app": CARRIER_APP, "snoopId": snoop_id},
+        )
+        await self.carrier.events.wait(
+            lambda: any(
+                isinstance(e, StasisStart) for e in self.carrier.events.by_channel[snoop_id]
+            ),
+            10,
+        )
+        try:
+            return await CarrierCall(self.carrier, snoop_id).record(name, seconds)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.carrier.ari.hangup(snoop_id)
+
     async def send_dtmf(self, digits: str) -> None:
         await self.carrier.ari.send_dtmf(self.id, digits)
 

@@ -34,7 +34,9 @@ def admin_password(server: EhdProcess) -> str:
     return next(a.password for a in server.demo_site().accounts if a.username == "admin")
 
 
-async def add_user_with_phone(server: EhdProcess, username: str, extension: str) -> str:
+async def add_user_with_phone(
+    server: EhdProcess, username: str, extension: str, email: str = ""
+) -> str:
     """Create the user through the admin page; return the SIP password it shows."""
     session = await logged_in_session(server.web_url, "admin", admin_password(server))
     async with session:
@@ -47,7 +49,7 @@ async def add_user_with_phone(server: EhdProcess, username: str, extension: str)
             "password": "carol-pass-1",
             "role": "agent",
             "sip_extension": extension,
-            "email": "",
+            "email": email,
         }
         async with session.post("/admin/users", data=form) as response:
             page = await response.text()

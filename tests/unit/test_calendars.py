@@ -15,6 +15,7 @@ from ehd.calendars.model import (
     CalendarRules,
     TimeRange,
     Variation,
+    parse_own_holidays,
     parse_weekly,
 )
 from ehd.errors import ValidationError
@@ -175,3 +176,17 @@ def test_without_variations_or_holidays_open_exactly_in_the_weekly_hours(at: dat
     status = check(rules(holidays_closed=False), at)
     wall = at.astimezone(STOCKHOLM)
     assert status.open == (wall.weekday() < 5 and 8 <= wall.hour < 17)
+
+
+def test_own_closing_days_count_as_holidays() -> None:
+    staff_day = rules(
+        own_holidays=parse_own_holidays([{"date": "2026-11-24", "name": "Staff day"}])
+    )
+    assert check(staff_day, local(2026, 11, 24, 10, 0)).as_json() == {
+        "open": False,
+        "reason": "holiday:Staff day",
+        "audio": None,
+    }
+    assert check(staff_day, local(2026, 11, 25, 10, 0)).open
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        parse_own_holidays([{"date": "24/11/2026"}])

@@ -1,0 +1,283 @@
+"""The caller's way in over real SIP: calendars, menus, customer numbers, hot prompts, call
+recording and voicemail. Each test sets up its own queue, calendar and number (48xx)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from ehd.asterisk.instance import SOUNDS_DIR
+from tests.harness.api import Api
+from tests.harness.audio import contains_prompt, sox_stat
+from tests.harness.carrier import Carrier
+from tests.harness.ehd_process import EhdProcess, endpoint_state
+from tests.harness.mail_sink import MailSink
+from tests.harness.phone_farm import Policy, serving
+from tests.harness.polling import eventually
+from tests.harness.records import closed_call_record
+from tests.harness.web_client import add_user_with_phone
+
+pytestmark = pytest.mark.asterisk
+
+PROMPTS = SOUNDS_DIR / "en"
+ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def _caller() -> str:
+    return "+4673" + str(uuid.uuid4().int)[:7]
+
+
+@pytest.fixture
+async def api(ehd_server: EhdProcess) -> AsyncIterator[Api]:
+    client = await Api.admin(ehd_server)
+    yield client
+    await client.close()
+
+
+async def open_queue(api: Api, name: str, did: str, **settings: object) -> None:
+    """A queue open around the clock (its own calendar) behind ``did``."""
+    await api.call("PUT", f"/api/calendars/{name}", {"weekly": ALWAYS, "variations": []})
+    await api.call("PUT", f"/api/queues/{name}", {"calendar": name, **settings})
+    await api.call("PUT", f"/api/dids/{did}", {"route_type": "queue", "queue": name})
+
+
+async def upload_speech(api: Api, server: EhdProcess, name: str, text: str) -> Path:
+    """Speak ``text`` with espeak-ng and upload it to the library; the stored file."""
+    source = server.data_dir / f"{name}-source.wav"
+    await asyncio.to_thread(subprocess.run, ["espeak-ng", "-w", str(source), text], check=True)
+    me = await api.call("GET", "/api/me")
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", me["csrf_token"])
+    form.add_field("name", name)
+    form.add_field("language", "en")
+    form.add_field("wording", text)
+    form.add_field("file", source.read_bytes(), filename=f"{name}.wav")
+    async with api.session.post("/api/sounds", data=form) as response:
+        assert response.status == 201, await response.text()
+    return server.data_dir / "sounds" / "en" / f"{name}.wav"
+
+
+def today_in_stockholm() -> str:
+    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Stockholm")).date().isoformat()
+
+
+async def test_a_holiday_closes_the_queue_with_the_closed_prompt(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    await open_queue(api, "flow-holiday", "4801")
+    holiday = [{"date": today_in_stockholm(), "name": "Staff day"}]
+    await api.call("PUT", "/api/calendars/flow-holiday", {"own_holidays": holiday})
+    caller = _caller()
+    call = await carrier.call("4801", caller=caller)
+    await call.wait_answered()
+    wav = await call.record(f"holiday-{caller}", seconds=8)
+    await call.wait_ended()
+    closed, _ = contains_prompt(wav, PROMPTS / "closed.wav")
+    welcome, _ = contains_prompt(wav, PROMPTS / "welcome.wav")
+    assert closed > 0.8 and welcome < closed, (closed, welcome)
+    record = await closed_call_record(ehd_server.database, caller)
+    assert record["result"] == "closed"
+    checked = ehd_server.ehd("calendar", "check", "--queue", "flow-holiday", "--at",
+                             datetime.now(UTC).isoformat(), "--json")  # fmt: skip
+    assert json.loads(checked.stdout.splitlines()[-1])["reason"] == "holiday:Staff day"
+
+
+async def test_a_closing_variation_plays_its_own_audio(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    audio = await upload_speech(
+        api, ehd_server, "flow-meeting", "We are at a staff meeting until three o'clock."
+    )
+    await open_queue(api, "flow-meeting", "4802")
+    today = today_in_stockholm()
+    variation = {"name": "meeting", "open": False, "date_from": today, "date_to": today,
+                 "audio": "flow-meeting"}  # fmt: skip
+    await api.call("PUT", "/api/calendars/flow-meeting", {"variations": [variation]})
+    caller = _caller()
+    call = await carrier.call("4802", caller=caller)
+    await call.wait_answered()
+    wav = await call.record(f"meeting-{caller}", seconds=8)
+    await call.wait_ended()
+    own, _ = contains_prompt(wav, audio)
+    standard, _ = contains_prompt(wav, PROMPTS / "closed.wav")
+    assert own > 0.8 and standard < own, (own, standard)
+
+
+async def test_a_menu_digit_routes_to_its_queue(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    await open_queue(api, "flow-sales", "4809", greeting="welcome")
+    menu = {"prompt": "demo-menu", "options": {"1": {"kind": "queue", "target": "flow-sales"}}}
+    await api.call("PUT", "/api/menus/flow-main", menu)
+    await api.call("PUT", "/api/dids/4803", {"route_type": "ivr", "menu": "flow-main"})
+    caller = _caller()
+    call = await carrier.call("4803", caller=caller)
+    await call.wait_answered()
+    recording = asyncio.create_task(call.listen(f"menu-{caller}", seconds=12))
+    await asyncio.sleep(2.0)
+    await call.send_dtmf("1")
+    wav = await recording
+    await call.hangup()
+    score, lag = contains_prompt(wav, PROMPTS / "welcome.wav", max_lag_seconds=8)
+    assert score > 0.8, f"the queue's greeting was not heard ({score:.2f})"
+    record = await closed_call_record(ehd_server.database, caller)
+    assert record["queue_name"] == "flow-sales"
+
+
+async def test_an_invalid_digit_is_retried_then_falls_back(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    menu = {
+        "prompt": "demo-menu",
+        "options": {"1": {"kind": "queue", "target": "flow-sales"}},
+        "retries": 1,
+        "timeout_seconds": 3,
+        "fallback": {"kind": "hangup", "target": "goodbye"},
+    }
+    await api.call("PUT", "/api/menus/flow-strict", menu)
+    await api.call("PUT", "/api/dids/4804", {"route_type": "ivr", "menu": "flow-strict"})
+    caller = _caller()
+    call = await carrier.call("4804", caller=caller)
+    await call.wait_answered()
+    recording = asyncio.create_task(call.listen(f"invalid-{caller}", seconds=20))
+    await asyncio.sleep(2.0)
+    await call.send_dtmf("7")  # not an option; then silence: the fallback
+    await call.wait_ended(timeout=25)
+    wav = await recording
+    invalid, invalid_at = contains_prompt(wav, PROMPTS / "menu-invalid.wav", max_lag_seconds=15)
+    goodbye, goodbye_at = contains_prompt(wav, PROMPTS / "goodbye.wav", max_lag_seconds=18)
+    assert invalid > 0.8, f"no 'invalid choice' ({invalid:.2f})"
+    assert goodbye > 0.8 and goodbye_at > invalid_at, (goodbye, goodbye_at, invalid_at)
+    record = await closed_call_record(ehd_server.database, caller)
+    assert record["queue_name"] == ""
+
+
+async def test_the_customer_number_is_checked_and_captured(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    await open_queue(api, "flow-custid", "4805", greeting="goodbye", customer_number="required",
+                     customer_number_min=10, customer_number_max=10,
+                     customer_number_checksum="luhn")  # fmt: skip
+    caller = _caller()
+    call = await carrier.call("4805", caller=caller)
+    await call.wait_answered()
+    greeting = sox_stat(PROMPTS / "goodbye.wav").seconds
+    await asyncio.sleep(0.4 + greeting + 1.0)  # into the "enter your number" prompt
+    await call.send_dtmf("8112189875#")  # wrong check digit
+    await asyncio.sleep(4.5)  # "not valid", then the prompt again
+    await call.send_dtmf("8112189876#")
+
+    async def captured() -> bool:
+        rows = await asyncio.to_thread(_customer_number, ehd_server, caller)
+        return rows == "8112189876"
+
+    await eventually(captured, timeout=15, what="customer number stored on the call")
+    await call.hangup()
+
+
+def _customer_number(server: EhdProcess, caller: str) -> str:
+    from tests.harness.records import call_records
+
+    rows = call_records(server.database, caller_number=caller)
+    return str(rows[0]["customer_number"]) if rows else ""
+
+
+async def test_the_hot_prompt_is_heard_before_the_greeting(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    storm = await upload_speech(
+        api, ehd_server, "flow-storm", "Because of the storm, waiting times are long today."
+    )
+    await open_queue(api, "flow-hot", "4806", greeting="welcome")
+    created = await api.call(
+        "POST", "/api/hot-prompts", {"queue": "flow-hot", "sound": "flow-storm"}
+    )
+    try:
+        caller = _caller()
+        call = await carrier.call("4806", caller=caller)
+        await call.wait_answered()
+        wav = await call.record(f"hot-{caller}", seconds=14)
+        await call.hangup()
+    finally:
+        await api.call("DELETE", f"/api/hot-prompts/{created['id']}")
+    hot, hot_at = contains_prompt(wav, storm, max_lag_seconds=6)
+    welcome, welcome_at = contains_prompt(wav, PROMPTS / "welcome.wav", max_lag_seconds=10)
+    assert hot > 0.8 and welcome > 0.8, (hot, welcome)
+    assert hot_at < welcome_at, (hot_at, welcome_at)
+
+
+async def test_a_recorded_call_leaves_a_file_with_sound(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    await open_queue(api, "flow-rec", "4807", recording="all", ring_timeout=8.0)
+    await api.call("PUT", "/api/queues/flow-rec/members/alice", {"penalty": 0})
+
+    async def online() -> bool:
+        return await endpoint_state(ehd_server, "1001") == "online"
+
+    await eventually(online, timeout=15, what="alice's phone registered")
+    await api.call("POST", "/api/agents/alice/login", {"queues": ["flow-rec"]})
+    policy = Policy(media=f"sound:{(PROMPTS / 'closed').as_posix()}", after=0.3)
+    try:
+        async with serving(farm, {"1001": policy}):
+            caller = _caller()
+            call = await carrier.call("4807", caller=caller)
+            await call.wait_answered()
+            await asyncio.sleep(12)
+            await call.hangup()
+    finally:
+        await api.call("POST", "/api/agents/alice/logout")
+    record = await closed_call_record(ehd_server.database, caller)
+    assert record["agent"] == "alice" and record["recording"], record
+    path = Path(str(record["recording"]))
+    await eventually(lambda: _exists(path), timeout=10, what="the recording file")
+    stat = sox_stat(path)
+    assert stat.seconds > 2 and stat.rms_amplitude > 0.01, stat
+    score, _ = contains_prompt(path, PROMPTS / "closed.wav", max_lag_seconds=8)
+    assert score > 0.7, f"the agent's audio is not in the recording ({score:.2f})"
+
+
+async def _exists(path: Path) -> bool:
+    def big_enough() -> bool:
+        return path.exists() and path.stat().st_size > 8000
+
+    return await asyncio.to_thread(big_enough)
+
+
+async def test_a_voicemail_arrives_by_email_with_its_audio(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api, mail_server: MailSink
+) -> None:
+    address = f"vm-{uuid.uuid4().hex[:6]}@example.test"
+    await add_user_with_phone(ehd_server, "vmuser", "1099", email=address)
+    did = {"route_type": "sip_voicemail", "user": "vmuser", "ring_seconds": 5}
+    await api.call("PUT", "/api/dids/4808", did)
+    caller = _caller()
+    call = await carrier.call("4808", caller=caller)  # 1099 never registers: straight to voicemail
+    await call.wait_answered()
+    greeting = sox_stat(PROMPTS / "voicemail-greeting.wav").seconds
+    await asyncio.sleep(0.4 + greeting + 1.0)  # after the tone
+    message = PROMPTS / "technical-problem.wav"
+    await call.play(f"sound:{message.with_suffix('')}")
+    await asyncio.sleep(sox_stat(message).seconds + 0.5)
+    await call.send_dtmf("#")
+    await call.wait_ended(timeout=15)
+
+    mail = await mail_server.wait_for(address)
+    assert caller in str(mail["Subject"])
+    attachments = list(mail.iter_attachments())
+    assert len(attachments) == 1 and attachments[0].get_content_type() == "audio/wav"
+    wav = ehd_server.data_dir / f"voicemail-{caller}.wav"
+    wav.write_bytes(attachments[0].get_content())
+    score, _ = contains_prompt(wav, message, max_lag_seconds=4)
+    assert score > 0.7, f"the caller's message is not in the attachment ({score:.2f})"
+    record = await closed_call_record(ehd_server.database, caller)
+    assert record["result"] == "voicemail"
