@@ -162,7 +162,8 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-    scheduler = create_scheduler(app[CONFIG].recording_retention_days)
+    telephony = app[TELEPHONY]
+    scheduler = create_scheduler(app[CONFIG].recording_retention_days, telephony.current)
     scheduler.start()
     yield
     scheduler.shutdown(wait=False)

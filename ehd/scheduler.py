@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ehd.calls.retention import purge_recordings
+from ehd.queueing.service import QueueService
+from ehd.schedules import apply_due
 from ehd.web.sessions import purge_expired_sessions
 
 log = logging.getLogger(__name__)
@@ -18,8 +22,24 @@ async def purge_sessions_job() -> None:
         log.info("removed %d expired web session(s)", removed)
 
 
-def create_scheduler(recording_retention_days: int = 365) -> AsyncIOScheduler:
+async def scheduled_logins_job(current_service: Callable[[], QueueService | None]) -> None:
+    await apply_due(current_service(), datetime.now(UTC))
+
+
+def create_scheduler(
+    recording_retention_days: int = 365,
+    current_service: Callable[[], QueueService | None] = lambda: None,
+) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        scheduled_logins_job,
+        "interval",
+        seconds=10,
+        args=[current_service],
+        id="scheduled-logins",
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.add_job(
         purge_recordings,
         "cron",

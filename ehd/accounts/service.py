@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from tortoise.exceptions import IntegrityError
@@ -68,3 +69,11 @@ async def sip_accounts() -> list[SipAccount]:
         for u in users
         if u.sip_extension and u.sip_password
     ]
+
+
+async def set_phone_pin(user: User, pin: str) -> None:
+    """The PIN for phone services (recording service, voicemail from another phone)."""
+    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+        raise ValidationError("a PIN is 4 to 12 digits", field="pin")
+    user.pin_hash = await asyncio.to_thread(hash_password, pin)
+    await user.save(update_fields=["pin_hash"])

@@ -19,6 +19,7 @@ class Action(StrEnum):
     RING_SIP = "ring_sip"
     VOICEMAIL_ACCESS = "voicemail_access"
     RECORDING_SERVICE = "recording_service"
+    REMOTE_LOGIN = "remote_login"
     NOT_IN_SERVICE = "not_in_service"
     UNAVAILABLE = "unavailable"
 
@@ -92,6 +93,8 @@ def decide_route(entry: DidEntry | None) -> Route:
         return Route(Action.VOICEMAIL_ACCESS)
     if kind == RouteType.RECORDING_SERVICE:
         return Route(Action.RECORDING_SERVICE)
+    if kind == RouteType.REMOTE_LOGIN:
+        return Route(Action.REMOTE_LOGIN)
     return Route(
         Action.UNAVAILABLE,
         target=kind.value,

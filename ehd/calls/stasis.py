@@ -31,6 +31,7 @@ from ehd.calls.recording_service import record_for_library
 from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
 from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallEnded, CallSession
+from ehd.calls.survey import SurveyStart, run_survey
 from ehd.db.models import IvrMenu, Queue, User
 from ehd.errors import NotFoundError
 from ehd.queueing.service import QueueExit, QueueService
@@ -269,8 +270,13 @@ class CallApplication:
         """Wait until the call ends; play the queue's exit prompt if it sends the caller away."""
         try:
             while True:
-                notice = await session.wait_for(lambda e: isinstance(e, QueueExit), 3600)
-                if isinstance(notice, QueueExit):
+                notice = await session.wait_for(
+                    lambda e: isinstance(e, (QueueExit, SurveyStart)), 3600
+                )
+                if isinstance(notice, SurveyStart) and self.services is not None:
+                    await run_survey(self.services, session, notice, language)
+                    await self.ari.hangup(session.channel_id)
+                elif isinstance(notice, QueueExit):
                     with contextlib.suppress(AriHttpError):
                         await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
                     await session.play(self.sounds.media(notice.prompt, language))

@@ -44,6 +44,11 @@ class User(Model):
     sip_extension = fields.CharField(max_length=32, null=True, unique=True)
     sip_password = fields.CharField(max_length=64, null=True)
     pin_hash = fields.CharField(max_length=255, default="")  # phone services (argon2)
+    # Remote login: calls from these numbers (E.164) toggle the agent in and out of the
+    # pre-selected queues, and calls are then delivered to remote_number.
+    remote_number = fields.CharField(max_length=32, default="", db_index=True)
+    alt_number = fields.CharField(max_length=32, default="", db_index=True)
+    remote_queues: list[str] = fields.JSONField(default=list)  # empty: every membership
     active = fields.BooleanField(default=True)
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -103,6 +108,9 @@ class Queue(Model):
     customer_number_max = fields.IntField(default=12)
     customer_number_checksum = fields.CharField(max_length=16, default="")  # "" or "luhn"
     recording = fields.CharField(max_length=16, default="none")  # none|all|on_demand
+    survey: fields.ForeignKeyNullableRelation[SurveyProfile] = fields.ForeignKeyField(
+        "models.SurveyProfile", related_name="queues", null=True, on_delete=fields.SET_NULL
+    )  # asked after the agent hangs up
 
     class Meta:
         table = "queues"
@@ -345,3 +353,51 @@ class VoicemailMessage(Model):
 
     class Meta:
         table = "voicemail_messages"
+
+
+class SurveyProfile(Model):
+    """A post-call keypad survey: intro, questions (keys on a scale), thanks."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    intro = fields.CharField(max_length=64, default="survey-intro")
+    # [{"id": "csat", "prompt": "survey-question-csat", "low": 1, "high": 5}]
+    questions: list[dict[str, Any]] = fields.JSONField(default=list)
+    thanks = fields.CharField(max_length=64, default="survey-thanks")
+
+    class Meta:
+        table = "survey_profiles"
+
+
+class SurveyAnswer(Model):
+    """One keyed answer, kept even when the caller hangs up before the last question."""
+
+    id = fields.IntField(primary_key=True)
+    call_id = fields.CharField(max_length=64, db_index=True)
+    profile = fields.CharField(max_length=64)
+    queue_name = fields.CharField(max_length=64, default="")
+    agent = fields.CharField(max_length=64, default="")
+    question = fields.CharField(max_length=32)
+    answer = fields.IntField()
+    answered_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "survey_answers"
+
+
+class AgentSchedule(Model):
+    """A planned login: the scheduler logs the agent in at starts_at and out at ends_at."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="schedules", on_delete=fields.CASCADE
+    )
+    starts_at = fields.DatetimeField(db_index=True)
+    ends_at = fields.DatetimeField(db_index=True)
+    number = fields.CharField(max_length=32, default="")  # empty: the agent's SIP phone
+    queues: list[str] = fields.JSONField(default=list)  # empty: every membership
+    state = fields.CharField(max_length=16, default="planned")  # planned|active|done|failed
+    created_by = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "agent_schedules"

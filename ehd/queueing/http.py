@@ -6,11 +6,14 @@ Cookie sessions are accepted only with a JSON body, which a cross-site form cann
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
+from ehd.accounts.service import set_phone_pin
 from ehd.db.models import (
+    AgentSchedule,
     AgentSession,
     Calendar,
     Did,
@@ -19,13 +22,16 @@ from ehd.db.models import (
     QueueMember,
     Role,
     RouteType,
+    SurveyProfile,
     User,
 )
 from ehd.errors import (
+    ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
+from ehd.phone_numbers import to_e164
 from ehd.queueing import agents
 from ehd.queueing.config import queue_config, validate_flow_settings
 from ehd.web.api_common import current_user, json_body, require_admin
@@ -66,7 +72,7 @@ QUEUE_SETTINGS = {
     "recording": str,
 }
 # Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
-QUEUE_LINKS = {"calendar": "calendar", "menu": "menu", "closed_voicemail": "closed_voicemail"}
+QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey")
 _NULLABLE = {"overflow_after", "max_penalty"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -143,6 +149,56 @@ async def agent_unpause(request: web.Request) -> web.StreamResponse:
     return await _state(user)
 
 
+@routes.put("/api/users/{username}/pin")
+async def put_pin(request: web.Request) -> web.StreamResponse:
+    """Set the PIN for phone services: {"pin": "2468"} (your own, or anyone's as admin)."""
+    me = current_user(request)
+    username = request.match_info["username"]
+    if username != me.username and me.role != Role.ADMIN:
+        raise PermissionDeniedError("you may only set your own PIN")
+    user = await User.get_or_none(username=username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    pin = (await json_body(request)).get("pin")
+    await set_phone_pin(user, pin if isinstance(pin, str) else "")
+    return web.json_response({"username": user.username, "pin_set": True})
+
+
+@routes.put("/api/users/{username}/remote")
+async def put_remote(request: web.Request) -> web.StreamResponse:
+    """Remote login settings: {"number": "+4670…", "alt_number": "…", "queues": ["support"]}."""
+    me = current_user(request)
+    username = request.match_info["username"]
+    if username != me.username and me.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise PermissionDeniedError("you may only change your own remote login")
+    user = await User.get_or_none(username=username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    body = await json_body(request)
+    for key, field in (("number", "remote_number"), ("alt_number", "alt_number")):
+        if key in body:
+            raw = body[key] or ""
+            number = to_e164(str(raw)) if raw else ""
+            if raw and number is None:
+                raise ValidationError(f"{key} {raw!r} is not a phone number", field=key)
+            setattr(user, field, number)
+    if "queues" in body:
+        queues = body["queues"]
+        if not isinstance(queues, list) or not all(isinstance(q, str) for q in queues):
+            raise ValidationError("queues must be a list of queue names", field="queues")
+        await agents.memberships(user, queues)  # only queues the agent belongs to
+        user.remote_queues = queues
+    await user.save(update_fields=["remote_number", "alt_number", "remote_queues"])
+    return web.json_response(
+        {
+            "username": user.username,
+            "number": user.remote_number,
+            "alt_number": user.alt_number,
+            "queues": user.remote_queues,
+        }
+    )
+
+
 @routes.get("/api/agents/{username}")
 async def agent_state(request: web.Request) -> web.StreamResponse:
     return await _state(await _agent(request))
@@ -191,6 +247,8 @@ async def _linked(key: str, value: Any) -> Any:
         found: Any = await Calendar.get_or_none(name=value)
     elif key == "menu":
         found = await IvrMenu.get_or_none(name=value)
+    elif key == "survey":
+        found = await SurveyProfile.get_or_none(name=value)
     else:
         found = await User.get_or_none(username=value)
     if found is None:
@@ -262,3 +320,91 @@ async def queue_metrics(request: web.Request) -> web.StreamResponse:
     service = _service(request)
     samples = list(service.ready_to_originate) if service is not None else []
     return web.json_response({"ready_to_originate_ms": [round(s * 1000, 3) for s in samples]})
+
+
+# --- scheduled logins ---------------------------------------------------------------------
+def _supervisor(request: web.Request) -> User:
+    me = current_user(request)
+    if me.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise PermissionDeniedError("only supervisors plan logins")
+    return me
+
+
+def _moment(value: Any, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as err:
+        raise ValidationError(f"{field} must be an ISO date-time", field=field) from err
+    if moment.tzinfo is None:
+        raise ValidationError(f"{field} needs a UTC offset", field=field)
+    return moment
+
+
+def _schedule_json(row: AgentSchedule, username: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "username": username,
+        "starts_at": row.starts_at.isoformat(),
+        "ends_at": row.ends_at.isoformat(),
+        "number": row.number,
+        "queues": row.queues,
+        "state": row.state,
+    }
+
+
+@routes.post("/api/schedules")
+async def create_schedule(request: web.Request) -> web.StreamResponse:
+    """{"username": "bob", "starts_at": ISO, "ends_at": ISO, "number": optional, "queues": [...]}
+    The number defaults to the agent's remote number, then to their SIP phone."""
+    me = _supervisor(request)
+    body = await json_body(request)
+    user = await User.get_or_none(username=str(body.get("username", "")))
+    if user is None:
+        raise ValidationError("no such agent", field="username")
+    starts, ends = (
+        _moment(body.get("starts_at"), "starts_at"),
+        _moment(body.get("ends_at"), "ends_at"),
+    )
+    if ends <= starts:
+        raise ValidationError("ends_at must be after starts_at", field="ends_at")
+    if ends <= datetime.now(UTC):
+        raise ValidationError("the range is already over", field="ends_at")
+    raw_number = body.get("number") or user.remote_number
+    number = to_e164(str(raw_number)) if raw_number else ""
+    if raw_number and number is None:
+        raise ValidationError(f"{raw_number!r} is not a phone number", field="number")
+    queues = body.get("queues") or []
+    if not isinstance(queues, list) or not all(isinstance(q, str) for q in queues):
+        raise ValidationError("queues must be a list of queue names", field="queues")
+    staffed = await agents.memberships(user, queues or None)
+    if not staffed:
+        raise ValidationError(f"{user.username} is not a member of any queue", field="queues")
+    agents.device_for(user, number or None)  # a phone to ring exists
+    row = await AgentSchedule.create(
+        user=user, starts_at=starts, ends_at=ends, number=number or "", queues=queues,
+        created_by=me.username,
+    )  # fmt: skip
+    return web.json_response(_schedule_json(row, user.username), status=201)
+
+
+@routes.get("/api/schedules")
+async def list_schedules(request: web.Request) -> web.StreamResponse:
+    """The staffing overview: planned and running logins, soonest first."""
+    _supervisor(request)
+    rows = await AgentSchedule.filter(state__in=("planned", "active")).order_by("starts_at")
+    users = {u.id: u.username for u in await User.all()}
+    return web.json_response(
+        {"schedules": [_schedule_json(r, users.get(r.user_id, "")) for r in rows]}  # type: ignore[attr-defined]
+    )
+
+
+@routes.delete("/api/schedules/{id:[0-9]+}")
+async def delete_schedule(request: web.Request) -> web.StreamResponse:
+    _supervisor(request)
+    row = await AgentSchedule.get_or_none(id=int(request.match_info["id"]))
+    if row is None:
+        raise NotFoundError("no such schedule")
+    if row.starts_at <= datetime.now(UTC):
+        raise ConflictError("only future schedules can be deleted")
+    await row.delete()
+    return web.json_response({"deleted": True})

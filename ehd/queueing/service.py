@@ -35,6 +35,7 @@ from ehd.ari.events import (
     UnknownEvent,
 )
 from ehd.calls.routing import holding_bridge_id
+from ehd.calls.survey import SurveyStart
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.errors import ConflictError
 from ehd.queueing.config import queue_config
@@ -92,6 +93,7 @@ class QueueService:
     ) -> None:
         self.recordings_dir = recordings_dir
         self.recording_modes: dict[str, str] = {}  # queue -> none | all | on_demand
+        self.surveys: dict[str, int] = {}  # queue -> survey profile asked after the call
         self.ari = ari
         self.app_name = app_name
         self.sounds = sounds
@@ -123,6 +125,11 @@ class QueueService:
             self.numbers[queue.name] = queue.number
             self.queue_ids[queue.name] = queue.id
             self.recording_modes[queue.name] = queue.recording
+            survey_id = queue.survey_id  # type: ignore[attr-defined]
+            if survey_id is not None:
+                self.surveys[queue.name] = survey_id
+            else:
+                self.surveys.pop(queue.name, None)
 
     async def restore(
         self, live_channels: set[str], notify_for: Callable[[str], Callable[[Event], None]]
@@ -438,7 +445,15 @@ class QueueService:
         elif leg.connected:
             await self.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
             await self._finish_connected(leg.item_id)
-            await self._hangup(leg.item_id)  # the agent hung up: the caller's call ends too
+            caller = self.callers.get(leg.item_id)
+            survey = self.surveys.get(caller.queue) if caller is not None else None
+            if caller is not None and survey is not None:
+                # The caller stays for the survey; their call task asks it, then hangs up.
+                caller.notify(
+                    SurveyStart("EhdSurvey", self.app_name, {}, survey, caller.queue, leg.agent_id)
+                )
+            else:
+                await self._hangup(leg.item_id)  # the agent hung up: the caller's call ends too
         else:
             await self.handle(ev.OfferFailed(now, leg.item_id, leg.agent_id, "hangup"))
 

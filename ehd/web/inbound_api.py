@@ -25,7 +25,17 @@ from ehd.calendars.model import (
 )
 from ehd.calendars.store import rules_for
 from ehd.callflow.menu import MenuSpec
-from ehd.db.models import Calendar, CalendarVariation, HotPrompt, IvrMenu, Queue, Role, Sound
+from ehd.callflow.survey import parse_questions
+from ehd.db.models import (
+    Calendar,
+    CalendarVariation,
+    HotPrompt,
+    IvrMenu,
+    Queue,
+    Role,
+    Sound,
+    SurveyProfile,
+)
 from ehd.errors import (
     ConflictError,
     NotFoundError,
@@ -213,6 +223,32 @@ async def put_menu(request: web.Request) -> web.StreamResponse:
             "invalid_prompt": spec.invalid_prompt,
         }
     )
+
+
+# --- surveys ------------------------------------------------------------------------------
+@routes.put("/api/surveys/{name}")
+async def put_survey(request: web.Request) -> web.StreamResponse:
+    """{"intro": "survey-intro", "questions": [{"id": "csat", "prompt": "…", "low": 1,
+    "high": 5}], "thanks": "survey-thanks"}; attach it to a queue with {"survey": name}."""
+    require_admin(request)
+    name = request.match_info["name"]
+    body = await json_body(request)
+    profile = await SurveyProfile.get_or_none(name=name) or SurveyProfile(name=name[:64])
+    if "questions" in body:
+        profile.questions = [
+            {"id": q.id, "prompt": q.prompt, "low": q.low, "high": q.high}
+            for q in parse_questions(body["questions"])
+        ]
+    for key in ("intro", "thanks"):
+        if key in body:
+            setattr(profile, key, str(body[key] or "")[:64])
+    if not profile.questions:
+        raise ValidationError("a survey needs questions", field="questions")
+    await profile.save()
+    return web.json_response(
+        {"name": profile.name, "intro": profile.intro, "questions": profile.questions,
+         "thanks": profile.thanks}
+    )  # fmt: skip
 
 
 # --- hot prompts --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
@@ -107,3 +108,23 @@ async def test_models_and_migrations_agree(tmp_path_factory: pytest.TempPathFact
     finally:
         await Tortoise.close_connections()
     assert changes == [], [writer.name for writer in changes]
+
+
+async def test_recordings_past_retention_are_deleted_and_unlinked(
+    database: str, tmp_path: Path
+) -> None:
+    from ehd.calls.retention import purge_recordings
+
+    now = datetime.now(UTC)
+    old_file, new_file = tmp_path / "old.wav", tmp_path / "new.wav"
+    old_file.write_bytes(b"RIFF")
+    new_file.write_bytes(b"RIFF")
+    for call_id, age, path in (("old", 400, old_file), ("new", 10, new_file)):
+        await CallRecord.create(
+            call_id=call_id, started_at=now - timedelta(days=age), recording=str(path)
+        )
+    assert await purge_recordings(365, now) == 1
+    assert not old_file.exists() and new_file.exists()
+    assert (await CallRecord.get(call_id="old")).recording == ""
+    assert (await CallRecord.get(call_id="new")).recording == str(new_file)
+    assert await purge_recordings(365, now) == 0

@@ -19,11 +19,11 @@ from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
 from tests.harness.audio import contains_prompt, sox_stat
 from tests.harness.carrier import Carrier
-from tests.harness.ehd_process import EhdProcess, endpoint_state
+from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.mail_sink import MailSink
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
-from tests.harness.records import closed_call_record
+from tests.harness.records import call_records, closed_call_record
 from tests.harness.web_client import add_user_with_phone
 
 pytestmark = pytest.mark.asterisk
@@ -185,8 +185,6 @@ async def test_the_customer_number_is_checked_and_captured(
 
 
 def _customer_number(server: EhdProcess, caller: str) -> str:
-    from tests.harness.records import call_records
-
     rows = call_records(server.database, caller_number=caller)
     return str(rows[0]["customer_number"]) if rows else ""
 
@@ -281,3 +279,164 @@ async def test_a_voicemail_arrives_by_email_with_its_audio(
     assert score > 0.7, f"the caller's message is not in the attachment ({score:.2f})"
     record = await closed_call_record(ehd_server.database, caller)
     assert record["result"] == "voicemail"
+
+
+async def test_a_sound_recorded_by_phone_lands_in_the_library(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    await api.call("PUT", "/api/users/alice/pin", {"pin": "2468"})
+    await api.call("PUT", "/api/dids/4811", {"route_type": "recording_service"})
+    before = {s["id"] for s in (await api.call("GET", "/api/sounds"))["sounds"]}
+    speech = PROMPTS / "technical-problem.wav"
+    call = await carrier.call("4811", caller=_caller())
+    await call.wait_answered()
+    await asyncio.sleep(1.5)
+    await call.send_dtmf("1001#2468#")  # user number and PIN, typed ahead of the prompts
+    await asyncio.sleep(sox_stat(PROMPTS / "recording-service-record.wav").seconds + 1.5)
+    await call.play(f"sound:{speech.with_suffix('')}")  # after the tone
+    await asyncio.sleep(sox_stat(speech).seconds + 0.5)
+    await call.send_dtmf("#")
+    await asyncio.sleep(sox_stat(speech).seconds + 2.5)  # ehd plays the take back
+    await call.send_dtmf("1")  # save
+    await call.wait_ended(timeout=30)
+
+    sounds = (await api.call("GET", "/api/sounds"))["sounds"]
+    new = [s for s in sounds if s["id"] not in before]
+    assert len(new) == 1 and new[0]["source"] == "phone" and new[0]["created_by"] == "alice"
+    stored = ehd_server.data_dir / "sounds" / "en" / f"{new[0]['name']}.wav"
+    score, _ = contains_prompt(stored, speech, max_lag_seconds=3)
+    assert score > 0.7, f"the recorded speech is not in the library file ({score:.2f})"
+
+
+async def test_voicemail_is_heard_and_deleted_by_phone(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    await add_user_with_phone(ehd_server, "vmlisten", "1098")
+    await api.call("PUT", "/api/users/vmlisten/pin", {"pin": "1357"})
+    await api.call("PUT", "/api/dids/4812", {"route_type": "sip_voicemail", "user": "vmlisten"})
+    await api.call("PUT", "/api/dids/4813", {"route_type": "voicemail_access"})
+    message = PROMPTS / "technical-problem.wav"
+    leaving = await carrier.call("4812", caller=_caller())
+    await leaving.wait_answered()
+    await asyncio.sleep(0.4 + sox_stat(PROMPTS / "voicemail-greeting.wav").seconds + 1.0)
+    await leaving.play(f"sound:{message.with_suffix('')}")
+    await asyncio.sleep(sox_stat(message).seconds + 0.5)
+    await leaving.send_dtmf("#")
+    await leaving.wait_ended(timeout=15)
+
+    listening = await carrier.call("4813", caller=_caller())
+    await listening.wait_answered()
+    heard = asyncio.create_task(listening.listen(f"vm-listen-{uuid.uuid4().hex[:6]}", 25))
+    await asyncio.sleep(1.5)
+    await listening.send_dtmf("1098#1357#")
+    intro = sum(
+        sox_stat(PROMPTS / f"{name}.wav").seconds
+        for name in ("voicemail-you-have", "voicemail-messages")
+    )
+    await asyncio.sleep(intro + 1.0 + sox_stat(message).seconds + 2.5)  # into the menu
+    await listening.send_dtmf("7")  # delete
+    await listening.wait_ended(timeout=30)
+    wav = await heard
+    score, _ = contains_prompt(wav, message, max_lag_seconds=15)
+    assert score > 0.7, f"the message was not played back ({score:.2f})"
+    deleted, _ = contains_prompt(wav, PROMPTS / "voicemail-deleted.wav", max_lag_seconds=22)
+    assert deleted > 0.8, f"no 'message deleted' ({deleted:.2f})"
+    rows = await asyncio.to_thread(_voicemail_count, ehd_server, "vmlisten")
+    assert rows == 0
+
+
+def _voicemail_count(server: EhdProcess, username: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(server.database) as db:
+        (count,) = db.execute(
+            "SELECT COUNT(*) FROM voicemail_messages v JOIN users u ON u.id = v.user_id "
+            "WHERE u.username = ?",
+            (username,),
+        ).fetchone()
+    return int(count)
+
+
+async def test_remote_login_toggles_with_an_announcement_and_refuses_strangers(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api
+) -> None:
+    mobile = "+46705550101"
+    await api.call(
+        "PUT", "/api/users/bob/remote", {"number": "070-555 01 01", "queues": ["support"]}
+    )
+    await api.call("POST", "/api/agents/bob/logout")
+    await api.call("PUT", "/api/dids/4820", {"route_type": "remote_login"})
+
+    async def toggle(caller: str, expected: str) -> None:
+        call = await carrier.call("4820", caller=caller)
+        await call.wait_answered()
+        wav = await call.record(f"remote-{uuid.uuid4().hex[:6]}", seconds=6)
+        await call.wait_ended()
+        score, _ = contains_prompt(wav, PROMPTS / f"{expected}.wav")
+        assert score > 0.8, f"'{expected}' not heard ({score:.2f})"
+
+    try:
+        await toggle("+46709999999", "remote-login-refused")
+        assert (await api.call("GET", "/api/agents/bob"))["state"] == "logged_out"
+        await toggle(mobile, "remote-logged-in")
+        state = await api.call("GET", "/api/agents/bob")
+        assert state["state"] == "ready" and state["queues"] == ["support"]
+        assert state["device"] == f"PJSIP/{mobile}@trunk"
+        await toggle(mobile, "remote-logged-out")
+        assert (await api.call("GET", "/api/agents/bob"))["state"] == "logged_out"
+    finally:
+        await api.call("POST", "/api/agents/bob/logout")
+
+
+async def test_survey_answers_keyed_after_the_call_are_stored(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    questions = [
+        {"id": f"q{n}", "prompt": "survey-question-csat", "low": 1, "high": 5} for n in (1, 2, 3)
+    ]
+    await api.call("PUT", "/api/surveys/flow-survey", {"questions": questions})
+    await open_queue(api, "flow-survey", "4821", greeting="goodbye", survey="flow-survey")
+    await api.call("PUT", "/api/queues/flow-survey/members/alice", {"penalty": 0})
+
+    async def online() -> bool:
+        return await endpoint_state(ehd_server, "1001") == "online"
+
+    await eventually(online, timeout=15, what="alice's phone registered")
+    await api.call("POST", "/api/agents/alice/login", {"queues": ["flow-survey"]})
+    caller = _caller()
+    try:
+        async with serving(farm, {"1001": Policy(talk=2.0)}):
+            call = await carrier.call("4821", caller=caller)
+            await call.wait_answered()
+
+            async def agent_hung_up() -> bool:
+                return "COMPLETEAGENT" in await asyncio.to_thread(_queue_events, ehd_server, caller)
+
+            await eventually(agent_hung_up, timeout=30, what="the agent hung up")
+            for key in "453":
+                await asyncio.sleep(1.5)  # during the intro / the next question
+                await call.send_dtmf(key)
+            await call.wait_ended(timeout=20)
+    finally:
+        await api.call("POST", "/api/agents/alice/logout")
+    answers = await asyncio.to_thread(_survey_answers, ehd_server, caller)
+    assert answers == [("q1", 4, "alice", "flow-survey"), ("q2", 5, "alice", "flow-survey"),
+                       ("q3", 3, "alice", "flow-survey")]  # fmt: skip
+
+
+def _queue_events(server: EhdProcess, caller: str) -> list[str]:
+    rows = call_records(server.database, caller_number=caller)
+    return [line[4] for line in queue_log(server, str(rows[0]["call_id"]))] if rows else []
+
+
+def _survey_answers(server: EhdProcess, caller: str) -> list[tuple[str, int, str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(server.database) as db:
+        rows = db.execute(
+            "SELECT a.question, a.answer, a.agent, a.queue_name FROM survey_answers a "
+            "JOIN call_records c ON c.call_id = a.call_id WHERE c.caller_number = ? "
+            "ORDER BY a.id",
+            (caller,),
+        ).fetchall()
+    return [(str(q), int(v), str(agent), str(queue)) for q, v, agent, queue in rows]

@@ -85,3 +85,23 @@ def test_hot_prompts_by_queue_and_time() -> None:
     ]
     assert to_play(rules, 7, now) == ["outage", "queue-news"]
     assert to_play(rules, 8, now) == ["outage", "other-queue"]
+
+
+def test_survey_scales_and_answers() -> None:
+    from ehd.callflow.survey import Question, parse_questions
+
+    csat, nps = parse_questions(
+        [
+            {"id": "csat", "prompt": "survey-question-csat"},
+            {"id": "nps", "prompt": "survey-question-nps", "low": 0, "high": 10},
+        ]
+    )
+    assert (csat.max_keys, nps.max_keys) == (1, 2)
+    assert [csat.answer(k) for k in ("4", "0", "6", "", "*")] == [4, None, None, None, None]
+    assert [nps.answer(k) for k in ("0", "10", "11")] == [0, 10, None]
+    with pytest.raises(ValidationError, match="within 0-10"):
+        Question("x", "p", 1, 11)
+    with pytest.raises(ValidationError, match="differ"):
+        parse_questions([{"id": "a", "prompt": "p"}, {"id": "a", "prompt": "q"}])
+    with pytest.raises(ValidationError, match="non-empty"):
+        parse_questions([])

@@ -46,10 +46,8 @@ def test_sip_route_without_account_is_not_in_service() -> None:
     assert decide_route(DidEntry("4610", RouteType.SIP_ACCOUNT)).action == Action.NOT_IN_SERVICE
 
 
-def test_remote_login_is_explicitly_unavailable_until_it_lands() -> None:
-    route = decide_route(DidEntry("4620", RouteType.REMOTE_LOGIN))
-    assert route.action == Action.UNAVAILABLE
-    assert "remote_login" in route.reason
+def test_remote_login_number() -> None:
+    assert decide_route(DidEntry("4620", RouteType.REMOTE_LOGIN)).action == Action.REMOTE_LOGIN
 
 
 def test_sip_with_voicemail_names_the_mailbox() -> None:

@@ -1,0 +1,23 @@
+"""Phone numbers as E.164 (``phonenumbers``), so a caller ID matches however it is written."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+DEFAULT_REGION = "SE"
+
+
+def to_e164(number: str, region: str = DEFAULT_REGION) -> str | None:
+    """'070-123 45 67' -> '+46701234567'; None for hidden, short or invalid numbers."""
+    text = number.strip()
+    if not text or text.lower() in ("anonymous", "unknown", "restricted", "private"):
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
