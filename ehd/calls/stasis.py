@@ -25,7 +25,7 @@ from ehd.ari.events import (
     StasisStart,
 )
 from ehd.callflow.menu import Kind
-from ehd.calls import records, voicemail
+from ehd.calls import records, remote_login, voicemail
 from ehd.calls.inbound_flow import InboundFlow
 from ehd.calls.recording_service import record_for_library
 from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
@@ -177,10 +177,17 @@ class CallApplication:
             await self._answer(session)
             await record_for_library(self.services, session, route.language)
             await self._hang_up(session)
+        elif route.action == Action.REMOTE_LOGIN and self.services is not None:
+            await self._answer(session)
+            await remote_login.toggle(
+                self.services, session, self.queues, channel.caller_number, route.language
+            )
+            await self._hang_up(session)
         elif route.action in (
             Action.UNAVAILABLE,
             Action.VOICEMAIL_ACCESS,
             Action.RECORDING_SERVICE,
+            Action.REMOTE_LOGIN,
         ):
             await self._play_and_hangup(session, "unavailable", route.language)
         else:

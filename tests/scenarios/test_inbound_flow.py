@@ -292,7 +292,8 @@ async def test_a_sound_recorded_by_phone_lands_in_the_library(
     await call.wait_answered()
     await asyncio.sleep(1.5)
     await call.send_dtmf("1001#2468#")  # user number and PIN, typed ahead of the prompts
-    await asyncio.sleep(sox_stat(PROMPTS / "recording-service-record.wav").seconds + 1.5)
+    keying = 10 * 0.25  # ten keys, 100 ms each with 150 ms between
+    await asyncio.sleep(keying + sox_stat(PROMPTS / "recording-service-record.wav").seconds + 1.5)
     await call.play(f"sound:{speech.with_suffix('')}")  # after the tone
     await asyncio.sleep(sox_stat(speech).seconds + 0.5)
     await call.send_dtmf("#")
