@@ -103,6 +103,8 @@ class Config:
     smtp_security: str = "none"  # none | starttls | tls
     mail_from: str = "ehd@localhost"
     recording_retention_days: int = 365
+    # The site's screen pop URL template ({AID}, {BID}, {QID}…); queues and agents may override.
+    screen_pop_url: str = ""
 
     @property
     def paths(self) -> DataPaths:

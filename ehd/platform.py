@@ -35,7 +35,7 @@ from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
 from ehd.sounds import SoundLibrary
 from ehd.web.app import create_web_app
-from ehd.web.keys import CONFIG, QUEUE_SERVICE
+from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,15 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
         sounds = SoundLibrary(config.paths.sounds, *SoundLibrary().folders)
         writer = QueueLogWriter(config.paths.logs / "queue_log")
         recordings = telephony.instance.recordings_dir
-        queues = QueueService(ari, config.stasis_app, sounds, writer, recordings_dir=recordings)
+        queues = QueueService(
+            ari,
+            config.stasis_app,
+            sounds,
+            writer,
+            recordings_dir=recordings,
+            consoles=app[CONSOLES],
+            site_screen_pop=config.screen_pop_url,
+        )
         services = PhoneServices(ari, sounds, recordings, config.paths.sounds, Mailer(config))
         calls = CallApplication(ari, config.stasis_app, sounds, queues, services)
 

@@ -84,3 +84,11 @@ async def close_missing(live_ids: Iterable[str]) -> int:
 async def caller_number(call_id: str) -> str:
     record = await CallRecord.get_or_none(call_id=call_id)
     return record.caller_number if record else ""
+
+
+async def call_facts(call_id: str) -> tuple[str, str, str]:
+    """(caller number, dialled number, customer number) of a call, for the agent's console."""
+    record = await CallRecord.get_or_none(call_id=call_id)
+    if record is None:
+        return "", "", ""
+    return record.caller_number, record.did, record.customer_number

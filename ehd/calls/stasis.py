@@ -254,7 +254,7 @@ class CallApplication:
         # callers who join after the bridge first emptied.
         await self.ari.start_moh(session.channel_id, moh_class)
         if self.queues is not None:
-            caller_number = await records.caller_number(session.channel_id)
+            caller_number, did, customer_number = await records.call_facts(session.channel_id)
             await self.queues.enqueue(
                 session.channel_id,
                 queue_name,
@@ -263,6 +263,8 @@ class CallApplication:
                 language=language,
                 moh_class=moh_class,
                 notify=session.deliver,
+                did=did,
+                customer_number=customer_number,
             )
         await self._wait_in_queue(session, language)
 

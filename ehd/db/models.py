@@ -49,6 +49,7 @@ class User(Model):
     remote_number = fields.CharField(max_length=32, default="", db_index=True)
     alt_number = fields.CharField(max_length=32, default="", db_index=True)
     remote_queues: list[str] = fields.JSONField(default=list)  # empty: every membership
+    screen_pop_url = fields.CharField(max_length=512, default="")  # wins over the queue's
     active = fields.BooleanField(default=True)
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -108,6 +109,15 @@ class Queue(Model):
     customer_number_max = fields.IntField(default=12)
     customer_number_checksum = fields.CharField(max_length=16, default="")  # "" or "luhn"
     recording = fields.CharField(max_length=16, default="none")  # none|all|on_demand
+    classification: fields.ForeignKeyNullableRelation[ClassificationProfile] = (
+        fields.ForeignKeyField(
+            "models.ClassificationProfile",
+            related_name="queues",
+            null=True,
+            on_delete=fields.SET_NULL,
+        )
+    )  # the agent picks a code for each answered call
+    screen_pop_url = fields.CharField(max_length=512, default="")  # see ehd.callflow.screen_pop
     survey: fields.ForeignKeyNullableRelation[SurveyProfile] = fields.ForeignKeyField(
         "models.SurveyProfile", related_name="queues", null=True, on_delete=fields.SET_NULL
     )  # asked after the agent hangs up
@@ -212,6 +222,7 @@ class CallRecord(Model):
     language = fields.CharField(max_length=8, default="")
     customer_number = fields.CharField(max_length=32, default="")  # CUSTID, keyed in
     recording = fields.CharField(max_length=255, default="")  # path under the data dir
+    classification = fields.CharField(max_length=32, default="")  # the agent's log code
 
     class Meta:
         table = "call_records"
@@ -401,3 +412,14 @@ class AgentSchedule(Model):
 
     class Meta:
         table = "agent_schedules"
+
+
+class ClassificationProfile(Model):
+    """Log codes agents choose from for each answered call of the queues using it."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    codes: list[dict[str, str]] = fields.JSONField(default=list)  # [{"code", "label"}]
+
+    class Meta:
+        table = "classification_profiles"

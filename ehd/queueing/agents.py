@@ -56,7 +56,7 @@ async def login(
         user=user, device=device, remote=remote, queues=sorted(staffed), state="ready"
     )
     if service is not None:
-        await service.agent_logged_in(user.username, staffed, device, remote)
+        await service.agent_logged_in(user.username, staffed, device, remote, user.screen_pop_url)
     return session
 
 

@@ -14,6 +14,7 @@ from ehd.acd.model import (
     Strategy,
 )
 from ehd.callflow.customer_number import CustomerNumberRule
+from ehd.callflow.screen_pop import check_template
 from ehd.db.models import Queue
 from ehd.errors import ValidationError
 
@@ -103,6 +104,7 @@ def validate_flow_settings(queue: Queue) -> None:
         queue.customer_number_max,
         queue.customer_number_checksum,
     )
+    check_template(queue.screen_pop_url)
     if queue.recording not in RECORDING_MODES:
         raise ValidationError(
             f"recording must be one of {', '.join(RECORDING_MODES)}", field="recording"

@@ -16,6 +16,7 @@ from ehd.db.models import (
     AgentSchedule,
     AgentSession,
     Calendar,
+    ClassificationProfile,
     Did,
     IvrMenu,
     Queue,
@@ -70,9 +71,10 @@ QUEUE_SETTINGS = {
     "customer_number_max": int,
     "customer_number_checksum": str,
     "recording": str,
+    "screen_pop_url": str,
 }
 # Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
-QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey")
+QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey", "classification")
 _NULLABLE = {"overflow_after", "max_penalty"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -249,6 +251,8 @@ async def _linked(key: str, value: Any) -> Any:
         found = await IvrMenu.get_or_none(name=value)
     elif key == "survey":
         found = await SurveyProfile.get_or_none(name=value)
+    elif key == "classification":
+        found = await ClassificationProfile.get_or_none(name=value)
     else:
         found = await User.get_or_none(username=value)
     if found is None:

@@ -24,6 +24,7 @@ from ehd.acd import events as ev
 from ehd.acd.engine import AcdEngine
 from ehd.acd.model import OverflowKind
 from ehd.acd.queue_log import QueueLogWriter
+from ehd.agent_events import AgentEvents
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import (
     ChannelDestroyed,
@@ -34,6 +35,8 @@ from ehd.ari.events import (
     StasisStart,
     UnknownEvent,
 )
+from ehd.callflow.screen_pop import choose as choose_screen_pop
+from ehd.callflow.screen_pop import render as render_screen_pop
 from ehd.calls.routing import holding_bridge_id
 from ehd.calls.survey import SurveyStart
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
@@ -62,6 +65,10 @@ class Caller:
     language: str
     moh_class: str
     notify: Callable[[Event], None]
+    caller_id: str = ""
+    did: str = ""
+    customer_number: str = ""
+    priority: int = 0
 
 
 @dataclass
@@ -79,6 +86,7 @@ class Leg:
 class AgentDevice:
     device: str
     remote: bool
+    screen_pop: str = ""  # the agent's own template
 
 
 class QueueService:
@@ -90,7 +98,12 @@ class QueueService:
         writer: QueueLogWriter,
         clock: Callable[[], float] = time.time,
         recordings_dir: Path | None = None,
+        consoles: AgentEvents | None = None,
+        site_screen_pop: str = "",
     ) -> None:
+        self.consoles = consoles or AgentEvents()
+        self.site_screen_pop = site_screen_pop
+        self.screen_pops: dict[str, str] = {}  # queue -> template
         self.recordings_dir = recordings_dir
         self.recording_modes: dict[str, str] = {}  # queue -> none | all | on_demand
         self.surveys: dict[str, int] = {}  # queue -> survey profile asked after the call
@@ -125,6 +138,7 @@ class QueueService:
             self.numbers[queue.name] = queue.number
             self.queue_ids[queue.name] = queue.id
             self.recording_modes[queue.name] = queue.recording
+            self.screen_pops[queue.name] = queue.screen_pop_url
             survey_id = queue.survey_id  # type: ignore[attr-defined]
             if survey_id is not None:
                 self.surveys[queue.name] = survey_id
@@ -184,7 +198,11 @@ class QueueService:
     async def _restore_agent(self, session: AgentSession, now: float) -> None:
         memberships = await self._memberships(session.user.id, session.queues)
         await self.agent_logged_in(
-            session.user.username, memberships, session.device, session.remote
+            session.user.username,
+            memberships,
+            session.device,
+            session.remote,
+            session.user.screen_pop_url,
         )
         if session.state == "paused":
             await self.handle(ev.AgentPaused(now, session.user.username, session.pause_reason))
@@ -244,6 +262,10 @@ class QueueService:
         elif isinstance(action, act.Announce):
             await self._announce(action)
         elif isinstance(action, act.AgentStateChanged):
+            self.consoles.publish(
+                action.agent_id,
+                {"type": "state", "state": action.state.value, "reason": action.reason},
+            )
             await AgentSession.filter(user__username=action.agent_id).update(
                 state=action.state.value, pause_reason=action.reason
             )
@@ -273,6 +295,7 @@ class QueueService:
             return
         leg_id = f"ehd-q-{uuid.uuid4().hex[:16]}"
         self.legs[leg_id] = Leg(leg_id, offer.item_id, offer.agent_id, device.remote)
+        self._tell_console(offer, device)  # before the phone rings
         try:
             await self.ari.originate(
                 device.device,
@@ -290,6 +313,38 @@ class QueueService:
             self._followups.append(
                 ev.OfferFailed(self.clock(), offer.item_id, offer.agent_id, "originate failed")
             )
+
+    def _tell_console(self, offer: act.Offer, device: AgentDevice) -> None:
+        if not self.consoles.watching(offer.agent_id):
+            return
+        caller = self.callers.get(offer.item_id)
+        values = {
+            "AID": caller.caller_id if caller else "",
+            "BID": caller.did if caller else "",
+            "GARPNUM": offer.item_id,
+            "QID": offer.queue,
+            "LANG": caller.language if caller else "",
+            "CUSTID": caller.customer_number if caller else "",
+            "PRIO": str(caller.priority) if caller else "",
+            "RINGNO": "",
+        }
+        template = choose_screen_pop(
+            device.screen_pop, self.screen_pops.get(offer.queue, ""), self.site_screen_pop
+        )
+        self.consoles.publish(
+            offer.agent_id,
+            {
+                "type": "offer",
+                "call_id": offer.item_id,
+                "queue": offer.queue,
+                "caller": values["AID"],
+                "did": values["BID"],
+                "customer_number": values["CUSTID"],
+                "language": values["LANG"],
+                "priority": caller.priority if caller else 0,
+                "screen_pop": render_screen_pop(template, values) if template else "",
+            },
+        )
 
     def _leg_for(self, item_id: str, agent_id: str) -> Leg | None:
         for leg in self.legs.values():
@@ -499,9 +554,21 @@ class QueueService:
         language: str,
         moh_class: str,
         notify: Callable[[Event], None],
+        did: str = "",
+        customer_number: str = "",
     ) -> None:
         now = self.clock()
-        self.callers[channel_id] = Caller(channel_id, queue, language, moh_class, notify)
+        self.callers[channel_id] = Caller(
+            channel_id,
+            queue,
+            language,
+            moh_class,
+            notify,
+            caller_id,
+            did,
+            customer_number,
+            priority,
+        )
         await QueuedCall.update_or_create(
             call_id=channel_id,
             defaults={
@@ -546,9 +613,14 @@ class QueueService:
         await QueuedCall.filter(call_id=item_id).delete()
 
     async def agent_logged_in(
-        self, agent_id: str, memberships: dict[str, int], device: str, remote: bool
+        self,
+        agent_id: str,
+        memberships: dict[str, int],
+        device: str,
+        remote: bool,
+        screen_pop: str = "",
     ) -> None:
-        self.devices[agent_id] = AgentDevice(device, remote)
+        self.devices[agent_id] = AgentDevice(device, remote, screen_pop)
         await self.handle(ev.AgentLoggedIn(self.clock(), agent_id, memberships, device=device))
         reachable = True
         if not remote and device.startswith("PJSIP/"):

@@ -12,10 +12,11 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.queueing import http as queue_http
-from ehd.web import admin_users, inbound_api, views
-from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, HEALTH, HealthProbe
+from ehd.web import admin_users, agent_console, classification_api, inbound_api, views
+from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, CONSOLES, HEALTH, HealthProbe
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -33,6 +34,7 @@ def create_web_app(
     app[CONFIG] = config
     app[HEALTH] = health
     app[ACCOUNTS_CHANGED] = accounts_changed
+    app[CONSOLES] = AgentEvents()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -43,5 +45,7 @@ def create_web_app(
     app.add_routes(admin_users.routes)
     app.add_routes(queue_http.routes)
     app.add_routes(inbound_api.routes)
+    app.add_routes(agent_console.routes)
+    app.add_routes(classification_api.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

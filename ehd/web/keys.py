@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from ehd.agent_events import AgentEvents
 from ehd.config import Config
 from ehd.db.models import User, WebSession
 
@@ -18,6 +19,7 @@ class HealthProbe(Protocol):
 
 
 CONFIG = web.AppKey("config", Config)
+CONSOLES = web.AppKey("consoles", AgentEvents)  # live events for agents' consoles
 HEALTH = web.AppKey("health", HealthProbe)
 # Called after users change, so their SIP accounts reach Asterisk (returns True if applied).
 AccountsChanged = Callable[[], Awaitable[bool]]

@@ -24,7 +24,7 @@ from tests.harness.mail_sink import MailSink
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records, closed_call_record
-from tests.harness.web_client import add_user_with_phone
+from tests.harness.web_client import add_user_with_phone, logged_in_session
 
 pytestmark = pytest.mark.asterisk
 
@@ -441,3 +441,38 @@ def _survey_answers(server: EhdProcess, caller: str) -> list[tuple[str, int, str
             (caller,),
         ).fetchall()
     return [(str(q), int(v), str(agent), str(queue)) for q, v, agent, queue in rows]
+
+
+async def test_the_console_gets_the_call_and_screen_pop_before_the_phone_rings(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    template = "https://crm.example/pop?aid={AID}&bid={BID}&q={QID}&c={CUSTID}&id={GARPNUM}"
+    await open_queue(api, "flow-pop", "4822", greeting="goodbye", screen_pop_url=template,
+                     customer_number="optional", customer_number_min=1)  # fmt: skip
+    await api.call("PUT", "/api/queues/flow-pop/members/alice", {"penalty": 0})
+    await api.call("POST", "/api/agents/alice/login", {"queues": ["flow-pop"]})
+    password = next(a.password for a in ehd_server.demo_site().accounts if a.username == "alice")
+    console = await logged_in_session(ehd_server.web_url, "alice", password)
+    caller = "+46731234567"
+    try:
+        async with console.ws_connect("/api/agents/alice/events") as feed:
+            hello = await feed.receive_json(timeout=5)
+            assert hello["type"] == "hello" and hello["state"] == "ready"
+            async with serving(farm, {"1001": Policy(after=1.0, talk=1.0)}) as phones:
+                call = await carrier.call("4822", caller=caller)
+                await call.wait_answered()
+                await asyncio.sleep(0.4 + sox_stat(PROMPTS / "goodbye.wav").seconds + 1.0)
+                await call.send_dtmf("12345#")
+                while (event := await feed.receive_json(timeout=30))["type"] != "offer":
+                    pass
+                answered_when_offered = bool(phones.answered_by("1001"))
+                await call.hangup()
+    finally:
+        await console.close()
+        await api.call("POST", "/api/agents/alice/logout")
+    assert not answered_when_offered, "the console heard of the call after the phone answered"
+    call_id = event["call_id"]
+    assert (event["caller"], event["did"], event["customer_number"]) == (caller, "4822", "12345")
+    assert event["screen_pop"] == (
+        f"https://crm.example/pop?aid=%2B46731234567&bid=4822&q=flow-pop&c=12345&id={call_id}"
+    )

@@ -105,3 +105,18 @@ def test_survey_scales_and_answers() -> None:
         parse_questions([{"id": "a", "prompt": "p"}, {"id": "a", "prompt": "q"}])
     with pytest.raises(ValidationError, match="non-empty"):
         parse_questions([])
+
+
+def test_screen_pop_values_are_encoded_and_templates_checked() -> None:
+    from ehd.callflow.screen_pop import check_template, choose, render
+
+    template = "https://crm.example/pop?aid={AID}&q={QID}&c={CUSTID}&r={RINGNO}"
+    check_template(template)
+    url = render(template, {"AID": "+46 70&x=1", "QID": "support", "CUSTID": "42"})
+    assert url == "https://crm.example/pop?aid=%2B46%2070%26x%3D1&q=support&c=42&r="
+    with pytest.raises(ValidationError, match="unknown placeholder"):
+        check_template("https://x/{CALLER}")
+    with pytest.raises(ValidationError, match="starts with"):
+        check_template("javascript:alert(1)")
+    assert choose("", "https://q", "https://site") == "https://q"
+    assert choose("https://me", "https://q", "") == "https://me"
