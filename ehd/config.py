@@ -105,6 +105,12 @@ class Config:
     recording_retention_days: int = 365
     # The site's screen pop URL template ({AID}, {BID}, {QID}…); queues and agents may override.
     screen_pop_url: str = ""
+    # Callbacks: tries to reach the customer, and the pause between them.
+    callback_attempts: int = 3
+    callback_retry_seconds: int = 120
+    # Text messages: a gateway URL taking JSON {"to", "text"}; empty: the local outbox
+    # (data_dir/logs/sms-outbox.jsonl) stands in for the gateway.
+    sms_gateway_url: str = ""
 
     @property
     def paths(self) -> DataPaths:

@@ -33,6 +33,7 @@ from ehd.instance_secrets import load_or_create_secrets
 from ehd.mail.outbound import Mailer
 from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
+from ehd.sms import gateway_for
 from ehd.sounds import SoundLibrary
 from ehd.web.app import create_web_app
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
@@ -138,6 +139,9 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
             recordings_dir=recordings,
             consoles=app[CONSOLES],
             site_screen_pop=config.screen_pop_url,
+            sms=gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl"),
+            callback_attempts=config.callback_attempts,
+            callback_retry_seconds=float(config.callback_retry_seconds),
         )
         services = PhoneServices(ari, sounds, recordings, config.paths.sounds, Mailer(config))
         calls = CallApplication(ari, config.stasis_app, sounds, queues, services)

@@ -24,6 +24,7 @@ from ehd.ari.events import (
     StasisEnd,
     StasisStart,
 )
+from ehd.callflow.callback_number import callback_number
 from ehd.callflow.menu import Kind
 from ehd.calls import records, remote_login, voicemail
 from ehd.calls.inbound_flow import InboundFlow
@@ -32,9 +33,10 @@ from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
 from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallEnded, CallSession
 from ehd.calls.survey import SurveyStart, run_survey
-from ehd.db.models import IvrMenu, Queue, User
+from ehd.db.models import CallRecord, IvrMenu, Queue, User
 from ehd.errors import NotFoundError
-from ehd.queueing.service import QueueExit, QueueService
+from ehd.phone_numbers import to_e164
+from ehd.queueing.service import CallbackOffer, QueueExit, QueueService
 from ehd.sounds import SoundLibrary
 
 log = logging.getLogger(__name__)
@@ -280,11 +282,15 @@ class CallApplication:
         try:
             while True:
                 notice = await session.wait_for(
-                    lambda e: isinstance(e, (QueueExit, SurveyStart)), 3600
+                    lambda e: isinstance(e, (QueueExit, SurveyStart, CallbackOffer)), 3600
                 )
                 if isinstance(notice, SurveyStart) and self.services is not None:
                     await run_survey(self.services, session, notice, language)
                     await self.ari.hangup(session.channel_id)
+                elif isinstance(notice, CallbackOffer):
+                    await self._offer_callback(session, notice, language)
+                elif isinstance(notice, QueueExit) and notice.voicemail:
+                    await self._to_mailbox(session, notice.voicemail, language)
                 elif isinstance(notice, QueueExit):
                     with contextlib.suppress(AriHttpError):
                         await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
@@ -293,6 +299,65 @@ class CallApplication:
         finally:
             if self.queues is not None:
                 await self.queues.caller_gone(session.channel_id)
+
+    async def _offer_callback(
+        self, session: CallSession, offer: CallbackOffer, language: str
+    ) -> None:
+        """Confirm the number (their own, or one keyed in), queue the callback in the caller's
+        place and say goodbye; a refused number twice puts the caller back in line."""
+        assert self.queues is not None
+        with contextlib.suppress(AriHttpError):
+            await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
+        caller_id, did, customer_number = await records.call_facts(session.channel_id)
+        own = to_e164(caller_id) or ""
+        media = [self.sounds.media("callback-confirm-or-key", language)]
+        if own:
+            media = [
+                self.sounds.media("callback-number", language),
+                f"digits:{own.lstrip('+')}",
+                *media,
+            ]
+        for _ in range(2):
+            keys = await session.collect(media, max_digits=16, terminator="#", first_timeout=8)
+            number, why = callback_number(keys, own)
+            if number is not None:
+                await self.queues.request_callback(
+                    session.channel_id, offer.queue, number, offer.priority, offer.entered_at
+                )
+                await CallRecord.filter(call_id=session.channel_id).update(
+                    result="callback_requested"
+                )
+                await session.play(self.sounds.media("callback-confirmed", language))
+                await self.ari.hangup(session.channel_id)
+                return
+            log.info("call %s: callback number %r refused: %s", session.channel_id, keys, why)
+            await session.play(self.sounds.media("callback-number-invalid", language))
+        moh_class = self.queues.moh_class(offer.queue)
+        await self.ari.start_moh(session.channel_id, moh_class)
+        await self.queues.enqueue(
+            session.channel_id,
+            offer.queue,
+            priority=offer.priority,
+            caller_id=caller_id,
+            language=language,
+            moh_class=moh_class,
+            notify=session.deliver,
+            did=did,
+            customer_number=customer_number,
+            entered_at=offer.entered_at,
+        )
+
+    async def _to_mailbox(self, session: CallSession, username: str, language: str) -> None:
+        """Queue overflow to voicemail."""
+        with contextlib.suppress(AriHttpError):
+            await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
+        user = await User.get_or_none(username=username, active=True)
+        if user is None or self.services is None:
+            await session.play(self.sounds.media("unavailable", language))
+            await self.ari.hangup(session.channel_id)
+            return
+        caller_id = (await records.call_facts(session.channel_id))[0]
+        await voicemail.leave_message(self.services, session, user, caller_id, language)
 
     async def _ensure_holding_bridge(self, bridge_id: str) -> None:
         if bridge_id in self._holding_bridges:

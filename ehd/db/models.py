@@ -172,6 +172,9 @@ class QueuedCall(Model):
     entered_at = fields.FloatField()  # Unix time: the engine's clock
     agent = fields.CharField(max_length=64, default="")
     agent_channel = fields.CharField(max_length=64, default="")
+    # A callback keeps the caller's place after they hang up: caller_id is the number to call.
+    kind = fields.CharField(max_length=16, default="call")  # call | callback
+    attempts = fields.IntField(default=0)
 
     class Meta:
         table = "queued_calls"

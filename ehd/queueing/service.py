@@ -41,7 +41,9 @@ from ehd.calls.routing import holding_bridge_id
 from ehd.calls.survey import SurveyStart
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.errors import ConflictError
+from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
 from ehd.queueing.config import queue_config
+from ehd.sms import OutboxSmsGateway, SmsGateway
 from ehd.sounds import SoundLibrary
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,20 @@ ACCEPT_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class QueueExit(Event):
-    """Delivered to the caller's call task: leave the queue with this prompt."""
+    """Delivered to the caller's call task: leave the queue with this prompt (or, with
+    ``voicemail``, to that user's mailbox)."""
 
     prompt: str
+    voicemail: str = ""
+
+
+@dataclass(frozen=True)
+class CallbackOffer(Event):
+    """Delivered to the caller's call task: the caller chose a callback; confirm the number."""
+
+    queue: str
+    priority: int
+    entered_at: float
 
 
 @dataclass
@@ -100,10 +113,16 @@ class QueueService:
         recordings_dir: Path | None = None,
         consoles: AgentEvents | None = None,
         site_screen_pop: str = "",
+        sms: SmsGateway | None = None,
+        callback_attempts: int = 3,
+        callback_retry_seconds: float = 120.0,
     ) -> None:
+        outbox = OutboxSmsGateway(Path("sms-outbox.jsonl"))
+        self.callbacks = Callbacks(self, sms or outbox, callback_attempts, callback_retry_seconds)
         self.consoles = consoles or AgentEvents()
         self.site_screen_pop = site_screen_pop
         self.screen_pops: dict[str, str] = {}  # queue -> template
+        self.moh_classes: dict[str, str] = {}
         self.recordings_dir = recordings_dir
         self.recording_modes: dict[str, str] = {}  # queue -> none | all | on_demand
         self.surveys: dict[str, int] = {}  # queue -> survey profile asked after the call
@@ -139,6 +158,7 @@ class QueueService:
             self.queue_ids[queue.name] = queue.id
             self.recording_modes[queue.name] = queue.recording
             self.screen_pops[queue.name] = queue.screen_pop_url
+            self.moh_classes[queue.name] = queue.moh_class
             survey_id = queue.survey_id  # type: ignore[attr-defined]
             if survey_id is not None:
                 self.surveys[queue.name] = survey_id
@@ -157,6 +177,19 @@ class QueueService:
             await self._restore_agent(session, now)
         for row in await QueuedCall.all().order_by("entered_at"):
             if row.call_id in self.callers or row.call_id in self.engine.items:
+                continue
+            if row.kind == "callback":  # no line to hold: it waits in the queue as data
+                callback = self.callbacks.restore(row)
+                arrival = ev.ItemArrived(
+                    now,
+                    row.call_id,
+                    row.queue_name,
+                    row.priority,
+                    caller_id=callback.number,
+                    entered_at=row.entered_at,
+                    restored=True,
+                )
+                await self.handle(arrival)
                 continue
             if row.call_id not in live_channels:
                 ended = ("0", "0", str(int(now - row.entered_at)))
@@ -280,6 +313,28 @@ class QueueService:
 
         self._timers[action.token] = loop.call_later(delay, fire)
 
+    # --- for the callback desk -------------------------------------------------------------
+    def follow_up(self, event: ev.Event) -> None:
+        """Queue an event for the engine while its current actions are carried out."""
+        self._followups.append(event)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        self._spawn(coroutine)
+
+    def mark_connected(self, item_id: str) -> None:
+        self._connected_at[item_id] = self.clock()
+
+    async def finish_connected(self, item_id: str) -> None:
+        await self._finish_connected(item_id)
+
+    async def log_events(self, entries: list[act.LogQueueEvent]) -> None:
+        await self._write(entries)
+
+    async def request_callback(
+        self, call_id: str, queue: str, number: str, priority: int, entered_at: float
+    ) -> str:
+        return await self.callbacks.request(call_id, queue, number, priority, entered_at)
+
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
@@ -292,6 +347,10 @@ class QueueService:
             self._followups.append(
                 ev.OfferFailed(self.clock(), offer.item_id, offer.agent_id, "no device")
             )
+            return
+        if device.remote and self.callbacks.owns(offer.item_id):
+            number = device.device.removeprefix("PJSIP/").removesuffix("@trunk")
+            await self.callbacks.offer_by_text(offer, number)
             return
         leg_id = f"ehd-q-{uuid.uuid4().hex[:16]}"
         self.legs[leg_id] = Leg(leg_id, offer.item_id, offer.agent_id, device.remote)
@@ -362,6 +421,13 @@ class QueueService:
         leg = self._leg_for(action.item_id, action.agent_id)
         if leg is None:
             return
+        if self.callbacks.owns(action.item_id):
+            await QueuedCall.filter(call_id=action.item_id).update(
+                agent=action.agent_id, agent_channel=leg.channel_id
+            )
+            await CallRecord.filter(call_id=action.item_id).update(agent=action.agent_id)
+            await self.callbacks.connect(action, leg)
+            return
         leg.connected = True
         caller = action.item_id
         with contextlib.suppress(AriHttpError):
@@ -416,6 +482,7 @@ class QueueService:
         )
 
     async def _exit(self, action: act.Exit) -> None:
+        row = await QueuedCall.get_or_none(call_id=action.item_id)
         await QueuedCall.filter(call_id=action.item_id).delete()
         caller = self.callers.pop(action.item_id, None)
         await CallRecord.filter(call_id=action.item_id).update(result=f"exit:{action.reason}")
@@ -425,12 +492,15 @@ class QueueService:
         prompt = "closed" if action.reason == "closed" else "unavailable"
         if target is not None and target.kind == OverflowKind.MESSAGE and target.target:
             prompt = target.target
-        elif target is not None and target.kind in (OverflowKind.VOICEMAIL, OverflowKind.CALLBACK):
-            log.warning(
-                "call %s: %s overflow is not available yet; playing a message",
-                action.item_id,
-                target.kind.value,
+        elif target is not None and target.kind == OverflowKind.CALLBACK and row is not None:
+            offer = CallbackOffer(
+                "EhdCallbackOffer", self.app_name, {}, row.queue_name, row.priority, row.entered_at
             )
+            caller.notify(offer)
+            return
+        elif target is not None and target.kind == OverflowKind.VOICEMAIL and target.target:
+            caller.notify(QueueExit("EhdQueueExit", self.app_name, {}, "", target.target))
+            return
         caller.notify(QueueExit("EhdQueueExit", self.app_name, {}, prompt))
 
     async def _announce(self, action: act.Announce) -> None:
@@ -470,6 +540,14 @@ class QueueService:
                     ev.OfferAnswered(self.clock(), leg.item_id, leg.agent_id, leg.channel_id)
                 )
             return True
+        if isinstance(event, StasisStart) and event.args and event.args[0] == CALLBACK_LEG:
+            if not await self.callbacks.customer_answered(event.channel.id):
+                await self._hangup(event.channel.id)
+            return True
+        if isinstance(event, (StasisEnd, ChannelDestroyed)) and (
+            await self.callbacks.customer_gone(event.channel.id)
+        ):
+            return True
         if isinstance(event, (StasisEnd, ChannelDestroyed)) and event.channel.id in self.legs:
             await self._leg_gone(self.legs.pop(event.channel.id))
             return True
@@ -479,7 +557,10 @@ class QueueService:
                 leg.dtmf.put_nowait(event.digit)
                 return True
             if event.channel.id in self.engine.items:
+                # A waiting caller's keys belong to the queue (exit keys); they must not reach
+                # a prompt that follows, such as the callback confirmation.
                 await self.handle(ev.ExitKeyPressed(self.clock(), event.channel.id, event.digit))
+                return True
             return False
         if isinstance(event, PlaybackEvent) and event.type == "PlaybackFinished":
             channel = self._announcements.pop(event.playback_id, None)
@@ -497,6 +578,10 @@ class QueueService:
         if leg.item_id in self._restored:
             await self._finish_connected(leg.item_id)
             await self._hangup(leg.item_id)
+        elif leg.connected and self.callbacks.owns(leg.item_id):
+            await self.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
+            await self._finish_connected(leg.item_id)
+            await self.callbacks.agent_left(leg.item_id)
         elif leg.connected:
             await self.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
             await self._finish_connected(leg.item_id)
@@ -556,8 +641,12 @@ class QueueService:
         notify: Callable[[Event], None],
         did: str = "",
         customer_number: str = "",
+        entered_at: float | None = None,
     ) -> None:
+        """Put a caller in the queue; ``entered_at`` keeps an earlier place (a declined
+        callback)."""
         now = self.clock()
+        entered = entered_at if entered_at is not None else now
         self.callers[channel_id] = Caller(
             channel_id,
             queue,
@@ -575,11 +664,18 @@ class QueueService:
                 "queue_name": queue,
                 "priority": priority,
                 "caller_id": caller_id[:64],
-                "entered_at": now,
+                "entered_at": entered,
             },
         )
         await CallRecord.filter(call_id=channel_id).update(queue_name=queue)
-        await self.handle(ev.ItemArrived(now, channel_id, queue, priority, caller_id=caller_id))
+        await self.handle(
+            ev.ItemArrived(
+                now, channel_id, queue, priority, caller_id=caller_id, entered_at=entered
+            )
+        )
+
+    def moh_class(self, queue: str) -> str:
+        return self.moh_classes.get(queue, "default")
 
     async def caller_gone(self, channel_id: str) -> None:
         item = self.engine.items.get(channel_id)
@@ -600,6 +696,7 @@ class QueueService:
         for leg in [leg for leg in self.legs.values() if leg.item_id == item_id]:
             self.legs.pop(leg.channel_id, None)
             await self._hangup(leg.channel_id)
+        await self.callbacks.hang_up_customer(item_id)
         connected_at = self._connected_at.pop(item_id, None)
         if connected_at is not None:
             await CallRecord.filter(call_id=item_id).update(

@@ -120,3 +120,13 @@ def test_screen_pop_values_are_encoded_and_templates_checked() -> None:
         check_template("javascript:alert(1)")
     assert choose("", "https://q", "https://site") == "https://q"
     assert choose("https://me", "https://q", "") == "https://me"
+
+
+def test_callback_numbers_are_checked_against_the_policy() -> None:
+    from ehd.callflow.callback_number import callback_number
+
+    assert callback_number("1", "+46701234567") == ("+46701234567", "")
+    assert callback_number("0701234567", "") == ("+46701234567", "")
+    assert callback_number("1", "") == (None, "no number")
+    assert callback_number("0900123456", "+46701234567")[1].startswith("premium-rate")
+    assert callback_number("123", "")[0] is None

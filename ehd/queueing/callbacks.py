@@ -1,0 +1,255 @@
+"""Callbacks: a caller who asked to be called back keeps their place without holding the line.
+
+The request becomes a queue item ``cb-<call>`` with the caller's original entry time, so the
+ACD serves it in the caller's old place. When an agent answers the offer, the agent hears a
+whisper ("callback to …") and the customer is dialled through the trunk; both are bridged when
+the customer answers. An unanswered customer is tried again per the policy, then the callback
+is logged as failed. A remote (mobile) agent gets a text message with the number instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ehd.acd import events as ev
+from ehd.acd.actions import Connect, LogQueueEvent, Offer
+from ehd.ari.client import AriHttpError
+from ehd.db.models import CallRecord, QueuedCall
+from ehd.sms import SmsError, SmsGateway
+
+if TYPE_CHECKING:
+    from ehd.queueing.service import Leg, QueueService
+
+log = logging.getLogger(__name__)
+
+CALLBACK_LEG = "callback-leg"
+PREFIX = "cb-"
+CUSTOMER_RING_SECONDS = 30
+
+
+@dataclass
+class Callback:
+    item_id: str
+    queue: str
+    number: str
+    priority: int
+    entered_at: float
+    attempts: int = 0
+    customer_channel: str = ""
+    answered: bool = False
+
+
+class Callbacks:
+    def __init__(
+        self, service: QueueService, sms: SmsGateway, attempts: int, retry_seconds: float
+    ) -> None:
+        self.service = service
+        self.sms = sms
+        self.max_attempts = max(1, attempts)
+        self.retry_seconds = retry_seconds
+        self.pending: dict[str, Callback] = {}
+        self._customers: dict[str, str] = {}  # customer channel -> item
+
+    def owns(self, item_id: str) -> bool:
+        return item_id in self.pending
+
+    # --- requests -------------------------------------------------------------------------
+    async def request(
+        self, call_id: str, queue: str, number: str, priority: int, entered_at: float
+    ) -> str:
+        """Queue a callback in the caller's place; its item id."""
+        item_id = f"{PREFIX}{call_id}"[:64]
+        callback = Callback(item_id, queue, number, priority, entered_at)
+        self.pending[item_id] = callback
+        await QueuedCall.update_or_create(
+            call_id=item_id,
+            defaults={
+                "queue_name": queue,
+                "priority": priority,
+                "caller_id": number,
+                "entered_at": entered_at,
+                "kind": "callback",
+            },
+        )
+        record = await CallRecord.get_or_none(call_id=call_id)
+        await CallRecord.update_or_create(
+            call_id=item_id,
+            defaults={
+                "did": record.did if record else "",
+                "caller_number": number,
+                "route_type": "callback",
+                "route_target": queue,
+                "queue_name": queue,
+                "started_at": record.started_at if record else None,
+                "customer_number": record.customer_number if record else "",
+                "language": record.language if record else "",
+            },
+        )
+        await self._arrive(callback)
+        return item_id
+
+    def restore(self, row: QueuedCall) -> Callback:
+        callback = Callback(
+            row.call_id, row.queue_name, row.caller_id, row.priority, row.entered_at, row.attempts
+        )
+        self.pending[row.call_id] = callback
+        return callback
+
+    async def _arrive(self, callback: Callback) -> None:
+        service = self.service
+        await service.handle(
+            ev.ItemArrived(
+                service.clock(),
+                callback.item_id,
+                callback.queue,
+                callback.priority,
+                caller_id=callback.number,
+                entered_at=callback.entered_at,
+            )
+        )
+
+    # --- delivery -------------------------------------------------------------------------
+    async def offer_by_text(self, offer: Offer, agent_number: str) -> None:
+        """A remote agent calls the customer themselves: they get the number by text."""
+        callback = self.pending[offer.item_id]
+        service = self.service
+        text = f"Callback for queue {callback.queue}: please call {callback.number}."
+        try:
+            await self.sms.send(agent_number, text)
+        except SmsError as err:
+            log.warning("callback %s: text to %s failed: %s", offer.item_id, agent_number, err)
+            service.follow_up(ev.OfferFailed(service.clock(), offer.item_id, offer.agent_id, "sms"))
+            return
+        now = service.clock()
+        service.follow_up(ev.OfferAnswered(now, offer.item_id, offer.agent_id, "sms"))
+        service.follow_up(ev.ItemCompleted(now, offer.item_id, by_agent=True))
+        await self._finished(callback, "callback_sms")
+
+    async def connect(self, action: Connect, leg: Leg) -> None:
+        """The agent answered: whisper the number, then dial the customer."""
+        callback = self.pending[action.item_id]
+        service, ari = self.service, self.service.ari
+        leg.connected = True
+        bridge_id = f"ehd-call-{callback.item_id}"
+        await ari.create_bridge(bridge_id, "mixing,proxy_media")
+        await ari.add_to_bridge(bridge_id, leg.channel_id)
+        whisper = [
+            service.sounds.media("callback-whisper", "en"),
+            f"digits:{callback.number.lstrip('+')}",
+        ]
+        with contextlib.suppress(AriHttpError):
+            await ari.play(leg.channel_id, whisper, f"ehd-wh-{uuid.uuid4().hex}")
+        await self._dial(callback, action.queue)
+
+    async def _dial(self, callback: Callback, queue: str) -> None:
+        ari = self.service.ari
+        channel_id = f"ehd-cbc-{uuid.uuid4().hex[:16]}"
+        callback.customer_channel, callback.answered = channel_id, False
+        callback.attempts += 1
+        await QueuedCall.filter(call_id=callback.item_id).update(attempts=callback.attempts)
+        self._customers[channel_id] = callback.item_id
+        try:
+            await ari.originate(
+                f"PJSIP/{callback.number}@trunk",
+                channel_id=channel_id,
+                app=self.service.app_name,
+                app_args=f"{CALLBACK_LEG},{callback.item_id}",
+                caller_id=self.service.numbers.get(queue) or None,
+                timeout=CUSTOMER_RING_SECONDS,
+            )
+        except AriHttpError as err:
+            log.warning(
+                "callback %s: dialling %s failed: %s", callback.item_id, callback.number, err
+            )
+            self._customers.pop(channel_id, None)
+            # Called while the engine's actions run: settle it once they are done.
+            self.service.spawn(self._unreached(callback))
+
+    async def customer_answered(self, channel_id: str) -> bool:
+        item_id = self._customers.get(channel_id)
+        if item_id is None:
+            return False
+        callback = self.pending[item_id]
+        callback.answered = True
+        service = self.service
+        with contextlib.suppress(AriHttpError):
+            await service.ari.add_to_bridge(f"ehd-call-{item_id}", channel_id)
+        service.mark_connected(item_id)
+        await CallRecord.filter(call_id=item_id).update(result="answered")
+        return True
+
+    async def customer_gone(self, channel_id: str) -> bool:
+        item_id = self._customers.pop(channel_id, None)
+        if item_id is None or item_id not in self.pending:
+            return item_id is not None
+        callback = self.pending[item_id]
+        if callback.answered:  # the conversation is over
+            await self.service.handle(
+                ev.ItemCompleted(self.service.clock(), item_id, by_agent=False)
+            )
+            await self.service.finish_connected(item_id)
+            await self._finished(callback, "answered")
+        else:
+            await self._unreached(callback)
+        return True
+
+    async def agent_left(self, item_id: str) -> None:
+        """The agent hung up (the engine already knows): done, or try the customer again."""
+        callback = self.pending.get(item_id)
+        if callback is None:
+            return
+        if callback.answered:
+            await self._finished(callback, "answered")
+        else:
+            await self._unreached(callback, complete=False)
+
+    async def _unreached(self, callback: Callback, complete: bool = True) -> None:
+        """Free the agent; try again later, or give up after the last attempt."""
+        service = self.service
+        now = service.clock()
+        entry = LogQueueEvent(
+            now,
+            callback.item_id,
+            callback.queue,
+            "NONE",
+            "CALLBACKNOANSWER",
+            (callback.number, str(callback.attempts)),
+        )
+        await service.log_events([entry])
+        if complete:
+            await service.handle(ev.ItemCompleted(now, callback.item_id, by_agent=True))
+            await service.finish_connected(callback.item_id)
+        if callback.attempts >= self.max_attempts:
+            log.info("callback %s to %s failed after %d tries", callback.item_id, callback.number,
+                     callback.attempts)  # fmt: skip
+            await self._finished(callback, "callback_failed")
+            return
+        await QueuedCall.update_or_create(
+            call_id=callback.item_id,
+            defaults={
+                "queue_name": callback.queue,
+                "priority": callback.priority,
+                "caller_id": callback.number,
+                "entered_at": callback.entered_at,
+                "kind": "callback",
+                "attempts": callback.attempts,
+            },
+        )
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.retry_seconds, lambda: service.spawn(self._arrive(callback)))
+
+    async def _finished(self, callback: Callback, result: str) -> None:
+        self.pending.pop(callback.item_id, None)
+        await QueuedCall.filter(call_id=callback.item_id).delete()
+        await CallRecord.filter(call_id=callback.item_id).update(result=result)
+
+    async def hang_up_customer(self, item_id: str) -> None:
+        callback = self.pending.get(item_id)
+        if callback is not None and callback.customer_channel:
+            with contextlib.suppress(AriHttpError):
+                await self.service.ari.hangup(callback.customer_channel)

@@ -1,0 +1,186 @@
+"""Callbacks over real SIP: the caller hangs up and keeps their place; the agent is connected
+first, then the customer is dialled through the trunk."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from ehd.asterisk.instance import SOUNDS_DIR
+from ehd.asterisk.runtime import AsteriskRuntime
+from tests.harness.api import Api
+from tests.harness.audio import contains_prompt
+from tests.harness.carrier import CarrierCall, Phone, connected_carrier, start_carrier
+from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd, queue_log
+from tests.harness.phone_farm import Policy, serving
+from tests.harness.polling import eventually
+from tests.harness.records import call_records
+
+pytestmark = pytest.mark.asterisk
+
+FIRST, LATER = "+46731110001", "+46731110002"
+
+
+def _call_id(server: EhdProcess, caller: str) -> str:
+    rows = call_records(server.database, caller_number=caller, route_type="queue")
+    return str(rows[0]["call_id"]) if rows else ""
+
+
+async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    server = prepare_ehd(tmp_path / "ehd")
+    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
+    server.env["EHD_TRUNK_OUTBOUND_URI"] = f"sip:127.0.0.1:{carrier_instance.spec.sip_port}"
+    await asyncio.to_thread(server.start)
+    phones = tuple(
+        Phone(a.sip_extension, a.sip_password or "")
+        for a in server.demo_site().accounts
+        if a.sip_extension
+    )
+    farm_instance = await start_carrier(
+        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
+    )
+    api = await Api.admin(server)
+    try:
+        queue = {"greeting": "goodbye", "exit_keys": {"1": {"kind": "callback"}}, "number": "4830"}
+        await api.call("PUT", "/api/queues/cbq", queue)
+        await api.call("PUT", "/api/queues/cbq/members/alice", {"penalty": 0})
+        await api.call("PUT", "/api/dids/4830", {"route_type": "queue", "queue": "cbq"})
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+        ):
+            # 1. The first caller asks for a callback on their own number and hangs up.
+            first = await carrier.call("4830", caller=FIRST)
+            await first.wait_answered()
+            await asyncio.sleep(3.0)  # greeting, then waiting with music
+            await first.send_dtmf("1")  # the queue's callback key
+            await asyncio.sleep(1.5)  # "we will call you back on … press 1 to confirm"
+            await first.send_dtmf("1#")
+            await first.wait_ended(timeout=30)
+            # 2. A later caller waits on the line.
+            later = await carrier.call("4830", caller=LATER)
+            await later.wait_answered()
+            await eventually(
+                lambda: _entered(server, LATER), timeout=20, what="the later caller queued"
+            )
+            # 3. An agent logs in: the callback comes first, the agent before the customer.
+
+            async def online() -> bool:
+                return await endpoint_state(server, "1001") == "online"
+
+            await eventually(online, timeout=30, what="alice's phone registered")
+            async with serving(farm, {"1001": Policy(after=0.3)}):
+                await api.call("POST", "/api/agents/alice/login", {"queues": ["cbq"]})
+
+                async def customer_rung() -> CarrierCall | None:
+                    incoming = [s for s in carrier.events.incoming if s.args[1:2] == (FIRST,)]
+                    return CarrierCall(carrier, incoming[0].channel.id) if incoming else None
+
+                customer = await eventually(customer_rung, timeout=30, what="customer dialled")
+                await carrier.ari.answer(customer.id)
+                item = f"cb-{_call_id(server, FIRST)}"
+                await eventually(
+                    lambda: _logged(server, item, "CONNECT"), timeout=15, what="callback connected"
+                )
+                assert not _has(server, _call_id(server, LATER), "CONNECT")
+                await asyncio.sleep(1.0)
+                await customer.hangup()
+                await eventually(
+                    lambda: _logged(server, _call_id(server, LATER), "CONNECT"),
+                    timeout=30,
+                    what="the later caller served next",
+                )
+                await later.hangup()
+    finally:
+        await api.call("POST", "/api/agents/alice/logout")
+        await api.close()
+        await asyncio.to_thread(server.stop)
+        await carrier_instance.stop()
+        await farm_instance.stop()
+    lines = queue_log(server)
+    connects = [line[1] for line in lines if line[4] == "CONNECT"]
+    assert connects[:2] == [item, _call_id(server, LATER)], connects
+    record = call_records(server.database, call_id=item)[0]
+    assert record["result"] == "answered" and record["agent"] == "alice"
+    original = call_records(server.database, caller_number=FIRST, route_type="queue")[0]
+    assert original["result"] == "callback_requested"
+    entered = {line[1]: int(line[0]) for line in lines if line[4] == "ENTERQUEUE"}
+    assert entered[item] <= entered[_call_id(server, LATER)]
+
+
+async def _entered(server: EhdProcess, caller: str) -> bool:
+    return _has(server, _call_id(server, caller), "ENTERQUEUE")
+
+
+async def _logged(server: EhdProcess, call_id: str, event: str) -> bool:
+    return _has(server, call_id, event)
+
+
+def _has(server: EhdProcess, call_id: str, event: str) -> bool:
+    return bool(call_id) and any(line[4] == event for line in queue_log(server, call_id))
+
+
+def _outbox(server: EhdProcess) -> list[dict[str, str]]:
+    path = server.data_dir / "logs" / "sms-outbox.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+async def test_a_blocked_number_is_refused_and_a_remote_agent_gets_the_callback_by_text(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    mobile = "+46701112299"
+    server = prepare_ehd(tmp_path / "ehd")
+    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
+    server.env["EHD_TRUNK_OUTBOUND_URI"] = f"sip:127.0.0.1:{carrier_instance.spec.sip_port}"
+    await asyncio.to_thread(server.start)
+    api = await Api.admin(server)
+    try:
+        queue = {"greeting": "goodbye", "exit_keys": {"1": {"kind": "callback"}}}
+        await api.call("PUT", "/api/queues/cbq", queue)
+        await api.call("PUT", "/api/queues/cbq/members/alice", {"penalty": 0})
+        await api.call("PUT", "/api/dids/4830", {"route_type": "queue", "queue": "cbq"})
+        async with connected_carrier(carrier_instance) as carrier:
+            first = await carrier.call("4830", caller=FIRST)
+            await first.wait_answered()
+            await asyncio.sleep(3.0)
+            await first.send_dtmf("1")
+            await asyncio.sleep(1.5)
+            heard = asyncio.create_task(first.listen("cb-refused", 14))
+            await first.send_dtmf("0900123456#")  # premium rate: refused
+            await asyncio.sleep(7.0)  # "cannot be used", then the question again
+            await first.send_dtmf("1#")
+            await first.wait_ended(timeout=30)
+            wav = await heard
+            await api.call("POST", "/api/agents/alice/login", {"queues": ["cbq"], "number": mobile})
+            texts = await eventually(
+                lambda: _texts(server), timeout=20, what="the agent's text message"
+            )
+    finally:
+        await api.call("POST", "/api/agents/alice/logout")
+        await api.close()
+        await asyncio.to_thread(server.stop)
+        await carrier_instance.stop()
+    invalid, _ = contains_prompt(wav, SOUNDS_DIR / "en" / "callback-number-invalid.wav", 10)
+    assert invalid > 0.8, f"the refusal was not heard ({invalid:.2f})"
+    assert texts[0]["to"] == mobile and FIRST in texts[0]["text"]
+    assert not carrier.events.incoming, "a remote agent's callback must not ring their phone"
+    item = f"cb-{_call_id(server, FIRST)}"
+    record = call_records(server.database, call_id=item)[0]
+    assert record["result"] == "callback_sms"
+    refused = await asyncio.to_thread(_refusals, server)
+    assert "premium-rate numbers are not called back" in refused
+
+
+async def _texts(server: EhdProcess) -> list[dict[str, str]]:
+    return await asyncio.to_thread(_outbox, server)
+
+
+def _refusals(server: EhdProcess) -> str:
+    return "\n".join(
+        line for line in server.log_file.read_text().splitlines() if "callback number" in line
+    )
