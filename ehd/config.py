@@ -111,6 +111,8 @@ class Config:
     # Text messages: a gateway URL taking JSON {"to", "text"}; empty: the local outbox
     # (data_dir/logs/sms-outbox.jsonl) stands in for the gateway.
     sms_gateway_url: str = ""
+    # A console login ends when no console of the agent has been connected this long.
+    console_grace_seconds: int = 60
 
     @property
     def paths(self) -> DataPaths:

@@ -61,7 +61,11 @@ async def apply_due(service: QueueService | None, now: datetime) -> list[tuple[i
         else:
             try:
                 await agents.login(
-                    row.user, service, queues=row.queues or None, number=row.number or None
+                    row.user,
+                    service,
+                    queues=row.queues or None,
+                    number=row.number or None,
+                    source="schedule",
                 )
                 row.state = "active"
             except EhdError as err:

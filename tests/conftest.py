@@ -40,6 +40,7 @@ def ehd_server(
     server = prepare_ehd(tmp_path_factory.mktemp("ehd"))
     server.env["EHD_SMTP_HOST"] = "127.0.0.1"
     server.env["EHD_SMTP_PORT"] = str(mail_server.port)
+    server.env["EHD_CONSOLE_GRACE_SECONDS"] = "5"
     server.start()
     yield server
     server.stop()

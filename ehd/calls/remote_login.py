@@ -48,7 +48,11 @@ async def toggle(
     else:
         try:
             await agents.login(
-                user, queues, queues=user.remote_queues or None, number=user.remote_number
+                user,
+                queues,
+                queues=user.remote_queues or None,
+                number=user.remote_number,
+                source="remote",
             )
         except ValidationError as err:
             log.warning("remote login of %s failed: %s", user.username, err.message)

@@ -155,6 +155,9 @@ class AgentSession(Model):
     queues: list[str] = fields.JSONField(default=list)  # names staffed in this login
     state = fields.CharField(max_length=16, default="ready")
     pause_reason = fields.CharField(max_length=64, default="")
+    # Where the login was made: console logins end when the console is gone for a while;
+    # web, mobile, remote-login and scheduled logins stay until logged out.
+    source = fields.CharField(max_length=16, default="web")
     logged_in_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -46,6 +46,7 @@ async def login(
     *,
     queues: list[str] | None = None,
     number: str | None = None,
+    source: str = "web",
 ) -> AgentSession:
     staffed = await memberships(user, queues)
     if not staffed:
@@ -53,7 +54,12 @@ async def login(
     device, remote = device_for(user, number)
     await AgentSession.filter(user=user).delete()
     session = await AgentSession.create(
-        user=user, device=device, remote=remote, queues=sorted(staffed), state="ready"
+        user=user,
+        device=device,
+        remote=remote,
+        queues=sorted(staffed),
+        state="ready",
+        source=source,
     )
     if service is not None:
         await service.agent_logged_in(user.username, staffed, device, remote, user.screen_pop_url)

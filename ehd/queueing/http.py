@@ -75,6 +75,7 @@ QUEUE_SETTINGS = {
 }
 # Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
 QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey", "classification")
+LOGIN_SOURCES = ("web", "console", "mobile", "api")
 _NULLABLE = {"overflow_after", "max_penalty"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -121,7 +122,10 @@ async def agent_login(request: web.Request) -> web.StreamResponse:
     number = body.get("number")
     if number is not None and not isinstance(number, str):
         raise ValidationError("number must be a string", field="number")
-    await agents.login(user, _service(request), queues=queues, number=number)
+    source = body.get("source", "web")
+    if source not in LOGIN_SOURCES:
+        raise ValidationError(f"source must be one of {', '.join(LOGIN_SOURCES)}", field="source")
+    await agents.login(user, _service(request), queues=queues, number=number, source=source)
     return await _state(user)
 
 

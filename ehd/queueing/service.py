@@ -674,6 +674,21 @@ class QueueService:
             )
         )
 
+    def figures(self) -> dict[str, dict[str, float]]:
+        """Live figures per queue for consoles and wallboards."""
+        now = self.clock()
+        engine = self.engine
+        figures = {}
+        for name, runtime in engine.queues.items():
+            states = [engine.agents[a].state.value for a in runtime.members if a in engine.agents]
+            figures[name] = {
+                "waiting": len(runtime.waiting),
+                "longest_wait": max((now - i.entered_at for i in runtime.waiting), default=0.0),
+                "agents_ready": states.count("ready"),
+                "agents_logged_in": sum(1 for state in states if state != "logged_out"),
+            }
+        return figures
+
     def moh_class(self, queue: str) -> str:
         return self.moh_classes.get(queue, "default")
 

@@ -1,22 +1,85 @@
-"""The agent console's live feed: a websocket of the agent's state, offered calls (sent as the
-agent is chosen, before the phone rings) and screen pops. The console page itself is built on
-this feed."""
+"""The agent console and the mobile page: pages, and their live feed over a websocket (state,
+queue figures, the offered call before the phone rings, screen pops).
+
+A login made from the console ends when no console of that agent has been connected for
+``console_grace_seconds`` (the desktop client's behaviour); web and mobile logins stay.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ehd.db.models import AgentSession, Role, User
+from ehd.db.models import AgentSession, CallRecord, QueueMember, Role, User
 from ehd.errors import NotFoundError, PermissionDeniedError
+from ehd.queueing import agents
 from ehd.web.api_common import current_user
-from ehd.web.keys import CONSOLES
+from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
+from ehd.web.rendering import render
+from ehd.web.views import current_user as page_user
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 HEARTBEAT_SECONDS = 15.0
+FIGURES_SECONDS = 3.0
+_grace_tasks: dict[str, asyncio.Task[None]] = {}
+
+
+async def _page_context(user: User) -> dict[str, Any]:
+    members = await QueueMember.filter(user=user).prefetch_related("queue")
+    session = await AgentSession.get_or_none(user=user)
+    return {
+        "queues": sorted(m.queue.name for m in members),
+        "session": session,
+        "sip_extension": user.sip_extension or "",
+        "remote_number": user.remote_number,
+    }
+
+
+@routes.get("/agent")
+async def console_page(request: web.Request) -> web.StreamResponse:
+    user = page_user(request)
+    return render("agent_console.html", request, await _page_context(user))
+
+
+@routes.get("/m")
+async def mobile_page(request: web.Request) -> web.StreamResponse:
+    user = page_user(request)
+    return render("agent_mobile.html", request, await _page_context(user))
+
+
+@routes.get("/api/overview")
+async def overview(request: web.Request) -> web.StreamResponse:
+    """Logged-in agents, calls waiting and today's calls (the mobile page's lists)."""
+    current_user(request)
+    sessions = await AgentSession.all().prefetch_related("user")
+    service = request.app[QUEUE_SERVICE].current()
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = await CallRecord.filter(started_at__gte=midnight).exclude(route_type="callback")
+    results = [record.result for record in today]
+    return web.json_response(
+        {
+            "agents": sorted(
+                (
+                    {"username": s.user.username, "state": s.state, "queues": s.queues}
+                    for s in sessions
+                ),
+                key=lambda a: str(a["username"]),
+            ),
+            "queues": service.figures() if service is not None else {},
+            "today": {
+                "calls": len(results),
+                "answered": results.count("answered"),
+                "abandoned": results.count("abandoned"),
+            },
+        }  # fmt: skip
+    )
 
 
 @routes.get("/api/agents/{username}/events")
@@ -32,6 +95,9 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
     await socket.prepare(request)
     consoles = request.app[CONSOLES]
     feed = consoles.subscribe(username)
+    pending = _grace_tasks.pop(username, None)
+    if pending is not None:
+        pending.cancel()  # the console came back in time
     try:
         session = await AgentSession.get_or_none(user=user)
         await socket.send_json(
@@ -42,22 +108,51 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
                 "queues": session.queues if session else [],
             }
         )
-        reader = asyncio.create_task(_drain(socket))
-        try:
-            while not reader.done():
-                getter = asyncio.ensure_future(feed.get())
-                done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-                if getter in done:
-                    await socket.send_json(getter.result())
-                else:
-                    getter.cancel()
-        finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+        await _pump(request, socket, feed)
     finally:
         consoles.unsubscribe(username, feed)
+        if not consoles.watching(username) and username == me.username:
+            _grace_tasks[username] = asyncio.create_task(_end_console_login(request, user))
     return socket
+
+
+async def _pump(
+    request: web.Request, socket: web.WebSocketResponse, feed: asyncio.Queue[dict[str, Any]]
+) -> None:
+    reader = asyncio.create_task(_drain(socket))
+    try:
+        while not reader.done():
+            getter = asyncio.ensure_future(feed.get())
+            done, _ = await asyncio.wait({getter, reader}, timeout=FIGURES_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            if getter in done:
+                await socket.send_json(getter.result())
+                continue
+            getter.cancel()
+            service = request.app[QUEUE_SERVICE].current()
+            if not reader.done() and service is not None:
+                await socket.send_json({"type": "figures", "queues": service.figures()})
+    except ConnectionResetError:
+        pass
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+
+async def _end_console_login(request: web.Request, user: User) -> None:
+    grace = request.app[CONFIG].console_grace_seconds
+    try:
+        await asyncio.sleep(grace)
+    except asyncio.CancelledError:
+        return
+    _grace_tasks.pop(user.username, None)
+    if request.app[CONSOLES].watching(user.username):
+        return
+    session = await AgentSession.get_or_none(user=user)
+    if session is not None and session.source == "console":
+        log.info("console of %s gone for %d s: logging out", user.username, grace)
+        await agents.logout(user, request.app[QUEUE_SERVICE].current())
 
 
 async def _drain(socket: web.WebSocketResponse) -> None:

@@ -1,0 +1,104 @@
+// The agent console and mobile page: JSON calls for login/ready/pause/logout, and the live
+// feed over a websocket (state, queue figures, offered calls and screen pops).
+"use strict";
+
+(function () {
+  const root = document.getElementById("console");
+  const username = root.dataset.username;
+  const source = root.dataset.source || "console";
+  const $ = (id) => document.getElementById(id);
+  const say = (text) => { $("message").textContent = text; };
+
+  async function call(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+    const data = await response.json();
+    if (!response.ok) { say(data.message || "failed"); throw new Error(data.message); }
+    say("");
+    if (data.state) { $("state").textContent = data.state; }
+    return data;
+  }
+
+  $("login-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const body = { queues: form.getAll("queue"), source: source };
+    if (form.get("phone") === "number") { body.number = form.get("number"); }
+    call(`/api/agents/${username}/login`, body).catch(() => {});
+  });
+  $("ready").addEventListener("click", () => call(`/api/agents/${username}/unpause`).catch(() => {}));
+  $("pause").addEventListener("click", () =>
+    call(`/api/agents/${username}/pause`, { reason: $("pause-reason").value }).catch(() => {}));
+  $("logout").addEventListener("click", () => call(`/api/agents/${username}/logout`).catch(() => {}));
+
+  function showOffer(offer) {
+    const panel = $("call");
+    if (panel) {
+      panel.hidden = false;
+      $("call-caller").textContent = offer.caller || "unknown";
+      $("call-queue").textContent = offer.queue;
+      $("call-did").textContent = offer.did;
+      $("call-custid").textContent = offer.customer_number || "–";
+      const link = $("call-pop");
+      link.hidden = !offer.screen_pop;
+      link.href = offer.screen_pop || "#";
+    }
+    if (offer.screen_pop) { window.open(offer.screen_pop, "_blank", "noopener"); }
+  }
+
+  function showFigures(queues) {
+    const body = document.querySelector("#figures tbody");
+    if (body) {
+      body.replaceChildren(...Object.entries(queues).map(([name, f]) => {
+        const row = document.createElement("tr");
+        for (const value of [name, f.waiting, `${Math.round(f.longest_wait)} s`, f.agents_ready, f.agents_logged_in]) {
+          const cell = document.createElement("td");
+          cell.textContent = String(value);
+          row.append(cell);
+        }
+        return row;
+      }));
+    }
+  }
+
+  async function refreshOverview() {
+    if (!$("agents")) { return; }
+    const response = await fetch("/api/overview", { headers: { "Accept": "application/json" } });
+    if (!response.ok) { return; }
+    const data = await response.json();
+    const items = (list, render) => list.map((item) => {
+      const li = document.createElement("li");
+      li.textContent = render(item);
+      return li;
+    });
+    $("agents").replaceChildren(...items(data.agents, (a) => `${a.username}: ${a.state}`));
+    $("waiting").replaceChildren(...items(Object.entries(data.queues), ([q, f]) => `${q}: ${f.waiting}`));
+    $("today").textContent = `${data.today.calls} calls, ${data.today.answered} answered, ${data.today.abandoned} abandoned`;
+  }
+
+  let delay = 1000;
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/api/agents/${username}/events`);
+    socket.addEventListener("open", () => {
+      delay = 1000;
+      if ($("connection")) { $("connection").textContent = "live"; }
+    });
+    socket.addEventListener("message", (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type === "hello" || event.type === "state") { $("state").textContent = event.state; }
+      else if (event.type === "offer") { showOffer(event); }
+      else if (event.type === "figures") { showFigures(event.queues); refreshOverview(); }
+    });
+    socket.addEventListener("close", () => {
+      if ($("connection")) { $("connection").textContent = "reconnecting…"; }
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 15000);
+    });
+  }
+  connect();
+  refreshOverview();
+})();
