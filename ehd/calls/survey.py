@@ -27,7 +27,11 @@ class SurveyStart(Event):
 
 
 async def run_survey(
-    services: PhoneServices, session: CallSession, start: SurveyStart, language: str
+    services: PhoneServices,
+    session: CallSession,
+    start: SurveyStart,
+    language: str,
+    answer_seconds: float = 6.0,
 ) -> int:
     """Ask every question; the number of answers stored (partial surveys are kept)."""
     profile = await SurveyProfile.get_or_none(id=start.profile_id)
@@ -49,7 +53,7 @@ async def run_survey(
                 media,
                 max_digits=question.max_keys,
                 terminator="#",
-                first_timeout=6,
+                first_timeout=answer_seconds,
                 between_timeout=3,
             )
             value = question.answer(keys)

@@ -118,6 +118,10 @@ class Queue(Model):
         )
     )  # the agent picks a code for each answered call
     screen_pop_url = fields.CharField(max_length=512, default="")  # see ehd.callflow.screen_pop
+    # The callback offer ("press 1 to be called back"; the key is an exit key of kind
+    # callback): after this many seconds of waiting, or at once from this queue position.
+    callback_offer_after = fields.FloatField(null=True)
+    callback_offer_position = fields.IntField(default=0)
     survey: fields.ForeignKeyNullableRelation[SurveyProfile] = fields.ForeignKeyField(
         "models.SurveyProfile", related_name="queues", null=True, on_delete=fields.SET_NULL
     )  # asked after the agent hangs up

@@ -72,11 +72,13 @@ QUEUE_SETTINGS = {
     "customer_number_checksum": str,
     "recording": str,
     "screen_pop_url": str,
+    "callback_offer_after": float,
+    "callback_offer_position": int,
 }
 # Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
 QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey", "classification")
 LOGIN_SOURCES = ("web", "console", "mobile", "api")
-_NULLABLE = {"overflow_after", "max_penalty"}
+_NULLABLE = {"callback_offer_after", "overflow_after", "max_penalty"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

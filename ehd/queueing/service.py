@@ -123,6 +123,9 @@ class QueueService:
         self.site_screen_pop = site_screen_pop
         self.screen_pops: dict[str, str] = {}  # queue -> template
         self.moh_classes: dict[str, str] = {}
+        self.classification_codes: dict[str, list[dict[str, str]]] = {}
+        # queue -> (offer a callback after this many seconds, or at once from this position)
+        self.callback_offers: dict[str, tuple[float | None, int]] = {}
         self.recordings_dir = recordings_dir
         self.recording_modes: dict[str, str] = {}  # queue -> none | all | on_demand
         self.surveys: dict[str, int] = {}  # queue -> survey profile asked after the call
@@ -152,13 +155,19 @@ class QueueService:
 
     # --- set-up ---------------------------------------------------------------------------
     async def load_queues(self) -> None:
-        for queue in await Queue.all():
+        for queue in await Queue.all().prefetch_related("classification"):
             self.engine.configure(queue_config(queue))
             self.numbers[queue.name] = queue.number
             self.queue_ids[queue.name] = queue.id
             self.recording_modes[queue.name] = queue.recording
             self.screen_pops[queue.name] = queue.screen_pop_url
             self.moh_classes[queue.name] = queue.moh_class
+            profile = queue.classification
+            self.classification_codes[queue.name] = list(profile.codes) if profile else []
+            self.callback_offers[queue.name] = (
+                queue.callback_offer_after,
+                queue.callback_offer_position,
+            )
             survey_id = queue.survey_id  # type: ignore[attr-defined]
             if survey_id is not None:
                 self.surveys[queue.name] = survey_id
@@ -402,6 +411,7 @@ class QueueService:
                 "language": values["LANG"],
                 "priority": caller.priority if caller else 0,
                 "screen_pop": render_screen_pop(template, values) if template else "",
+                "classification_codes": self.classification_codes.get(offer.queue, []),
             },
         )
 
@@ -673,6 +683,35 @@ class QueueService:
                 now, channel_id, queue, priority, caller_id=caller_id, entered_at=entered
             )
         )
+        self._plan_callback_offer(channel_id, queue)
+
+    def _plan_callback_offer(self, channel_id: str, queue: str) -> None:
+        """Tell a waiting caller they may be called back: at once when the queue is long, or
+        after a while. The key itself is one of the queue's exit keys."""
+        after, position = self.callback_offers.get(queue, (None, 0))
+        if channel_id not in self.engine.items:
+            return  # already connected or sent away
+        waiting = self.engine.waiting_items(queue)
+        long_queue = (
+            position > 0 and channel_id in waiting and (waiting.index(channel_id) + 1 >= position)
+        )
+        delay = 0.0 if long_queue else after
+        if delay is None:
+            return
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay, lambda: self._spawn(self._offer_callback(channel_id)))
+
+    async def _offer_callback(self, channel_id: str) -> None:
+        caller = self.callers.get(channel_id)
+        item = self.engine.items.get(channel_id)
+        if caller is None or item is None or item.agent is not None:
+            return
+        playback_id = f"ehd-ann-{uuid.uuid4().hex}"
+        self._announcements[playback_id] = channel_id  # music again when it ends
+        with contextlib.suppress(AriHttpError):
+            await self.ari.play(
+                channel_id, self.sounds.media("callback-offer", caller.language), playback_id
+            )
 
     def figures(self) -> dict[str, dict[str, float]]:
         """Live figures per queue for consoles and wallboards."""

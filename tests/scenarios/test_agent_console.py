@@ -17,6 +17,7 @@ from tests.harness.carrier import Carrier
 from tests.harness.ehd_process import EhdProcess, endpoint_state
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
+from tests.harness.records import call_records
 
 pytestmark = pytest.mark.asterisk
 
@@ -33,9 +34,12 @@ async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
     api = await Api.admin(ehd_server)
     template = "/status?aid={AID}&bid={BID}&q={QID}&custid={CUSTID}&id={GARPNUM}"
     await api.call("PUT", "/api/calendars/console-q", {"weekly": ALWAYS})
+    codes = [{"code": "SALE", "label": "Sale"}, {"code": "INFO", "label": "Information"}]
+    await api.call("PUT", "/api/classifications/console-codes", {"codes": codes})
     await api.call("PUT", "/api/queues/console-q", {
         "calendar": "console-q", "greeting": "goodbye", "screen_pop_url": template,
         "customer_number": "optional", "customer_number_min": 1,
+        "classification": "console-codes",
     })  # fmt: skip
     await api.call("PUT", "/api/queues/console-q/members/alice", {"penalty": 0})
     await api.call("PUT", "/api/dids/4840", {"route_type": "queue", "queue": "console-q"})
@@ -68,6 +72,15 @@ async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
                 popup = await popup_info.value
                 await page.wait_for_selector("#call:not([hidden])")
                 shown = await page.inner_text("#call")
+
+                async def answered() -> bool:
+                    rows = call_records(ehd_server.database, caller_number=caller)
+                    return bool(rows) and rows[0]["agent"] == "alice"
+
+                await eventually(answered, timeout=20, what="alice answered")
+                await page.select_option("#classify-code", "INFO")
+                await page.click("#classify button[type=submit]")
+                await expect(page.locator("#message")).to_have_text("Classification saved.")
                 await call.hangup()
             query = parse_qs(urlsplit(popup.url).query)
             assert urlsplit(popup.url).path == "/status"
@@ -75,6 +88,8 @@ async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
             assert query["q"] == ["console-q"] and query["custid"] == ["5566"]
             assert query["id"][0].startswith("ehd-")
             assert caller in shown and "5566" in shown
+            record = call_records(ehd_server.database, caller_number=caller)[0]
+            assert record["classification"] == "INFO"
             await page.click("#logout")
             await expect(page.locator("#state")).to_have_text("logged_out")
     finally:

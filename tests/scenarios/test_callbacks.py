@@ -46,7 +46,12 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
     )
     api = await Api.admin(server)
     try:
-        queue = {"greeting": "goodbye", "exit_keys": {"1": {"kind": "callback"}}, "number": "4830"}
+        queue = {
+            "greeting": "goodbye",
+            "exit_keys": {"1": {"kind": "callback"}},
+            "number": "4830",
+            "callback_offer_after": 0.5,
+        }
         await api.call("PUT", "/api/queues/cbq", queue)
         await api.call("PUT", "/api/queues/cbq/members/alice", {"penalty": 0})
         await api.call("PUT", "/api/dids/4830", {"route_type": "queue", "queue": "cbq"})
@@ -57,7 +62,9 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
             # 1. The first caller asks for a callback on their own number and hangs up.
             first = await carrier.call("4830", caller=FIRST)
             await first.wait_answered()
-            await asyncio.sleep(3.0)  # greeting, then waiting with music
+            waiting = await first.listen("cb-offer", 7)  # greeting, music, the offer
+            offer, _ = contains_prompt(waiting, SOUNDS_DIR / "en" / "callback-offer.wav", 5)
+            assert offer > 0.8, f"the callback offer was not heard ({offer:.2f})"
             await first.send_dtmf("1")  # the queue's callback key
             await asyncio.sleep(1.5)  # "we will call you back on … press 1 to confirm"
             await first.send_dtmf("1#")

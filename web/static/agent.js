@@ -45,8 +45,27 @@
       const link = $("call-pop");
       link.hidden = !offer.screen_pop;
       link.href = offer.screen_pop || "#";
+      const codes = offer.classification_codes || [];
+      const form = $("classify");
+      form.hidden = codes.length === 0;
+      form.dataset.callId = offer.call_id;
+      $("classify-code").replaceChildren(...codes.map((c) => {
+        const option = document.createElement("option");
+        option.value = c.code;
+        option.textContent = c.label || c.code;
+        return option;
+      }));
     }
     if (offer.screen_pop) { window.open(offer.screen_pop, "_blank", "noopener"); }
+  }
+
+  const classify = $("classify");
+  if (classify) {
+    classify.addEventListener("submit", (event) => {
+      event.preventDefault();
+      call(`/api/calls/${classify.dataset.callId}/classification`, { code: $("classify-code").value })
+        .then(() => say("Classification saved.")).catch(() => {});
+    });
   }
 
   function showFigures(queues) {
