@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ehd.ari.client import AriHttpError
 from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
 from tests.harness.audio import contains_prompt
@@ -241,6 +242,14 @@ async def test_baresip_as_agent_answers_a_queued_call(
 
     password = await add_user_with_phone(ehd_server, "dora", "1004")
     await api.call("PUT", f"/api/queues/{QUEUE}/members/dora", {"penalty": 0})
+
+    async def known() -> bool:  # the account reached Asterisk: registering now succeeds
+        try:
+            return await endpoint_state(ehd_server, "1004") in ("offline", "online")
+        except AriHttpError:
+            return False
+
+    await eventually(known, timeout=20, what="SIP account 1004 in Asterisk")
     phone = Baresip(tmp_path / "baresip", "1004", password, f"127.0.0.1:{ehd_server.sip_port}")
     phone.configure(auto_answer=True)
     running = asyncio.create_task(phone.run(25))
@@ -249,7 +258,7 @@ async def test_baresip_as_agent_answers_a_queued_call(
         async def online() -> bool:
             return await endpoint_state(ehd_server, "1004") == "online"
 
-        await eventually(online, timeout=10, what="baresip registered as 1004")
+        await eventually(online, timeout=20, what="baresip registered as 1004")
         await api.call("POST", "/api/agents/dora/login", {"queues": [QUEUE]})
         caller = _caller()
         call = await carrier.call("4700", caller=caller)
