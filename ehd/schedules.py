@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from ehd.db.models import AgentSchedule
-from ehd.errors import EhdError
+from ehd.db.models import AgentSchedule, User
+from ehd.errors import EhdError, ValidationError
+from ehd.phone_numbers import to_e164
 from ehd.queueing import agents
 from ehd.queueing.service import QueueService
 
@@ -74,3 +76,53 @@ async def apply_due(service: QueueService | None, now: datetime) -> list[tuple[i
         await row.save(update_fields=["state"])
         log.info("schedule %s: %s %s", row.id, action.value, row.user.username)
     return actions
+
+
+def _moment(value: Any, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as err:
+        raise ValidationError(f"{field} must be an ISO date-time", field=field) from err
+    if moment.tzinfo is None:
+        raise ValidationError(f"{field} needs a UTC offset", field=field)
+    return moment
+
+
+async def plan_login(
+    username: str,
+    starts_at: Any,
+    ends_at: Any,
+    number: Any,
+    queues: Any,
+    planned_by: str,
+) -> AgentSchedule:
+    """Check and store a planned login. The number defaults to the agent's remote number,
+    then to their SIP phone."""
+    user = await User.get_or_none(username=username)
+    if user is None:
+        raise ValidationError("no such agent", field="username")
+    starts, ends = _moment(starts_at, "starts_at"), _moment(ends_at, "ends_at")
+    if ends <= starts:
+        raise ValidationError("ends_at must be after starts_at", field="ends_at")
+    if ends <= datetime.now(UTC):
+        raise ValidationError("the range is already over", field="ends_at")
+    raw_number = number or user.remote_number
+    e164 = to_e164(str(raw_number)) if raw_number else ""
+    if raw_number and e164 is None:
+        raise ValidationError(f"{raw_number!r} is not a phone number", field="number")
+    if not isinstance(queues, list) or not all(isinstance(q, str) for q in queues):
+        raise ValidationError("queues must be a list of queue names", field="queues")
+    staffed = await agents.memberships(user, queues or None)
+    if not staffed:
+        raise ValidationError(f"{user.username} is not a member of any queue", field="queues")
+    agents.device_for(user, e164 or None)  # a phone to ring exists
+    row = await AgentSchedule.create(
+        user=user,
+        starts_at=starts,
+        ends_at=ends,
+        number=e164 or "",
+        queues=queues,
+        created_by=planned_by,
+    )
+    row.user = user
+    return row

@@ -35,6 +35,7 @@ from ehd.errors import (
 from ehd.phone_numbers import to_e164
 from ehd.queueing import agents
 from ehd.queueing.config import queue_config, validate_flow_settings
+from ehd.schedules import plan_login
 from ehd.web.api_common import current_user, json_body, require_admin
 from ehd.web.keys import QUEUE_SERVICE
 
@@ -340,16 +341,6 @@ def _supervisor(request: web.Request) -> User:
     return me
 
 
-def _moment(value: Any, field: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError as err:
-        raise ValidationError(f"{field} must be an ISO date-time", field=field) from err
-    if moment.tzinfo is None:
-        raise ValidationError(f"{field} needs a UTC offset", field=field)
-    return moment
-
-
 def _schedule_json(row: AgentSchedule, username: str) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -368,33 +359,15 @@ async def create_schedule(request: web.Request) -> web.StreamResponse:
     The number defaults to the agent's remote number, then to their SIP phone."""
     me = _supervisor(request)
     body = await json_body(request)
-    user = await User.get_or_none(username=str(body.get("username", "")))
-    if user is None:
-        raise ValidationError("no such agent", field="username")
-    starts, ends = (
-        _moment(body.get("starts_at"), "starts_at"),
-        _moment(body.get("ends_at"), "ends_at"),
+    row = await plan_login(
+        str(body.get("username", "")),
+        body.get("starts_at"),
+        body.get("ends_at"),
+        body.get("number"),
+        body.get("queues") or [],
+        me.username,
     )
-    if ends <= starts:
-        raise ValidationError("ends_at must be after starts_at", field="ends_at")
-    if ends <= datetime.now(UTC):
-        raise ValidationError("the range is already over", field="ends_at")
-    raw_number = body.get("number") or user.remote_number
-    number = to_e164(str(raw_number)) if raw_number else ""
-    if raw_number and number is None:
-        raise ValidationError(f"{raw_number!r} is not a phone number", field="number")
-    queues = body.get("queues") or []
-    if not isinstance(queues, list) or not all(isinstance(q, str) for q in queues):
-        raise ValidationError("queues must be a list of queue names", field="queues")
-    staffed = await agents.memberships(user, queues or None)
-    if not staffed:
-        raise ValidationError(f"{user.username} is not a member of any queue", field="queues")
-    agents.device_for(user, number or None)  # a phone to ring exists
-    row = await AgentSchedule.create(
-        user=user, starts_at=starts, ends_at=ends, number=number or "", queues=queues,
-        created_by=me.username,
-    )  # fmt: skip
-    return web.json_response(_schedule_json(row, user.username), status=201)
+    return web.json_response(_schedule_json(row, row.user.username), status=201)
 
 
 @routes.get("/api/schedules")

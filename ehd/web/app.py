@@ -15,7 +15,14 @@ from aiohttp import web
 from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.queueing import http as queue_http
-from ehd.web import admin_users, agent_console, classification_api, inbound_api, views
+from ehd.web import (
+    admin_users,
+    agent_console,
+    classification_api,
+    inbound_api,
+    schedules_page,
+    views,
+)
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, CONSOLES, HEALTH, HealthProbe
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
 
@@ -47,5 +54,6 @@ def create_web_app(
     app.add_routes(inbound_api.routes)
     app.add_routes(agent_console.routes)
     app.add_routes(classification_api.routes)
+    app.add_routes(schedules_page.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

@@ -104,3 +104,29 @@ async def test_bad_schedules_are_refused(
     response = await supervisor.post("/api/schedules", json=plan)
     assert response.status == 400
     assert message in (await response.json())["message"]
+
+
+async def test_the_staffing_page_plans_lists_and_deletes(supervisor: Client) -> None:
+    from tests.adapter.test_web import _token
+
+    page = await supervisor.get("/schedules")
+    assert page.status == 200 and "Nothing planned." in await page.text()
+    form = {
+        "csrf_token": _token(await page.text()),
+        "username": "bob",
+        "starts_at": "2031-03-02T08:00",
+        "ends_at": "2031-03-02T17:00",
+        "number": "",
+        "queues": "support",
+    }
+    added = await supervisor.post("/schedules", data=form)
+    html = await added.text()
+    assert added.status == 200 and "2031-03-02 08:00" in html and "SIP phone" in html
+    row = await AgentSchedule.get(user__username="bob")
+    assert row.starts_at == datetime(2031, 3, 2, 7, 0, tzinfo=UTC)  # 08:00 in Stockholm (CET)
+    bad = await supervisor.post("/schedules", data={**form, "ends_at": "2031-03-02T07:00"})
+    assert bad.status == 400 and "ends_at must be after starts_at" in await bad.text()
+    deleted = await supervisor.post(
+        f"/schedules/{row.id}/delete", data={"csrf_token": form["csrf_token"]}
+    )
+    assert deleted.status == 200 and "Nothing planned." in await deleted.text()
