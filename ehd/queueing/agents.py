@@ -5,13 +5,10 @@ One place at a time: a new login replaces the agent's earlier one, wherever it w
 
 from __future__ import annotations
 
-import re
-
 from ehd.db.models import AgentSession, QueueMember, User
 from ehd.errors import ValidationError
+from ehd.phone_numbers import to_e164
 from ehd.queueing.service import QueueService
-
-_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 
 
 async def memberships(user: User, queues: list[str] | None) -> dict[str, int]:
@@ -30,11 +27,10 @@ async def memberships(user: User, queues: list[str] | None) -> dict[str, int]:
 def device_for(user: User, number: str | None) -> tuple[str, bool]:
     """The agent's SIP phone, or an outside number reached through the trunk."""
     if number:
-        if not _NUMBER.match(number):
-            raise ValidationError(
-                "number must be digits, optionally with a leading +", field="number"
-            )
-        return f"PJSIP/{number}@trunk", True
+        e164 = to_e164(number)
+        if e164 is None:
+            raise ValidationError(f"{number!r} is not a phone number", field="number")
+        return f"PJSIP/{e164}@trunk", True
     if not user.sip_extension:
         raise ValidationError(f"{user.username} has no SIP account; give a number", field="number")
     return f"PJSIP/{user.sip_extension}", False

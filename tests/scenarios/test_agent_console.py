@@ -122,3 +122,32 @@ async def test_a_console_login_ends_when_the_console_is_gone_past_the_grace_peri
     finally:
         await api.call("POST", "/api/agents/bob/logout")
         await api.close()
+
+
+async def test_the_mobile_page_logs_in_to_a_number_and_lists_agents_and_calls(
+    ehd_server: EhdProcess,
+) -> None:
+    api = await Api.admin(ehd_server)
+    try:
+        async with headless_chromium() as browser:
+            context = await browser.new_context(viewport={"width": 390, "height": 844})
+            page = await context.new_page()
+            await page.goto(f"{ehd_server.web_url}/login?next=/m")
+            await page.fill("input[name=username]", "bob")
+            await page.fill("input[name=password]", _password(ehd_server, "bob"))
+            await page.click("button[type=submit]")
+            await page.wait_for_url("**/m")
+            await page.fill("input[name=number]", "070-111 22 55")
+            await page.click("#login-form button[type=submit]")
+            await expect(page.locator("#state")).to_have_text("ready")
+            await expect(page.locator("#agents")).to_contain_text("bob: ready", timeout=10000)
+            await expect(page.locator("#today")).to_contain_text("calls")
+            await page.click("#pause")
+            await expect(page.locator("#state")).to_have_text("paused")
+        state = await api.call("GET", "/api/agents/bob")
+        assert state["device"] == "PJSIP/+46701112255@trunk" and state["state"] == "paused"
+        await asyncio.sleep(6)  # past the console grace period: a mobile login stays
+        assert (await api.call("GET", "/api/agents/bob"))["state"] == "paused"
+    finally:
+        await api.call("POST", "/api/agents/bob/logout")
+        await api.close()
