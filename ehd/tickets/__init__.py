@@ -1,0 +1,1 @@
+"""Tickets: filters (pure) now; the ticket model, CRM and the email channel build on them."""
