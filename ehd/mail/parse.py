@@ -1,0 +1,109 @@
+"""Turn raw mail into what a ticket needs, never failing: odd charsets fall back, HTML is
+sanitised with nh3, attachments are kept, and whatever could not be read is listed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage, Message
+from email.policy import default as default_policy
+from email.utils import getaddresses, parseaddr
+
+import nh3
+
+FALLBACK_CHARSETS = ("utf-8", "windows-1252", "latin-1")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        """Stored once by content: the same file in ten mails is one file on disk."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class ParsedMail:
+    subject: str = ""
+    sender: str = ""
+    sender_name: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    message_id: str = ""
+    text: str = ""
+    html: str = ""  # sanitised
+    attachments: list[Attachment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    message: EmailMessage | None = None
+
+
+def _header(message: Message, name: str, problems: list[str]) -> str:
+    try:
+        return str(message.get(name, "") or "").strip()
+    except (ValueError, LookupError, IndexError) as err:  # undecodable encoded-words
+        problems.append(f"header {name}: {err}")
+        raw = message.get_all(name, failobj=[])
+        return str(raw[0]) if raw else ""
+
+
+def _decode(part: Message, problems: list[str]) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    declared = part.get_content_charset()
+    for charset in (declared, *FALLBACK_CHARSETS) if declared else FALLBACK_CHARSETS:
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            if charset == declared:
+                problems.append(f"charset {declared!r} did not decode; used a fallback")
+    return payload.decode("utf-8", errors="replace")  # latin-1 never fails; for the type checker
+
+
+def sanitise(html: str) -> str:
+    """Safe to show inside the web app: no scripts, handlers, styles or remote objects."""
+    return nh3.clean(html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def parse(raw: bytes) -> ParsedMail:
+    problems: list[str] = []
+    message = message_from_bytes(raw, policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    for defect in message.defects:
+        problems.append(f"defect: {type(defect).__name__}")
+    parsed = ParsedMail(message=message, problems=problems)
+    parsed.subject = _header(message, "Subject", problems)
+    parsed.sender_name, sender = parseaddr(_header(message, "From", problems))
+    parsed.sender = sender.lower()
+    parsed.to = [a.lower() for _, a in getaddresses([_header(message, "To", problems)]) if a]
+    parsed.cc = [a.lower() for _, a in getaddresses([_header(message, "Cc", problems)]) if a]
+    parsed.message_id = _header(message, "Message-ID", problems)
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        disposition = part.get_content_disposition()
+        content_type = part.get_content_type()
+        filename = part.get_filename()
+        if disposition == "attachment" or (filename and disposition != "inline"):
+            data = part.get_payload(decode=True)
+            if isinstance(data, bytes):
+                name = filename or f"attachment-{len(parsed.attachments) + 1}"
+                parsed.attachments.append(Attachment(name, content_type, data))
+            continue
+        if content_type == "text/plain" and not parsed.text:
+            parsed.text = _decode(part, problems)
+        elif content_type == "text/html" and not parsed.html:
+            parsed.html = sanitise(_decode(part, problems))
+        elif filename or content_type.startswith(("image/", "application/")):
+            data = part.get_payload(decode=True)
+            if isinstance(data, bytes):
+                name = filename or f"inline-{len(parsed.attachments) + 1}"
+                parsed.attachments.append(Attachment(name, content_type, data))
+    if not parsed.text and parsed.html:
+        parsed.text = nh3.clean(parsed.html, tags=set()).strip()
+    return parsed
