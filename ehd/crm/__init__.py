@@ -1,0 +1,1 @@
+"""Contacts and companies, and matching callers and senders to them."""
