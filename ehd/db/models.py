@@ -433,3 +433,186 @@ class ClassificationProfile(Model):
 
     class Meta:
         table = "classification_profiles"
+
+
+# --- tickets and CRM ----------------------------------------------------------------------
+class Site(Model):
+    """A brand: its own sender address, greeting and agent instruction."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=8, unique=True)
+    description = fields.CharField(max_length=255, default="")
+    agent_instruction = fields.CharField(max_length=2000, default="")
+    email_sender = fields.CharField(max_length=254, default="")
+    greeting = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "sites"
+
+
+class Company(Model):
+    id = fields.IntField(primary_key=True)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="companies", null=True, on_delete=fields.SET_NULL
+    )
+    name = fields.CharField(max_length=255)
+    org_number = fields.CharField(max_length=32, default="")
+    address = fields.CharField(max_length=512, default="")
+    # E.164 numbers, or prefixes ending with *, that identify callers as this company
+    phone_series: list[str] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "companies"
+
+
+class Contact(Model):
+    id = fields.IntField(primary_key=True)
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="contacts", null=True, on_delete=fields.SET_NULL
+    )
+    name = fields.CharField(max_length=255, default="")
+    emails: list[str] = fields.JSONField(default=list)  # lower case
+    phones: list[str] = fields.JSONField(default=list)  # E.164
+
+    class Meta:
+        table = "contacts"
+
+
+class TicketTemplate(Model):
+    """Defaults and guidance for a kind of ticket, and the rules that choose it."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="templates", null=True, on_delete=fields.SET_NULL
+    )
+    group: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
+        "models.Queue", related_name="templates", null=True, on_delete=fields.SET_NULL
+    )
+    subject = fields.CharField(max_length=255, default="")
+    description = fields.CharField(max_length=4000, default="")
+    solution = fields.CharField(max_length=4000, default="")
+    suggested_solutions: list[str] = fields.JSONField(default=list)
+    types: list[dict[str, str]] = fields.JSONField(default=list)  # [{"name", "instruction"}]
+    steps: list[str] = fields.JSONField(default=list)
+    sla_goal_minutes = fields.IntField(null=True)
+    calendar: fields.ForeignKeyNullableRelation[Calendar] = fields.ForeignKeyField(
+        "models.Calendar", related_name="templates", null=True, on_delete=fields.SET_NULL
+    )
+    default_status = fields.CharField(max_length=16, default="new")
+    default_priority = fields.CharField(max_length=8, default="medium")
+    match_rules: dict[str, Any] = fields.JSONField(default=dict)  # a filter definition
+
+    class Meta:
+        table = "ticket_templates"
+
+
+class Ticket(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.IntField(unique=True)
+    subject = fields.CharField(max_length=512, default="")
+    status = fields.CharField(max_length=16, default="new", db_index=True)
+    priority = fields.CharField(max_length=8, default="medium")
+    resting_until = fields.DatetimeField(null=True)
+    template: fields.ForeignKeyNullableRelation[TicketTemplate] = fields.ForeignKeyField(
+        "models.TicketTemplate", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    ticket_type = fields.CharField(max_length=64, default="")
+    itil_process = fields.CharField(max_length=32, default="")
+    group: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
+        "models.Queue", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )  # the response group
+    agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    locked = fields.BooleanField(default=False)  # picked as own: only the agent works on it
+    master: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    description = fields.CharField(max_length=8000, default="")
+    cc: list[str] = fields.JSONField(default=list)
+    bcc: list[str] = fields.JSONField(default=list)
+    custom_fields: dict[str, Any] = fields.JSONField(default=dict)
+    source = fields.CharField(max_length=16, default="manual")  # manual|email|form|sms|phone|…
+    watchers: list[int] = fields.JSONField(default=list)  # user ids
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tickets"
+
+
+class TicketEntry(Model):
+    """The ticket's log: solutions, actions, notes, and mail in and out."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="entries", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16)  # solution|action|note|mail_in|mail_out|customer
+    public = fields.BooleanField(default=False)  # shown on the customer's ticket link
+    author = fields.CharField(max_length=254, default="")
+    text = fields.TextField()
+    html = fields.TextField(null=True)  # sanitised
+    message_id = fields.CharField(max_length=255, default="", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_entries"
+
+
+class TicketAttachment(Model):
+    """A file on a ticket. The bytes are stored once, by their SHA-256."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="attachments", on_delete=fields.CASCADE
+    )
+    entry: fields.ForeignKeyNullableRelation[TicketEntry] = fields.ForeignKeyField(
+        "models.TicketEntry", related_name="attachments", null=True, on_delete=fields.SET_NULL
+    )
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=128)
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    size = fields.IntField()
+
+    class Meta:
+        table = "ticket_attachments"
+
+
+class TicketChange(Model):
+    """Who changed which field of a ticket, from what to what, and when."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="changes", on_delete=fields.CASCADE
+    )
+    who = fields.CharField(max_length=254)
+    field = fields.CharField(max_length=64)
+    old = fields.CharField(max_length=1000, default="")
+    new = fields.CharField(max_length=1000, default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_changes"
+
+
+class TicketFilter(Model):
+    """A filter rule set. Its definition is parsed by ehd.tickets.filters before saving."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    definition: dict[str, Any] = fields.JSONField()
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "ticket_filters"
