@@ -1,0 +1,241 @@
+"""Tickets in the database: numbering, changes with history, and mail turned into tickets.
+
+``ingest_mail`` is the one way mail becomes a ticket or a reply, whichever door it came in by
+(IMAP or the forwarding SMTP server): the raw message is kept, machine mail never gets an
+automatic answer, threading follows ``ehd.mail.threading`` and filters run as data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Max
+
+from ehd.crm.matching import ContactEntry, by_email
+from ehd.db.models import (
+    Contact,
+    Queue,
+    Ticket,
+    TicketAttachment,
+    TicketChange,
+    TicketEntry,
+    TicketFilter,
+    TicketTemplate,
+    User,
+)
+from ehd.errors import EhdError
+from ehd.mail.parse import ParsedMail, parse
+from ehd.mail.threading import automated, thread
+from ehd.tickets import filters as rules
+from ehd.tickets.status import Status, after_customer_reply
+
+log = logging.getLogger(__name__)
+
+MAX_MAIL_BYTES = 25 * 1024 * 1024
+REOPEN_DAYS = 14
+
+
+class MailTooLarge(EhdError):
+    error_id = "mail-too-large"
+    status = 413
+
+
+@dataclass
+class Ingested:
+    ticket_number: int
+    new: bool
+    automated: str | None
+    actions: list[rules.Action] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+async def next_number() -> int:
+    row = await Ticket.annotate(top=Max("number")).first().values("top")
+    top = row["top"] if row and row["top"] is not None else 1000
+    return int(top) + 1
+
+
+async def change(ticket: Ticket, who: str, name: str, new: object) -> None:
+    """Set a field and keep the history of who changed it."""
+    old = getattr(ticket, name)
+    if old == new:
+        return
+    setattr(ticket, name, new)
+    await ticket.save(update_fields=[name, "updated_at"])
+    await TicketChange.create(ticket=ticket, who=who, field=name, old=str(old or "")[:1000],
+                              new=str(new or "")[:1000])  # fmt: skip
+
+
+async def _create(subject: str, description: str, source: str, contact: Contact | None,
+                  cc: list[str]) -> Ticket:  # fmt: skip
+    for _ in range(5):  # two mails at once may pick the same number; the unique index decides
+        try:
+            return await Ticket.create(
+                number=await next_number(),
+                subject=subject[:512],
+                description=description[:8000],
+                source=source,
+                contact=contact,
+                company_id=contact.company_id if contact else None,  # type: ignore[attr-defined]
+                cc=cc,
+            )
+        except IntegrityError:
+            await asyncio.sleep(0.01)
+    raise EhdError("could not number the ticket")
+
+
+async def _contact_for(sender: str, name: str) -> Contact:
+    contacts = await Contact.all()
+    entries = [ContactEntry(c.id, c.company_id, tuple(c.phones), tuple(c.emails))  # type: ignore[attr-defined]
+               for c in contacts]  # fmt: skip
+    match = by_email(sender, entries)
+    if match is not None and match.contact_id is not None:
+        return next(c for c in contacts if c.id == match.contact_id)
+    return await Contact.create(name=name[:255] or sender, emails=[sender])
+
+
+async def _ticket_addresses(number: int) -> dict[int, list[str]]:
+    ticket = await Ticket.get_or_none(number=number).prefetch_related("contact")
+    if ticket is None:
+        return {}
+    known = list(ticket.contact.emails) if ticket.contact else []
+    return {number: [*known, *ticket.cc]}
+
+
+async def _store(folder: Path, data: bytes, suffix: str) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    path = folder / digest[:2] / f"{digest}{suffix}"
+
+    def write() -> None:
+        if not path.exists():  # stored once, whatever number of mails carry it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(data)
+            partial.replace(path)
+
+    await asyncio.to_thread(write)
+    return digest
+
+
+async def ingest_mail(raw: bytes, secret: bytes, store: Path) -> Ingested:
+    """Make a ticket (or a reply on one) from a raw message. Raises MailTooLarge."""
+    if len(raw) > MAX_MAIL_BYTES:
+        raise MailTooLarge(f"the message is {len(raw) // (1024 * 1024)} MB; the limit is 25 MB")
+    await _store(store / "raw", raw, ".eml")
+    mail = parse(raw)
+    machine = automated(mail.message) if mail.message is not None else "unparsable"
+    number = await _thread(mail, secret)
+    contact = await _contact_for(mail.sender, mail.sender_name) if mail.sender else None
+    ticket = await Ticket.get(number=number) if number is not None else None
+    if ticket is not None:
+        reopened = after_customer_reply(
+            Status(ticket.status), ticket.updated_at, datetime.now(UTC), REOPEN_DAYS
+        )
+        if reopened is None:  # long closed: the customer's new matter gets a new ticket
+            ticket = None
+        elif reopened.value != ticket.status:
+            await change(ticket, mail.sender or "mail", "status", reopened.value)
+    new = ticket is None
+    if ticket is None:
+        cc = [a for a in mail.cc if a != mail.sender]
+        ticket = await _create(mail.subject or "(no subject)", mail.text, "email", contact, cc)
+    entry = await TicketEntry.create(
+        ticket=ticket,
+        kind="mail_in",
+        public=True,
+        author=mail.sender,
+        text=mail.text,
+        html=mail.html or None,
+        message_id=mail.message_id[:255],
+    )
+    for attachment in mail.attachments:
+        digest = await _store(store / "attachments", attachment.data, "")
+        await TicketAttachment.create(
+            ticket=ticket,
+            entry=entry,
+            filename=attachment.filename[:255],
+            content_type=attachment.content_type[:128],
+            sha256=digest,
+            size=len(attachment.data),
+        )
+    outcome = await run_filters(ticket, mail, rules.Trigger.NEW if new else rules.Trigger.REPLY)
+    actions = [
+        a for a in outcome.actions if not (machine and a.kind == rules.ActionKind.AUTO_REPLY)
+    ]
+    kind = "new" if new else "reply"
+    note = f", machine mail: {machine}" if machine else ""
+    log.info("mail %s -> ticket %s (%s)%s", mail.message_id, ticket.number, kind, note)
+    return Ingested(ticket.number, new, machine, actions, mail.problems)
+
+
+async def _thread(mail: ParsedMail, secret: bytes) -> int | None:
+    if mail.message is None:
+        return None
+    message = mail.message
+    tag_numbers = await _candidates(message)
+    cache: dict[int, list[str]] = {}
+    for number in tag_numbers:
+        cache.update(await _ticket_addresses(number))
+    return thread(message, secret, lambda n: cache.get(n))
+
+
+async def _candidates(message: EmailMessage) -> list[int]:
+    """Ticket numbers a mail might refer to (subject tags and our Message-IDs)."""
+    text = " ".join(str(message.get(h, "")) for h in ("Subject", "In-Reply-To", "References"))
+    numbers = {int(n) for n in re.findall(r"\[#(\d{1,12})\]", text)}
+    numbers |= {int(n) for n in re.findall(r"ehd\.t(\d{1,12})\.", text, re.I)}
+    return sorted(numbers)
+
+
+async def run_filters(ticket: Ticket, mail: ParsedMail, trigger: rules.Trigger) -> rules.Outcome:
+    active = await TicketFilter.filter(active=True)
+    parsed = []
+    for row in active:
+        try:
+            parsed.append(rules.parse_filter(row.id, row.name, row.definition))
+        except EhdError as err:  # stored before validation existed: skip, loudly
+            log.warning("ticket filter %s is invalid and skipped: %s", row.name, err)
+    facts = rules.Facts(
+        subject=mail.subject,
+        body=mail.text,
+        sender=mail.sender,
+        recipients=tuple([*mail.to, *mail.cc]),
+        source=ticket.source,
+        status=ticket.status,
+        minutes_since_change=0.0,
+    )
+    outcome = rules.run(parsed, facts, trigger)
+    for action in outcome.actions:
+        await apply(ticket, action)
+    return outcome
+
+
+async def apply(ticket: Ticket, action: rules.Action) -> None:
+    """Field changes happen here; replies and alarms are returned to the caller to send."""
+    who = "filter"
+    if action.kind == rules.ActionKind.PRIORITY:
+        await change(ticket, who, "priority", action.value)
+    elif action.kind == rules.ActionKind.STATUS:
+        await change(ticket, who, "status", Status(action.value).value)
+    elif action.kind == rules.ActionKind.CLOSE:
+        await change(ticket, who, "status", Status.CLOSED.value)
+    elif action.kind == rules.ActionKind.GROUP:
+        group = await Queue.get_or_none(name=action.value)
+        if group is not None:
+            await change(ticket, who, "group_id", group.id)
+    elif action.kind == rules.ActionKind.AGENT:
+        agent = await User.get_or_none(username=action.value, active=True)
+        if agent is not None:
+            await change(ticket, who, "agent_id", agent.id)
+    elif action.kind == rules.ActionKind.TEMPLATE:
+        template = await TicketTemplate.get_or_none(name=action.value)
+        if template is not None:
+            await change(ticket, who, "template_id", template.id)

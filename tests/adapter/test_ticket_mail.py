@@ -1,0 +1,113 @@
+"""Mail into tickets on a real database: new, threaded replies, tags, machine mail, size,
+attachments stored once, filters, reopening."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ehd.db.lifecycle import close_database, open_database
+from ehd.db.models import Ticket, TicketAttachment, TicketChange, TicketEntry, TicketFilter
+from ehd.mail.threading import message_id
+from ehd.tickets.service import MailTooLarge, ingest_mail
+
+SECRET = b"s" * 32
+
+
+@pytest.fixture
+async def store(database_url: str, tmp_path: Path) -> AsyncIterator[Path]:
+    await open_database(database_url)
+    yield tmp_path / "mail"
+    await close_database()
+
+
+def mail(sender: str, subject: str, body: str = "Hello", **headers: str) -> bytes:
+    lines = [f"From: {sender}", "To: support@ehd.example", f"Subject: {subject}",
+             f"Message-ID: <{abs(hash((sender, subject, body)))}@example.com>"]  # fmt: skip
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n" + body + "\r\n").encode()
+
+
+async def test_a_new_mail_makes_a_ticket_and_replies_thread_onto_it(store: Path) -> None:
+    first = await ingest_mail(mail("Anna <anna@example.com>", "Broken phone"), SECRET, store)
+    assert first.new and first.automated is None
+    ticket = await Ticket.get(number=first.ticket_number).prefetch_related("contact")
+    assert ticket.subject == "Broken phone" and ticket.source == "email"
+    assert ticket.contact is not None and ticket.contact.emails == ["anna@example.com"]
+    ours = message_id(ticket.number, SECRET, "ehd.example")
+    reply = await ingest_mail(mail("anna@example.com", "Re: x", "more", In_Reply_To=ours),
+                              SECRET, store)  # fmt: skip
+    assert (reply.ticket_number, reply.new) == (ticket.number, False)
+    tagged = await ingest_mail(mail("anna@example.com", f"Re: [#{ticket.number}]", "again"),
+                               SECRET, store)  # fmt: skip
+    assert tagged.ticket_number == ticket.number
+    stranger = await ingest_mail(mail("eve@evil.example", f"[#{ticket.number}] hi"), SECRET, store)
+    assert stranger.new and stranger.ticket_number != ticket.number
+    assert await TicketEntry.filter(ticket=ticket).count() == 3
+
+
+async def test_machine_mail_is_stored_but_never_answered(store: Path) -> None:
+    await TicketFilter.create(name="thanks", definition={
+        "rules": [{"field": "text", "words": ["*"+"order*"]}],
+        "actions": [{"kind": "auto_reply", "value": "text:Thanks"},
+                    {"kind": "priority", "value": "high"}],
+    })  # fmt: skip
+    human = await ingest_mail(mail("a@example.com", "My order"), SECRET, store)
+    assert [a.kind.value for a in human.actions] == ["auto_reply", "priority"]
+    robot = await ingest_mail(
+        mail("a@example.com", "Out of office: My order", Auto_Submitted="auto-replied"),
+        SECRET, store,
+    )  # fmt: skip
+    assert robot.automated == "Auto-Submitted: auto-replied"
+    assert [a.kind.value for a in robot.actions] == ["priority"]  # the field change still happens
+    assert (await Ticket.get(number=robot.ticket_number)).priority == "high"
+    changes = await TicketChange.filter(ticket__number=robot.ticket_number).values_list(
+        "who", "field", "new"
+    )
+    assert changes == [("filter", "priority", "high")]
+
+
+async def test_mail_over_25_mb_is_refused_and_nothing_is_stored(store: Path) -> None:
+    big = mail("a@example.com", "huge", "x" * (25 * 1024 * 1024))
+    with pytest.raises(MailTooLarge, match="limit is 25 MB"):
+        await ingest_mail(big, SECRET, store)
+    assert await Ticket.all().count() == 0
+    assert not await asyncio.to_thread(lambda: list(store.rglob("*.eml")))
+
+
+async def test_attachments_are_stored_once(store: Path) -> None:
+    def with_pdf(subject: str) -> bytes:
+        return (
+            f"From: a@example.com\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+            "Content-Type: text/plain\r\n\r\nsee attached\r\n--B\r\n"
+            "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--B--\r\n"
+        ).encode()
+
+    await ingest_mail(with_pdf("one"), SECRET, store)
+    await ingest_mail(with_pdf("two"), SECRET, store)
+    rows = await TicketAttachment.all().values_list("filename", "size", "sha256")
+    assert len(rows) == 2 and rows[0] == rows[1] and rows[0][:2] == ("a.pdf", 8)
+    stored = await asyncio.to_thread(lambda: list((store / "attachments").rglob("*")))
+    assert len(stored) == 2  # one folder, one file
+
+
+async def test_a_reply_reopens_a_recently_solved_ticket_but_not_an_old_one(store: Path) -> None:
+    first = await ingest_mail(mail("anna@example.com", "Question"), SECRET, store)
+    ticket = await Ticket.get(number=first.ticket_number)
+    ticket.status = "solved"
+    await ticket.save()
+    tag = f"Re: [#{ticket.number}]"
+    await ingest_mail(mail("anna@example.com", tag, "one more thing"), SECRET, store)
+    assert (await Ticket.get(number=ticket.number)).status == "open"
+    await Ticket.filter(number=ticket.number).update(
+        status="closed", updated_at=datetime.now(UTC) - timedelta(days=60)
+    )
+    late = await ingest_mail(mail("anna@example.com", tag, "months later"), SECRET, store)
+    assert late.new and late.ticket_number != ticket.number  # a new matter, a new ticket
+    assert (await Ticket.get(number=ticket.number)).status == "closed"
