@@ -100,6 +100,8 @@ def run(**flags: Any) -> None:
     config = _config(**flags)
     config.paths.create()
     check_port_free(config.bind_host, config.web_port, socket.SOCK_STREAM, "web")
+    if config.mail_in_port:
+        check_port_free(config.bind_host, config.mail_in_port, socket.SOCK_STREAM, "mail in")
     instance = _instance(config)
     if instance.running_pid() is None:  # a running one is adopted, ports and all
         instance.check_ports()

@@ -48,6 +48,11 @@ class DataPaths:
         return self.root / "sounds"
 
     @property
+    def mail(self) -> Path:
+        """Raw messages and attachments, stored by content hash."""
+        return self.root / "mail"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 
@@ -113,6 +118,8 @@ class Config:
     sms_gateway_url: str = ""
     # A console login ends when no console of the agent has been connected this long.
     console_grace_seconds: int = 60
+    # The forwarding address: an SMTP server in ehd that turns mail into tickets (0: off).
+    mail_in_port: int = 0
 
     @property
     def paths(self) -> DataPaths:
@@ -160,6 +167,8 @@ def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _validated(config: Config) -> Config:
+    if config.mail_in_port and not 1 <= config.mail_in_port <= 65535:
+        raise ConfigError(f"setting 'mail_in_port': {config.mail_in_port} is not a port number")
     for name in ("web_port", "sip_port", "ari_port", "rtp_start", "rtp_end"):
         port = getattr(config, name)
         if not 1 <= port <= 65535:

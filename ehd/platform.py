@@ -30,6 +30,7 @@ from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.mail.inbound_smtp import TicketMailHandler, start_server
 from ehd.mail.outbound import Mailer
 from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
@@ -173,6 +174,21 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
         await queues.shutdown()
 
 
+async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The forwarding address (SMTP), when a port is configured."""
+    config = app[CONFIG]
+    if not config.mail_in_port:
+        yield
+        return
+    key = bytes.fromhex(load_or_create_secrets(config).signing_key)
+    handler = TicketMailHandler(key, config.paths.mail)
+    server = await start_server(handler, config.bind_host, config.mail_in_port)
+    log.info("mail in: SMTP on %s:%d", config.bind_host, config.mail_in_port)
+    yield
+    server.close()
+    await server.wait_closed()
+
+
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     telephony = app[TELEPHONY]
     scheduler = create_scheduler(app[CONFIG].recording_retention_days, telephony.current)
@@ -191,5 +207,6 @@ def create_platform_app(config: Config, *, telephony: bool = True) -> web.Applic
     if telephony:
         app.cleanup_ctx.append(asterisk_ctx)
         app.cleanup_ctx.append(ari_ctx)
+    app.cleanup_ctx.append(mail_in_ctx)
     app.cleanup_ctx.append(scheduler_ctx)
     return app
