@@ -8,7 +8,7 @@ VENV := .venv
 EHD := $(VENV)/bin/ehd
 DATA ?= data
 RUN_PACKAGES := python3 python3-venv python3-dev gcc make debootstrap sox espeak-ng ca-certificates
-TEST_PACKAGES := $(RUN_PACKAGES) baresip-core postgresql chromium
+TEST_PACKAGES := $(RUN_PACKAGES) baresip-core postgresql chromium dovecot-imapd
 
 .PHONY: run test setup setup-test packages-run packages-test asterisk sounds lint
 

@@ -28,8 +28,10 @@ from ehd.calls.services import PhoneServices
 from ehd.calls.stasis import CallApplication
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
+from ehd.db.models import Mailbox
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.mail.imap_poller import run_mailbox
 from ehd.mail.inbound_smtp import TicketMailHandler, start_server
 from ehd.mail.outbound import Mailer
 from ehd.queueing.service import QueueService
@@ -175,18 +177,28 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The forwarding address (SMTP), when a port is configured."""
+    """Mail into tickets: the IMAP mailboxes, and the forwarding address when configured."""
     config = app[CONFIG]
-    if not config.mail_in_port:
-        yield
-        return
     key = bytes.fromhex(load_or_create_secrets(config).signing_key)
-    handler = TicketMailHandler(key, config.paths.mail)
-    server = await start_server(handler, config.bind_host, config.mail_in_port)
-    log.info("mail in: SMTP on %s:%d", config.bind_host, config.mail_in_port)
+    mailer = Mailer(config)
+    pollers = [
+        asyncio.create_task(
+            run_mailbox(box, key, config.paths.mail, mailer.bounce), name=f"mailbox-{box.name}"
+        )  # fmt: skip
+        for box in await Mailbox.filter(active=True)
+    ]
+    server = None
+    if config.mail_in_port:
+        handler = TicketMailHandler(key, config.paths.mail)
+        server = await start_server(handler, config.bind_host, config.mail_in_port)
+        log.info("mail in: SMTP on %s:%d", config.bind_host, config.mail_in_port)
     yield
-    server.close()
-    await server.wait_closed()
+    for task in pollers:
+        task.cancel()
+    await asyncio.gather(*pollers, return_exceptions=True)
+    if server is not None:
+        server.close()
+        await server.wait_closed()
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -616,3 +616,28 @@ class TicketFilter(Model):
 
     class Meta:
         table = "ticket_filters"
+
+
+class Mailbox(Model):
+    """An IMAP mailbox whose mail becomes tickets. The UID state makes polling exact."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="mailboxes", null=True, on_delete=fields.SET_NULL
+    )
+    host = fields.CharField(max_length=255)
+    port = fields.IntField(default=993)
+    security = fields.CharField(max_length=8, default="tls")  # tls | none
+    username = fields.CharField(max_length=255)
+    password = fields.CharField(max_length=255)
+    folder = fields.CharField(max_length=255, default="INBOX")
+    after_import = fields.CharField(max_length=8, default="delete")  # delete | flag
+    creation = fields.CharField(max_length=8, default="auto")  # auto | review
+    uidvalidity = fields.BigIntField(default=0)
+    last_uid = fields.BigIntField(default=0)
+    active = fields.BooleanField(default=True)
+    last_error = fields.CharField(max_length=512, default="")
+
+    class Meta:
+        table = "mailboxes"

@@ -54,6 +54,15 @@ class Mailer:
             )
         return message
 
+    async def bounce(self, to: str, reason: str) -> None:
+        """Tell a sender their mail was not taken, and why."""
+        if not self.enabled:
+            log.warning("cannot bounce to %s (no SMTP server configured): %s", to, reason)
+            return
+        message = self.build(to, "Your message was not delivered", reason)
+        message["Auto-Submitted"] = "auto-replied"  # RFC 3834: never answer this one
+        await self.send(message)
+
     async def send(self, message: EmailMessage) -> None:
         config = self.config
         try:

@@ -1,0 +1,160 @@
+"""IMAP into tickets against a real Dovecot and a real database: new mail, charsets, HTML,
+attachments, the message kept when the database fails, bounces over 25 MB, IDLE."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aioimaplib
+import pytest
+
+from ehd.db.lifecycle import close_database, open_database
+from ehd.db.models import Mailbox, Ticket, TicketAttachment, TicketEntry
+from ehd.mail.imap_poller import connect, poll_once, run_mailbox
+from tests.harness.dovecot import Dovecot, dovecot
+from tests.harness.polling import eventually
+
+SECRET = b"k" * 32
+
+
+@pytest.fixture
+def server() -> AsyncIterator[Dovecot]:  # type: ignore[misc]
+    with dovecot() as running:
+        yield running
+
+
+@pytest.fixture
+async def mailbox(database_url: str, server: Dovecot) -> AsyncIterator[Mailbox]:
+    await open_database(database_url)
+    box = await Mailbox.create(
+        name="support",
+        host="127.0.0.1",
+        port=server.port,
+        security="none",
+        username=server.user,
+        password=server.password,
+    )
+    yield box
+    await close_database()
+
+
+async def deliver(server: Dovecot, *messages: bytes) -> None:
+    imap = aioimaplib.IMAP4(host="127.0.0.1", port=server.port, timeout=30)
+    await imap.wait_hello_from_server()
+    await imap.login(server.user, server.password)
+    for message in messages:
+        assert (await imap.append(message, mailbox="INBOX")).result == "OK"
+    await imap.logout()
+
+
+async def remaining(box: Mailbox) -> int:
+    imap = await connect(box)
+    try:
+        selected = await imap.select("INBOX")
+        exists = [bytes(line) for line in selected.lines if bytes(line).endswith(b"EXISTS")]
+        return int(exists[0].split()[0]) if exists else 0
+    finally:
+        await imap.logout()
+
+
+LATIN = (
+    b"From: =?iso-8859-1?q?G=F6ran?= <goran@example.se>\r\n"
+    b"Subject: =?iso-8859-1?q?F=F6rsenad?=\r\n"
+    b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\nVar \xe4r mitt paket?\r\n"
+)
+HTML = (
+    b"From: web@example.com\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    b"<p>Hi<script>alert('x')</script><img src=x onerror=alert(1)></p>\r\n"
+)
+WITH_FILE = (
+    b"From: a@example.com\r\nSubject: file\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+    b"see file\r\n--B\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; "
+    b"filename=list.csv\r\n\r\na,b\r\n--B--\r\n"
+)
+
+
+async def test_new_mail_becomes_tickets_and_leaves_the_server(
+    mailbox: Mailbox, server: Dovecot, tmp_path: Path
+) -> None:
+    await deliver(server, LATIN, HTML, WITH_FILE)
+    imap = await connect(mailbox)
+    try:
+        assert await poll_once(mailbox, imap, SECRET, tmp_path, _no_bounce) == 3
+    finally:
+        await imap.logout()
+    assert await remaining(mailbox) == 0
+    assert (await Mailbox.get(id=mailbox.id)).last_uid == 3
+    latin = await Ticket.get(subject="Försenad")
+    entry = await TicketEntry.get(ticket=latin)
+    assert entry.text.strip() == "Var är mitt paket?"
+    html = await TicketEntry.get(ticket__subject="html")
+    assert html.html is not None and "script" not in html.html and "onerror" not in html.html
+    files = await TicketAttachment.filter(ticket__subject="file").values_list("filename", "size")
+    assert files == [("list.csv", 3)]  # "a,b": the CRLF before the boundary belongs to it
+
+
+async def test_a_message_stays_on_the_server_when_the_database_fails(
+    mailbox: Mailbox, server: Dovecot, database_url: str, tmp_path: Path
+) -> None:
+    await deliver(server, WITH_FILE)
+    imap = await connect(mailbox)
+    try:
+        await close_database()  # the database goes away mid-run
+        with pytest.raises(Exception):  # noqa: B017 (the driver's own error type)
+            await poll_once(mailbox, imap, SECRET, tmp_path, _no_bounce)
+    finally:
+        await imap.logout()
+        await open_database(database_url)
+    assert await remaining(mailbox) == 1
+    box = await Mailbox.get(id=mailbox.id)
+    imap = await connect(box)
+    try:
+        assert await poll_once(box, imap, SECRET, tmp_path, _no_bounce) == 1
+    finally:
+        await imap.logout()
+    assert await remaining(box) == 0 and await Ticket.all().count() == 1
+
+
+async def test_mail_over_25_mb_is_bounced_and_removed(
+    mailbox: Mailbox, server: Dovecot, tmp_path: Path
+) -> None:
+    huge = b"From: Big Sender <big@example.com>\r\nSubject: huge\r\n\r\n" + b"x" * (
+        26 * 1024 * 1024
+    )
+    await deliver(server, huge)
+    bounced: list[tuple[str, str]] = []
+
+    async def bounce(to: str, reason: str) -> None:
+        bounced.append((to, reason))
+
+    imap = await connect(mailbox)
+    try:
+        assert await poll_once(mailbox, imap, SECRET, tmp_path, bounce) == 1
+    finally:
+        await imap.logout()
+    assert bounced and bounced[0][0] == "big@example.com" and "limit is 25 MB" in bounced[0][1]
+    assert await Ticket.all().count() == 0 and await remaining(mailbox) == 0
+
+
+async def test_idle_brings_new_mail_in_at_once(
+    mailbox: Mailbox, server: Dovecot, tmp_path: Path
+) -> None:
+    task = asyncio.create_task(run_mailbox(mailbox, SECRET, tmp_path, _no_bounce, 30.0))
+    try:
+        await asyncio.sleep(1.0)  # connected and idling
+        await deliver(server, HTML)
+
+        async def arrived() -> bool:
+            return await Ticket.filter(subject="html").exists()
+
+        await eventually(arrived, timeout=10, what="the ticket from an IDLE push")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _no_bounce(to: str, reason: str) -> None:
+    raise AssertionError(f"unexpected bounce to {to}: {reason}")
