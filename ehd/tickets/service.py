@@ -35,7 +35,7 @@ from ehd.errors import EhdError
 from ehd.mail.parse import ParsedMail, parse
 from ehd.mail.threading import automated, thread
 from ehd.tickets import filters as rules
-from ehd.tickets.status import Status, after_customer_reply
+from ehd.tickets.status import DONE, WAITING, Status, after_customer_reply
 
 log = logging.getLogger(__name__)
 
@@ -239,3 +239,26 @@ async def apply(ticket: Ticket, action: rules.Action) -> None:
         template = await TicketTemplate.get_or_none(name=action.value)
         if template is not None:
             await change(ticket, who, "template_id", template.id)
+
+
+async def customer_reply(
+    ticket: Ticket, text: str, files: list[tuple[str, str, bytes]], store: Path
+) -> TicketEntry:
+    """The customer wrote on their ticket page: a public entry, files, and the ticket back
+    with the agents if it was waiting or done."""
+    entry = await TicketEntry.create(ticket=ticket, kind="customer", public=True,
+                                     author="customer", text=text)  # fmt: skip
+    for filename, content_type, data in files:
+        digest = await _store(store / "attachments", data, "")
+        await TicketAttachment.create(
+            ticket=ticket,
+            entry=entry,
+            filename=filename[:255],
+            content_type=content_type[:128],
+            sha256=digest,
+            size=len(data),
+        )
+    current = Status(ticket.status)
+    if current in DONE or current in WAITING:
+        await change(ticket, "customer", "status", Status.OPEN.value)
+    return entry

@@ -14,16 +14,18 @@ from aiohttp import web
 
 from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
+from ehd.instance_secrets import load_or_create_secrets
 from ehd.queueing import http as queue_http
 from ehd.web import (
     admin_users,
     agent_console,
     classification_api,
+    customer_ticket,
     inbound_api,
     schedules_page,
     views,
 )
-from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, CONSOLES, HEALTH, HealthProbe
+from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, CONSOLES, HEALTH, SIGNING_KEY, HealthProbe
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -42,6 +44,7 @@ def create_web_app(
     app[HEALTH] = health
     app[ACCOUNTS_CHANGED] = accounts_changed
     app[CONSOLES] = AgentEvents()
+    app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -55,5 +58,6 @@ def create_web_app(
     app.add_routes(agent_console.routes)
     app.add_routes(classification_api.routes)
     app.add_routes(schedules_page.routes)
+    app.add_routes(customer_ticket.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

@@ -20,6 +20,7 @@ class HealthProbe(Protocol):
 
 CONFIG = web.AppKey("config", Config)
 CONSOLES = web.AppKey("consoles", AgentEvents)  # live events for agents' consoles
+SIGNING_KEY = web.AppKey("signing_key", bytes)  # customers' ticket links, our Message-IDs
 HEALTH = web.AppKey("health", HealthProbe)
 # Called after users change, so their SIP accounts reach Asterisk (returns True if applied).
 AccountsChanged = Callable[[], Awaitable[bool]]

@@ -65,3 +65,14 @@ def test_machine_mail_is_recognised(headers: dict[str, str], reason: str) -> Non
 
 def test_a_person_is_not_a_machine() -> None:
     assert automated(mail(From="anna@example.com", Auto_Submitted="no")) is None
+
+
+def test_customer_links_open_only_their_own_ticket() -> None:
+    from ehd.tickets.links import ticket_of, token_for
+
+    token = token_for(1234, SECRET)
+    assert ticket_of(token, SECRET) == 1234
+    assert ticket_of(token, b"another-key") is None
+    assert ticket_of(token.replace("1234-", "1235-"), SECRET) is None
+    assert ticket_of("1234-short", SECRET) is None
+    assert ticket_of("../../etc/passwd", SECRET) is None

@@ -1,0 +1,58 @@
+"""The customer's ticket page, reached by a signed link without an account: status, the public
+history (never internal notes), and a reply form with attachments."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ehd.db.models import Ticket, TicketAttachment, TicketEntry
+from ehd.errors import NotFoundError, PayloadTooLargeError, ValidationError
+from ehd.tickets.links import ticket_of
+from ehd.tickets.service import MAX_MAIL_BYTES, customer_reply
+from ehd.web.keys import CONFIG, SIGNING_KEY
+from ehd.web.rendering import render
+
+routes = web.RouteTableDef()
+MAX_TEXT = 20000
+
+
+async def _ticket(request: web.Request) -> Ticket:
+    number = ticket_of(request.match_info["token"], request.app[SIGNING_KEY])
+    ticket = await Ticket.get_or_none(number=number) if number is not None else None
+    if ticket is None:
+        raise NotFoundError("no such page")  # the same answer for forged and unknown links
+    return ticket
+
+
+async def _page(request: web.Request, ticket: Ticket, message: str = "") -> web.Response:
+    entries = await TicketEntry.filter(ticket=ticket, public=True).order_by("created_at", "id")
+    files = await TicketAttachment.filter(ticket=ticket, entry__public=True).values_list(
+        "entry_id", "filename"
+    )
+    by_entry: dict[int, list[str]] = {}
+    for entry_id, filename in files:
+        by_entry.setdefault(int(entry_id), []).append(str(filename))
+    context = {"ticket": ticket, "entries": entries, "files": by_entry, "message": message}
+    return render("ticket_public.html", request, context)
+
+
+@routes.get("/t/{token}")
+async def customer_page(request: web.Request) -> web.StreamResponse:
+    return await _page(request, await _ticket(request))
+
+
+@routes.post("/t/{token}")
+async def customer_post(request: web.Request) -> web.StreamResponse:
+    ticket = await _ticket(request)
+    form = await request.post()  # the CSRF token was checked by the session middleware
+    text = str(form.get("text", "")).strip()
+    if not text:
+        raise ValidationError("write a message", field="text")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"the message is longer than {MAX_TEXT} characters", field="text")
+    files = [f for f in form.getall("file", []) if isinstance(f, web.FileField) and f.filename]
+    uploads = [(f.filename, f.content_type, f.file.read(MAX_MAIL_BYTES + 1)) for f in files]
+    if sum(len(data) for _, _, data in uploads) > MAX_MAIL_BYTES:
+        raise PayloadTooLargeError("the files are over 25 MB together")
+    await customer_reply(ticket, text, uploads, request.app[CONFIG].paths.mail)
+    return await _page(request, ticket, "Thank you, your message was added.")
