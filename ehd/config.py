@@ -120,6 +120,8 @@ class Config:
     console_grace_seconds: int = 60
     # The forwarding address: an SMTP server in ehd that turns mail into tickets (0: off).
     mail_in_port: int = 0
+    # Confirm each new ticket to the customer (number and ticket link); never to machine mail.
+    ticket_confirmation: str = "off"  # off | on
 
     @property
     def paths(self) -> DataPaths:
@@ -167,6 +169,8 @@ def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _validated(config: Config) -> Config:
+    if config.ticket_confirmation not in ("off", "on"):
+        raise ConfigError("ticket_confirmation must be off or on")
     if config.mail_in_port and not 1 <= config.mail_in_port <= 65535:
         raise ConfigError(f"setting 'mail_in_port': {config.mail_in_port} is not a port number")
     for name in ("web_port", "sip_port", "ari_port", "rtp_start", "rtp_end"):

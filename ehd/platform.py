@@ -38,6 +38,7 @@ from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
 from ehd.sms import gateway_for
 from ehd.sounds import SoundLibrary
+from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web.app import create_web_app
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
 
@@ -181,15 +182,19 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     key = bytes.fromhex(load_or_create_secrets(config).signing_key)
     mailer = Mailer(config)
+    confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
+    texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
+    outgoing = TicketMail(mailer, key, config.web_url, sms=texts, confirmation=confirmation)
     pollers = [
         asyncio.create_task(
-            run_mailbox(box, key, config.paths.mail, mailer.bounce), name=f"mailbox-{box.name}"
-        )  # fmt: skip
+            run_mailbox(box, key, config.paths.mail, mailer.bounce, after=outgoing.after_ingest),
+            name=f"mailbox-{box.name}",
+        )
         for box in await Mailbox.filter(active=True)
     ]
     server = None
     if config.mail_in_port:
-        handler = TicketMailHandler(key, config.paths.mail)
+        handler = TicketMailHandler(key, config.paths.mail, outgoing.after_ingest)
         server = await start_server(handler, config.bind_host, config.mail_in_port)
         log.info("mail in: SMTP on %s:%d", config.bind_host, config.mail_in_port)
     yield

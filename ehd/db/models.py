@@ -641,3 +641,22 @@ class Mailbox(Model):
 
     class Meta:
         table = "mailboxes"
+
+
+class Signature(Model):
+    """Text under outgoing mail. The most specific one wins: the user's own for the ticket's
+    site, then the user's, then the site's, then the global one."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="signatures", null=True, on_delete=fields.CASCADE
+    )
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="signatures", null=True, on_delete=fields.CASCADE
+    )
+    text = fields.CharField(max_length=4000)
+    image = fields.CharField(max_length=255, default="")  # a file in the data dir, attached inline
+
+    class Meta:
+        table = "signatures"
+        unique_together = (("user", "site"),)

@@ -20,6 +20,7 @@ from pathlib import Path
 import aioimaplib
 
 from ehd.db.models import Mailbox
+from ehd.mail.inbound_smtp import AfterIngest
 from ehd.tickets.service import MAX_MAIL_BYTES, ingest_mail
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,12 @@ async def connect(mailbox: Mailbox) -> aioimaplib.IMAP4:
 
 
 async def poll_once(
-    mailbox: Mailbox, imap: aioimaplib.IMAP4, secret: bytes, store: Path, bounce: Bounce
+    mailbox: Mailbox,
+    imap: aioimaplib.IMAP4,
+    secret: bytes,
+    store: Path,
+    bounce: Bounce,
+    after: AfterIngest | None = None,
 ) -> int:
     """Import what is new; the number of messages imported (bounces included)."""
     selected = _ok(await imap.select(mailbox.folder), f"select {mailbox.folder}")
@@ -77,7 +83,10 @@ async def poll_once(
             await _bounce_large(imap, uid, size, bounce)
         else:
             raw = await _fetch(imap, uid)
-            await ingest_mail(raw, secret, store)  # raises: the message stays on the server
+            result = await ingest_mail(raw, secret, store)  # raises: it stays on the server
+            if after is not None:
+                with contextlib.suppress(Exception):  # the ticket exists; mail is best effort
+                    await after(result)
         await _done(mailbox, imap, uid)
         imported += 1
     return imported
@@ -119,7 +128,12 @@ async def _done(mailbox: Mailbox, imap: aioimaplib.IMAP4, uid: int) -> None:
 
 
 async def run_mailbox(
-    mailbox: Mailbox, secret: bytes, store: Path, bounce: Bounce, idle_seconds: float = 60.0
+    mailbox: Mailbox,
+    secret: bytes,
+    store: Path,
+    bounce: Bounce,
+    idle_seconds: float = 60.0,
+    after: AfterIngest | None = None,
 ) -> None:
     """Poll one mailbox until cancelled; connection trouble is retried with a pause."""
     while True:
@@ -127,7 +141,7 @@ async def run_mailbox(
             imap = await connect(mailbox)
             try:
                 while True:
-                    await poll_once(mailbox, imap, secret, store, bounce)
+                    await poll_once(mailbox, imap, secret, store, bounce, after)
                     if mailbox.last_error:
                         mailbox.last_error = ""
                         await mailbox.save(update_fields=["last_error"])

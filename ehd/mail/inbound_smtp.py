@@ -7,20 +7,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from ehd.tickets.service import MAX_MAIL_BYTES, MailTooLarge, ingest_mail
+from ehd.tickets.service import MAX_MAIL_BYTES, Ingested, MailTooLarge, ingest_mail
 
 log = logging.getLogger(__name__)
 
 
+AfterIngest = Callable[[Ingested], Awaitable[None]]
+
+
+async def _nothing(_result: Ingested) -> None:
+    return None
+
+
 class TicketMailHandler:
-    def __init__(self, secret: bytes, store: Path) -> None:
+    def __init__(self, secret: bytes, store: Path, after: AfterIngest = _nothing) -> None:
         self.secret = secret
         self.store = store
+        self.after = after
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content or b""
@@ -33,6 +42,10 @@ class TicketMailHandler:
         except Exception:  # the database or disk: keep the mail with the sender
             log.exception("mail from %s could not be stored", envelope.mail_from)
             return "451 4.3.0 Temporary failure storing the message, try again later"
+        try:
+            await self.after(result)  # confirmations, auto-replies, alarms
+        except Exception:
+            log.exception("ticket %s: follow-up mail failed", result.ticket_number)
         return f"250 2.0.0 OK ticket {result.ticket_number}"
 
 

@@ -1,0 +1,151 @@
+"""Mail from tickets: replies that thread in the customer's mail program (our signed
+Message-ID, In-Reply-To and References, the ticket tag in the subject), the right signature,
+the optional confirmation of a new ticket, and what filters asked for (auto-replies, alarms).
+Machine mail never gets an automatic answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from ehd.db.models import Signature, Ticket, TicketEntry, User
+from ehd.mail.outbound import Mailer, MailError
+from ehd.mail.threading import message_id, subject_tag
+from ehd.sms import SmsError, SmsGateway
+from ehd.tickets import filters as rules
+from ehd.tickets.links import token_for
+from ehd.tickets.service import Ingested
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION = (
+    "Hello {NAME},\n\nThank you for your message. Your ticket number is {TICKNO}.\n"
+    "You can follow it and add information here: {URL}\n"
+)
+
+
+@dataclass
+class TicketMail:
+    mailer: Mailer
+    key: bytes
+    public_url: str
+    sms: SmsGateway | None = None
+    confirmation: str = ""  # empty: no confirmation of new tickets
+    tag_subjects: bool = True
+
+    @property
+    def domain(self) -> str:
+        return self.mailer.config.mail_from.rpartition("@")[2] or "localhost"
+
+    def link(self, ticket: Ticket) -> str:
+        return f"{self.public_url.rstrip('/')}/t/{token_for(ticket.number, self.key)}"
+
+    async def _thread_headers(self, ticket: Ticket) -> tuple[str, str]:
+        ids = [
+            mid
+            for mid in await TicketEntry.filter(ticket=ticket)
+            .exclude(message_id="")
+            .order_by("created_at", "id")
+            .values_list("message_id", flat=True)
+        ]
+        last_in = ids[-1] if ids else ""
+        return str(last_in), " ".join(str(mid) for mid in ids[-10:])
+
+    def _subject(self, ticket: Ticket, reply: bool) -> str:
+        subject = ticket.subject if not reply or ticket.subject.lower().startswith("re:") else (
+            f"Re: {ticket.subject}"
+        )  # fmt: skip
+        tag = subject_tag(ticket.number)
+        return f"{subject} {tag}" if self.tag_subjects and tag not in subject else subject
+
+    async def build_reply(self, ticket: Ticket, text: str, author: User | None) -> EmailMessage:
+        await ticket.fetch_related("contact")
+        to = ticket.contact.emails[0] if ticket.contact and ticket.contact.emails else ""
+        if not to:
+            raise MailError(f"ticket {ticket.number} has no contact address to reply to")
+        signature = await signature_for(author, ticket.site_id)  # type: ignore[attr-defined]
+        body = f"{text}\n\n-- \n{signature}" if signature else text
+        message = await asyncio.to_thread(self.mailer.build, to, self._subject(ticket, True), body)
+        del message["Message-ID"]
+        message["Message-ID"] = message_id(ticket.number, self.key, self.domain)
+        in_reply_to, references = await self._thread_headers(ticket)
+        if in_reply_to:
+            message["In-Reply-To"] = in_reply_to
+            message["References"] = references
+        if ticket.cc:
+            message["Cc"] = ", ".join(ticket.cc)
+        return message
+
+    async def reply(self, ticket: Ticket, text: str, author: User | None) -> TicketEntry:
+        """Send an agent's answer and log it on the ticket."""
+        message = await self.build_reply(ticket, text, author)
+        await self.mailer.send(message)
+        return await TicketEntry.create(
+            ticket=ticket,
+            kind="mail_out",
+            public=True,
+            author=author.username if author else "ehd",
+            text=text,
+            message_id=str(message["Message-ID"]),
+        )
+
+    async def after_ingest(self, result: Ingested) -> None:
+        """Confirm a new ticket, then carry out auto-replies and alarms; never to machines."""
+        ticket = await Ticket.get(number=result.ticket_number).prefetch_related("contact")
+        if result.automated is None and result.new and self.confirmation:
+            name = ticket.contact.name if ticket.contact else ""
+            text = (self.confirmation.replace("{TICKNO}", str(ticket.number))
+                    .replace("{NAME}", name).replace("{URL}", self.link(ticket)))  # fmt: skip
+            await self._quietly(self.reply(ticket, text, None), ticket, "confirmation")
+        for action in result.actions:
+            if action.kind == rules.ActionKind.AUTO_REPLY and result.automated is None:
+                text = action.value.removeprefix("text:")
+                await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
+            elif action.kind == rules.ActionKind.ALARM:
+                await self._alarm(ticket, action.value)
+
+    async def _alarm(self, ticket: Ticket, recipients: str) -> None:
+        text = f"Alarm for ticket {ticket.number}: {ticket.subject} ({ticket.status})"
+        for recipient in (r.strip() for r in recipients.split(",") if r.strip()):
+            if "@" in recipient:
+                message = self.mailer.build(recipient, text, f"{text}\n{self.link(ticket)}")
+                await self._quietly(self.mailer.send(message), ticket, "alarm mail")
+            elif self.sms is not None:
+                try:
+                    await self.sms.send(recipient, text)
+                except SmsError as err:
+                    log.warning("ticket %s: alarm text to %s failed: %s", ticket.number,
+                                recipient, err)  # fmt: skip
+
+    async def _quietly(self, sending: Awaitable[object], ticket: Ticket, what: str) -> None:
+        try:
+            await sending
+        except MailError as err:
+            log.warning("ticket %s: %s not sent: %s", ticket.number, what, err)
+
+
+async def signature_for(user: User | None, site_id: int | None) -> str:
+    rows = await Signature.all()
+
+    def find(user_id: int | None, wanted_site: int | None) -> str | None:
+        for row in rows:
+            if row.user_id == user_id and row.site_id == wanted_site:  # type: ignore[attr-defined]
+                return row.text
+        return None
+
+    candidates: list[tuple[int | None, int | None]] = []
+    if user is not None and site_id is not None:
+        candidates.append((user.id, site_id))
+    if user is not None:
+        candidates.append((user.id, None))
+    if site_id is not None:
+        candidates.append((None, site_id))
+    candidates.append((None, None))
+    for user_id, wanted_site in candidates:
+        found = find(user_id, wanted_site)
+        if found is not None:
+            return found
+    return ""

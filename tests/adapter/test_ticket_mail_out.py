@@ -1,0 +1,72 @@
+"""Mail out of tickets through a real SMTP server (aiosmtpd): the confirmation threads back,
+signatures, and no automatic answer to machine mail (the loop guard)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from ehd.config import Config
+from ehd.db.lifecycle import close_database, open_database
+from ehd.db.models import Signature, Ticket, TicketEntry
+from ehd.mail.outbound import Mailer
+from ehd.tickets.mail_out import CONFIRMATION, TicketMail
+from ehd.tickets.service import ingest_mail
+from tests.harness.mail_sink import MailSink, mail_sink
+
+KEY = b"q" * 32
+
+
+@pytest.fixture
+async def outgoing(database_url: str) -> AsyncIterator[tuple[TicketMail, MailSink]]:
+    await open_database(database_url)
+    with mail_sink() as sink:
+        config = Config(smtp_host="127.0.0.1", smtp_port=sink.port, mail_from="support@ehd.example")
+        yield (
+            TicketMail(Mailer(config), KEY, "https://help.example", confirmation=CONFIRMATION),
+            sink,
+        )
+    await close_database()
+
+
+def customer_mail(subject: str, **headers: str) -> bytes:
+    extra = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in headers.items())
+    message_id = f"<c-{abs(hash(subject))}@example.com>"
+    head = f"From: Anna Berg <anna@example.com>\r\nSubject: {subject}\r\n"
+    return f"{head}Message-ID: {message_id}\r\n{extra}\r\nHello\r\n".encode()
+
+
+async def test_the_confirmation_threads_and_the_customers_answer_comes_back(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    mail, sink = outgoing
+    await Signature.create(text="Customer service, ACME")
+    first = await ingest_mail(customer_mail("Where is my parcel?"), KEY, tmp_path)
+    await mail.after_ingest(first)
+    sent = await sink.wait_for("anna@example.com")
+    body = sent.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert f"[#{first.ticket_number}]" in str(sent["Subject"])
+    assert f"ticket number is {first.ticket_number}" in text and "Anna Berg" in text
+    assert "https://help.example/t/" in text and "Customer service, ACME" in text
+    assert str(sent["In-Reply-To"]).startswith("<c-")
+    answer = customer_mail("Re: Where is my parcel?", In_Reply_To=str(sent["Message-ID"]))
+    second = await ingest_mail(answer, KEY, tmp_path)
+    assert (second.ticket_number, second.new) == (first.ticket_number, False)
+    entries = await TicketEntry.filter(ticket__number=first.ticket_number).order_by("id")
+    assert [entry.kind for entry in entries] == ["mail_in", "mail_out", "mail_in"]
+
+
+async def test_machine_mail_gets_no_confirmation(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    mail, sink = outgoing
+    robot = await ingest_mail(customer_mail("Auto: out of office", Auto_Submitted="auto-replied"),
+                              KEY, tmp_path)  # fmt: skip
+    await mail.after_ingest(robot)
+    assert robot.new and robot.automated
+    assert not sink.messages
+    assert await Ticket.filter(number=robot.ticket_number).exists()  # still stored
