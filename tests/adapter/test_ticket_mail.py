@@ -111,3 +111,12 @@ async def test_a_reply_reopens_a_recently_solved_ticket_but_not_an_old_one(store
     late = await ingest_mail(mail("anna@example.com", tag, "months later"), SECRET, store)
     assert late.new and late.ticket_number != ticket.number  # a new matter, a new ticket
     assert (await Ticket.get(number=ticket.number)).status == "closed"
+
+
+async def test_every_corpus_message_becomes_a_ticket_and_none_gets_stuck(store: Path) -> None:
+    corpus = Path(__file__).parent.parent / "corpus" / "mail"
+    messages = sorted(corpus.glob("*.eml"))
+    for path in messages:
+        result = await ingest_mail(path.read_bytes(), SECRET, store)
+        assert await Ticket.filter(number=result.ticket_number).exists(), path.name
+    assert await TicketEntry.all().count() == len(messages)
