@@ -15,6 +15,7 @@ from typing import Any
 
 from ehd.db.models import AgentSchedule, User
 from ehd.errors import EhdError, ValidationError
+from ehd.moments import aware_datetime
 from ehd.phone_numbers import to_e164
 from ehd.queueing import agents
 from ehd.queueing.service import QueueService
@@ -78,16 +79,6 @@ async def apply_due(service: QueueService | None, now: datetime) -> list[tuple[i
     return actions
 
 
-def _moment(value: Any, field: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError as err:
-        raise ValidationError(f"{field} must be an ISO date-time", field=field) from err
-    if moment.tzinfo is None:
-        raise ValidationError(f"{field} needs a UTC offset", field=field)
-    return moment
-
-
 async def plan_login(
     username: str,
     starts_at: Any,
@@ -101,7 +92,7 @@ async def plan_login(
     user = await User.get_or_none(username=username)
     if user is None:
         raise ValidationError("no such agent", field="username")
-    starts, ends = _moment(starts_at, "starts_at"), _moment(ends_at, "ends_at")
+    starts, ends = aware_datetime(starts_at, "starts_at"), aware_datetime(ends_at, "ends_at")
     if ends <= starts:
         raise ValidationError("ends_at must be after starts_at", field="ends_at")
     if ends <= datetime.now(UTC):

@@ -36,7 +36,7 @@ from ehd.phone_numbers import to_e164
 from ehd.queueing import agents
 from ehd.queueing.config import queue_config, validate_flow_settings
 from ehd.schedules import plan_login
-from ehd.web.api_common import current_user, json_body, require_admin
+from ehd.web.api_common import current_user, json_body, require_admin, user_in_path
 from ehd.web.keys import QUEUE_SERVICE
 
 routes = web.RouteTableDef()
@@ -84,14 +84,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 async def _agent(request: web.Request) -> User:
-    me = current_user(request)
-    username = request.match_info["username"]
-    if username != me.username and me.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise PermissionDeniedError("you may only change your own state")
-    user = await User.get_or_none(username=username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}")
-    return user
+    return (await user_in_path(request, "state"))[1]
 
 
 def _service(request: web.Request) -> Any:
@@ -161,13 +154,7 @@ async def agent_unpause(request: web.Request) -> web.StreamResponse:
 @routes.put("/api/users/{username}/pin")
 async def put_pin(request: web.Request) -> web.StreamResponse:
     """Set the PIN for phone services: {"pin": "2468"} (your own, or anyone's as admin)."""
-    me = current_user(request)
-    username = request.match_info["username"]
-    if username != me.username and me.role != Role.ADMIN:
-        raise PermissionDeniedError("you may only set your own PIN")
-    user = await User.get_or_none(username=username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}")
+    _, user = await user_in_path(request, "PIN", roles=(Role.ADMIN,))
     pin = (await json_body(request)).get("pin")
     await set_phone_pin(user, pin if isinstance(pin, str) else "")
     return web.json_response({"username": user.username, "pin_set": True})
@@ -176,13 +163,7 @@ async def put_pin(request: web.Request) -> web.StreamResponse:
 @routes.put("/api/users/{username}/remote")
 async def put_remote(request: web.Request) -> web.StreamResponse:
     """Remote login settings: {"number": "+4670…", "alt_number": "…", "queues": ["support"]}."""
-    me = current_user(request)
-    username = request.match_info["username"]
-    if username != me.username and me.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise PermissionDeniedError("you may only change your own remote login")
-    user = await User.get_or_none(username=username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}")
+    _, user = await user_in_path(request, "remote login")
     body = await json_body(request)
     for key, field in (("number", "remote_number"), ("alt_number", "alt_number")):
         if key in body:

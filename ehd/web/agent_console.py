@@ -15,10 +15,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ehd.db.models import AgentSession, CallRecord, QueueMember, Role, User
-from ehd.errors import NotFoundError, PermissionDeniedError
+from ehd.db.models import AgentSession, CallRecord, QueueMember, User
 from ehd.queueing import agents
-from ehd.web.api_common import current_user
+from ehd.web.api_common import current_user, user_in_path
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
 from ehd.web.rendering import render
 from ehd.web.views import current_user as page_user
@@ -84,13 +83,8 @@ async def overview(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/agents/{username}/events")
 async def agent_events(request: web.Request) -> web.StreamResponse:
-    me = current_user(request)
-    username = request.match_info["username"]
-    if username != me.username and me.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise PermissionDeniedError("you may only follow your own console")
-    user = await User.get_or_none(username=username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}")
+    me, user = await user_in_path(request, "console")
+    username = user.username
     socket = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
     await socket.prepare(request)
     consoles = request.app[CONSOLES]

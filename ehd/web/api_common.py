@@ -11,7 +11,12 @@ from typing import Any
 from aiohttp import web
 
 from ehd.db.models import Role, User
-from ehd.errors import AuthenticationError, PermissionDeniedError, ValidationError
+from ehd.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from ehd.web.keys import USER
 
 
@@ -41,3 +46,17 @@ def require_admin(request: web.Request) -> User:
     if me.role != Role.ADMIN:
         raise PermissionDeniedError("only admins change this")
     return me
+
+
+async def user_in_path(
+    request: web.Request, what: str, roles: tuple[Role, ...] = (Role.ADMIN, Role.SUPERVISOR)
+) -> tuple[User, User]:
+    """(me, the user named in the path): yourself always, others only with one of ``roles``."""
+    me = current_user(request)
+    username = request.match_info["username"]
+    if username != me.username and me.role not in roles:
+        raise PermissionDeniedError(f"you may only change your own {what}")
+    user = await User.get_or_none(username=username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return me, user

@@ -43,6 +43,7 @@ from ehd.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from ehd.moments import aware_datetime
 from ehd.web import sessions
 from ehd.web.api_common import current_user, json_body, require_admin
 from ehd.web.keys import CONFIG, QUEUE_SERVICE
@@ -253,15 +254,7 @@ async def put_survey(request: web.Request) -> web.StreamResponse:
 
 # --- hot prompts --------------------------------------------------------------------------
 def _moment(value: Any, field: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError as err:
-        raise ValidationError(f"{field} must be an ISO date-time", field=field) from err
-    if moment.tzinfo is None:
-        raise ValidationError(f"{field} needs a UTC offset", field=field)
-    return moment
+    return None if value in (None, "") else aware_datetime(value, field)
 
 
 def _hot_prompt_json(row: HotPrompt, queue_name: str | None) -> dict[str, Any]:

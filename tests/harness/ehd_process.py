@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -13,7 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ehd.asterisk.instance import free_ports
+from ehd.asterisk.instance import AsteriskInstance, free_ports
+from ehd.asterisk.runtime import AsteriskRuntime
 from ehd.demo import DemoSite, load_demo_site
 
 
@@ -147,3 +149,16 @@ def queue_log(server: EhdProcess, call_id: str | None = None) -> list[list[str]]
         return []
     lines = [line.split("|") for line in path.read_text().splitlines()]
     return [fields for fields in lines if call_id is None or fields[1] == call_id]
+
+
+async def ehd_with_outbound_carrier(
+    folder: Path, runtime: AsteriskRuntime
+) -> tuple[EhdProcess, AsteriskInstance]:
+    """A started ehd whose trunk sends outbound calls to a new carrier (callers and mobiles)."""
+    from tests.harness.carrier import start_carrier
+
+    server = prepare_ehd(folder / "ehd")
+    carrier = await start_carrier(folder / "carrier", runtime, server.sip_port)
+    server.env["EHD_TRUNK_OUTBOUND_URI"] = f"sip:127.0.0.1:{carrier.spec.sip_port}"
+    await asyncio.to_thread(server.start)
+    return server, carrier

@@ -14,7 +14,12 @@ from ehd.asterisk.runtime import AsteriskRuntime
 from tests.harness.api import Api
 from tests.harness.audio import contains_prompt
 from tests.harness.carrier import CarrierCall, Phone, connected_carrier, start_carrier
-from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd, queue_log
+from tests.harness.ehd_process import (
+    EhdProcess,
+    ehd_with_outbound_carrier,
+    endpoint_state,
+    queue_log,
+)
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
@@ -32,10 +37,7 @@ def _call_id(server: EhdProcess, caller: str) -> str:
 async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent(
     tmp_path: Path, asterisk_runtime: AsteriskRuntime
 ) -> None:
-    server = prepare_ehd(tmp_path / "ehd")
-    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
-    server.env["EHD_TRUNK_OUTBOUND_URI"] = f"sip:127.0.0.1:{carrier_instance.spec.sip_port}"
-    await asyncio.to_thread(server.start)
+    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
     phones = tuple(
         Phone(a.sip_extension, a.sip_password or "")
         for a in server.demo_site().accounts
@@ -141,10 +143,7 @@ async def test_a_blocked_number_is_refused_and_a_remote_agent_gets_the_callback_
     tmp_path: Path, asterisk_runtime: AsteriskRuntime
 ) -> None:
     mobile = "+46701112299"
-    server = prepare_ehd(tmp_path / "ehd")
-    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
-    server.env["EHD_TRUNK_OUTBOUND_URI"] = f"sip:127.0.0.1:{carrier_instance.spec.sip_port}"
-    await asyncio.to_thread(server.start)
+    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
     api = await Api.admin(server)
     try:
         queue = {"greeting": "goodbye", "exit_keys": {"1": {"kind": "callback"}}}

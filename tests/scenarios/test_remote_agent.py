@@ -12,8 +12,8 @@ from ehd.asterisk.instance import SOUNDS_DIR
 from ehd.asterisk.runtime import AsteriskRuntime
 from tests.harness.api import Api
 from tests.harness.audio import contains_prompt
-from tests.harness.carrier import CarrierCall, connected_carrier, start_carrier
-from tests.harness.ehd_process import prepare_ehd, queue_log
+from tests.harness.carrier import CarrierCall, connected_carrier
+from tests.harness.ehd_process import ehd_with_outbound_carrier, queue_log
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
 
@@ -25,10 +25,7 @@ MOBILE = "+46701112233"
 async def test_remote_agent_accepts_with_1_and_a_silent_one_is_skipped(
     tmp_path: Path, asterisk_runtime: AsteriskRuntime
 ) -> None:
-    server = prepare_ehd(tmp_path / "ehd")
-    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
-    server.env["EHD_TRUNK_OUTBOUND_URI"] = f"sip:127.0.0.1:{carrier_instance.spec.sip_port}"
-    await asyncio.to_thread(server.start)
+    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
     api = await Api.admin(server)
     try:
         async with connected_carrier(carrier_instance) as carrier:
