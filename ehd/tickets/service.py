@@ -74,8 +74,8 @@ async def change(ticket: Ticket, who: str, name: str, new: object) -> None:
                               new=str(new or "")[:1000])  # fmt: skip
 
 
-async def _create(subject: str, description: str, source: str, contact: Contact | None,
-                  cc: list[str]) -> Ticket:  # fmt: skip
+async def create_ticket(subject: str, description: str, source: str, contact: Contact | None,
+                        cc: list[str]) -> Ticket:  # fmt: skip
     for _ in range(5):  # two mails at once may pick the same number; the unique index decides
         try:
             return await Ticket.create(
@@ -92,7 +92,7 @@ async def _create(subject: str, description: str, source: str, contact: Contact 
     raise EhdError("could not number the ticket")
 
 
-async def _contact_for(sender: str, name: str) -> Contact:
+async def contact_for(sender: str, name: str) -> Contact:
     contacts = await Contact.all()
     entries = [ContactEntry(c.id, c.company_id, tuple(c.phones), tuple(c.emails))  # type: ignore[attr-defined]
                for c in contacts]  # fmt: skip
@@ -133,7 +133,7 @@ async def ingest_mail(raw: bytes, secret: bytes, store: Path) -> Ingested:
     mail = parse(raw)
     machine = automated(mail.message) if mail.message is not None else "unparsable"
     number = await _thread(mail, secret)
-    contact = await _contact_for(mail.sender, mail.sender_name) if mail.sender else None
+    contact = await contact_for(mail.sender, mail.sender_name) if mail.sender else None
     ticket = await Ticket.get(number=number) if number is not None else None
     if ticket is not None:
         reopened = after_customer_reply(
@@ -146,7 +146,9 @@ async def ingest_mail(raw: bytes, secret: bytes, store: Path) -> Ingested:
     new = ticket is None
     if ticket is None:
         cc = [a for a in mail.cc if a != mail.sender]
-        ticket = await _create(mail.subject or "(no subject)", mail.text, "email", contact, cc)
+        ticket = await create_ticket(
+            mail.subject or "(no subject)", mail.text, "email", contact, cc
+        )
     entry = await TicketEntry.create(
         ticket=ticket,
         kind="mail_in",

@@ -23,6 +23,7 @@ from ehd.web import (
     customer_ticket,
     inbound_api,
     schedules_page,
+    tickets_api,
     views,
 )
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, CONSOLES, HEALTH, SIGNING_KEY, HealthProbe
@@ -59,5 +60,6 @@ def create_web_app(
     app.add_routes(classification_api.routes)
     app.add_routes(schedules_page.routes)
     app.add_routes(customer_ticket.routes)
+    app.add_routes(tickets_api.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

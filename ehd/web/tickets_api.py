@@ -1,0 +1,216 @@
+"""JSON API for tickets: list, create, read (auto-assigned on opening when configured),
+change with history, pick next, pick own, notes and replies, and the customer link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
+from ehd.errors import ConflictError, NotFoundError, ValidationError
+from ehd.mail.outbound import Mailer, MailError
+from ehd.moments import aware_datetime
+from ehd.tickets import service
+from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pick_next
+from ehd.tickets.mail_out import TicketMail
+from ehd.tickets.status import Priority, Status, after_opened_by_agent, check_change
+from ehd.web.api_common import current_user, json_body
+from ehd.web.keys import CONFIG, SIGNING_KEY
+
+routes = web.RouteTableDef()
+ENTRY_KINDS = ("note", "action", "solution")
+
+
+def _supervisor(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def _brief(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "agent_id": ticket.agent_id,  # type: ignore[attr-defined]
+        "group_id": ticket.group_id,  # type: ignore[attr-defined]
+        "locked": ticket.locked,
+        "source": ticket.source,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+    }
+
+
+async def _ticket(request: web.Request) -> Ticket:
+    ticket = await Ticket.get_or_none(number=int(request.match_info["number"]))
+    if ticket is None:
+        raise NotFoundError("no such ticket")
+    return ticket
+
+
+def _mail(request: web.Request) -> TicketMail:
+    config = request.app[CONFIG]
+    return TicketMail(Mailer(config), request.app[SIGNING_KEY], config.web_url)
+
+
+@routes.get("/api/tickets")
+async def list_tickets(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    query = Ticket.all()
+    for key in ("status", "priority", "source"):
+        if key in request.query:
+            query = query.filter(**{key: request.query[key]})
+    if "agent" in request.query:
+        query = query.filter(agent__username=request.query["agent"])
+    if "q" in request.query:
+        query = query.filter(subject__icontains=request.query["q"])
+    rows = await query.order_by("-updated_at").limit(200)
+    return web.json_response({"tickets": [_brief(t) for t in rows]})
+
+
+@routes.post("/api/tickets")
+async def create_ticket(request: web.Request) -> web.StreamResponse:
+    """A ticket made by hand: {"subject", "description", "email"?, "priority"?}."""
+    me = current_user(request)
+    body = await json_body(request)
+    subject = str(body.get("subject", "")).strip()
+    if not subject:
+        raise ValidationError("a ticket needs a subject", field="subject")
+    email = str(body.get("email") or "").strip().lower()
+    contact = await service.contact_for(email, "") if email else None
+    ticket = await service.create_ticket(subject, str(body.get("description", "")), "manual",
+                                         contact, [])  # fmt: skip
+    if "priority" in body:
+        await service.change(ticket, me.username, "priority", Priority(body["priority"]).value)
+    return web.json_response(_brief(ticket), status=201)
+
+
+@routes.get("/api/tickets/{number:[0-9]+}")
+async def get_ticket(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    ticket = await _ticket(request)
+    config = request.app[CONFIG]
+    opened = after_opened_by_agent(Status(ticket.status), config.ticket_auto_assign == "on")
+    if opened.value != ticket.status and me.role == Role.AGENT:
+        await service.change(ticket, me.username, "status", opened.value)
+        if ticket.agent_id is None:  # type: ignore[attr-defined]
+            await service.change(ticket, me.username, "agent_id", me.id)
+    entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
+    return web.json_response({
+        **_brief(ticket),
+        "description": ticket.description,
+        "entries": [{"kind": e.kind, "public": e.public, "author": e.author, "text": e.text,
+                     "created_at": e.created_at.isoformat()} for e in entries],
+    })  # fmt: skip
+
+
+@routes.patch("/api/tickets/{number:[0-9]+}")
+async def change_ticket(request: web.Request) -> web.StreamResponse:
+    """{"status", "priority", "agent" (username or null), "group", "resting_until"}"""
+    me = current_user(request)
+    ticket = await _ticket(request)
+    check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
+    body = await json_body(request)
+    if "resting_until" in body:
+        raw = body["resting_until"]
+        until = aware_datetime(raw, "resting_until") if raw else None
+        await service.change(ticket, me.username, "resting_until", until)
+    if "status" in body:
+        try:
+            status = Status(str(body["status"]))
+        except ValueError as err:
+            raise ValidationError(f"unknown status {body['status']!r}", field="status") from err
+        check_change(status, ticket.resting_until, datetime.now(UTC))
+        await service.change(ticket, me.username, "status", status.value)
+        if status == Status.CLOSED:
+            for child in await Ticket.filter(master=ticket).exclude(status="closed"):
+                await service.change(child, me.username, "status", Status.CLOSED.value)
+    if "priority" in body:
+        try:
+            priority = Priority(str(body["priority"]))
+        except ValueError as err:
+            raise ValidationError("priority is low, medium or high", field="priority") from err
+        await service.change(ticket, me.username, "priority", priority.value)
+    if "agent" in body:
+        agent = await User.get_or_none(username=str(body["agent"])) if body["agent"] else None
+        if body["agent"] and agent is None:
+            raise ValidationError(f"no user {body['agent']!r}", field="agent")
+        check_agent_change(agent.id if agent else None,
+                           request.app[CONFIG].ticket_assign_required == "on")  # fmt: skip
+        await service.change(ticket, me.username, "agent_id", agent.id if agent else None)
+    if "group" in body:
+        group = await Queue.get_or_none(name=str(body["group"])) if body["group"] else None
+        if body["group"] and group is None:
+            raise ValidationError(f"no group {body['group']!r}", field="group")
+        await service.change(ticket, me.username, "group_id", group.id if group else None)
+    return web.json_response(_brief(ticket))
+
+
+@routes.post("/api/tickets/{number:[0-9]+}/pick")
+async def pick_own(request: web.Request) -> web.StreamResponse:
+    """Take the ticket as your own: it is locked to you."""
+    me = current_user(request)
+    ticket = await _ticket(request)
+    if ticket.agent_id not in (None, me.id) and ticket.locked:  # type: ignore[attr-defined]
+        raise ConflictError("another agent has picked this ticket")
+    await service.change(ticket, me.username, "agent_id", me.id)
+    await service.change(ticket, me.username, "locked", True)
+    return web.json_response(_brief(ticket))
+
+
+@routes.post("/api/tickets/next")
+async def next_ticket(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    groups = {m.queue_id for m in await QueueMember.filter(user=me)}  # type: ignore[attr-defined]
+    rows = await Ticket.filter(agent_id=None, status__in=("new", "open"))
+    chosen = pick_next(
+        (Candidate(t.id, t.group_id, t.agent_id, t.status, t.priority, t.created_at)  # type: ignore[attr-defined]
+         for t in rows), groups,
+    )  # fmt: skip
+    if chosen is None:
+        raise NotFoundError("no ticket is waiting for you")
+    ticket = await Ticket.get(id=chosen)
+    await service.change(ticket, me.username, "agent_id", me.id)
+    if ticket.status == Status.NEW.value:
+        await service.change(ticket, me.username, "status", Status.OPEN.value)
+    return web.json_response(_brief(ticket))
+
+
+@routes.post("/api/tickets/{number:[0-9]+}/entries")
+async def add_entry(request: web.Request) -> web.StreamResponse:
+    """A note (internal), action or solution: {"kind", "text", "public"}."""
+    me = current_user(request)
+    ticket = await _ticket(request)
+    body = await json_body(request)
+    kind = body.get("kind", "note")
+    text = str(body.get("text", "")).strip()
+    if kind not in ENTRY_KINDS or not text:
+        raise ValidationError(f"kind is one of {', '.join(ENTRY_KINDS)}, with text", field="kind")
+    public = bool(body.get("public", False)) and kind != "note"  # notes are never public
+    entry = await TicketEntry.create(ticket=ticket, kind=kind, public=public,
+                                     author=me.username, text=text)  # fmt: skip
+    return web.json_response({"id": entry.id, "kind": kind, "public": public}, status=201)
+
+
+@routes.post("/api/tickets/{number:[0-9]+}/reply")
+async def reply(request: web.Request) -> web.StreamResponse:
+    """Answer the customer by mail: {"text"}."""
+    me = current_user(request)
+    ticket = await _ticket(request)
+    text = str((await json_body(request)).get("text", "")).strip()
+    if not text:
+        raise ValidationError("write a reply", field="text")
+    try:
+        entry = await _mail(request).reply(ticket, text, me)
+    except MailError as err:
+        raise ConflictError(str(err)) from err
+    await service.change(ticket, me.username, "status", Status.WITH_CONTACT.value)
+    return web.json_response({"id": entry.id, "message_id": entry.message_id}, status=201)
+
+
+@routes.get("/api/tickets/{number:[0-9]+}/link")
+async def customer_link(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    ticket = await _ticket(request)
+    return web.json_response({"url": _mail(request).link(ticket)})

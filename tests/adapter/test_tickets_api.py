@@ -1,0 +1,99 @@
+"""The tickets API on a real database: create, assign (next, own and locked), change with
+history, notes stay internal, replies go out by real SMTP, closing a master closes children."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketChange
+from ehd.platform import create_platform_app
+from tests.adapter.test_web import _login
+from tests.harness.mail_sink import MailSink, mail_sink
+
+Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
+
+
+@pytest.fixture
+async def setup(tmp_path: Path) -> AsyncIterator[tuple[Client, Client, MailSink]]:
+    with mail_sink() as sink:
+        config = Config(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=sink.port,
+                        ticket_auto_assign="on")  # fmt: skip
+        app = create_platform_app(config, telephony=False)
+        server = TestServer(app)
+        jar = aiohttp.CookieJar
+        async with (
+            TestClient(server, cookie_jar=jar(unsafe=True)) as alice,
+            TestClient(server, cookie_jar=jar(unsafe=True)) as bob,
+        ):
+            queue = await Queue.create(name="helpdesk")
+            for name in ("alice", "bob"):
+                user = await create_user(name, f"{name}-pass-1", role=Role.AGENT)
+                await QueueMember.create(user=user, queue=queue)
+            await _login(alice, "alice", "alice-pass-1")
+            await _login(bob, "bob", "bob-pass-1")
+            yield alice, bob, sink
+
+
+async def call(client: Client, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    response = await client.request(method, path, json=body or {})
+    return response.status, await response.json()
+
+
+async def test_the_ticket_lifecycle_through_the_api(
+    setup: tuple[Client, Client, MailSink],
+) -> None:
+    alice, bob, sink = setup
+    new_ticket = {"subject": "Printer on fire", "email": "cust@example.com"}
+    status, made = await call(alice, "POST", "/api/tickets", new_ticket)
+    assert status == 201 and made["status"] == "new"
+    number = made["number"]
+    status, opened = await call(bob, "GET", f"/api/tickets/{number}")
+    assert opened["status"] == "open" and opened["agent_id"] is not None  # auto assigned to bob
+    status, _ = await call(alice, "POST", f"/api/tickets/{number}/pick")
+    assert status == 200  # not locked yet: alice picks it as her own
+    status, refused = await call(bob, "PATCH", f"/api/tickets/{number}", {"priority": "high"})
+    assert status == 409 and "locked" in refused["message"]
+    status, _ = await call(alice, "PATCH", f"/api/tickets/{number}", {"priority": "high"})
+    assert status == 200
+    await call(alice, "POST", f"/api/tickets/{number}/entries",
+               {"kind": "note", "text": "call the fire brigade", "public": True})  # fmt: skip
+    status, sent = await call(alice, "POST", f"/api/tickets/{number}/reply",
+                              {"text": "We are on it."})  # fmt: skip
+    assert status == 201 and sent["message_id"].startswith("<ehd.t")
+    mail = await sink.wait_for("cust@example.com")
+    assert f"[#{number}]" in str(mail["Subject"])
+    ticket = await Ticket.get(number=number)
+    assert ticket.status == "with_contact" and ticket.priority == "high"
+    fields = await TicketChange.filter(ticket=ticket).values_list("who", "field", "new")
+    assert ("alice", "priority", "high") in fields and ("bob", "status", "open") in fields
+    status, detail = await call(alice, "GET", f"/api/tickets/{number}")
+    note = next(e for e in detail["entries"] if e["kind"] == "note")
+    assert note["public"] is False  # notes never reach the customer
+
+
+async def test_pick_next_and_closing_a_master(setup: tuple[Client, Client, MailSink]) -> None:
+    alice, _, _ = setup
+    numbers = []
+    for subject in ("low one", "urgent one"):
+        _, made = await call(alice, "POST", "/api/tickets", {"subject": subject})
+        numbers.append(made["number"])
+    await call(alice, "PATCH", f"/api/tickets/{numbers[1]}", {"priority": "high"})
+    status, chosen = await call(alice, "POST", "/api/tickets/next")
+    assert status == 200 and chosen["number"] == numbers[1]
+    master = await Ticket.get(number=numbers[0])
+    child = await Ticket.get(number=numbers[1])
+    child.master = master
+    await child.save()
+    await call(alice, "PATCH", f"/api/tickets/{numbers[0]}", {"status": "closed"})
+    assert (await Ticket.get(number=numbers[1])).status == "closed"
+    status, bad = await call(alice, "PATCH", f"/api/tickets/{numbers[0]}",
+                             {"status": "resting_until"})  # fmt: skip
+    assert status == 400 and "future" in bad["message"]
