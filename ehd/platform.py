@@ -208,7 +208,10 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     telephony = app[TELEPHONY]
-    scheduler = create_scheduler(app[CONFIG].recording_retention_days, telephony.current)
+    config = app[CONFIG]
+    scheduler = create_scheduler(
+        config.recording_retention_days, telephony.current, config.paths.mail / "raw"
+    )
     scheduler.start()
     yield
     scheduler.shutdown(wait=False)

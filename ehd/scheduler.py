@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from ehd.calls.retention import purge_recordings
+from ehd.calls.retention import purge_raw_mail, purge_recordings
 from ehd.queueing.service import QueueService
 from ehd.schedules import apply_due
 from ehd.web.sessions import purge_expired_sessions
@@ -29,8 +30,20 @@ async def scheduled_logins_job(current_service: Callable[[], QueueService | None
 def create_scheduler(
     recording_retention_days: int = 365,
     current_service: Callable[[], QueueService | None] = lambda: None,
+    raw_mail: Path | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    if raw_mail is not None:
+        scheduler.add_job(
+            purge_raw_mail,
+            "cron",
+            hour=3,
+            minute=30,
+            args=[raw_mail],
+            id="purge-raw-mail",
+            coalesce=True,
+            max_instances=1,
+        )
     scheduler.add_job(
         scheduled_logins_job,
         "interval",

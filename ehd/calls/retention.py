@@ -1,4 +1,5 @@
-"""Delete call recordings older than the retention period, and unlink them from their calls."""
+"""Retention: call recordings after the configured period (unlinked from their calls), and
+raw copies of incoming mail after two months."""
 
 from __future__ import annotations
 
@@ -22,3 +23,24 @@ async def purge_recordings(retention_days: int, now: datetime | None = None) -> 
     if old:
         log.info("deleted %d recording(s) older than %d days", len(old), retention_days)
     return len(old)
+
+
+RAW_MAIL_DAYS = 61  # about two months
+
+
+async def purge_raw_mail(folder: Path, now: datetime | None = None) -> int:
+    """Raw copies of incoming mail older than two months; tickets keep what was parsed."""
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=RAW_MAIL_DAYS)).timestamp()
+
+    def purge() -> int:
+        removed = 0
+        for path in folder.rglob("*.eml") if folder.exists() else ():
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    removed = await asyncio.to_thread(purge)
+    if removed:
+        log.info("deleted %d raw message(s) older than %d days", removed, RAW_MAIL_DAYS)
+    return removed

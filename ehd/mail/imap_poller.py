@@ -83,7 +83,8 @@ async def poll_once(
             await _bounce_large(imap, uid, size, bounce)
         else:
             raw = await _fetch(imap, uid)
-            result = await ingest_mail(raw, secret, store)  # raises: it stays on the server
+            site = mailbox.site_id  # type: ignore[attr-defined]
+            result = await ingest_mail(raw, secret, store, site)  # raises: it stays on the server
             if after is not None:
                 with contextlib.suppress(Exception):  # the ticket exists; mail is best effort
                     await after(result)

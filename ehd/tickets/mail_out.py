@@ -100,12 +100,25 @@ class TicketMail:
             text = (self.confirmation.replace("{TICKNO}", str(ticket.number))
                     .replace("{NAME}", name).replace("{URL}", self.link(ticket)))  # fmt: skip
             await self._quietly(self.reply(ticket, text, None), ticket, "confirmation")
+        if not result.new:
+            await self._tell_agent(ticket)
         for action in result.actions:
             if action.kind == rules.ActionKind.AUTO_REPLY and result.automated is None:
                 text = action.value.removeprefix("text:")
                 await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
             elif action.kind == rules.ActionKind.ALARM:
                 await self._alarm(ticket, action.value)
+
+    async def _tell_agent(self, ticket: Ticket) -> None:
+        """The ticket's agent hears of the customer's new message."""
+        await ticket.fetch_related("agent")
+        agent = ticket.agent
+        if agent is None or not agent.email:
+            return
+        subject = f"New message on ticket {ticket.number}: {ticket.subject}"
+        message = self.mailer.build(agent.email, subject, f"{subject}\n")
+        message["Auto-Submitted"] = "auto-generated"
+        await self._quietly(self.mailer.send(message), ticket, "agent notification")
 
     async def _alarm(self, ticket: Ticket, recipients: str) -> None:
         text = f"Alarm for ticket {ticket.number}: {ticket.subject} ({ticket.status})"

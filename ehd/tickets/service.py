@@ -125,8 +125,11 @@ async def _store(folder: Path, data: bytes, suffix: str) -> str:
     return digest
 
 
-async def ingest_mail(raw: bytes, secret: bytes, store: Path) -> Ingested:
-    """Make a ticket (or a reply on one) from a raw message. Raises MailTooLarge."""
+async def ingest_mail(
+    raw: bytes, secret: bytes, store: Path, site_id: int | None = None
+) -> Ingested:
+    """Make a ticket (or a reply on one) from a raw message; new tickets belong to the
+    mailbox's site. Raises MailTooLarge."""
     if len(raw) > MAX_MAIL_BYTES:
         raise MailTooLarge(f"the message is {len(raw) // (1024 * 1024)} MB; the limit is 25 MB")
     await _store(store / "raw", raw, ".eml")
@@ -149,6 +152,8 @@ async def ingest_mail(raw: bytes, secret: bytes, store: Path) -> Ingested:
         ticket = await create_ticket(
             mail.subject or "(no subject)", mail.text, "email", contact, cc
         )
+        if site_id is not None:
+            await change(ticket, "mail", "site_id", site_id)
     entry = await TicketEntry.create(
         ticket=ticket,
         kind="mail_in",
@@ -240,7 +245,17 @@ async def apply(ticket: Ticket, action: rules.Action) -> None:
     elif action.kind == rules.ActionKind.TEMPLATE:
         template = await TicketTemplate.get_or_none(name=action.value)
         if template is not None:
-            await change(ticket, who, "template_id", template.id)
+            await use_template(ticket, template, who)
+
+
+async def use_template(ticket: Ticket, template: TicketTemplate, who: str) -> None:
+    """The template and its defaults: response group, priority, and the status for new ones."""
+    await change(ticket, who, "template_id", template.id)
+    if template.group_id is not None:  # type: ignore[attr-defined]
+        await change(ticket, who, "group_id", template.group_id)  # type: ignore[attr-defined]
+    await change(ticket, who, "priority", template.default_priority)
+    if ticket.status == Status.NEW.value:
+        await change(ticket, who, "status", Status(template.default_status).value)
 
 
 async def customer_reply(

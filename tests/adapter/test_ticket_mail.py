@@ -120,3 +120,34 @@ async def test_every_corpus_message_becomes_a_ticket_and_none_gets_stuck(store: 
         result = await ingest_mail(path.read_bytes(), SECRET, store)
         assert await Ticket.filter(number=result.ticket_number).exists(), path.name
     assert await TicketEntry.all().count() == len(messages)
+
+
+async def test_a_filter_applies_a_template_with_its_defaults(store: Path) -> None:
+    from ehd.db.models import Queue, TicketTemplate
+
+    billing = await Queue.create(name="billing")
+    await TicketTemplate.create(name="invoice", group=billing, default_priority="high",
+                                default_status="open")  # fmt: skip
+    await TicketFilter.create(name="invoices", definition={
+        "rules": [{"field": "text", "words": ["invoice*"]}],
+        "actions": [{"kind": "template", "value": "invoice"}],
+    })  # fmt: skip
+    result = await ingest_mail(mail("a@example.com", "Invoices wrong"), SECRET, store)
+    ticket = await Ticket.get(number=result.ticket_number)
+    assert (ticket.priority, ticket.status) == ("high", "open")
+    assert ticket.group_id == billing.id  # type: ignore[attr-defined]
+
+
+async def test_raw_mail_is_deleted_after_two_months(store: Path) -> None:
+    import os
+    import time
+
+    from ehd.calls.retention import purge_raw_mail
+
+    await ingest_mail(mail("a@example.com", "old one"), SECRET, store)
+    raw = await asyncio.to_thread(lambda: next((store / "raw").rglob("*.eml")))
+    assert await purge_raw_mail(store / "raw") == 0
+    old = time.time() - 62 * 86400
+    await asyncio.to_thread(os.utime, raw, (old, old))
+    assert await purge_raw_mail(store / "raw") == 1
+    assert not await asyncio.to_thread(raw.exists)

@@ -70,3 +70,20 @@ async def test_machine_mail_gets_no_confirmation(
     assert robot.new and robot.automated
     assert not sink.messages
     assert await Ticket.filter(number=robot.ticket_number).exists()  # still stored
+
+
+async def test_the_tickets_agent_hears_of_a_reply(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    from ehd.accounts.service import create_user
+
+    mail, sink = outgoing
+    agent = await create_user("agnes", "agnes-pass-1", email="agnes@ehd.example")
+    first = await ingest_mail(customer_mail("Question one"), KEY, tmp_path)
+    ticket = await Ticket.get(number=first.ticket_number)
+    ticket.agent = agent
+    await ticket.save()
+    again = customer_mail(f"Re: Question one [#{ticket.number}]")
+    await mail.after_ingest(await ingest_mail(again, KEY, tmp_path))
+    note = await sink.wait_for("agnes@ehd.example")
+    assert f"ticket {ticket.number}" in str(note["Subject"])
