@@ -209,8 +209,11 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     telephony = app[TELEPHONY]
     config = app[CONFIG]
+    key = bytes.fromhex(load_or_create_secrets(config).signing_key)
+    texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
+    outgoing = TicketMail(Mailer(config), key, config.web_url, sms=texts)
     scheduler = create_scheduler(
-        config.recording_retention_days, telephony.current, config.paths.mail / "raw"
+        config.recording_retention_days, telephony.current, config.paths.mail / "raw", outgoing
     )
     scheduler.start()
     yield

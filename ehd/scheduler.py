@@ -10,8 +10,11 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ehd.calls.retention import purge_raw_mail, purge_recordings
+from ehd.db.models import Ticket
 from ehd.queueing.service import QueueService
 from ehd.schedules import apply_due
+from ehd.tickets.mail_out import TicketMail
+from ehd.tickets.service import run_existing_filters
 from ehd.web.sessions import purge_expired_sessions
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,14 @@ async def purge_sessions_job() -> None:
         log.info("removed %d expired web session(s)", removed)
 
 
+async def existing_tickets_job(outgoing: TicketMail | None) -> None:
+    for number, name, actions in await run_existing_filters():
+        log.info("filter %s fired on ticket %s", name, number)
+        if outgoing is not None:
+            ticket = await Ticket.get(number=number)
+            await outgoing.carry_out(ticket, actions)
+
+
 async def scheduled_logins_job(current_service: Callable[[], QueueService | None]) -> None:
     await apply_due(current_service(), datetime.now(UTC))
 
@@ -31,8 +42,18 @@ def create_scheduler(
     recording_retention_days: int = 365,
     current_service: Callable[[], QueueService | None] = lambda: None,
     raw_mail: Path | None = None,
+    outgoing: TicketMail | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        existing_tickets_job,
+        "interval",
+        minutes=5,
+        args=[outgoing],
+        id="existing-ticket-filters",
+        coalesce=True,
+        max_instances=1,
+    )
     if raw_mail is not None:
         scheduler.add_job(
             purge_raw_mail,

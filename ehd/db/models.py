@@ -526,6 +526,7 @@ class Ticket(Model):
         "models.User", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
     locked = fields.BooleanField(default=False)  # picked as own: only the agent works on it
+    held = fields.BooleanField(default=False)  # from a review mailbox: not yet accepted
     master: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="children", null=True, on_delete=fields.SET_NULL
     )

@@ -84,7 +84,8 @@ async def poll_once(
         else:
             raw = await _fetch(imap, uid)
             site = mailbox.site_id  # type: ignore[attr-defined]
-            result = await ingest_mail(raw, secret, store, site)  # raises: it stays on the server
+            hold = mailbox.creation == "review"
+            result = await ingest_mail(raw, secret, store, site, hold)  # raises: stays on server
             if after is not None:
                 with contextlib.suppress(Exception):  # the ticket exists; mail is best effort
                     await after(result)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -95,15 +95,22 @@ class TicketMail:
     async def after_ingest(self, result: Ingested) -> None:
         """Confirm a new ticket, then carry out auto-replies and alarms; never to machines."""
         ticket = await Ticket.get(number=result.ticket_number).prefetch_related("contact")
-        if result.automated is None and result.new and self.confirmation:
+        if result.automated is None and result.new and not result.held and self.confirmation:
             name = ticket.contact.name if ticket.contact else ""
             text = (self.confirmation.replace("{TICKNO}", str(ticket.number))
                     .replace("{NAME}", name).replace("{URL}", self.link(ticket)))  # fmt: skip
             await self._quietly(self.reply(ticket, text, None), ticket, "confirmation")
         if not result.new:
             await self._tell_agent(ticket)
-        for action in result.actions:
-            if action.kind == rules.ActionKind.AUTO_REPLY and result.automated is None:
+        await self.carry_out(ticket, result.actions, answer=result.automated is None)
+
+    async def carry_out(
+        self, ticket: Ticket, actions: Iterable[rules.Action], answer: bool = True
+    ) -> None:
+        """What filters asked for beyond field changes: auto-replies (not to machines) and
+        alarms."""
+        for action in actions:
+            if action.kind == rules.ActionKind.AUTO_REPLY and answer:
                 text = action.value.removeprefix("text:")
                 await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
             elif action.kind == rules.ActionKind.ALARM:

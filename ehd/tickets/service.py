@@ -55,6 +55,7 @@ class Ingested:
     automated: str | None
     actions: list[rules.Action] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    held: bool = False
 
 
 async def next_number() -> int:
@@ -126,7 +127,7 @@ async def _store(folder: Path, data: bytes, suffix: str) -> str:
 
 
 async def ingest_mail(
-    raw: bytes, secret: bytes, store: Path, site_id: int | None = None
+    raw: bytes, secret: bytes, store: Path, site_id: int | None = None, hold: bool = False
 ) -> Ingested:
     """Make a ticket (or a reply on one) from a raw message; new tickets belong to the
     mailbox's site. Raises MailTooLarge."""
@@ -154,6 +155,8 @@ async def ingest_mail(
         )
         if site_id is not None:
             await change(ticket, "mail", "site_id", site_id)
+        if hold:  # the mailbox holds new mail for someone to accept
+            await change(ticket, "mail", "held", True)
     entry = await TicketEntry.create(
         ticket=ticket,
         kind="mail_in",
@@ -180,7 +183,7 @@ async def ingest_mail(
     kind = "new" if new else "reply"
     note = f", machine mail: {machine}" if machine else ""
     log.info("mail %s -> ticket %s (%s)%s", mail.message_id, ticket.number, kind, note)
-    return Ingested(ticket.number, new, machine, actions, mail.problems)
+    return Ingested(ticket.number, new, machine, actions, mail.problems, held=ticket.held)
 
 
 async def _thread(mail: ParsedMail, secret: bytes) -> int | None:
@@ -279,3 +282,35 @@ async def customer_reply(
     if current in DONE or current in WAITING:
         await change(ticket, "customer", "status", Status.OPEN.value)
     return entry
+
+
+async def run_existing_filters(
+    now: datetime | None = None,
+) -> list[tuple[int, str, tuple[rules.Action, ...]]]:
+    """The periodic pass: filters for existing tickets, each firing once per ticket until the
+    ticket changes again. Field changes are made here; (ticket number, filter name, actions)
+    come back so the caller sends the alarms and replies."""
+    now = now or datetime.now(UTC)
+    active = [r for r in await TicketFilter.filter(active=True)
+              if rules.Trigger.EXISTING.value in r.definition.get("triggers", [])]  # fmt: skip
+    fired: list[tuple[int, str, tuple[rules.Action, ...]]] = []
+    if not active:
+        return fired
+    for ticket in await Ticket.exclude(status="closed").filter(held=False):
+        minutes = (now - ticket.updated_at).total_seconds() / 60
+        facts = rules.Facts(subject=ticket.subject, body=ticket.description, source=ticket.source,
+                            status=ticket.status, minutes_since_change=minutes)  # fmt: skip
+        for row in active:
+            done = await TicketChange.filter(
+                ticket=ticket, field="filter", new=row.name, at__gte=ticket.updated_at
+            ).exists()
+            if done:
+                continue
+            item = rules.parse_filter(row.id, row.name, row.definition)
+            if item.applies(facts, rules.Trigger.EXISTING):
+                for action in item.actions:
+                    await apply(ticket, action)
+                # Marked after its own changes, so they do not count as the ticket changing.
+                await TicketChange.create(ticket=ticket, who="filter", field="filter", new=row.name)
+                fired.append((ticket.number, row.name, item.actions))
+    return fired

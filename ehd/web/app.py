@@ -23,6 +23,7 @@ from ehd.web import (
     customer_ticket,
     inbound_api,
     schedules_page,
+    ticket_admin_api,
     tickets_api,
     views,
 )
@@ -61,5 +62,6 @@ def create_web_app(
     app.add_routes(schedules_page.routes)
     app.add_routes(customer_ticket.routes)
     app.add_routes(tickets_api.routes)
+    app.add_routes(ticket_admin_api.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

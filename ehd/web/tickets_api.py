@@ -36,6 +36,7 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
         "agent_id": ticket.agent_id,  # type: ignore[attr-defined]
         "group_id": ticket.group_id,  # type: ignore[attr-defined]
         "locked": ticket.locked,
+        "held": ticket.held,
         "source": ticket.source,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
@@ -57,7 +58,7 @@ def _mail(request: web.Request) -> TicketMail:
 @routes.get("/api/tickets")
 async def list_tickets(request: web.Request) -> web.StreamResponse:
     current_user(request)
-    query = Ticket.all()
+    query = Ticket.filter(held=request.query.get("held") == "1")  # held: the review list
     for key in ("status", "priority", "source"):
         if key in request.query:
             query = query.filter(**{key: request.query[key]})
@@ -126,6 +127,8 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
         if status == Status.CLOSED:
             for child in await Ticket.filter(master=ticket).exclude(status="closed"):
                 await service.change(child, me.username, "status", Status.CLOSED.value)
+    if body.get("held") is False:  # accepted from the review list
+        await service.change(ticket, me.username, "held", False)
     if "priority" in body:
         try:
             priority = Priority(str(body["priority"]))

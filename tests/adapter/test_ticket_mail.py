@@ -151,3 +151,32 @@ async def test_raw_mail_is_deleted_after_two_months(store: Path) -> None:
     await asyncio.to_thread(os.utime, raw, (old, old))
     assert await purge_raw_mail(store / "raw") == 1
     assert not await asyncio.to_thread(raw.exists)
+
+
+async def test_a_review_mailbox_holds_new_tickets(store: Path) -> None:
+    held = await ingest_mail(mail("a@example.com", "Please check"), SECRET, store, hold=True)
+    assert held.held and (await Ticket.get(number=held.ticket_number)).held
+
+
+async def test_existing_ticket_filters_fire_once_until_the_ticket_changes(store: Path) -> None:
+    from ehd.tickets.service import change, run_existing_filters
+
+    await TicketFilter.create(name="unattended", definition={
+        "rules": [{"field": "status", "words": ["new"]},
+                  {"field": "minutes_since_change", "minutes": 120}],
+        "actions": [{"kind": "priority", "value": "high"},
+                    {"kind": "alarm", "value": "boss@example.com"}],
+        "triggers": ["existing"],
+    })  # fmt: skip
+    result = await ingest_mail(mail("a@example.com", "Nobody answers"), SECRET, store)
+    ticket = await Ticket.get(number=result.ticket_number)
+    now = datetime.now(UTC)
+    assert await run_existing_filters(now) == []  # too young
+    later = now + timedelta(minutes=121)
+    fired = await run_existing_filters(later)
+    assert [(n, name) for n, name, _ in fired] == [(ticket.number, "unattended")]
+    assert [a.kind.value for a in fired[0][2]] == ["priority", "alarm"]
+    assert (await Ticket.get(id=ticket.id)).priority == "high"
+    assert await run_existing_filters(later) == []  # once, not every five minutes
+    await change(ticket, "bob", "subject", "Nobody answers (seen)")
+    assert await run_existing_filters(later + timedelta(minutes=121)) != []
