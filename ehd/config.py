@@ -124,6 +124,9 @@ class Config:
     ticket_confirmation: str = "off"  # off | on
     ticket_assign_required: str = "off"  # on: a ticket must always have an agent
     ticket_auto_assign: str = "off"  # on: an agent opening a new ticket makes it Open and theirs
+    # Ticket fields this installation requires before a ticket is solved, or hides.
+    ticket_required_fields: tuple[str, ...] = ()
+    ticket_hidden_fields: tuple[str, ...] = ()
 
     @property
     def paths(self) -> DataPaths:

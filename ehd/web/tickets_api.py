@@ -27,6 +27,26 @@ def _supervisor(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.SUPERVISOR)
 
 
+REQUIRABLE = {
+    "template": "template_id",
+    "ticket_type": "ticket_type",
+    "itil_process": "itil_process",
+    "company": "company_id",
+    "contact": "contact_id",
+    "group": "group_id",
+    "agent": "agent_id",
+}
+
+
+def _missing(ticket: Ticket, required: tuple[str, ...]) -> list[str]:
+    return [name for name in required if not getattr(ticket, REQUIRABLE.get(name, name), None)]
+
+
+def _visible(data: dict[str, Any], hidden: tuple[str, ...]) -> dict[str, Any]:
+    hidden_keys = set(hidden) | {REQUIRABLE.get(name, name) for name in hidden}
+    return {key: value for key, value in data.items() if key not in hidden_keys}
+
+
 def _brief(ticket: Ticket) -> dict[str, Any]:
     return {
         "number": ticket.number,
@@ -67,7 +87,8 @@ async def list_tickets(request: web.Request) -> web.StreamResponse:
     if "q" in request.query:
         query = query.filter(subject__icontains=request.query["q"])
     rows = await query.order_by("-updated_at").limit(200)
-    return web.json_response({"tickets": [_brief(t) for t in rows]})
+    hidden = request.app[CONFIG].ticket_hidden_fields
+    return web.json_response({"tickets": [_visible(_brief(t), hidden) for t in rows]})
 
 
 @routes.post("/api/tickets")
@@ -99,7 +120,7 @@ async def get_ticket(request: web.Request) -> web.StreamResponse:
             await service.change(ticket, me.username, "agent_id", me.id)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
     return web.json_response({
-        **_brief(ticket),
+        **_visible(_brief(ticket), request.app[CONFIG].ticket_hidden_fields),
         "description": ticket.description,
         "entries": [{"kind": e.kind, "public": e.public, "author": e.author, "text": e.text,
                      "created_at": e.created_at.isoformat()} for e in entries],
@@ -123,6 +144,9 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
         except ValueError as err:
             raise ValidationError(f"unknown status {body['status']!r}", field="status") from err
         check_change(status, ticket.resting_until, datetime.now(UTC))
+        missing = _missing(ticket, request.app[CONFIG].ticket_required_fields)
+        if status in (Status.SOLVED, Status.CLOSED) and missing:
+            raise ValidationError(f"fill in {', '.join(missing)} first", field=missing[0])
         await service.change(ticket, me.username, "status", status.value)
         if status == Status.CLOSED:
             for child in await Ticket.filter(master=ticket).exclude(status="closed"):

@@ -97,3 +97,24 @@ async def test_pick_next_and_closing_a_master(setup: tuple[Client, Client, MailS
     status, bad = await call(alice, "PATCH", f"/api/tickets/{numbers[0]}",
                              {"status": "resting_until"})  # fmt: skip
     assert status == 400 and "future" in bad["message"]
+
+
+async def test_required_and_hidden_fields(tmp_path: Path) -> None:
+    config = Config(data_dir=tmp_path, ticket_required_fields=("ticket_type",),
+                    ticket_hidden_fields=("source",))  # fmt: skip
+    app = create_platform_app(config, telephony=False)
+    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+        await create_user("carl", "carl-pass-1", role=Role.AGENT)
+        await _login(client, "carl", "carl-pass-1")
+        _, made = await call(client, "POST", "/api/tickets", {"subject": "x"})
+        status, listed = await call(client, "GET", "/api/tickets")
+        assert "source" not in listed["tickets"][0]
+        status, refused = await call(client, "PATCH", f"/api/tickets/{made['number']}",
+                                     {"status": "solved"})  # fmt: skip
+        assert status == 400 and "fill in ticket_type first" in refused["message"]
+        ticket = await Ticket.get(number=made["number"])
+        ticket.ticket_type = "question"
+        await ticket.save()
+        status, _ = await call(client, "PATCH", f"/api/tickets/{made['number']}",
+                               {"status": "solved"})  # fmt: skip
+        assert status == 200
