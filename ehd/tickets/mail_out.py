@@ -62,13 +62,16 @@ class TicketMail:
         return f"{subject} {tag}" if self.tag_subjects and tag not in subject else subject
 
     async def build_reply(self, ticket: Ticket, text: str, author: User | None) -> EmailMessage:
-        await ticket.fetch_related("contact")
+        await ticket.fetch_related("contact", "site")
         to = ticket.contact.emails[0] if ticket.contact and ticket.contact.emails else ""
         if not to:
             raise MailError(f"ticket {ticket.number} has no contact address to reply to")
         signature = await signature_for(author, ticket.site_id)  # type: ignore[attr-defined]
         body = f"{text}\n\n-- \n{signature}" if signature else text
         message = await asyncio.to_thread(self.mailer.build, to, self._subject(ticket, True), body)
+        if ticket.site is not None and ticket.site.email_sender:  # the brand's own address
+            del message["From"]
+            message["From"] = ticket.site.email_sender
         del message["Message-ID"]
         message["Message-ID"] = message_id(ticket.number, self.key, self.domain)
         in_reply_to, references = await self._thread_headers(ticket)

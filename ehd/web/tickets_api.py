@@ -222,18 +222,27 @@ async def add_entry(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/api/tickets/{number:[0-9]+}/reply")
 async def reply(request: web.Request) -> web.StreamResponse:
-    """Answer the customer by mail: {"text"}."""
+    """Answer the customer by mail: {"text", "children": true to answer a master's children
+    with the same text, "close": true to close them all}."""
     me = current_user(request)
     ticket = await _ticket(request)
-    text = str((await json_body(request)).get("text", "")).strip()
+    body = await json_body(request)
+    text = str(body.get("text", "")).strip()
     if not text:
         raise ValidationError("write a reply", field="text")
-    try:
-        entry = await _mail(request).reply(ticket, text, me)
-    except MailError as err:
-        raise ConflictError(str(err)) from err
-    await service.change(ticket, me.username, "status", Status.WITH_CONTACT.value)
-    return web.json_response({"id": entry.id, "message_id": entry.message_id}, status=201)
+    targets = [ticket]
+    if body.get("children"):
+        targets += list(await Ticket.filter(master=ticket).exclude(status="closed"))
+    done = Status.CLOSED if body.get("close") else Status.WITH_CONTACT
+    sent = []
+    for target in targets:
+        try:
+            entry = await _mail(request).reply(target, text, me)
+        except MailError as err:
+            raise ConflictError(f"ticket {target.number}: {err}") from err
+        await service.change(target, me.username, "status", done.value)
+        sent.append({"ticket": target.number, "message_id": entry.message_id})
+    return web.json_response({"message_id": sent[0]["message_id"], "sent": sent}, status=201)
 
 
 @routes.get("/api/tickets/{number:[0-9]+}/link")

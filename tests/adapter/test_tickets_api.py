@@ -118,3 +118,29 @@ async def test_required_and_hidden_fields(tmp_path: Path) -> None:
         status, _ = await call(client, "PATCH", f"/api/tickets/{made['number']}",
                                {"status": "solved"})  # fmt: skip
         assert status == 200
+
+
+async def test_one_answer_to_a_master_reaches_every_child_from_the_sites_address(
+    setup: tuple[Client, Client, MailSink],
+) -> None:
+    from ehd.db.models import Site
+
+    alice, _, sink = setup
+    brand = await Site.create(code="ACME", email_sender="help@acme.example")
+    numbers = []
+    for email in ("one@example.com", "two@example.com"):
+        _, made = await call(alice, "POST", "/api/tickets", {"subject": "Outage", "email": email})
+        numbers.append(made["number"])
+    master, child = await Ticket.get(number=numbers[0]), await Ticket.get(number=numbers[1])
+    child.master = master
+    await child.save()
+    master.site = brand
+    await master.save()
+    status, body = await call(alice, "POST", f"/api/tickets/{numbers[0]}/reply",
+                              {"text": "Fixed now.", "children": True, "close": True})  # fmt: skip
+    assert status == 201 and [s["ticket"] for s in body["sent"]] == numbers
+    first, second = await sink.wait_for("one@example.com"), await sink.wait_for("two@example.com")
+    assert "help@acme.example" in str(first["From"]) and "help@acme.example" not in str(
+        second["From"]
+    )
+    assert {t.status for t in await Ticket.filter(number__in=numbers)} == {"closed"}
