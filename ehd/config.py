@@ -122,6 +122,7 @@ class Config:
     mail_in_port: int = 0
     # Confirm each new ticket to the customer (number and ticket link); never to machine mail.
     ticket_confirmation: str = "off"  # off | on
+    ticket_subject_tag: str = "on"  # on: "[#1234]" in the subject of ticket mail
     ticket_assign_required: str = "off"  # on: a ticket must always have an agent
     ticket_auto_assign: str = "off"  # on: an agent opening a new ticket makes it Open and theirs
     # Ticket fields this installation requires before a ticket is solved, or hides.

@@ -184,7 +184,7 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
     mailer = Mailer(config)
     confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
     texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
-    outgoing = TicketMail(mailer, key, config.web_url, sms=texts, confirmation=confirmation)
+    outgoing = TicketMail.for_config(config, key, sms=texts, confirmation=confirmation)
     pollers = [
         asyncio.create_task(
             run_mailbox(box, key, config.paths.mail, mailer.bounce, after=outgoing.after_ingest),
@@ -211,7 +211,7 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     key = bytes.fromhex(load_or_create_secrets(config).signing_key)
     texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
-    outgoing = TicketMail(Mailer(config), key, config.web_url, sms=texts)
+    outgoing = TicketMail.for_config(config, key, sms=texts)
     scheduler = create_scheduler(
         config.recording_retention_days, telephony.current, config.paths.mail / "raw", outgoing
     )

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from ehd.config import Config
 from ehd.db.models import Signature, Ticket, TicketEntry, User
 from ehd.mail.outbound import Mailer, MailError
 from ehd.mail.threading import message_id, subject_tag
@@ -39,6 +40,13 @@ class TicketMail:
     @property
     def domain(self) -> str:
         return self.mailer.config.mail_from.rpartition("@")[2] or "localhost"
+
+    @classmethod
+    def for_config(
+        cls, config: Config, key: bytes, sms: SmsGateway | None = None, confirmation: str = ""
+    ) -> TicketMail:
+        return cls(Mailer(config), key, config.web_url, sms=sms, confirmation=confirmation,
+                   tag_subjects=config.ticket_subject_tag == "on")  # fmt: skip
 
     def link(self, ticket: Ticket) -> str:
         return f"{self.public_url.rstrip('/')}/t/{token_for(ticket.number, self.key)}"

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
 from ehd.errors import ConflictError, NotFoundError, ValidationError
-from ehd.mail.outbound import Mailer, MailError
+from ehd.mail.outbound import MailError
 from ehd.moments import aware_datetime
 from ehd.tickets import service
 from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pick_next
@@ -71,8 +71,7 @@ async def _ticket(request: web.Request) -> Ticket:
 
 
 def _mail(request: web.Request) -> TicketMail:
-    config = request.app[CONFIG]
-    return TicketMail(Mailer(config), request.app[SIGNING_KEY], config.web_url)
+    return TicketMail.for_config(request.app[CONFIG], request.app[SIGNING_KEY])
 
 
 @routes.get("/api/tickets")
