@@ -64,3 +64,22 @@ async def test_sites_mailboxes_and_crm(admin: Client) -> None:
     assert (await response.json())["phones"] == ["+46701234567"]
     bad = await admin.post("/api/contacts", json={"emails": ["not-an-address"]})
     assert bad.status == 400
+
+
+async def test_templates_are_checked_when_saved(admin: Client) -> None:
+    from ehd.db.models import Queue
+
+    await Queue.create(name="billing")
+    template = {"subject": "Invoice question", "group": "billing", "default_priority": "high",
+                "types": [{"name": "credit", "instruction": "Check the ledger first"}],
+                "steps": ["Find the invoice", "Answer"], "sla_goal_minutes": 240}  # fmt: skip
+    status, body = await put(admin, "/api/ticket-templates/invoice", template)
+    assert status == 200 and body["default_priority"] == "high"
+    refusals = [
+        ({"group": "nope"}, "no group"),
+        ({"default_status": "sleeping"}, "unknown"),
+        ({"types": [{"instruction": "x"}]}, "types is a list"),
+    ]
+    for bad, message in refusals:
+        status, body = await put(admin, "/api/ticket-templates/invoice", bad)
+        assert status == 400 and message in body["message"]
