@@ -28,10 +28,9 @@ from ehd.calls.services import PhoneServices
 from ehd.calls.stasis import CallApplication
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
-from ehd.db.models import Mailbox
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
-from ehd.mail.imap_poller import run_mailbox
+from ehd.mail.imap_poller import MailboxPollers
 from ehd.mail.inbound_smtp import TicketMailHandler, start_server
 from ehd.mail.outbound import Mailer
 from ehd.queueing.service import QueueService
@@ -40,7 +39,7 @@ from ehd.sms import gateway_for
 from ehd.sounds import SoundLibrary
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web.app import create_web_app
-from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
+from ehd.web.keys import CONFIG, CONSOLES, MAILBOXES, QUEUE_SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -185,22 +184,16 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
     confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
     texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
     outgoing = TicketMail.for_config(config, key, sms=texts, confirmation=confirmation)
-    pollers = [
-        asyncio.create_task(
-            run_mailbox(box, key, config.paths.mail, mailer.bounce, after=outgoing.after_ingest),
-            name=f"mailbox-{box.name}",
-        )
-        for box in await Mailbox.filter(active=True)
-    ]
+    pollers = MailboxPollers(key, config.paths.mail, mailer.bounce, outgoing.after_ingest)
+    await pollers.start_all()
+    app[MAILBOXES] = pollers
     server = None
     if config.mail_in_port:
         handler = TicketMailHandler(key, config.paths.mail, outgoing.after_ingest)
         server = await start_server(handler, config.bind_host, config.mail_in_port)
         log.info("mail in: SMTP on %s:%d", config.bind_host, config.mail_in_port)
     yield
-    for task in pollers:
-        task.cancel()
-    await asyncio.gather(*pollers, return_exceptions=True)
+    await pollers.stop()
     if server is not None:
         server.close()
         await server.wait_closed()

@@ -44,9 +44,21 @@ def _ok(response: aioimaplib.Response, what: str) -> aioimaplib.Response:
 async def connect(mailbox: Mailbox) -> aioimaplib.IMAP4:
     cls = aioimaplib.IMAP4_SSL if mailbox.security == "tls" else aioimaplib.IMAP4
     imap = cls(host=mailbox.host, port=mailbox.port, timeout=60)
-    await imap.wait_hello_from_server()
-    _ok(await imap.login(mailbox.username, mailbox.password), "login")
+    try:
+        await imap.wait_hello_from_server()
+        _ok(await imap.login(mailbox.username, mailbox.password), "login")
+    except BaseException:
+        await _close(imap)
+        raise
     return imap
+
+
+async def _close(imap: aioimaplib.IMAP4) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(imap.logout(), 5)
+    transport = getattr(imap.protocol, "transport", None) if imap.protocol else None
+    if transport is not None:
+        transport.close()
 
 
 async def poll_once(
@@ -149,8 +161,7 @@ async def run_mailbox(
                         await mailbox.save(update_fields=["last_error"])
                     await _wait(imap, idle_seconds)
             finally:
-                with contextlib.suppress(Exception):
-                    await imap.logout()
+                await _close(imap)
         except asyncio.CancelledError:
             raise
         except Exception as err:  # the server, the network or the database: try again soon
@@ -174,3 +185,36 @@ async def _wait(imap: aioimaplib.IMAP4, seconds: float) -> None:
         imap.idle_done()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(idle, seconds)
+
+
+class MailboxPollers:
+    """One polling task per active mailbox; a changed mailbox is restarted at once."""
+
+    def __init__(self, secret: bytes, store: Path, bounce: Bounce, after: AfterIngest) -> None:
+        self.secret, self.store, self.bounce, self.after = secret, store, bounce, after
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def start_all(self) -> None:
+        for box in await Mailbox.filter(active=True):
+            self._start(box)
+
+    def _start(self, box: Mailbox) -> None:
+        self.tasks[box.id] = asyncio.create_task(
+            run_mailbox(box, self.secret, self.store, self.bounce, after=self.after),
+            name=f"mailbox-{box.name}",
+        )
+
+    async def restart(self, box: Mailbox) -> None:
+        task = self.tasks.pop(box.id, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if box.active:
+            self._start(box)
+
+    async def stop(self) -> None:
+        tasks = list(self.tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.tasks.clear()

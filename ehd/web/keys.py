@@ -21,6 +21,15 @@ class HealthProbe(Protocol):
 CONFIG = web.AppKey("config", Config)
 CONSOLES = web.AppKey("consoles", AgentEvents)  # live events for agents' consoles
 SIGNING_KEY = web.AppKey("signing_key", bytes)  # customers' ticket links, our Message-IDs
+
+
+class MailboxRestarter(Protocol):
+    async def restart(self, box: Any) -> None:
+        """Apply a mailbox's changed settings now."""
+        ...
+
+
+MAILBOXES: web.AppKey[MailboxRestarter] = web.AppKey("mailboxes")
 HEALTH = web.AppKey("health", HealthProbe)
 # Called after users change, so their SIP accounts reach Asterisk (returns True if applied).
 AccountsChanged = Callable[[], Awaitable[bool]]

@@ -25,6 +25,7 @@ from ehd.phone_numbers import to_e164
 from ehd.tickets.filters import parse_filter
 from ehd.tickets.status import Priority, Status
 from ehd.web.api_common import current_user, json_body, require_admin
+from ehd.web.keys import MAILBOXES
 
 routes = web.RouteTableDef()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,7 +48,7 @@ async def put_filter(request: web.Request) -> web.StreamResponse:
 @routes.put("/api/mailboxes/{name}")
 async def put_mailbox(request: web.Request) -> web.StreamResponse:
     """An IMAP mailbox: {"host", "port", "security", "username", "password", "folder",
-    "after_import", "creation", "site", "active"}. Read at the next start of ehd."""
+    "after_import", "creation", "site", "active"}; polling restarts with the new settings."""
     require_admin(request)
     name = request.match_info["name"][:64]
     body = await json_body(request)
@@ -74,6 +75,9 @@ async def put_mailbox(request: web.Request) -> web.StreamResponse:
     if existing is None and not {"host", "username", "password"} <= values.keys():
         raise ValidationError("a new mailbox needs host, username and password")
     box, _ = await Mailbox.update_or_create(name=name, defaults=values)
+    pollers = request.app.get(MAILBOXES)
+    if pollers is not None:
+        await pollers.restart(box)  # new settings apply at once
     return web.json_response({"name": box.name, "host": box.host, "port": box.port,
                               "folder": box.folder, "active": box.active})  # fmt: skip
 

@@ -158,3 +158,35 @@ async def test_idle_brings_new_mail_in_at_once(
 
 async def _no_bounce(to: str, reason: str) -> None:
     raise AssertionError(f"unexpected bounce to {to}: {reason}")
+
+
+async def test_a_corrected_mailbox_is_polled_at_once(
+    mailbox: Mailbox, server: Dovecot, tmp_path: Path
+) -> None:
+    from ehd.mail.imap_poller import MailboxPollers
+
+    mailbox.password = "wrong"
+    await mailbox.save()
+
+    async def after(_result: object) -> None:
+        return None
+
+    pollers = MailboxPollers(SECRET, tmp_path, _no_bounce, after)
+    await pollers.start_all()
+    try:
+
+        async def failing() -> bool:
+            return bool((await Mailbox.get(id=mailbox.id)).last_error)
+
+        await eventually(failing, timeout=10, what="the login error recorded")
+        await deliver(server, HTML)
+        mailbox.password = server.password
+        await mailbox.save()
+        await pollers.restart(mailbox)
+
+        async def arrived() -> bool:
+            return await Ticket.filter(subject="html").exists()
+
+        await eventually(arrived, timeout=10, what="mail from the corrected mailbox")
+    finally:
+        await pollers.stop()

@@ -75,7 +75,7 @@ async def test_templates_are_checked_when_saved(admin: Client) -> None:
                 "steps": ["Find the invoice", "Answer"], "sla_goal_minutes": 240}  # fmt: skip
     status, body = await put(admin, "/api/ticket-templates/invoice", template)
     assert status == 200 and body["default_priority"] == "high"
-    refusals = [
+    refusals: list[tuple[dict[str, Any], str]] = [
         ({"group": "nope"}, "no group"),
         ({"default_status": "sleeping"}, "unknown"),
         ({"types": [{"instruction": "x"}]}, "types is a list"),
