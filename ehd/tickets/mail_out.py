@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 from ehd.config import Config
 from ehd.db.models import Signature, Ticket, TicketEntry, User
@@ -36,6 +38,7 @@ class TicketMail:
     sms: SmsGateway | None = None
     confirmation: str = ""  # empty: no confirmation of new tickets
     tag_subjects: bool = True
+    images: Path = Path("data/signatures")  # where signature images live
 
     @property
     def domain(self) -> str:
@@ -46,7 +49,8 @@ class TicketMail:
         cls, config: Config, key: bytes, sms: SmsGateway | None = None, confirmation: str = ""
     ) -> TicketMail:
         return cls(Mailer(config), key, config.web_url, sms=sms, confirmation=confirmation,
-                   tag_subjects=config.ticket_subject_tag == "on")  # fmt: skip
+                   tag_subjects=config.ticket_subject_tag == "on",
+                   images=config.paths.root / "signatures")  # fmt: skip
 
     def link(self, ticket: Ticket) -> str:
         return f"{self.public_url.rstrip('/')}/t/{token_for(ticket.number, self.key)}"
@@ -75,8 +79,10 @@ class TicketMail:
         if not to:
             raise MailError(f"ticket {ticket.number} has no contact address to reply to")
         signature = await signature_for(author, ticket.site_id)  # type: ignore[attr-defined]
-        body = f"{text}\n\n-- \n{signature}" if signature else text
+        body = f"{text}\n\n-- \n{signature.text}" if signature else text
         message = await asyncio.to_thread(self.mailer.build, to, self._subject(ticket, True), body)
+        if signature is not None and signature.image:
+            await asyncio.to_thread(_attach_image, message, self.images / signature.image)
         if ticket.site is not None and ticket.site.email_sender:  # the brand's own address
             del message["From"]
             message["From"] = ticket.site.email_sender
@@ -158,13 +164,25 @@ class TicketMail:
             log.warning("ticket %s: %s not sent: %s", ticket.number, what, err)
 
 
-async def signature_for(user: User | None, site_id: int | None) -> str:
+def _attach_image(message: EmailMessage, path: Path) -> None:
+    """The signature's image (a logo), shown inline where the mail program supports it."""
+    kind = mimetypes.guess_type(path.name)[0] or ""
+    if not kind.startswith("image/") or not path.is_file():
+        log.warning("signature image %s is missing or not an image; sent without it", path)
+        return
+    maintype, subtype = kind.split("/", 1)
+    message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
+                           filename=path.name, disposition="inline")  # fmt: skip
+
+
+async def signature_for(user: User | None, site_id: int | None) -> Signature | None:
+    """The most specific signature: the user's for the site, the user's, the site's, global."""
     rows = await Signature.all()
 
-    def find(user_id: int | None, wanted_site: int | None) -> str | None:
+    def find(user_id: int | None, wanted_site: int | None) -> Signature | None:
         for row in rows:
             if row.user_id == user_id and row.site_id == wanted_site:  # type: ignore[attr-defined]
-                return row.text
+                return row
         return None
 
     candidates: list[tuple[int | None, int | None]] = []
@@ -179,4 +197,4 @@ async def signature_for(user: User | None, site_id: int | None) -> str:
         found = find(user_id, wanted_site)
         if found is not None:
             return found
-    return ""
+    return None

@@ -87,3 +87,21 @@ async def test_the_tickets_agent_hears_of_a_reply(
     await mail.after_ingest(await ingest_mail(again, KEY, tmp_path))
     note = await sink.wait_for("agnes@ehd.example")
     assert f"ticket {ticket.number}" in str(note["Subject"])
+
+
+async def test_a_signature_image_goes_inline(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    import dataclasses
+
+    mail, sink = outgoing
+    images = tmp_path / "signatures"
+    images.mkdir()
+    (images / "logo.gif").write_bytes(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+    await Signature.create(text="ACME support", image="logo.gif")
+    mail = dataclasses.replace(mail, images=images)
+    result = await ingest_mail(customer_mail("Logo please"), KEY, tmp_path)
+    await mail.after_ingest(result)
+    sent = await sink.wait_for("anna@example.com")
+    inline = [p for p in sent.iter_attachments() if p.get_content_type() == "image/gif"]
+    assert inline and inline[0].get_content_disposition() == "inline"
