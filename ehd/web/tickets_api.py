@@ -57,6 +57,8 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
         "group_id": ticket.group_id,  # type: ignore[attr-defined]
         "locked": ticket.locked,
         "held": ticket.held,
+        "custom_fields": ticket.custom_fields,
+        "watchers": ticket.watchers,
         "source": ticket.source,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
@@ -128,7 +130,8 @@ async def get_ticket(request: web.Request) -> web.StreamResponse:
 
 @routes.patch("/api/tickets/{number:[0-9]+}")
 async def change_ticket(request: web.Request) -> web.StreamResponse:
-    """{"status", "priority", "agent" (username or null), "group", "resting_until"}"""
+    """{"status", "priority", "agent" (username or null), "group", "resting_until",
+    "custom_fields": {...}, "watch": true/false, "held": false}"""
     me = current_user(request)
     ticket = await _ticket(request)
     check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
@@ -150,6 +153,19 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
         if status == Status.CLOSED:
             for child in await Ticket.filter(master=ticket).exclude(status="closed"):
                 await service.change(child, me.username, "status", Status.CLOSED.value)
+    if "custom_fields" in body:
+        fields = body["custom_fields"]
+        if not isinstance(fields, dict) or not all(
+            isinstance(v, (str, int, float, bool)) or v is None for v in fields.values()
+        ):
+            raise ValidationError("custom_fields maps names to plain values", field="custom_fields")
+        await service.change(
+            ticket, me.username, "custom_fields", {**ticket.custom_fields, **fields}
+        )
+    if "watch" in body:  # follow the ticket (or stop): the caller's own choice
+        watchers = set(ticket.watchers)
+        watchers = watchers | {me.id} if body["watch"] else watchers - {me.id}
+        await service.change(ticket, me.username, "watchers", sorted(watchers))
     if body.get("held") is False:  # accepted from the review list
         await service.change(ticket, me.username, "held", False)
     if "priority" in body:

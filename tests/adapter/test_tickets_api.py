@@ -144,3 +144,16 @@ async def test_one_answer_to_a_master_reaches_every_child_from_the_sites_address
         second["From"]
     )
     assert {t.status for t in await Ticket.filter(number__in=numbers)} == {"closed"}
+
+
+async def test_custom_fields_and_watching(setup: tuple[Client, Client, MailSink]) -> None:
+    alice, bob, _ = setup
+    _, made = await call(alice, "POST", "/api/tickets", {"subject": "fields"})
+    path = f"/api/tickets/{made['number']}"
+    status, changed = await call(
+        bob, "PATCH", path, {"custom_fields": {"order": "A-17"}, "watch": True}
+    )
+    assert status == 200 and changed["custom_fields"] == {"order": "A-17"}
+    assert len(changed["watchers"]) == 1
+    status, bad = await call(bob, "PATCH", path, {"custom_fields": {"order": {"nested": 1}}})
+    assert status == 400 and "plain values" in bad["message"]
