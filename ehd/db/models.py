@@ -661,3 +661,18 @@ class Signature(Model):
     class Meta:
         table = "signatures"
         unique_together = (("user", "site"),)
+
+
+class KnowledgeArticle(Model):
+    """An answer from the knowledge base, usable as a filter's automatic reply."""
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=255)
+    answer = fields.CharField(max_length=8000)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="articles", null=True, on_delete=fields.SET_NULL
+    )
+    times_used = fields.IntField(default=0)
+
+    class Meta:
+        table = "knowledge_articles"

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ehd.config import Config
-from ehd.db.models import Signature, Ticket, TicketEntry, User
+from ehd.db.models import KnowledgeArticle, Signature, Ticket, TicketEntry, User
 from ehd.mail.outbound import Mailer, MailError
 from ehd.mail.threading import message_id, subject_tag
 from ehd.sms import SmsError, SmsGateway
@@ -128,8 +128,9 @@ class TicketMail:
         alarms."""
         for action in actions:
             if action.kind == rules.ActionKind.AUTO_REPLY and answer:
-                text = action.value.removeprefix("text:")
-                await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
+                text = await auto_reply_text(action.value)
+                if text:
+                    await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
             elif action.kind == rules.ActionKind.ALARM:
                 await self._alarm(ticket, action.value)
 
@@ -198,3 +199,18 @@ async def signature_for(user: User | None, site_id: int | None) -> Signature | N
         if found is not None:
             return found
     return None
+
+
+async def auto_reply_text(value: str) -> str:
+    """ "kb:<id>": a knowledge-base answer (its use is counted); "text:…" or plain: that text."""
+    if value.startswith("kb:"):
+        article = (
+            await KnowledgeArticle.get_or_none(id=int(value[3:])) if value[3:].isdigit() else None
+        )
+        if article is None:
+            log.warning("auto-reply names a missing knowledge-base answer %r", value)
+            return ""
+        article.times_used += 1
+        await article.save(update_fields=["times_used"])
+        return article.answer
+    return value.removeprefix("text:")

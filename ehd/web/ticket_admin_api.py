@@ -14,6 +14,7 @@ from ehd.db.models import (
     Calendar,
     Company,
     Contact,
+    KnowledgeArticle,
     Mailbox,
     Queue,
     Site,
@@ -203,3 +204,19 @@ async def _named(lookup: Awaitable[Any], body: dict[str, Any], key: str) -> Any:
     if found is None:
         raise ValidationError(f"no {key} {body[key]!r}", field=key)
     return found
+
+
+@routes.post("/api/knowledge")
+async def create_article(request: web.Request) -> web.StreamResponse:
+    """{"title", "answer", "site"}. A filter answers with it by
+    {"kind": "auto_reply", "value": "kb:<id>"}."""
+    require_admin(request)
+    body = await json_body(request)
+    title, answer = str(body.get("title", "")).strip(), str(body.get("answer", "")).strip()
+    if not title or not answer:
+        raise ValidationError("an answer needs a title and a text", field="answer")
+    site = None
+    if "site" in body:
+        site = await _named(Site.get_or_none(code=str(body["site"])), body, "site")
+    article = await KnowledgeArticle.create(title=title[:255], answer=answer[:8000], site=site)
+    return web.json_response({"id": article.id, "title": article.title}, status=201)

@@ -105,3 +105,22 @@ async def test_a_signature_image_goes_inline(
     sent = await sink.wait_for("anna@example.com")
     inline = [p for p in sent.iter_attachments() if p.get_content_type() == "image/gif"]
     assert inline and inline[0].get_content_disposition() == "inline"
+
+
+async def test_a_filter_answers_from_the_knowledge_base(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    from ehd.db.models import KnowledgeArticle, TicketFilter
+
+    mail, sink = outgoing
+    article = await KnowledgeArticle.create(title="Opening hours", answer="We are open 8-17.")
+    await TicketFilter.create(name="hours", definition={
+        "rules": [{"field": "text", "words": ["open*"]}],
+        "actions": [{"kind": "auto_reply", "value": f"kb:{article.id}"}],
+    })  # fmt: skip
+    result = await ingest_mail(customer_mail("When are you open?"), KEY, tmp_path)
+    await mail.after_ingest(result)
+    await sink.wait_for("anna@example.com")  # the confirmation comes first, then the answer
+    texts = [str(m.get_body(preferencelist=("plain",)).get_content()) for m in sink.messages]  # type: ignore[union-attr]
+    assert any("We are open 8-17." in text for text in texts), texts
+    assert (await KnowledgeArticle.get(id=article.id)).times_used == 1
