@@ -223,9 +223,26 @@ async def run_filters(ticket: Ticket, mail: ParsedMail, trigger: rules.Trigger) 
         minutes_since_change=0.0,
     )
     outcome = rules.run(parsed, facts, trigger)
+    chosen = any(a.kind == rules.ActionKind.TEMPLATE for a in outcome.actions)
+    if trigger == rules.Trigger.NEW and not chosen:
+        outcome.actions.extend(await _template_by_rules(facts))
     for action in outcome.actions:
         await apply(ticket, action)
     return outcome
+
+
+async def _template_by_rules(facts: rules.Facts) -> list[rules.Action]:
+    """A template's own matching rules choose it when no filter chose a template (filters
+    take over where both exist)."""
+    candidates = []
+    for template in await TicketTemplate.exclude(match_rules={}):
+        definition = {**template.match_rules, "triggers": ["new"],
+                      "actions": [{"kind": "template", "value": template.name}]}  # fmt: skip
+        try:
+            candidates.append(rules.parse_filter(-template.id, template.name, definition))
+        except EhdError as err:
+            log.warning("template %s has invalid matching rules: %s", template.name, err)
+    return rules.run(candidates, facts, rules.Trigger.NEW).actions
 
 
 async def apply(ticket: Ticket, action: rules.Action) -> None:

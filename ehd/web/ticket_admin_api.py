@@ -191,6 +191,11 @@ async def put_template(request: web.Request) -> web.StreamResponse:
     if "calendar" in body:
         found = Calendar.get_or_none(name=str(body["calendar"]))
         values["calendar"] = await _named(found, body, "calendar")
+    if "match_rules" in body:
+        rules = body["match_rules"] or {}
+        if rules:  # the same rule rows as a filter's, checked the same way
+            parse_filter(0, name, {**rules, "actions": []})
+        values["match_rules"] = rules
     template, _ = await TicketTemplate.update_or_create(name=name, defaults=values)
     return web.json_response({"name": template.name, "default_status": template.default_status,
                               "default_priority": template.default_priority})  # fmt: skip

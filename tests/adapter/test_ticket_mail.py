@@ -180,3 +180,15 @@ async def test_existing_ticket_filters_fire_once_until_the_ticket_changes(store:
     assert await run_existing_filters(later) == []  # once, not every five minutes
     await change(ticket, "bob", "subject", "Nobody answers (seen)")
     assert await run_existing_filters(later + timedelta(minutes=121)) != []
+
+
+async def test_a_templates_own_rules_choose_it(store: Path) -> None:
+    from ehd.db.models import TicketTemplate
+
+    await TicketTemplate.create(name="delivery", default_priority="high", match_rules={
+        "rules": [{"field": "text", "words": ["parcel", "delivery"]}]})  # fmt: skip
+    result = await ingest_mail(mail("a@example.com", "Where is my parcel"), SECRET, store)
+    ticket = await Ticket.get(number=result.ticket_number).prefetch_related("template")
+    assert ticket.template is not None and ticket.template.name == "delivery"
+    other = await ingest_mail(mail("a@example.com", "Invoice question"), SECRET, store)
+    assert (await Ticket.get(number=other.ticket_number)).template_id is None  # type: ignore[attr-defined]
