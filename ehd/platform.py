@@ -32,14 +32,13 @@ from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.mail.imap_poller import MailboxPollers
 from ehd.mail.inbound_smtp import TicketMailHandler, start_server
-from ehd.mail.outbound import Mailer
 from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
-from ehd.sms import gateway_for
+from ehd.sms import SmsGateway, gateway_for
 from ehd.sounds import SoundLibrary
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web.app import create_web_app
-from ehd.web.keys import CONFIG, CONSOLES, MAILBOXES, QUEUE_SERVICE
+from ehd.web.keys import CONFIG, CONSOLES, MAILBOXES, QUEUE_SERVICE, SIGNING_KEY
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +69,8 @@ class Telephony:
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
+TEXTS: web.AppKey[SmsGateway] = web.AppKey("texts")
+TICKET_MAIL = web.AppKey("ticket_mail", TicketMail)
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -142,11 +143,12 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
             recordings_dir=recordings,
             consoles=app[CONSOLES],
             site_screen_pop=config.screen_pop_url,
-            sms=gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl"),
+            sms=app[TEXTS],
             callback_attempts=config.callback_attempts,
             callback_retry_seconds=float(config.callback_retry_seconds),
         )
-        services = PhoneServices(ari, sounds, recordings, config.paths.sounds, Mailer(config))
+        mailer = app[TICKET_MAIL].mailer
+        services = PhoneServices(ari, sounds, recordings, config.paths.sounds, mailer)
         calls = CallApplication(ari, config.stasis_app, sounds, queues, services)
 
         async def on_connect() -> None:
@@ -179,12 +181,8 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
 async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
     """Mail into tickets: the IMAP mailboxes, and the forwarding address when configured."""
     config = app[CONFIG]
-    key = bytes.fromhex(load_or_create_secrets(config).signing_key)
-    mailer = Mailer(config)
-    confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
-    texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
-    outgoing = TicketMail.for_config(config, key, sms=texts, confirmation=confirmation)
-    pollers = MailboxPollers(key, config.paths.mail, mailer.bounce, outgoing.after_ingest)
+    key, outgoing = app[SIGNING_KEY], app[TICKET_MAIL]
+    pollers = MailboxPollers(key, config.paths.mail, outgoing.mailer.bounce, outgoing.after_ingest)
     await pollers.start_all()
     app[MAILBOXES] = pollers
     server = None
@@ -202,11 +200,11 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     telephony = app[TELEPHONY]
     config = app[CONFIG]
-    key = bytes.fromhex(load_or_create_secrets(config).signing_key)
-    texts = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
-    outgoing = TicketMail.for_config(config, key, sms=texts)
     scheduler = create_scheduler(
-        config.recording_retention_days, telephony.current, config.paths.mail / "raw", outgoing
+        config.recording_retention_days,
+        telephony.current,
+        config.paths.mail / "raw",
+        app[TICKET_MAIL],
     )
     scheduler.start()
     yield
@@ -219,6 +217,12 @@ def create_platform_app(config: Config, *, telephony: bool = True) -> web.Applic
     app = create_web_app(config, state, state.sync_sip_accounts)
     app[TELEPHONY] = state
     app[QUEUE_SERVICE] = state
+    # One text gateway and one ticket mailer, shared by calls, mail in and scheduled jobs.
+    app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
+    confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
+    app[TICKET_MAIL] = TicketMail.for_config(
+        config, app[SIGNING_KEY], sms=app[TEXTS], confirmation=confirmation
+    )
     app.cleanup_ctx.append(database_ctx)
     if telephony:
         app.cleanup_ctx.append(asterisk_ctx)

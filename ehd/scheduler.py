@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -45,51 +46,16 @@ def create_scheduler(
     outgoing: TicketMail | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        existing_tickets_job,
-        "interval",
-        minutes=5,
-        args=[outgoing],
-        id="existing-ticket-filters",
-        coalesce=True,
-        max_instances=1,
-    )
+
+    def job(func: Callable[..., Any], name: str, *args: Any, **when: Any) -> None:
+        trigger = "cron" if "hour" in when else "interval"
+        scheduler.add_job(func, trigger, args=list(args), id=name, coalesce=True,
+                          max_instances=1, **when)  # fmt: skip
+
+    job(existing_tickets_job, "existing-ticket-filters", outgoing, minutes=5)
     if raw_mail is not None:
-        scheduler.add_job(
-            purge_raw_mail,
-            "cron",
-            hour=3,
-            minute=30,
-            args=[raw_mail],
-            id="purge-raw-mail",
-            coalesce=True,
-            max_instances=1,
-        )
-    scheduler.add_job(
-        scheduled_logins_job,
-        "interval",
-        seconds=10,
-        args=[current_service],
-        id="scheduled-logins",
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.add_job(
-        purge_recordings,
-        "cron",
-        hour=3,
-        minute=15,
-        args=[recording_retention_days],
-        id="purge-recordings",
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.add_job(
-        purge_sessions_job,
-        "interval",
-        minutes=10,
-        id="purge-web-sessions",
-        coalesce=True,
-        max_instances=1,
-    )
+        job(purge_raw_mail, "purge-raw-mail", raw_mail, hour=3, minute=30)
+    job(scheduled_logins_job, "scheduled-logins", current_service, seconds=10)
+    job(purge_recordings, "purge-recordings", recording_retention_days, hour=3, minute=15)
+    job(purge_sessions_job, "purge-web-sessions", minutes=10)
     return scheduler

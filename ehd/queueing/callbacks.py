@@ -46,7 +46,7 @@ class Callback:
 
 class Callbacks:
     def __init__(
-        self, service: QueueService, sms: SmsGateway, attempts: int, retry_seconds: float
+        self, service: QueueService, sms: SmsGateway | None, attempts: int, retry_seconds: float
     ) -> None:
         self.service = service
         self.sms = sms
@@ -120,7 +120,7 @@ class Callbacks:
         service = self.service
         text = f"Callback for queue {callback.queue}: please call {callback.number}."
         try:
-            await self.sms.send(agent_number, text)
+            await self._text(agent_number, text)
         except SmsError as err:
             log.warning("callback %s: text to %s failed: %s", offer.item_id, agent_number, err)
             service.follow_up(ev.OfferFailed(service.clock(), offer.item_id, offer.agent_id, "sms"))
@@ -129,6 +129,11 @@ class Callbacks:
         service.follow_up(ev.OfferAnswered(now, offer.item_id, offer.agent_id, "sms"))
         service.follow_up(ev.ItemCompleted(now, offer.item_id, by_agent=True))
         await self._finished(callback, "callback_sms")
+
+    async def _text(self, to: str, text: str) -> None:
+        if self.sms is None:
+            raise SmsError("no text gateway is configured")
+        await self.sms.send(to, text)
 
     async def connect(self, action: Connect, leg: Leg) -> None:
         """The agent answered: whisper the number, then dial the customer."""

@@ -43,7 +43,7 @@ from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.errors import ConflictError
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
 from ehd.queueing.config import queue_config
-from ehd.sms import OutboxSmsGateway, SmsGateway
+from ehd.sms import SmsGateway
 from ehd.sounds import SoundLibrary
 
 log = logging.getLogger(__name__)
@@ -117,8 +117,7 @@ class QueueService:
         callback_attempts: int = 3,
         callback_retry_seconds: float = 120.0,
     ) -> None:
-        outbox = OutboxSmsGateway(Path("sms-outbox.jsonl"))
-        self.callbacks = Callbacks(self, sms or outbox, callback_attempts, callback_retry_seconds)
+        self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
         self.consoles = consoles or AgentEvents()
         self.site_screen_pop = site_screen_pop
         self.screen_pops: dict[str, str] = {}  # queue -> template

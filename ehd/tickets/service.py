@@ -205,14 +205,18 @@ async def _candidates(message: EmailMessage) -> list[int]:
     return sorted(numbers)
 
 
-async def run_filters(ticket: Ticket, mail: ParsedMail, trigger: rules.Trigger) -> rules.Outcome:
-    active = await TicketFilter.filter(active=True)
+async def active_filters() -> list[rules.Filter]:
     parsed = []
-    for row in active:
+    for row in await TicketFilter.filter(active=True):
         try:
             parsed.append(rules.parse_filter(row.id, row.name, row.definition))
         except EhdError as err:  # stored before validation existed: skip, loudly
             log.warning("ticket filter %s is invalid and skipped: %s", row.name, err)
+    return parsed
+
+
+async def run_filters(ticket: Ticket, mail: ParsedMail, trigger: rules.Trigger) -> rules.Outcome:
+    parsed = await active_filters()
     facts = rules.Facts(
         subject=mail.subject,
         body=mail.text,
@@ -308,11 +312,28 @@ async def run_existing_filters(
     ticket changes again. Field changes are made here; (ticket number, filter name, actions)
     come back so the caller sends the alarms and replies."""
     now = now or datetime.now(UTC)
-    active = [r for r in await TicketFilter.filter(active=True)
-              if rules.Trigger.EXISTING.value in r.definition.get("triggers", [])]  # fmt: skip
+    active = [f for f in await active_filters() if rules.Trigger.EXISTING in f.triggers]
     fired: list[tuple[int, str, tuple[rules.Action, ...]]] = []
     if not active:
         return fired
+    for ticket in await Ticket.exclude(status="closed").filter(held=False):
+        minutes = (now - ticket.updated_at).total_seconds() / 60
+        facts = rules.Facts(subject=ticket.subject, body=ticket.description, source=ticket.source,
+                            status=ticket.status, minutes_since_change=minutes)  # fmt: skip
+        for item in active:
+            if not item.applies(facts, rules.Trigger.EXISTING):
+                continue
+            done = await TicketChange.filter(
+                ticket=ticket, field="filter", new=item.name, at__gte=ticket.updated_at
+            ).exists()
+            if done:
+                continue
+            for action in item.actions:
+                await apply(ticket, action)
+            # Marked after its own changes, so they do not count as the ticket changing.
+            await TicketChange.create(ticket=ticket, who="filter", field="filter", new=item.name)
+            fired.append((ticket.number, item.name, item.actions))
+    return fired
     for ticket in await Ticket.exclude(status="closed").filter(held=False):
         minutes = (now - ticket.updated_at).total_seconds() / 60
         facts = rules.Facts(subject=ticket.subject, body=ticket.description, source=ticket.source,
