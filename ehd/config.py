@@ -116,6 +116,9 @@ class Config:
     # Text messages: a gateway URL taking JSON {"to", "text"}; empty: the local outbox
     # (data_dir/logs/sms-outbox.jsonl) stands in for the gateway.
     sms_gateway_url: str = ""
+    # Texts from customers: the gateway posts {"from", "text"} to /api/sms/inbound with
+    # "Authorization: Bearer <this token>"; empty: the door is closed (404).
+    sms_inbound_token: str = ""
     # A console login ends when no console of the agent has been connected this long.
     console_grace_seconds: int = 60
     # The forwarding address: an SMTP server in ehd that turns mail into tickets (0: off).

@@ -34,11 +34,17 @@ from ehd.mail.imap_poller import MailboxPollers
 from ehd.mail.inbound_smtp import TicketMailHandler, start_server
 from ehd.queueing.service import QueueService
 from ehd.scheduler import create_scheduler
-from ehd.sms import SmsGateway, gateway_for
 from ehd.sounds import SoundLibrary
-from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web.app import create_web_app
-from ehd.web.keys import CONFIG, CONSOLES, MAILBOXES, QUEUE_SERVICE, SIGNING_KEY
+from ehd.web.keys import (
+    CONFIG,
+    CONSOLES,
+    MAILBOXES,
+    QUEUE_SERVICE,
+    SIGNING_KEY,
+    TEXTS,
+    TICKET_MAIL,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +75,6 @@ class Telephony:
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
-TEXTS: web.AppKey[SmsGateway] = web.AppKey("texts")
-TICKET_MAIL = web.AppKey("ticket_mail", TicketMail)
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -217,12 +221,6 @@ def create_platform_app(config: Config, *, telephony: bool = True) -> web.Applic
     app = create_web_app(config, state, state.sync_sip_accounts)
     app[TELEPHONY] = state
     app[QUEUE_SERVICE] = state
-    # One text gateway and one ticket mailer, shared by calls, mail in and scheduled jobs.
-    app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
-    confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
-    app[TICKET_MAIL] = TicketMail.for_config(
-        config, app[SIGNING_KEY], sms=app[TEXTS], confirmation=confirmation
-    )
     app.cleanup_ctx.append(database_ctx)
     if telephony:
         app.cleanup_ctx.append(asterisk_ctx)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from ehd.ari.events import Channel
 from ehd.calls.routing import DidEntry, Route
+from ehd.crm.directory import match_phone
 from ehd.db.models import CallRecord, Did
 
 
@@ -48,6 +49,11 @@ async def open_call(channel: Channel, did: str, route: Route) -> None:
             "started_at": channel.created or _now(),
         },
     )
+    match = await match_phone(channel.caller_number)
+    if match is not None:
+        await CallRecord.filter(call_id=channel.id).update(
+            contact_id=match.contact_id, company_id=match.company_id
+        )
 
 
 async def mark_answered(call_id: str) -> None:

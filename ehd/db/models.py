@@ -233,6 +233,13 @@ class CallRecord(Model):
     customer_number = fields.CharField(max_length=32, default="")  # CUSTID, keyed in
     recording = fields.CharField(max_length=255, default="")  # path under the data dir
     classification = fields.CharField(max_length=32, default="")  # the agent's log code
+    # who called, matched by number when the call came in
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "call_records"
@@ -476,6 +483,23 @@ class Contact(Model):
 
     class Meta:
         table = "contacts"
+
+
+class ContactPoint(Model):
+    """An index of contacts by phone (E.164) and email (lower case), kept with each contact so
+    a caller or sender is found by one indexed lookup."""
+
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="points", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=8)  # phone or email
+    value = fields.CharField(max_length=254)
+
+    class Meta:
+        table = "contact_points"
+        unique_together = (("kind", "value", "contact"),)
+        indexes = (("kind", "value"),)
 
 
 class TicketTemplate(Model):

@@ -82,6 +82,34 @@ class Caller:
     did: str = ""
     customer_number: str = ""
     priority: int = 0
+    crm: CrmMatch | None = None  # the contact or company the number belongs to
+
+
+@dataclass(frozen=True)
+class CrmMatch:
+    contact_id: int | None
+    company_id: int | None
+    name: str  # the contact's name, else the company's
+    company: str
+
+    def page(self) -> str:
+        """The default screen pop with CRM: the matched contact, else the company."""
+        if self.contact_id is not None:
+            return f"/crm/contacts/{self.contact_id}"
+        return f"/crm/companies/{self.company_id}"
+
+
+async def crm_match_of(call_id: str) -> CrmMatch | None:
+    record = await CallRecord.get_or_none(call_id=call_id).prefetch_related("contact", "company")
+    if record is None or (record.contact is None and record.company is None):
+        return None
+    company = record.company.name if record.company else ""
+    return CrmMatch(
+        record.contact.id if record.contact else None,
+        record.company.id if record.company else None,
+        record.contact.name if record.contact else company,
+        company,
+    )
 
 
 @dataclass
@@ -398,6 +426,8 @@ class QueueService:
         template = choose_screen_pop(
             device.screen_pop, self.screen_pops.get(offer.queue, ""), self.site_screen_pop
         )
+        crm = caller.crm if caller else None
+        screen_pop = render_screen_pop(template, values) if template else ""
         self.consoles.publish(
             offer.agent_id,
             {
@@ -409,7 +439,8 @@ class QueueService:
                 "customer_number": values["CUSTID"],
                 "language": values["LANG"],
                 "priority": caller.priority if caller else 0,
-                "screen_pop": render_screen_pop(template, values) if template else "",
+                "screen_pop": screen_pop or (crm.page() if crm else ""),
+                "contact": {"name": crm.name, "company": crm.company} if crm else None,
                 "classification_codes": self.classification_codes.get(offer.queue, []),
             },
         )
@@ -677,6 +708,7 @@ class QueueService:
             },
         )
         await CallRecord.filter(call_id=channel_id).update(queue_name=queue)
+        self.callers[channel_id].crm = await crm_match_of(channel_id)
         await self.handle(
             ev.ItemArrived(
                 now, channel_id, queue, priority, caller_id=caller_id, entered_at=entered

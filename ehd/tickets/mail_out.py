@@ -97,7 +97,12 @@ class TicketMail:
         return message
 
     async def reply(self, ticket: Ticket, text: str, author: User | None) -> TicketEntry:
-        """Send an agent's answer and log it on the ticket."""
+        """Send an agent's answer and log it on the ticket: by text to a texting customer
+        who has no email address, else by mail."""
+        await ticket.fetch_related("contact")
+        contact = ticket.contact
+        if ticket.source == "sms" and contact is not None and contact.phones and not contact.emails:
+            return await self._text_reply(ticket, contact.phones[0], text, author)
         message = await self.build_reply(ticket, text, author)
         await self.mailer.send(message)
         return await TicketEntry.create(
@@ -108,6 +113,19 @@ class TicketMail:
             text=text,
             message_id=str(message["Message-ID"]),
         )
+
+    async def _text_reply(
+        self, ticket: Ticket, number: str, text: str, author: User | None
+    ) -> TicketEntry:
+        if self.sms is None:
+            raise MailError("no text gateway is set up to answer a text message")
+        try:
+            await self.sms.send(number, text)
+        except SmsError as err:
+            raise MailError(f"the text to {number} was not sent: {err}") from err
+        return await TicketEntry.create(ticket=ticket, kind="sms_out", public=True,
+                                        author=author.username if author else "ehd",
+                                        text=text)  # fmt: skip
 
     async def after_ingest(self, result: Ingested) -> None:
         """Confirm a new ticket, then carry out auto-replies and alarms; never to machines."""

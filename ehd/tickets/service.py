@@ -19,7 +19,7 @@ from pathlib import Path
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Max
 
-from ehd.crm.matching import ContactEntry, by_email
+from ehd.crm.directory import contact_for_email
 from ehd.db.models import (
     Contact,
     Queue,
@@ -93,16 +93,6 @@ async def create_ticket(subject: str, description: str, source: str, contact: Co
     raise EhdError("could not number the ticket")
 
 
-async def contact_for(sender: str, name: str) -> Contact:
-    contacts = await Contact.all()
-    entries = [ContactEntry(c.id, c.company_id, tuple(c.phones), tuple(c.emails))  # type: ignore[attr-defined]
-               for c in contacts]  # fmt: skip
-    match = by_email(sender, entries)
-    if match is not None and match.contact_id is not None:
-        return next(c for c in contacts if c.id == match.contact_id)
-    return await Contact.create(name=name[:255] or sender, emails=[sender])
-
-
 async def _ticket_addresses(number: int) -> dict[int, list[str]]:
     ticket = await Ticket.get_or_none(number=number).prefetch_related("contact")
     if ticket is None:
@@ -137,7 +127,7 @@ async def ingest_mail(
     mail = parse(raw)
     machine = automated(mail.message) if mail.message is not None else "unparsable"
     number = await _thread(mail, secret)
-    contact = await contact_for(mail.sender, mail.sender_name) if mail.sender else None
+    contact = await contact_for_email(mail.sender, mail.sender_name) if mail.sender else None
     ticket = await Ticket.get(number=number) if number is not None else None
     if ticket is not None:
         reopened = after_customer_reply(

@@ -16,6 +16,8 @@ from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.queueing import http as queue_http
+from ehd.sms import gateway_for
+from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
     admin_users,
     agent_console,
@@ -23,11 +25,21 @@ from ehd.web import (
     customer_ticket,
     inbound_api,
     schedules_page,
+    sms_inbound,
     ticket_admin_api,
     tickets_api,
     views,
 )
-from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG, CONSOLES, HEALTH, SIGNING_KEY, HealthProbe
+from ehd.web.keys import (
+    ACCOUNTS_CHANGED,
+    CONFIG,
+    CONSOLES,
+    HEALTH,
+    SIGNING_KEY,
+    TEXTS,
+    TICKET_MAIL,
+    HealthProbe,
+)
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -47,6 +59,11 @@ def create_web_app(
     app[ACCOUNTS_CHANGED] = accounts_changed
     app[CONSOLES] = AgentEvents()
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
+    app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
+    confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
+    app[TICKET_MAIL] = TicketMail.for_config(
+        config, app[SIGNING_KEY], sms=app[TEXTS], confirmation=confirmation
+    )
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -63,5 +80,6 @@ def create_web_app(
     app.add_routes(customer_ticket.routes)
     app.add_routes(tickets_api.routes)
     app.add_routes(ticket_admin_api.routes)
+    app.add_routes(sms_inbound.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

@@ -10,6 +10,8 @@ from aiohttp import web
 from ehd.agent_events import AgentEvents
 from ehd.config import Config
 from ehd.db.models import User, WebSession
+from ehd.sms import SmsGateway
+from ehd.tickets.mail_out import TicketMail
 
 
 class HealthProbe(Protocol):
@@ -21,6 +23,9 @@ class HealthProbe(Protocol):
 CONFIG = web.AppKey("config", Config)
 CONSOLES = web.AppKey("consoles", AgentEvents)  # live events for agents' consoles
 SIGNING_KEY = web.AppKey("signing_key", bytes)  # customers' ticket links, our Message-IDs
+# One text gateway and one ticket mailer, shared by calls, mail in, the web and scheduled jobs.
+TEXTS: web.AppKey[SmsGateway] = web.AppKey("texts")
+TICKET_MAIL = web.AppKey("ticket_mail", TicketMail)
 
 
 class MailboxRestarter(Protocol):

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ehd.crm.directory import save_contact
 from ehd.crm.matching import normalise_series
 from ehd.db.models import (
     Calendar,
@@ -139,8 +140,8 @@ async def create_contact(request: web.Request) -> web.StreamResponse:
         company = await Company.get_or_none(id=int(body["company_id"]))
         if company is None:
             raise NotFoundError("no such company")
-    contact = await Contact.create(name=str(body.get("name", ""))[:255], emails=emails,
-                                   phones=phones, company=company)  # fmt: skip
+    contact = await save_contact(Contact(name=str(body.get("name", ""))[:255], emails=emails,
+                                         phones=phones, company=company))  # fmt: skip
     return web.json_response({"id": contact.id, "emails": emails, "phones": phones}, status=201)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ehd.crm.directory import contact_for_email
 from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
 from ehd.errors import ConflictError, NotFoundError, ValidationError
 from ehd.mail.outbound import MailError
@@ -17,7 +18,7 @@ from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pi
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.status import Priority, Status, after_opened_by_agent, check_change
 from ehd.web.api_common import current_user, json_body
-from ehd.web.keys import CONFIG, SIGNING_KEY
+from ehd.web.keys import CONFIG, TICKET_MAIL
 
 routes = web.RouteTableDef()
 ENTRY_KINDS = ("note", "action", "solution")
@@ -73,7 +74,7 @@ async def _ticket(request: web.Request) -> Ticket:
 
 
 def _mail(request: web.Request) -> TicketMail:
-    return TicketMail.for_config(request.app[CONFIG], request.app[SIGNING_KEY])
+    return request.app[TICKET_MAIL]
 
 
 @routes.get("/api/tickets")
@@ -101,7 +102,7 @@ async def create_ticket(request: web.Request) -> web.StreamResponse:
     if not subject:
         raise ValidationError("a ticket needs a subject", field="subject")
     email = str(body.get("email") or "").strip().lower()
-    contact = await service.contact_for(email, "") if email else None
+    contact = await contact_for_email(email, "") if email else None
     ticket = await service.create_ticket(subject, str(body.get("description", "")), "manual",
                                          contact, [])  # fmt: skip
     if "priority" in body:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
+from tortoise.migrations.api import migrate
 
 from ehd.accounts.service import authenticate, create_user, sip_accounts
 from ehd.calls import records
 from ehd.db.config import tortoise_config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
-from ehd.db.models import CallRecord, Did, Queue, QueueMember, Role, RouteType
+from ehd.db.models import CallRecord, ContactPoint, Did, Queue, QueueMember, Role, RouteType
 from ehd.demo import seed_demo
 from ehd.errors import ValidationError
 
@@ -128,3 +129,23 @@ async def test_recordings_past_retention_are_deleted_and_unlinked(
     assert (await CallRecord.get(call_id="old")).recording == ""
     assert (await CallRecord.get(call_id="new")).recording == str(new_file)
     assert await purge_recordings(365, now) == 0
+
+
+async def test_contacts_made_before_the_index_are_indexed_by_the_migration(
+    database_url: str,
+) -> None:
+    config = tortoise_config(database_url)
+    await migrate(config=config, target="models.0018_knowledge")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    await Tortoise.get_connection("default").execute_script(
+        "INSERT INTO contacts (name, emails, phones) "
+        """VALUES ('Anna', '["anna@example.se"]', '["+46701234567", "+46701234567"]')"""
+    )
+    await close_database()
+    await open_database(database_url)
+    try:
+        points = await ContactPoint.all().order_by("kind").values_list("kind", "value")
+        assert points == [("email", "anna@example.se"), ("phone", "+46701234567")]
+    finally:
+        await close_database()

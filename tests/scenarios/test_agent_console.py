@@ -57,6 +57,10 @@ async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
 
     await eventually(online, timeout=15, what="alice's phone registered")
     caller = "+46731239876"
+    company = await api.call("POST", "/api/companies", {"name": "Acme AB"})
+    contact = await api.call("POST", "/api/contacts", {
+        "name": "Anna Andersson", "phones": ["073-123 98 76"], "company_id": company["id"],
+    })  # fmt: skip
     try:
         async with headless_chromium() as browser:
             page = await browser.new_page()
@@ -92,8 +96,11 @@ async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
             assert query["q"] == ["console-q"] and query["custid"] == ["5566"]
             assert query["id"][0].startswith("ehd-")
             assert caller in shown and "5566" in shown
+            assert "Anna Andersson (Acme AB)" in shown  # the caller found by number
             record = call_records(ehd_server.database, caller_number=caller)[0]
             assert record["classification"] == "INFO"
+            assert record["contact_id"] == contact["id"]
+            assert record["company_id"] == company["id"]
             await page.click("#logout")
             await expect(page.locator("#state")).to_have_text("logged_out")
     finally:

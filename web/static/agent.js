@@ -42,6 +42,10 @@
       $("call-queue").textContent = offer.queue;
       $("call-did").textContent = offer.did;
       $("call-custid").textContent = offer.customer_number || "–";
+      const contact = offer.contact;
+      $("call-contact").textContent = !contact ? "not known"
+        : contact.company && contact.company !== contact.name
+          ? `${contact.name} (${contact.company})` : contact.name;
       const link = $("call-pop");
       link.hidden = !offer.screen_pop;
       link.href = offer.screen_pop || "#";
