@@ -121,6 +121,9 @@ class Config:
     sms_inbound_token: str = ""
     # A console login ends when no console of the agent has been connected this long.
     console_grace_seconds: int = 60
+    # Passwords: basic (at least 4 characters) or strict (8+, a letter and a digit, no
+    # repeated run of 3, a change every 90 days, no reuse).
+    password_policy: str = "basic"
     # The forwarding address: an SMTP server in ehd that turns mail into tickets (0: off).
     mail_in_port: int = 0
     # Confirm each new ticket to the customer (number and ticket link); never to machine mail.
@@ -188,6 +191,8 @@ def _validated(config: Config) -> Config:
             raise ConfigError(f"setting {name!r}: {port} is not a port number")
     if config.rtp_start >= config.rtp_end:
         raise ConfigError("rtp_start must be below rtp_end")
+    if config.password_policy not in ("basic", "strict"):
+        raise ConfigError("password_policy must be basic or strict")
     if config.smtp_security not in ("none", "starttls", "tls"):
         raise ConfigError("smtp_security must be none, starttls or tls")
     if config.recording_retention_days < 1:

@@ -68,6 +68,11 @@ class PermissionDeniedError(EhdError):
     status = 403
 
 
+class PasswordExpiredError(EhdError):
+    error_id = "password-expired"
+    status = 403
+
+
 class CsrfError(EhdError):
     error_id = "csrf-failed"
     status = 403

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 
+from ehd.accounts.login_guard import AccountState, after_failure, locked
+from ehd.accounts.password_policy import HISTORY_KEPT, Policy, expired, problems
 from ehd.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ehd.asterisk.endpoints import SipAccount
-from ehd.db.models import Role, User
-from ehd.errors import ValidationError
+from ehd.db.models import PasswordHistory, Role, User
+from ehd.errors import EhdError, ValidationError
 
-MIN_PASSWORD_LENGTH = 4
+
+class AccountLockedError(EhdError):
+    error_id = "account-locked"
+    status = 403
+
+
+def check_password(password: str, policy: Policy) -> None:
+    found = problems(password, policy)
+    if found:
+        raise ValidationError("; ".join(found), field="password")
 
 
 async def create_user(
@@ -24,20 +36,18 @@ async def create_user(
     role: Role = Role.AGENT,
     sip_extension: str | None = None,
     language: str = "en",
+    policy: Policy = Policy.BASIC,
 ) -> User:
     username = username.strip()
     if not username or len(username) > 64:
         raise ValidationError("username must be 1 to 64 characters", field="username")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    check_password(password, policy)
     if sip_extension is not None and not sip_extension.isdigit():
         raise ValidationError("SIP extension must be digits", field="sip_extension")
     try:
         return await User.create(
             username=username,
-            password_hash=hash_password(password),
+            password_hash=await asyncio.to_thread(hash_password, password),
             name=name,
             email=email,
             role=role,
@@ -49,17 +59,54 @@ async def create_user(
         raise ValidationError("username or SIP extension already taken", field="username") from err
 
 
-async def authenticate(username: str, password: str) -> User | None:
+async def authenticate(username: str, password: str, now: datetime | None = None) -> User | None:
+    """The user, or None for a wrong name or password. Raises AccountLockedError while the
+    account is locked after repeated failures (even for the right password)."""
+    now = now or datetime.now(UTC)
     user = await User.get_or_none(username=username, active=True)
     if user is None:
-        verify_password(DUMMY_HASH, password)
+        await asyncio.to_thread(verify_password, DUMMY_HASH, password)  # uniform timing
         return None
-    if not verify_password(user.password_hash, password):
+    state = AccountState(user.failed_logins, user.locked_until)
+    if locked(state, now):
+        raise AccountLockedError("too many failed logins: the account is locked for a while")
+    if not await asyncio.to_thread(verify_password, user.password_hash, password):
+        state = after_failure(state, now)
+        user.failed_logins, user.locked_until = state.failures, state.locked_until
+        await user.save(update_fields=["failed_logins", "locked_until"])
         return None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        await user.save(update_fields=["failed_logins", "locked_until"])
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await asyncio.to_thread(hash_password, password)
         await user.save(update_fields=["password_hash"])
     return user
+
+
+async def change_password(user: User, new: str, policy: Policy) -> None:
+    """Set a new password under the policy; the strict one refuses earlier passwords."""
+    check_password(new, policy)
+    history = PasswordHistory.filter(user=user).order_by("-id").limit(HISTORY_KEPT)
+    earlier = [user.password_hash, *[row.password_hash for row in await history]]
+    if policy is Policy.STRICT:
+        for old_hash in earlier:
+            if await asyncio.to_thread(verify_password, str(old_hash), new):
+                raise ValidationError(
+                    "choose a password you have not used before", field="password"
+                )
+    await PasswordHistory.create(user=user, password_hash=user.password_hash)
+    stale = PasswordHistory.filter(user=user).order_by("-id").offset(HISTORY_KEPT)
+    stale_ids = [row.id for row in await stale]
+    if stale_ids:
+        await PasswordHistory.filter(id__in=stale_ids).delete()
+    user.password_hash = await asyncio.to_thread(hash_password, new)
+    user.password_changed_at = datetime.now(UTC)
+    await user.save(update_fields=["password_hash", "password_changed_at"])
+
+
+def password_expired(user: User, policy: Policy, now: datetime | None = None) -> bool:
+    return expired(user.password_changed_at, now or datetime.now(UTC), policy)
 
 
 async def sip_accounts() -> list[SipAccount]:

@@ -53,9 +53,25 @@ class User(Model):
     active = fields.BooleanField(default=True)
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
+    locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
 
     class Meta:
         table = "users"
+
+
+class PasswordHistory(Model):
+    """Earlier password hashes of a user, so the strict policy can refuse reuse."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_history", on_delete=fields.CASCADE
+    )
+    password_hash = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "password_history"
 
 
 class Queue(Model):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ehd.accounts.password_policy import Policy
 from ehd.accounts.service import create_user
 from ehd.db.models import Role, User
 from ehd.errors import ValidationError
-from ehd.web.keys import ACCOUNTS_CHANGED
+from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
 from ehd.web.rendering import render
 from ehd.web.views import require_role
 
@@ -56,6 +57,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
             email=form["email"],
             role=role,
             sip_extension=form["sip_extension"] or None,
+            policy=Policy(request.app[CONFIG].password_policy),
         )
     except ValidationError as err:
         return await _render(request, error=err.message, form=form, status=400)

@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from ehd.accounts.login_guard import AttemptLimiter
 from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.instance_secrets import load_or_create_secrets
@@ -24,6 +25,7 @@ from ehd.web import (
     classification_api,
     customer_ticket,
     inbound_api,
+    password_page,
     schedules_page,
     sms_inbound,
     ticket_admin_api,
@@ -35,6 +37,7 @@ from ehd.web.keys import (
     CONFIG,
     CONSOLES,
     HEALTH,
+    LOGIN_ATTEMPTS,
     SIGNING_KEY,
     TEXTS,
     TICKET_MAIL,
@@ -58,6 +61,7 @@ def create_web_app(
     app[HEALTH] = health
     app[ACCOUNTS_CHANGED] = accounts_changed
     app[CONSOLES] = AgentEvents()
+    app[LOGIN_ATTEMPTS] = AttemptLimiter()
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
     app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
     confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
@@ -71,6 +75,7 @@ def create_web_app(
         undefined=jinja2.StrictUndefined,
     )
     app.add_routes(views.routes)
+    app.add_routes(password_page.routes)
     app.add_routes(admin_users.routes)
     app.add_routes(queue_http.routes)
     app.add_routes(inbound_api.routes)

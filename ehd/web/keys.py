@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from ehd.accounts.login_guard import AttemptLimiter
 from ehd.agent_events import AgentEvents
 from ehd.config import Config
 from ehd.db.models import User, WebSession
@@ -23,6 +24,7 @@ class HealthProbe(Protocol):
 CONFIG = web.AppKey("config", Config)
 CONSOLES = web.AppKey("consoles", AgentEvents)  # live events for agents' consoles
 SIGNING_KEY = web.AppKey("signing_key", bytes)  # customers' ticket links, our Message-IDs
+LOGIN_ATTEMPTS = web.AppKey("login_attempts", AttemptLimiter)  # per client address
 # One text gateway and one ticket mailer, shared by calls, mail in, the web and scheduled jobs.
 TEXTS: web.AppKey[SmsGateway] = web.AppKey("texts")
 TICKET_MAIL = web.AppKey("ticket_mail", TicketMail)

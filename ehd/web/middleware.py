@@ -10,6 +10,7 @@ from aiohttp import web
 from ehd.errors import EhdError
 from ehd.web import sessions
 from ehd.web.keys import SESSION, USER
+from ehd.web.password_page import check_not_expired
 from ehd.web.rendering import render
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     session = await sessions.load_session(request)
     request[SESSION] = session
     request[USER] = session.user if session else None
+    if session is not None:
+        check_not_expired(request, session.user)
     if request.method in _UNSAFE_METHODS and not wants_json(request):
         form = await request.post()
         token = form.get("csrf_token")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from aiohttp import web
 
-from ehd.accounts.service import authenticate
+from ehd.accounts.service import AccountLockedError, authenticate
 from ehd.db.models import Role, User
 from ehd.errors import AuthenticationError, PermissionDeniedError
 from ehd.web import sessions
-from ehd.web.keys import CONFIG, HEALTH, SESSION, USER
+from ehd.web.keys import CONFIG, HEALTH, LOGIN_ATTEMPTS, SESSION, USER
 from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
@@ -50,14 +53,26 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", ""))
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
-    user = await authenticate(username, password)
+
+    def refused(error: str, status: int) -> web.Response:
+        return render("login.html", request, dict(next=target, error=error), status=status)
+
+    attempts, address = request.app[LOGIN_ATTEMPTS], request.remote or ""
+    wait = attempts.wait(address, time.monotonic())
+    if wait:
+        response = refused(f"Too many tries; wait {math.ceil(wait)} seconds.", 429)
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+    try:
+        user = await authenticate(username, password)
+    except AccountLockedError:
+        user = None
+        error = "Too many failed logins: the account is locked for 15 minutes."
+    else:
+        error = "Wrong username or password."
     if user is None:
-        return render(
-            "login.html",
-            request,
-            dict(next=target, error="Wrong username or password."),
-            status=401,
-        )
+        attempts.failed(address, time.monotonic())
+        return refused(error, 401)
     response = web.HTTPSeeOther(target)
     await sessions.start_session(response, user, secure=request.secure)
     raise response

@@ -1,0 +1,83 @@
+"""Login security through the web app and a real database: accounts lock after repeated
+failures, an address that keeps failing waits, strict passwords expire and are never reused."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.db.models import PasswordHistory, Role, User
+from ehd.platform import create_platform_app
+from tests.adapter.test_web import _login, _token
+
+Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
+
+
+@pytest.fixture
+async def strict(tmp_path: Path) -> AsyncIterator[Client]:
+    app = create_platform_app(Config(data_dir=tmp_path, password_policy="strict"), telephony=False)
+    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+        await create_user("agent", "Sommar2026", role=Role.AGENT)
+        yield client
+
+
+async def test_the_account_locks_after_five_failures_even_for_the_right_password(
+    strict: Client,
+) -> None:
+    for _ in range(5):
+        response = await _login(strict, "agent", "wrong-password")
+        assert response.status == 401 and "Wrong username" in await response.text()
+    response = await _login(strict, "agent", "Sommar2026")
+    assert response.status == 401 and "locked" in await response.text()
+    await User.filter(username="agent").update(locked_until=datetime.now(UTC))
+    response = await _login(strict, "agent", "Sommar2026")
+    assert response.status == 303
+    user = await User.get(username="agent")
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+async def test_an_address_that_keeps_failing_must_wait(strict: Client) -> None:
+    for attempt in range(10):
+        response = await _login(strict, f"nobody{attempt}", "guess")
+        assert response.status == 401
+    response = await _login(strict, "agent", "Sommar2026")
+    assert response.status == 429 and int(response.headers["Retry-After"]) >= 1
+
+
+async def change(client: Client, current: str, new: str) -> tuple[int, str]:
+    page = await client.get("/password")
+    data = {"csrf_token": _token(await page.text()), "current": current, "new": new,
+            "repeat": new}  # fmt: skip
+    response = await client.post("/password", data=data)
+    return response.status, await response.text()
+
+
+async def test_an_expired_password_must_be_changed_and_not_to_an_old_one(strict: Client) -> None:
+    await User.filter(username="agent").update(
+        password_changed_at=datetime.now(UTC) - timedelta(days=91)
+    )
+    assert (await _login(strict, "agent", "Sommar2026")).status == 303
+    response = await strict.get("/", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/password?expired=1"
+    api = await strict.get("/api/me")
+    assert api.status == 403 and (await api.json())["error"] == "password-expired"
+
+    status, page = await change(strict, "Sommar2026", "abc12abc")
+    assert status == 400 and "repeat a run" in page
+    status, page = await change(strict, "Sommar2026", "Sommar2026")
+    assert status == 400 and "not used before" in page
+    status, page = await change(strict, "wrong", "Vinter2027")
+    assert status == 400 and "current password is wrong" in page
+    status, page = await change(strict, "Sommar2026", "Vinter2027")
+    assert status == 200 and "is changed" in page
+    assert (await strict.get("/", allow_redirects=False)).status == 200
+    assert await PasswordHistory.filter(user__username="agent").count() == 1
+    status, page = await change(strict, "Vinter2027", "Sommar2026")  # the earlier one
+    assert status == 400 and "not used before" in page
