@@ -766,10 +766,11 @@ class QueueService:
         item = self.engine.items.get(channel_id)
         was_connected = item is not None and item.agent is not None
         if item is not None:
+            waited = max(0.0, self.clock() - item.entered_at)
             await self.handle(ev.ItemLeft(self.clock(), channel_id))
-            if not was_connected:
+            if not was_connected:  # how long they waited counts in the average queue time
                 await CallRecord.filter(call_id=channel_id, result="active").update(
-                    result="abandoned"
+                    result="abandoned", queue_seconds=waited
                 )
         self.callers.pop(channel_id, None)
         if was_connected or channel_id in self._restored:

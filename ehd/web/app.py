@@ -17,6 +17,7 @@ from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.queueing import http as queue_http
+from ehd.restapi import http as rest_api
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
@@ -62,6 +63,7 @@ def create_web_app(
     app[ACCOUNTS_CHANGED] = accounts_changed
     app[CONSOLES] = AgentEvents()
     app[LOGIN_ATTEMPTS] = AttemptLimiter()
+    app[rest_api.VERIFIED] = rest_api.VerifiedCredentials()
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
     app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
     confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
@@ -86,5 +88,6 @@ def create_web_app(
     app.add_routes(tickets_api.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
+    app.add_routes(rest_api.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app

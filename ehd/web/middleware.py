@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from tortoise.exceptions import ValidationError as OrmValidationError
 
 from ehd.errors import EhdError
 from ehd.web import sessions
@@ -52,7 +53,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except EhdError as err:
-        return _error_response(request, err.status, err.error_id, err.message, err.details)
+        response = _error_response(request, err.status, err.error_id, err.message, err.details)
+        if err.status == 401 and request.path.startswith("/RestAPI/"):
+            response.headers["WWW-Authenticate"] = 'Basic realm="ehd", charset="UTF-8"'
+        allowed = err.details.get("allow") if err.details else None
+        if err.status == 405 and isinstance(allowed, list):
+            response.headers["Allow"] = ", ".join(str(method) for method in allowed)
+        return response
+    except OrmValidationError as err:  # a value the database field refuses: the input's fault
+        log.info("refused by a model field on %s %s: %s", request.method, request.path, err)
+        return _error_response(request, 400, "invalid-value", str(err))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -1,0 +1,1 @@
+"""Key figures for statistics, the wallboard and the REST API."""
