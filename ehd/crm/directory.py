@@ -4,11 +4,15 @@ only fetches the candidates and keeps the index in step with each contact)."""
 
 from __future__ import annotations
 
+import re
+
 from tortoise.transactions import in_transaction
 
 from ehd.crm.matching import CompanySeries, ContactEntry, Match, by_email, by_phone
 from ehd.db.models import Company, Contact, ContactPoint
 from ehd.phone_numbers import to_e164
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # what a contact's email address must look like
 
 
 async def save_contact(contact: Contact) -> Contact:

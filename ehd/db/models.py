@@ -53,6 +53,10 @@ class User(Model):
     active = fields.BooleanField(default=True)
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    alias = fields.CharField(max_length=64, default="")  # the name customers and boards see
+    sites: list[str] = fields.JSONField(default=list)  # site codes the user works in
+    # Restricted: tickets of other sites are hidden (tickets without a site stay visible).
+    site_restricted = fields.BooleanField(default=False)
     failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
 

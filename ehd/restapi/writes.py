@@ -11,7 +11,7 @@ from tortoise.models import Model
 
 from ehd.accounts.password_policy import Policy
 from ehd.accounts.service import create_user
-from ehd.crm.directory import save_contact
+from ehd.crm.directory import EMAIL, save_contact
 from ehd.db.models import Company, Contact, Role, Site, Ticket, User
 from ehd.errors import ConflictError, ValidationError
 from ehd.phone_numbers import to_e164
@@ -21,7 +21,6 @@ from ehd.tickets import service
 from ehd.tickets.status import Priority, Status
 
 SITE_CODE = re.compile(r"[A-Za-z0-9_-]{1,8}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TYPES: dict[Kind, tuple[type, ...]] = {Kind.TEXT: (str,), Kind.INT: (int,), Kind.BOOL: (bool,),
                                        Kind.FLOAT: (int, float)}  # fmt: skip
 

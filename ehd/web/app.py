@@ -24,12 +24,14 @@ from ehd.web import (
     admin_users,
     agent_console,
     classification_api,
+    crm_pages,
     customer_ticket,
     inbound_api,
     password_page,
     schedules_page,
     sms_inbound,
     ticket_admin_api,
+    ticket_pages,
     tickets_api,
     views,
 )
@@ -86,6 +88,8 @@ def create_web_app(
     app.add_routes(schedules_page.routes)
     app.add_routes(customer_ticket.routes)
     app.add_routes(tickets_api.routes)
+    app.add_routes(ticket_pages.routes)
+    app.add_routes(crm_pages.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ehd.config import Config
 from ehd.crm.directory import contact_for_email
 from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
 from ehd.errors import ConflictError, NotFoundError, ValidationError
@@ -17,6 +18,7 @@ from ehd.tickets import service
 from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pick_next
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.status import Priority, Status, after_opened_by_agent, check_change
+from ehd.tickets.visibility import visible_tickets
 from ehd.web.api_common import current_user, json_body
 from ehd.web.keys import CONFIG, TICKET_MAIL
 
@@ -67,7 +69,8 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
 
 
 async def _ticket(request: web.Request) -> Ticket:
-    ticket = await Ticket.get_or_none(number=int(request.match_info["number"]))
+    visible = visible_tickets(current_user(request))
+    ticket = await visible.get_or_none(number=int(request.match_info["number"]))
     if ticket is None:
         raise NotFoundError("no such ticket")
     return ticket
@@ -79,8 +82,10 @@ def _mail(request: web.Request) -> TicketMail:
 
 @routes.get("/api/tickets")
 async def list_tickets(request: web.Request) -> web.StreamResponse:
-    current_user(request)
-    query = Ticket.filter(held=request.query.get("held") == "1")  # held: the review list
+    me = current_user(request)
+    query = visible_tickets(
+        me, Ticket.filter(held=request.query.get("held") == "1")
+    )  # held: review
     for key in ("status", "priority", "source"):
         if key in request.query:
             query = query.filter(**{key: request.query[key]})
@@ -135,8 +140,14 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
     "custom_fields": {...}, "watch": true/false, "held": false}"""
     me = current_user(request)
     ticket = await _ticket(request)
+    await apply_changes(ticket, me, await json_body(request), request.app[CONFIG])
+    return web.json_response(_brief(ticket))
+
+
+async def apply_changes(ticket: Ticket, me: User, body: dict[str, Any], config: Config) -> None:
+    """Change a ticket as ``me`` (history kept): the JSON API, the ticket page and the
+    dispatcher's mass edit all come here, so the rules are the same everywhere."""
     check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
-    body = await json_body(request)
     if "resting_until" in body:
         raw = body["resting_until"]
         until = aware_datetime(raw, "resting_until") if raw else None
@@ -147,7 +158,7 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
         except ValueError as err:
             raise ValidationError(f"unknown status {body['status']!r}", field="status") from err
         check_change(status, ticket.resting_until, datetime.now(UTC))
-        missing = _missing(ticket, request.app[CONFIG].ticket_required_fields)
+        missing = _missing(ticket, config.ticket_required_fields)
         if status in (Status.SOLVED, Status.CLOSED) and missing:
             raise ValidationError(f"fill in {', '.join(missing)} first", field=missing[0])
         await service.change(ticket, me.username, "status", status.value)
@@ -180,14 +191,13 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
         if body["agent"] and agent is None:
             raise ValidationError(f"no user {body['agent']!r}", field="agent")
         check_agent_change(agent.id if agent else None,
-                           request.app[CONFIG].ticket_assign_required == "on")  # fmt: skip
+                           config.ticket_assign_required == "on")  # fmt: skip
         await service.change(ticket, me.username, "agent_id", agent.id if agent else None)
     if "group" in body:
         group = await Queue.get_or_none(name=str(body["group"])) if body["group"] else None
         if body["group"] and group is None:
             raise ValidationError(f"no group {body['group']!r}", field="group")
         await service.change(ticket, me.username, "group_id", group.id if group else None)
-    return web.json_response(_brief(ticket))
 
 
 @routes.post("/api/tickets/{number:[0-9]+}/pick")

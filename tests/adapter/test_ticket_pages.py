@@ -1,0 +1,133 @@
+"""Ticket and CRM screens over a real database and a real SMTP sink: the overview's filters
+and grouping, the dispatcher's mass edit, replies with a status, notes whose @mentions mail
+the colleague, merging, and sites an agent may not see."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.crm.directory import save_contact
+from ehd.db.models import Contact, Role, Site, Ticket, TicketEntry, User
+from ehd.platform import create_platform_app
+from ehd.tickets.service import create_ticket
+from tests.adapter.test_web import _login, _token
+from tests.harness.mail_sink import MailSink, mail_sink
+
+Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
+
+
+@pytest.fixture
+async def web(tmp_path: Path) -> AsyncIterator[tuple[Client, MailSink]]:
+    with mail_sink() as sink:
+        config = Config(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=sink.port,
+                        mail_from="support@ehd.example")  # fmt: skip
+        app = create_platform_app(config, telephony=False)
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with TestClient(TestServer(app), cookie_jar=jar) as client:
+            await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
+            await create_user("bob", "bob-pass", role=Role.AGENT, email="bob@ehd.example")
+            await _login(client, "boss", "boss-pass")
+            yield client, sink
+
+
+async def post(client: Client, path: str, page: str, data: dict[str, str]) -> str:
+    token = _token(await (await client.get(page)).text())
+    response = await client.post(path, data={"csrf_token": token, **data})
+    assert response.status == 200, await response.text()
+    return await response.text()
+
+
+async def test_overview_filters_groups_and_mass_edit(web: tuple[Client, MailSink]) -> None:
+    client, _ = web
+    anna = await Contact.create(name="Anna", emails=["anna@example.com"])
+    for n, source in enumerate(["email", "sms", "email"]):
+        await create_ticket(f"Problem {n}", "", source, anna, [])
+    page = await (await client.get("/tickets?source=sms")).text()
+    assert "Problem 1" in page and "Problem 0" not in page
+    page = await (await client.get("/tickets?group=source&col=number&col=subject")).text()
+    assert "Channel: email" in page and "Channel: sms" in page
+    assert "<th>Subject</th>" in page and "<th>Changed</th>" not in page
+
+    numbers = [str(t.number) for t in await Ticket.all().order_by("number")]
+    token = _token(await (await client.get("/tickets")).text())
+    chosen = [("number", n) for n in numbers[:2]]
+    data = aiohttp.FormData([("csrf_token", token), ("action", "assign"), ("agent", "bob"),
+                             ("back", "/tickets"), *chosen])  # fmt: skip
+    response = await client.post("/tickets/mass", data=data)
+    assert "2 changed" in await response.text()
+    agents = await Ticket.all().order_by("number").values_list("agent__username", flat=True)
+    assert agents == ["bob", "bob", None]
+    data = aiohttp.FormData([("csrf_token", token), ("action", "close"), ("back", "/tickets"),
+                             ("number", numbers[0])])  # fmt: skip
+    page = await (await client.post("/tickets/mass", data=data)).text()
+    assert "1 changed" in page and "Problem 0" not in page  # closed tickets leave the list
+
+
+async def test_reply_note_with_mention_and_merge(web: tuple[Client, MailSink]) -> None:
+    client, sink = web
+    anna = await Contact.create(name="Anna", emails=["anna@example.com"])
+    first = await create_ticket("Printer", "It jams", "email", anna, [])
+    second = await create_ticket("Printer again", "", "email", anna, [])
+    page_path = f"/tickets/{first.number}"
+    page = await post(client, f"{page_path}/reply", page_path,
+                      {"text": "Try new paper", "status": "with_contact"})  # fmt: skip
+    assert "Reply sent." in page
+    reply = await sink.wait_for("anna@example.com")
+    assert "Try new paper" in reply.get_content() and str(first.number) in str(reply["Subject"])
+    assert (await Ticket.get(id=first.id)).status == "with_contact"
+
+    page = await post(client, f"{page_path}/note", page_path,
+                      {"text": "@bob can you call her? Not @nobody."})  # fmt: skip
+    assert "@bob told" in page and "internal" in page
+    mention = await sink.wait_for("bob@ehd.example")
+    assert "can you call her" in mention.get_content()
+    assert await TicketEntry.filter(ticket=first, kind="note", public=False).count() == 1
+
+    page = await post(client, f"/tickets/{second.number}/merge", f"/tickets/{second.number}",
+                      {"into": str(first.number)})  # fmt: skip
+    assert f"Ticket {second.number} merged here." in page
+    merged = await Ticket.get(id=second.id)
+    assert merged.status == "closed" and merged.master_id == first.id  # type: ignore[attr-defined]
+
+
+async def test_agents_restricted_to_their_sites_cannot_reach_other_sites_tickets(
+    web: tuple[Client, MailSink],
+) -> None:
+    client, _ = web
+    north, south = await Site.create(code="NORTH"), await Site.create(code="SOUTH")
+    own = await create_ticket("North matter", "", "email", None, [])
+    other = await create_ticket("South matter", "", "email", None, [])
+    await Ticket.filter(id=own.id).update(site=north)
+    await Ticket.filter(id=other.id).update(site=south)
+    await User.filter(username="bob").update(sites=["NORTH"], site_restricted=True)
+    await client.post("/logout", data={"csrf_token": _token(await (await client.get("/")).text())})
+    await _login(client, "bob", "bob-pass")
+    page = await (await client.get("/tickets")).text()
+    assert "North matter" in page and "South matter" not in page
+    assert (await client.get(f"/tickets/{other.number}")).status == 404
+    assert (await client.get(f"/api/tickets/{other.number}")).status == 404
+    assert (await client.get(f"/tickets/{own.number}")).status == 200
+    response = await client.get("/tickets/mass")
+    assert response.status in (404, 405)
+
+
+async def test_crm_pages_show_tickets_and_calls(web: tuple[Client, MailSink]) -> None:
+    client, _ = web
+    response = await client.post("/api/companies", json={"name": "Acme <b>AB</b>"})
+    company = await response.json()
+    anna = await save_contact(
+        Contact(name="Anna", emails=["anna@example.com"], company_id=company["id"])
+    )
+    await create_ticket("Invoice", "", "email", anna, [])
+    page = await (await client.get(f"/crm/contacts/{anna.id}")).text()
+    assert "Invoice" in page and "Acme &lt;b&gt;AB&lt;/b&gt;" in page  # escaped
+    page = await (await client.get("/crm/contacts?q=anna@")).text()
+    assert f"/crm/contacts/{anna.id}" in page
+    assert (await client.get("/crm/contacts/99999")).status == 404
