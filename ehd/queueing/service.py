@@ -173,6 +173,7 @@ class QueueService:
         self._followups: list[ev.Event] = []
         self.queue_ids: dict[str, int] = {}
         self._connected_at: dict[str, float] = {}
+        self._state_seen: dict[str, tuple[str, float]] = {}  # agent -> (state, since)
         self._restored: dict[str, str] = {}  # caller -> agent, calls connected before a restart
         # Seconds from learning an agent is free (the event) to Asterisk accepting the
         # originate of the next waiting call: the benchmark reads these.
@@ -758,6 +759,27 @@ class QueueService:
                 "agents_logged_in": sum(1 for state in states if state != "logged_out"),
             }
         return figures
+
+    def agent_figures(self) -> dict[str, dict[str, object]]:
+        """Logged-in agents for wallboards: state, seconds in it, device and queues. The time
+        in a state counts from when a board first saw it (boards look every second)."""
+        now = self.clock()
+        found: dict[str, dict[str, object]] = {}
+        for agent_id, agent in self.engine.agents.items():
+            state = agent.state.value
+            if state == "logged_out":
+                self._state_seen.pop(agent_id, None)
+                continue
+            seen = self._state_seen.get(agent_id)
+            if seen is None or seen[0] != state:
+                seen = self._state_seen[agent_id] = (state, now)
+            found[agent_id] = {
+                "state": state,
+                "seconds_in_state": round(now - seen[1]),
+                "device": agent.device,
+                "queues": sorted(agent.memberships),
+            }
+        return found
 
     def moh_class(self, queue: str) -> str:
         return self.moh_classes.get(queue, "default")

@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
 
 from ehd.crm.directory import match_phone
 from ehd.db.models import CallRecord, Company, Contact, Queue, Site, Ticket, TicketChange, User
 from ehd.errors import NotFoundError, ValidationError
 from ehd.phone_numbers import to_e164
 from ehd.restapi.query import Condition, Kind, Op, Selection
-from ehd.stats.call_figures import CallRow, figures
-from ehd.tickets.status import DONE, Status
+from ehd.stats.queries import call_figures, ticket_counts
+from ehd.tickets.status import DONE
 
 PERIOD_FIELDS = {"day": Kind.TIME, "username": Kind.TEXT, "queue": Kind.TEXT}
 DEFAULT_GOAL_SECONDS = 20.0
@@ -48,11 +47,6 @@ def period(
 
 def _equal(conditions: Iterable[Condition], name: str) -> list[str]:
     return [str(c.value) for c in conditions if c.field == name and c.op is Op.EQ]
-
-
-async def call_figures(calls: QuerySet[CallRecord], goal: float) -> dict[str, object]:
-    rows = await calls.values_list("result", "queue_seconds", "talk_seconds")
-    return figures((CallRow(*row) for row in rows), goal).as_dict()
 
 
 async def userstats(selection: Selection) -> list[dict[str, Any]]:
@@ -140,13 +134,6 @@ async def crm_contactstatus(contact_id: int) -> dict[str, Any]:
         if last_ticket else None,
         "last_call_at": last_call.started_at.isoformat() if last_call else None,
     }  # fmt: skip
-
-
-async def ticket_counts(tickets: QuerySet[Ticket]) -> dict[str, int]:
-    counts = {status.value: 0 for status in Status}
-    for status in await tickets.values_list("status", flat=True):
-        counts[str(status)] = counts.get(str(status), 0) + 1
-    return counts
 
 
 async def info(resource: str, item: Any, info_type: str, live: Mapping[str, Any]) -> Any:

@@ -34,6 +34,7 @@ from ehd.web import (
     ticket_pages,
     tickets_api,
     views,
+    wallboard,
 )
 from ehd.web.keys import (
     ACCOUNTS_CHANGED,
@@ -66,6 +67,8 @@ def create_web_app(
     app[CONSOLES] = AgentEvents()
     app[LOGIN_ATTEMPTS] = AttemptLimiter()
     app[rest_api.VERIFIED] = rest_api.VerifiedCredentials()
+    app[wallboard.WALLBOARD] = wallboard.feed_for(app)
+    app.on_cleanup.append(_stop_wallboard)
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
     app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")
     confirmation = CONFIRMATION if config.ticket_confirmation == "on" else ""
@@ -90,8 +93,13 @@ def create_web_app(
     app.add_routes(tickets_api.routes)
     app.add_routes(ticket_pages.routes)
     app.add_routes(crm_pages.routes)
+    app.add_routes(wallboard.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)
     app.router.add_static("/static/", STATIC, name="static")
     return app
+
+
+async def _stop_wallboard(app: web.Application) -> None:
+    await app[wallboard.WALLBOARD].stop()

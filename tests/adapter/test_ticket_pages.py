@@ -62,8 +62,8 @@ async def test_overview_filters_groups_and_mass_edit(web: tuple[Client, MailSink
                              ("back", "/tickets"), *chosen])  # fmt: skip
     response = await client.post("/tickets/mass", data=data)
     assert "2 changed" in await response.text()
-    agents = await Ticket.all().order_by("number").values_list("agent__username", flat=True)
-    assert agents == ["bob", "bob", None]
+    tickets = await Ticket.all().order_by("number").prefetch_related("agent")
+    assert [t.agent.username if t.agent else None for t in tickets] == ["bob", "bob", None]
     data = aiohttp.FormData([("csrf_token", token), ("action", "close"), ("back", "/tickets"),
                              ("number", numbers[0])])  # fmt: skip
     page = await (await client.post("/tickets/mass", data=data)).text()

@@ -6,7 +6,9 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.harness.ehd_process import EhdProcess
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",  # tests run as root in containers
@@ -33,3 +35,16 @@ async def headless_chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+def demo_password(server: EhdProcess, username: str) -> str:
+    return next(a.password for a in server.demo_site().accounts if a.username == username)
+
+
+async def log_in(page: Page, server: EhdProcess, username: str, path: str) -> None:
+    """Log in through the login form, landing on ``path``."""
+    await page.goto(f"{server.web_url}/login?next={path}")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", demo_password(server, username))
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"**{path}")

@@ -7,12 +7,12 @@ import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
 from tests.harness.audio import sox_stat
-from tests.harness.browser import headless_chromium
+from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier
 from tests.harness.ehd_process import EhdProcess, endpoint_state
 from tests.harness.phone_farm import Policy, serving
@@ -22,18 +22,6 @@ from tests.harness.records import call_records
 pytestmark = pytest.mark.asterisk
 
 ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-
-
-def _password(server: EhdProcess, username: str) -> str:
-    return next(a.password for a in server.demo_site().accounts if a.username == username)
-
-
-async def _log_in(page: Page, server: EhdProcess, username: str, path: str) -> None:
-    await page.goto(f"{server.web_url}/login?next={path}")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", _password(server, username))
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"**{path}")
 
 
 async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
@@ -64,7 +52,7 @@ async def test_the_screen_pop_opens_in_the_agents_browser_with_the_call_values(
     try:
         async with headless_chromium() as browser:
             page = await browser.new_page()
-            await _log_in(page, ehd_server, "alice", "/agent")
+            await log_in(page, ehd_server, "alice", "/agent")
             for box in await page.query_selector_all("input[name=queue]"):
                 if await box.get_attribute("value") != "console-q":
                     await box.uncheck()
@@ -115,7 +103,7 @@ async def test_a_console_login_ends_when_the_console_is_gone_past_the_grace_peri
     try:
         async with headless_chromium() as browser:
             page = await browser.new_page()
-            await _log_in(page, ehd_server, "bob", "/agent")
+            await log_in(page, ehd_server, "bob", "/agent")
             await page.click("#login-form button[type=submit]")
             await expect(page.locator("#state")).to_have_text("ready")
             await page.close()  # the console is gone
@@ -139,7 +127,7 @@ async def test_the_mobile_page_logs_in_to_a_number_and_lists_agents_and_calls(
         async with headless_chromium() as browser:
             context = await browser.new_context(viewport={"width": 390, "height": 844})
             page = await context.new_page()
-            await _log_in(page, ehd_server, "bob", "/m")
+            await log_in(page, ehd_server, "bob", "/m")
             await page.fill("input[name=number]", "070-111 22 55")
             await page.click("#login-form button[type=submit]")
             await expect(page.locator("#state")).to_have_text("ready")

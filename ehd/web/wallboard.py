@@ -1,0 +1,72 @@
+"""The wallboard page, its JSON snapshot and the live websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiohttp import WSMsgType, web
+
+from ehd.wallboard.feed import WallboardFeed
+from ehd.wallboard.snapshot import snapshot
+from ehd.web.api_common import current_user as api_user
+from ehd.web.keys import QUEUE_SERVICE
+from ehd.web.rendering import render
+from ehd.web.views import current_user
+
+routes = web.RouteTableDef()
+WALLBOARD = web.AppKey("wallboard_feed", WallboardFeed)
+VIEWS = {"queues": "Queues and agents", "agents": "Agents", "toplist": "Top list",
+         "tickets": "Tickets today", "sites": "Sites"}  # fmt: skip
+
+
+def feed_for(app: web.Application) -> WallboardFeed:
+    return WallboardFeed(lambda: snapshot(app[QUEUE_SERVICE].current()))
+
+
+@routes.get("/wallboard")
+async def page(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    seconds = request.query.get("seconds", "15")
+    return render("wallboard.html", request, {
+        "views": VIEWS, "slideshow": request.query.get("slideshow") == "1",
+        "seconds": int(seconds) if seconds.isdigit() and 3 <= int(seconds) <= 600 else 15,
+    })  # fmt: skip
+
+
+@routes.get("/api/wallboard")
+async def current(request: web.Request) -> web.StreamResponse:
+    api_user(request)
+    return web.json_response(await snapshot(request.app[QUEUE_SERVICE].current()))
+
+
+@routes.get("/api/wallboard/live")
+async def live(request: web.Request) -> web.StreamResponse:
+    api_user(request)
+    socket = web.WebSocketResponse(heartbeat=30)
+    await socket.prepare(request)
+    feed = request.app[WALLBOARD]
+    board = feed.subscribe()
+    reader = asyncio.create_task(_until_closed(socket))
+    try:
+        while not reader.done():
+            getter = asyncio.ensure_future(board.get())
+            done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                break
+            await socket.send_json(getter.result())
+    except ConnectionResetError:
+        pass
+    finally:
+        feed.unsubscribe(board)
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+    return socket
+
+
+async def _until_closed(socket: web.WebSocketResponse) -> None:
+    async for message in socket:
+        if message.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+            return

@@ -1,0 +1,125 @@
+"""The web app in headless Chromium: logging in, a ticket created and answered, an internal
+note whose @mention mails the colleague, the dispatcher's mass edit, the wallboard updating
+live as a real call enters a queue, and the pages at phone width."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from tests.harness.api import Api
+from tests.harness.browser import headless_chromium, log_in
+from tests.harness.carrier import Carrier
+from tests.harness.ehd_process import EhdProcess
+from tests.harness.mail_sink import MailSink
+from tests.harness.web_client import add_user_with_phone
+
+pytestmark = pytest.mark.asterisk
+
+ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+async def _new_ticket(page: Page, server: EhdProcess, subject: str, email: str) -> str:
+    await page.goto(f"{server.web_url}/tickets/new")
+    await page.fill("input[name=subject]", subject)
+    await page.fill("input[name=email]", email)
+    await page.fill("textarea[name=description]", f"{subject}: details")
+    await page.click("form[action='/tickets/new'] button[type=submit]")
+    await page.wait_for_url(re.compile(r"/tickets/[0-9]+$"))
+    return page.url.rsplit("/", 1)[1]
+
+
+async def test_a_dispatcher_works_tickets_in_the_browser(
+    ehd_server: EhdProcess, mail_server: MailSink
+) -> None:
+    await add_user_with_phone(ehd_server, "carl", "1077", email="carl@ehd.example")
+    async with headless_chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{ehd_server.web_url}/tickets")
+        await expect(page.locator("h1")).to_have_text("Log in")  # a login first
+        await page.fill("input[name=username]", "admin")
+        await page.fill("input[name=password]", "wrong")
+        await page.click("button[type=submit]")
+        await expect(page.locator(".error")).to_contain_text("Wrong username or password")
+        await log_in(page, ehd_server, "admin", "/tickets")
+
+        number = await _new_ticket(page, ehd_server, "Router dead", "dora@example.com")
+        await expect(page.locator("h1")).to_have_text(f"#{number} Router dead")
+        await page.fill("#reply-text", "Please restart the router.")
+        await page.select_option("#reply-form select[name=status]", "with_contact")
+        await page.click("#reply-form button[type=submit]")
+        await expect(page.locator("[role=status]")).to_have_text("Reply sent.")
+        await expect(page.locator("#ticket-status")).to_have_text("with_contact")
+        reply = await mail_server.wait_for("dora@example.com")
+        assert "Please restart the router." in reply.get_content()
+        assert f"[#{number}]" in str(reply["Subject"])
+
+        await page.fill("#note-text", "@carl can you phone her <b>today</b>?")
+        await page.click("#note-form button[type=submit]")
+        await expect(page.locator("[role=status]")).to_have_text("Note saved. @carl told.")
+        note = page.locator("article.internal").last
+        await expect(note).to_contain_text("<b>today</b>")  # shown as text, never as markup
+        mention = await mail_server.wait_for("carl@ehd.example")
+        assert f"ticket {number}" in mention.get_content()
+
+        others = [await _new_ticket(page, ehd_server, f"Invoice {n}", "erik@example.com")
+                  for n in (1, 2)]  # fmt: skip
+        await page.goto(f"{ehd_server.web_url}/tickets?q=Invoice")
+        for other in others:
+            await page.check(f"input[name=number][value='{other}']")
+        await page.select_option("#mass select[name=action]", "assign")
+        await page.select_option("#mass select[name=agent]", "bob")
+        await page.click("#mass button[type=submit]")
+        await expect(page.locator("[role=status]")).to_have_text("2 changed.")
+        for other in others:
+            row = page.locator(f"tr[data-number='{other}'] td.col-agent")
+            await expect(row).to_have_text("bob")
+
+
+async def test_the_wallboard_shows_a_call_entering_the_queue_live(
+    ehd_server: EhdProcess, carrier: Carrier
+) -> None:
+    api = await Api.admin(ehd_server)
+    await api.call("PUT", "/api/calendars/board-q", {"weekly": ALWAYS})
+    await api.call("PUT", "/api/queues/board-q", {"calendar": "board-q", "greeting": "goodbye"})
+    await api.call("PUT", "/api/dids/4860", {"route_type": "queue", "queue": "board-q"})
+    await api.close()
+    async with headless_chromium() as browser:
+        page = await browser.new_page()
+        await log_in(page, ehd_server, "admin", "/wallboard")
+        await expect(page.locator("#board-state")).to_contain_text("live")
+        header = page.locator("#queues-table thead th")
+        await expect(header.filter(has_text="board-q")).to_have_count(1)
+        column = await header.all_inner_texts()
+        index = column.index("board-q") + 1  # nth-child counts from 1
+
+        def figure(row: str) -> Locator:
+            line = page.locator("#queues-table tbody tr", has_text=row)
+            return line.locator(f"td:nth-child({index})")
+
+        await expect(figure("Calls in queue")).to_have_text("0")
+        call = await carrier.call("4860", caller="+46731110000")
+        await call.wait_answered()
+        await expect(figure("Calls in queue")).to_have_text("1", timeout=20000)
+        await call.hangup()
+        await expect(figure("Calls in queue")).to_have_text("0", timeout=20000)
+        await expect(figure("Lost")).to_have_text("1", timeout=20000)
+        await page.click("button[data-view=agents]")
+        await expect(page.locator("[data-panel=agents]")).to_be_visible()
+        await expect(page.locator("[data-panel=queues]")).to_be_hidden()
+
+
+async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
+    async with headless_chromium() as browser:
+        page = await browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        await log_in(page, ehd_server, "alice", "/m")
+        for path in ("/m", "/tickets", "/wallboard", "/crm/contacts"):
+            await page.goto(f"{ehd_server.web_url}{path}")
+            main = await page.locator("main").bounding_box()
+            menu = await page.locator("nav.menu").bounding_box()
+            assert main is not None and menu is not None
+            assert main["width"] <= 390 and menu["x"] + menu["width"] <= 390, path
+            await page.click("nav.menu summary >> text=Tickets/CRM")
+            await expect(page.locator("nav.menu a[href='/tickets/new']")).to_be_visible()
