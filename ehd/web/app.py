@@ -30,6 +30,7 @@ from ehd.web import (
     password_page,
     schedules_page,
     sms_inbound,
+    statistics_page,
     ticket_admin_api,
     ticket_pages,
     tickets_api,
@@ -94,6 +95,7 @@ def create_web_app(
     app.add_routes(ticket_pages.routes)
     app.add_routes(crm_pages.routes)
     app.add_routes(wallboard.routes)
+    app.add_routes(statistics_page.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)

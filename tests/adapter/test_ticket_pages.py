@@ -5,6 +5,7 @@ the colleague, merging, and sites an agent may not see."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -14,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.crm.directory import save_contact
-from ehd.db.models import Contact, Role, Site, Ticket, TicketEntry, User
+from ehd.db.models import CallRecord, Contact, Queue, Role, Site, Ticket, TicketEntry, User
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
 from tests.adapter.test_web import _login, _token
@@ -131,3 +132,20 @@ async def test_crm_pages_show_tickets_and_calls(web: tuple[Client, MailSink]) ->
     page = await (await client.get("/crm/contacts?q=anna@")).text()
     assert f"/crm/contacts/{anna.id}" in page
     assert (await client.get("/crm/contacts/99999")).status == 404
+
+
+async def test_statistics_for_supervisors_with_a_csv_download(
+    web: tuple[Client, MailSink],
+) -> None:
+    client, _ = web
+    await Queue.create(name="support")
+    when = datetime(2026, 11, 3, 9, tzinfo=UTC)
+    await CallRecord.create(call_id="x1", queue_name="support", result="answered", agent="bob",
+                            queue_seconds=5, started_at=when)  # fmt: skip
+    page = await (await client.get("/statistics?from=2026-11-01&to=2026-11-30")).text()
+    assert "<td>support</td><td>1</td><td>1</td>" in page
+    response = await client.get("/statistics?from=2026-11-01&to=2026-11-30&format=csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "support,1,1,0,0,100.0,5.0," in await response.text()
+    assert (await client.get("/statistics?from=yesterday")).status == 400
+    assert (await client.get("/statistics?from=2020-01-01&to=2026-01-01")).status == 400
