@@ -57,6 +57,9 @@ class User(Model):
     sites: list[str] = fields.JSONField(default=list)  # site codes the user works in
     # Restricted: tickets of other sites are hidden (tickets without a site stay visible).
     site_restricted = fields.BooleanField(default=False)
+    # Single permissions on top of the role's preset (ehd.accounts.permissions)
+    granted: list[str] = fields.JSONField(default=list)
+    revoked: list[str] = fields.JSONField(default=list)
     failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
 

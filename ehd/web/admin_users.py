@@ -1,13 +1,19 @@
-"""Admin screen for users: list and create (the full user admin grows with the web issue)."""
+"""Admin screens for users: list, create, and edit one (access group, single permissions,
+sites and the site restriction, language, alias)."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from aiohttp import web
 
 from ehd.accounts.password_policy import Policy
+from ehd.accounts.permissions import LABELS, PRESETS, Permission
 from ehd.accounts.service import create_user
+from ehd.crm.directory import EMAIL
 from ehd.db.models import Role, User
-from ehd.errors import ValidationError
+from ehd.errors import NotFoundError, ValidationError
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
 from ehd.web.rendering import render
 from ehd.web.views import require_role
@@ -63,3 +69,64 @@ async def add_user(request: web.Request) -> web.StreamResponse:
         return await _render(request, error=err.message, form=form, status=400)
     await request.app[ACCOUNTS_CHANGED]()
     raise web.HTTPSeeOther("/admin/users")
+
+
+LANGUAGES = {"en": "English", "sv": "Svenska"}
+SITE_CODE = re.compile(r"[A-Za-z0-9_-]{1,8}")
+
+
+async def _account(request: web.Request) -> User:
+    account = await User.get_or_none(username=request.match_info["username"])
+    if account is None:
+        raise NotFoundError("no such user")
+    return account
+
+
+def _edit_page(request: web.Request, account: User, **values: Any) -> web.Response:
+    status = int(values.pop("status", 200))
+    return render("admin_user.html", request, {
+        "account": account, "roles": list(Role), "languages": LANGUAGES,
+        "permissions": [(p.value, label) for p, label in LABELS.items()],
+        "preset": {p.value for p in PRESETS[account.role]}, "error": None, "saved": False,
+        **values,
+    }, status=status)  # fmt: skip
+
+
+@routes.get("/admin/users/{username}")
+async def edit_user(request: web.Request) -> web.StreamResponse:
+    require_role(request, Role.ADMIN)
+    return _edit_page(request, await _account(request), saved=request.query.get("saved") == "1")
+
+
+@routes.post("/admin/users/{username}")
+async def save_user(request: web.Request) -> web.StreamResponse:
+    me = require_role(request, Role.ADMIN)
+    account = await _account(request)
+    form = await request.post()
+    text = {k: str(form.get(k, "")).strip() for k in ("name", "alias", "email", "language", "role",
+                                                      "sites")}  # fmt: skip
+    sites = [code.strip() for code in text["sites"].split(",") if code.strip()]
+    problem = ""
+    if text["role"] not in {r.value for r in Role}:
+        problem = "Choose an access group."
+    elif text["language"] not in LANGUAGES:
+        problem = "Choose a language."
+    elif text["email"] and not EMAIL.fullmatch(text["email"]):
+        problem = "The email is not an address."
+    elif any(not SITE_CODE.fullmatch(code) for code in sites):
+        problem = "Site IDs are 1-8 letters, digits, - or _."
+    elif account.id == me.id and (text["role"] != Role.ADMIN.value or not form.get("active")):
+        problem = "You cannot take away your own admin access."
+    if problem:
+        return _edit_page(request, account, error=problem, status=400)
+    choices = {p.value: str(form.get(f"perm:{p.value}", "")) for p in Permission}
+    account.update_from_dict({
+        "name": text["name"][:128], "alias": text["alias"][:64], "email": text["email"][:254],
+        "language": text["language"], "role": Role(text["role"]), "sites": sites,
+        "site_restricted": bool(form.get("site_restricted")), "active": bool(form.get("active")),
+        "granted": [p for p, c in choices.items() if c == "grant"],
+        "revoked": [p for p, c in choices.items() if c == "revoke"],
+    })  # fmt: skip
+    await account.save()
+    await request.app[ACCOUNTS_CHANGED]()  # an inactive user's SIP account goes
+    raise web.HTTPSeeOther(f"/admin/users/{account.username}?saved=1")

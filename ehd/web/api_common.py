@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ehd.accounts.permissions import LABELS, Permission, may
 from ehd.db.models import Role, User
 from ehd.errors import (
     AuthenticationError,
@@ -39,6 +40,13 @@ def current_user(request: web.Request) -> User:
     if user is None:
         raise AuthenticationError("log in first")
     return user
+
+
+def require_permission(request: web.Request, permission: Permission) -> User:
+    me = current_user(request)
+    if not may(me, permission):
+        raise PermissionDeniedError(f"you may not do this ({LABELS[permission].lower()})")
+    return me
 
 
 def require_admin(request: web.Request) -> User:

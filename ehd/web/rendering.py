@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from ehd.accounts.permissions import effective
 from ehd.web import sessions
 from ehd.web.keys import SESSION, USER
 
@@ -16,5 +17,8 @@ def render(
 ) -> web.Response:
     session = request.get(SESSION)
     csrf = session.csrf_token if session else sessions.prelogin_csrf_token(request)
-    values = {"user": request.get(USER), "csrf_token": csrf, **(context or {})}
+    user = request.get(USER)
+    perms = effective(user.role, user.granted, user.revoked) if user else frozenset()
+    values = {"user": user, "csrf_token": csrf, "perms": {p.value for p in perms},
+              **(context or {})}  # fmt: skip
     return aiohttp_jinja2.render_template(template, request, values, status=status)

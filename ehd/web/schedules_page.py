@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from ehd.accounts.permissions import Permission
 from ehd.calendars.store import ensure_default_calendar
 from ehd.db.models import AgentSchedule, Role, User
 from ehd.errors import ConflictError, EhdError, NotFoundError, ValidationError
 from ehd.schedules import plan_login
 from ehd.web.rendering import render
-from ehd.web.views import require_role
+from ehd.web.views import require_permission
 
 routes = web.RouteTableDef()
 
@@ -43,13 +44,13 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
 
 @routes.get("/schedules")
 async def schedules_page(request: web.Request) -> web.StreamResponse:
-    require_role(request, Role.ADMIN, Role.SUPERVISOR)
+    require_permission(request, Permission.STAFFING)
     return await _page(request)
 
 
 @routes.post("/schedules")
 async def add_schedule(request: web.Request) -> web.StreamResponse:
-    me = require_role(request, Role.ADMIN, Role.SUPERVISOR)
+    me = require_permission(request, Permission.STAFFING)
     form = await request.post()
     zone = ZoneInfo((await ensure_default_calendar()).timezone)
     try:
@@ -65,7 +66,7 @@ async def add_schedule(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/schedules/{id:[0-9]+}/delete")
 async def remove_schedule(request: web.Request) -> web.StreamResponse:
-    require_role(request, Role.ADMIN, Role.SUPERVISOR)
+    require_permission(request, Permission.STAFFING)
     row = await AgentSchedule.get_or_none(id=int(request.match_info["id"]))
     if row is None:
         raise NotFoundError("no such schedule")

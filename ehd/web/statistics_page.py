@@ -10,12 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
-from ehd.db.models import Role
+from ehd.accounts.permissions import Permission
 from ehd.errors import ValidationError
 from ehd.restapi import computed
 from ehd.restapi.query import Condition, Op, Selection, parse_time
 from ehd.web.rendering import render
-from ehd.web.views import require_role
+from ehd.web.views import require_permission
 
 routes = web.RouteTableDef()
 MAX_DAYS = 400
@@ -44,7 +44,7 @@ def _day(moment: datetime, inclusive_end: bool = False) -> str:
 
 @routes.get("/statistics")
 async def statistics(request: web.Request) -> web.StreamResponse:
-    require_role(request, Role.ADMIN, Role.SUPERVISOR)
+    require_permission(request, Permission.STATISTICS)
     try:
         selection, first, last = _selection(request)
     except ValidationError as err:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ehd.accounts.permissions import Permission
 from ehd.crm.directory import save_contact
 from ehd.crm.matching import normalise_series
 from ehd.db.models import (
@@ -26,7 +27,7 @@ from ehd.errors import NotFoundError, ValidationError
 from ehd.phone_numbers import to_e164
 from ehd.tickets.filters import parse_filter
 from ehd.tickets.status import Priority, Status
-from ehd.web.api_common import current_user, json_body, require_admin
+from ehd.web.api_common import json_body, require_admin, require_permission
 from ehd.web.keys import MAILBOXES
 
 routes = web.RouteTableDef()
@@ -102,7 +103,7 @@ async def put_site(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/companies")
 async def create_company(request: web.Request) -> web.StreamResponse:
     """{"name", "org_number", "address", "phone_series": ["08-123 45*", "031-777 88 99"]}"""
-    current_user(request)
+    require_permission(request, Permission.CRM_EDIT)
     body = await json_body(request)
     name = str(body.get("name", "")).strip()
     if not name:
@@ -123,7 +124,7 @@ async def create_company(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/contacts")
 async def create_contact(request: web.Request) -> web.StreamResponse:
     """{"name", "emails": [...], "phones": [...], "company_id"}"""
-    current_user(request)
+    require_permission(request, Permission.CRM_EDIT)
     body = await json_body(request)
     emails = [str(e).strip().lower() for e in body.get("emails", []) or []]
     bad = [e for e in emails if not _EMAIL.match(e)]

@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiMapping
 
+from ehd.accounts.permissions import Permission, may
 from ehd.crm.directory import EMAIL, contact_for_email
-from ehd.db.models import Role, Ticket, TicketAttachment, TicketEntry, TicketTemplate, User
+from ehd.db.models import Ticket, TicketAttachment, TicketEntry, TicketTemplate, User
 from ehd.errors import EhdError, NotFoundError
 from ehd.mail.outbound import MailError
 from ehd.tickets import service
@@ -27,7 +28,7 @@ from ehd.tickets.visibility import visible_tickets
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
 from ehd.web.tickets_api import apply_changes
-from ehd.web.views import current_user
+from ehd.web.views import current_user, require_permission
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -93,7 +94,8 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "group_by": group_by if group_by in GROUPS else "", "all_groups": GROUPS,
         "statuses": [s.value for s in Status], "sources": SOURCES, "agents": list(agents),
         "query": query, "mine": query.get("mine") == "1",
-        "dispatcher": me.role in (Role.ADMIN, Role.SUPERVISOR),
+        "dispatcher": may(me, Permission.TICKETS_DISPATCH),
+        "may_work": may(me, Permission.TICKETS_WORK),
         "message": query.get("message", ""), "error": query.get("error", ""),
         "self_link": request.path_qs,
     })  # fmt: skip
@@ -108,13 +110,11 @@ def _back(target: str, **values: str) -> web.HTTPSeeOther:
 @routes.post("/tickets/mass")
 async def mass_edit(request: web.Request) -> web.StreamResponse:
     """The dispatcher's mass edit: assign, set a status or close the chosen tickets."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_DISPATCH)
     form = await request.post()
     back = str(form.get("back", "/tickets"))
     numbers = [int(str(n)) for n in form.getall("number", []) if str(n).isdigit()]
     action = str(form.get("action", ""))
-    if me.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise _back(back, error="Only dispatchers edit many tickets at once.")
     if not numbers:
         raise _back(back, error="Choose tickets first.")
     changes: dict[str, Any] = {
@@ -145,7 +145,7 @@ async def new_form(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/tickets/new")
 async def new_submit(request: web.Request) -> web.StreamResponse:
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     form = await request.post()
     values = {k: str(form.get(k, "")).strip() for k in ("subject", "description", "email",
                                                           "priority")}  # fmt: skip
@@ -196,6 +196,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         "suggested": template.suggested_solutions if template else [],
         "watching": me.id in ticket.watchers, "statuses": [s.value for s in Status],
         "priorities": list(Priority), "agents": list(agents),
+        "may_work": may(me, Permission.TICKETS_WORK),
         "message": request.query.get("message", ""), "error": request.query.get("error", ""),
     })  # fmt: skip
 
@@ -208,7 +209,7 @@ def _to_ticket(ticket: Ticket, **values: str) -> web.HTTPSeeOther:
 @routes.post("/tickets/{number:[0-9]{1,12}}/reply")
 async def reply(request: web.Request) -> web.StreamResponse:
     """Answer the customer (by mail, or by text to a texter) and set the status at once."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
     text = str(form.get("text", "")).strip()
@@ -229,7 +230,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
 @routes.post("/tickets/{number:[0-9]{1,12}}/note")
 async def note(request: web.Request) -> web.StreamResponse:
     """An internal note; colleagues named as @username hear of it (mail and console)."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
     text = str(form.get("text", "")).strip()[:20000]
@@ -278,7 +279,7 @@ async def watch(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/tickets/{number:[0-9]{1,12}}/change")
 async def change(request: web.Request) -> web.StreamResponse:
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
     changes = {k: str(form[k]) for k in ("status", "priority", "agent") if form.get(k)}
@@ -293,7 +294,7 @@ async def change(request: web.Request) -> web.StreamResponse:
 async def merge(request: web.Request) -> web.StreamResponse:
     """Merge this ticket into another of the same contact: its log moves there, and this one
     is closed as the other's child."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
     into_text = str(form.get("into", ""))

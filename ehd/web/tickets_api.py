@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ehd.accounts.permissions import Permission
 from ehd.config import Config
 from ehd.crm.directory import contact_for_email
 from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
@@ -19,7 +20,7 @@ from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pi
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.status import Priority, Status, after_opened_by_agent, check_change
 from ehd.tickets.visibility import visible_tickets
-from ehd.web.api_common import current_user, json_body
+from ehd.web.api_common import current_user, json_body, require_permission
 from ehd.web.keys import CONFIG, TICKET_MAIL
 
 routes = web.RouteTableDef()
@@ -101,7 +102,7 @@ async def list_tickets(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/tickets")
 async def create_ticket(request: web.Request) -> web.StreamResponse:
     """A ticket made by hand: {"subject", "description", "email"?, "priority"?}."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     body = await json_body(request)
     subject = str(body.get("subject", "")).strip()
     if not subject:
@@ -138,7 +139,7 @@ async def get_ticket(request: web.Request) -> web.StreamResponse:
 async def change_ticket(request: web.Request) -> web.StreamResponse:
     """{"status", "priority", "agent" (username or null), "group", "resting_until",
     "custom_fields": {...}, "watch": true/false, "held": false}"""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
     await apply_changes(ticket, me, await json_body(request), request.app[CONFIG])
     return web.json_response(_brief(ticket))
@@ -203,7 +204,7 @@ async def apply_changes(ticket: Ticket, me: User, body: dict[str, Any], config: 
 @routes.post("/api/tickets/{number:[0-9]+}/pick")
 async def pick_own(request: web.Request) -> web.StreamResponse:
     """Take the ticket as your own: it is locked to you."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
     if ticket.agent_id not in (None, me.id) and ticket.locked:  # type: ignore[attr-defined]
         raise ConflictError("another agent has picked this ticket")
@@ -214,7 +215,7 @@ async def pick_own(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/api/tickets/next")
 async def next_ticket(request: web.Request) -> web.StreamResponse:
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     groups = {m.queue_id for m in await QueueMember.filter(user=me)}  # type: ignore[attr-defined]
     rows = await Ticket.filter(agent_id=None, status__in=("new", "open"))
     chosen = pick_next(
@@ -233,7 +234,7 @@ async def next_ticket(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/tickets/{number:[0-9]+}/entries")
 async def add_entry(request: web.Request) -> web.StreamResponse:
     """A note (internal), action or solution: {"kind", "text", "public"}."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
     body = await json_body(request)
     kind = body.get("kind", "note")
@@ -250,7 +251,7 @@ async def add_entry(request: web.Request) -> web.StreamResponse:
 async def reply(request: web.Request) -> web.StreamResponse:
     """Answer the customer by mail: {"text", "children": true to answer a master's children
     with the same text, "close": true to close them all}."""
-    me = current_user(request)
+    me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
     body = await json_body(request)
     text = str(body.get("text", "")).strip()

@@ -7,6 +7,7 @@ import time
 
 from aiohttp import web
 
+from ehd.accounts.permissions import LABELS, Permission, may
 from ehd.accounts.service import AccountLockedError, authenticate
 from ehd.db.models import Role, User
 from ehd.errors import AuthenticationError, PermissionDeniedError
@@ -21,6 +22,14 @@ def current_user(request: web.Request) -> User:
     user: User | None = request.get(USER)
     if user is None:
         raise web.HTTPSeeOther(f"/login?next={request.rel_url}")
+    return user
+
+
+def require_permission(request: web.Request, permission: Permission) -> User:
+    """The logged-in user (else to the login page), if they have ``permission``."""
+    user = current_user(request)
+    if not may(user, permission):
+        raise PermissionDeniedError(f"you may not do this ({LABELS[permission].lower()})")
     return user
 
 

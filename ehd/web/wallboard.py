@@ -7,12 +7,13 @@ import contextlib
 
 from aiohttp import WSMsgType, web
 
+from ehd.accounts.permissions import Permission
 from ehd.wallboard.feed import WallboardFeed
 from ehd.wallboard.snapshot import snapshot
-from ehd.web.api_common import current_user as api_user
+from ehd.web.api_common import require_permission as api_permission
 from ehd.web.keys import QUEUE_SERVICE
 from ehd.web.rendering import render
-from ehd.web.views import current_user
+from ehd.web.views import require_permission
 
 routes = web.RouteTableDef()
 WALLBOARD = web.AppKey("wallboard_feed", WallboardFeed)
@@ -26,7 +27,7 @@ def feed_for(app: web.Application) -> WallboardFeed:
 
 @routes.get("/wallboard")
 async def page(request: web.Request) -> web.StreamResponse:
-    current_user(request)
+    require_permission(request, Permission.WALLBOARD)
     seconds = request.query.get("seconds", "15")
     return render("wallboard.html", request, {
         "views": VIEWS, "slideshow": request.query.get("slideshow") == "1",
@@ -36,13 +37,13 @@ async def page(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/wallboard")
 async def current(request: web.Request) -> web.StreamResponse:
-    api_user(request)
+    api_permission(request, Permission.WALLBOARD)
     return web.json_response(await snapshot(request.app[QUEUE_SERVICE].current()))
 
 
 @routes.get("/api/wallboard/live")
 async def live(request: web.Request) -> web.StreamResponse:
-    api_user(request)
+    api_permission(request, Permission.WALLBOARD)
     socket = web.WebSocketResponse(heartbeat=30)
     await socket.prepare(request)
     feed = request.app[WALLBOARD]

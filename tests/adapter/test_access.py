@@ -1,0 +1,109 @@
+"""Access holds on every route, whatever URL is guessed: agents stay out of admin routes and
+dispatching, read-only users read but change nothing, and an admin's single grants and
+revocations take effect at once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.db.models import Role, User
+from ehd.platform import create_platform_app
+from ehd.tickets.service import create_ticket
+from tests.adapter.test_web import _token
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[TestServer]:
+    server = TestServer(create_platform_app(Config(data_dir=tmp_path), telephony=False))
+    async with server:
+        await create_user("admin", "admin-pass", role=Role.ADMIN)
+        await create_user("agent", "agent-pass", role=Role.AGENT)
+        await create_user("viewer", "viewer-pass", role=Role.READONLY)
+        yield server
+
+
+async def _client(server: TestServer, username: str) -> aiohttp.ClientSession:
+    session = aiohttp.ClientSession(base_url=server.make_url("/"),
+                                    cookie_jar=aiohttp.CookieJar(unsafe=True))  # fmt: skip
+    async with session.get("/login") as page:
+        token = _token(await page.text())
+    form = {"username": username, "password": f"{username}-pass", "csrf_token": token}
+    async with session.post("/login", data=form, allow_redirects=False) as response:
+        assert response.status == 303
+    return session
+
+
+ADMIN_PAGES = ["/admin/users", "/admin/users/admin"]
+ADMIN_JSON = [("PUT", "/api/queues/sales"), ("PUT", "/api/dids/4999"), ("PUT", "/api/sites/X"),
+              ("PUT", "/api/ticket-filters/f"), ("PUT", "/api/mailboxes/m"),
+              ("PUT", "/api/calendars/c")]  # fmt: skip
+
+
+async def test_agents_cannot_reach_admin_or_supervisor_routes(app: TestServer) -> None:
+    agent = await _client(app, "agent")
+    try:
+        for path in [*ADMIN_PAGES, "/statistics", "/schedules"]:
+            assert (await agent.get(path)).status == 403, path
+        for method, path in ADMIN_JSON:
+            assert (await agent.request(method, path, json={})).status == 403, path
+        response = await agent.get("/RestAPI/v1/users")  # cookies are no REST credentials
+        assert response.status == 401
+        ticket = await create_ticket("Mine", "", "manual", None, [])
+        token = _token(await (await agent.get("/tickets")).text())
+        data = {"csrf_token": token, "number": str(ticket.number), "action": "close"}
+        assert (await agent.post("/tickets/mass", data=data)).status == 403
+        assert (await agent.get("/wallboard")).status == 200
+    finally:
+        await agent.close()
+
+
+async def test_read_only_users_read_but_change_nothing(app: TestServer) -> None:
+    viewer = await _client(app, "viewer")
+    try:
+        ticket = await create_ticket("Look only", "", "manual", None, [])
+        page = await (await viewer.get(f"/tickets/{ticket.number}")).text()
+        assert "Look only" in page and "reply-form" not in page
+        token = _token(page)
+        response = await viewer.post(f"/tickets/{ticket.number}/note",
+                                     data={"csrf_token": token, "text": "hi"})  # fmt: skip
+        assert response.status == 403
+        response = await viewer.patch(f"/api/tickets/{ticket.number}", json={"status": "open"})
+        assert response.status == 403
+        assert (await viewer.post("/api/contacts", json={"name": "X"})).status == 403
+        assert (await viewer.get("/statistics")).status == 200
+    finally:
+        await viewer.close()
+
+
+async def test_an_admin_grants_and_revokes_single_permissions(app: TestServer) -> None:
+    admin = await _client(app, "admin")
+    try:
+        page = await (await admin.get("/admin/users/agent")).text()
+        form = {"csrf_token": _token(page), "name": "Agent A", "alias": "A", "email": "",
+                "language": "sv", "role": "agent", "sites": "NORTH, SOUTH",
+                "site_restricted": "1", "active": "1", "perm:statistics": "grant",
+                "perm:wallboard": "revoke"}  # fmt: skip
+        response = await admin.post("/admin/users/agent", data=form)
+        assert response.status == 200 and "Saved." in await response.text()
+        user = await User.get(username="agent")
+        assert (user.granted, user.revoked) == (["statistics"], ["wallboard"])
+        assert (user.sites, user.site_restricted, user.language) == (["NORTH", "SOUTH"], True, "sv")
+        bad = {**form, "sites": "TOO-LONG-ID"}
+        assert (await admin.post("/admin/users/agent", data=bad)).status == 400
+        own = {**form, "role": "agent", "csrf_token": _token(page)}
+        assert (await admin.post("/admin/users/admin", data=own)).status == 400
+    finally:
+        await admin.close()
+    agent = await _client(app, "agent")
+    try:
+        assert (await agent.get("/statistics")).status == 200
+        assert (await agent.get("/wallboard")).status == 403
+    finally:
+        await agent.close()
