@@ -14,6 +14,7 @@ from ehd.accounts.service import create_user
 from ehd.crm.directory import EMAIL
 from ehd.db.models import Role, User
 from ehd.errors import NotFoundError, ValidationError
+from ehd.web.i18n import LANGUAGES
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
 from ehd.web.rendering import render
 from ehd.web.views import require_role
@@ -71,7 +72,6 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/admin/users")
 
 
-LANGUAGES = {"en": "English", "sv": "Svenska"}
 SITE_CODE = re.compile(r"[A-Za-z0-9_-]{1,8}")
 
 

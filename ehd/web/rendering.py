@@ -9,6 +9,7 @@ from aiohttp import web
 
 from ehd.accounts.permissions import effective
 from ehd.web import sessions
+from ehd.web.i18n import language_for, translations
 from ehd.web.keys import SESSION, USER
 
 
@@ -19,6 +20,7 @@ def render(
     csrf = session.csrf_token if session else sessions.prelogin_csrf_token(request)
     user = request.get(USER)
     perms = effective(user.role, user.granted, user.revoked) if user else frozenset()
+    language = language_for(request, user)
     values = {"user": user, "csrf_token": csrf, "perms": {p.value for p in perms},
-              **(context or {})}  # fmt: skip
+              "lang": language, "_": translations(language).gettext, **(context or {})}  # fmt: skip
     return aiohttp_jinja2.render_template(template, request, values, status=status)

@@ -11,12 +11,17 @@ from ehd.accounts.permissions import Permission
 from ehd.wallboard.feed import WallboardFeed
 from ehd.wallboard.snapshot import snapshot
 from ehd.web.api_common import require_permission as api_permission
+from ehd.web.i18n import language_for, translations
 from ehd.web.keys import QUEUE_SERVICE
 from ehd.web.rendering import render
 from ehd.web.views import require_permission
 
 routes = web.RouteTableDef()
 WALLBOARD = web.AppKey("wallboard_feed", WallboardFeed)
+# Texts the board's script draws, handed to it translated.
+SCRIPT_TEXTS = ("Calls in queue", "Agents logged in", "Avg. queue time", "Service level",
+                "Answered", "Lost", "Total", "live", "reconnecting…", "Slide show",
+                "Stop slide show")  # fmt: skip
 VIEWS = {"queues": "Queues and agents", "agents": "Agents", "toplist": "Top list",
          "tickets": "Tickets today", "sites": "Sites"}  # fmt: skip
 
@@ -27,9 +32,11 @@ def feed_for(app: web.Application) -> WallboardFeed:
 
 @routes.get("/wallboard")
 async def page(request: web.Request) -> web.StreamResponse:
-    require_permission(request, Permission.WALLBOARD)
+    me = require_permission(request, Permission.WALLBOARD)
     seconds = request.query.get("seconds", "15")
+    translate = translations(language_for(request, me)).gettext
     return render("wallboard.html", request, {
+        "labels": {text: translate(text) for text in SCRIPT_TEXTS},
         "views": VIEWS, "slideshow": request.query.get("slideshow") == "1",
         "seconds": int(seconds) if seconds.isdigit() and 3 <= int(seconds) <= 600 else 15,
     })  # fmt: skip

@@ -105,5 +105,7 @@ async def test_an_admin_grants_and_revokes_single_permissions(app: TestServer) -
     try:
         assert (await agent.get("/statistics")).status == 200
         assert (await agent.get("/wallboard")).status == 403
+        page = await (await agent.get("/tickets")).text()  # the user's language: Swedish
+        assert '<html lang="sv">' in page and "Ärenden/CRM" in page and "Kontrollpanel" in page
     finally:
         await agent.close()

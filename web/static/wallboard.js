@@ -3,6 +3,8 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const board = document.getElementById("wallboard");
+  const labels = JSON.parse(board.dataset.labels || "{}");
+  const t = (text) => labels[text] || text;
   const panels = [...board.querySelectorAll("[data-panel]")];
   const state = document.getElementById("board-state");
   let shown = 0;
@@ -19,7 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
   function setSlideshow(on) {
     clearInterval(timer);
     timer = on ? setInterval(() => show(shown + 1), Number(board.dataset.seconds) * 1000) : null;
-    slideshow.textContent = on ? "Stop slide show" : "Slide show";
+    slideshow.textContent = on ? t("Stop slide show") : t("Slide show");
     board.dataset.slideshow = on ? "on" : "off";
   }
   slideshow.addEventListener("click", () => setSlideshow(board.dataset.slideshow !== "on"));
@@ -52,9 +54,9 @@ document.addEventListener("DOMContentLoaded", () => {
       th.textContent = q.queue;
       return th;
     }));
-    const figures = [["Calls in queue", (q) => dash(q.waiting)], ["Agents logged in", (q) => dash(q.agents_logged_in)],
-      ["Avg. queue time", (q) => duration(q.avg_queue_seconds)], ["Service level", (q) => percent(q.service_level)],
-      ["Answered", (q) => dash(q.answered)], ["Lost", (q) => dash(q.lost)], ["Total", (q) => dash(q.total)]];
+    const figures = [[t("Calls in queue"), (q) => dash(q.waiting)], [t("Agents logged in"), (q) => dash(q.agents_logged_in)],
+      [t("Avg. queue time"), (q) => duration(q.avg_queue_seconds)], [t("Service level"), (q) => percent(q.service_level)],
+      [t("Answered"), (q) => dash(q.answered)], [t("Lost"), (q) => dash(q.lost)], [t("Total"), (q) => dash(q.total)]];
     fill("queues-table", figures, ([label, get]) => [label, ...data.rows.map(get)]);
     document.getElementById("total-answered").textContent = percent(data.answered_percent);
     document.getElementById("total-sl").textContent = percent(data.service_level);
@@ -67,7 +69,7 @@ document.addEventListener("DOMContentLoaded", () => {
     fill("toplist-table", snapshot.toplist.rows, (r, i) => [i + 1, r.name, r.answered, r.solved, dash(r.cfi), r.value]);
     fill("tickets-table", snapshot.tickets, (t) => [t.name, t.new, t.open, t.other, t.closed, t.answers, t.last_active ? t.last_active.slice(11, 16) : "–"]);
     fill("sites-table", snapshot.sites, (s) => [s.site, s.description, s.calls_today, s.new, s.open, s.resting, s.new_today, s.new_this_week]);
-    state.textContent = `live · ${new Date(snapshot.at).toLocaleTimeString()}`;
+    state.textContent = `${t("live")} · ${new Date(snapshot.at).toLocaleTimeString()}`;
   }
 
   let wait = 1000;
@@ -77,7 +79,7 @@ document.addEventListener("DOMContentLoaded", () => {
     socket.addEventListener("open", () => { wait = 1000; });
     socket.addEventListener("message", (event) => draw(JSON.parse(event.data)));
     socket.addEventListener("close", () => {
-      state.textContent = "reconnecting…";
+      state.textContent = t("reconnecting…");
       setTimeout(connect, wait);
       wait = Math.min(wait * 2, 30000);
     });
