@@ -60,6 +60,7 @@ class User(Model):
     # Single permissions on top of the role's preset (ehd.accounts.permissions)
     granted: list[str] = fields.JSONField(default=list)
     revoked: list[str] = fields.JSONField(default=list)
+    menu_profile = fields.CharField(max_length=64, default="")  # a MenuProfile's name
     failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
 
@@ -723,3 +724,34 @@ class KnowledgeArticle(Model):
 
     class Meta:
         table = "knowledge_articles"
+
+
+class SavedSearch(Model):
+    """A ticket overview's filters under a name, run as /tickets?g_exe=NAME: the owner's own,
+    or shared with everyone (owner empty)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="saved_searches", null=True, on_delete=fields.CASCADE
+    )
+    query = fields.CharField(max_length=2000)  # the overview's query string
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "saved_searches"
+        unique_together = (("name", "owner"),)
+
+
+class MenuProfile(Model):
+    """A shortcut menu: links shown to a user, to the members of some teams, or to everyone
+    when it is the standard profile."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    items: list[dict[str, str]] = fields.JSONField(default=list)  # [{"label", "url"}]
+    teams: list[str] = fields.JSONField(default=list)  # queue (team) names
+    standard = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "menu_profiles"

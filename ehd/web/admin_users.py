@@ -12,7 +12,7 @@ from ehd.accounts.password_policy import Policy
 from ehd.accounts.permissions import LABELS, PRESETS, Permission
 from ehd.accounts.service import create_user
 from ehd.crm.directory import EMAIL
-from ehd.db.models import Role, User
+from ehd.db.models import MenuProfile, Role, User
 from ehd.errors import NotFoundError, ValidationError
 from ehd.web.i18n import LANGUAGES
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
@@ -82,12 +82,14 @@ async def _account(request: web.Request) -> User:
     return account
 
 
-def _edit_page(request: web.Request, account: User, **values: Any) -> web.Response:
+async def _edit_page(request: web.Request, account: User, **values: Any) -> web.Response:
+    menus = await MenuProfile.all().order_by("name").values_list("name", flat=True)
     status = int(values.pop("status", 200))
     return render("admin_user.html", request, {
         "account": account, "roles": list(Role), "languages": LANGUAGES,
         "permissions": [(p.value, label) for p, label in LABELS.items()],
         "preset": {p.value for p in PRESETS[account.role]}, "error": None, "saved": False,
+        "menus": menus,
         **values,
     }, status=status)  # fmt: skip
 
@@ -95,7 +97,9 @@ def _edit_page(request: web.Request, account: User, **values: Any) -> web.Respon
 @routes.get("/admin/users/{username}")
 async def edit_user(request: web.Request) -> web.StreamResponse:
     require_role(request, Role.ADMIN)
-    return _edit_page(request, await _account(request), saved=request.query.get("saved") == "1")
+    return await _edit_page(
+        request, await _account(request), saved=request.query.get("saved") == "1"
+    )
 
 
 @routes.post("/admin/users/{username}")
@@ -118,12 +122,16 @@ async def save_user(request: web.Request) -> web.StreamResponse:
     elif account.id == me.id and (text["role"] != Role.ADMIN.value or not form.get("active")):
         problem = "You cannot take away your own admin access."
     if problem:
-        return _edit_page(request, account, error=problem, status=400)
+        return await _edit_page(request, account, error=problem, status=400)
     choices = {p.value: str(form.get(f"perm:{p.value}", "")) for p in Permission}
+    menu_profile = str(form.get("menu_profile", ""))
+    if menu_profile and not await MenuProfile.exists(name=menu_profile):
+        return await _edit_page(request, account, error="No such menu profile.", status=400)
     account.update_from_dict({
         "name": text["name"][:128], "alias": text["alias"][:64], "email": text["email"][:254],
         "language": text["language"], "role": Role(text["role"]), "sites": sites,
         "site_restricted": bool(form.get("site_restricted")), "active": bool(form.get("active")),
+        "menu_profile": menu_profile,
         "granted": [p for p, c in choices.items() if c == "grant"],
         "revoked": [p for p, c in choices.items() if c == "revoke"],
     })  # fmt: skip

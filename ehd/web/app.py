@@ -29,6 +29,7 @@ from ehd.web import (
     inbound_api,
     password_page,
     schedules_page,
+    shortcuts,
     sms_inbound,
     statistics_page,
     ticket_admin_api,
@@ -96,6 +97,7 @@ def create_web_app(
     app.add_routes(crm_pages.routes)
     app.add_routes(wallboard.routes)
     app.add_routes(statistics_page.routes)
+    app.add_routes(shortcuts.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)

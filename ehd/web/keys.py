@@ -46,6 +46,8 @@ ACCOUNTS_CHANGED: web.AppKey[AccountsChanged] = web.AppKey("accounts_changed")
 SESSION: web.RequestKey[WebSession | None] = web.RequestKey("session")
 USER: web.RequestKey[User | None] = web.RequestKey("user")
 PRELOGIN_CSRF: web.RequestKey[str] = web.RequestKey("prelogin_csrf")
+# The logged-in user's shortcut menu on pages: [{"label", "url"}]
+SHORTCUTS: web.RequestKey[list[dict[str, str]]] = web.RequestKey("shortcuts")
 
 
 class QueueServiceRef(Protocol):

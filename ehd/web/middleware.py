@@ -10,9 +10,10 @@ from tortoise.exceptions import ValidationError as OrmValidationError
 
 from ehd.errors import EhdError
 from ehd.web import sessions
-from ehd.web.keys import SESSION, USER
+from ehd.web.keys import SESSION, SHORTCUTS, USER
 from ehd.web.password_page import check_not_expired
 from ehd.web.rendering import render
+from ehd.web.shortcuts import menu_for
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     request[USER] = session.user if session else None
     if session is not None:
         check_not_expired(request, session.user)
+        if request.method == "GET" and not wants_json(request):
+            request[SHORTCUTS] = await menu_for(session.user)
     if request.method in _UNSAFE_METHODS and not wants_json(request):
         form = await request.post()
         token = form.get("csrf_token")

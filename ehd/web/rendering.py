@@ -10,7 +10,7 @@ from aiohttp import web
 from ehd.accounts.permissions import effective
 from ehd.web import sessions
 from ehd.web.i18n import language_for, translations
-from ehd.web.keys import SESSION, USER
+from ehd.web.keys import SESSION, SHORTCUTS, USER
 
 
 def render(
@@ -22,5 +22,6 @@ def render(
     perms = effective(user.role, user.granted, user.revoked) if user else frozenset()
     language = language_for(request, user)
     values = {"user": user, "csrf_token": csrf, "perms": {p.value for p in perms},
-              "lang": language, "_": translations(language).gettext, **(context or {})}  # fmt: skip
+              "lang": language, "_": translations(language).gettext,
+              "shortcuts": request.get(SHORTCUTS, []), **(context or {})}  # fmt: skip
     return aiohttp_jinja2.render_template(template, request, values, status=status)

@@ -27,6 +27,7 @@ from ehd.tickets.status import Priority, Status
 from ehd.tickets.visibility import visible_tickets
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
+from ehd.web.shortcuts import run_search, search_query
 from ehd.web.tickets_api import apply_changes
 from ehd.web.views import current_user, require_permission
 
@@ -80,7 +81,7 @@ async def _overview_rows(me: User, query: MultiMapping[str]) -> list[dict[str, A
 @routes.get("/tickets")
 async def overview(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
-    query = request.query
+    query = await run_search(me, request.query)
     columns = [c for c in query.getall("col", []) if c in COLUMNS] or list(DEFAULT_COLUMNS)
     group_by = query.get("group", "")
     rows = await _overview_rows(me, query)
@@ -97,7 +98,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "dispatcher": may(me, Permission.TICKETS_DISPATCH),
         "may_work": may(me, Permission.TICKETS_WORK),
         "message": query.get("message", ""), "error": query.get("error", ""),
-        "self_link": request.path_qs,
+        "self_link": request.path_qs, "search": search_query(query),
     })  # fmt: skip
 
 
