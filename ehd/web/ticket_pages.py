@@ -8,6 +8,7 @@ Forms post and redirect (they work without script); rules live in the service la
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from typing import Any
@@ -25,6 +26,7 @@ from ehd.tickets import service
 from ehd.tickets.mentions import mentioned
 from ehd.tickets.status import Priority, Status
 from ehd.tickets.visibility import visible_tickets
+from ehd.web.api_common import current_user as api_user
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
 from ehd.web.shortcuts import run_search, search_query
@@ -312,3 +314,15 @@ async def merge(request: web.Request) -> web.StreamResponse:
     await service.change(ticket, me.username, "master_id", target.id)
     await service.change(ticket, me.username, "status", Status.CLOSED.value)
     raise _to_ticket(target, message=f"Ticket {ticket.number} merged here.")
+
+
+@routes.get("/api/tickets/inbox")
+async def inbox_version(request: web.Request) -> web.StreamResponse:
+    """A fingerprint of the user's own open tickets: the personal in-tray reloads its list when
+    it changes. Read from the database, so it holds with several web processes."""
+    me = api_user(request)
+    mine = visible_tickets(me).filter(agent_id=me.id).exclude(status=Status.CLOSED.value)
+    rows = await mine.order_by("number").values_list("number", "status", "updated_at")
+    text = "|".join(f"{n}:{s}:{u.isoformat()}" for n, s, u in rows)
+    return web.json_response({"version": hashlib.sha256(text.encode()).hexdigest()[:16],
+                              "count": len(rows)})  # fmt: skip

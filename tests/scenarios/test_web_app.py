@@ -123,3 +123,19 @@ async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
             assert main["width"] <= 390 and menu["x"] + menu["width"] <= 390, path
             await page.click("nav.menu summary >> text=Tickets/CRM")
             await expect(page.locator("nav.menu a[href='/tickets/new']")).to_be_visible()
+
+
+async def test_the_personal_in_tray_updates_itself(ehd_server: EhdProcess) -> None:
+    api = await Api.admin(ehd_server)
+    try:
+        async with headless_chromium() as browser:
+            page = await browser.new_page()
+            await log_in(page, ehd_server, "bob", "/tickets?mine=1")
+            await expect(page.locator("h1")).to_have_text("My tickets")
+            ticket = await api.call("POST", "/api/tickets", {"subject": "Phone broken"})
+            await api.call("PATCH", f"/api/tickets/{ticket['number']}", {"agent": "bob"})
+            row = page.locator(f"tr[data-number='{ticket['number']}']")
+            await expect(row).to_contain_text("Phone broken", timeout=20000)
+            await expect(page.locator("#inbox-state")).to_contain_text("Updated")
+    finally:
+        await api.close()
