@@ -79,7 +79,7 @@ QUEUE_SETTINGS = {
 # Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
 QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey", "classification")
 LOGIN_SOURCES = ("web", "console", "mobile", "api")
-_NULLABLE = {"callback_offer_after", "overflow_after", "max_penalty"}
+NULLABLE_SETTINGS = {"callback_offer_after", "overflow_after", "max_penalty"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -198,11 +198,20 @@ async def agent_state(request: web.Request) -> web.StreamResponse:
 async def put_queue(request: web.Request) -> web.StreamResponse:
     """Create the queue, or change the settings given (others stay)."""
     require_admin(request)
-    name = request.match_info["name"]
+    queue = await save_queue(request.match_info["name"], await json_body(request))
+    service = _service(request)
+    if service is not None:
+        await service.load_queues()
+    return web.json_response({"name": queue.name, **{k: getattr(queue, k) for k in QUEUE_SETTINGS}})
+
+
+async def save_queue(name: str, body: dict[str, Any]) -> Queue:
+    """Create the queue or change the settings given, all checked before anything is saved
+    (the caller reloads the queue service)."""
     if not _NAME.match(name):
         raise ValidationError("queue names are 1-64 letters, digits, - or _", field="name")
     queue = await Queue.get_or_none(name=name) or Queue(name=name)
-    body = await json_body(request)
+    body = dict(body)
     for key in QUEUE_LINKS:
         if key in body:
             setattr(queue, key, await _linked(key, body.pop(key)))
@@ -210,7 +219,7 @@ async def put_queue(request: web.Request) -> web.StreamResponse:
         kind = QUEUE_SETTINGS.get(key)
         if kind is None:
             raise ValidationError(f"unknown queue setting {key!r}", field=key)
-        if value is None and key in _NULLABLE:
+        if value is None and key in NULLABLE_SETTINGS:
             setattr(queue, key, None)
             continue
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -221,10 +230,7 @@ async def put_queue(request: web.Request) -> web.StreamResponse:
     queue_config(queue)  # validates strategies, rules and targets before saving
     validate_flow_settings(queue)
     await queue.save()
-    service = _service(request)
-    if service is not None:
-        await service.load_queues()
-    return web.json_response({"name": queue.name, **{k: getattr(queue, k) for k in QUEUE_SETTINGS}})
+    return queue
 
 
 async def _linked(key: str, value: Any) -> Any:
@@ -266,10 +272,15 @@ async def put_member(request: web.Request) -> web.StreamResponse:
 async def put_did(request: web.Request) -> web.StreamResponse:
     """Route a dialled number: {"route_type": "queue", "queue": "support", "priority": 5}."""
     require_admin(request)
-    number = request.match_info["number"]
+    did = await save_did(request.match_info["number"], await json_body(request))
+    return web.json_response(
+        {"number": did.number, "route_type": did.route_type.value, "priority": did.priority}
+    )
+
+
+async def save_did(number: str, body: dict[str, Any]) -> Did:
     if not re.fullmatch(r"\+?[0-9]{2,20}", number):
         raise ValidationError("a DID is 2-20 digits, optionally with a leading +", field="number")
-    body = await json_body(request)
     try:
         route_type = RouteType(body.get("route_type", "unused"))
     except ValueError as err:
@@ -299,10 +310,10 @@ async def put_did(request: web.Request) -> web.StreamResponse:
             if not isinstance(body[key], int) or isinstance(body[key], bool):
                 raise ValidationError(f"{key} must be a whole number", field=key)
             values[key] = body[key]
+    if "description" in body:
+        values["description"] = str(body["description"])[:255]
     did, _ = await Did.update_or_create(number=number, defaults=values)
-    return web.json_response(
-        {"number": did.number, "route_type": did.route_type.value, "priority": did.priority}
-    )
+    return did
 
 
 @routes.get("/api/queues/metrics")

@@ -21,6 +21,7 @@ from ehd.restapi import http as rest_api
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
+    admin_telephony,
     admin_users,
     agent_console,
     classification_api,
@@ -98,6 +99,7 @@ def create_web_app(
     app.add_routes(wallboard.routes)
     app.add_routes(statistics_page.routes)
     app.add_routes(shortcuts.routes)
+    app.add_routes(admin_telephony.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)
