@@ -21,10 +21,12 @@ from ehd.restapi import http as rest_api
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
+    admin_sites,
     admin_telephony,
     admin_users,
     agent_console,
     classification_api,
+    contact_form,
     crm_pages,
     customer_ticket,
     inbound_api,
@@ -70,6 +72,7 @@ def create_web_app(
     app[CONSOLES] = AgentEvents()
     app[LOGIN_ATTEMPTS] = AttemptLimiter()
     app[rest_api.VERIFIED] = rest_api.VerifiedCredentials()
+    app[contact_form.FORM_SENDS] = AttemptLimiter(burst=5, per_minute=5)
     app[wallboard.WALLBOARD] = wallboard.feed_for(app)
     app.on_cleanup.append(_stop_wallboard)
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
@@ -100,6 +103,8 @@ def create_web_app(
     app.add_routes(statistics_page.routes)
     app.add_routes(shortcuts.routes)
     app.add_routes(admin_telephony.routes)
+    app.add_routes(admin_sites.routes)
+    app.add_routes(contact_form.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)

@@ -25,6 +25,8 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Public forms posted from other sites' pages: no session to protect (see ehd.web.contact_form)
+CSRF_EXEMPT = ("/form/",)
 
 
 def wants_json(request: web.Request) -> bool:
@@ -93,7 +95,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
         check_not_expired(request, session.user)
         if request.method == "GET" and not wants_json(request):
             request[SHORTCUTS] = await menu_for(session.user)
-    if request.method in _UNSAFE_METHODS and not wants_json(request):
+    exempt = request.path.startswith(CSRF_EXEMPT)
+    if request.method in _UNSAFE_METHODS and not wants_json(request) and not exempt:
         form = await request.post()
         token = form.get("csrf_token")
         sessions.check_csrf(request, token if isinstance(token, str) else None)

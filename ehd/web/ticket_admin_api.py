@@ -28,6 +28,7 @@ from ehd.phone_numbers import to_e164
 from ehd.tickets.filters import parse_filter
 from ehd.tickets.status import Priority, Status
 from ehd.web.api_common import json_body, require_admin, require_permission
+from ehd.web.contact_form import ORIGIN
 from ehd.web.keys import MAILBOXES
 
 routes = web.RouteTableDef()
@@ -88,16 +89,30 @@ async def put_mailbox(request: web.Request) -> web.StreamResponse:
 @routes.put("/api/sites/{code}")
 async def put_site(request: web.Request) -> web.StreamResponse:
     require_admin(request)
-    code = request.match_info["code"]
+    site = await save_site(request.match_info["code"], await json_body(request))
+    return web.json_response({"code": site.code, "description": site.description,
+                              "embed_origins": site.embed_origins})  # fmt: skip
+
+
+async def save_site(code: str, body: dict[str, Any]) -> Site:
+    """Create or change a site: {"description", "agent_instruction", "email_sender",
+    "greeting", "embed_origins": ["https://www.example.com"]}."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,8}", code):
         raise ValidationError("a site ID is 1-8 letters, digits, - or _", field="code")
-    body = await json_body(request)
-    fields = ("description", "agent_instruction", "email_sender", "greeting")
-    values = {k: str(body[k])[:2000] for k in fields if k in body}
+    limits = {"description": 255, "agent_instruction": 2000, "email_sender": 254, "greeting": 64}
+    values: dict[str, Any] = {k: str(body[k])[:limit] for k, limit in limits.items() if k in body}
     if values.get("email_sender") and not _EMAIL.match(values["email_sender"]):
         raise ValidationError("email_sender is not an address", field="email_sender")
+    if "embed_origins" in body:
+        origins = body["embed_origins"]
+        if not isinstance(origins, list) or not all(
+            isinstance(o, str) and ORIGIN.fullmatch(o) for o in origins
+        ):
+            raise ValidationError("embed_origins are origins like https://www.example.com "
+                                  "(no path)", field="embed_origins")  # fmt: skip
+        values["embed_origins"] = list(dict.fromkeys(origins))[:20]
     site, _ = await Site.update_or_create(code=code, defaults=values)
-    return web.json_response({"code": site.code, "description": site.description})
+    return site
 
 
 @routes.post("/api/companies")

@@ -1,0 +1,18 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0023_saved_searches_menus')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Site',
+            name='embed_origins',
+            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+    ]
