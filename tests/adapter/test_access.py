@@ -17,6 +17,7 @@ from ehd.db.models import Role, User
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
 from tests.adapter.test_web import _token
+from tests.harness.web_client import logged_in_session
 
 
 @pytest.fixture
@@ -30,14 +31,7 @@ async def app(tmp_path: Path) -> AsyncIterator[TestServer]:
 
 
 async def _client(server: TestServer, username: str) -> aiohttp.ClientSession:
-    session = aiohttp.ClientSession(base_url=server.make_url("/"),
-                                    cookie_jar=aiohttp.CookieJar(unsafe=True))  # fmt: skip
-    async with session.get("/login") as page:
-        token = _token(await page.text())
-    form = {"username": username, "password": f"{username}-pass", "csrf_token": token}
-    async with session.post("/login", data=form, allow_redirects=False) as response:
-        assert response.status == 303
-    return session
+    return await logged_in_session(str(server.make_url("/")), username, f"{username}-pass")
 
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/admin"]

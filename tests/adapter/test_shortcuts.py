@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -15,7 +14,7 @@ from ehd.db.models import Queue, QueueMember, Role, SavedSearch, User
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
 from tests.adapter.test_access import _client
-from tests.adapter.test_web import _token
+from tests.harness.web_client import post_form
 
 
 @pytest.fixture
@@ -27,13 +26,6 @@ async def app(tmp_path: Path) -> AsyncIterator[TestServer]:
         yield server
 
 
-async def _post(session: aiohttp.ClientSession, path: str, page: str, data: dict[str, str]) -> str:
-    async with session.get(page) as response:
-        token = _token(await response.text())
-    async with session.post(path, data={"csrf_token": token, **data}) as response:
-        return await response.text()
-
-
 async def test_saved_searches_run_by_name_and_shared_ones_reach_everyone(app: TestServer) -> None:
     await create_ticket("Invoice wrong", "", "sms", None, [])
     await create_ticket("Router dead", "", "email", None, [])
@@ -41,7 +33,7 @@ async def test_saved_searches_run_by_name_and_shared_ones_reach_everyone(app: Te
     agent = await _client(app, "agent")
     try:
         search = {"name": "Texts", "query": "source=sms&csrf_token=x", "shared": "1"}
-        page = await _post(admin, "/tickets/searches", "/tickets", search)
+        _, page = await post_form(admin, "/tickets/searches", "/tickets", search)
         assert "Invoice wrong" in page and "Router dead" not in page
         stored = await SavedSearch.get(name="Texts")
         assert stored.query == "source=sms" and stored.owner_id is None  # type: ignore[attr-defined]
@@ -51,7 +43,9 @@ async def test_saved_searches_run_by_name_and_shared_ones_reach_everyone(app: Te
         assert 'href="/tickets?g_exe=Texts"' in page  # in the agent's shortcut menu
         async with agent.get("/tickets?g_exe=Nothing") as response:
             assert response.status == 404
-        page = await _post(agent, "/tickets/searches", "/tickets", {"name": "<bad>", "query": ""})
+        _, page = await post_form(
+            agent, "/tickets/searches", "/tickets", {"name": "<bad>", "query": ""}
+        )
         assert "Name the search" in page
     finally:
         await admin.close()
@@ -65,9 +59,9 @@ async def test_menus_come_from_the_user_else_the_team_else_the_standard(app: Tes
         for name, items, extra in (("Everyone", "Wiki | https://wiki.example", {"standard": "1"}),
                                    ("Support", "Queue | /tickets?mine=1", {"teams": "support"}),
                                    ("Personal", "Mine | /m", {})):  # fmt: skip
-            await _post(admin, "/admin/menus", "/admin/menus", {"name": name, "items": items,
+            await post_form(admin, "/admin/menus", "/admin/menus", {"name": name, "items": items,
                                                                   **extra})  # fmt: skip
-        page = await _post(admin, "/admin/menus", "/admin/menus",
+        _, page = await post_form(admin, "/admin/menus", "/admin/menus",
                            {"name": "Bad", "items": "Evil | javascript:x"})  # fmt: skip
         assert "is not a link" in page
 
