@@ -757,3 +757,18 @@ class MenuProfile(Model):
 
     class Meta:
         table = "menu_profiles"
+
+
+class TicketSettings(Model):
+    """The control panel's ticket options, one row. Until first saved, the configuration
+    file's ticket_* settings apply."""
+
+    id = fields.IntField(primary_key=True)
+    assign_required = fields.BooleanField(default=False)  # a ticket must have an agent
+    auto_assign = fields.BooleanField(default=False)  # opening a new ticket makes it yours
+    allow_delete = fields.BooleanField(default=False)  # dispatchers may delete tickets
+    required_fields: list[str] = fields.JSONField(default=list)  # before solving or closing
+    hidden_fields: list[str] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "ticket_settings"

@@ -26,6 +26,7 @@ from ehd.restapi import computed, writes
 from ehd.restapi.openapi import document
 from ehd.restapi.query import Op, Selection, parse
 from ehd.restapi.resources import RESOURCES, Resource
+from ehd.tickets.options import ticket_options
 from ehd.web.api_common import json_body
 from ehd.web.keys import CONFIG, QUEUE_SERVICE
 
@@ -249,7 +250,7 @@ async def _single(
             return web.json_response(answer)
         return web.json_response(await _one(resource, item))
     if request.method == "DELETE":
-        await writes.delete(resource, item, me)
+        await writes.delete(resource, item, me, await ticket_options(request.app[CONFIG]))
         return web.Response(status=204)
     values = writes.checked_body(await json_body(request), resource.update_fields, (),
                                  resource.model)  # fmt: skip

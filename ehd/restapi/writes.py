@@ -18,6 +18,7 @@ from ehd.phone_numbers import to_e164
 from ehd.restapi.query import Kind
 from ehd.restapi.resources import Resource
 from ehd.tickets import service
+from ehd.tickets.options import TicketOptions
 from ehd.tickets.status import Priority, Status
 
 SITE_CODE = re.compile(r"[A-Za-z0-9_-]{1,8}")
@@ -232,7 +233,9 @@ async def update(resource: Resource, item: Model, values: dict[str, Any], who: s
     await updaters[resource.name](item, values)
 
 
-async def delete(resource: Resource, item: Model, me: User) -> None:
+async def delete(resource: Resource, item: Model, me: User, options: TicketOptions) -> None:
     if resource.name == "users" and item.pk == me.id:
         raise ConflictError("you cannot delete yourself")
+    if resource.name == "tickets" and not options.allow_delete:
+        raise ConflictError("deleting tickets is turned off in the control panel")
     await item.delete()

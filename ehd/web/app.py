@@ -27,6 +27,7 @@ from ehd.web import (
     agent_console,
     classification_api,
     contact_form,
+    control_panel,
     crm_pages,
     customer_ticket,
     inbound_api,
@@ -105,6 +106,7 @@ def create_web_app(
     app.add_routes(admin_telephony.routes)
     app.add_routes(admin_sites.routes)
     app.add_routes(contact_form.routes)
+    app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)
     app.add_routes(rest_api.routes)

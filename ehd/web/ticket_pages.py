@@ -24,6 +24,7 @@ from ehd.errors import EhdError, NotFoundError
 from ehd.mail.outbound import MailError
 from ehd.tickets import service
 from ehd.tickets.mentions import mentioned
+from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.status import Priority, Status
 from ehd.tickets.visibility import visible_tickets
 from ehd.web.api_common import current_user as api_user
@@ -104,6 +105,10 @@ async def overview(request: web.Request) -> web.StreamResponse:
     })  # fmt: skip
 
 
+async def _options(request: web.Request) -> TicketOptions:
+    return await ticket_options(request.app[CONFIG])
+
+
 def _back(target: str, **values: str) -> web.HTTPSeeOther:
     base = target if target.startswith("/tickets") and not target.startswith("//") else "/tickets"
     separator = "&" if "?" in base else "?"
@@ -130,7 +135,7 @@ async def mass_edit(request: web.Request) -> web.StreamResponse:
     done, problems = 0, []
     for ticket in await visible_tickets(me).filter(number__in=numbers):
         try:
-            await apply_changes(ticket, me, changes, request.app[CONFIG])
+            await apply_changes(ticket, me, changes, await _options(request))
             done += 1
         except EhdError as err:
             problems.append(f"#{ticket.number}: {err.message}")
@@ -192,6 +197,8 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     if ticket.contact is not None:
         related = await visible_tickets(me).filter(contact=ticket.contact).exclude(
             id=ticket.id).order_by("-updated_at").limit(20)  # fmt: skip
+    allowed = (await _options(request)).allow_delete
+    may_delete = allowed and may(me, Permission.TICKETS_DISPATCH)
     template: TicketTemplate | None = ticket.template
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
     return render("ticket.html", request, {
@@ -200,6 +207,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         "watching": me.id in ticket.watchers, "statuses": [s.value for s in Status],
         "priorities": list(Priority), "agents": list(agents),
         "may_work": may(me, Permission.TICKETS_WORK),
+        "may_delete": may_delete,
         "message": request.query.get("message", ""), "error": request.query.get("error", ""),
     })  # fmt: skip
 
@@ -224,7 +232,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     except MailError as err:
         raise _to_ticket(ticket, error=f"Not sent: {err}") from err
     try:
-        await apply_changes(ticket, me, {"status": status}, request.app[CONFIG])
+        await apply_changes(ticket, me, {"status": status}, await _options(request))
     except EhdError as err:
         raise _to_ticket(ticket, message="Reply sent.", error=err.message) from err
     raise _to_ticket(ticket, message="Reply sent.")
@@ -276,7 +284,7 @@ async def watch(request: web.Request) -> web.StreamResponse:
     ticket = await _ticket(request, me)
     form = await request.post()
     on = form.get("watch") == "on"
-    await apply_changes(ticket, me, {"watch": on}, request.app[CONFIG])
+    await apply_changes(ticket, me, {"watch": on}, await _options(request))
     raise _to_ticket(ticket, message="Watching." if on else "No longer watching.")
 
 
@@ -287,7 +295,7 @@ async def change(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     changes = {k: str(form[k]) for k in ("status", "priority", "agent") if form.get(k)}
     try:
-        await apply_changes(ticket, me, changes, request.app[CONFIG])
+        await apply_changes(ticket, me, changes, await _options(request))
     except EhdError as err:
         raise _to_ticket(ticket, error=err.message) from err
     raise _to_ticket(ticket, message="Saved.")
@@ -326,3 +334,15 @@ async def inbox_version(request: web.Request) -> web.StreamResponse:
     text = "|".join(f"{n}:{s}:{u.isoformat()}" for n, s, u in rows)
     return web.json_response({"version": hashlib.sha256(text.encode()).hexdigest()[:16],
                               "count": len(rows)})  # fmt: skip
+
+
+@routes.post("/tickets/{number:[0-9]{1,12}}/delete")
+async def delete(request: web.Request) -> web.StreamResponse:
+    """Delete a ticket, when the control panel allows it, as a dispatcher."""
+    me = require_permission(request, Permission.TICKETS_DISPATCH)
+    ticket = await _ticket(request, me)
+    if not (await _options(request)).allow_delete:
+        raise _to_ticket(ticket, error="Deleting tickets is turned off in the control panel.")
+    log.info("%s deleted ticket %s (%s)", me.username, ticket.number, ticket.subject)
+    await ticket.delete()
+    raise _back("/tickets", message=f"Ticket {ticket.number} deleted.")

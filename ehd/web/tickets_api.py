@@ -9,7 +9,6 @@ from typing import Any
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
-from ehd.config import Config
 from ehd.crm.directory import contact_for_email
 from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
 from ehd.errors import ConflictError, NotFoundError, ValidationError
@@ -18,6 +17,7 @@ from ehd.moments import aware_datetime
 from ehd.tickets import service
 from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pick_next
 from ehd.tickets.mail_out import TicketMail
+from ehd.tickets.options import REQUIRABLE, TicketOptions, ticket_options
 from ehd.tickets.status import Priority, Status, after_opened_by_agent, check_change
 from ehd.tickets.visibility import visible_tickets
 from ehd.web.api_common import current_user, json_body, require_permission
@@ -29,17 +29,6 @@ ENTRY_KINDS = ("note", "action", "solution")
 
 def _supervisor(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.SUPERVISOR)
-
-
-REQUIRABLE = {
-    "template": "template_id",
-    "ticket_type": "ticket_type",
-    "itil_process": "itil_process",
-    "company": "company_id",
-    "contact": "contact_id",
-    "group": "group_id",
-    "agent": "agent_id",
-}
 
 
 def _missing(ticket: Ticket, required: tuple[str, ...]) -> list[str]:
@@ -95,7 +84,7 @@ async def list_tickets(request: web.Request) -> web.StreamResponse:
     if "q" in request.query:
         query = query.filter(subject__icontains=request.query["q"])
     rows = await query.order_by("-updated_at").limit(200)
-    hidden = request.app[CONFIG].ticket_hidden_fields
+    hidden = (await ticket_options(request.app[CONFIG])).hidden_fields
     return web.json_response({"tickets": [_visible(_brief(t), hidden) for t in rows]})
 
 
@@ -120,15 +109,15 @@ async def create_ticket(request: web.Request) -> web.StreamResponse:
 async def get_ticket(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request)
-    config = request.app[CONFIG]
-    opened = after_opened_by_agent(Status(ticket.status), config.ticket_auto_assign == "on")
+    options = await ticket_options(request.app[CONFIG])
+    opened = after_opened_by_agent(Status(ticket.status), options.auto_assign)
     if opened.value != ticket.status and me.role == Role.AGENT:
         await service.change(ticket, me.username, "status", opened.value)
         if ticket.agent_id is None:  # type: ignore[attr-defined]
             await service.change(ticket, me.username, "agent_id", me.id)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
     return web.json_response({
-        **_visible(_brief(ticket), request.app[CONFIG].ticket_hidden_fields),
+        **_visible(_brief(ticket), options.hidden_fields),
         "description": ticket.description,
         "entries": [{"kind": e.kind, "public": e.public, "author": e.author, "text": e.text,
                      "created_at": e.created_at.isoformat()} for e in entries],
@@ -141,11 +130,14 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
     "custom_fields": {...}, "watch": true/false, "held": false}"""
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
-    await apply_changes(ticket, me, await json_body(request), request.app[CONFIG])
+    options = await ticket_options(request.app[CONFIG])
+    await apply_changes(ticket, me, await json_body(request), options)
     return web.json_response(_brief(ticket))
 
 
-async def apply_changes(ticket: Ticket, me: User, body: dict[str, Any], config: Config) -> None:
+async def apply_changes(
+    ticket: Ticket, me: User, body: dict[str, Any], options: TicketOptions
+) -> None:
     """Change a ticket as ``me`` (history kept): the JSON API, the ticket page and the
     dispatcher's mass edit all come here, so the rules are the same everywhere."""
     check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
@@ -159,7 +151,7 @@ async def apply_changes(ticket: Ticket, me: User, body: dict[str, Any], config: 
         except ValueError as err:
             raise ValidationError(f"unknown status {body['status']!r}", field="status") from err
         check_change(status, ticket.resting_until, datetime.now(UTC))
-        missing = _missing(ticket, config.ticket_required_fields)
+        missing = _missing(ticket, options.required_fields)
         if status in (Status.SOLVED, Status.CLOSED) and missing:
             raise ValidationError(f"fill in {', '.join(missing)} first", field=missing[0])
         await service.change(ticket, me.username, "status", status.value)
@@ -192,7 +184,7 @@ async def apply_changes(ticket: Ticket, me: User, body: dict[str, Any], config: 
         if body["agent"] and agent is None:
             raise ValidationError(f"no user {body['agent']!r}", field="agent")
         check_agent_change(agent.id if agent else None,
-                           config.ticket_assign_required == "on")  # fmt: skip
+                           options.assign_required)  # fmt: skip
         await service.change(ticket, me.username, "agent_id", agent.id if agent else None)
     if "group" in body:
         group = await Queue.get_or_none(name=str(body["group"])) if body["group"] else None

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
-from ehd.db.models import CallRecord, Queue, Role, Ticket, TicketChange
+from ehd.db.models import CallRecord, Queue, Role, Ticket, TicketChange, TicketSettings
 from ehd.platform import create_platform_app
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
@@ -96,6 +96,9 @@ async def test_create_update_delete_and_the_status_codes(api: Client) -> None:
     status, body = await call(api, "POST", "/tickets", {"subject": 12})
     assert status == 400 and "string" in body["message"]
 
+    status, body = await call(api, "DELETE", f"/tickets/{number}")
+    assert status == 409 and "turned off" in body["message"]
+    await TicketSettings.create(id=1, allow_delete=True)
     assert (await call(api, "DELETE", f"/tickets/{number}"))[0] == 204
     assert (await call(api, "GET", f"/tickets/{number}"))[0] == 404
     assert (await call(api, "GET", "/nothing"))[0] == 404

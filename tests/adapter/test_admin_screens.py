@@ -1,5 +1,5 @@
-"""The DID and queue admin screens over a real database: saved through the same checks as
-the JSON API, with clear errors on the page for bad input."""
+"""Admin screens over a real database (DIDs, queues, the control panel's ticket options):
+saved through the same checks as the JSON API, with clear errors on the page for bad input."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from aiohttp.test_utils import TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
-from ehd.db.models import Did, Queue, QueueMember, Role
+from ehd.db.models import Did, Queue, QueueMember, Role, Ticket
 from ehd.platform import create_platform_app
+from ehd.tickets.options import ticket_options
+from ehd.tickets.service import create_ticket
 from tests.adapter.test_access import _client
 from tests.harness.web_client import post_form
 
@@ -69,3 +71,22 @@ async def test_numbers_are_routed_with_checked_targets(admin: aiohttp.ClientSess
                          ({"route_type": "teleport"}, "unknown route_type")):  # fmt: skip
         status, page = await post_form(admin, "/admin/dids", "/admin/dids", {**form, **bad})
         assert status == 400 and message in page, (bad, page[-600:])
+
+
+async def test_the_control_panel_sets_the_ticket_options(admin: aiohttp.ClientSession) -> None:
+    ticket = await create_ticket("Spam", "", "email", None, [])
+    status, page = await post_form(admin, f"/tickets/{ticket.number}/delete",
+                                   f"/tickets/{ticket.number}", {})  # fmt: skip
+    assert "turned off" in page and await Ticket.exists(id=ticket.id)
+    form = {"allow_delete": "1", "assign_required": "1", "required": "ticket_type"}
+    status, page = await post_form(admin, "/admin/settings", "/admin/settings", form)
+    assert status == 200 and "Saved." in page
+    options = await ticket_options(Config())
+    assert options.allow_delete and options.assign_required
+    assert options.required_fields == ("ticket_type",) and not options.auto_assign
+    status, page = await post_form(admin, f"/tickets/{ticket.number}/delete",
+                                   f"/tickets/{ticket.number}", {})  # fmt: skip
+    assert f"Ticket {ticket.number} deleted." in page and not await Ticket.exists(id=ticket.id)
+    status, page = await post_form(admin, "/admin/settings", "/admin/settings",
+                                   {"hidden": "password_hash"})  # fmt: skip
+    assert status == 400 and "unknown field" in page
