@@ -21,6 +21,7 @@ from ehd.restapi import http as rest_api
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
+    admin_mailboxes,
     admin_sites,
     admin_telephony,
     admin_users,
@@ -105,6 +106,7 @@ def create_web_app(
     app.add_routes(shortcuts.routes)
     app.add_routes(admin_telephony.routes)
     app.add_routes(admin_sites.routes)
+    app.add_routes(admin_mailboxes.routes)
     app.add_routes(contact_form.routes)
     app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)

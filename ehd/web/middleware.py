@@ -93,7 +93,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     request[USER] = session.user if session else None
     if session is not None:
         check_not_expired(request, session.user)
-        if request.method == "GET" and not wants_json(request):
+        page = not wants_json(request) and not request.path.startswith("/static/")
+        if request.method == "GET" and page:
             request[SHORTCUTS] = await menu_for(session.user)
     exempt = request.path.startswith(CSRF_EXEMPT)
     if request.method in _UNSAFE_METHODS and not wants_json(request) and not exempt:

@@ -54,8 +54,18 @@ async def put_mailbox(request: web.Request) -> web.StreamResponse:
     """An IMAP mailbox: {"host", "port", "security", "username", "password", "folder",
     "after_import", "creation", "site", "active"}; polling restarts with the new settings."""
     require_admin(request)
-    name = request.match_info["name"][:64]
-    body = await json_body(request)
+    box = await save_mailbox(request.match_info["name"][:64], await json_body(request))
+    pollers = request.app.get(MAILBOXES)
+    if pollers is not None:
+        await pollers.restart(box)  # new settings apply at once
+    return web.json_response({"name": box.name, "host": box.host, "port": box.port,
+                              "folder": box.folder, "active": box.active})  # fmt: skip
+
+
+async def save_mailbox(name: str, body: dict[str, Any]) -> Mailbox:
+    """Create or change a mailbox, all values checked first (the caller restarts polling)."""
+    if not name.strip():
+        raise ValidationError("name the mailbox", field="name")
     values: dict[str, Any] = {}
     for key in ("host", "username", "password", "folder"):
         if key in body:
@@ -78,12 +88,10 @@ async def put_mailbox(request: web.Request) -> web.StreamResponse:
     existing = await Mailbox.get_or_none(name=name)
     if existing is None and not {"host", "username", "password"} <= values.keys():
         raise ValidationError("a new mailbox needs host, username and password")
+    if "site" in values and body["site"] and values["site"] is None:
+        raise ValidationError(f"no site {body['site']!r}", field="site")
     box, _ = await Mailbox.update_or_create(name=name, defaults=values)
-    pollers = request.app.get(MAILBOXES)
-    if pollers is not None:
-        await pollers.restart(box)  # new settings apply at once
-    return web.json_response({"name": box.name, "host": box.host, "port": box.port,
-                              "folder": box.folder, "active": box.active})  # fmt: skip
+    return box
 
 
 @routes.put("/api/sites/{code}")

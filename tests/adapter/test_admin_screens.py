@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
-from ehd.db.models import Did, Queue, QueueMember, Role, Ticket
+from ehd.db.models import Did, Mailbox, Queue, QueueMember, Role, Site, Ticket
 from ehd.platform import create_platform_app
 from ehd.tickets.options import ticket_options
 from ehd.tickets.service import create_ticket
@@ -90,3 +90,27 @@ async def test_the_control_panel_sets_the_ticket_options(admin: aiohttp.ClientSe
     status, page = await post_form(admin, "/admin/settings", "/admin/settings",
                                    {"hidden": "password_hash"})  # fmt: skip
     assert status == 400 and "unknown field" in page
+
+
+async def test_mailboxes_are_set_up_and_keep_their_password(
+    admin: aiohttp.ClientSession,
+) -> None:
+    await Site.create(code="ACME")
+    form = {"name": "support", "host": "imap.example", "port": "993", "security": "tls",
+            "username": "help", "password": "s3cret", "folder": "INBOX", "after_import": "flag",
+            "creation": "review", "site": "ACME", "active": "1"}  # fmt: skip
+    status, page = await post_form(admin, "/admin/mailboxes", "/admin/mailboxes", form)
+    assert status == 200 and "help@imap.example:993" in page and "s3cret" not in page
+    box = await Mailbox.get(name="support").prefetch_related("site")
+    assert (box.after_import, box.creation, box.site.code if box.site else "") == (
+        "flag", "review", "ACME")  # fmt: skip
+    status, _ = await post_form(admin, "/admin/mailboxes", "/admin/mailboxes",
+                                {**form, "password": "", "folder": "Support"})  # fmt: skip
+    box = await Mailbox.get(name="support")
+    assert box.password == "s3cret" and box.folder == "Support"
+    for bad, message in (({"port": "imap"}, "port must be"), ({"security": "ssl3"}, "one of"),
+                         ({"site": "NOPE"}, "no site"),
+                         ({"name": "new", "host": ""}, "needs host")):  # fmt: skip
+        status, page = await post_form(admin, "/admin/mailboxes", "/admin/mailboxes",
+                                       {**form, **bad})  # fmt: skip
+        assert status == 400 and message in page, (bad, page[-500:])
