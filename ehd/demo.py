@@ -15,7 +15,22 @@ from pathlib import Path
 from ehd.accounts.passwords import hash_password
 from ehd.accounts.service import create_user
 from ehd.calendars.model import WEEKDAYS
-from ehd.db.models import Calendar, Did, IvrMenu, Queue, QueueMember, Role, RouteType, User
+from ehd.crm.directory import save_contact
+from ehd.db.models import (
+    Calendar,
+    Company,
+    Contact,
+    Did,
+    IvrMenu,
+    Queue,
+    QueueMember,
+    Role,
+    RouteType,
+    Site,
+    Ticket,
+    User,
+)
+from ehd.tickets.service import create_ticket
 
 DEMO_DID = "4600"
 DEMO_QUEUE = "support"
@@ -107,12 +122,38 @@ async def seed_demo(data_dir: Path) -> DemoSite:
             DemoAccount(username, password, role.value, user.sip_extension, user.sip_password)
         )
     await _seed_services()
+    await _seed_crm()
     site = DemoSite(DEMO_QUEUE, DEMO_DID, accounts)
     path = credentials_file(data_dir)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(site.as_json())
     return site
+
+
+async def _seed_crm() -> None:
+    """A brand, a customer company with a contact and one ticket, so the ticket and CRM
+    screens, the contact form (/form/DEMO) and the REST API have something to show."""
+    site, _ = await Site.get_or_create(
+        code="DEMO", defaults={"description": "Demo brand", "greeting": "Contact the demo"}
+    )
+    company, _ = await Company.get_or_create(
+        name="Example AB",
+        defaults={
+            "site": site,
+            "org_number": "556000-0000",
+            "phone_series": ["+4640*"],
+        },  # fmt: skip
+    )
+    contact = await Contact.get_or_none(name="Erik Exempel")
+    if contact is None:
+        contact = await save_contact(Contact(name="Erik Exempel", company=company,
+                                             emails=["erik@example.com"],
+                                             phones=["+46401234567"]))  # fmt: skip
+    if not await Ticket.exists():
+        ticket = await create_ticket("Invoice address changed", "Please send our invoices to "
+                                     "the new address.", "email", contact, [])  # fmt: skip
+        await Ticket.filter(id=ticket.id).update(site=site)
 
 
 async def _seed_services() -> None:

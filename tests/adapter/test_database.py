@@ -12,9 +12,20 @@ from tortoise.migrations.api import migrate
 
 from ehd.accounts.service import authenticate, create_user, sip_accounts
 from ehd.calls import records
+from ehd.crm.directory import match_phone
 from ehd.db.config import tortoise_config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
-from ehd.db.models import CallRecord, ContactPoint, Did, Queue, QueueMember, Role, RouteType
+from ehd.db.models import (
+    CallRecord,
+    Contact,
+    ContactPoint,
+    Did,
+    Queue,
+    QueueMember,
+    Role,
+    RouteType,
+    Ticket,
+)
 from ehd.demo import seed_demo
 from ehd.errors import ValidationError
 
@@ -95,6 +106,8 @@ async def test_demo_seed_is_idempotent(
     assert did.queue is not None and did.queue.name == "support"
     admin = next(a for a in first.accounts if a.username == "admin")
     assert await authenticate("admin", admin.password) is not None
+    assert await Ticket.all().count() == 1 and await Contact.all().count() == 1
+    assert (await match_phone("040-123 45 67")) is not None  # the demo contact, by number
 
 
 async def test_models_and_migrations_agree(tmp_path_factory: pytest.TempPathFactory) -> None:
