@@ -22,6 +22,7 @@ from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
     admin_mailboxes,
+    admin_profiles,
     admin_sites,
     admin_telephony,
     admin_users,
@@ -107,6 +108,7 @@ def create_web_app(
     app.add_routes(admin_telephony.routes)
     app.add_routes(admin_sites.routes)
     app.add_routes(admin_mailboxes.routes)
+    app.add_routes(admin_profiles.routes)
     app.add_routes(contact_form.routes)
     app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)

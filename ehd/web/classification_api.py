@@ -16,7 +16,7 @@ routes = web.RouteTableDef()
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
-def _codes(raw: Any) -> list[dict[str, str]]:
+def parse_codes(raw: Any) -> list[dict[str, str]]:
     if not isinstance(raw, list) or not raw:
         raise ValidationError("codes must be a non-empty list", field="codes")
     codes = []
@@ -37,7 +37,7 @@ async def put_profile(request: web.Request) -> web.StreamResponse:
     {"classification": name}."""
     require_admin(request)
     name = request.match_info["name"][:64]
-    codes = _codes((await json_body(request)).get("codes"))
+    codes = parse_codes((await json_body(request)).get("codes"))
     profile, _ = await ClassificationProfile.update_or_create(name=name, defaults={"codes": codes})
     return web.json_response({"name": profile.name, "codes": profile.codes})
 

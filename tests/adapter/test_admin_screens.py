@@ -12,7 +12,17 @@ from aiohttp.test_utils import TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
-from ehd.db.models import Did, Mailbox, Queue, QueueMember, Role, Site, Ticket
+from ehd.db.models import (
+    ClassificationProfile,
+    Did,
+    Mailbox,
+    Queue,
+    QueueMember,
+    Role,
+    Site,
+    SurveyProfile,
+    Ticket,
+)
 from ehd.platform import create_platform_app
 from ehd.tickets.options import ticket_options
 from ehd.tickets.service import create_ticket
@@ -114,3 +124,29 @@ async def test_mailboxes_are_set_up_and_keep_their_password(
         status, page = await post_form(admin, "/admin/mailboxes", "/admin/mailboxes",
                                        {**form, **bad})  # fmt: skip
         assert status == 400 and message in page, (bad, page[-500:])
+
+
+async def test_classification_and_survey_profiles_from_lines(
+    admin: aiohttp.ClientSession,
+) -> None:
+    codes = {"name": "calls", "codes": "SALE | Sale made\nINFO\n"}
+    status, page = await post_form(admin, "/admin/profiles/classification", "/admin/profiles",
+                                   codes)  # fmt: skip
+    assert status == 200 and "SALE (Sale made)" in page
+    profile = await ClassificationProfile.get(name="calls")
+    assert profile.codes == [{"code": "SALE", "label": "Sale made"}, {"code": "INFO", "label": ""}]
+    status, page = await post_form(admin, "/admin/profiles/classification", "/admin/profiles",
+                                   {"name": "calls", "codes": "SA LE | x"})  # fmt: skip
+    assert status == 400 and "each code" in page
+    questions = "cfi | survey-question-csat | 1 | 5\nnps | survey-question-nps | 0 | 10"
+    status, page = await post_form(admin, "/admin/profiles/survey", "/admin/profiles",
+                                   {"name": "after", "questions": questions})  # fmt: skip
+    assert status == 200 and "nps (0-10)" in page
+    survey = await SurveyProfile.get(name="after")
+    assert survey.questions[1] == {"id": "nps", "prompt": "survey-question-nps", "low": 0,
+                                   "high": 10}  # fmt: skip
+    for bad in ("cfi", "cfi | p | 5 | 1", "cfi | p | one | 5", "a | p\na | q"):
+        status, page = await post_form(admin, "/admin/profiles/survey", "/admin/profiles",
+                                       {"name": "bad", "questions": bad})  # fmt: skip
+        assert status == 400, bad
+    assert not await SurveyProfile.exists(name="bad")
