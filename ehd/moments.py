@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ehd.errors import ValidationError
 
@@ -16,3 +17,12 @@ def aware_datetime(value: Any, field: str) -> datetime:
     if moment.tzinfo is None:
         raise ValidationError(f"{field} needs a UTC offset", field=field)
     return moment
+
+
+def local_to_iso(text: str, zone: ZoneInfo, field: str) -> str:
+    """A browser's datetime-local value, in the site's time zone, as ISO with an offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise ValidationError(f"{field}: choose a date and time", field=field) from err
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).isoformat()

@@ -24,6 +24,7 @@ from ehd.web import (
     admin_mailboxes,
     admin_profiles,
     admin_sites,
+    admin_sounds,
     admin_telephony,
     admin_users,
     agent_console,
@@ -109,6 +110,7 @@ def create_web_app(
     app.add_routes(admin_sites.routes)
     app.add_routes(admin_mailboxes.routes)
     app.add_routes(admin_profiles.routes)
+    app.add_routes(admin_sounds.routes)
     app.add_routes(contact_form.routes)
     app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiMapping
 
 from ehd.audio_library import MAX_BYTES, delete_sound, format_of, import_sound
 from ehd.calendars.evaluate import check as check_calendar
@@ -269,7 +270,7 @@ def _hot_prompt_json(row: HotPrompt, queue_name: str | None) -> dict[str, Any]:
     }
 
 
-async def _hot_prompt_values(body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+async def hot_prompt_values(body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     values: dict[str, Any] = {}
     queue_name = body.get("queue")
     if "queue" in body:
@@ -296,7 +297,7 @@ async def _hot_prompt_values(body: dict[str, Any]) -> tuple[dict[str, Any], str 
 async def create_hot_prompt(request: web.Request) -> web.StreamResponse:
     """{"sound": "storm-warning", "queue": "support" or null for all, "active": true, ...}"""
     require_admin(request)
-    values, queue_name = await _hot_prompt_values(await json_body(request))
+    values, queue_name = await hot_prompt_values(await json_body(request))
     if not values.get("sound"):
         raise ValidationError("a hot prompt needs a sound", field="sound")
     row = await HotPrompt.create(**values)
@@ -310,7 +311,7 @@ async def change_hot_prompt(request: web.Request) -> web.StreamResponse:
     row = await HotPrompt.get_or_none(id=int(request.match_info["id"])).prefetch_related("queue")
     if row is None:
         raise NotFoundError("no such hot prompt")
-    values, _ = await _hot_prompt_values(await json_body(request))
+    values, _ = await hot_prompt_values(await json_body(request))
     row.update_from_dict(values)
     await row.save()
     await row.fetch_related("queue")
@@ -355,6 +356,12 @@ async def upload_sound(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     token = form.get("csrf_token")
     sessions.check_csrf(request, token if isinstance(token, str) else None)
+    sound = await store_upload(request, form, user.username)
+    return web.json_response(_sound_json(sound), status=201)
+
+
+async def store_upload(request: web.Request, form: MultiMapping[Any], username: str) -> Sound:
+    """The sound in an upload form, checked (size, format, decodable) and converted."""
     upload = form.get("file")
     if not isinstance(upload, web.FileField):
         raise ValidationError("no file in the form (field 'file')", field="file")
@@ -373,9 +380,9 @@ async def upload_sound(request: web.Request) -> web.StreamResponse:
             language=str(form.get("language", "en")),
             description=str(form.get("description", "")),
             wording=str(form.get("wording", "")),
-            created_by=user.username,
+            created_by=username,
         )
-    return web.json_response(_sound_json(sound), status=201)
+    return sound
 
 
 @routes.delete("/api/sounds/{language}/{name}")

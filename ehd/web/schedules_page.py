@@ -11,7 +11,8 @@ from aiohttp import web
 from ehd.accounts.permissions import Permission
 from ehd.calendars.store import ensure_default_calendar
 from ehd.db.models import AgentSchedule, Role, User
-from ehd.errors import ConflictError, EhdError, NotFoundError, ValidationError
+from ehd.errors import ConflictError, EhdError, NotFoundError
+from ehd.moments import local_to_iso
 from ehd.schedules import plan_login
 from ehd.web.rendering import render
 from ehd.web.views import require_permission
@@ -54,8 +55,8 @@ async def add_schedule(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     zone = ZoneInfo((await ensure_default_calendar()).timezone)
     try:
-        starts = _local(str(form.get("starts_at", "")), zone, "starts_at")
-        ends = _local(str(form.get("ends_at", "")), zone, "ends_at")
+        starts = local_to_iso(str(form.get("starts_at", "")), zone, "starts_at")
+        ends = local_to_iso(str(form.get("ends_at", "")), zone, "ends_at")
         queues = [q.strip() for q in str(form.get("queues", "")).split(",") if q.strip()]
         await plan_login(str(form.get("username", "")), starts, ends,
                          str(form.get("number", "")), queues, me.username)  # fmt: skip
@@ -74,12 +75,3 @@ async def remove_schedule(request: web.Request) -> web.StreamResponse:
         raise ConflictError("only future schedules can be deleted")
     await row.delete()
     raise web.HTTPSeeOther("/schedules")
-
-
-def _local(text: str, zone: ZoneInfo, field: str) -> str:
-    """A browser's datetime-local value, in the site's timezone, as ISO with an offset."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as err:
-        raise ValidationError(f"{field}: choose a date and time", field=field) from err
-    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).isoformat()

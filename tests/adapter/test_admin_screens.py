@@ -3,6 +3,7 @@ saved through the same checks as the JSON API, with clear errors on the page for
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from ehd.config import Config
 from ehd.db.models import (
     ClassificationProfile,
     Did,
+    HotPrompt,
     Mailbox,
     Queue,
     QueueMember,
     Role,
     Site,
+    Sound,
     SurveyProfile,
     Ticket,
 )
@@ -27,7 +30,8 @@ from ehd.platform import create_platform_app
 from ehd.tickets.options import ticket_options
 from ehd.tickets.service import create_ticket
 from tests.adapter.test_access import _client
-from tests.harness.web_client import post_form
+from tests.adapter.test_inbound_api import tone
+from tests.harness.web_client import csrf_token, post_form
 
 
 @pytest.fixture
@@ -150,3 +154,36 @@ async def test_classification_and_survey_profiles_from_lines(
                                        {"name": "bad", "questions": bad})  # fmt: skip
         assert status == 400, bad
     assert not await SurveyProfile.exists(name="bad")
+
+
+async def _upload(session: aiohttp.ClientSession, data: bytes, name: str) -> tuple[int, str]:
+    async with session.get("/admin/sounds") as page:
+        token = csrf_token(await page.text())
+    form = aiohttp.FormData()
+    for key, value in (("csrf_token", token), ("name", name), ("language", "sv")):
+        form.add_field(key, value)
+    form.add_field("file", io.BytesIO(data), filename=f"{name}.wav")
+    async with session.post("/admin/sounds", data=form) as response:
+        return response.status, await response.text()
+
+
+async def test_sounds_upload_and_hot_prompts_switch(
+    admin: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    status, page = await _upload(admin, tone(tmp_path / "t.wav", "wav"), "storm")
+    assert status == 200 and "<td>storm</td><td>sv</td>" in page
+    status, page = await _upload(admin, b"RIFF not really a wav", "broken")
+    assert status == 400 and not await Sound.exists(name="broken")
+    prompt = {"sound": "storm", "queue": "", "starts_at": "2026-12-24T08:00",
+              "ends_at": "2026-12-24T18:00", "description": "Christmas Eve"}  # fmt: skip
+    status, page = await post_form(admin, "/admin/hot-prompts", "/admin/sounds", prompt)
+    assert status == 200 and "Christmas Eve" in page and "2026-12-24 08:00" in page
+    row = await HotPrompt.get(description="Christmas Eve")
+    assert row.queue_id is None and row.starts_at is not None  # type: ignore[attr-defined]
+    status, page = await post_form(admin, "/admin/hot-prompts", "/admin/sounds",
+                                   {**prompt, "sound": "nothing"})  # fmt: skip
+    assert status == 400 and "Choose a sound" in page
+    await post_form(admin, f"/admin/hot-prompts/{row.id}", "/admin/sounds", {"action": "off"})
+    assert not (await HotPrompt.get(id=row.id)).active
+    await post_form(admin, "/admin/sounds/sv/storm/delete", "/admin/sounds", {})
+    assert not await Sound.exists(name="storm", language="sv")
