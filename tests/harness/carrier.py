@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiohttp
 
-from ehd.ari.client import AriClient
+from ehd.ari.client import AriClient, AriNotFound
 from ehd.ari.connection import AriConnection
 from ehd.ari.events import (
     ChannelDestroyed,
@@ -201,6 +201,20 @@ async def connected_carrier(instance: AsteriskInstance) -> AsyncIterator[Carrier
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await _app_gone(ari)
+
+
+async def _app_gone(ari: AriClient, timeout: float = 5.0) -> None:
+    """Wait until Asterisk has destroyed the closed session's Stasis app. Asterisk tears the
+    old app down in the background; if the next test's session registers first, the late
+    teardown removes the new registration and that test's calls find no app."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            await ari.request("GET", f"applications/{CARRIER_APP}")
+        except AriNotFound:
+            return
+        await asyncio.sleep(0.05)
 
 
 async def start_carrier(
