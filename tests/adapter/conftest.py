@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -35,6 +36,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     yield urlunsplit(parts._replace(path=f"/{name}"))
     admin = await asyncpg.connect(admin_url)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(5):  # an autovacuum worker on the new database may hold it briefly
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except asyncpg.InsufficientPrivilegeError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.5)
     finally:
         await admin.close()
