@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
-from ehd.crm.directory import save_contact
+from ehd.crm.directory import EMAIL, save_contact
 from ehd.crm.matching import normalise_series
 from ehd.db.models import (
     Calendar,
@@ -32,7 +32,6 @@ from ehd.web.contact_form import ORIGIN
 from ehd.web.keys import MAILBOXES
 
 routes = web.RouteTableDef()
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @routes.put("/api/ticket-filters/{name}")
@@ -109,7 +108,7 @@ async def save_site(code: str, body: dict[str, Any]) -> Site:
         raise ValidationError("a site ID is 1-8 letters, digits, - or _", field="code")
     limits = {"description": 255, "agent_instruction": 2000, "email_sender": 254, "greeting": 64}
     values: dict[str, Any] = {k: str(body[k])[:limit] for k, limit in limits.items() if k in body}
-    if values.get("email_sender") and not _EMAIL.match(values["email_sender"]):
+    if values.get("email_sender") and not EMAIL.fullmatch(values["email_sender"]):
         raise ValidationError("email_sender is not an address", field="email_sender")
     if "embed_origins" in body:
         origins = body["embed_origins"]
@@ -150,7 +149,7 @@ async def create_contact(request: web.Request) -> web.StreamResponse:
     require_permission(request, Permission.CRM_EDIT)
     body = await json_body(request)
     emails = [str(e).strip().lower() for e in body.get("emails", []) or []]
-    bad = [e for e in emails if not _EMAIL.match(e)]
+    bad = [e for e in emails if not EMAIL.fullmatch(e)]
     if bad:
         raise ValidationError(f"not an email address: {bad[0]!r}", field="emails")
     phones = []
