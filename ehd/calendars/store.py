@@ -34,11 +34,11 @@ async def rules_for(calendar: Calendar) -> CalendarRules:
         holidays_closed=calendar.holidays_closed,
         holidays_off=frozenset(calendar.holidays_off),
         own_holidays=parse_own_holidays(calendar.own_holidays),
-        variations=tuple(_variation(row) for row in rows),
+        variations=tuple(variation_of(row) for row in rows),
     )
 
 
-def _variation(row: CalendarVariation) -> Variation:
+def variation_of(row: CalendarVariation) -> Variation:
     hours = None
     if row.time_from or row.time_to:
         hours = TimeRange(

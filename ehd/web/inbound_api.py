@@ -5,7 +5,7 @@ on-demand call recording. Admins change the flow here as data; nothing needs a r
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +13,13 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from ehd.audio_library import MAX_BYTES, delete_sound, format_of, import_sound
+from ehd.calendars.editing import calendar_view, save_calendar
 from ehd.calendars.evaluate import check as check_calendar
-from ehd.calendars.evaluate import holiday_names, overlapping
-from ehd.calendars.model import (
-    WEEKDAYS,
-    CalendarRules,
-    dump_own_holidays,
-    dump_weekly,
-    parse_clock,
-    parse_own_holidays,
-    parse_weekly,
-)
 from ehd.calendars.store import rules_for
 from ehd.callflow.menu import MenuSpec
 from ehd.callflow.survey import parse_questions
 from ehd.db.models import (
     Calendar,
-    CalendarVariation,
     HotPrompt,
     IvrMenu,
     Queue,
@@ -53,110 +43,12 @@ routes = web.RouteTableDef()
 
 
 # --- calendars ----------------------------------------------------------------------------
-def _date(value: Any, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as err:
-        raise ValidationError(f"{field} must be YYYY-MM-DD", field=field) from err
-
-
-def _clock(value: Any, field: str) -> str | None:
-    if value in (None, ""):
-        return None
-    parse_clock(str(value))
-    return str(value)
-
-
-def _variation(raw: Any, index: int) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise ValidationError(f"variations[{index}] must be an object", field="variations")
-    weekdays = raw.get("weekdays", [])
-    if not isinstance(weekdays, list) or any(day not in WEEKDAYS for day in weekdays):
-        raise ValidationError(
-            f"variations[{index}].weekdays: names from {', '.join(WEEKDAYS)}", field="variations"
-        )
-    return {
-        "position": index,
-        "name": str(raw.get("name", ""))[:128],
-        "open": bool(raw.get("open", False)),
-        "date_from": _date(raw.get("date_from"), f"variations[{index}].date_from"),
-        "date_to": _date(raw.get("date_to"), f"variations[{index}].date_to"),
-        "weekdays": [WEEKDAYS.index(day) for day in weekdays],
-        "time_from": _clock(raw.get("time_from"), f"variations[{index}].time_from"),
-        "time_to": _clock(raw.get("time_to"), f"variations[{index}].time_to"),
-        "audio": str(raw["audio"])[:64] if raw.get("audio") else None,
-    }
-
-
-async def _calendar_json(calendar: Calendar) -> dict[str, Any]:
-    rules = await rules_for(calendar)
-    rows = await CalendarVariation.filter(calendar=calendar).order_by("position", "id")
-    names = {row.id: row.name or f"#{row.id}" for row in rows}
-    return {
-        "name": calendar.name,
-        "timezone": calendar.timezone,
-        "country": calendar.country,
-        "holidays_closed": calendar.holidays_closed,
-        "holidays_off": calendar.holidays_off,
-        "own_holidays": calendar.own_holidays,
-        "weekly": dump_weekly(rules.weekly),
-        "variations": [
-            {
-                "id": row.id,
-                "name": row.name,
-                "open": row.open,
-                "date_from": row.date_from.isoformat() if row.date_from else None,
-                "date_to": row.date_to.isoformat() if row.date_to else None,
-                "weekdays": [WEEKDAYS[day] for day in row.weekdays],
-                "time_from": row.time_from,
-                "time_to": row.time_to,
-                "audio": row.audio,
-            }
-            for row in rows
-        ],
-        "warnings": [
-            f"variation {names[upper.id]} hides {names[lower.id]} where they overlap"
-            for upper, lower in overlapping(rules.variations)
-        ],
-    }
-
-
 @routes.put("/api/calendars/{name}")
 async def put_calendar(request: web.Request) -> web.StreamResponse:
     """Create or change a calendar; ``variations`` (when given) replaces the list, in order."""
     require_admin(request)
-    name = request.match_info["name"]
-    body = await json_body(request)
-    calendar = await Calendar.get_or_none(name=name) or Calendar(name=name[:64])
-    for key in ("timezone", "country"):
-        if key in body:
-            setattr(calendar, key, str(body[key]))
-    if "holidays_closed" in body:
-        calendar.holidays_closed = bool(body["holidays_closed"])
-    if "holidays_off" in body:
-        off = body["holidays_off"]
-        if not isinstance(off, list) or not all(isinstance(item, str) for item in off):
-            raise ValidationError("holidays_off must be a list of names", field="holidays_off")
-        calendar.holidays_off = off
-    if "weekly" in body:
-        calendar.weekly = dump_weekly(parse_weekly(body["weekly"]))
-    if "own_holidays" in body:
-        calendar.own_holidays = dump_own_holidays(parse_own_holidays(body["own_holidays"]))
-    variations = None
-    if "variations" in body:
-        if not isinstance(body["variations"], list):
-            raise ValidationError("variations must be a list", field="variations")
-        variations = [_variation(raw, i) for i, raw in enumerate(body["variations"])]
-    CalendarRules(timezone=calendar.timezone, country=calendar.country)  # validates both
-    holiday_names(calendar.country, datetime.now(UTC).year)  # the country has holidays
-    await calendar.save()
-    if variations is not None:
-        await CalendarVariation.filter(calendar=calendar).delete()
-        for values in variations:
-            await CalendarVariation.create(calendar=calendar, **values)
-    return web.json_response(await _calendar_json(calendar))
+    calendar = await save_calendar(request.match_info["name"], await json_body(request))
+    return web.json_response(await calendar_view(calendar))
 
 
 @routes.get("/api/calendars/{name}")
@@ -165,7 +57,7 @@ async def get_calendar(request: web.Request) -> web.StreamResponse:
     calendar = await Calendar.get_or_none(name=request.match_info["name"])
     if calendar is None:
         raise NotFoundError("no such calendar")
-    return web.json_response(await _calendar_json(calendar))
+    return web.json_response(await calendar_view(calendar))
 
 
 @routes.get("/api/calendars/{name}/check")

@@ -1,4 +1,5 @@
-"""Adapter-tier fixtures: a real database (SQLite, and PostgreSQL when configured)."""
+"""Adapter-tier fixtures: a real database (SQLite, and PostgreSQL when configured), and an
+admin logged in to a web app."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import asyncpg
 import pytest
+from aiohttp.test_utils import TestServer
+
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.db.models import Role
+from ehd.platform import create_platform_app
+from tests.harness.web_client import logged_in_session
 
 POSTGRES_ENV = "EHD_TEST_POSTGRES_URL"
 
@@ -46,3 +55,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
                 await asyncio.sleep(0.5)
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def admin_pages(tmp_path: Path) -> AsyncIterator[aiohttp.ClientSession]:
+    """An admin's logged-in session on a web app over a fresh database (agent anna exists)."""
+    server = TestServer(create_platform_app(Config(data_dir=tmp_path), telephony=False))
+    async with server:
+        await create_user("admin", "admin-pass", role=Role.ADMIN)
+        await create_user("anna", "anna-pass", role=Role.AGENT)
+        session = await logged_in_session(str(server.make_url("/")), "admin", "admin-pass")
+        yield session
+        await session.close()

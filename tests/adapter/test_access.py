@@ -34,7 +34,8 @@ async def _client(server: TestServer, username: str) -> aiohttp.ClientSession:
     return await logged_in_session(str(server.make_url("/")), username, f"{username}-pass")
 
 
-ADMIN_PAGES = ["/admin/users", "/admin/users/admin"]
+ADMIN_PAGES = ["/admin/users", "/admin/users/admin", "/admin/calendars",
+               "/admin/calendars/default"]  # fmt: skip
 ADMIN_JSON = [("PUT", "/api/queues/sales"), ("PUT", "/api/dids/4999"), ("PUT", "/api/sites/X"),
               ("PUT", "/api/ticket-filters/f"), ("PUT", "/api/mailboxes/m"),
               ("PUT", "/api/calendars/c")]  # fmt: skip

@@ -11,13 +11,14 @@ from ehd.web.i18n import LOCALES, from_accept_language, translations
 from ehd.web.wallboard import SCRIPT_TEXTS, VIEWS
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
-MARKED = re.compile(r'_\("((?:[^"\\]|\\.)+)"\)')
+MARKED = re.compile(r"""_\((["'])((?:(?!\1)[^\\]|\\.)+)\1\)""")
 
 
 def marked_texts() -> set[str]:
     found = set(SCRIPT_TEXTS) | set(VIEWS.values())
     for template in TEMPLATES.glob("*.html"):
-        found |= {text.replace('\\"', '"') for text in MARKED.findall(template.read_text())}
+        found |= {text.replace('\\"', '"').replace("\\'", "'")
+                  for _, text in MARKED.findall(template.read_text())}  # fmt: skip
     return found
 
 
