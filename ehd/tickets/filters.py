@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ehd.errors import ValidationError
+from ehd.tickets.status import Priority, Status
 
 
 class Field(StrEnum):
@@ -230,7 +231,11 @@ def _action(item: Any) -> Action:
     except ValueError as err:
         names = ", ".join(a.value for a in ActionKind)
         raise ValidationError(f"action kind must be one of {names}", field="actions") from err
-    value = str(item.get("value", ""))
+    value = str(item.get("value", "")).strip()
     if kind != ActionKind.CLOSE and not value:
         raise ValidationError(f"a {kind.value} action needs a value", field="actions")
+    allowed = {ActionKind.STATUS: Status, ActionKind.PRIORITY: Priority}.get(kind)
+    if allowed is not None and value not in {choice.value for choice in allowed}:
+        names = ", ".join(choice.value for choice in allowed)
+        raise ValidationError(f"a {kind.value} action sets one of {names}", field="actions")
     return Action(kind, value)

@@ -22,6 +22,7 @@ from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import (
     admin_calendars,
+    admin_filters,
     admin_mailboxes,
     admin_profiles,
     admin_sites,
@@ -113,6 +114,7 @@ def create_web_app(
     app.add_routes(admin_profiles.routes)
     app.add_routes(admin_sounds.routes)
     app.add_routes(admin_calendars.routes)
+    app.add_routes(admin_filters.routes)
     app.add_routes(contact_form.routes)
     app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)

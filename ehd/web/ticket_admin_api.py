@@ -20,11 +20,11 @@ from ehd.db.models import (
     Mailbox,
     Queue,
     Site,
-    TicketFilter,
     TicketTemplate,
 )
 from ehd.errors import NotFoundError, ValidationError
 from ehd.phone_numbers import to_e164
+from ehd.tickets.filter_store import save_filter
 from ehd.tickets.filters import parse_filter
 from ehd.tickets.status import Priority, Status
 from ehd.web.api_common import json_body, require_admin, require_permission
@@ -38,13 +38,7 @@ routes = web.RouteTableDef()
 async def put_filter(request: web.Request) -> web.StreamResponse:
     """{"rules": [...], "actions": [...], "weight", "continue", "triggers", "site", "active"}"""
     require_admin(request)
-    name = request.match_info["name"][:128]
-    body = await json_body(request)
-    active = bool(body.pop("active", True))
-    parse_filter(0, name, body)  # an invalid pattern or field is refused here, not at run time
-    row, _ = await TicketFilter.update_or_create(
-        name=name, defaults={"definition": body, "active": active}
-    )
+    row = await save_filter(request.match_info["name"], await json_body(request))
     return web.json_response({"name": row.name, "active": row.active, **row.definition})
 
 

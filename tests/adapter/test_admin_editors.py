@@ -7,7 +7,7 @@ from __future__ import annotations
 import aiohttp
 
 from ehd.calendars.editing import calendar_view
-from ehd.db.models import Calendar, Queue
+from ehd.db.models import Calendar, Queue, TicketFilter
 from tests.harness.html_form import Fields, form_fields, with_values
 
 
@@ -110,3 +110,68 @@ async def test_calendars_are_added_and_deleted_unless_in_use(
     assert status == 200 and not await Calendar.exists(name="chat")
     async with admin_pages.get("/admin/calendars/nothing") as response:
         assert response.status == 404
+
+
+async def test_a_filter_is_built_from_rows_tried_and_saved(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    await Queue.create(name="billing")
+    fields = await _fields(admin_pages, "/admin/filters")
+    status, html = await _post(admin_pages, "/admin/filters", with_values(fields, name="invoices"))
+    assert status == 200 and "Not saved yet." in html
+    assert not await TicketFilter.exists(name="invoices")
+    page = "/admin/filters/invoices"
+    rows = with_values(form_fields(html, page), rule_0_field="subject",
+                       rule_0_words="invoice* bill", action_0_kind="group",
+                       action_0_value="billing", action_1_kind="priority",
+                       action_1_value="high", weight="5")  # fmt: skip
+    tried = with_values(rows, sample_subject="Invoice 2026-11", sample_body="hello")
+    tried.append(("try", "1"))  # the "try without saving" button
+    status, html = await _post(admin_pages, page, tried)
+    assert status == 200 and "The filter matches." in html
+    assert not await TicketFilter.exists(name="invoices")  # trying does not save
+    assert ("rule_0_words", "invoice* bill") in form_fields(html, page)
+    status, html = await _post(admin_pages, page, with_values(rows, sample_subject="Hello"))
+    assert status == 200 and "Saved." in html
+    stored = await TicketFilter.get(name="invoices")
+    assert stored.active and stored.definition["weight"] == 5
+    assert stored.definition["rules"] == [
+        {"field": "subject", "negate": False, "words": ["invoice*", "bill"]}]  # fmt: skip
+    assert stored.definition["actions"] == [{"kind": "group", "value": "billing"},
+                                            {"kind": "priority", "value": "high"}]  # fmt: skip
+    again = await _fields(admin_pages, page)
+    status, _ = await _post(admin_pages, page, again)
+    assert status == 200 and (await TicketFilter.get(name="invoices")).definition == (
+        stored.definition)  # fmt: skip
+    async with admin_pages.get("/admin/filters") as response:
+        listing = await response.text()
+    assert "subject: invoice* bill" in listing and "group billing" in listing
+
+
+async def test_a_refused_filter_names_the_problem_and_keeps_the_rows(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    fields = await _fields(admin_pages, "/admin/filters")
+    _, html = await _post(admin_pages, "/admin/filters", with_values(fields, name="alarms"))
+    page = "/admin/filters/alarms"
+    base = with_values(form_fields(html, page), rule_0_words="urgent")
+    for changes, message in (
+        ({"rule_0_words": "ur*gent"}, "only at its start or end"),
+        ({"action_0_kind": "group", "action_0_value": "nowhere"}, "no response group"),
+        ({"action_0_kind": "agent", "action_0_value": "ghost"}, "no active user"),
+        ({"action_0_kind": "alarm", "action_0_value": "boss@example.com, not-a-number"},
+         "neither an address nor a number"),
+        ({"action_0_kind": "auto_reply", "action_0_value": "kb:999"}, "no knowledge-base"),
+        ({"action_0_kind": "status", "action_0_value": "finished"}, "a status action sets"),
+        ({"weight": "heavy"}, "whole number"),
+    ):  # fmt: skip
+        status, html = await _post(admin_pages, page, with_values(base, **changes))
+        assert status == 400 and message in html, (changes, html[-2000:])
+        typed = form_fields(html, page)
+        assert all((n, v) in typed for n, v in changes.items() if n.endswith("value")), typed
+    assert not await TicketFilter.exists(name="alarms")
+    good = with_values(base, action_0_kind="alarm", action_0_value="boss@example.com, 0701234567")
+    status, _ = await _post(admin_pages, page, good)
+    assert status == 200 and await TicketFilter.exists(name="alarms")
+    status, _ = await _post(admin_pages, f"{page}/delete", good)
+    assert status == 200 and not await TicketFilter.exists(name="alarms")
