@@ -14,13 +14,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ehd.config import Config
-from ehd.db.models import KnowledgeArticle, Signature, Ticket, TicketEntry, User
+from ehd.db.models import KnowledgeArticle, Ticket, TicketEntry, User
 from ehd.mail.outbound import Mailer, MailError
 from ehd.mail.threading import message_id, subject_tag
 from ehd.sms import SmsError, SmsGateway
 from ehd.tickets import filters as rules
 from ehd.tickets.links import token_for
 from ehd.tickets.service import Ingested
+from ehd.tickets.signatures import signature_folder, signature_for
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class TicketMail:
     ) -> TicketMail:
         return cls(Mailer(config), key, config.web_url, sms=sms, confirmation=confirmation,
                    tag_subjects=config.ticket_subject_tag == "on",
-                   images=config.paths.root / "signatures")  # fmt: skip
+                   images=signature_folder(config))  # fmt: skip
 
     def link(self, ticket: Ticket) -> str:
         return f"{self.public_url.rstrip('/')}/t/{token_for(ticket.number, self.key)}"
@@ -192,31 +193,6 @@ def _attach_image(message: EmailMessage, path: Path) -> None:
     maintype, subtype = kind.split("/", 1)
     message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
                            filename=path.name, disposition="inline")  # fmt: skip
-
-
-async def signature_for(user: User | None, site_id: int | None) -> Signature | None:
-    """The most specific signature: the user's for the site, the user's, the site's, global."""
-    rows = await Signature.all()
-
-    def find(user_id: int | None, wanted_site: int | None) -> Signature | None:
-        for row in rows:
-            if row.user_id == user_id and row.site_id == wanted_site:  # type: ignore[attr-defined]
-                return row
-        return None
-
-    candidates: list[tuple[int | None, int | None]] = []
-    if user is not None and site_id is not None:
-        candidates.append((user.id, site_id))
-    if user is not None:
-        candidates.append((user.id, None))
-    if site_id is not None:
-        candidates.append((None, site_id))
-    candidates.append((None, None))
-    for user_id, wanted_site in candidates:
-        found = find(user_id, wanted_site)
-        if found is not None:
-            return found
-    return None
 
 
 async def auto_reply_text(value: str) -> str:

@@ -28,6 +28,7 @@ from ehd.web import (
     admin_sites,
     admin_sounds,
     admin_telephony,
+    admin_templates,
     admin_users,
     agent_console,
     classification_api,
@@ -39,6 +40,7 @@ from ehd.web import (
     password_page,
     schedules_page,
     shortcuts,
+    signatures_page,
     sms_inbound,
     statistics_page,
     ticket_admin_api,
@@ -115,6 +117,8 @@ def create_web_app(
     app.add_routes(admin_sounds.routes)
     app.add_routes(admin_calendars.routes)
     app.add_routes(admin_filters.routes)
+    app.add_routes(admin_templates.routes)
+    app.add_routes(signatures_page.routes)
     app.add_routes(contact_form.routes)
     app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)

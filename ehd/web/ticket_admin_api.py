@@ -4,7 +4,6 @@ contacts and companies."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -13,20 +12,16 @@ from ehd.accounts.permissions import Permission
 from ehd.crm.directory import EMAIL, save_contact
 from ehd.crm.matching import normalise_series
 from ehd.db.models import (
-    Calendar,
     Company,
     Contact,
     KnowledgeArticle,
     Mailbox,
-    Queue,
     Site,
-    TicketTemplate,
 )
 from ehd.errors import NotFoundError, ValidationError
 from ehd.phone_numbers import to_e164
 from ehd.tickets.filter_store import save_filter
-from ehd.tickets.filters import parse_filter
-from ehd.tickets.status import Priority, Status
+from ehd.tickets.template_store import named, save_template
 from ehd.web.api_common import json_body, require_admin, require_permission
 from ehd.web.contact_form import ORIGIN
 from ehd.web.keys import MAILBOXES
@@ -164,69 +159,11 @@ async def create_contact(request: web.Request) -> web.StreamResponse:
 
 @routes.put("/api/ticket-templates/{name}")
 async def put_template(request: web.Request) -> web.StreamResponse:
-    """{"subject", "description", "solution", "suggested_solutions": [...], "types": [{"name",
-    "instruction"}], "steps": [...], "sla_goal_minutes", "default_status", "default_priority",
-    "group", "site", "calendar"}"""
+    """See ``save_template`` for the body."""
     require_admin(request)
-    name = request.match_info["name"][:128]
-    body = await json_body(request)
-    values: dict[str, Any] = {}
-    for key, limit in (("subject", 255), ("description", 4000), ("solution", 4000)):
-        if key in body:
-            values[key] = str(body[key])[:limit]
-    for key in ("suggested_solutions", "steps"):
-        if key in body:
-            if not isinstance(body[key], list):
-                raise ValidationError(f"{key} must be a list of texts", field=key)
-            values[key] = [str(item)[:4000] for item in body[key]]
-    if "types" in body:
-        types = body["types"]
-        named = isinstance(types, list) and all(
-            isinstance(t, dict) and t.get("name") for t in types
-        )
-        if not named:
-            raise ValidationError("types is a list of {name, instruction}", field="types")
-        values["types"] = [
-            {"name": str(t["name"])[:64], "instruction": str(t.get("instruction", ""))[:2000]}
-            for t in types
-        ]
-    if "sla_goal_minutes" in body:
-        goal = body["sla_goal_minutes"]
-        if goal is not None and (not isinstance(goal, int) or goal <= 0):
-            raise ValidationError("sla_goal_minutes must be positive", field="sla_goal_minutes")
-        values["sla_goal_minutes"] = goal
-    try:
-        if "default_status" in body:
-            values["default_status"] = Status(str(body["default_status"])).value
-        if "default_priority" in body:
-            values["default_priority"] = Priority(str(body["default_priority"])).value
-    except ValueError as err:
-        raise ValidationError(f"unknown default: {err}", field="default_status") from err
-    if "group" in body:
-        values["group"] = await _named(Queue.get_or_none(name=str(body["group"])), body, "group")
-    if "site" in body:
-        values["site"] = await _named(Site.get_or_none(code=str(body["site"])), body, "site")
-    if "calendar" in body:
-        found = Calendar.get_or_none(name=str(body["calendar"]))
-        values["calendar"] = await _named(found, body, "calendar")
-    if "match_rules" in body:
-        rules = body["match_rules"] or {}
-        if rules:  # the same rule rows as a filter's, checked the same way
-            parse_filter(0, name, {**rules, "actions": []})
-        values["match_rules"] = rules
-    template, _ = await TicketTemplate.update_or_create(name=name, defaults=values)
+    template = await save_template(request.match_info["name"], await json_body(request))
     return web.json_response({"name": template.name, "default_status": template.default_status,
                               "default_priority": template.default_priority})  # fmt: skip
-
-
-async def _named(lookup: Awaitable[Any], body: dict[str, Any], key: str) -> Any:
-    """The object a setting names; null clears it, an unknown name is refused."""
-    if not body[key]:
-        return None
-    found = await lookup
-    if found is None:
-        raise ValidationError(f"no {key} {body[key]!r}", field=key)
-    return found
 
 
 @routes.post("/api/knowledge")
@@ -240,6 +177,6 @@ async def create_article(request: web.Request) -> web.StreamResponse:
         raise ValidationError("an answer needs a title and a text", field="answer")
     site = None
     if "site" in body:
-        site = await _named(Site.get_or_none(code=str(body["site"])), body, "site")
+        site = await named(Site.get_or_none(code=str(body["site"])), body, "site")
     article = await KnowledgeArticle.create(title=title[:255], answer=answer[:8000], site=site)
     return web.json_response({"id": article.id, "title": article.title}, status=201)

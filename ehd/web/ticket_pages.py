@@ -203,7 +203,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
     return render("ticket.html", request, {
         "ticket": ticket, "entries": entries, "files": files, "related": related,
-        "suggested": template.suggested_solutions if template else [],
+        "suggested": template.suggested_solutions if template else [], "template": template,
         "watching": me.id in ticket.watchers, "statuses": [s.value for s in Status],
         "priorities": list(Priority), "agents": list(agents),
         "may_work": may(me, Permission.TICKETS_WORK),

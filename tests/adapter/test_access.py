@@ -35,7 +35,7 @@ async def _client(server: TestServer, username: str) -> aiohttp.ClientSession:
 
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/admin", "/admin/calendars",
-               "/admin/calendars/default", "/admin/filters"]  # fmt: skip
+               "/admin/calendars/default", "/admin/filters", "/admin/templates"]  # fmt: skip
 ADMIN_JSON = [("PUT", "/api/queues/sales"), ("PUT", "/api/dids/4999"), ("PUT", "/api/sites/X"),
               ("PUT", "/api/ticket-filters/f"), ("PUT", "/api/mailboxes/m"),
               ("PUT", "/api/calendars/c")]  # fmt: skip

@@ -4,11 +4,25 @@ and a refused form comes back with what was typed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 
 from ehd.calendars.editing import calendar_view
-from ehd.db.models import Calendar, Queue, TicketFilter
+from ehd.db.models import (
+    Calendar,
+    Queue,
+    Signature,
+    Site,
+    Ticket,
+    TicketFilter,
+    TicketTemplate,
+    User,
+)
+from ehd.tickets.service import create_ticket
+from ehd.tickets.signatures import signature_for
 from tests.harness.html_form import Fields, form_fields, with_values
+from tests.harness.web_client import csrf_token, logged_in_session
 
 
 async def _fields(session: aiohttp.ClientSession, page: str, action: str = "") -> Fields:
@@ -175,3 +189,105 @@ async def test_a_refused_filter_names_the_problem_and_keeps_the_rows(
     assert status == 200 and await TicketFilter.exists(name="alarms")
     status, _ = await _post(admin_pages, f"{page}/delete", good)
     assert status == 200 and not await TicketFilter.exists(name="alarms")
+
+
+async def test_a_template_is_edited_in_rows_and_guides_the_agent(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    await Queue.create(name="billing")
+    fields = await _fields(admin_pages, "/admin/templates")
+    _, html = await _post(admin_pages, "/admin/templates", with_values(fields, name="refund"))
+    page = "/admin/templates/refund"
+    rows = with_values(form_fields(html, page), subject="Refund", group="billing",
+                       default_priority="high", sla_goal_minutes="240",
+                       type_0_name="Card", type_0_instruction="Check the card log first",
+                       step_0="Find the order", step_1="Refund in the shop system",
+                       suggestion_0="Your refund is on its way.",
+                       rule_0_field="subject", rule_0_words="refund* money")  # fmt: skip
+    status, html = await _post(admin_pages, page, rows)
+    assert status == 200 and "Saved." in html, html[-1500:]
+    template = await TicketTemplate.get(name="refund").prefetch_related("group")
+    assert template.group is not None and template.group.name == "billing"
+    assert (template.default_priority, template.sla_goal_minutes) == ("high", 240)
+    assert template.steps == ["Find the order", "Refund in the shop system"]
+    assert template.types == [{"name": "Card", "instruction": "Check the card log first"}]
+    assert template.suggested_solutions == ["Your refund is on its way."]
+    assert template.match_rules == {"rules": [
+        {"field": "subject", "negate": False, "words": ["refund*", "money"]}]}  # fmt: skip
+    unchanged = await _fields(admin_pages, page)
+    assert (await _post(admin_pages, page, unchanged))[0] == 200
+    again = await TicketTemplate.get(name="refund")
+    assert (again.steps, again.types, again.match_rules) == (
+        template.steps, template.types, template.match_rules)  # fmt: skip
+    refused = (({"sla_goal_minutes": "soon"}, "sla_goal_minutes must be positive"),
+               ({"rule_0_words": "re*fund"}, "only at its start or end"))  # fmt: skip
+    for changes, message in refused:
+        status, html = await _post(admin_pages, page, with_values(unchanged, **changes))
+        assert status == 400 and message in html
+        assert all(pair in form_fields(html, page) for pair in changes.items())
+    ticket = await create_ticket("Refund please", "", "email", None, [])
+    await Ticket.filter(id=ticket.id).update(template_id=template.id)
+    async with admin_pages.get(f"/tickets/{ticket.number}") as response:
+        guidance = (await response.text()).split('id="guidance"')[1].split("</details>")[0]
+    assert "Refund in the shop system" in guidance and "Check the card log first" in guidance
+
+
+PNG = bytes.fromhex(  # a 1x1 pixel image
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8cfc0f01f0005000201a5f1d2a80000000049454e44ae426082"
+)
+
+
+async def _post_signature(session: aiohttp.ClientSession, fields: dict[str, str],
+                          image: bytes | None = None) -> tuple[int, str]:  # fmt: skip
+    async with session.get("/signatures") as response:
+        token = csrf_token(await response.text())
+    form = aiohttp.FormData({"csrf_token": token, **fields})
+    if image is not None:
+        form.add_field("image", image, filename="logo.png", content_type="image/png")
+    async with session.post("/signatures", data=form) as response:
+        return response.status, await response.text()
+
+
+async def test_signatures_with_images_per_user_and_site(
+    admin_pages: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    await Site.create(code="ACME")
+    admin = await User.get(username="admin")
+    status, html = await _post_signature(admin_pages, {"owner": "mine", "text": "Ada\nSupport"},
+                                         image=PNG)  # fmt: skip
+    assert status == 200 and "Saved." in html
+    mine = await signature_for(admin, None)
+    assert mine is not None and mine.text == "Ada\nSupport" and mine.image.endswith(".png")
+    assert (tmp_path / "signatures" / mine.image).read_bytes() == PNG
+    async with admin_pages.get(f"/signatures/images/{mine.image}") as response:
+        assert response.status == 200 and await response.read() == PNG
+    await _post_signature(admin_pages, {"owner": "shared", "site": "ACME", "text": "Acme AB"})
+    acme = await Site.get(code="ACME")
+    found = await signature_for(None, acme.id)
+    assert found is not None and found.text == "Acme AB"
+    for image, message, code in ((b"GIF89" + b"x" * 10, "must be a PNG, JPEG or GIF", 400),
+                                 (PNG + b"\0" * 600_000, "over 512 kB", 413)):  # fmt: skip
+        status, html = await _post_signature(admin_pages, {"owner": "mine", "text": "Typed"},
+                                             image=image)  # fmt: skip
+        assert status == code and message in html and ">Typed</textarea>" in html
+    assert (await signature_for(admin, None)).text == "Ada\nSupport"  # type: ignore[union-attr]
+    status, _ = await _post_signature(admin_pages, {"owner": "mine", "text": "",
+                                                    "remove_image": "1"})  # fmt: skip
+    assert status == 200 and await signature_for(admin, None) is None
+    assert not (tmp_path / "signatures" / mine.image).exists()
+
+
+async def test_agents_set_their_own_signature_but_not_the_shared_ones(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    base = str(admin_pages._base_url)
+    async with await logged_in_session(base, "anna", "anna-pass") as anna:
+        status, html = await _post_signature(anna, {"owner": "mine", "text": "Anna"})
+        assert status == 200 and "Shared signatures" not in html
+        status, _ = await _post_signature(anna, {"owner": "shared", "text": "Hijack"})
+        assert status == 403
+    assert await Signature.filter(user_id__isnull=True).count() == 0
+    anna_user = await User.get(username="anna")
+    assert (await signature_for(anna_user, None)).text == "Anna"  # type: ignore[union-attr]
