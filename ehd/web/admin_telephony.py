@@ -124,8 +124,12 @@ async def save_did_form(request: web.Request) -> web.StreamResponse:
 @routes.get("/admin/queues")
 async def queues(request: web.Request) -> web.StreamResponse:
     require_role(request, Role.ADMIN)
+    return await _queues_page(request)
+
+
+async def _queues_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     rows = await Queue.all().order_by("name").prefetch_related("calendar")
-    return render("admin_queues.html", request, {"queues": rows, "error": ""})
+    return render("admin_queues.html", request, {"queues": rows, "error": error}, status=status)
 
 
 async def _queue_page(request: web.Request, queue: Queue, error: str = "",
@@ -168,9 +172,7 @@ async def create_queue(request: web.Request) -> web.StreamResponse:
         except ValidationError as err:
             error = err.message
     if error:
-        rows = await Queue.all().order_by("name").prefetch_related("calendar")
-        return render("admin_queues.html", request, {"queues": rows, "error": error},
-                      status=400)  # fmt: skip
+        return await _queues_page(request, error, 400)
     await _reload(request)
     raise web.HTTPSeeOther(f"/admin/queues/{name}")
 

@@ -3,10 +3,12 @@ matched caller's screen pop opens the contact's (or company's) page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from tortoise.expressions import Q
 
-from ehd.db.models import CallRecord, Company, Contact
+from ehd.db.models import CallRecord, Company, Contact, User
 from ehd.errors import NotFoundError
 from ehd.tickets.visibility import visible_tickets
 from ehd.web.rendering import render
@@ -14,6 +16,7 @@ from ehd.web.views import current_user
 
 routes = web.RouteTableDef()
 LIST_SIZE = 100
+HISTORY_SIZE = 50
 
 
 def _search(request: web.Request) -> str:
@@ -51,17 +54,23 @@ def _id(request: web.Request) -> int:
     return int(raw)
 
 
+async def _history(me: User, **owner: Contact | Company) -> dict[str, Any]:
+    """The latest tickets (those ``me`` may see) and calls of a contact or a company."""
+    tickets = visible_tickets(me).filter(**owner).order_by("-updated_at").limit(HISTORY_SIZE)
+    calls = CallRecord.filter(**owner).order_by("-started_at").limit(HISTORY_SIZE)
+    return {"tickets": await tickets, "calls": await calls}
+
+
 @routes.get("/crm/contacts/{id:[0-9]+}")
 async def contact_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     contact = await Contact.get_or_none(id=_id(request)).prefetch_related("company")
     if contact is None:
         raise NotFoundError("no such contact")
-    tickets = await visible_tickets(me).filter(contact=contact).order_by("-updated_at").limit(50)
-    calls = await CallRecord.filter(contact=contact).order_by("-started_at").limit(50)
-    return render("crm_record.html", request, {"contact": contact, "company": contact.company,
-                                               "tickets": tickets, "calls": calls,
-                                               "people": []})  # fmt: skip
+    return render("crm_record.html", request, {
+        "contact": contact, "company": contact.company, "people": [],
+        **await _history(me, contact=contact),
+    })  # fmt: skip
 
 
 @routes.get("/crm/companies/{id:[0-9]+}")
@@ -70,9 +79,8 @@ async def company_page(request: web.Request) -> web.StreamResponse:
     company = await Company.get_or_none(id=_id(request)).prefetch_related("site")
     if company is None:
         raise NotFoundError("no such company")
-    tickets = await visible_tickets(me).filter(company=company).order_by("-updated_at").limit(50)
-    calls = await CallRecord.filter(company=company).order_by("-started_at").limit(50)
     people = await Contact.filter(company=company).order_by("name").limit(LIST_SIZE)
-    return render("crm_record.html", request, {"contact": None, "company": company,
-                                               "tickets": tickets, "calls": calls,
-                                               "people": people})  # fmt: skip
+    return render("crm_record.html", request, {
+        "contact": None, "company": company, "people": people,
+        **await _history(me, company=company),
+    })  # fmt: skip

@@ -4,6 +4,8 @@ on-demand call recording. Admins change the flow here as data; nothing needs a r
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -258,12 +260,13 @@ async def store_upload(request: web.Request, form: MultiMapping[Any], username: 
     if not isinstance(upload, web.FileField):
         raise ValidationError("no file in the form (field 'file')", field="file")
     fmt = format_of(upload.filename or "")
-    data = upload.file.read(MAX_BYTES + 1)
+    data = await asyncio.to_thread(upload.file.read, MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise PayloadTooLargeError(f"the file is over {MAX_BYTES // (1024 * 1024)} MB")
-    with tempfile.TemporaryDirectory() as folder:
+    folder = await asyncio.to_thread(tempfile.mkdtemp, prefix="ehd-upload-")
+    try:
         source = Path(folder) / f"upload.{fmt}"
-        source.write_bytes(data)
+        await asyncio.to_thread(source.write_bytes, data)
         sound = await import_sound(
             request.app[CONFIG].paths.sounds,
             source,
@@ -274,6 +277,8 @@ async def store_upload(request: web.Request, form: MultiMapping[Any], username: 
             wording=str(form.get("wording", "")),
             created_by=username,
         )
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
     return sound
 
 
