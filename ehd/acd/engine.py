@@ -52,6 +52,7 @@ class Item:
 class Agent:
     id: str
     state: AgentState = AgentState.LOGGED_OUT
+    state_since: float = 0.0  # when the agent entered ``state`` (for boards' time in state)
     pause_reason: str = ""
     device: str = ""
     memberships: dict[str, int] = field(default_factory=dict)
@@ -519,7 +520,7 @@ class AcdEngine:
     ) -> None:
         new = next_state(agent.state, trigger)
         if new != agent.state:
-            agent.state = new
+            agent.state, agent.state_since = new, at
             out.append(act.AgentStateChanged(agent.id, new, agent.pause_reason))
             self._refresh_ready(agent)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ehd.acd import actions as act
 from ehd.acd import events as ev
+from ehd.acd.agent_states import AgentState
 from ehd.acd.engine import AcdEngine
 from ehd.acd.model import OverflowKind
 from ehd.acd.queue_log import QueueLogWriter
@@ -173,7 +174,6 @@ class QueueService:
         self._followups: list[ev.Event] = []
         self.queue_ids: dict[str, int] = {}
         self._connected_at: dict[str, float] = {}
-        self._state_seen: dict[str, tuple[str, float]] = {}  # agent -> (state, since)
         self._restored: dict[str, str] = {}  # caller -> agent, calls connected before a restart
         # Seconds from learning an agent is free (the event) to Asterisk accepting the
         # originate of the next waiting call: the benchmark reads these.
@@ -761,25 +761,18 @@ class QueueService:
         return figures
 
     def agent_figures(self) -> dict[str, dict[str, object]]:
-        """Logged-in agents for wallboards: state, seconds in it, device and queues. The time
-        in a state counts from when a board first saw it (boards look every second)."""
+        """Logged-in agents for wallboards: state, seconds in it, device and queues."""
         now = self.clock()
-        found: dict[str, dict[str, object]] = {}
-        for agent_id, agent in self.engine.agents.items():
-            state = agent.state.value
-            if state == "logged_out":
-                self._state_seen.pop(agent_id, None)
-                continue
-            seen = self._state_seen.get(agent_id)
-            if seen is None or seen[0] != state:
-                seen = self._state_seen[agent_id] = (state, now)
-            found[agent_id] = {
-                "state": state,
-                "seconds_in_state": round(now - seen[1]),
+        return {
+            agent_id: {
+                "state": agent.state.value,
+                "seconds_in_state": round(max(0.0, now - agent.state_since)),
                 "device": agent.device,
                 "queues": sorted(agent.memberships),
             }
-        return found
+            for agent_id, agent in self.engine.agents.items()
+            if agent.state != AgentState.LOGGED_OUT
+        }
 
     def moh_class(self, queue: str) -> str:
         return self.moh_classes.get(queue, "default")

@@ -312,3 +312,23 @@ def test_every_state_has_a_way_out_and_illegal_moves_raise() -> None:
         assert moves, f"{state} is a dead end"
     with pytest.raises(IllegalTransition, match="cannot answer while ready"):
         next_state(AgentState.READY, AgentTrigger.ANSWER)
+
+
+def test_each_agent_knows_since_when_it_is_in_its_state() -> None:
+    d = Driver(QueueConfig("q"))
+    d.advance(5)
+    d.login("alice")
+    assert d.engine.agents["alice"].state_since == 5
+    d.advance(10)
+    d.arrive("c1")
+    d.advance(2)
+    d.answer("c1", "alice")
+    assert d.engine.agents["alice"].state == AgentState.BUSY
+    busy_since = d.engine.agents["alice"].state_since
+    assert busy_since == 17
+    d.advance(30)
+    d.send(ev.AgentPaused(d.now, "alice", "meeting"))  # applies after the call
+    assert d.engine.agents["alice"].state_since == busy_since
+    d.complete("c1")
+    assert d.engine.agents["alice"].state == AgentState.PAUSED
+    assert d.engine.agents["alice"].state_since == 47
