@@ -63,6 +63,7 @@ class User(Model):
     menu_profile = fields.CharField(max_length=64, default="")  # a MenuProfile's name
     failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
+    chat_ready = fields.BooleanField(default=False)  # logged in to take chats from web pages
 
     class Meta:
         table = "users"
@@ -619,6 +620,34 @@ class TicketEntry(Model):
 
     class Meta:
         table = "ticket_entries"
+
+
+class ChatSession(Model):
+    """A live chat from a site's web page. Its messages are public entries of its ticket, so
+    the conversation stays in the customer's history when the chat ends. The token in the
+    visitor's address is the only key to the visitor's side."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=64, unique=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="chats", on_delete=fields.CASCADE
+    )
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="chats", null=True, on_delete=fields.SET_NULL
+    )
+    visitor_name = fields.CharField(max_length=128, default="")
+    visitor_email = fields.CharField(max_length=254, default="")
+    state = fields.CharField(max_length=16, default="waiting", db_index=True)  # or active, ended
+    agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="chats", null=True, on_delete=fields.SET_NULL
+    )
+    started_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    visitor_seen_at = fields.DatetimeField(null=True)  # the visitor's page last asked for news
+
+    class Meta:
+        table = "chat_sessions"
 
 
 class TicketAttachment(Model):

@@ -31,6 +31,8 @@ from ehd.web import (
     admin_templates,
     admin_users,
     agent_console,
+    chat_agent,
+    chat_visitor,
     classification_api,
     contact_form,
     control_panel,
@@ -81,6 +83,7 @@ def create_web_app(
     app[LOGIN_ATTEMPTS] = AttemptLimiter()
     app[rest_api.VERIFIED] = rest_api.VerifiedCredentials()
     app[contact_form.FORM_SENDS] = AttemptLimiter(burst=5, per_minute=5)
+    app[chat_visitor.CHAT_STARTS] = AttemptLimiter(burst=5, per_minute=5)
     app[wallboard.WALLBOARD] = wallboard.feed_for(app)
     app.on_cleanup.append(_stop_wallboard)
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
@@ -120,6 +123,8 @@ def create_web_app(
     app.add_routes(admin_templates.routes)
     app.add_routes(signatures_page.routes)
     app.add_routes(contact_form.routes)
+    app.add_routes(chat_visitor.routes)
+    app.add_routes(chat_agent.routes)
     app.add_routes(control_panel.routes)
     app.add_routes(ticket_admin_api.routes)
     app.add_routes(sms_inbound.routes)

@@ -26,7 +26,7 @@ CONTENT_SECURITY_POLICY = (
 )
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Public forms posted from other sites' pages: no session to protect (see ehd.web.contact_form)
-CSRF_EXEMPT = ("/form/",)
+CSRF_EXEMPT = ("/form/", "/chat/")  # public pages without a session (no /chats/)
 
 
 def wants_json(request: web.Request) -> bool:

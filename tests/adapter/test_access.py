@@ -73,6 +73,7 @@ async def test_read_only_users_read_but_change_nothing(app: TestServer) -> None:
         assert response.status == 403
         assert (await viewer.post("/api/contacts", json={"name": "X"})).status == 403
         assert (await viewer.get("/statistics")).status == 200
+        assert (await viewer.get("/chats")).status == 403  # read-only users take no chats
     finally:
         await viewer.close()
 

@@ -1,6 +1,7 @@
 """The web app in headless Chromium: logging in, a ticket created and answered, an internal
 note whose @mention mails the colleague, the dispatcher's mass edit, the wallboard updating
-live as a real call enters a queue, and the pages at phone width."""
+live as a real call enters a queue, the pages at phone width, and a live chat between a
+visitor and an agent."""
 
 from __future__ import annotations
 
@@ -137,5 +138,41 @@ async def test_the_personal_in_tray_updates_itself(ehd_server: EhdProcess) -> No
             row = page.locator(f"tr[data-number='{ticket['number']}']")
             await expect(row).to_contain_text("Phone broken", timeout=20000)
             await expect(page.locator("#inbox-state")).to_contain_text("Updated")
+    finally:
+        await api.close()
+
+
+async def test_a_visitor_chats_with_an_agent_live(ehd_server: EhdProcess) -> None:
+    api = await Api.admin(ehd_server)
+    try:
+        await api.call("PUT", "/api/calendars/chat", {"weekly": ALWAYS})
+        async with headless_chromium() as browser:
+            agent = await browser.new_page()
+            await log_in(agent, ehd_server, "bob", "/chats")
+            await agent.click("#chat-ready")
+            await expect(agent.locator("#chat-ready")).to_have_text("Log out of chat")
+            visitor = await (await browser.new_context()).new_page()  # no cookies: a stranger
+            await visitor.goto(f"{ehd_server.web_url}/chat/DEMO")
+            await visitor.fill("input[name=name]", "Vera Visitor")
+            await visitor.fill("textarea[name=message]", "Is my order on its way?")
+            await visitor.click("#chat-start button[type=submit]")
+            await expect(visitor.locator("#chat-waiting-note")).to_be_visible()
+            waiting = agent.locator("#chat-waiting tr", has_text="Vera Visitor")
+            await expect(waiting).to_be_visible(timeout=15000)  # the list updated itself
+            await waiting.locator("button").click()
+            await agent.wait_for_url(re.compile(r"/chats/[0-9]+$"))
+            await expect(agent.locator("#chat-log")).to_contain_text("Is my order on its way?")
+            await agent.fill(".chat-send textarea", "Yes, it left today.")
+            await agent.press(".chat-send textarea", "Enter")
+            await expect(visitor.locator("#chat-log")).to_contain_text("Yes, it left today.",
+                                                                        timeout=15000)  # fmt: skip
+            await expect(visitor.locator("#chat-waiting-note")).to_be_hidden()
+            await visitor.fill(".chat-send textarea", "Great, thanks!")
+            await visitor.click(".chat-send button")
+            await expect(agent.locator("#chat-log")).to_contain_text("Great, thanks!",
+                                                                      timeout=15000)  # fmt: skip
+            await visitor.click(".chat-end button")
+            await expect(agent.locator("#chat-ended")).to_be_visible(timeout=15000)
+            await expect(agent.locator(".chat-send")).to_have_count(0)
     finally:
         await api.close()

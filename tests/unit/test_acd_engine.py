@@ -330,5 +330,5 @@ def test_each_agent_knows_since_when_it_is_in_its_state() -> None:
     d.send(ev.AgentPaused(d.now, "alice", "meeting"))  # applies after the call
     assert d.engine.agents["alice"].state_since == busy_since
     d.complete("c1")
-    assert d.engine.agents["alice"].state == AgentState.PAUSED
-    assert d.engine.agents["alice"].state_since == 47
+    alice = d.engine.agents["alice"]
+    assert (alice.state, alice.state_since) == (AgentState.PAUSED, 47)

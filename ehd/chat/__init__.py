@@ -1,0 +1,1 @@
+"""Live chat from customers' web pages (see ehd.chat.service)."""
