@@ -26,11 +26,16 @@ from ehd.db.models import (
     QueueMember,
     Role,
     RouteType,
+    Signature,
     Site,
     Ticket,
+    TicketFilter,
+    TicketTemplate,
     User,
 )
+from ehd.tickets.filter_store import save_filter
 from ehd.tickets.service import create_ticket
+from ehd.tickets.template_store import save_template
 
 DEMO_DID = "4600"
 DEMO_QUEUE = "support"
@@ -123,6 +128,7 @@ async def seed_demo(data_dir: Path) -> DemoSite:
         )
     await _seed_services()
     await _seed_crm()
+    await _seed_ticket_setup()
     site = DemoSite(DEMO_QUEUE, DEMO_DID, accounts)
     path = credentials_file(data_dir)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -154,6 +160,25 @@ async def _seed_crm() -> None:
         ticket = await create_ticket("Invoice address changed", "Please send our invoices to "
                                      "the new address.", "email", contact, [])  # fmt: skip
         await Ticket.filter(id=ticket.id).update(site=site)
+
+
+async def _seed_ticket_setup() -> None:
+    """A template with guidance, a filter that chooses it, and a shared signature, so those
+    admin screens show a working example."""
+    if not await TicketTemplate.exists(name="Invoice question"):
+        await save_template("Invoice question", {
+            "group": DEMO_QUEUE, "default_priority": "medium",
+            "description": "Questions about invoices: amounts, addresses, due dates.",
+            "steps": ["Find the invoice in the billing system", "Answer or correct it"],
+            "suggested_solutions": ["We have sent you a corrected invoice."],
+        })  # fmt: skip
+    if not await TicketFilter.exists(name="invoices"):
+        await save_filter("invoices", {
+            "rules": [{"field": "subject", "words": ["invoice*", "faktura*"]}],
+            "actions": [{"kind": "template", "value": "Invoice question"}], "weight": 10,
+        })  # fmt: skip
+    if not await Signature.exists(user_id=None, site_id=None):
+        await Signature.create(text="Best regards,\nThe demo support team")
 
 
 async def _seed_services() -> None:
@@ -190,6 +215,7 @@ def describe(site: DemoSite, web_url: str, sip_host: str, sip_port: int) -> str:
                 f"password {account.sip_password} ({account.username})"
             )
     lines.append(f"Call:     sip:{site.did}@{sip_host}:{sip_port} (queue {site.queue})")
+    lines.append(f"Visitors: {web_url}/form/DEMO (contact form), {web_url}/chat/DEMO (chat)")
     for number, _, description in DEMO_SERVICES:
         lines.append(f"Call:     sip:{number}@{sip_host}:{sip_port} ({description})")
     return "\n".join(lines)

@@ -24,7 +24,10 @@ from ehd.db.models import (
     QueueMember,
     Role,
     RouteType,
+    Signature,
     Ticket,
+    TicketFilter,
+    TicketTemplate,
 )
 from ehd.demo import seed_demo
 from ehd.errors import ValidationError
@@ -108,6 +111,8 @@ async def test_demo_seed_is_idempotent(
     assert await authenticate("admin", admin.password) is not None
     assert await Ticket.all().count() == 1 and await Contact.all().count() == 1
     assert (await match_phone("040-123 45 67")) is not None  # the demo contact, by number
+    assert await TicketFilter.all().count() == await TicketTemplate.all().count() == 1
+    assert await Signature.filter(user_id__isnull=True, site_id__isnull=True).count() == 1
 
 
 async def test_models_and_migrations_agree(tmp_path_factory: pytest.TempPathFactory) -> None:
