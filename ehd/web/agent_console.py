@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 from ehd.db.models import AgentSession, CallRecord, QueueMember, User
 from ehd.queueing import agents
 from ehd.web.api_common import current_user, user_in_path
+from ehd.web.i18n import language_for, translations
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
 from ehd.web.rendering import render
 from ehd.web.views import current_user as page_user
@@ -28,12 +29,17 @@ routes = web.RouteTableDef()
 HEARTBEAT_SECONDS = 15.0
 FIGURES_SECONDS = 3.0
 _grace_tasks: dict[str, asyncio.Task[None]] = {}
+# What web/static/agent.js writes on the page, translated for it (data-labels).
+SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "calls", "answered",
+                "abandoned", "live", "reconnecting…")  # fmt: skip
 
 
-async def _page_context(user: User) -> dict[str, Any]:
+async def _page_context(request: web.Request, user: User) -> dict[str, Any]:
     members = await QueueMember.filter(user=user).prefetch_related("queue")
     session = await AgentSession.get_or_none(user=user)
+    translate = translations(language_for(request, user)).gettext
     return {
+        "labels": {text: translate(text) for text in SCRIPT_TEXTS},
         "queues": sorted(m.queue.name for m in members),
         "session": session,
         "sip_extension": user.sip_extension or "",
@@ -44,13 +50,13 @@ async def _page_context(user: User) -> dict[str, Any]:
 @routes.get("/agent")
 async def console_page(request: web.Request) -> web.StreamResponse:
     user = page_user(request)
-    return render("agent_console.html", request, await _page_context(user))
+    return render("agent_console.html", request, await _page_context(request, user))
 
 
 @routes.get("/m")
 async def mobile_page(request: web.Request) -> web.StreamResponse:
     user = page_user(request)
-    return render("agent_mobile.html", request, await _page_context(user))
+    return render("agent_mobile.html", request, await _page_context(request, user))
 
 
 @routes.get("/api/overview")

@@ -6,7 +6,9 @@ import re
 
 from babel.messages.pofile import read_po
 
+from ehd.accounts.permissions import LABELS
 from ehd.config import PROJECT_ROOT
+from ehd.web import agent_console
 from ehd.web.i18n import LOCALES, from_accept_language, translations
 from ehd.web.wallboard import SCRIPT_TEXTS, VIEWS
 
@@ -15,7 +17,8 @@ MARKED = re.compile(r"""_\((["'])((?:(?!\1)[^\\]|\\.)+)\1\)""")
 
 
 def marked_texts() -> set[str]:
-    found = set(SCRIPT_TEXTS) | set(VIEWS.values())
+    found = set(SCRIPT_TEXTS) | set(VIEWS.values()) | set(agent_console.SCRIPT_TEXTS)
+    found |= set(LABELS.values())  # permission names, shown through _(label)
     for template in TEMPLATES.glob("*.html"):
         found |= {text.replace('\\"', '"').replace("\\'", "'")
                   for _, text in MARKED.findall(template.read_text())}  # fmt: skip
@@ -37,3 +40,28 @@ def test_the_browser_language_is_chosen_by_quality() -> None:
     assert from_accept_language("de, en;q=0.5, sv;q=0.7") == "sv"
     assert from_accept_language("fr") == "en"
     assert from_accept_language("sv;q=bad, en") == "en"
+
+
+# Texts that are the same in every language: names, codes, examples and machine values.
+UNTRANSLATED = {"Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki",
+                "Europe/London", "UTC", "tls", "none", "delete", "flag", "en", "sv", "ID",
+                "ID (1-8)", "/form/", "/chat/", "AND", "NOT", "Website", "hh:mm", "ehd", "· ehd",
+                "cfi | survey-question-csat | 1 | 5", "SIP", "· ARI"}  # fmt: skip
+
+
+def unmarked_texts(html: str) -> list[str]:
+    """Visible text and labelling attributes of a template that are not inside _(). Pure."""
+    for pattern in (r"\{#.*?#\}", r"\{\{.*?\}\}", r"\{%.*?%\}", r"<script.*?</script>"):
+        html = re.sub(pattern, " ", html, flags=re.S)
+    found = re.findall(r'(?:placeholder|aria-label|title|alt)="([^"]*[A-Za-z]{2}[^"]*)"', html)
+    text = re.sub(r"<[^>]+>", "\n", html)
+    parts = (part.strip() for part in re.split(r"\n| {2,}", text))
+    found += [part for part in parts if re.search("[A-Za-z]{2}", part)]
+    return [item for item in found if item not in UNTRANSLATED and not item.startswith("+46")]
+
+
+def test_templates_have_no_text_outside_the_catalogue() -> None:
+    assert unmarked_texts('<p title="Hi there">{{ _("Fine") }} Not fine</p>') == [
+        "Hi there", "Not fine"]  # fmt: skip
+    unmarked = {path.name: unmarked_texts(path.read_text()) for path in TEMPLATES.glob("*.html")}
+    assert {name: texts for name, texts in unmarked.items() if texts} == {}

@@ -7,6 +7,8 @@
   const username = root.dataset.username;
   const source = root.dataset.source || "console";
   const $ = (id) => document.getElementById(id);
+  const labels = JSON.parse(root.dataset.labels || "{}");  // the page's language
+  const t = (text) => labels[text] || text;
   const say = (text) => { $("message").textContent = text; };
 
   async function call(path, body) {
@@ -16,7 +18,7 @@
       body: JSON.stringify(body || {}),
     });
     const data = await response.json();
-    if (!response.ok) { say(data.message || "failed"); throw new Error(data.message); }
+    if (!response.ok) { say(data.message || t("failed")); throw new Error(data.message); }
     say("");
     if (data.state) { $("state").textContent = data.state; }
     return data;
@@ -38,12 +40,12 @@
     const panel = $("call");
     if (panel) {
       panel.hidden = false;
-      $("call-caller").textContent = offer.caller || "unknown";
+      $("call-caller").textContent = offer.caller || t("unknown");
       $("call-queue").textContent = offer.queue;
       $("call-did").textContent = offer.did;
       $("call-custid").textContent = offer.customer_number || "–";
       const contact = offer.contact;
-      $("call-contact").textContent = !contact ? "not known"
+      $("call-contact").textContent = !contact ? t("not known")
         : contact.company && contact.company !== contact.name
           ? `${contact.name} (${contact.company})` : contact.name;
       const link = $("call-pop");
@@ -68,7 +70,7 @@
     classify.addEventListener("submit", (event) => {
       event.preventDefault();
       call(`/api/calls/${classify.dataset.callId}/classification`, { code: $("classify-code").value })
-        .then(() => say("Classification saved.")).catch(() => {});
+        .then(() => say(t("Classification saved."))).catch(() => {});
     });
   }
 
@@ -99,7 +101,7 @@
     });
     $("agents").replaceChildren(...items(data.agents, (a) => `${a.username}: ${a.state}`));
     $("waiting").replaceChildren(...items(Object.entries(data.queues), ([q, f]) => `${q}: ${f.waiting}`));
-    $("today").textContent = `${data.today.calls} calls, ${data.today.answered} answered, ${data.today.abandoned} abandoned`;
+    $("today").textContent = `${data.today.calls} ${t("calls")}, ${data.today.answered} ${t("answered")}, ${data.today.abandoned} ${t("abandoned")}`;
   }
 
   let delay = 1000;
@@ -108,7 +110,7 @@
     const socket = new WebSocket(`${scheme}://${location.host}/api/agents/${username}/events`);
     socket.addEventListener("open", () => {
       delay = 1000;
-      if ($("connection")) { $("connection").textContent = "live"; }
+      if ($("connection")) { $("connection").textContent = t("live"); }
     });
     socket.addEventListener("message", (message) => {
       const event = JSON.parse(message.data);
@@ -117,7 +119,7 @@
       else if (event.type === "figures") { showFigures(event.queues); refreshOverview(); }
     });
     socket.addEventListener("close", () => {
-      if ($("connection")) { $("connection").textContent = "reconnecting…"; }
+      if ($("connection")) { $("connection").textContent = t("reconnecting…"); }
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);
     });
