@@ -15,7 +15,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ehd.db.models import AgentSession, CallRecord, QueueMember, User
+from ehd.chat import service as chat
+from ehd.db.models import AgentSession, CallRecord, ChatSession, QueueMember, User
 from ehd.queueing import agents
 from ehd.web.api_common import current_user, user_in_path
 from ehd.web.i18n import language_for, translations
@@ -31,7 +32,7 @@ FIGURES_SECONDS = 3.0
 _grace_tasks: dict[str, asyncio.Task[None]] = {}
 # What web/static/agent.js writes on the page, translated for it (data-labels).
 SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "calls", "answered",
-                "abandoned", "live", "reconnecting…")  # fmt: skip
+                "abandoned", "live", "reconnecting…", "waiting", "mine")  # fmt: skip
 
 
 async def _page_context(request: web.Request, user: User) -> dict[str, Any]:
@@ -61,8 +62,9 @@ async def mobile_page(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/overview")
 async def overview(request: web.Request) -> web.StreamResponse:
-    """Logged-in agents, calls waiting and today's calls (the mobile page's lists)."""
-    current_user(request)
+    """Logged-in agents, calls waiting, today's calls (the mobile page's lists) and chats
+    (waiting, and the user's own)."""
+    me = current_user(request)
     sessions = await AgentSession.all().prefetch_related("user")
     service = request.app[QUEUE_SERVICE].current()
     midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -78,6 +80,10 @@ async def overview(request: web.Request) -> web.StreamResponse:
                 key=lambda a: str(a["username"]),
             ),
             "queues": service.figures() if service is not None else {},
+            "chats": {
+                "waiting": await ChatSession.filter(state=chat.WAITING).count(),
+                "mine": await ChatSession.filter(state=chat.ACTIVE, agent_id=me.id).count(),
+            },
             "today": {
                 "calls": len(results),
                 "answered": results.count("answered"),

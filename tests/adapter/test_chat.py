@@ -92,12 +92,16 @@ async def test_a_visitor_and_an_agent_chat_and_it_stays_on_the_ticket(server: Te
         assert contact is not None and contact.emails == ["vera@example.com"]
         async with anna.get("/chats") as response:
             assert "Vera Visitor" in await response.text()
+        async with anna.get("/api/overview") as response:  # the agent console's chat count
+            assert (await response.json())["chats"] == {"waiting": 1, "mine": 0}
         status, _ = await post_form(anna, f"/chats/{session.id}/take", "/chats", {})
         assert status == 200
         status, page = await post_form(bert, f"/chats/{session.id}/take", "/chats", {})
         assert status == 409 and "somebody else took this chat" in page
         async with bert.get(f"/chats/{session.id}") as response:
             assert response.status == 403
+        async with anna.get("/api/overview") as response:
+            assert (await response.json())["chats"] == {"waiting": 0, "mine": 1}
         news = await _news(visitor, address)
         assert news["state"] == "active" and news["messages"][-1]["text"] == "anna joined the chat"
         seen = news["messages"][-1]["id"]

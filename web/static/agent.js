@@ -90,10 +90,14 @@
   }
 
   async function refreshOverview() {
-    if (!$("agents")) { return; }
+    if (!$("agents") && !$("chats-waiting")) { return; }
     const response = await fetch("/api/overview", { headers: { "Accept": "application/json" } });
     if (!response.ok) { return; }
     const data = await response.json();
+    if ($("chats-waiting")) {
+      $("chats-waiting").textContent = `${data.chats.waiting} ${t("waiting")}, ${data.chats.mine} ${t("mine")}`;
+    }
+    if (!$("agents")) { return; }
     const items = (list, render) => list.map((item) => {
       const li = document.createElement("li");
       li.textContent = render(item);
@@ -126,4 +130,5 @@
   }
   connect();
   refreshOverview();
+  if ($("chats-waiting")) { setInterval(refreshOverview, 5000); }  // chats change without calls
 })();
