@@ -5,7 +5,7 @@ token is its only key. The page works as plain forms; web/static/chat.js makes i
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
@@ -20,6 +20,7 @@ from ehd.web.rendering import render
 routes = web.RouteTableDef()
 CHAT_STARTS = web.AppKey("chat_starts", AttemptLimiter)
 START_FIELDS = ("name", "email", "message")
+SEEN_EVERY = timedelta(seconds=15)  # well inside chat.VISITOR_TIMEOUT
 
 
 def _embeddable(response: web.Response, site: Site | None) -> web.Response:
@@ -73,8 +74,9 @@ async def _session(request: web.Request) -> ChatSession:
     session = await ChatSession.get_or_none(token=request.match_info["token"])
     if session is None:
         raise NotFoundError("no such chat")
-    if session.state != chat.ENDED:  # the visitor is still here
-        session.visitor_seen_at = datetime.now(UTC)
+    now, seen = datetime.now(UTC), session.visitor_seen_at
+    if session.state != chat.ENDED and (seen is None or now - seen > SEEN_EVERY):
+        session.visitor_seen_at = now  # the visitor is still here (written now and then)
         await session.save(update_fields=["visitor_seen_at"])
     return session
 
