@@ -60,6 +60,29 @@ def message_text(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class ChatFigures:
+    chats: int
+    answered: int
+    missed: int  # ended before an agent took them
+    avg_wait_seconds: float | None
+
+
+def figures_of(times: list[tuple[datetime, datetime | None, datetime | None]]) -> ChatFigures:
+    """Pure: figures from (started, answered, ended) times of chats."""
+    waits = [(answered - started).total_seconds() for started, answered, _ in times if answered]
+    missed = sum(1 for _, answered, ended in times if ended and not answered)
+    average = round(sum(waits) / len(waits), 1) if waits else None
+    return ChatFigures(len(times), len(waits), missed, average)
+
+
+async def figures(start: datetime, end: datetime) -> ChatFigures:
+    """Chats started in [start, end)."""
+    rows = await ChatSession.filter(started_at__gte=start, started_at__lt=end).values_list(
+        "started_at", "answered_at", "ended_at")  # fmt: skip
+    return figures_of([(row[0], row[1], row[2]) for row in rows])
+
+
 async def availability(now: datetime) -> Availability:
     calendar = await Calendar.get_or_none(name=CHAT_CALENDAR) or await ensure_default_calendar()
     status = check(await rules_for(calendar), now)

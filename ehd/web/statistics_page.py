@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
+from ehd.chat import service as chat
 from ehd.errors import ValidationError
 from ehd.restapi import computed
 from ehd.restapi.query import Condition, Op, Selection, parse_time
@@ -55,8 +56,11 @@ async def statistics(request: web.Request) -> web.StreamResponse:
     agents = await computed.userstats(selection)
     if request.query.get("format") == "csv":
         return _csv(queues, agents, first, last)
-    return render("statistics.html", request, {"error": None, "queues": queues, "agents": agents,
-                                               "first": first, "last": last})  # fmt: skip
+    chats = await chat.figures(*computed.period(selection.conditions))
+    return render("statistics.html", request, {
+        "error": None, "queues": queues, "agents": agents, "chats": chats, "first": first,
+        "last": last,
+    })  # fmt: skip
 
 
 QUEUE_COLUMNS = ("queue", "total", "answered", "lost", "closed", "service_level",

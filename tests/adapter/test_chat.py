@@ -31,6 +31,7 @@ async def server(tmp_path: Path) -> AsyncIterator[TestServer]:
     async with running:
         for name in ("anna", "bert"):
             await create_user(name, f"{name}-pass", role=Role.AGENT)
+        await create_user("sara", "sara-pass", role=Role.SUPERVISOR)
         await Site.create(code="ACME", embed_origins=["https://www.acme.example"])
         await Calendar.create(name="chat", weekly=ALWAYS)
         yield running
@@ -162,3 +163,8 @@ async def test_bad_input_departures_and_capacity(server: TestServer) -> None:
         ticket_id=gone.ticket_id, text="The visitor left the chat.")  # type: ignore[attr-defined]  # fmt: skip
     assert (await post_form(anna, f"/chats/{sessions[3].id}/take", "/chats", {}))[0] == 200
     await anna.close()
+    sara = await _agent(server, "sara", ready=False)
+    async with sara, sara.get("/statistics") as response:
+        figures = (await response.text()).split('id="chat-stats"')[1].split("</table>")[0]
+    cells = re.findall(r"<td>([^<]*)</td>", figures)
+    assert cells[:3] == ["4", "4", "0"], figures  # started, answered, ended before taken

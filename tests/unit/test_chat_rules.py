@@ -10,7 +10,9 @@ from ehd.chat.service import (
     MAX_MESSAGE,
     VISITOR_TIMEOUT,
     Availability,
+    ChatFigures,
     availability_of,
+    figures_of,
     message_text,
     visitor_gone,
 )
@@ -36,3 +38,15 @@ def test_messages_are_trimmed_and_bounded() -> None:
     for bad in ("", " \n ", "x" * (MAX_MESSAGE + 1)):
         with pytest.raises(ValidationError):
             message_text(bad)
+
+
+def test_chat_figures_count_answers_misses_and_the_average_wait() -> None:
+    t0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    figures = figures_of([
+        (t0, t0 + timedelta(seconds=20), t0 + timedelta(minutes=5)),
+        (t0, t0 + timedelta(seconds=40), None),  # still going
+        (t0, None, t0 + timedelta(minutes=2)),  # the visitor gave up
+        (t0, None, None),  # still waiting
+    ])  # fmt: skip
+    assert figures == ChatFigures(chats=4, answered=2, missed=1, avg_wait_seconds=30.0)
+    assert figures_of([]) == ChatFigures(0, 0, 0, None)
