@@ -50,8 +50,8 @@ async def statistics(request: web.Request) -> web.StreamResponse:
         selection, first, last = _selection(request)
     except ValidationError as err:
         return render("statistics.html", request, {"error": err.message, "queues": [],
-                                                   "agents": [], "first": "", "last": ""},
-                      status=400)  # fmt: skip
+                                                   "agents": [], "chats": None, "first": "",
+                                                   "last": ""}, status=400)  # fmt: skip
     queues = await computed.teamstats(selection)
     agents = await computed.userstats(selection)
     if request.query.get("format") == "csv":
