@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -113,7 +114,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     default = await ensure_default_calendar()
     await Calendar.create(name=name, timezone=default.timezone, country=default.country,
                           weekly=default.weekly)  # fmt: skip
-    raise web.HTTPSeeOther(f"/admin/calendars/{name}")
+    raise web.HTTPSeeOther(f"/admin/calendars/{quote(name, safe='')}")
 
 
 @routes.get("/admin/calendars/{name}")
@@ -135,7 +136,7 @@ async def save(request: web.Request) -> web.StreamResponse:
         await save_calendar(calendar.name, body)
     except EhdError as err:
         return await _editor(request, typed, error=err.message, status=err.status)
-    raise web.HTTPSeeOther(f"/admin/calendars/{calendar.name}?saved=1")
+    raise web.HTTPSeeOther(f"/admin/calendars/{quote(calendar.name, safe='')}?saved=1")
 
 
 @routes.post("/admin/calendars/{name}/delete")

@@ -5,6 +5,7 @@ and "continue". A filter can be tried on a sample message before it is saved."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -108,7 +109,7 @@ async def save(request: web.Request) -> web.StreamResponse:
         await save_filter(name, body)
     except EhdError as err:  # shown with the rows as typed
         return await _editor(request, name, body, new=new, error=err.message, status=err.status)
-    raise web.HTTPSeeOther(f"/admin/filters/{name}?saved=1")
+    raise web.HTTPSeeOther(f"/admin/filters/{quote(name, safe='')}?saved=1")
 
 
 def _try(body: dict[str, Any], sample: dict[str, str]) -> str:

@@ -5,6 +5,7 @@ suggested solutions) and the rule rows that choose the template for new tickets.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -106,7 +107,7 @@ async def save(request: web.Request) -> web.StreamResponse:
     except EhdError as err:  # shown with the rows as typed
         new = not await TicketTemplate.exists(name=name)
         return await _editor(request, name, body, new=new, error=err.message, status=err.status)
-    raise web.HTTPSeeOther(f"/admin/templates/{name}?saved=1")
+    raise web.HTTPSeeOther(f"/admin/templates/{quote(name, safe='')}?saved=1")
 
 
 @routes.post("/admin/templates/{name}/delete")

@@ -5,6 +5,7 @@ and a refused form comes back with what was typed."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 
@@ -291,3 +292,17 @@ async def test_agents_set_their_own_signature_but_not_the_shared_ones(
     assert await Signature.filter(user_id__isnull=True).count() == 0
     anna_user = await User.get(username="anna")
     assert (await signature_for(anna_user, None)).text == "Anna"  # type: ignore[union-attr]
+
+
+async def test_names_with_spaces_and_umlauts_survive_the_round_trip(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    for kind, name in (("filters", "VIP kunder"), ("templates", "Retur av vara"),
+                       ("calendars", "Kväll & helg")):  # fmt: skip
+        fields = await _fields(admin_pages, f"/admin/{kind}")
+        status, html = await _post(admin_pages, f"/admin/{kind}", with_values(fields, name=name))
+        assert status == 200, (kind, html[-800:])
+        page = f"/admin/{kind}/{quote(name, safe='')}"
+        rows = with_values(form_fields(html, page), rule_0_words="vip")
+        status, html = await _post(admin_pages, page, rows)
+        assert status == 200 and "Saved." in html, (kind, html[-800:])
