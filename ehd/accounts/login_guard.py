@@ -49,6 +49,14 @@ class AttemptLimiter:
         tokens = self._tokens(address, now)
         return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
+    def spend(self, address: str, now: float) -> bool:
+        """For tries that always cost (a public form's sends): count one and return True, or
+        return False without counting when the address must wait first."""
+        if self.wait(address, now):
+            return False
+        self.failed(address, now)
+        return True
+
     def failed(self, address: str, now: float) -> None:
         tokens = self._tokens(address, now) - 1
         self._buckets.pop(address, None)

@@ -53,10 +53,8 @@ async def start(request: web.Request) -> web.StreamResponse:
     site = await _site(request)
     form = await request.post()
     values = {key: str(form.get(key, "")).strip() for key in START_FIELDS}
-    starts, address = request.app[CHAT_STARTS], request.remote or ""
-    if starts.wait(address, time.monotonic()):
+    if not request.app[CHAT_STARTS].spend(request.remote or "", time.monotonic()):
         return await _start_page(request, site, 429, "Too many chats; try again soon.", values)
-    starts.failed(address, time.monotonic())  # every start counts against the address
     if form.get("website"):  # the hidden field only robots fill
         return await _start_page(request, site, 400, "Your chat could not start.", values)
     if values["email"] and not EMAIL.fullmatch(values["email"]):

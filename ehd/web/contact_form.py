@@ -63,10 +63,8 @@ async def form_send(request: web.Request) -> web.StreamResponse:
     site = await _site(request)
     form = await request.post()
     values = {key: str(form.get(key, "")).strip() for key in FORM_FIELDS}
-    sends, address = request.app[FORM_SENDS], request.remote or ""
-    if sends.wait(address, time.monotonic()):
+    if not request.app[FORM_SENDS].spend(request.remote or "", time.monotonic()):
         return _page(request, site, 429, form=values, error="Too many messages; try again soon.")
-    sends.failed(address, time.monotonic())  # every send counts against the address
     if form.get("website"):  # the hidden field: only robots fill it; they are told nothing
         return _page(request, site, ticket=0)
     error = ""

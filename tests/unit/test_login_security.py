@@ -82,3 +82,11 @@ def test_the_limiter_forgets_the_oldest_addresses_first() -> None:
     for address in ("a", "b", "c"):
         limiter.failed(address, 0.0)
     assert limiter.wait("a", 0.0) == 0 and limiter.wait("c", 0.0) > 0
+
+
+def test_spending_counts_a_try_only_when_one_is_allowed() -> None:
+    limiter = AttemptLimiter(burst=2, per_minute=6)
+    assert limiter.spend("10.0.0.1", 0.0) and limiter.spend("10.0.0.1", 0.0)
+    assert not limiter.spend("10.0.0.1", 0.0)  # refused tries do not count
+    assert limiter.spend("10.0.0.1", 10.0)  # one try back after 10 s at 6 a minute
+    assert not limiter.spend("10.0.0.1", 10.0)
