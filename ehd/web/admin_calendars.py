@@ -18,6 +18,7 @@ from ehd.calendars.store import DEFAULT_CALENDAR, ensure_default_calendar, rules
 from ehd.db.models import Calendar, Queue, Role, Sound
 from ehd.errors import EhdError, NotFoundError, ValidationError
 from ehd.web.calendar_form import calendar_from_form
+from ehd.web.new_names import new_name_problem
 from ehd.web.rendering import render
 from ehd.web.views import require_role
 
@@ -107,10 +108,9 @@ async def _list(request: web.Request, error: str = "", status: int = 200) -> web
 async def create(request: web.Request) -> web.StreamResponse:
     require_role(request, Role.ADMIN)
     name = str((await request.post()).get("name", "")).strip()
-    if not name or len(name) > 64 or "/" in name:
-        return await _list(request, "A calendar name is 1-64 characters without /.", 400)
-    if await Calendar.exists(name=name):
-        return await _list(request, f"There is already a calendar named {name}.", 409)
+    problem = await new_name_problem(name, Calendar, "calendar", 64)
+    if problem:
+        return await _list(request, *problem)
     default = await ensure_default_calendar()
     await Calendar.create(name=name, timezone=default.timezone, country=default.country,
                           weekly=default.weekly)  # fmt: skip

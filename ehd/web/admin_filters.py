@@ -14,6 +14,7 @@ from ehd.errors import EhdError, NotFoundError, ValidationError
 from ehd.tickets.filter_store import save_filter
 from ehd.tickets.filters import ActionKind, Facts, Field, Trigger, parse_filter
 from ehd.tickets.status import Priority, Status
+from ehd.web.new_names import new_name_problem
 from ehd.web.rendering import render
 from ehd.web.rule_rows import filter_from_form, rule_rows
 from ehd.web.views import require_role
@@ -50,10 +51,9 @@ async def create(request: web.Request) -> web.StreamResponse:
     """A new filter starts as a page to fill in; it is stored when its rules are saved."""
     require_role(request, Role.ADMIN)
     name = str((await request.post()).get("name", "")).strip()
-    if not name or len(name) > 128 or "/" in name:
-        return await _list(request, "A filter name is 1-128 characters without /.", 400)
-    if await TicketFilter.exists(name=name):
-        return await _list(request, f"There is already a filter named {name}.", 409)
+    problem = await new_name_problem(name, TicketFilter, "filter", 128)
+    if problem:
+        return await _list(request, *problem)
     return await _editor(request, name, {"triggers": ["new"], "active": True}, new=True)
 
 

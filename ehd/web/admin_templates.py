@@ -14,6 +14,7 @@ from ehd.errors import EhdError, NotFoundError
 from ehd.tickets.filters import Field
 from ehd.tickets.status import Priority, Status
 from ehd.tickets.template_store import save_template
+from ehd.web.new_names import new_name_problem
 from ehd.web.rendering import render
 from ehd.web.rule_rows import rule_rows
 from ehd.web.template_form import template_from_form
@@ -79,10 +80,9 @@ async def create(request: web.Request) -> web.StreamResponse:
     """A new template starts as a page to fill in; it is stored when saved."""
     require_role(request, Role.ADMIN)
     name = str((await request.post()).get("name", "")).strip()
-    if not name or len(name) > 128 or "/" in name:
-        return await _list(request, "A template name is 1-128 characters without /.", 400)
-    if await TicketTemplate.exists(name=name):
-        return await _list(request, f"There is already a template named {name}.", 409)
+    problem = await new_name_problem(name, TicketTemplate, "template", 128)
+    if problem:
+        return await _list(request, *problem)
     defaults = {"default_status": Status.NEW.value, "default_priority": Priority.MEDIUM.value}
     return await _editor(request, name, defaults, new=True)
 
