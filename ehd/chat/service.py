@@ -83,6 +83,12 @@ async def figures(start: datetime, end: datetime) -> ChatFigures:
     return figures_of([(row[0], row[1], row[2]) for row in rows])
 
 
+async def counts(agent: User) -> dict[str, int]:
+    """Chats waiting for anyone, and the agent's own active ones."""
+    return {"waiting": await ChatSession.filter(state=WAITING).count(),
+            "mine": await ChatSession.filter(state=ACTIVE, agent_id=agent.id).count()}  # fmt: skip
+
+
 async def availability(now: datetime) -> Availability:
     calendar = await Calendar.get_or_none(name=CHAT_CALENDAR) or await ensure_default_calendar()
     status = check(await rules_for(calendar), now)

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ehd.chat import service as chat
-from ehd.db.models import AgentSession, CallRecord, ChatSession, QueueMember, User
+from ehd.db.models import AgentSession, CallRecord, QueueMember, User
 from ehd.queueing import agents
 from ehd.web.api_common import current_user, user_in_path
 from ehd.web.i18n import language_for, translations
@@ -80,10 +80,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
                 key=lambda a: str(a["username"]),
             ),
             "queues": service.figures() if service is not None else {},
-            "chats": {
-                "waiting": await ChatSession.filter(state=chat.WAITING).count(),
-                "mine": await ChatSession.filter(state=chat.ACTIVE, agent_id=me.id).count(),
-            },
+            "chats": await chat.counts(me),
             "today": {
                 "calls": len(results),
                 "answered": results.count("answered"),

@@ -12,6 +12,7 @@ from ehd.accounts.permissions import Permission
 from ehd.chat import service as chat
 from ehd.db.models import ChatSession, Role, User
 from ehd.errors import EhdError, NotFoundError, PermissionDeniedError
+from ehd.web.api_common import current_user as api_user
 from ehd.web.chat_visitor import after_id
 from ehd.web.rendering import render
 from ehd.web.views import require_permission
@@ -36,6 +37,12 @@ async def _list(request: web.Request, me: User, error: str = "", status: int = 2
 @routes.get("/chats")
 async def chats(request: web.Request) -> web.StreamResponse:
     return await _list(request, require_permission(request, Permission.CALLS_TAKE))
+
+
+@routes.get("/api/chats/counts")
+async def counts(request: web.Request) -> web.StreamResponse:
+    """Waiting chats and the user's own: what the agent console polls (a cheap query)."""
+    return web.json_response(await chat.counts(api_user(request)))
 
 
 @routes.post("/chats/ready")

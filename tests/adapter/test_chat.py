@@ -95,6 +95,8 @@ async def test_a_visitor_and_an_agent_chat_and_it_stays_on_the_ticket(server: Te
             assert "Vera Visitor" in await response.text()
         async with anna.get("/api/overview") as response:  # the agent console's chat count
             assert (await response.json())["chats"] == {"waiting": 1, "mine": 0}
+        async with anna.get("/api/chats/counts") as response:  # what the console polls
+            assert await response.json() == {"waiting": 1, "mine": 0}
         status, _ = await post_form(anna, f"/chats/{session.id}/take", "/chats", {})
         assert status == 200
         status, page = await post_form(bert, f"/chats/{session.id}/take", "/chats", {})

@@ -89,15 +89,18 @@
     }
   }
 
+  async function refreshChats() {
+    const response = await fetch("/api/chats/counts", { headers: { "Accept": "application/json" } });
+    if (!response.ok) { return; }
+    const chats = await response.json();
+    $("chats-waiting").textContent = `${chats.waiting} ${t("waiting")}, ${chats.mine} ${t("mine")}`;
+  }
+
   async function refreshOverview() {
-    if (!$("agents") && !$("chats-waiting")) { return; }
+    if (!$("agents")) { return; }
     const response = await fetch("/api/overview", { headers: { "Accept": "application/json" } });
     if (!response.ok) { return; }
     const data = await response.json();
-    if ($("chats-waiting")) {
-      $("chats-waiting").textContent = `${data.chats.waiting} ${t("waiting")}, ${data.chats.mine} ${t("mine")}`;
-    }
-    if (!$("agents")) { return; }
     const items = (list, render) => list.map((item) => {
       const li = document.createElement("li");
       li.textContent = render(item);
@@ -130,5 +133,5 @@
   }
   connect();
   refreshOverview();
-  if ($("chats-waiting")) { setInterval(refreshOverview, 5000); }  // chats change without calls
+  if ($("chats-waiting")) { refreshChats(); setInterval(refreshChats, 5000); }  // chats change without calls
 })();
