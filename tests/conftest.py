@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from ehd.asterisk.instance import AsteriskInstance
 from ehd.asterisk.runtime import AsteriskRuntime, select_runtime, setup_runtime
@@ -14,6 +16,13 @@ from ehd.config import default_cache_dir
 from tests.harness.carrier import Carrier, Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, prepare_ehd
 from tests.harness.mail_sink import MailSink, mail_sink
+
+# In CI every property test draws the same examples on every run and keeps no example database,
+# so a landing is judged on the same inputs as the run before it; a developer's run stays random
+# (hypothesis prints how to reproduce what it finds). Set EHD_HYPOTHESIS=random in CI to explore.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") and os.environ.get("EHD_HYPOTHESIS") != "random":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from ehd.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, veri
 from ehd.asterisk.endpoints import SipAccount
 from ehd.db.models import PasswordHistory, Role, User
 from ehd.errors import EhdError, ValidationError
+from ehd.plain_numbers import is_digits
 
 
 class AccountLockedError(EhdError):
@@ -42,7 +43,7 @@ async def create_user(
     if not username or len(username) > 64:
         raise ValidationError("username must be 1 to 64 characters", field="username")
     check_password(password, policy)
-    if sip_extension is not None and not sip_extension.isdigit():
+    if sip_extension is not None and not is_digits(sip_extension):
         raise ValidationError("SIP extension must be digits", field="sip_extension")
     try:
         return await User.create(
@@ -120,7 +121,7 @@ async def sip_accounts() -> list[SipAccount]:
 
 async def set_phone_pin(user: User, pin: str) -> None:
     """The PIN for phone services (recording service, voicemail from another phone)."""
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+    if not is_digits(pin) or not 4 <= len(pin) <= 12:
         raise ValidationError("a PIN is 4 to 12 digits", field="pin")
     user.pin_hash = await asyncio.to_thread(hash_password, pin)
     await user.save(update_fields=["pin_hash"])

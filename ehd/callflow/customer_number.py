@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ehd.errors import ValidationError
+from ehd.plain_numbers import is_digits
 
 CHECKSUMS = ("", "luhn")
 
 
 def luhn_valid(digits: str) -> bool:
     """Mod-10 (Luhn) check, as used by Swedish personal and organisation numbers and cards."""
-    if not digits.isdigit():
+    if not is_digits(digits):
         return False
     total = 0
     for position, char in enumerate(reversed(digits)):
@@ -41,7 +42,7 @@ class CustomerNumberRule:
         """Why ``digits`` is not acceptable, or None when it is."""
         if not digits:
             return None if self.mode == "optional" else "no number entered"
-        if not digits.isdigit():
+        if not is_digits(digits):
             return "only digits are allowed"
         if not self.min_length <= len(digits) <= self.max_length:
             return f"the number must have {self.min_length}-{self.max_length} digits"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ehd.errors import ValidationError
+from ehd.plain_numbers import is_digits
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Question:
 
     def answer(self, keys: str) -> int | None:
         """The value keyed in, or None when it is not on the scale."""
-        if not keys.isdigit():
+        if not is_digits(keys):
             return None
         value = int(keys)
         return value if self.low <= value <= self.high else None

@@ -21,6 +21,7 @@ from ehd.calls.session import CallSession
 from ehd.calls.voicemail import leave_message
 from ehd.db.models import CallRecord, HotPrompt, IvrMenu, Queue, User
 from ehd.errors import NotFoundError
+from ehd.plain_numbers import is_digits
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class InboundFlow:
             ]
         for _ in range(2):
             key = await session.collect(media, max_digits=1, first_timeout=5)
-            if key.isdigit() and 1 <= int(key) <= min(len(languages), 9):
+            if is_digits(key) and 1 <= int(key) <= min(len(languages), 9):
                 return languages[int(key) - 1]
             if not key:
                 break

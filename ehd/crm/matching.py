@@ -36,7 +36,7 @@ def normalise_series(entry: str, region: str = DEFAULT_REGION) -> str | None:
     its E.164 form."""
     entry = entry.strip()
     if entry.endswith("*"):
-        digits = "".join(ch for ch in entry[:-1] if ch.isdigit() or ch == "+")
+        digits = "".join(ch for ch in entry[:-1] if ch in "0123456789+")
         if digits.startswith("00"):
             digits = "+" + digits[2:]
         elif digits.startswith("0"):

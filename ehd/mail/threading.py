@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
-_OUR_ID = re.compile(r"<?ehd\.t(\d{1,12})\.([0-9a-f]{12})\.([0-9a-f]{16})@[^>\s]+>?", re.I)
-_TAG = re.compile(r"\[#(\d{1,12})\]")
+_OUR_ID = re.compile(r"<?ehd\.t([0-9]{1,12})\.([0-9a-f]{12})\.([0-9a-f]{16})@[^>\s]+>?", re.I)
+_TAG = re.compile(r"\[#([0-9]{1,12})\]")
 _MACHINE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|noreply)\b", re.I)
 
 

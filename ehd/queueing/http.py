@@ -373,7 +373,7 @@ async def list_schedules(request: web.Request) -> web.StreamResponse:
     )
 
 
-@routes.delete("/api/schedules/{id:[0-9]+}")
+@routes.delete("/api/schedules/{id:[0-9]{1,9}}")
 async def delete_schedule(request: web.Request) -> web.StreamResponse:
     _supervisor(request)
     row = await AgentSchedule.get_or_none(id=int(request.match_info["id"]))

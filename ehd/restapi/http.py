@@ -22,6 +22,7 @@ from ehd.accounts.password_policy import Policy
 from ehd.accounts.service import AccountLockedError, authenticate
 from ehd.db.models import Role, User
 from ehd.errors import AuthenticationError, EhdError, NotFoundError, ValidationError
+from ehd.plain_numbers import row_id
 from ehd.restapi import computed, writes
 from ehd.restapi.openapi import document
 from ehd.restapi.query import Op, Selection, parse
@@ -135,10 +136,11 @@ def select(resource: Resource, query: QuerySet[Any], selection: Selection) -> Qu
 
 
 async def _item(resource: Resource, raw_id: str, within: QuerySet[Any] | None = None) -> Model:
-    if not raw_id.isdigit() or len(raw_id) > 12:
+    item_id = row_id(raw_id)
+    if item_id is None:
         raise NotFoundError(f"no {resource.name} item {raw_id!r}")
     query = within if within is not None else resource.model.all()
-    item = await query.get_or_none(**{resource.id_column: int(raw_id)})
+    item = await query.get_or_none(**{resource.id_column: item_id})
     if item is None:
         raise NotFoundError(f"no {resource.name} item {raw_id}")
     return item
@@ -163,10 +165,11 @@ def _live_figures(request: web.Request) -> dict[str, Any]:
 async def _computed(request: web.Request, name: str, rest: list[str]) -> web.StreamResponse:
     _allow(request, "GET")
     if name == "crm_contactstatus":
-        if len(rest) != 1 or not rest[0].isdigit() or len(rest[0]) > 12:
+        contact_id = row_id(rest[0]) if len(rest) == 1 else None
+        if contact_id is None:
             raise NotFoundError("ask for /crm_contactstatus/<contact id>")
         parse(request.query.items(), {})
-        return web.json_response(await computed.crm_contactstatus(int(rest[0])))
+        return web.json_response(await computed.crm_contactstatus(contact_id))
     if rest:
         raise NotFoundError(f"{name} has no items")
     if name in ("userstats", "teamstats"):

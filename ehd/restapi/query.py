@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
 from ehd.errors import ValidationError
+from ehd.plain_numbers import decimal, is_digits, whole_number
 
 MAX_LIMIT = 1000
 MAX_IDS = 1000
@@ -57,7 +58,7 @@ class Selection:
 def parse_time(text: str) -> datetime:
     """YYYYMMDD (midnight UTC) or ISO 8601 (UTC when no zone is given)."""
     try:
-        if len(text) == 8 and text.isdigit():
+        if len(text) == 8 and is_digits(text):
             return datetime.combine(date(int(text[:4]), int(text[4:6]), int(text[6:])), time(),
                                     tzinfo=UTC)  # fmt: skip
         moment = datetime.fromisoformat(text)
@@ -68,17 +69,14 @@ def parse_time(text: str) -> datetime:
 
 def convert(kind: Kind, text: str) -> object:
     if kind is Kind.INT:
-        digits = text[1:] if text.startswith("-") else text
-        if not digits.isdigit() or len(digits) > 10 or int(text) not in INT_RANGE:
+        whole = whole_number(text, low=INT_RANGE.start, high=INT_RANGE.stop - 1)
+        if whole is None:
             raise ValueError(f"an integer from {INT_RANGE.start} to {INT_RANGE.stop - 1}")
-        return int(text)
+        return whole
     if kind is Kind.FLOAT:
-        try:
-            number = float(text)
-        except ValueError as err:
-            raise ValueError("a number is expected") from err
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError("a finite number is expected")
+        number = decimal(text)
+        if number is None:
+            raise ValueError("a plain decimal number such as 12 or -1.5 is expected")
         return number
     if kind is Kind.BOOL:
         if text.lower() not in ("true", "false", "1", "0"):
@@ -92,9 +90,10 @@ def convert(kind: Kind, text: str) -> object:
 
 
 def _int_param(name: str, text: str, low: int, high: int) -> int:
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = whole_number(text, low=low, high=high)
+    if number is None:
         raise ValidationError(f"{name} is a whole number from {low} to {high}", field=name)
-    return int(text)
+    return number
 
 
 def parse(
@@ -120,11 +119,10 @@ def parse(
             limit = _int_param(name, text, 1, MAX_LIMIT)
         elif name == "id_in":
             parts = text.split(",")
-            if len(parts) > MAX_IDS or not all(
-                p.strip().isdigit() and len(p.strip()) <= 10 and int(p) in INT_RANGE for p in parts
-            ):
+            ids = [whole_number(p.strip(), high=INT_RANGE.stop - 1) for p in parts[: MAX_IDS + 1]]
+            if len(parts) > MAX_IDS or None in ids:
                 raise ValidationError(f"id_in is up to {MAX_IDS} ids like 1,2,3", field=name)
-            id_in = tuple(int(p) for p in parts)
+            id_in = tuple(i for i in ids if i is not None)
         elif name == "info_type":
             if text not in info_types:
                 allowed = ", ".join(info_types) or "none here"

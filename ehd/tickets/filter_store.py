@@ -10,6 +10,7 @@ from ehd.crm.directory import EMAIL
 from ehd.db.models import KnowledgeArticle, Queue, Site, TicketFilter, TicketTemplate, User
 from ehd.errors import ValidationError
 from ehd.phone_numbers import to_e164
+from ehd.plain_numbers import row_id
 from ehd.tickets.filters import Action, ActionKind, parse_filter
 
 
@@ -26,8 +27,8 @@ async def check_targets(actions: tuple[Action, ...], site: str) -> None:
         elif action.kind == ActionKind.TEMPLATE and not await TicketTemplate.exists(name=value):
             missing = f"no template {value!r}"
         elif action.kind == ActionKind.AUTO_REPLY and value.startswith("kb:"):
-            number = value[3:]
-            if not number.isdigit() or not await KnowledgeArticle.exists(id=int(number)):
+            article_id = row_id(value[3:])
+            if article_id is None or not await KnowledgeArticle.exists(id=article_id):
                 missing = f"no knowledge-base answer {value!r} (write kb:<id> or text:<reply>)"
         elif action.kind == ActionKind.ALARM:
             for recipient in (r.strip() for r in value.split(",") if r.strip()):

@@ -17,6 +17,7 @@ from ehd.config import Config
 from ehd.db.models import KnowledgeArticle, Ticket, TicketEntry, User
 from ehd.mail.outbound import Mailer, MailError
 from ehd.mail.threading import message_id, subject_tag
+from ehd.plain_numbers import row_id
 from ehd.sms import SmsError, SmsGateway
 from ehd.tickets import filters as rules
 from ehd.tickets.links import token_for
@@ -198,9 +199,8 @@ def _attach_image(message: EmailMessage, path: Path) -> None:
 async def auto_reply_text(value: str) -> str:
     """ "kb:<id>": a knowledge-base answer (its use is counted); "text:…" or plain: that text."""
     if value.startswith("kb:"):
-        article = (
-            await KnowledgeArticle.get_or_none(id=int(value[3:])) if value[3:].isdigit() else None
-        )
+        article_id = row_id(value[3:])
+        article = None if article_id is None else await KnowledgeArticle.get_or_none(id=article_id)
         if article is None:
             log.warning("auto-reply names a missing knowledge-base answer %r", value)
             return ""

@@ -190,8 +190,8 @@ async def _thread(mail: ParsedMail, secret: bytes) -> int | None:
 async def _candidates(message: EmailMessage) -> list[int]:
     """Ticket numbers a mail might refer to (subject tags and our Message-IDs)."""
     text = " ".join(str(message.get(h, "")) for h in ("Subject", "In-Reply-To", "References"))
-    numbers = {int(n) for n in re.findall(r"\[#(\d{1,12})\]", text)}
-    numbers |= {int(n) for n in re.findall(r"ehd\.t(\d{1,12})\.", text, re.I)}
+    numbers = {int(n) for n in re.findall(r"\[#([0-9]{1,12})\]", text)}
+    numbers |= {int(n) for n in re.findall(r"ehd\.t([0-9]{1,12})\.", text, re.I)}
     return sorted(numbers)
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from ehd.db.models import Mailbox, Role, Site
 from ehd.errors import ValidationError
+from ehd.plain_numbers import whole_number
 from ehd.web.keys import MAILBOXES
 from ehd.web.rendering import render
 from ehd.web.ticket_admin_api import save_mailbox
@@ -44,8 +45,8 @@ async def save(request: web.Request) -> web.StreamResponse:
     if password:  # empty keeps the stored password
         body["password"] = password
     if text["port"]:  # anything but a number is refused by save_mailbox
-        digits = text["port"].isdigit() and len(text["port"]) <= 5
-        body["port"] = int(text["port"]) if digits else text["port"]
+        port = whole_number(text["port"], high=99999)
+        body["port"] = text["port"] if port is None else port
     try:
         box = await save_mailbox(text["name"][:64], body)
     except ValidationError as err:

@@ -8,6 +8,7 @@ from aiohttp import web
 from ehd.callflow.survey import parse_questions
 from ehd.db.models import ClassificationProfile, Role, SurveyProfile
 from ehd.errors import ValidationError
+from ehd.plain_numbers import is_digits
 from ehd.web.classification_api import parse_codes
 from ehd.web.rendering import render
 from ehd.web.views import require_role
@@ -29,7 +30,7 @@ def survey_questions(text: str) -> list[dict[str, object]]:
             raise ValidationError(f"line {number}: write id | prompt | low | high",
                                   field="questions")  # fmt: skip
         scale = parts[2:] + ["1", "5"][len(parts) - 2 :]
-        if not all(value.isdigit() for value in scale) or int(scale[0]) >= int(scale[1]):
+        if not all(map(is_digits, scale)) or int(scale[0]) >= int(scale[1]):
             raise ValidationError(f"line {number}: the scale is two keys, low below high",
                                   field="questions")  # fmt: skip
         questions.append({"id": parts[0], "prompt": parts[1], "low": int(scale[0]),

@@ -23,6 +23,7 @@ from ehd.db.models import (
     User,
 )
 from ehd.errors import NotFoundError, ValidationError
+from ehd.plain_numbers import whole_number
 from ehd.queueing.config import RECORDING_MODES
 from ehd.queueing.http import NULLABLE_SETTINGS, QUEUE_SETTINGS, save_did, save_queue
 from ehd.web.keys import QUEUE_SERVICE
@@ -103,9 +104,10 @@ def did_settings(text: dict[str, str]) -> dict[str, Any]:
         body[link] = text["target"]
     for key in ("priority", "ring_seconds"):
         if text[key]:
-            if not text[key].lstrip("-").isdigit() or len(text[key]) > 6:
+            number = whole_number(text[key], low=-99999, high=999999)
+            if number is None:
                 raise ValidationError(f"{key} must be a whole number", field=key)
-            body[key] = int(text[key])
+            body[key] = number
     return body
 
 
@@ -206,7 +208,7 @@ async def save_member(request: web.Request) -> web.StreamResponse:
         return await _queue_page(request, queue, "Choose a user.", 400)
     if penalty == "remove":
         await QueueMember.filter(queue=queue, user=user).delete()
-    elif not penalty.isdigit() or int(penalty) > 100:
+    elif whole_number(penalty, high=100) is None:
         return await _queue_page(request, queue, "A penalty is a whole number 0-100.", 400)
     else:
         await QueueMember.update_or_create(queue=queue, user=user,

@@ -6,6 +6,8 @@ the CSRF token), which a cross-site form cannot forge.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +22,8 @@ from ehd.errors import (
 )
 from ehd.web.keys import USER
 
+MAX_JSON_DEPTH = 16
+
 
 async def json_body(request: web.Request) -> dict[str, Any]:
     if request.content_type != "application/json":
@@ -27,12 +31,42 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
     try:
-        body = await request.json()
-    except ValueError as err:
-        raise ValidationError("the body is not valid JSON") from err
+        body = parse_json(await request.text())
+    except (ValueError, RecursionError) as err:
+        raise ValidationError(f"the body is not valid JSON ({err})") from err
     if not isinstance(body, dict):
         raise ValidationError("the body must be a JSON object")
     return body
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large for a number")
+    return number
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(text: str) -> Any:
+    """Strict JSON: no NaN or Infinity, no number that overflows to infinity, and nesting of
+    at most MAX_JSON_DEPTH levels (the parser's own RecursionError covers far deeper text)."""
+    value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    level, layer = 0, [value]
+    while layer:
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        layer = [
+            child
+            for item in layer
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+    return value
 
 
 def current_user(request: web.Request) -> User:

@@ -65,7 +65,7 @@ async def _session(request: web.Request, me: User, *, own: bool = True) -> ChatS
     return session
 
 
-@routes.post("/chats/{id:[0-9]+}/take")
+@routes.post("/chats/{id:[0-9]{1,9}}/take")
 async def take(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.CALLS_TAKE)
     session = await _session(request, me, own=False)
@@ -85,13 +85,13 @@ async def _chat_page(request: web.Request, me: User, session: ChatSession, statu
     }, status=status)  # fmt: skip
 
 
-@routes.get("/chats/{id:[0-9]+}")
+@routes.get("/chats/{id:[0-9]{1,9}}")
 async def chat_page(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.CALLS_TAKE)
     return await _chat_page(request, me, await _session(request, me))
 
 
-@routes.get("/chats/{id:[0-9]+}/messages")
+@routes.get("/chats/{id:[0-9]{1,9}}/messages")
 async def messages(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.CALLS_TAKE)
     session = await _session(request, me)
@@ -101,7 +101,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     return web.json_response({"state": session.state, "messages": found})
 
 
-@routes.post("/chats/{id:[0-9]+}/send")
+@routes.post("/chats/{id:[0-9]{1,9}}/send")
 async def send(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.CALLS_TAKE)
     session = await _session(request, me)
@@ -112,7 +112,7 @@ async def send(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/chats/{session.id}")
 
 
-@routes.post("/chats/{id:[0-9]+}/end")
+@routes.post("/chats/{id:[0-9]{1,9}}/end")
 async def end(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.CALLS_TAKE)
     session = await _session(request, me)

@@ -14,6 +14,7 @@ from ehd.chat import service as chat
 from ehd.crm.directory import EMAIL
 from ehd.db.models import ChatSession, Site
 from ehd.errors import EhdError, NotFoundError
+from ehd.plain_numbers import row_id
 from ehd.web.contact_form import frame_policy
 from ehd.web.rendering import render
 
@@ -104,7 +105,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
 def after_id(request: web.Request) -> int:
     """The ``after`` parameter: the last message id a page has (0 when missing or odd)."""
     raw = request.query.get("after", "0")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    return row_id(raw) or 0
 
 
 @routes.post("/chat/s/{token}/send")

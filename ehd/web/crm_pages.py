@@ -61,7 +61,7 @@ async def _history(me: User, **owner: Contact | Company) -> dict[str, Any]:
     return {"tickets": await tickets, "calls": await calls}
 
 
-@routes.get("/crm/contacts/{id:[0-9]+}")
+@routes.get("/crm/contacts/{id:[0-9]{1,9}}")
 async def contact_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     contact = await Contact.get_or_none(id=_id(request)).prefetch_related("company")
@@ -73,7 +73,7 @@ async def contact_page(request: web.Request) -> web.StreamResponse:
     })  # fmt: skip
 
 
-@routes.get("/crm/companies/{id:[0-9]+}")
+@routes.get("/crm/companies/{id:[0-9]{1,9}}")
 async def company_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     company = await Company.get_or_none(id=_id(request)).prefetch_related("site")

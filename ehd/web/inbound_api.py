@@ -198,7 +198,7 @@ async def create_hot_prompt(request: web.Request) -> web.StreamResponse:
     return web.json_response(_hot_prompt_json(row, queue_name), status=201)
 
 
-@routes.patch("/api/hot-prompts/{id:[0-9]+}")
+@routes.patch("/api/hot-prompts/{id:[0-9]{1,9}}")
 async def change_hot_prompt(request: web.Request) -> web.StreamResponse:
     """Switch on or off, or change the times."""
     require_admin(request)
@@ -212,7 +212,7 @@ async def change_hot_prompt(request: web.Request) -> web.StreamResponse:
     return web.json_response(_hot_prompt_json(row, row.queue.name if row.queue else None))
 
 
-@routes.delete("/api/hot-prompts/{id:[0-9]+}")
+@routes.delete("/api/hot-prompts/{id:[0-9]{1,9}}")
 async def delete_hot_prompt(request: web.Request) -> web.StreamResponse:
     require_admin(request)
     if not await HotPrompt.filter(id=int(request.match_info["id"])).delete():

@@ -13,7 +13,7 @@ from multidict import MultiMapping
 
 from ehd.tickets.filters import Field
 
-_ROW = re.compile(r"^(rule|action)_(\d+)_")
+_ROW = re.compile(r"^(rule|action)_([0-9]+)_")
 
 
 def _rows(form: MultiMapping[Any], kind: str) -> list[int]:

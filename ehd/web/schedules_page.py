@@ -65,7 +65,7 @@ async def add_schedule(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/schedules")
 
 
-@routes.post("/schedules/{id:[0-9]+}/delete")
+@routes.post("/schedules/{id:[0-9]{1,9}}/delete")
 async def remove_schedule(request: web.Request) -> web.StreamResponse:
     require_permission(request, Permission.STAFFING)
     row = await AgentSchedule.get_or_none(id=int(request.match_info["id"]))

@@ -9,6 +9,7 @@ from typing import Any
 
 from multidict import MultiMapping
 
+from ehd.plain_numbers import is_digits
 from ehd.web.rule_rows import rules_from_form
 
 TEXTS = ("subject", "description", "solution", "default_status", "default_priority", "group",
@@ -23,14 +24,14 @@ def _column(form: MultiMapping[Any], pattern: str) -> list[tuple[int, str]]:
 
 def template_from_form(form: MultiMapping[Any]) -> dict[str, Any]:
     body: dict[str, Any] = {key: str(form.get(key, "")).strip() for key in TEXTS}
-    body["suggested_solutions"] = [t for _, t in _column(form, r"suggestion_(\d+)") if t]
-    body["steps"] = [t for _, t in _column(form, r"step_(\d+)") if t]
-    instructions = dict(_column(form, r"type_(\d+)_instruction"))
+    body["suggested_solutions"] = [t for _, t in _column(form, r"suggestion_([0-9]+)") if t]
+    body["steps"] = [t for _, t in _column(form, r"step_([0-9]+)") if t]
+    instructions = dict(_column(form, r"type_([0-9]+)_instruction"))
     body["types"] = [{"name": name, "instruction": instructions.get(i, "")}
-                     for i, name in _column(form, r"type_(\d+)_name")
+                     for i, name in _column(form, r"type_([0-9]+)_name")
                      if name or instructions.get(i)]  # fmt: skip
     goal = str(form.get("sla_goal_minutes", "")).strip()
-    body["sla_goal_minutes"] = (int(goal) if goal.isdigit() else goal) or None
+    body["sla_goal_minutes"] = (int(goal) if is_digits(goal) and len(goal) < 9 else goal) or None
     rules = rules_from_form(form)
     body["match_rules"] = {"rules": rules} if rules else {}
     return body

@@ -22,6 +22,7 @@ from ehd.crm.directory import EMAIL, contact_for_email
 from ehd.db.models import Ticket, TicketAttachment, TicketEntry, TicketTemplate, User
 from ehd.errors import EhdError, NotFoundError
 from ehd.mail.outbound import MailError
+from ehd.plain_numbers import row_id
 from ehd.tickets import service
 from ehd.tickets.mentions import mentioned
 from ehd.tickets.options import TicketOptions, ticket_options
@@ -121,7 +122,7 @@ async def mass_edit(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.TICKETS_DISPATCH)
     form = await request.post()
     back = str(form.get("back", "/tickets"))
-    numbers = [int(str(n)) for n in form.getall("number", []) if str(n).isdigit()]
+    numbers = [n for text in form.getall("number", []) if (n := row_id(str(text)))]
     action = str(form.get("action", ""))
     if not numbers:
         raise _back(back, error="Choose tickets first.")
@@ -185,7 +186,7 @@ async def _ticket(request: web.Request, me: User) -> Ticket:
     return ticket
 
 
-@routes.get("/tickets/{number:[0-9]{1,12}}")
+@routes.get("/tickets/{number:[0-9]{1,9}}")
 async def ticket_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request, me)
@@ -217,7 +218,7 @@ def _to_ticket(ticket: Ticket, **values: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"/tickets/{ticket.number}{query}")
 
 
-@routes.post("/tickets/{number:[0-9]{1,12}}/reply")
+@routes.post("/tickets/{number:[0-9]{1,9}}/reply")
 async def reply(request: web.Request) -> web.StreamResponse:
     """Answer the customer (by mail, or by text to a texter) and set the status at once."""
     me = require_permission(request, Permission.TICKETS_WORK)
@@ -238,7 +239,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     raise _to_ticket(ticket, message="Reply sent.")
 
 
-@routes.post("/tickets/{number:[0-9]{1,12}}/note")
+@routes.post("/tickets/{number:[0-9]{1,9}}/note")
 async def note(request: web.Request) -> web.StreamResponse:
     """An internal note; colleagues named as @username hear of it (mail and console)."""
     me = require_permission(request, Permission.TICKETS_WORK)
@@ -278,7 +279,7 @@ async def _tell_mentioned(
             log.warning("mention mail to %s failed: %s", user.username, err)
 
 
-@routes.post("/tickets/{number:[0-9]{1,12}}/watch")
+@routes.post("/tickets/{number:[0-9]{1,9}}/watch")
 async def watch(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request, me)
@@ -288,7 +289,7 @@ async def watch(request: web.Request) -> web.StreamResponse:
     raise _to_ticket(ticket, message="Watching." if on else "No longer watching.")
 
 
-@routes.post("/tickets/{number:[0-9]{1,12}}/change")
+@routes.post("/tickets/{number:[0-9]{1,9}}/change")
 async def change(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
@@ -301,7 +302,7 @@ async def change(request: web.Request) -> web.StreamResponse:
     raise _to_ticket(ticket, message="Saved.")
 
 
-@routes.post("/tickets/{number:[0-9]{1,12}}/merge")
+@routes.post("/tickets/{number:[0-9]{1,9}}/merge")
 async def merge(request: web.Request) -> web.StreamResponse:
     """Merge this ticket into another of the same contact: its log moves there, and this one
     is closed as the other's child."""
@@ -309,9 +310,8 @@ async def merge(request: web.Request) -> web.StreamResponse:
     ticket = await _ticket(request, me)
     form = await request.post()
     into_text = str(form.get("into", ""))
-    target = None
-    if into_text.isdigit() and len(into_text) <= 12:
-        target = await visible_tickets(me).get_or_none(number=int(into_text))
+    into = row_id(into_text)
+    target = None if into is None else await visible_tickets(me).get_or_none(number=into)
     if target is None or target.id == ticket.id or target.contact_id != ticket.contact_id:  # type: ignore[attr-defined]
         raise _to_ticket(ticket, error="Merge only into another ticket of the same contact.")
     await TicketEntry.filter(ticket=ticket).update(ticket_id=target.id)
@@ -336,7 +336,7 @@ async def inbox_version(request: web.Request) -> web.StreamResponse:
                               "count": len(rows)})  # fmt: skip
 
 
-@routes.post("/tickets/{number:[0-9]{1,12}}/delete")
+@routes.post("/tickets/{number:[0-9]{1,9}}/delete")
 async def delete(request: web.Request) -> web.StreamResponse:
     """Delete a ticket, when the control panel allows it, as a dispatcher."""
     me = require_permission(request, Permission.TICKETS_DISPATCH)

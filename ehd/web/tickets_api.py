@@ -105,7 +105,7 @@ async def create_ticket(request: web.Request) -> web.StreamResponse:
     return web.json_response(_brief(ticket), status=201)
 
 
-@routes.get("/api/tickets/{number:[0-9]+}")
+@routes.get("/api/tickets/{number:[0-9]{1,9}}")
 async def get_ticket(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request)
@@ -124,7 +124,7 @@ async def get_ticket(request: web.Request) -> web.StreamResponse:
     })  # fmt: skip
 
 
-@routes.patch("/api/tickets/{number:[0-9]+}")
+@routes.patch("/api/tickets/{number:[0-9]{1,9}}")
 async def change_ticket(request: web.Request) -> web.StreamResponse:
     """{"status", "priority", "agent" (username or null), "group", "resting_until",
     "custom_fields": {...}, "watch": true/false, "held": false}"""
@@ -193,7 +193,7 @@ async def apply_changes(
         await service.change(ticket, me.username, "group_id", group.id if group else None)
 
 
-@routes.post("/api/tickets/{number:[0-9]+}/pick")
+@routes.post("/api/tickets/{number:[0-9]{1,9}}/pick")
 async def pick_own(request: web.Request) -> web.StreamResponse:
     """Take the ticket as your own: it is locked to you."""
     me = require_permission(request, Permission.TICKETS_WORK)
@@ -223,7 +223,7 @@ async def next_ticket(request: web.Request) -> web.StreamResponse:
     return web.json_response(_brief(ticket))
 
 
-@routes.post("/api/tickets/{number:[0-9]+}/entries")
+@routes.post("/api/tickets/{number:[0-9]{1,9}}/entries")
 async def add_entry(request: web.Request) -> web.StreamResponse:
     """A note (internal), action or solution: {"kind", "text", "public"}."""
     me = require_permission(request, Permission.TICKETS_WORK)
@@ -239,7 +239,7 @@ async def add_entry(request: web.Request) -> web.StreamResponse:
     return web.json_response({"id": entry.id, "kind": kind, "public": public}, status=201)
 
 
-@routes.post("/api/tickets/{number:[0-9]+}/reply")
+@routes.post("/api/tickets/{number:[0-9]{1,9}}/reply")
 async def reply(request: web.Request) -> web.StreamResponse:
     """Answer the customer by mail: {"text", "children": true to answer a master's children
     with the same text, "close": true to close them all}."""
@@ -264,7 +264,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     return web.json_response({"message_id": sent[0]["message_id"], "sent": sent}, status=201)
 
 
-@routes.get("/api/tickets/{number:[0-9]+}/link")
+@routes.get("/api/tickets/{number:[0-9]{1,9}}/link")
 async def customer_link(request: web.Request) -> web.StreamResponse:
     current_user(request)
     ticket = await _ticket(request)

@@ -8,6 +8,7 @@ import contextlib
 from aiohttp import WSMsgType, web
 
 from ehd.accounts.permissions import Permission
+from ehd.plain_numbers import whole_number
 from ehd.wallboard.feed import WallboardFeed
 from ehd.wallboard.snapshot import snapshot
 from ehd.web.api_common import require_permission as api_permission
@@ -38,7 +39,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     return render("wallboard.html", request, {
         "labels": {text: translate(text) for text in SCRIPT_TEXTS},
         "views": VIEWS, "slideshow": request.query.get("slideshow") == "1",
-        "seconds": int(seconds) if seconds.isdigit() and 3 <= int(seconds) <= 600 else 15,
+        "seconds": whole_number(seconds, low=3, high=600) or 15,
     })  # fmt: skip
 
 
