@@ -84,10 +84,19 @@ def _errors_as_messages(func: F) -> F:
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING…")
 def main(log_level: str | None) -> None:
     """ehd: an open-source contact center built around Asterisk."""
-    logging.basicConfig(
-        level=(log_level or "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(log_level or "INFO")
+
+
+# Loggers that report routine work at INFO: every run of every 10-second job would make up
+# half of the log. Their warnings and errors still show; --log-level DEBUG shows everything.
+CHATTY_LOGGERS = ("apscheduler",)
+
+
+def configure_logging(level: str) -> None:
+    level = level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 @main.command()

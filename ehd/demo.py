@@ -22,6 +22,7 @@ from ehd.db.models import (
     Contact,
     Did,
     IvrMenu,
+    PauseCode,
     Queue,
     QueueMember,
     Role,
@@ -33,6 +34,8 @@ from ehd.db.models import (
     TicketTemplate,
     User,
 )
+from ehd.queueing.pause_codes import PauseCodeSpec
+from ehd.queueing.pause_codes import replace as replace_pause_codes
 from ehd.tickets.filter_store import save_filter
 from ehd.tickets.service import create_ticket
 from ehd.tickets.template_store import save_template
@@ -127,6 +130,7 @@ async def seed_demo(data_dir: Path) -> DemoSite:
             DemoAccount(username, password, role.value, user.sip_extension, user.sip_password)
         )
     await _seed_services()
+    await _seed_pause_codes()
     await _seed_crm()
     await _seed_ticket_setup()
     site = DemoSite(DEMO_QUEUE, DEMO_DID, accounts)
@@ -135,6 +139,22 @@ async def seed_demo(data_dir: Path) -> DemoSite:
     with os.fdopen(fd, "w") as handle:
         handle.write(site.as_json())
     return site
+
+
+DEMO_PAUSE_CODES = [
+    PauseCodeSpec("break", "Break"),
+    PauseCodeSpec("lunch", "Lunch"),
+    PauseCodeSpec("meeting", "Meeting", productive=True),
+    PauseCodeSpec("briefing", "Team briefing", productive=True),
+    PauseCodeSpec("training", "Training", productive=True),
+    PauseCodeSpec("tickets", "Working on tickets", productive=True),
+    PauseCodeSpec("mobile", "Away from the desk"),
+]
+
+
+async def _seed_pause_codes() -> None:
+    if not await PauseCode.exists():  # an admin's own list is kept
+        await replace_pause_codes(DEMO_PAUSE_CODES)
 
 
 async def _seed_crm() -> None:

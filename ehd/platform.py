@@ -71,7 +71,12 @@ class Telephony:
     async def sync_sip_accounts(self) -> bool:
         if self.instance is None:
             return False
-        return await apply_accounts(self.instance.dirs["etc"], await sip_accounts(), self.ari)
+        return await apply_accounts(
+            self.instance.dirs["etc"],
+            await sip_accounts(),
+            self.ari,
+            self.instance.spec.bind_host,
+        )
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
@@ -117,7 +122,7 @@ async def _watch_asterisk(instance: AsteriskInstance, pid: int) -> None:
         log.error(
             "Asterisk (pid %d) exited unexpectedly; starting it again.\n%s",
             pid,
-            instance.log_tail(10),
+            instance.last_problems(),
         )
         instance.pid_file.unlink(missing_ok=True)
         await asyncio.sleep(min(10.0, 0.5 * 2**attempt))

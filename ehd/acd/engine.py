@@ -247,6 +247,31 @@ class AcdEngine:
         del self.items[item.id]
         self._dispatch(event.at, out)
 
+    def _connected_restored(self, event: ev.ConnectedRestored, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        if event.item_id in self.items or event.queue not in self.queues or agent is None:
+            return
+        if agent.state not in (AgentState.READY, AgentState.PAUSED):
+            return  # already offered or busy: the restored rows disagree, keep the live state
+        item = Item(
+            event.item_id,
+            ItemKind.CALL,
+            event.queue,
+            event.priority,
+            event.caller_id,
+            event.entered_at,
+            event.at,
+            next(self._seq),
+        )
+        item.agent, item.connected_at = agent.id, event.connected_at
+        self.items[item.id] = item
+        if agent.state == AgentState.PAUSED:  # paused during the call: the pause follows it
+            agent.pending_pause = agent.pause_reason if agent.pause_reason else "paused"
+            self._transition(agent, AgentTrigger.UNPAUSE, event.at, out)
+        self._transition(agent, AgentTrigger.OFFER, event.at, out)
+        self._transition(agent, AgentTrigger.ANSWER, event.at, out)
+        agent.item_id = item.id
+
     def _exit_key(self, event: ev.ExitKeyPressed, out: list[act.Action]) -> None:
         item = self.items.get(event.item_id)
         if item is None or item.agent is not None:
@@ -533,19 +558,22 @@ class AcdEngine:
     def _login(self, event: ev.AgentLoggedIn, out: list[act.Action]) -> None:
         agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
         first = agent.state == AgentState.LOGGED_OUT
+        log = not event.restored
         if first:
             agent.logged_in_at, agent.idle_since, agent.misses = event.at, event.at, 0
             agent.device = event.device
-            out.append(
-                act.LogQueueEvent(event.at, NONE, NONE, agent.id, "AGENTLOGIN", (event.device,))
-            )
+            if log:
+                out.append(
+                    act.LogQueueEvent(event.at, NONE, NONE, agent.id, "AGENTLOGIN", (event.device,))
+                )
         wanted = {q: p for q, p in event.memberships.items() if q in self.queues}
         for name in set(agent.memberships) - set(wanted):
             self._remove_member(agent, name, event.at, out)
         for name, penalty in wanted.items():
             if name not in agent.memberships:
                 self.queues[name].members[agent.id] = next(self._member_order)
-                out.append(act.LogQueueEvent(event.at, NONE, name, agent.id, "ADDMEMBER", ()))
+                if log:
+                    out.append(act.LogQueueEvent(event.at, NONE, name, agent.id, "ADDMEMBER", ()))
             agent.memberships[name] = penalty
         self._transition(agent, AgentTrigger.LOGIN, event.at, out)
         self._dispatch(event.at, out)
@@ -757,6 +785,7 @@ class AcdEngine:
 _HANDLERS: dict[type, Callable[[AcdEngine, Any, list[act.Action]], None]] = {
     ev.ItemArrived: AcdEngine._arrive,
     ev.ItemLeft: AcdEngine._left,
+    ev.ConnectedRestored: AcdEngine._connected_restored,
     ev.ExitKeyPressed: AcdEngine._exit_key,
     ev.OfferAnswered: AcdEngine._answered,
     ev.OfferFailed: AcdEngine._offer_failed,

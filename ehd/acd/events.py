@@ -21,6 +21,21 @@ class ItemArrived:
 
 
 @dataclass(frozen=True)
+class ConnectedRestored:
+    """After a restart: this call was already talking to this agent (CONNECT was logged).
+    It ends like any connected call, with its original hold and talk times."""
+
+    at: float
+    item_id: str
+    queue: str
+    agent_id: str
+    entered_at: float
+    connected_at: float
+    priority: int = 0
+    caller_id: str = ""
+
+
+@dataclass(frozen=True)
 class ItemLeft:
     """The caller hung up (or a ticket was withdrawn)."""
 
@@ -74,6 +89,7 @@ class AgentLoggedIn:
     agent_id: str
     memberships: Mapping[str, int] = field(default_factory=dict)  # queue -> penalty
     device: str = ""
+    restored: bool = False  # back after a restart: AGENTLOGIN and ADDMEMBER were logged already
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,7 @@ class QueueClosed:
 
 Event = (
     ItemArrived
+    | ConnectedRestored
     | ItemLeft
     | ExitKeyPressed
     | OfferAnswered

@@ -176,6 +176,9 @@ class AriClient:
     async def start_moh(self, channel_id: str, moh_class: str = "default") -> None:
         await self.request("POST", f"channels/{channel_id}/moh", {"mohClass": moh_class})
 
+    async def stop_moh(self, channel_id: str) -> None:
+        await self.request("DELETE", f"channels/{channel_id}/moh")
+
     # --- bridges --------------------------------------------------------------------------
     async def list_bridges(self) -> list[Bridge]:
         return [Bridge.parse(item) for item in await self.request("GET", "bridges") or []]
@@ -186,9 +189,13 @@ class AriClient:
         )
         return Bridge.parse(data)
 
-    async def add_to_bridge(self, bridge_id: str, channel_id: str, role: str | None = None) -> None:
+    async def add_to_bridge(
+        self, bridge_id: str, channel_id: str | list[str], role: str | None = None
+    ) -> None:
+        """Add one channel, or several in one step (none hears the bridge without the rest)."""
+        channels = channel_id if isinstance(channel_id, str) else ",".join(channel_id)
         await self.request(
-            "POST", f"bridges/{bridge_id}/addChannel", {"channel": channel_id, "role": role}
+            "POST", f"bridges/{bridge_id}/addChannel", {"channel": channels, "role": role}
         )
 
     async def destroy_bridge(self, bridge_id: str) -> None:

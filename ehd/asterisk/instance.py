@@ -346,6 +346,17 @@ class AsteriskInstance:
                 parts.append(f"--- last lines of {path} ---\n" + "\n".join(tail))
         return "\n".join(parts) or "(Asterisk wrote no log)"
 
+    def last_problems(self, lines: int = 5) -> str:
+        """Asterisk's last ERROR/WARNING lines and where its logs are: for ehd's own log,
+        which should not fill with Asterisk's console chatter."""
+        path = self.dirs["log"] / "messages.log"
+        found = []
+        if path.exists():
+            found = [line for line in path.read_text(errors="replace").splitlines()
+                     if " ERROR[" in line or " WARNING[" in line][-lines:]  # fmt: skip
+        where = f"(Asterisk's logs: {self.dirs['log']})"
+        return "\n".join([*found, where])
+
     async def cli(self, command: str) -> str:
         """Run one Asterisk CLI command against the running instance."""
         process = await asyncio.create_subprocess_exec(

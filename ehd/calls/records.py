@@ -69,8 +69,18 @@ async def close(call_id: str, result: str, cause: int | None) -> None:
     values: dict[str, object] = {"ended_at": _now()}
     if cause is not None:
         values["hangup_cause"] = cause
+    # One write per row, so nobody reads an ended record whose result is still "active".
+    await CallRecord.filter(call_id=call_id, ended_at=None, result="active").update(
+        **values, result=result
+    )
     await CallRecord.filter(call_id=call_id, ended_at=None).update(**values)
     await CallRecord.filter(call_id=call_id, result="active").update(result=result)
+
+
+async def finish(call_id: str, result: str) -> None:
+    """End a record ehd itself ends (a callback has no caller channel to hang up)."""
+    await CallRecord.filter(call_id=call_id, ended_at=None).update(ended_at=_now(), result=result)
+    await CallRecord.filter(call_id=call_id).update(result=result)
 
 
 async def open_call_ids() -> list[str]:
@@ -79,9 +89,13 @@ async def open_call_ids() -> list[str]:
 
 
 async def close_missing(live_ids: Iterable[str]) -> int:
-    """Close records of calls Asterisk no longer has (they ended while we were away)."""
+    """Close records of calls Asterisk no longer has (they ended while we were away).
+
+    A pending callback has no channel while it waits: the queue closes its record.
+    """
     live = set(live_ids)
-    gone = [call_id for call_id in await open_call_ids() if call_id not in live]
+    open_ids = await CallRecord.filter(ended_at=None).exclude(route_type="callback")
+    gone = [row.call_id for row in open_ids if row.call_id not in live]
     if gone:
         await CallRecord.filter(call_id__in=gone).update(ended_at=_now(), result="lost")
     return len(gone)

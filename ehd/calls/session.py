@@ -47,6 +47,7 @@ class CallSession:
         self._events: asyncio.Queue[Event] = asyncio.Queue()
         self.ended = False
         self.hangup_cause: int | None = None
+        self.outcome: str | None = None  # how ehd ended the call, when ehd ended it
 
     def deliver(self, event: Event) -> None:
         if isinstance(event, ChannelDestroyed) and event.channel.id == self.channel_id:

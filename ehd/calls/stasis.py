@@ -27,6 +27,7 @@ from ehd.ari.events import (
 from ehd.callflow.callback_number import callback_number
 from ehd.callflow.menu import Kind
 from ehd.calls import records, remote_login, voicemail
+from ehd.calls.caller_audio import CallerAudio
 from ehd.calls.inbound_flow import InboundFlow
 from ehd.calls.recording_service import record_for_library
 from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
@@ -61,6 +62,8 @@ class CallApplication:
         self.app_name = app_name
         self.sounds = sounds
         self.queues = queues
+        # One owner of what a caller hears, shared with the queue that announces and connects.
+        self.audio = queues.audio if queues is not None else CallerAudio(ari)
         self.services = services
         self.flow = InboundFlow(services) if services is not None else None
         self.sessions: dict[str, CallSession] = {}
@@ -113,7 +116,7 @@ class CallApplication:
             else:
                 await self._handle_inbound(session, start)
         except CallEnded:
-            result = "caller_hangup" if not session.legs else "completed"
+            result = session.outcome or ("caller_hangup" if not session.legs else "completed")
         except AriHttpError as err:
             # Asterisk answers "Channel not found" with 400, 404 or 422 depending on the
             # resource; whether the channel still exists is what tells a failure apart.
@@ -193,7 +196,17 @@ class CallApplication:
         ):
             await self._play_and_hangup(session, "unavailable", route.language)
         else:
-            await self._play_and_hangup(session, "not-in-service", route.language)
+            await self._refuse(session, "not-in-service", route.language)
+
+    async def _refuse(self, session: CallSession, prompt: str, language: str) -> None:
+        """A number nobody uses: the message as early media, then "unallocated" (SIP 404).
+
+        The call is never answered, so the carrier bills nothing.
+        """
+        session.outcome = "not_in_service"
+        await session.play(self.sounds.media(prompt, language))
+        await self.ari.hangup(session.channel_id, "unallocated")
+        await session.wait_hangup()
 
     async def _hang_up(self, session: CallSession) -> None:
         with contextlib.suppress(AriHttpError):
@@ -204,7 +217,7 @@ class CallApplication:
         """A number that starts with a menu: a queue chosen there runs that queue's way in."""
         menu = await IvrMenu.get_or_none(name=route.target)
         if menu is None or self.flow is None:
-            await self._play_and_hangup(session, "not-in-service", route.language)
+            await self._refuse(session, "not-in-service", route.language)
             return
         await self._answer(session)
         destination = await self.flow.run_menu(session, menu, route.language)
@@ -254,7 +267,7 @@ class CallApplication:
         await self.ari.add_to_bridge(bridge_id, session.channel_id, role="participant")
         # Music per caller, not the bridge's shared announcer: the announcer goes quiet for
         # callers who join after the bridge first emptied.
-        await self.ari.start_moh(session.channel_id, moh_class)
+        await self.audio.hold(session.channel_id, moh_class)
         if self.queues is not None:
             caller_number, did, customer_number = await records.call_facts(session.channel_id)
             await self.queues.enqueue(
@@ -285,6 +298,7 @@ class CallApplication:
                     lambda e: isinstance(e, (QueueExit, SurveyStart, CallbackOffer)), 3600
                 )
                 if isinstance(notice, SurveyStart) and self.services is not None:
+                    await self.audio.prompt(session.channel_id)
                     await run_survey(self.services, session, notice, language)
                     await self.ari.hangup(session.channel_id)
                 elif isinstance(notice, CallbackOffer):
@@ -292,8 +306,7 @@ class CallApplication:
                 elif isinstance(notice, QueueExit) and notice.voicemail:
                     await self._to_mailbox(session, notice.voicemail, language)
                 elif isinstance(notice, QueueExit):
-                    with contextlib.suppress(AriHttpError):
-                        await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
+                    await self.audio.prompt(session.channel_id)
                     await session.play(self.sounds.media(notice.prompt, language))
                     await self.ari.hangup(session.channel_id)
         finally:
@@ -306,8 +319,7 @@ class CallApplication:
         """Confirm the number (their own, or one keyed in), queue the callback in the caller's
         place and say goodbye; a refused number twice puts the caller back in line."""
         assert self.queues is not None
-        with contextlib.suppress(AriHttpError):
-            await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
+        await self.audio.prompt(session.channel_id)
         caller_id, did, customer_number = await records.call_facts(session.channel_id)
         own = to_e164(caller_id) or ""
         media = [self.sounds.media("callback-confirm-or-key", language)]
@@ -333,7 +345,7 @@ class CallApplication:
             log.info("call %s: callback number %r refused: %s", session.channel_id, keys, why)
             await session.play(self.sounds.media("callback-number-invalid", language))
         moh_class = self.queues.moh_class(offer.queue)
-        await self.ari.start_moh(session.channel_id, moh_class)
+        await self.audio.hold(session.channel_id, moh_class)
         await self.queues.enqueue(
             session.channel_id,
             offer.queue,
@@ -349,8 +361,7 @@ class CallApplication:
 
     async def _to_mailbox(self, session: CallSession, username: str, language: str) -> None:
         """Queue overflow to voicemail."""
-        with contextlib.suppress(AriHttpError):
-            await self.ari.request("DELETE", f"channels/{session.channel_id}/moh")
+        await self.audio.prompt(session.channel_id)
         user = await User.get_or_none(username=username, active=True)
         if user is None or self.services is None:
             await session.play(self.sounds.media("unavailable", language))

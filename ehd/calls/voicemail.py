@@ -64,7 +64,11 @@ _PENDING: set[asyncio.Task[None]] = set()  # mail in flight; the call need not w
 
 async def email_message(services: PhoneServices, user: User, message: VoicemailMessage) -> None:
     mailer = services.mailer
-    if not mailer.enabled or not user.email:
+    if not mailer.enabled:
+        return
+    if not user.email:  # the users page lists such messages for the admin
+        log.warning("voicemail %s for %s not mailed: the user has no email address",
+                    message.id, user.username)  # fmt: skip
         return
     caller = message.caller_number or "an unknown number"
     text = (

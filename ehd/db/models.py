@@ -204,12 +204,27 @@ class QueuedCall(Model):
     entered_at = fields.FloatField()  # Unix time: the engine's clock
     agent = fields.CharField(max_length=64, default="")
     agent_channel = fields.CharField(max_length=64, default="")
+    connected_at = fields.FloatField(null=True)  # Unix time the caller was put through
     # A callback keeps the caller's place after they hang up: caller_id is the number to call.
     kind = fields.CharField(max_length=16, default="call")  # call | callback
     attempts = fields.IntField(default=0)
 
     class Meta:
         table = "queued_calls"
+
+
+class PauseCode(Model):
+    """A reason agents pause for (lunch, meeting, training…), from the site's list, so
+    statistics can count pauses by reason. Productive pauses count as work."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    label = fields.CharField(max_length=64, default="")
+    productive = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "pause_codes"
 
 
 class Did(Model):

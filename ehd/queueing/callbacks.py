@@ -2,8 +2,9 @@
 
 The request becomes a queue item ``cb-<call>`` with the caller's original entry time, so the
 ACD serves it in the caller's old place. When an agent answers the offer, the agent hears a
-whisper ("callback to …") and the customer is dialled through the trunk; both are bridged when
-the customer answers. An unanswered customer is tried again per the policy, then the callback
+whisper ("callback to …") while the customer is dialled through the trunk; when the customer
+answers, the whisper stops and both are bridged at once, so neither misses the other's first
+words. An unanswered customer is tried again per the policy, then the callback
 is logged as failed. A remote (mobile) agent gets a text message with the number instead.
 """
 
@@ -13,13 +14,15 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ehd.acd import events as ev
 from ehd.acd.actions import Connect, LogQueueEvent, Offer
 from ehd.ari.client import AriHttpError
+from ehd.calls import records
 from ehd.db.models import CallRecord, QueuedCall
+from ehd.errors import ConflictError
 from ehd.sms import SmsError, SmsGateway
 
 if TYPE_CHECKING:
@@ -42,6 +45,9 @@ class Callback:
     attempts: int = 0
     customer_channel: str = ""
     answered: bool = False
+    agent_channel: str = ""
+    whisper: str = ""  # the playback telling the agent whom they call
+    connect_row: LogQueueEvent | None = None  # written when the customer answers
 
 
 class Callbacks:
@@ -136,19 +142,22 @@ class Callbacks:
         await self.sms.send(to, text)
 
     async def connect(self, action: Connect, leg: Leg) -> None:
-        """The agent answered: whisper the number, then dial the customer."""
+        """The agent answered: whisper the number while the customer is dialled.
+
+        The agent's channel joins the bridge only when the customer answers: a bridged
+        channel's playback would hold it out of the conversation until the read-out ends.
+        """
         callback = self.pending[action.item_id]
         service, ari = self.service, self.service.ari
         leg.connected = True
-        bridge_id = f"ehd-call-{callback.item_id}"
-        await ari.create_bridge(bridge_id, "mixing,proxy_media")
-        await ari.add_to_bridge(bridge_id, leg.channel_id)
+        callback.agent_channel = leg.channel_id
         whisper = [
             service.sounds.media("callback-whisper", "en"),
             f"digits:{callback.number.lstrip('+')}",
         ]
+        callback.whisper = f"ehd-wh-{uuid.uuid4().hex}"
         with contextlib.suppress(AriHttpError):
-            await ari.play(leg.channel_id, whisper, f"ehd-wh-{uuid.uuid4().hex}")
+            await ari.play(leg.channel_id, whisper, callback.whisper)
         await self._dial(callback, action.queue)
 
     async def _dial(self, callback: Callback, queue: str) -> None:
@@ -181,11 +190,25 @@ class Callbacks:
             return False
         callback = self.pending[item_id]
         callback.answered = True
-        service = self.service
-        with contextlib.suppress(AriHttpError):
-            await service.ari.add_to_bridge(f"ehd-call-{item_id}", channel_id)
+        service, ari = self.service, self.service.ari
+        if callback.whisper:
+            with contextlib.suppress(AriHttpError):  # it may have ended already
+                await ari.stop_playback(callback.whisper)
+        bridge_id = f"ehd-call-{item_id}"
+        try:
+            await ari.create_bridge(bridge_id, "mixing,proxy_media")
+            await ari.add_to_bridge(bridge_id, [callback.agent_channel, channel_id])
+        except AriHttpError as err:  # the agent left as the customer answered
+            log.warning("callback %s: bridging failed: %s", item_id, err)
+            return False
         service.mark_connected(item_id)
+        if callback.connect_row is not None:
+            await service.log_events([replace(callback.connect_row, at=service.clock())])
+            callback.connect_row = None
         await CallRecord.filter(call_id=item_id).update(result="answered")
+        if service.recording_modes.get(callback.queue) == "all":
+            with contextlib.suppress(ConflictError):  # logged by the recorder
+                await service.start_recording(item_id)
         return True
 
     async def customer_gone(self, channel_id: str) -> bool:
@@ -251,7 +274,23 @@ class Callbacks:
     async def _finished(self, callback: Callback, result: str) -> None:
         self.pending.pop(callback.item_id, None)
         await QueuedCall.filter(call_id=callback.item_id).delete()
-        await CallRecord.filter(call_id=callback.item_id).update(result=result)
+        await records.finish(callback.item_id, result)
+
+    # --- queue_log ------------------------------------------------------------------------
+    def hold_back(self, entries: list[LogQueueEvent]) -> list[LogQueueEvent]:
+        """The rows to write now. A callback is connected when the customer answers, not when
+        the agent takes the offer: its CONNECT waits for that, and an attempt that never
+        reached the customer ends with CALLBACKNOANSWER alone (no COMPLETEAGENT)."""
+        kept = []
+        for entry in entries:
+            callback = self.pending.get(entry.call_id)
+            if callback is None or callback.answered:
+                kept.append(entry)
+            elif entry.event == "CONNECT":
+                callback.connect_row = entry
+            elif entry.event not in ("COMPLETEAGENT", "COMPLETECALLER"):
+                kept.append(entry)
+        return kept
 
     async def hang_up_customer(self, item_id: str) -> None:
         callback = self.pending.get(item_id)

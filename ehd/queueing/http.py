@@ -33,7 +33,7 @@ from ehd.errors import (
     ValidationError,
 )
 from ehd.phone_numbers import to_e164
-from ehd.queueing import agents
+from ehd.queueing import agents, pause_codes
 from ehd.queueing.config import queue_config, validate_flow_settings
 from ehd.schedules import plan_login
 from ehd.web.api_common import current_user, json_body, require_admin, user_in_path
@@ -139,7 +139,7 @@ async def agent_pause(request: web.Request) -> web.StreamResponse:
     reason = (await json_body(request)).get("reason", "")
     if not isinstance(reason, str):
         raise ValidationError("reason must be a string", field="reason")
-    await agents.pause(user, _service(request), reason)
+    await agents.pause(user, _service(request), await pause_codes.checked_reason(reason))
     return await _state(user)
 
 

@@ -38,10 +38,12 @@ from ehd.ari.events import (
 )
 from ehd.callflow.screen_pop import choose as choose_screen_pop
 from ehd.callflow.screen_pop import render as render_screen_pop
+from ehd.calls.caller_audio import CallerAudio
 from ehd.calls.routing import holding_bridge_id
 from ehd.calls.survey import SurveyStart
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.errors import ConflictError
+from ehd.queueing.agent_caller_id import shown_to_agent
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
 from ehd.queueing.config import queue_config
 from ehd.sms import SmsGateway
@@ -158,6 +160,7 @@ class QueueService:
         self.recording_modes: dict[str, str] = {}  # queue -> none | all | on_demand
         self.surveys: dict[str, int] = {}  # queue -> survey profile asked after the call
         self.ari = ari
+        self.audio = CallerAudio(ari)  # what each caller hears: music, announcement, agent
         self.app_name = app_name
         self.sounds = sounds
         self.writer = writer
@@ -170,11 +173,9 @@ class QueueService:
         self._lock = asyncio.Lock()
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._announcements: dict[str, str] = {}  # playback id -> caller channel
         self._followups: list[ev.Event] = []
         self.queue_ids: dict[str, int] = {}
         self._connected_at: dict[str, float] = {}
-        self._restored: dict[str, str] = {}  # caller -> agent, calls connected before a restart
         # Seconds from learning an agent is free (the event) to Asterisk accepting the
         # originate of the next waiting call: the benchmark reads these.
         self.ready_to_originate: deque[float] = deque(maxlen=20000)
@@ -212,7 +213,9 @@ class QueueService:
         now = self.clock()
         for session in await AgentSession.all().prefetch_related("user"):
             await self._restore_agent(session, now)
-        for row in await QueuedCall.all().order_by("entered_at"):
+        rows = await QueuedCall.all().order_by("entered_at")
+        # Calls that were talking first: their agents must be busy before anyone is offered.
+        for row in sorted(rows, key=lambda r: not r.agent):
             if row.call_id in self.callers or row.call_id in self.engine.items:
                 continue
             if row.kind == "callback":  # no line to hold: it waits in the queue as data
@@ -238,13 +241,25 @@ class QueueService:
                 await row.delete()
                 continue
             if row.agent:
-                # Talking to an agent when ehd stopped: the call goes on, and the agent gets
-                # no new offer until it ends.
-                self._restored[row.call_id] = row.agent
+                # Talking to an agent when ehd stopped: the call goes on, the agent stays busy
+                # with it, and it ends with one COMPLETE row and its whole talk time.
+                connected_at = row.connected_at if row.connected_at is not None else now
                 self.legs[row.agent_channel] = Leg(
                     row.agent_channel, row.call_id, row.agent, False, True, True
                 )
-                await self.handle(ev.AgentPaused(now, row.agent, "call before restart"))
+                self._connected_at[row.call_id] = connected_at
+                await self.audio.connect(row.call_id)  # no music or announcement on top
+                restored = ev.ConnectedRestored(
+                    now,
+                    row.call_id,
+                    row.queue_name,
+                    row.agent,
+                    row.entered_at,
+                    connected_at,
+                    row.priority,
+                    row.caller_id,
+                )
+                await self.handle(restored)
                 continue
             queue = await Queue.get_or_none(name=row.queue_name)
             self.callers[row.call_id] = Caller(
@@ -273,6 +288,7 @@ class QueueService:
             session.device,
             session.remote,
             session.user.screen_pop_url,
+            restored=True,
         )
         if session.state == "paused":
             await self.handle(ev.AgentPaused(now, session.user.username, session.pause_reason))
@@ -298,7 +314,7 @@ class QueueService:
                 await self._execute(actions)
 
     async def _execute(self, actions: list[act.Action]) -> None:
-        logs = [a for a in actions if isinstance(a, act.LogQueueEvent)]
+        logs = self.callbacks.hold_back([a for a in actions if isinstance(a, act.LogQueueEvent)])
         for action in actions:
             try:
                 await self._carry_out(action)
@@ -398,7 +414,7 @@ class QueueService:
                 channel_id=leg_id,
                 app=self.app_name,
                 app_args=f"{QUEUE_LEG},{offer.item_id}",
-                caller_id=self.numbers.get(offer.queue) or None,
+                caller_id=self._shown_caller_id(offer, device),
                 timeout=int(offer.ring_timeout) + 5,
             )
             if offer.agent_id in self._freed:
@@ -409,6 +425,14 @@ class QueueService:
             self._followups.append(
                 ev.OfferFailed(self.clock(), offer.item_id, offer.agent_id, "originate failed")
             )
+
+    def _shown_caller_id(self, offer: act.Offer, device: AgentDevice) -> str | None:
+        caller = self.callers.get(offer.item_id)
+        callback = self.callbacks.pending.get(offer.item_id)
+        number = caller.caller_id if caller else callback.number if callback else ""
+        name = caller.crm.name if caller and caller.crm else ""
+        queue_number = self.numbers.get(offer.queue, "")
+        return shown_to_agent(offer.queue, queue_number, number, name, remote=device.remote)
 
     def _tell_console(self, offer: act.Offer, device: AgentDevice) -> None:
         if not self.consoles.watching(offer.agent_id):
@@ -471,8 +495,9 @@ class QueueService:
             return
         leg.connected = True
         caller = action.item_id
-        with contextlib.suppress(AriHttpError):
-            await self.ari.request("DELETE", f"channels/{caller}/moh")
+        # Music and any announcement stop first: Asterisk would move the caller into the
+        # agent's bridge only once the announcement ended, and music restarted under the call.
+        await self.audio.connect(caller)
         queue = self.callers[caller].queue if caller in self.callers else action.queue
         if queue in self.queue_ids:
             holding = holding_bridge_id(self.queue_ids[queue])
@@ -482,8 +507,7 @@ class QueueService:
                 )
         bridge_id = f"ehd-call-{caller}"
         await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
-        await self.ari.add_to_bridge(bridge_id, caller)
-        await self.ari.add_to_bridge(bridge_id, leg.channel_id)
+        await self.ari.add_to_bridge(bridge_id, [caller, leg.channel_id])
         now = self.clock()
         self._connected_at[caller] = now
         if self.recording_modes.get(queue) == "all":
@@ -491,7 +515,7 @@ class QueueService:
         row = await QueuedCall.get_or_none(call_id=caller)
         waited = now - row.entered_at if row else None
         await QueuedCall.filter(call_id=caller).update(
-            agent=action.agent_id, agent_channel=leg.channel_id
+            agent=action.agent_id, agent_channel=leg.channel_id, connected_at=now
         )
         await CallRecord.filter(call_id=caller).update(
             agent=action.agent_id, queue_seconds=waited, result="answered"
@@ -558,9 +582,7 @@ class QueueService:
             f"number:{minutes}",
             self.sounds.media("minutes", lang),
         ]
-        playback_id = f"ehd-ann-{uuid.uuid4().hex}"
-        self._announcements[playback_id] = caller.channel_id
-        await self.ari.play(caller.channel_id, media, playback_id)
+        await self.audio.announce(caller.channel_id, f"ehd-ann-{uuid.uuid4().hex}", media)
 
     async def _hangup(self, channel_id: str) -> None:
         with contextlib.suppress(AriHttpError):
@@ -604,11 +626,8 @@ class QueueService:
                 return True
             return False
         if isinstance(event, PlaybackEvent) and event.type == "PlaybackFinished":
-            channel = self._announcements.pop(event.playback_id, None)
-            if channel is not None and channel in self.callers:
-                with contextlib.suppress(AriHttpError):
-                    await self.ari.start_moh(channel, self.callers[channel].moh_class)
-            return False
+            await self.audio.playback_finished(event.playback_id)
+            return False  # the call task may wait for its own playbacks
         if isinstance(event, UnknownEvent) and event.type == "EndpointStateChange":
             await self._endpoint_changed(event)
             return True
@@ -616,10 +635,7 @@ class QueueService:
 
     async def _leg_gone(self, leg: Leg) -> None:
         now = self.clock()
-        if leg.item_id in self._restored:
-            await self._finish_connected(leg.item_id)
-            await self._hangup(leg.item_id)
-        elif leg.connected and self.callbacks.owns(leg.item_id):
+        if leg.connected and self.callbacks.owns(leg.item_id):
             await self.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
             await self._finish_connected(leg.item_id)
             await self.callbacks.agent_left(leg.item_id)
@@ -640,11 +656,10 @@ class QueueService:
 
     async def _accept_by_key(self, leg: Leg) -> None:
         """A remote agent (mobile, landline) must press 1, so a voicemail never takes a call."""
+        prompt = f"ehd-acc-{uuid.uuid4().hex}"
         try:
             await self.ari.play(
-                leg.channel_id,
-                self.sounds.media("press-1-to-accept", "en"),
-                f"ehd-acc-{uuid.uuid4().hex}",
+                leg.channel_id, self.sounds.media("press-1-to-accept", "en"), prompt
             )
             async with asyncio.timeout(ACCEPT_SECONDS):
                 while (digit := await leg.dtmf.get()) != ACCEPT_KEY:
@@ -656,6 +671,8 @@ class QueueService:
                     ev.OfferFailed(self.clock(), leg.item_id, leg.agent_id, "not accepted")
                 )
             return
+        with contextlib.suppress(AriHttpError):  # a key pressed early: the caller is waiting
+            await self.ari.stop_playback(prompt)
         leg.answered = True
         await self.handle(ev.OfferAnswered(self.clock(), leg.item_id, leg.agent_id, leg.channel_id))
 
@@ -738,12 +755,20 @@ class QueueService:
         item = self.engine.items.get(channel_id)
         if caller is None or item is None or item.agent is not None:
             return
-        playback_id = f"ehd-ann-{uuid.uuid4().hex}"
-        self._announcements[playback_id] = channel_id  # music again when it ends
-        with contextlib.suppress(AriHttpError):
-            await self.ari.play(
-                channel_id, self.sounds.media("callback-offer", caller.language), playback_id
-            )
+        key = self._callback_key(caller.queue)
+        if key is None:
+            log.info("queue %s offers callbacks but has no callback key", caller.queue)
+            return
+        media = [self.sounds.media("callback-offer", caller.language), f"digits:{key}"]
+        async with self._lock:  # not between the engine's connect and the bridge
+            if channel_id in self.engine.items and self.engine.items[channel_id].agent is None:
+                await self.audio.announce(channel_id, f"ehd-ann-{uuid.uuid4().hex}", media)
+
+    def _callback_key(self, queue: str) -> str | None:
+        """The exit key that asks for a callback, as the offer must name it."""
+        runtime = self.engine.queues.get(queue)
+        keys = runtime.config.exit_keys.items() if runtime is not None else []
+        return min((k for k, t in keys if t.kind == OverflowKind.CALLBACK), default=None)
 
     def figures(self) -> dict[str, dict[str, float]]:
         """Live figures per queue for consoles and wallboards."""
@@ -788,7 +813,8 @@ class QueueService:
                     result="abandoned", queue_seconds=waited
                 )
         self.callers.pop(channel_id, None)
-        if was_connected or channel_id in self._restored:
+        self.audio.forget(channel_id)
+        if was_connected:
             await self._finish_connected(channel_id)
         await QueuedCall.filter(call_id=channel_id).delete()
 
@@ -803,9 +829,6 @@ class QueueService:
             await CallRecord.filter(call_id=item_id).update(
                 talk_seconds=max(0.0, self.clock() - connected_at)
             )
-        agent = self._restored.pop(item_id, None)
-        if agent is not None:
-            await self.handle(ev.AgentUnpaused(self.clock(), agent))
         with contextlib.suppress(AriHttpError):
             await self.ari.destroy_bridge(f"ehd-call-{item_id}")
         await QueuedCall.filter(call_id=item_id).delete()
@@ -817,9 +840,14 @@ class QueueService:
         device: str,
         remote: bool,
         screen_pop: str = "",
+        *,
+        restored: bool = False,
     ) -> None:
         self.devices[agent_id] = AgentDevice(device, remote, screen_pop)
-        await self.handle(ev.AgentLoggedIn(self.clock(), agent_id, memberships, device=device))
+        login = ev.AgentLoggedIn(
+            self.clock(), agent_id, memberships, device=device, restored=restored
+        )
+        await self.handle(login)
         reachable = True
         if not remote and device.startswith("PJSIP/"):
             try:

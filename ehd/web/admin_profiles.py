@@ -9,6 +9,7 @@ from ehd.callflow.survey import parse_questions
 from ehd.db.models import ClassificationProfile, Role, SurveyProfile
 from ehd.errors import ValidationError
 from ehd.plain_numbers import is_digits
+from ehd.queueing import pause_codes
 from ehd.web.classification_api import parse_codes
 from ehd.web.rendering import render
 from ehd.web.views import require_role
@@ -42,6 +43,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
     return render("admin_profiles.html", request, {
         "classifications": await ClassificationProfile.all().order_by("name"),
         "surveys": await SurveyProfile.all().order_by("name"), "error": error,
+        "pause_codes": await pause_codes.listed(),
     }, status=status)  # fmt: skip
 
 
@@ -65,6 +67,30 @@ async def save_classification(request: web.Request) -> web.StreamResponse:
     except ValidationError as err:
         return await _page(request, err.message, 400)
     await ClassificationProfile.update_or_create(name=name, defaults={"codes": codes})
+    raise web.HTTPSeeOther("/admin/profiles")
+
+
+def pause_code_lines(text: str) -> list[dict[str, object]]:
+    """Lines of "code | label | productive" (productive: yes or empty) as the API's list."""
+    codes: list[dict[str, object]] = []
+    for parts in lines_of(text, 3):
+        flag = parts[2].lower() if len(parts) > 2 else ""
+        if flag not in ("", "yes", "no"):
+            raise ValidationError(f"pause code {parts[0]}: productive is yes or no", field="codes")
+        codes.append({"code": parts[0], "label": parts[1] if len(parts) > 1 else "",
+                      "productive": flag == "yes"})  # fmt: skip
+    return codes
+
+
+@routes.post("/admin/profiles/pause-codes")
+async def save_pause_codes(request: web.Request) -> web.StreamResponse:
+    require_role(request, Role.ADMIN)
+    form = await request.post()
+    try:
+        specs = pause_codes.parse(pause_code_lines(str(form.get("codes", ""))))
+    except ValidationError as err:
+        return await _page(request, err.message, 400)
+    await pause_codes.replace(specs)
     raise web.HTTPSeeOther("/admin/profiles")
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ehd.acd.model import Strategy
 from ehd.db.models import (
     Calendar,
     ClassificationProfile,
@@ -24,44 +23,16 @@ from ehd.db.models import (
 )
 from ehd.errors import NotFoundError, ValidationError
 from ehd.plain_numbers import whole_number
-from ehd.queueing.config import RECORDING_MODES
-from ehd.queueing.http import NULLABLE_SETTINGS, QUEUE_SETTINGS, save_did, save_queue
+from ehd.queueing.http import QUEUE_LINKS, save_did, save_queue
 from ehd.web.keys import QUEUE_SERVICE
+from ehd.web.queue_form import CHOICES, SECTIONS, form_values, settings_from_form
 from ehd.web.rendering import render
 from ehd.web.views import require_role
 
 routes = web.RouteTableDef()
 
-# The settings the queue screen edits, in the order shown.
-QUEUE_FORM = ("number", "greeting", "language", "strategy", "ring_timeout", "wrapup_seconds",
-              "misses_before_pause", "max_length", "sl_goal_seconds", "sl_target_percent",
-              "announce_frequency", "overflow_after", "overflow_kind", "overflow_target",
-              "recording", "screen_pop_url")  # fmt: skip
-QUEUE_FORM_LINKS = ("calendar", "survey", "classification")
 TARGET_OF = {RouteType.QUEUE: "queue", RouteType.IVR: "menu", RouteType.SIP_ACCOUNT: "user",
              RouteType.SIP_VOICEMAIL: "user"}  # fmt: skip
-
-
-def settings_from_form(form: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Form text as typed settings: numbers parsed (empty keeps the old value, or clears a
-    setting that may be empty), text as given. Pure."""
-    values: dict[str, Any] = {}
-    for key in keys:
-        if key not in form:
-            continue
-        text = str(form[key]).strip()
-        kind = QUEUE_SETTINGS[key]
-        if kind is str:
-            values[key] = text
-        elif not text:
-            if key in NULLABLE_SETTINGS:
-                values[key] = None
-        else:
-            try:
-                values[key] = kind(text)
-            except ValueError as err:
-                raise ValidationError(f"{key} must be a {kind.__name__}", field=key) from err
-    return values
 
 
 async def _reload(request: web.Request) -> None:
@@ -134,17 +105,20 @@ async def _queues_page(request: web.Request, error: str = "", status: int = 200)
     return render("admin_queues.html", request, {"queues": rows, "error": error}, status=status)
 
 
-async def _queue_page(request: web.Request, queue: Queue, error: str = "",
-                      status: int = 200) -> web.Response:  # fmt: skip
+async def _queue_page(request: web.Request, queue: Queue, error: str = "", status: int = 200,
+                      form: Mapping[str, Any] | None = None) -> web.Response:  # fmt: skip
     members = await QueueMember.filter(queue=queue).prefetch_related("user").order_by("id")
-    await queue.fetch_related("calendar", "survey", "classification")
+    await queue.fetch_related(*QUEUE_LINKS)
+    users = await _names(User, "username")
+    values = form_values(queue)
+    if form is not None:  # refused input is shown again as typed
+        values.update({k: str(form[k]) for k in values if k in form})
     return render("admin_queue.html", request, {
-        "queue": queue, "fields": QUEUE_FORM, "kinds": {k: QUEUE_SETTINGS[k].__name__
-                                                         for k in QUEUE_FORM},
-        "strategies": list(Strategy), "recording_modes": RECORDING_MODES, "members": members,
-        "links": {"calendar": await _names(Calendar), "survey": await _names(SurveyProfile),
+        "queue": queue, "sections": SECTIONS, "values": values, "choices": CHOICES,
+        "members": members, "users": users, "error": error,
+        "links": {"calendar": await _names(Calendar), "menu": await _names(IvrMenu),
+                  "closed_voicemail": users, "survey": await _names(SurveyProfile),
                   "classification": await _names(ClassificationProfile)},
-        "users": await _names(User, "username"), "error": error,
         "saved": request.query.get("saved") == "1",
     }, status=status)  # fmt: skip
 
@@ -185,13 +159,10 @@ async def save_queue_form(request: web.Request) -> web.StreamResponse:
     queue = await _queue(request)
     form = await request.post()
     try:
-        body = settings_from_form(form, QUEUE_FORM)
-        for link in QUEUE_FORM_LINKS:
-            if link in form:
-                body[link] = str(form[link]) or None
-        await save_queue(queue.name, body)
+        await save_queue(queue.name, settings_from_form(form))
     except ValidationError as err:
-        return await _queue_page(request, queue, err.message, 400)
+        queue = await _queue(request)  # as stored: the refused values are not
+        return await _queue_page(request, queue, err.message, 400, form)
     await _reload(request)
     raise web.HTTPSeeOther(f"/admin/queues/{queue.name}?saved=1")
 

@@ -4,6 +4,7 @@ sites and the site restriction, language, alias)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from ehd.accounts.password_policy import Policy
 from ehd.accounts.permissions import LABELS, PRESETS, Permission
 from ehd.accounts.service import create_user
 from ehd.crm.directory import EMAIL
-from ehd.db.models import MenuProfile, Role, User
+from ehd.db.models import MenuProfile, Role, User, VoicemailMessage
 from ehd.errors import NotFoundError, ValidationError
 from ehd.web.i18n import LANGUAGES
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
@@ -33,9 +34,23 @@ async def _render(
     return render(
         "admin_users.html",
         request,
-        dict(users=users, roles=list(Role), error=error, form=form or {}),
+        dict(
+            users=users,
+            roles=list(Role),
+            error=error,
+            form=form or {},
+            unmailed=await unmailed_voicemail(),
+        ),
         status=status,
     )
+
+
+async def unmailed_voicemail() -> dict[str, int]:
+    """Users with voicemail that could not be mailed for want of an address: username -> count."""
+    owners = await VoicemailMessage.filter(emailed=False, user__email="").values_list(
+        "user__username", flat=True
+    )
+    return dict(sorted(Counter(str(owner) for owner in owners).items()))
 
 
 @routes.get("/admin/users")

@@ -17,7 +17,7 @@ from aiohttp import WSMsgType, web
 
 from ehd.chat import service as chat
 from ehd.db.models import AgentSession, CallRecord, QueueMember, User
-from ehd.queueing import agents
+from ehd.queueing import agents, pause_codes
 from ehd.web.api_common import current_user, user_in_path
 from ehd.web.i18n import language_for, translations
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
@@ -45,6 +45,7 @@ async def _page_context(request: web.Request, user: User) -> dict[str, Any]:
         "session": session,
         "sip_extension": user.sip_extension or "",
         "remote_number": user.remote_number,
+        "pause_codes": await pause_codes.listed(),
     }
 
 

@@ -17,6 +17,7 @@ from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.queueing import http as queue_http
+from ehd.queueing import pause_codes_http
 from ehd.restapi import http as rest_api
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
@@ -102,6 +103,7 @@ def create_web_app(
     app.add_routes(password_page.routes)
     app.add_routes(admin_users.routes)
     app.add_routes(queue_http.routes)
+    app.add_routes(pause_codes_http.routes)
     app.add_routes(inbound_api.routes)
     app.add_routes(agent_console.routes)
     app.add_routes(classification_api.routes)

@@ -38,7 +38,7 @@ ADMIN_PAGES = ["/admin/users", "/admin/users/admin", "/admin/calendars",
                "/admin/calendars/default", "/admin/filters", "/admin/templates"]  # fmt: skip
 ADMIN_JSON = [("PUT", "/api/queues/sales"), ("PUT", "/api/dids/4999"), ("PUT", "/api/sites/X"),
               ("PUT", "/api/ticket-filters/f"), ("PUT", "/api/mailboxes/m"),
-              ("PUT", "/api/calendars/c")]  # fmt: skip
+              ("PUT", "/api/calendars/c"), ("PUT", "/api/pause-codes")]  # fmt: skip
 
 
 async def test_agents_cannot_reach_admin_or_supervisor_routes(app: TestServer) -> None:

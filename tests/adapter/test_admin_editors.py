@@ -23,7 +23,7 @@ from ehd.db.models import (
 from ehd.tickets.service import create_ticket
 from ehd.tickets.signatures import signature_for
 from tests.harness.html_form import Fields, form_fields, with_values
-from tests.harness.web_client import csrf_token, logged_in_session
+from tests.harness.web_client import csrf_token, logged_in_session, post_form
 
 
 async def _fields(session: aiohttp.ClientSession, page: str, action: str = "") -> Fields:
@@ -306,3 +306,46 @@ async def test_names_with_spaces_and_umlauts_survive_the_round_trip(
         rows = with_values(form_fields(html, page), rule_0_words="vip")
         status, html = await _post(admin_pages, page, rows)
         assert status == 200 and "Saved." in html, (kind, html[-800:])
+
+
+async def test_every_queue_setting_is_on_the_screen_and_survives_a_round_trip(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    """The queue screen covers what the JSON API can set: posted back unchanged nothing moves,
+    and the settings once only reachable by API (keys, timing, rules) are edited on it."""
+    from ehd.queueing.http import QUEUE_LINKS, QUEUE_SETTINGS
+
+    status, _ = await post_form(admin_pages, "/admin/queues", "/admin/queues", {"name": "full"})
+    assert status == 200
+    page = "/admin/queues/full"
+    fields = dict(await _fields(admin_pages, page))
+    assert set(QUEUE_SETTINGS) | set(QUEUE_LINKS) <= set(fields), "settings missing on screen"
+    before = await Queue.get(name="full")
+    status, _ = await _post(admin_pages, page, await _fields(admin_pages, page))
+    assert status == 200
+    after = await Queue.get(name="full")
+    assert {k: getattr(after, k) for k in QUEUE_SETTINGS} == {
+        k: getattr(before, k) for k in QUEUE_SETTINGS
+    }
+    edits = {
+        "exit_keys": '{"3": {"kind": "callback"}}',
+        "callback_offer_after": "45",
+        "callback_offer_position": "4",
+        "announce_start_delay": "10",
+        "penalty_rules": '[{"after": 60, "max": 5}]',
+        "languages": '["sv", "en"]',
+        "join_when": "logged_in",
+    }
+    status, page_text = await _post(
+        admin_pages, page, with_values(await _fields(admin_pages, page), **edits)
+    )
+    assert status == 200 and "Saved." in page_text
+    queue = await Queue.get(name="full")
+    assert queue.exit_keys == {"3": {"kind": "callback"}}
+    assert (queue.callback_offer_after, queue.callback_offer_position) == (45.0, 4)
+    assert queue.announce_start_delay == 10.0 and queue.join_when == "logged_in"
+    assert queue.penalty_rules == [{"after": 60, "max": 5}] and queue.languages == ["sv", "en"]
+    bad = with_values(await _fields(admin_pages, page), exit_keys='{"1": ')
+    status, page_text = await _post(admin_pages, page, bad)
+    assert status == 400 and "exit_keys is not valid JSON" in page_text
+    assert (await Queue.get(name="full")).exit_keys == {"3": {"kind": "callback"}}

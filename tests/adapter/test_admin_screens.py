@@ -20,6 +20,8 @@ from ehd.db.models import (
     Sound,
     SurveyProfile,
     Ticket,
+    User,
+    VoicemailMessage,
 )
 from ehd.tickets.options import ticket_options
 from ehd.tickets.service import create_ticket
@@ -47,7 +49,13 @@ async def test_queues_are_created_edited_and_staffed(admin_pages: aiohttp.Client
     assert (queue.strategy, queue.ring_timeout, queue.sl_goal_seconds) == ("ring_all", 20.0, 30.0)
     status, page = await post_form(admin_pages, "/admin/queues/support", "/admin/queues/support",
                               {"ring_timeout": "soon"})  # fmt: skip
-    assert status == 400 and "ring_timeout must be a float" in page
+    assert status == 400 and "ring_timeout must be a number such as 12 or 2.5" in page
+    assert 'value="soon"' in page, "the refused input is not shown again"
+    for odd in ("٣", "nan", "inf", "1e400"):
+        status, _ = await post_form(admin_pages, "/admin/queues/support", "/admin/queues/support",
+                                    {"ring_timeout": odd})  # fmt: skip
+        assert status == 400, odd
+    assert (await Queue.get(name="support")).ring_timeout == 20.0
     status, page = await post_form(admin_pages, "/admin/queues/support", "/admin/queues/support",
                               {"strategy": "random-ish"})  # fmt: skip
     assert status == 400 and (await Queue.get(name="support")).strategy == "ring_all"
@@ -177,3 +185,20 @@ async def test_sounds_upload_and_hot_prompts_switch(
     assert not (await HotPrompt.get(id=row.id)).active
     await post_form(admin_pages, "/admin/sounds/sv/storm/delete", "/admin/sounds", {})
     assert not await Sound.exists(name="storm", language="sv")
+
+
+async def test_the_users_page_tells_of_voicemail_that_could_not_be_mailed(
+    admin_pages: aiohttp.ClientSession,
+) -> None:
+    async with admin_pages.get("/admin/users") as response:
+        assert "could not be mailed" not in await response.text()
+    anna = await User.get(username="anna")  # created without an email address
+    for _ in range(2):
+        await VoicemailMessage.create(user=anna, path="voicemail/1/x.wav", emailed=False)
+    async with admin_pages.get("/admin/users") as response:
+        page = await response.text()
+    assert "could not be mailed" in page and 'href="/admin/users/anna">anna</a> (2)' in page
+    anna.email = "anna@example.org"
+    await anna.save()
+    async with admin_pages.get("/admin/users") as response:
+        assert "could not be mailed" not in await response.text()

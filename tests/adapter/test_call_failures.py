@@ -49,7 +49,9 @@ async def run_call(tmp_path: Path, *, answer_status: int, channel_alive: bool) -
 
     async def handler(request: web.Request) -> web.Response:
         requests.append(f"{request.method} {request.path_qs}")
-        if request.path.endswith("/answer"):
+        # An unused number is refused without answering: its early-media message is the
+        # first step that can meet a vanished channel.
+        if request.path.endswith("/answer") or "/play/" in request.path:
             return web.json_response({"message": "Channel not found"}, status=answer_status)
         if request.method == "GET" and request.path == "/ari/channels/caller-1":
             if channel_alive:
@@ -60,6 +62,7 @@ async def run_call(tmp_path: Path, *, answer_status: int, channel_alive: bool) -
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
     (tmp_path / "en").mkdir(exist_ok=True)
+    (tmp_path / "en" / "not-in-service.wav").write_bytes(b"RIFF")
     async with TestServer(app) as server, aiohttp.ClientSession() as http:
         ari = AriClient(http, str(server.make_url("/ari")), "ehd", "secret")
         calls = CallApplication(ari, "ehd", SoundLibrary(tmp_path))

@@ -155,6 +155,15 @@ class CarrierCall:
     async def play(self, media: str) -> None:
         await self.carrier.ari.play(self.id, media, f"play-{uuid.uuid4().hex[:8]}")
 
+    def was_answered(self) -> bool:
+        return self._has(StasisStart)
+
+    def hangup_cause(self) -> int | None:
+        ends = [
+            e for e in self.carrier.events.by_channel[self.id] if isinstance(e, ChannelDestroyed)
+        ]
+        return ends[-1].cause if ends else None
+
     def ended(self) -> bool:
         return self._has(ChannelDestroyed) or self._has(StasisEnd)
 

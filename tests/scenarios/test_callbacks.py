@@ -23,6 +23,7 @@ from tests.harness.ehd_process import (
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
+from tests.harness.tones import AGENT_HZ, CUSTOMER_HZ, assert_hears, make_tone
 
 pytestmark = pytest.mark.asterisk
 
@@ -50,7 +51,7 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
     try:
         queue = {
             "greeting": "goodbye",
-            "exit_keys": {"1": {"kind": "callback"}},
+            "exit_keys": {"3": {"kind": "callback"}},
             "number": "4830",
             "callback_offer_after": 0.5,
         }
@@ -64,10 +65,18 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
             # 1. The first caller asks for a callback on their own number and hangs up.
             first = await carrier.call("4830", caller=FIRST)
             await first.wait_answered()
-            waiting = await first.listen("cb-offer", 7)  # greeting, music, the offer
+            asterisk_log = server.data_dir / "asterisk" / "log" / "messages.log"
+            logged_before = asterisk_log.stat().st_size
+            waiting = await first.listen("cb-offer", 8)  # greeting, music, the offer
             offer, _ = contains_prompt(waiting, SOUNDS_DIR / "en" / "callback-offer.wav", 5)
             assert offer > 0.8, f"the callback offer was not heard ({offer:.2f})"
-            await first.send_dtmf("1")  # the queue's callback key
+            with asterisk_log.open() as log:  # "… press 3": the key the queue has
+                log.seek(logged_before)
+                played = log.read()
+            offered = played[played.index("callback-offer") :].splitlines()
+            next_prompt = next(line for line in offered[1:] if "Playing '" in line)
+            assert "digits/3" in next_prompt, offered[:5]
+            await first.send_dtmf("3")  # the queue's callback key
             await asyncio.sleep(1.5)  # "we will call you back on … press 1 to confirm"
             await first.send_dtmf("1#")
             await first.wait_ended(timeout=30)
@@ -83,7 +92,8 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
                 return await endpoint_state(server, "1001") == "online"
 
             await eventually(online, timeout=30, what="alice's phone registered")
-            async with serving(farm, {"1001": Policy(after=0.3)}):
+            agent_speaks = Policy(after=0.3, media=make_tone(farm_instance.spec.folder, AGENT_HZ))
+            async with serving(farm, {"1001": agent_speaks}) as desk:
                 await api.call("POST", "/api/agents/alice/login", {"queues": ["cbq"]})
 
                 async def customer_rung() -> CarrierCall | None:
@@ -91,13 +101,18 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
                     return CarrierCall(carrier, incoming[0].channel.id) if incoming else None
 
                 customer = await eventually(customer_rung, timeout=30, what="customer dialled")
+                agent = desk.answered_by("1001")[-1].call
+                # The customer answers while the agent still hears whom they are calling.
                 await carrier.ari.answer(customer.id)
+                await customer.play(make_tone(carrier_instance.spec.folder, CUSTOMER_HZ))
+                customer_ear, agent_ear = await asyncio.gather(
+                    customer.listen("cb-ear-customer", 10), agent.listen("cb-ear-agent", 10)
+                )
                 item = f"cb-{_call_id(server, FIRST)}"
                 await eventually(
                     lambda: _logged(server, item, "CONNECT"), timeout=15, what="callback connected"
                 )
                 assert not _has(server, _call_id(server, LATER), "CONNECT")
-                await asyncio.sleep(1.0)
                 await customer.hangup()
                 await eventually(
                     lambda: _logged(server, _call_id(server, LATER), "CONNECT"),
@@ -111,11 +126,18 @@ async def test_a_callback_keeps_its_place_and_dials_the_customer_after_the_agent
         await asyncio.to_thread(server.stop)
         await carrier_instance.stop()
         await farm_instance.stop()
+    # From the customer's answer on, each hears the other: no read-out left over for the agent.
+    assert_hears(customer_ear, AGENT_HZ, "the customer heard the agent")
+    assert_hears(agent_ear, CUSTOMER_HZ, "the agent heard the customer")
     lines = queue_log(server)
     connects = [line[1] for line in lines if line[4] == "CONNECT"]
     assert connects[:2] == [item, _call_id(server, LATER)], connects
     record = call_records(server.database, call_id=item)[0]
     assert record["result"] == "answered" and record["agent"] == "alice"
+    # Closed once, with its talk time, so a restart cannot call it lost.
+    assert record["ended_at"] is not None and (record["talk_seconds"] or 0) >= 5, record
+    item_rows = [line[4] for line in lines if line[1] == item]
+    assert item_rows == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"], item_rows
     original = call_records(server.database, caller_number=FIRST, route_type="queue")[0]
     assert original["result"] == "callback_requested"
     entered = {line[1]: int(line[0]) for line in lines if line[4] == "ENTERQUEUE"}

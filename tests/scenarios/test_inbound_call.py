@@ -14,6 +14,8 @@ from tests.harness.records import closed_call_record
 
 pytestmark = pytest.mark.asterisk
 
+UNALLOCATED = 1  # Q.850 cause: no route to an unallocated number
+
 
 def _caller() -> str:
     return "+4670" + str(uuid.uuid4().int)[:7]
@@ -45,20 +47,24 @@ async def test_call_to_4600_hears_the_greeting_and_leaves_a_call_record(
     assert str(record["started_at"]) <= str(record["answered_at"]) <= str(record["ended_at"])
 
 
-async def test_unknown_number_hears_not_in_service(
+async def test_an_unused_number_is_refused_unanswered_after_the_message(
     ehd_server: EhdProcess, carrier: Carrier
 ) -> None:
+    """The carrier bills answered calls: "not in service" goes out as early media, then the
+    call is refused as an unallocated number (cause 1, SIP 404) without ever being answered."""
+    asterisk_log = ehd_server.data_dir / "asterisk" / "log" / "messages.log"
+    logged_before = asterisk_log.stat().st_size
     caller = _caller()
     call = await carrier.call("4999", caller=caller)
-    await call.wait_answered()
-    wav = await call.record(f"unknown-{caller}", seconds=6)
-    await call.wait_ended()  # ehd hangs up after the prompt
-
-    score, _ = contains_prompt(wav, SOUNDS_DIR / "en" / "not-in-service.wav")
-    assert score > 0.8, f"'not in service' was not heard (correlation {score:.2f})"
-    wrong, _ = contains_prompt(wav, SOUNDS_DIR / "en" / "welcome.wav")
-    assert wrong < score
+    await call.wait_ended(timeout=20)
+    assert not call.was_answered(), "ehd answered a call to an unused number"
+    assert call.hangup_cause() == UNALLOCATED, call.hangup_cause()
 
     record = await closed_call_record(ehd_server.database, caller)
     assert record["did"] == "4999"
     assert record["route_type"] == "not_in_service"
+    assert record["result"] == "not_in_service" and record["answered_at"] is None
+    # ehd played the message before refusing (the carrier's ARI cannot record early media).
+    with asterisk_log.open() as log:
+        log.seek(logged_before)
+        assert "not-in-service" in log.read()

@@ -9,20 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from ehd.asterisk.instance import AsteriskInstance
 from ehd.asterisk.runtime import AsteriskRuntime
 from tests.harness.api import Api
 from tests.harness.carrier import Phone, connected_carrier, start_carrier
-from tests.harness.ehd_process import endpoint_state, prepare_ehd, queue_log
+from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd, queue_log
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
+from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears, make_tone
 
 pytestmark = pytest.mark.asterisk
 
 
-async def test_queued_calls_survive_a_killed_ehd_and_keep_their_order(
-    tmp_path: Path, asterisk_runtime: AsteriskRuntime
-) -> None:
+async def _own_ehd(
+    tmp_path: Path, runtime: AsteriskRuntime
+) -> tuple[EhdProcess, AsteriskInstance, AsteriskInstance]:
+    """An ehd of the test's own (it will be killed), alice's phone registered from a farm,
+    and a carrier."""
     server = prepare_ehd(tmp_path / "ehd")
     await asyncio.to_thread(server.start)
     phones = tuple(
@@ -30,21 +34,32 @@ async def test_queued_calls_survive_a_killed_ehd_and_keep_their_order(
         for a in server.demo_site().accounts
         if a.sip_extension == "1001"
     )
-    farm_instance = await start_carrier(
-        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
-    )
-    carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime, server.sip_port)
+    farm_instance = await start_carrier(tmp_path / "farm", runtime, server.sip_port, phones)
+    carrier_instance = await start_carrier(tmp_path / "carrier", runtime, server.sip_port)
+
+    async def online() -> bool:
+        return await endpoint_state(server, "1001") == "online"
+
+    try:
+        await eventually(online, timeout=15, what="alice's phone registered")
+    except BaseException:
+        await carrier_instance.stop()
+        await farm_instance.stop()
+        await asyncio.to_thread(server.stop)
+        raise
+    return server, farm_instance, carrier_instance
+
+
+async def test_queued_calls_survive_a_killed_ehd_and_keep_their_order(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    server, farm_instance, carrier_instance = await _own_ehd(tmp_path, asterisk_runtime)
     api = await Api.admin(server)
     try:
         async with (
             connected_carrier(carrier_instance) as carrier,
             connected_carrier(farm_instance) as farm,
         ):
-
-            async def online() -> bool:
-                return await endpoint_state(server, "1001") == "online"
-
-            await eventually(online, timeout=15, what="alice's phone registered")
             await api.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
             await api.call("POST", "/api/agents/alice/pause", {"reason": "meeting"})
             callers = ["+4674" + str(uuid.uuid4().int)[:7] for _ in range(3)]
@@ -129,4 +144,69 @@ async def test_calls_lost_with_a_crashed_asterisk_are_closed_in_the_log(
             assert server.health()[0] == 200
     finally:
         await carrier_instance.stop()
+        await asyncio.to_thread(server.stop)
+
+
+async def test_a_call_talking_through_a_restart_ends_once_with_its_whole_talk_time(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """ehd is killed while alice talks to a caller: the call goes on (both still hear each
+    other), alice stays busy rather than paused, no second login row is written, and the call
+    ends with exactly one COMPLETE row whose talk time counts from the original connect."""
+    server, farm_instance, carrier_instance = await _own_ehd(tmp_path, asterisk_runtime)
+    api = await Api.admin(server)
+    try:
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+        ):
+            agent_speaks = Policy(media=make_tone(farm_instance.spec.folder, AGENT_HZ))
+            async with serving(farm, {"1001": agent_speaks}) as desk:
+                await api.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
+                number = "+4674" + str(uuid.uuid4().int)[:7]
+                caller = await carrier.call("4600", caller=number)
+                await caller.wait_answered()
+                await caller.play(make_tone(carrier_instance.spec.folder, CALLER_HZ))
+
+                async def connected() -> str | None:
+                    rows = call_records(server.database, caller_number=number)
+                    call_id = str(rows[0]["call_id"]) if rows else ""
+                    lines = queue_log(server, call_id) if call_id else []
+                    return call_id if any(line[4] == "CONNECT" for line in lines) else None
+
+                call_id = await eventually(connected, timeout=30, what="the caller connected")
+                agent = desk.answered_by("1001")[-1].call
+                await asyncio.sleep(2.0)
+                await asyncio.to_thread(server.stop, signal.SIGKILL)
+                await asyncio.to_thread(server.start)
+                state = await api.call("GET", "/api/agents/alice")
+                assert state["state"] == "busy", state
+                caller_ear, agent_ear = await asyncio.gather(
+                    caller.listen("restart-ear-caller", 5), agent.listen("restart-ear-agent", 5)
+                )
+                await caller.hangup()
+
+                async def completed() -> list[list[str]] | None:
+                    lines = queue_log(server, call_id)
+                    return lines if any(line[4].startswith("COMPLETE") for line in lines) else None
+
+                lines = await eventually(completed, timeout=20, what="the call completed")
+                await asyncio.sleep(1.0)  # nothing more may follow
+                lines = queue_log(server, call_id)
+        assert_hears(caller_ear, AGENT_HZ, "after the restart the caller heard the agent")
+        assert_hears(agent_ear, CALLER_HZ, "after the restart the agent heard the caller")
+        events = [line[4] for line in lines]
+        assert events == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"], events
+        talk = int(lines[-1][6])
+        assert talk >= 8, f"talk time {talk} s does not count from the connect"
+        logins = [line for line in queue_log(server) if line[4] == "AGENTLOGIN"]
+        assert len(logins) == 1, logins
+        record = call_records(server.database, call_id=call_id)[0]
+        assert record["agent"] == "alice" and (record["talk_seconds"] or 0) >= 8, record
+        state = await api.call("GET", "/api/agents/alice")
+        assert state["state"] in ("wrap_up", "ready"), state  # the demo queue has wrap-up time
+    finally:
+        await api.close()
+        await carrier_instance.stop()
+        await farm_instance.stop()
         await asyncio.to_thread(server.stop)

@@ -16,6 +16,7 @@ from tests.harness.carrier import CarrierCall, connected_carrier
 from tests.harness.ehd_process import ehd_with_outbound_carrier, queue_log
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
+from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears, make_tone
 
 pytestmark = pytest.mark.asterisk
 
@@ -61,6 +62,16 @@ async def test_remote_agent_accepts_with_1_and_a_silent_one_is_skipped(
             await eventually(connected, timeout=15, what="alice connected after pressing 1")
             score, _ = contains_prompt(heard, SOUNDS_DIR / "en" / "press-1-to-accept.wav")
             assert score > 0.8, f"the accept prompt was not heard ({score:.2f})"
+            # Both talk (their tones) through the trunk: each hears the other.
+            await call.play(make_tone(carrier_instance.spec.folder, CALLER_HZ))
+            await mobile.play(make_tone(carrier_instance.spec.folder, AGENT_HZ))
+            await asyncio.sleep(0.5)  # the tones start only now: the call itself is older
+            caller_ear, agent_ear = await asyncio.gather(
+                call.listen(f"remote-ear-caller-{caller}", 6),
+                mobile.listen(f"remote-ear-agent-{caller}", 6),
+            )
+            assert_hears(caller_ear, AGENT_HZ, "the caller heard the remote agent")
+            assert_hears(agent_ear, CALLER_HZ, "the remote agent heard the caller")
             await call.hangup()
             await mobile.wait_ended()
 

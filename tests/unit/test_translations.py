@@ -8,6 +8,7 @@ from babel.messages.pofile import read_po
 
 from ehd.accounts.permissions import LABELS
 from ehd.config import PROJECT_ROOT
+from ehd.queueing.settings_help import ALL, SECTIONS
 from ehd.web import agent_console
 from ehd.web.i18n import LOCALES, from_accept_language, translations
 from ehd.web.wallboard import SCRIPT_TEXTS, VIEWS
@@ -19,6 +20,7 @@ MARKED = re.compile(r"""_\((["'])((?:(?!\1)[^\\]|\\.)+)\1\)""")
 def marked_texts() -> set[str]:
     found = set(SCRIPT_TEXTS) | set(VIEWS.values()) | set(agent_console.SCRIPT_TEXTS)
     found |= set(LABELS.values())  # permission names, shown through _(label)
+    found |= {title for title, _ in SECTIONS} | {s.help for s in ALL.values()}  # queue screen
     for template in TEMPLATES.glob("*.html"):
         found |= {text.replace('\\"', '"').replace("\\'", "'")
                   for _, text in MARKED.findall(template.read_text())}  # fmt: skip

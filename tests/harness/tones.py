@@ -1,0 +1,88 @@
+"""Who hears whom: each party sends its own tone, and each side's ear is checked per second.
+
+A recording of the bridge mixes both voices and hides one-way audio. Instead every party
+plays a sine of its own frequency and we record what reaches each party separately (a snoop
+on the far end's channel); a Goertzel filter tells per 20 ms frame whether the other party's
+tone dominates what was heard. Music on hold, prompts and silence do not.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.harness.audio import FRAME, _samples
+
+CALLER_HZ = 600  # multiples of 50 Hz fall on a Goertzel bin of a 160-sample frame
+AGENT_HZ = 1400
+CUSTOMER_HZ = 900
+RATE = 8000
+MIN_LEVEL = 300.0  # RMS of a frame below this is silence, whatever its spectrum
+
+
+def make_tone(folder: Path, hz: int, seconds: int = 60) -> str:
+    """A WAV of a steady sine; the ``sound:`` media URI (no extension) to play it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"tone-{hz}.wav"
+    if not path.exists():
+        subprocess.run(
+            ["sox", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(path)]
+            + ["synth", str(seconds), "sine", str(hz), "vol", "0.4"],
+            check=True,
+        )
+    return f"sound:{path.with_suffix('')}"
+
+
+def _share_at(frame: list[int], hz: int) -> float:
+    """Share of the frame's power at ``hz`` (Goertzel), 0..1."""
+    coefficient = 2 * math.cos(2 * math.pi * hz / RATE)
+    s_prev = s_prev2 = 0.0
+    for sample in frame:
+        s = sample + coefficient * s_prev - s_prev2
+        s_prev2, s_prev = s_prev, s
+    power = s_prev**2 + s_prev2**2 - coefficient * s_prev * s_prev2
+    total = sum(x * x for x in frame)
+    if total == 0:
+        return 0.0
+    # A pure sine of amplitude A over N samples gives Goertzel power (A*N/2)^2 and total
+    # power A^2*N/2: normalise so a clean tone scores about 1.
+    return min(1.0, power / (total * len(frame) / 2))
+
+
+@dataclass(frozen=True)
+class Heard:
+    seconds: list[bool]  # per second: the tone dominated most of it
+
+    @property
+    def share(self) -> float:
+        return sum(self.seconds) / len(self.seconds) if self.seconds else 0.0
+
+    def timeline(self) -> str:
+        return "".join("#" if heard else "." for heard in self.seconds)
+
+
+def heard_per_second(recording: Path, hz: int, skip_seconds: float = 0.0) -> Heard:
+    samples = _samples(recording)[int(skip_seconds * RATE) :]
+    frames_per_second = RATE // FRAME
+    seconds = []
+    for start in range(0, len(samples) - RATE + 1, RATE):
+        hits = 0
+        for i in range(frames_per_second):
+            frame = list(samples[start + i * FRAME : start + (i + 1) * FRAME])
+            level = math.sqrt(sum(x * x for x in frame) / FRAME)
+            if level >= MIN_LEVEL and _share_at(frame, hz) > 0.5:
+                hits += 1
+        seconds.append(hits >= frames_per_second * 0.6)
+    return Heard(seconds)
+
+
+def assert_hears(recording: Path, hz: int, who: str, min_share: float = 0.9) -> Heard:
+    heard = heard_per_second(recording, hz)
+    assert heard.seconds, f"{who}: nothing was recorded"
+    assert heard.share >= min_share, (
+        f"{who} in {heard.share:.0%} of {len(heard.seconds)} s (need {min_share:.0%}): "
+        f"{heard.timeline()}"
+    )
+    return heard

@@ -1,0 +1,203 @@
+"""Every path that puts a caller through, checked by ear: each party sends its own tone and
+what reaches each side is recorded separately, per second of talk time.
+
+A recording of the call would mix both voices and hide one-way audio (a caller hearing music
+on hold while the agent hears them), so these tests never look at one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from tests.harness.api import Api
+from tests.harness.carrier import Carrier, CarrierCall
+from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
+from tests.harness.phone_farm import PhoneFarm, Policy, serving
+from tests.harness.polling import eventually
+from tests.harness.records import call_records
+from tests.harness.sockets import udp_listeners
+from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears, make_tone
+
+pytestmark = pytest.mark.asterisk
+T = TypeVar("T")
+
+QUEUE = "ears"
+NUMBER = "4760"
+TALK_SECONDS = 10
+QUEUE_SETTINGS = {
+    "number": NUMBER,
+    "ring_timeout": 8.0,
+    "wrapup_seconds": 0.0,
+    "announce_frequency": 0.0,
+    "overflow_after": None,
+    "overflow_kind": "",
+    "overflow_target": "",
+    "join_when": "always",
+    "leave_when": "always",
+}
+
+
+@pytest.fixture
+async def api(ehd_server: EhdProcess, farm: Carrier) -> AsyncIterator[Api]:
+    """Queue `ears` on DID 4760 with alice as its only member, logged out."""
+    client = await Api.admin(ehd_server)
+    await client.call("PUT", f"/api/queues/{QUEUE}", QUEUE_SETTINGS)
+    await client.call("PUT", f"/api/queues/{QUEUE}/members/alice", {"penalty": 0})
+    await client.call("POST", "/api/agents/alice/logout")
+    await client.call("PUT", f"/api/dids/{NUMBER}", {"route_type": "queue", "queue": QUEUE})
+
+    async def online() -> bool:
+        return await endpoint_state(ehd_server, "1001") == "online"
+
+    await eventually(online, timeout=15, what="alice's phone registered")
+    yield client
+    await client.call("POST", "/api/agents/alice/logout")
+    await client.close()
+
+
+def _asterisk_pid(server: EhdProcess) -> int:
+    return int((server.data_dir / "asterisk" / "run" / "ehd-asterisk.pid").read_text())
+
+
+def _rtp_ports(server: EhdProcess) -> range:
+    conf = (server.data_dir / "asterisk" / "etc" / "rtp.conf").read_text()
+    values = dict(re.findall(r"^(rtpstart|rtpend)\s*=\s*([0-9]+)", conf, re.MULTILINE))
+    return range(int(values["rtpstart"]), int(values["rtpend"]) + 1)
+
+
+def _tone(carrier: Carrier, hz: int) -> str:
+    return make_tone(carrier.instance.spec.folder / "tones", hz)
+
+
+async def _call_in(
+    server: EhdProcess, carrier: Carrier, number: str = "", did: str = NUMBER, keys: str = ""
+) -> tuple[CarrierCall, str]:
+    """A caller who speaks (their tone) from the moment ehd answers, after pressing ``keys``
+    (a menu choice) if any; the call and its id once it is queued."""
+    number = number or "+4673" + str(uuid.uuid4().int)[:7]
+    call = await carrier.call(did, caller=number)
+    await call.wait_answered()
+    if keys:  # before the tone: the carrier's channel runs its commands one after the other
+        await asyncio.sleep(2.0)
+        await call.send_dtmf(keys)
+    await call.play(_tone(carrier, CALLER_HZ))
+
+    async def queued() -> str | None:
+        rows = call_records(server.database, caller_number=number)
+        if not rows:
+            return None
+        call_id = str(rows[0]["call_id"])
+        return (
+            call_id if any(line[4] == "ENTERQUEUE" for line in queue_log(server, call_id)) else None
+        )
+
+    return call, await eventually(queued, timeout=20, what="the caller queued")
+
+
+async def _answered_by_alice(farm: PhoneFarm) -> CarrierCall:
+    async def answered() -> CarrierCall | None:
+        rings = farm.answered_by("1001")
+        return rings[-1].call if rings else None
+
+    return await eventually(answered, timeout=20, what="alice answered")
+
+
+async def _ears(caller: CarrierCall, agent: CarrierCall, name: str) -> tuple[Path, Path]:
+    """What the caller and the agent each hear over the same talk time."""
+    return await asyncio.gather(
+        caller.listen(f"ear-caller-{name}", TALK_SECONDS),
+        agent.listen(f"ear-agent-{name}", TALK_SECONDS),
+    )
+
+
+async def _served_by_alice(
+    api: Api,
+    farm: Carrier,
+    caller: CarrierCall,
+    call_id: str,
+    queue: str = QUEUE,
+    during: Callable[[], T] | None = None,
+) -> tuple[CarrierCall, T | None]:
+    """Alice logs in and answers, speaking her tone; both ears are checked over the talk time.
+    Her call, and what ``during`` found while they talked."""
+    agent_tone = Policy(media=_tone(farm, AGENT_HZ), after=0.3)
+    async with serving(farm, {"1001": agent_tone}) as phones:
+        await api.call("POST", "/api/agents/alice/login", {"queues": [queue]})
+        agent = await _answered_by_alice(phones)
+        caller_ear, agent_ear = await _ears(caller, agent, call_id)
+        found = during() if during is not None else None
+        await caller.hangup()
+    assert_hears(caller_ear, AGENT_HZ, "the caller heard the agent")
+    assert_hears(agent_ear, CALLER_HZ, "the agent heard the caller")
+    return agent, found
+
+
+async def test_caller_and_agent_hear_each_other_from_the_answer(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    number = "+4673" + str(uuid.uuid4().int)[:7]
+    caller, call_id = await _call_in(ehd_server, carrier, number)
+    pid = _asterisk_pid(ehd_server)
+    agent, listening = await _served_by_alice(
+        api, farm, caller, call_id, during=lambda: udp_listeners(pid)
+    )
+    assert listening is not None
+    # The call's RTP (two legs, RTP and RTCP each) listens on the configured address only.
+    rtp = [(host, port) for host, port in listening if port in _rtp_ports(ehd_server)]
+    assert len(rtp) >= 4, listening
+    assert {host for host, _ in rtp} == {"127.0.0.1"}, rtp
+    # Alice's phone showed who called and for which queue, not the queue's own number.
+    ringing = next(start.channel for start in farm.events.incoming if start.channel.id == agent.id)
+    assert ringing.caller_number == number, ringing
+    assert QUEUE in ringing.caller_name, ringing
+
+
+async def test_a_connect_during_the_position_announcement_stops_it(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """The announcement (about 7 s) starts a second after the caller queues; alice answers in
+    the middle of it. Before the fix the caller heard hold music for the whole call."""
+    await api.call(
+        "PUT", f"/api/queues/{QUEUE}", {"announce_frequency": 30.0, "announce_start_delay": 1.0}
+    )
+    caller, call_id = await _call_in(ehd_server, carrier)
+    await asyncio.sleep(2.0)  # "you are number one in the queue…" is playing now
+    await _served_by_alice(api, farm, caller, call_id)
+    events = [line[4] for line in queue_log(ehd_server, call_id)]
+    assert events[:2] == ["ENTERQUEUE", "CONNECT"], events
+
+
+async def test_a_caller_who_chose_the_queue_in_a_menu_hears_the_agent(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    menu = {"prompt": "demo-menu", "options": {"1": {"kind": "queue", "target": QUEUE}}}
+    await api.call("PUT", "/api/menus/ears-menu", menu)
+    await api.call("PUT", "/api/dids/4761", {"route_type": "ivr", "menu": "ears-menu"})
+    caller, call_id = await _call_in(ehd_server, carrier, did="4761", keys="1")
+    await _served_by_alice(api, farm, caller, call_id)
+
+
+async def test_a_caller_moved_by_overflow_hears_the_agent_of_the_next_queue(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    await api.call("PUT", "/api/queues/ears-overflow", {**QUEUE_SETTINGS, "number": "4762"})
+    await api.call("PUT", "/api/queues/ears-overflow/members/alice", {"penalty": 0})
+    await api.call(
+        "PUT",
+        f"/api/queues/{QUEUE}",
+        {"overflow_after": 2.0, "overflow_kind": "queue", "overflow_target": "ears-overflow"},
+    )
+    caller, call_id = await _call_in(ehd_server, carrier)
+
+    async def moved() -> bool:
+        return any(line[4] == "EXITWITHTIMEOUT" for line in queue_log(ehd_server, call_id))
+
+    await eventually(moved, timeout=15, what="the overflow to ears-overflow")
+    await _served_by_alice(api, farm, caller, call_id, "ears-overflow")
