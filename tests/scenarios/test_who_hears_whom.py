@@ -16,7 +16,9 @@ from typing import TypeVar
 
 import pytest
 
+from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
+from tests.harness.audio import contains_prompt
 from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
@@ -124,16 +126,18 @@ async def _served_by_alice(
     call_id: str,
     queue: str = QUEUE,
     during: Callable[[], T] | None = None,
+    agent_hangs_up: bool = False,
 ) -> tuple[CarrierCall, T | None]:
-    """Alice logs in and answers, speaking her tone; both ears are checked over the talk time.
-    Her call, and what ``during`` found while they talked."""
+    """Alice logs in and answers, speaking her tone; both ears are checked over the talk time,
+    then the caller hangs up (or alice does). Her call, and what ``during`` found while they
+    talked."""
     agent_tone = Policy(media=_tone(farm, AGENT_HZ), after=0.3)
     async with serving(farm, {"1001": agent_tone}) as phones:
         await api.call("POST", "/api/agents/alice/login", {"queues": [queue]})
         agent = await _answered_by_alice(phones)
         caller_ear, agent_ear = await _ears(caller, agent, call_id)
         found = during() if during is not None else None
-        await caller.hangup()
+        await (agent if agent_hangs_up else caller).hangup()
     assert_hears(caller_ear, AGENT_HZ, "the caller heard the agent")
     assert_hears(agent_ear, CALLER_HZ, "the agent heard the caller")
     return agent, found
@@ -201,3 +205,20 @@ async def test_a_caller_moved_by_overflow_hears_the_agent_of_the_next_queue(
 
     await eventually(moved, timeout=15, what="the overflow to ears-overflow")
     await _served_by_alice(api, farm, caller, call_id, "ears-overflow")
+
+
+async def test_a_caller_who_stays_for_the_survey_heard_the_agent_then_the_survey(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    question = {"id": "csat", "prompt": "survey-question-csat", "low": 1, "high": 5}
+    await api.call("PUT", "/api/surveys/ears-survey", {"questions": [question]})
+    await api.call("PUT", f"/api/queues/{QUEUE}", {"survey": "ears-survey"})
+    caller, call_id = await _call_in(ehd_server, carrier)
+    try:
+        await _served_by_alice(api, farm, caller, call_id, agent_hangs_up=True)
+        after = await caller.listen(f"ear-survey-{call_id}", 6)
+    finally:
+        await caller.hangup()
+        await api.call("PUT", f"/api/queues/{QUEUE}", {"survey": None})
+    heard, _ = contains_prompt(after, SOUNDS_DIR / "en" / "survey-intro.wav", max_lag_seconds=4)
+    assert heard > 0.8, f"the survey was not heard after the agent hung up ({heard:.2f})"
