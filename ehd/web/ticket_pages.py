@@ -3,7 +3,7 @@ personal in-tray), a new ticket, and the ticket page (reply with a status, inter
 @mentions, watching, suggested solutions, related tickets with merge).
 
 Forms post and redirect (they work without script); rules live in the service layer and in
-``tickets_api.apply_changes``, shared with the JSON API.
+``ehd.tickets.changes.apply_changes``, shared with the JSON API.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ehd.errors import EhdError, NotFoundError
 from ehd.mail.outbound import MailError
 from ehd.plain_numbers import row_id
 from ehd.tickets import service
+from ehd.tickets.changes import apply_changes
 from ehd.tickets.mentions import mentioned
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.status import Priority, Status
@@ -32,7 +33,6 @@ from ehd.web.api_common import current_user as api_user
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
 from ehd.web.shortcuts import run_search, search_query
-from ehd.web.tickets_api import apply_changes
 from ehd.web.views import current_user, require_permission
 
 log = logging.getLogger(__name__)

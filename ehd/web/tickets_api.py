@@ -3,36 +3,27 @@ change with history, pick next, pick own, notes and replies, and the customer li
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
 from ehd.crm.directory import contact_for_email
-from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketEntry, User
+from ehd.db.models import QueueMember, Role, Ticket, TicketEntry
 from ehd.errors import ConflictError, NotFoundError, ValidationError
 from ehd.mail.outbound import MailError
-from ehd.moments import aware_datetime
 from ehd.tickets import service
-from ehd.tickets.assignment import Candidate, check_agent_change, check_work, pick_next
+from ehd.tickets.assignment import Candidate, pick_next
+from ehd.tickets.changes import apply_changes
 from ehd.tickets.mail_out import TicketMail
-from ehd.tickets.options import REQUIRABLE, TicketOptions, ticket_options
-from ehd.tickets.status import Priority, Status, after_opened_by_agent, check_change
+from ehd.tickets.options import REQUIRABLE, ticket_options
+from ehd.tickets.status import Priority, Status, after_opened_by_agent
 from ehd.tickets.visibility import visible_tickets
 from ehd.web.api_common import current_user, json_body, require_permission
 from ehd.web.keys import CONFIG, TICKET_MAIL
 
 routes = web.RouteTableDef()
 ENTRY_KINDS = ("note", "action", "solution")
-
-
-def _supervisor(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.SUPERVISOR)
-
-
-def _missing(ticket: Ticket, required: tuple[str, ...]) -> list[str]:
-    return [name for name in required if not getattr(ticket, REQUIRABLE.get(name, name), None)]
 
 
 def _visible(data: dict[str, Any], hidden: tuple[str, ...]) -> dict[str, Any]:
@@ -133,64 +124,6 @@ async def change_ticket(request: web.Request) -> web.StreamResponse:
     options = await ticket_options(request.app[CONFIG])
     await apply_changes(ticket, me, await json_body(request), options)
     return web.json_response(_brief(ticket))
-
-
-async def apply_changes(
-    ticket: Ticket, me: User, body: dict[str, Any], options: TicketOptions
-) -> None:
-    """Change a ticket as ``me`` (history kept): the JSON API, the ticket page and the
-    dispatcher's mass edit all come here, so the rules are the same everywhere."""
-    check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
-    if "resting_until" in body:
-        raw = body["resting_until"]
-        until = aware_datetime(raw, "resting_until") if raw else None
-        await service.change(ticket, me.username, "resting_until", until)
-    if "status" in body:
-        try:
-            status = Status(str(body["status"]))
-        except ValueError as err:
-            raise ValidationError(f"unknown status {body['status']!r}", field="status") from err
-        check_change(status, ticket.resting_until, datetime.now(UTC))
-        missing = _missing(ticket, options.required_fields)
-        if status in (Status.SOLVED, Status.CLOSED) and missing:
-            raise ValidationError(f"fill in {', '.join(missing)} first", field=missing[0])
-        await service.change(ticket, me.username, "status", status.value)
-        if status == Status.CLOSED:
-            for child in await Ticket.filter(master=ticket).exclude(status="closed"):
-                await service.change(child, me.username, "status", Status.CLOSED.value)
-    if "custom_fields" in body:
-        fields = body["custom_fields"]
-        if not isinstance(fields, dict) or not all(
-            isinstance(v, (str, int, float, bool)) or v is None for v in fields.values()
-        ):
-            raise ValidationError("custom_fields maps names to plain values", field="custom_fields")
-        await service.change(
-            ticket, me.username, "custom_fields", {**ticket.custom_fields, **fields}
-        )
-    if "watch" in body:  # follow the ticket (or stop): the caller's own choice
-        watchers = set(ticket.watchers)
-        watchers = watchers | {me.id} if body["watch"] else watchers - {me.id}
-        await service.change(ticket, me.username, "watchers", sorted(watchers))
-    if body.get("held") is False:  # accepted from the review list
-        await service.change(ticket, me.username, "held", False)
-    if "priority" in body:
-        try:
-            priority = Priority(str(body["priority"]))
-        except ValueError as err:
-            raise ValidationError("priority is low, medium or high", field="priority") from err
-        await service.change(ticket, me.username, "priority", priority.value)
-    if "agent" in body:
-        agent = await User.get_or_none(username=str(body["agent"])) if body["agent"] else None
-        if body["agent"] and agent is None:
-            raise ValidationError(f"no user {body['agent']!r}", field="agent")
-        check_agent_change(agent.id if agent else None,
-                           options.assign_required)  # fmt: skip
-        await service.change(ticket, me.username, "agent_id", agent.id if agent else None)
-    if "group" in body:
-        group = await Queue.get_or_none(name=str(body["group"])) if body["group"] else None
-        if body["group"] and group is None:
-            raise ValidationError(f"no group {body['group']!r}", field="group")
-        await service.change(ticket, me.username, "group_id", group.id if group else None)
 
 
 @routes.post("/api/tickets/{number:[0-9]{1,9}}/pick")

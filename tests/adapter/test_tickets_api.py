@@ -157,3 +157,30 @@ async def test_custom_fields_and_watching(setup: tuple[Client, Client, MailSink]
     assert len(changed["watchers"]) == 1
     status, bad = await call(bob, "PATCH", path, {"custom_fields": {"order": {"nested": 1}}})
     assert status == 400 and "plain values" in bad["message"]
+
+
+async def test_a_refused_change_saves_none_of_its_fields(
+    setup: tuple[Client, Client, MailSink],
+) -> None:
+    """All of a change or nothing: a bad priority after a good status used to leave the status
+    saved behind a 400, and a closing master whose last field failed closed its children."""
+    alice, _, _ = setup
+    _, master = await call(alice, "POST", "/api/tickets", {"subject": "master"})
+    _, child = await call(alice, "POST", "/api/tickets", {"subject": "child"})
+    child_row = await Ticket.get(number=child["number"])
+    child_row.master = await Ticket.get(number=master["number"])
+    await child_row.save()
+    before = await TicketChange.all().count()
+    for body in ({"status": "solved", "priority": "bogus"},
+                 {"status": "closed", "agent": "nobody-here"},
+                 {"custom_fields": {"a": "1"}, "group": "no-such-group"}):  # fmt: skip
+        status, _ = await call(alice, "PATCH", f"/api/tickets/{master['number']}", body)
+        assert status == 400, body
+    assert (await Ticket.get(number=master["number"])).status == "new"
+    assert (await Ticket.get(number=master["number"])).custom_fields == {}
+    assert (await Ticket.get(number=child["number"])).status == "new"
+    assert await TicketChange.all().count() == before
+    status, _ = await call(alice, "PATCH", f"/api/tickets/{master['number']}",
+                           {"status": "closed", "priority": "high"})  # fmt: skip
+    assert status == 200
+    assert (await Ticket.get(number=child["number"])).status == "closed"

@@ -1,0 +1,109 @@
+"""How a ticket changes: the one door for the ticket page, the JSON API and the dispatcher's
+mass edit, so the rules (the lock, status moves, required fields, closing children) are the
+same everywhere.
+
+A change is checked in full first and only then written, in one transaction: a refused field
+never leaves the fields before it saved (``{"status": "solved", "priority": "bogus"}`` used to
+answer 400 with the status already changed).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from ehd.db.models import Queue, Role, Ticket, User
+from ehd.errors import ValidationError
+from ehd.moments import aware_datetime
+from ehd.tickets import service
+from ehd.tickets.assignment import check_agent_change, check_work
+from ehd.tickets.options import REQUIRABLE, TicketOptions
+from ehd.tickets.status import Priority, Status, check_change
+
+Change = tuple[Ticket, str, object]  # ticket, field, new value
+
+
+def _supervisor(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def missing_fields(ticket: Ticket, required: tuple[str, ...]) -> list[str]:
+    return [name for name in required if not getattr(ticket, REQUIRABLE.get(name, name), None)]
+
+
+async def plan_changes(
+    ticket: Ticket, me: User, body: dict[str, Any], options: TicketOptions
+) -> list[Change]:
+    """Every field write ``body`` asks for, all checked; nothing is written. Raises the first
+    rule broken."""
+    check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
+    planned: list[Change] = []
+    resting_until = ticket.resting_until
+    if "resting_until" in body:
+        raw = body["resting_until"]
+        resting_until = aware_datetime(raw, "resting_until") if raw else None
+        planned.append((ticket, "resting_until", resting_until))
+    if "status" in body:
+        planned += await _status(ticket, body["status"], resting_until, options)
+    if "custom_fields" in body:
+        fields = body["custom_fields"]
+        if not isinstance(fields, dict) or not all(
+            isinstance(v, (str, int, float, bool)) or v is None for v in fields.values()
+        ):
+            raise ValidationError("custom_fields maps names to plain values", field="custom_fields")
+        planned.append((ticket, "custom_fields", {**ticket.custom_fields, **fields}))
+    if "watch" in body:  # follow the ticket (or stop): the caller's own choice
+        watchers = set(ticket.watchers)
+        watchers = watchers | {me.id} if body["watch"] else watchers - {me.id}
+        planned.append((ticket, "watchers", sorted(watchers)))
+    if body.get("held") is False:  # accepted from the review list
+        planned.append((ticket, "held", False))
+    if "priority" in body:
+        try:
+            priority = Priority(str(body["priority"]))
+        except ValueError as err:
+            raise ValidationError("priority is low, medium or high", field="priority") from err
+        planned.append((ticket, "priority", priority.value))
+    if "agent" in body:
+        agent = await User.get_or_none(username=str(body["agent"])) if body["agent"] else None
+        if body["agent"] and agent is None:
+            raise ValidationError(f"no user {body['agent']!r}", field="agent")
+        check_agent_change(agent.id if agent else None, options.assign_required)
+        planned.append((ticket, "agent_id", agent.id if agent else None))
+    if "group" in body:
+        group = await Queue.get_or_none(name=str(body["group"])) if body["group"] else None
+        if body["group"] and group is None:
+            raise ValidationError(f"no group {body['group']!r}", field="group")
+        planned.append((ticket, "group_id", group.id if group else None))
+    return planned
+
+
+async def _status(
+    ticket: Ticket, raw: object, resting_until: datetime | None, options: TicketOptions
+) -> list[Change]:
+    try:
+        status = Status(str(raw))
+    except ValueError as err:
+        raise ValidationError(f"unknown status {raw!r}", field="status") from err
+    check_change(status, resting_until, datetime.now(UTC))
+    missing = missing_fields(ticket, options.required_fields)
+    if status in (Status.SOLVED, Status.CLOSED) and missing:
+        raise ValidationError(f"fill in {', '.join(missing)} first", field=missing[0])
+    planned: list[Change] = [(ticket, "status", status.value)]
+    if status == Status.CLOSED:
+        for child in await Ticket.filter(master=ticket).exclude(status="closed"):
+            planned.append((child, "status", Status.CLOSED.value))
+    return planned
+
+
+async def apply_changes(
+    ticket: Ticket, me: User, body: dict[str, Any], options: TicketOptions
+) -> None:
+    """Change a ticket as ``me``, with history: all of ``body`` or, when a rule refuses any of
+    it, nothing."""
+    planned = await plan_changes(ticket, me, body, options)
+    async with in_transaction():
+        for target, name, value in planned:
+            await service.change(target, me.username, name, value)
