@@ -10,7 +10,6 @@ is logged as failed. A remote (mobile) agent gets a text message with the number
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import uuid
@@ -268,8 +267,7 @@ class Callbacks:
                 "attempts": callback.attempts,
             },
         )
-        loop = asyncio.get_running_loop()
-        loop.call_later(self.retry_seconds, lambda: service.spawn(self._arrive(callback)))
+        service.later(self.retry_seconds, lambda: self._arrive(callback))
 
     async def _finished(self, callback: Callback, result: str) -> None:
         self.pending.pop(callback.item_id, None)

@@ -172,6 +172,7 @@ class QueueService:
         self.numbers: dict[str, str] = {}  # queue -> caller ID shown to agents
         self._lock = asyncio.Lock()
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._later: set[asyncio.TimerHandle] = set()  # delayed work, cancelled at shutdown
         self._tasks: set[asyncio.Task[None]] = set()
         self._followups: list[ev.Event] = []
         self.queue_ids: dict[str, int] = {}
@@ -373,6 +374,17 @@ class QueueService:
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         self._spawn(coroutine)
+
+    def later(self, delay: float, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``work()`` as a task after ``delay`` seconds, unless the service stops first."""
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._later.discard(handle)
+            self._spawn(work())
+
+        handle = loop.call_later(delay, fire)
+        self._later.add(handle)
 
     def mark_connected(self, item_id: str) -> None:
         self._connected_at[item_id] = self.clock()
@@ -747,8 +759,7 @@ class QueueService:
         delay = 0.0 if long_queue else after
         if delay is None:
             return
-        loop = asyncio.get_running_loop()
-        loop.call_later(delay, lambda: self._spawn(self._offer_callback(channel_id)))
+        self.later(delay, lambda: self._offer_callback(channel_id))
 
     async def _offer_callback(self, channel_id: str) -> None:
         caller = self.callers.get(channel_id)
@@ -867,9 +878,10 @@ class QueueService:
         await self.handle(ev.AgentUnpaused(self.clock(), agent_id))
 
     async def shutdown(self) -> None:
-        for handle in self._timers.values():
+        for handle in [*self._timers.values(), *self._later]:
             handle.cancel()
         self._timers.clear()
+        self._later.clear()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
