@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -16,8 +15,7 @@ from ehd.config import Config
 from ehd.db.models import Role, User
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
-from tests.adapter.test_web import _token
-from tests.harness.web_client import logged_in_session
+from tests.harness.web_client import csrf_token, session_as
 
 
 @pytest.fixture
@@ -30,10 +28,6 @@ async def app(tmp_path: Path) -> AsyncIterator[TestServer]:
         yield server
 
 
-async def _client(server: TestServer, username: str) -> aiohttp.ClientSession:
-    return await logged_in_session(str(server.make_url("/")), username, f"{username}-pass")
-
-
 ADMIN_PAGES = ["/admin/users", "/admin/users/admin", "/admin/calendars",
                "/admin/calendars/default", "/admin/filters", "/admin/templates"]  # fmt: skip
 ADMIN_JSON = [("PUT", "/api/queues/sales"), ("PUT", "/api/dids/4999"), ("PUT", "/api/sites/X"),
@@ -42,7 +36,7 @@ ADMIN_JSON = [("PUT", "/api/queues/sales"), ("PUT", "/api/dids/4999"), ("PUT", "
 
 
 async def test_agents_cannot_reach_admin_or_supervisor_routes(app: TestServer) -> None:
-    agent = await _client(app, "agent")
+    agent = await session_as(app, "agent")
     try:
         for path in [*ADMIN_PAGES, "/statistics", "/schedules"]:
             assert (await agent.get(path)).status == 403, path
@@ -51,7 +45,7 @@ async def test_agents_cannot_reach_admin_or_supervisor_routes(app: TestServer) -
         response = await agent.get("/RestAPI/v1/users")  # cookies are no REST credentials
         assert response.status == 401
         ticket = await create_ticket("Mine", "", "manual", None, [])
-        token = _token(await (await agent.get("/tickets")).text())
+        token = csrf_token(await (await agent.get("/tickets")).text())
         data = {"csrf_token": token, "number": str(ticket.number), "action": "close"}
         assert (await agent.post("/tickets/mass", data=data)).status == 403
         assert (await agent.get("/wallboard")).status == 200
@@ -60,12 +54,12 @@ async def test_agents_cannot_reach_admin_or_supervisor_routes(app: TestServer) -
 
 
 async def test_read_only_users_read_but_change_nothing(app: TestServer) -> None:
-    viewer = await _client(app, "viewer")
+    viewer = await session_as(app, "viewer")
     try:
         ticket = await create_ticket("Look only", "", "manual", None, [])
         page = await (await viewer.get(f"/tickets/{ticket.number}")).text()
         assert "Look only" in page and "reply-form" not in page
-        token = _token(page)
+        token = csrf_token(page)
         response = await viewer.post(f"/tickets/{ticket.number}/note",
                                      data={"csrf_token": token, "text": "hi"})  # fmt: skip
         assert response.status == 403
@@ -79,10 +73,10 @@ async def test_read_only_users_read_but_change_nothing(app: TestServer) -> None:
 
 
 async def test_an_admin_grants_and_revokes_single_permissions(app: TestServer) -> None:
-    admin = await _client(app, "admin")
+    admin = await session_as(app, "admin")
     try:
         page = await (await admin.get("/admin/users/agent")).text()
-        form = {"csrf_token": _token(page), "name": "Agent A", "alias": "A", "email": "",
+        form = {"csrf_token": csrf_token(page), "name": "Agent A", "alias": "A", "email": "",
                 "language": "sv", "role": "agent", "sites": "NORTH, SOUTH",
                 "site_restricted": "1", "active": "1", "perm:statistics": "grant",
                 "perm:wallboard": "revoke"}  # fmt: skip
@@ -93,11 +87,11 @@ async def test_an_admin_grants_and_revokes_single_permissions(app: TestServer) -
         assert (user.sites, user.site_restricted, user.language) == (["NORTH", "SOUTH"], True, "sv")
         bad = {**form, "sites": "TOO-LONG-ID"}
         assert (await admin.post("/admin/users/agent", data=bad)).status == 400
-        own = {**form, "role": "agent", "csrf_token": _token(page)}
+        own = {**form, "role": "agent", "csrf_token": csrf_token(page)}
         assert (await admin.post("/admin/users/admin", data=own)).status == 400
     finally:
         await admin.close()
-    agent = await _client(app, "agent")
+    agent = await session_as(app, "agent")
     try:
         assert (await agent.get("/statistics")).status == 200
         assert (await agent.get("/wallboard")).status == 403

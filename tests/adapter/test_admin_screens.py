@@ -25,7 +25,7 @@ from ehd.db.models import (
 )
 from ehd.tickets.options import ticket_options
 from ehd.tickets.service import create_ticket
-from tests.adapter.test_inbound_api import tone
+from tests.harness.audio import sine_file
 from tests.harness.web_client import csrf_token, post_form
 
 
@@ -168,7 +168,7 @@ async def _upload(session: aiohttp.ClientSession, data: bytes, name: str) -> tup
 async def test_sounds_upload_and_hot_prompts_switch(
     admin_pages: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
-    status, page = await _upload(admin_pages, tone(tmp_path / "t.wav", "wav"), "storm")
+    status, page = await _upload(admin_pages, sine_file(tmp_path / "t.wav", "wav"), "storm")
     assert status == 200 and "<td>storm</td><td>sv</td>" in page
     status, page = await _upload(admin_pages, b"RIFF not really a wav", "broken")
     assert status == 400 and not await Sound.exists(name="broken")

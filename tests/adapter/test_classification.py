@@ -14,7 +14,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import CallRecord, Role
 from ehd.platform import create_platform_app
-from tests.adapter.test_web import _login
+from tests.harness.web_client import log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -26,7 +26,7 @@ async def app_client(tmp_path: Path) -> AsyncIterator[Client]:
         await create_user("admin", "admin-pass", role=Role.ADMIN)
         await create_user("alice", "alice-pass")
         await create_user("bob", "bob-pass-1")
-        await _login(client, "admin", "admin-pass")
+        await log_in(client, "admin", "admin-pass")
         codes = {"codes": [{"code": "SALE", "label": "Sale"}, {"code": "INFO", "label": "Info"}]}
         assert (await client.put("/api/classifications/sales", json=codes)).status == 200
         queue = await client.put("/api/queues/sales", json={"classification": "sales"})
@@ -39,7 +39,7 @@ async def app_client(tmp_path: Path) -> AsyncIterator[Client]:
 
 
 async def test_the_answering_agent_classifies_the_call(app_client: Client) -> None:
-    await _login(app_client, "alice", "alice-pass")
+    await log_in(app_client, "alice", "alice-pass")
     response = await app_client.post("/api/calls/c1/classification", json={"code": "SALE"})
     assert response.status == 200, await response.text()
     assert (await CallRecord.get(call_id="c1")).classification == "SALE"
@@ -48,7 +48,7 @@ async def test_the_answering_agent_classifies_the_call(app_client: Client) -> No
 
 
 async def test_another_agent_may_not_classify_it(app_client: Client) -> None:
-    await _login(app_client, "bob", "bob-pass-1")
+    await log_in(app_client, "bob", "bob-pass-1")
     response = await app_client.post("/api/calls/c1/classification", json={"code": "SALE"})
     assert response.status == 403
     assert (await CallRecord.get(call_id="c1")).classification == ""

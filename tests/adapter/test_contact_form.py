@@ -14,8 +14,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Role, Site, Ticket
 from ehd.platform import create_platform_app
-from tests.adapter.test_access import _client
-from tests.adapter.test_web import _token
+from tests.harness.web_client import csrf_token, session_as
 
 
 @pytest.fixture
@@ -28,10 +27,10 @@ async def server(tmp_path: Path) -> AsyncIterator[TestServer]:
 
 
 async def test_sites_list_who_may_embed_their_form(server: TestServer) -> None:
-    admin = await _client(server, "admin")
+    admin = await session_as(server, "admin")
     try:
         async with admin.get("/admin/sites") as page:
-            token = _token(await page.text())
+            token = csrf_token(await page.text())
         origins = "https://www.acme.example\nhttp://shop.acme.example:8080"
         form = {"csrf_token": token, "code": "ACME", "description": "Acme", "email_sender": "",
                 "greeting": "Hello from Acme", "agent_instruction": "",

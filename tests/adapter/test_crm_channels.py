@@ -18,7 +18,7 @@ from ehd.config import Config
 from ehd.crm.directory import match_email, match_phone
 from ehd.db.models import Contact, ContactPoint, Role, Ticket, TicketEntry
 from ehd.platform import create_platform_app
-from tests.adapter.test_web import _login
+from tests.harness.web_client import log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 TOKEN = "gateway-secret-0123456789"
@@ -30,7 +30,7 @@ async def agent(tmp_path: Path) -> AsyncIterator[Client]:
     app = create_platform_app(config, telephony=False)
     async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
         await create_user("agent", "agent-pass", role=Role.AGENT)
-        await _login(client, "agent", "agent-pass")
+        await log_in(client, "agent", "agent-pass")
         yield client
 
 

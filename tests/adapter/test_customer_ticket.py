@@ -16,7 +16,7 @@ from ehd.instance_secrets import load_or_create_secrets
 from ehd.platform import create_platform_app
 from ehd.tickets.links import token_for
 from ehd.tickets.service import ingest_mail
-from tests.adapter.test_web import _token
+from tests.harness.web_client import csrf_token
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -46,7 +46,7 @@ async def test_the_customer_sees_public_history_and_can_reply_with_a_file(
     assert page.status == 200 and "Broken phone" in html and "It does not start." in html
     assert "INTERNAL" not in html and "difficult" not in html
     form = aiohttp.FormData()
-    form.add_field("csrf_token", _token(html))
+    form.add_field("csrf_token", csrf_token(html))
     form.add_field("text", "Still broken after the update.")
     form.add_field("file", io.BytesIO(b"photo-bytes"), filename="photo.jpg",
                    content_type="image/jpeg")  # fmt: skip

@@ -17,7 +17,8 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Role, Sound
 from ehd.platform import create_platform_app
-from tests.adapter.test_web import _login
+from tests.harness.audio import sine_file
+from tests.harness.web_client import log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -27,7 +28,7 @@ async def admin(tmp_path: Path) -> AsyncIterator[Client]:
     app = create_platform_app(Config(data_dir=tmp_path), telephony=False)
     async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
         await create_user("admin", "admin-pass", role=Role.ADMIN)
-        await _login(client, "admin", "admin-pass")
+        await log_in(client, "admin", "admin-pass")
         yield client
 
 
@@ -46,19 +47,11 @@ async def upload(
     return response.status, await response.json()
 
 
-def tone(path: Path, fmt: str) -> bytes:
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-t", fmt, str(path), "synth", "1", "sine", "440"],
-        check=True,
-    )
-    return path.read_bytes()
-
-
 @pytest.mark.parametrize("fmt", ["wav", "gsm", "au"])
 async def test_an_upload_is_converted_to_asterisks_format(
     admin: Client, tmp_path: Path, fmt: str
 ) -> None:
-    status, body = await upload(admin, f"Tone.{fmt.upper()}", tone(tmp_path / f"t.{fmt}", fmt))
+    status, body = await upload(admin, f"Tone.{fmt.upper()}", sine_file(tmp_path / f"t.{fmt}", fmt))
     assert status == 201, body
     stored = tmp_path / "sounds" / "sv" / "hello.wav"
     info = await asyncio.to_thread(
@@ -89,7 +82,7 @@ async def test_bad_uploads_are_refused_with_the_reason_and_leave_nothing(
     status: int,
     message: str,
 ) -> None:
-    payload = data if data is not None else tone(tmp_path / "t.wav", "wav")
+    payload = data if data is not None else sine_file(tmp_path / "t.wav", "wav")
     got, body = await upload(admin, filename, payload, name=name)
     assert got == status, body
     assert message in body["message"]
@@ -98,7 +91,9 @@ async def test_bad_uploads_are_refused_with_the_reason_and_leave_nothing(
 
 
 async def test_an_upload_without_the_token_is_refused(admin: Client, tmp_path: Path) -> None:
-    status, body = await upload(admin, "t.wav", tone(tmp_path / "t.wav", "wav"), token="forged")
+    status, body = await upload(
+        admin, "t.wav", sine_file(tmp_path / "t.wav", "wav"), token="forged"
+    )
     assert status == 403 and body["error"] == "csrf-failed"
 
 

@@ -15,7 +15,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import PasswordHistory, Role, User
 from ehd.platform import create_platform_app
-from tests.adapter.test_web import _login, _token
+from tests.harness.web_client import csrf_token, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -32,12 +32,12 @@ async def test_the_account_locks_after_five_failures_even_for_the_right_password
     strict: Client,
 ) -> None:
     for _ in range(5):
-        response = await _login(strict, "agent", "wrong-password")
+        response = await log_in(strict, "agent", "wrong-password")
         assert response.status == 401 and "Wrong username" in await response.text()
-    response = await _login(strict, "agent", "Sommar2026")
+    response = await log_in(strict, "agent", "Sommar2026")
     assert response.status == 401 and "locked" in await response.text()
     await User.filter(username="agent").update(locked_until=datetime.now(UTC))
-    response = await _login(strict, "agent", "Sommar2026")
+    response = await log_in(strict, "agent", "Sommar2026")
     assert response.status == 303
     user = await User.get(username="agent")
     assert user.failed_logins == 0 and user.locked_until is None
@@ -45,15 +45,15 @@ async def test_the_account_locks_after_five_failures_even_for_the_right_password
 
 async def test_an_address_that_keeps_failing_must_wait(strict: Client) -> None:
     for attempt in range(10):
-        response = await _login(strict, f"nobody{attempt}", "guess")
+        response = await log_in(strict, f"nobody{attempt}", "guess")
         assert response.status == 401
-    response = await _login(strict, "agent", "Sommar2026")
+    response = await log_in(strict, "agent", "Sommar2026")
     assert response.status == 429 and int(response.headers["Retry-After"]) >= 1
 
 
 async def change(client: Client, current: str, new: str) -> tuple[int, str]:
     page = await client.get("/password")
-    data = {"csrf_token": _token(await page.text()), "current": current, "new": new,
+    data = {"csrf_token": csrf_token(await page.text()), "current": current, "new": new,
             "repeat": new}  # fmt: skip
     response = await client.post("/password", data=data)
     return response.status, await response.text()
@@ -63,7 +63,7 @@ async def test_an_expired_password_must_be_changed_and_not_to_an_old_one(strict:
     await User.filter(username="agent").update(
         password_changed_at=datetime.now(UTC) - timedelta(days=91)
     )
-    assert (await _login(strict, "agent", "Sommar2026")).status == 303
+    assert (await log_in(strict, "agent", "Sommar2026")).status == 303
     response = await strict.get("/", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/password?expired=1"
     api = await strict.get("/api/me")

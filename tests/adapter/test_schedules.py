@@ -15,7 +15,7 @@ from ehd.config import Config
 from ehd.db.models import AgentSchedule, AgentSession, Queue, QueueMember, Role
 from ehd.platform import create_platform_app
 from ehd.schedules import Due, Slot, apply_due, due
-from tests.adapter.test_web import _login
+from tests.harness.web_client import csrf_token, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 T0 = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)
@@ -39,7 +39,7 @@ async def supervisor(tmp_path: Path) -> AsyncIterator[Client]:
         bob = await create_user("bob", "bob-pass-1", sip_extension="1002")
         queue = await Queue.create(name="support")
         await QueueMember.create(user=bob, queue=queue)
-        await _login(client, "sup", "sup-pass-1")
+        await log_in(client, "sup", "sup-pass-1")
         yield client
 
 
@@ -107,12 +107,11 @@ async def test_bad_schedules_are_refused(
 
 
 async def test_the_staffing_page_plans_lists_and_deletes(supervisor: Client) -> None:
-    from tests.adapter.test_web import _token
 
     page = await supervisor.get("/schedules")
     assert page.status == 200 and "Nothing planned." in await page.text()
     form = {
-        "csrf_token": _token(await page.text()),
+        "csrf_token": csrf_token(await page.text()),
         "username": "bob",
         "starts_at": "2031-03-02T08:00",
         "ends_at": "2031-03-02T17:00",

@@ -13,8 +13,7 @@ from ehd.config import Config
 from ehd.db.models import Queue, QueueMember, Role, SavedSearch, User
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
-from tests.adapter.test_access import _client
-from tests.harness.web_client import post_form
+from tests.harness.web_client import post_form, session_as
 
 
 @pytest.fixture
@@ -29,8 +28,8 @@ async def app(tmp_path: Path) -> AsyncIterator[TestServer]:
 async def test_saved_searches_run_by_name_and_shared_ones_reach_everyone(app: TestServer) -> None:
     await create_ticket("Invoice wrong", "", "sms", None, [])
     await create_ticket("Router dead", "", "email", None, [])
-    admin = await _client(app, "admin")
-    agent = await _client(app, "agent")
+    admin = await session_as(app, "admin")
+    agent = await session_as(app, "agent")
     try:
         search = {"name": "Texts", "query": "source=sms&csrf_token=x", "shared": "1"}
         _, page = await post_form(admin, "/tickets/searches", "/tickets", search)
@@ -53,8 +52,8 @@ async def test_saved_searches_run_by_name_and_shared_ones_reach_everyone(app: Te
 
 
 async def test_menus_come_from_the_user_else_the_team_else_the_standard(app: TestServer) -> None:
-    admin = await _client(app, "admin")
-    agent = await _client(app, "agent")
+    admin = await session_as(app, "admin")
+    agent = await session_as(app, "agent")
     try:
         for name, items, extra in (("Everyone", "Wiki | https://wiki.example", {"standard": "1"}),
                                    ("Support", "Queue | /tickets?mine=1", {"teams": "support"}),

@@ -14,7 +14,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Role, TicketFilter
 from ehd.platform import create_platform_app
-from tests.adapter.test_web import _login
+from tests.harness.web_client import log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -24,7 +24,7 @@ async def admin(tmp_path: Path) -> AsyncIterator[Client]:
     app = create_platform_app(Config(data_dir=tmp_path), telephony=False)
     async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
         await create_user("admin", "admin-pass", role=Role.ADMIN)
-        await _login(client, "admin", "admin-pass")
+        await log_in(client, "admin", "admin-pass")
         yield client
 
 

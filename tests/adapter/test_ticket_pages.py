@@ -18,8 +18,8 @@ from ehd.crm.directory import save_contact
 from ehd.db.models import CallRecord, Contact, Queue, Role, Site, Ticket, TicketEntry, User
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
-from tests.adapter.test_web import _login, _token
 from tests.harness.mail_sink import MailSink, mail_sink
+from tests.harness.web_client import csrf_token, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -34,12 +34,12 @@ async def web(tmp_path: Path) -> AsyncIterator[tuple[Client, MailSink]]:
         async with TestClient(TestServer(app), cookie_jar=jar) as client:
             await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
             await create_user("bob", "bob-pass", role=Role.AGENT, email="bob@ehd.example")
-            await _login(client, "boss", "boss-pass")
+            await log_in(client, "boss", "boss-pass")
             yield client, sink
 
 
 async def post(client: Client, path: str, page: str, data: dict[str, str]) -> str:
-    token = _token(await (await client.get(page)).text())
+    token = csrf_token(await (await client.get(page)).text())
     response = await client.post(path, data={"csrf_token": token, **data})
     assert response.status == 200, await response.text()
     return await response.text()
@@ -57,7 +57,7 @@ async def test_overview_filters_groups_and_mass_edit(web: tuple[Client, MailSink
     assert "<th>Subject</th>" in page and "<th>Changed</th>" not in page
 
     numbers = [str(t.number) for t in await Ticket.all().order_by("number")]
-    token = _token(await (await client.get("/tickets")).text())
+    token = csrf_token(await (await client.get("/tickets")).text())
     chosen = [("number", n) for n in numbers[:2]]
     data = aiohttp.FormData([("csrf_token", token), ("action", "assign"), ("agent", "bob"),
                              ("back", "/tickets"), *chosen])  # fmt: skip
@@ -108,8 +108,10 @@ async def test_agents_restricted_to_their_sites_cannot_reach_other_sites_tickets
     await Ticket.filter(id=own.id).update(site=north)
     await Ticket.filter(id=other.id).update(site=south)
     await User.filter(username="bob").update(sites=["NORTH"], site_restricted=True)
-    await client.post("/logout", data={"csrf_token": _token(await (await client.get("/")).text())})
-    await _login(client, "bob", "bob-pass")
+    await client.post(
+        "/logout", data={"csrf_token": csrf_token(await (await client.get("/")).text())}
+    )
+    await log_in(client, "bob", "bob-pass")
     page = await (await client.get("/tickets")).text()
     assert "North matter" in page and "South matter" not in page
     assert (await client.get(f"/tickets/{other.number}")).status == 404

@@ -15,8 +15,8 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Queue, QueueMember, Role, Ticket, TicketChange
 from ehd.platform import create_platform_app
-from tests.adapter.test_web import _login
 from tests.harness.mail_sink import MailSink, mail_sink
+from tests.harness.web_client import log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -37,8 +37,8 @@ async def setup(tmp_path: Path) -> AsyncIterator[tuple[Client, Client, MailSink]
             for name in ("alice", "bob"):
                 user = await create_user(name, f"{name}-pass-1", role=Role.AGENT)
                 await QueueMember.create(user=user, queue=queue)
-            await _login(alice, "alice", "alice-pass-1")
-            await _login(bob, "bob", "bob-pass-1")
+            await log_in(alice, "alice", "alice-pass-1")
+            await log_in(bob, "bob", "bob-pass-1")
             yield alice, bob, sink
 
 
@@ -105,7 +105,7 @@ async def test_required_and_hidden_fields(tmp_path: Path) -> None:
     app = create_platform_app(config, telephony=False)
     async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
         await create_user("carl", "carl-pass-1", role=Role.AGENT)
-        await _login(client, "carl", "carl-pass-1")
+        await log_in(client, "carl", "carl-pass-1")
         _, made = await call(client, "POST", "/api/tickets", {"subject": "x"})
         status, listed = await call(client, "GET", "/api/tickets")
         assert "source" not in listed["tickets"][0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,14 +13,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Role, User, WebSession
 from ehd.platform import create_platform_app
-
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _token(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+from tests.harness.web_client import csrf_token, log_in
 
 
 @pytest.fixture
@@ -38,18 +30,6 @@ async def client(
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
 
-async def _login(
-    client: Client, username: str, password: str, next_url: str = "/"
-) -> aiohttp.ClientResponse:
-    page = await client.get("/login")
-    token = _token(await page.text())
-    return await client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": next_url},
-        allow_redirects=False,
-    )
-
-
 async def test_health_is_503_without_asterisk_but_reports_the_database(client: Client) -> None:
     response = await client.get("/health")
     assert response.status == 503
@@ -64,7 +44,7 @@ async def test_pages_need_a_login(client: Client) -> None:
 
 
 async def test_login_sets_a_strict_session_cookie(client: Client) -> None:
-    response = await _login(client, "admin", "admin-pass")
+    response = await log_in(client, "admin", "admin-pass")
     assert response.status == 303
     cookie = response.headers.getall("Set-Cookie")
     session_cookie = next(c for c in cookie if c.startswith("ehd_session="))
@@ -75,10 +55,10 @@ async def test_login_sets_a_strict_session_cookie(client: Client) -> None:
 
 
 async def test_wrong_password_is_refused_without_saying_which_part(client: Client) -> None:
-    response = await _login(client, "admin", "nope")
+    response = await log_in(client, "admin", "nope")
     assert response.status == 401
     assert "Wrong username or password." in await response.text()
-    unknown = await _login(client, "nobody", "nope")
+    unknown = await log_in(client, "nobody", "nope")
     assert "Wrong username or password." in await unknown.text()
 
 
@@ -87,29 +67,29 @@ async def test_forms_without_the_csrf_token_are_rejected(client: Client) -> None
     response = await client.post("/login", data={"username": "admin", "password": "admin-pass"})
     assert response.status == 403
     assert "security token" in await response.text()
-    await _login(client, "admin", "admin-pass")
+    await log_in(client, "admin", "admin-pass")
     forged = await client.post("/logout", data={"csrf_token": "forged"})
     assert forged.status == 403
 
 
 async def test_logout_ends_the_session_for_good(client: Client) -> None:
-    await _login(client, "admin", "admin-pass")
+    await log_in(client, "admin", "admin-pass")
     stolen = {c.key: c.value for c in client.session.cookie_jar}["ehd_session"]
     home = await client.get("/")
-    await client.post("/logout", data={"csrf_token": _token(await home.text())})
+    await client.post("/logout", data={"csrf_token": csrf_token(await home.text())})
     assert await WebSession.all().count() == 0
     replay = await client.get("/", cookies={"ehd_session": stolen}, allow_redirects=False)
     assert replay.status == 303 and replay.headers["Location"].startswith("/login")
 
 
 async def test_login_never_redirects_off_site(client: Client) -> None:
-    response = await _login(client, "admin", "admin-pass", next_url="//evil.example/")
+    response = await log_in(client, "admin", "admin-pass", next_url="//evil.example/")
     assert response.headers["Location"] == "/"
 
 
 async def test_security_headers_and_escaping(client: Client) -> None:
     await create_user("<script>x</script>", "pass-word", name="<b>bold</b>", role=Role.ADMIN)
-    await _login(client, "<script>x</script>", "pass-word")
+    await log_in(client, "<script>x</script>", "pass-word")
     page = await client.get("/")
     html = await page.text()
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
@@ -127,16 +107,16 @@ async def test_errors_are_json_for_api_and_pages_for_people(client: Client) -> N
 
 
 async def test_agents_cannot_reach_admin_pages(client: Client) -> None:
-    await _login(client, "agent", "agent-pass")
+    await log_in(client, "agent", "agent-pass")
     response = await client.get("/admin/users")
     assert response.status == 403
 
 
 async def test_admin_adds_a_user_with_a_sip_account(client: Client) -> None:
-    await _login(client, "admin", "admin-pass")
+    await log_in(client, "admin", "admin-pass")
     page = await client.get("/admin/users")
     form = {
-        "csrf_token": _token(await page.text()),
+        "csrf_token": csrf_token(await page.text()),
         "username": "carol",
         "name": "Carol",
         "email": "",
@@ -163,10 +143,10 @@ async def test_admin_adds_a_user_with_a_sip_account(client: Client) -> None:
 async def test_admin_user_form_explains_bad_input(
     client: Client, field: str, value: str, message: str
 ) -> None:
-    await _login(client, "admin", "admin-pass")
+    await log_in(client, "admin", "admin-pass")
     page = await client.get("/admin/users")
     form = {
-        "csrf_token": _token(await page.text()),
+        "csrf_token": csrf_token(await page.text()),
         "username": "dave",
         "name": "",
         "email": "",

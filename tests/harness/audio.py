@@ -121,3 +121,12 @@ def rms_after(path: Path, start_seconds: float) -> float:
     )
     match = re.search(r"RMS\s+amplitude:\s+([\d.]+)", result.stderr)
     return float(match.group(1)) if match else 0.0
+
+
+def sine_file(path: Path, fmt: str) -> bytes:
+    """One second of 440 Hz in the given sox format (wav, gsm, au…); its bytes."""
+    subprocess.run(
+        ["sox", "-n", "-r", "8000", "-c", "1", "-t", fmt, str(path), "synth", "1", "sine", "440"],
+        check=True,
+    )
+    return path.read_bytes()

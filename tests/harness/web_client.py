@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
 
 from tests.harness.ehd_process import EhdProcess
 
@@ -68,3 +70,21 @@ async def add_user_with_phone(
         row = re.search(rf"<td>{extension}</td><td><code>([^<]+)</code>", page)
         assert row, "the new user's SIP account is not listed"
         return row.group(1)
+
+
+async def log_in(
+    client: TestClient[Any, Any], username: str, password: str, next_url: str = "/"
+) -> aiohttp.ClientResponse:
+    """Post the login form as a browser does (its CSRF token first); the unfollowed answer."""
+    page = await client.get("/login")
+    token = csrf_token(await page.text())
+    return await client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": next_url},
+        allow_redirects=False,
+    )
+
+
+async def session_as(server: TestServer, username: str) -> aiohttp.ClientSession:
+    """A logged-in session of a test user whose password is ``<username>-pass``."""
+    return await logged_in_session(str(server.make_url("/")), username, f"{username}-pass")
