@@ -257,5 +257,6 @@ async def _single(
         return web.Response(status=204)
     values = writes.checked_body(await json_body(request), resource.update_fields, (),
                                  resource.model)  # fmt: skip
-    await writes.update(resource, item, values, me.username)
+    options = await ticket_options(request.app[CONFIG])
+    await writes.update(resource, item, values, me, options)
     return web.json_response(await _one(resource, item))

@@ -18,8 +18,9 @@ from ehd.phone_numbers import to_e164
 from ehd.restapi.query import Kind
 from ehd.restapi.resources import Resource
 from ehd.tickets import service
+from ehd.tickets.changes import apply_changes
 from ehd.tickets.options import TicketOptions
-from ehd.tickets.status import Priority, Status
+from ehd.tickets.status import Priority
 
 SITE_CODE = re.compile(r"[A-Za-z0-9_-]{1,8}")
 TYPES: dict[Kind, tuple[type, ...]] = {Kind.TEXT: (str,), Kind.INT: (int,), Kind.BOOL: (bool,),
@@ -192,24 +193,6 @@ async def create_ticket(values: dict[str, Any], who: str) -> Model:
     return ticket
 
 
-async def update_ticket(ticket: Model, values: dict[str, Any], who: str) -> None:
-    assert isinstance(ticket, Ticket)
-    if "status" in values:
-        try:
-            values["status"] = Status(values["status"]).value
-        except ValueError as err:
-            raise ValidationError(f"status is one of {', '.join(Status)}", field="status") from err
-    if "priority" in values:
-        values["priority"] = _priority(values["priority"])
-    if "agent" in values:
-        agent = await User.get_or_none(username=values.pop("agent"))
-        if agent is None:
-            raise ValidationError("no such agent", field="agent")
-        await service.change(ticket, who, "agent_id", agent.id)
-    for name, value in values.items():
-        await service.change(ticket, who, name, value)
-
-
 Creator = Callable[[dict[str, Any]], Awaitable[Model]]
 
 
@@ -222,12 +205,15 @@ async def create(resource: Resource, values: dict[str, Any], who: str, policy: P
     return await creators[resource.name](values)
 
 
-async def update(resource: Resource, item: Model, values: dict[str, Any], who: str) -> None:
-    if resource.name == "tickets":
-        await update_ticket(item, values, who)
+async def update(
+    resource: Resource, item: Model, values: dict[str, Any], me: User, options: TicketOptions
+) -> None:
+    if resource.name == "tickets":  # the one door for ticket changes: all rules, all or nothing
+        assert isinstance(item, Ticket)
+        await apply_changes(item, me, values, options)
         return
     if resource.name == "users":
-        await update_user(item, values, who)
+        await update_user(item, values, me.username)
         return
     updaters = {"sites": update_site, "companies": update_company, "contacts": update_contact}
     await updaters[resource.name](item, values)

@@ -1,6 +1,6 @@
-"""How a ticket changes: the one door for the ticket page, the JSON API and the dispatcher's
-mass edit, so the rules (the lock, status moves, required fields, closing children) are the
-same everywhere.
+"""How a ticket changes: the one door for the ticket page, the JSON API, the dispatcher's mass
+edit and the REST API, so the rules (the lock, status moves, required fields, closing children)
+are the same everywhere.
 
 A change is checked in full first and only then written, in one transaction: a refused field
 never leaves the fields before it saved (``{"status": "solved", "priority": "bogus"}`` used to
@@ -23,6 +23,7 @@ from ehd.tickets.options import REQUIRABLE, TicketOptions
 from ehd.tickets.status import Priority, Status, check_change
 
 Change = tuple[Ticket, str, object]  # ticket, field, new value
+SUBJECT_LENGTH = 512
 
 
 def _supervisor(user: User) -> bool:
@@ -40,6 +41,14 @@ async def plan_changes(
     rule broken."""
     check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
     planned: list[Change] = []
+    if "subject" in body:
+        subject = str(body["subject"]).strip()
+        if not subject:
+            raise ValidationError("a ticket needs a subject", field="subject")
+        if len(subject) > SUBJECT_LENGTH:
+            raise ValidationError(f"a subject has at most {SUBJECT_LENGTH} characters",
+                                  field="subject")  # fmt: skip
+        planned.append((ticket, "subject", subject))
     resting_until = ticket.resting_until
     if "resting_until" in body:
         raw = body["resting_until"]

@@ -192,3 +192,34 @@ async def test_the_openapi_document_describes_every_resource(api: Client) -> Non
     assert f"{BASE}/crm_contactstatus/{{id}}" in paths
     parameters = {p["name"] for p in paths[f"{BASE}/calls"]["get"]["parameters"]}
     assert {"started_at:lt", "started_at:ge", "sort", "limit", "id_in"} <= parameters
+
+
+async def test_a_ticket_change_obeys_the_ticket_rules_and_saves_all_or_nothing(api: Client) -> None:
+    """The REST API changes a ticket through the same door as the screens: a change with any
+    refused field saves none of it, and the required fields, status moves and subject rules
+    hold."""
+    status, ticket = await call(api, "POST", "/tickets", {"subject": "Printer"})
+    number = ticket["number"]
+    status, body = await call(api, "POST", f"/tickets/{number}",
+                              {"status": "solved", "priority": "bogus"})  # fmt: skip
+    assert status == 400 and body["details"]["field"] == "priority"
+    status, body = await call(api, "POST", f"/tickets/{number}",
+                              {"subject": "Printer jam", "agent": "nobody"})  # fmt: skip
+    assert status == 400 and body["details"]["field"] == "agent"
+    status, body = await call(api, "POST", f"/tickets/{number}", {"subject": "  "})
+    assert status == 400 and body["details"]["field"] == "subject"
+    stored = await Ticket.get(number=number)
+    assert (stored.status, stored.priority, stored.subject) == ("new", "medium", "Printer")
+    assert not await TicketChange.filter(ticket__number=number).exists()
+
+    await TicketSettings.create(id=1, required_fields=["ticket_type"])
+    status, body = await call(api, "POST", f"/tickets/{number}",
+                              {"status": "solved", "agent": "agent"})  # fmt: skip
+    assert status == 400 and body["details"]["field"] == "ticket_type"
+    assert (await Ticket.get(number=number)).agent_id is None  # type: ignore[attr-defined]
+
+    status, changed = await call(api, "POST", f"/tickets/{number}",
+                                 {"subject": "Printer jam", "agent": "agent"})  # fmt: skip
+    assert status == 200 and (changed["subject"], changed["agent"]) == ("Printer jam", "agent")
+    fields = {c.field for c in await TicketChange.filter(ticket__number=number)}
+    assert fields == {"subject", "agent_id"}
