@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Max
+from tortoise.transactions import in_transaction
 
 from ehd.crm.directory import contact_for_email
 from ehd.db.models import (
@@ -78,16 +79,17 @@ async def change(ticket: Ticket, who: str, name: str, new: object) -> None:
 async def create_ticket(subject: str, description: str, source: str, contact: Contact | None,
                         cc: list[str]) -> Ticket:  # fmt: skip
     for _ in range(5):  # two mails at once may pick the same number; the unique index decides
-        try:
-            return await Ticket.create(
-                number=await next_number(),
-                subject=subject[:512],
-                description=description[:8000],
-                source=source,
-                contact=contact,
-                company_id=contact.company_id if contact else None,  # type: ignore[attr-defined]
-                cc=cc,
-            )
+        try:  # in a savepoint when the caller holds a transaction: a clash must not abort it
+            async with in_transaction():
+                return await Ticket.create(
+                    number=await next_number(),
+                    subject=subject[:512],
+                    description=description[:8000],
+                    source=source,
+                    contact=contact,
+                    company_id=contact.company_id if contact else None,  # type: ignore[attr-defined]
+                    cc=cc,
+                )
         except IntegrityError:
             await asyncio.sleep(0.01)
     raise EhdError("could not number the ticket")
@@ -120,11 +122,23 @@ async def ingest_mail(
     raw: bytes, secret: bytes, store: Path, site_id: int | None = None, hold: bool = False
 ) -> Ingested:
     """Make a ticket (or a reply on one) from a raw message; new tickets belong to the
-    mailbox's site. Raises MailTooLarge."""
+    mailbox's site. Raises MailTooLarge.
+
+    The files are stored first (by content, so a retry writes nothing new); every database
+    write is then one transaction, so a message that fails half-way leaves no ticket without
+    its text, and the mailbox's retry does not make a second one."""
     if len(raw) > MAX_MAIL_BYTES:
         raise MailTooLarge(f"the message is {len(raw) // (1024 * 1024)} MB; the limit is 25 MB")
     await _store(store / "raw", raw, ".eml")
     mail = parse(raw)
+    digests = [await _store(store / "attachments", a.data, "") for a in mail.attachments]
+    async with in_transaction():
+        return await _record_mail(mail, digests, secret, site_id, hold)
+
+
+async def _record_mail(
+    mail: ParsedMail, digests: list[str], secret: bytes, site_id: int | None, hold: bool
+) -> Ingested:
     machine = automated(mail.message) if mail.message is not None else "unparsable"
     number = await _thread(mail, secret)
     contact = await contact_for_email(mail.sender, mail.sender_name) if mail.sender else None
@@ -156,8 +170,7 @@ async def ingest_mail(
         html=mail.html or None,
         message_id=mail.message_id[:255],
     )
-    for attachment in mail.attachments:
-        digest = await _store(store / "attachments", attachment.data, "")
+    for attachment, digest in zip(mail.attachments, digests, strict=True):
         await TicketAttachment.create(
             ticket=ticket,
             entry=entry,

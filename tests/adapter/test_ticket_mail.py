@@ -79,16 +79,17 @@ async def test_mail_over_25_mb_is_refused_and_nothing_is_stored(store: Path) -> 
     assert not await asyncio.to_thread(lambda: list(store.rglob("*.eml")))
 
 
-async def test_attachments_are_stored_once(store: Path) -> None:
-    def with_pdf(subject: str) -> bytes:
-        return (
-            f"From: a@example.com\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
-            "Content-Type: text/plain\r\n\r\nsee attached\r\n--B\r\n"
-            "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--B--\r\n"
-        ).encode()
+def with_pdf(subject: str, text: str = "see attached") -> bytes:
+    return (
+        f"From: a@example.com\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+        f"Content-Type: text/plain\r\n\r\n{text}\r\n--B\r\n"
+        "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--B--\r\n"
+    ).encode()
 
+
+async def test_attachments_are_stored_once(store: Path) -> None:
     await ingest_mail(with_pdf("one"), SECRET, store)
     await ingest_mail(with_pdf("two"), SECRET, store)
     rows = await TicketAttachment.all().values_list("filename", "size", "sha256")
@@ -136,6 +137,34 @@ async def test_a_filter_applies_a_template_with_its_defaults(store: Path) -> Non
     ticket = await Ticket.get(number=result.ticket_number)
     assert (ticket.priority, ticket.status) == ("high", "open")
     assert ticket.group_id == billing.id  # type: ignore[attr-defined]
+
+
+async def test_a_mail_that_fails_half_way_leaves_nothing_and_its_retry_makes_one_ticket(
+    store: Path,
+) -> None:
+    """Ingest is one transaction: a template row broken in the database makes the filter step
+    fail after the ticket, contact, text and attachment were written; none of them stays, and
+    the mailbox's retry (once the row is repaired) makes exactly one ticket."""
+    from ehd.db.models import Contact, TicketTemplate
+
+    broken = await TicketTemplate.create(name="invoice", default_status="no-such-status")
+    await TicketFilter.create(name="invoices", definition={
+        "rules": [{"field": "text", "words": ["invoice*"]}],
+        "actions": [{"kind": "template", "value": "invoice"}],
+    })  # fmt: skip
+    raw = with_pdf("March", text="the invoice is attached")
+    with pytest.raises(ValueError, match="no-such-status"):
+        await ingest_mail(raw, SECRET, store)
+    assert not await Ticket.exists() and not await Contact.exists()
+    assert not await TicketEntry.exists() and not await TicketAttachment.exists()
+    assert not await TicketChange.exists()
+
+    broken.default_status = "open"
+    await broken.save()
+    result = await ingest_mail(raw, SECRET, store)
+    assert await Ticket.all().count() == 1 and await Contact.all().count() == 1
+    ticket = await Ticket.get(number=result.ticket_number)
+    assert ticket.status == "open" and await TicketAttachment.filter(ticket=ticket).count() == 1
 
 
 async def test_raw_mail_is_deleted_after_two_months(store: Path) -> None:
