@@ -9,6 +9,9 @@ EHD := $(VENV)/bin/ehd
 DATA ?= data
 RUN_PACKAGES := python3 python3-venv python3-dev gcc make debootstrap sox espeak-ng ca-certificates
 TEST_PACKAGES := $(RUN_PACKAGES) baresip-core postgresql chromium dovecot-imapd
+# Parallel pytest workers. Most of a scenario's time is spent waiting on real calls, so more
+# workers than cores pay off; a file stays on one worker (module fixtures, shared ehd state).
+TEST_WORKERS ?= 4
 
 .PHONY: run test setup setup-test packages-run packages-test asterisk sounds lint
 
@@ -21,7 +24,7 @@ run: setup
 test: setup-test lint
 	@echo "[ehd] starting PostgreSQL for the database tests"
 	@url=$$(bash tests/postgres.sh) && echo "[ehd] pytest (unit, adapter, real-Asterisk scenarios)" \
-	  && EHD_TEST_POSTGRES_URL=$$url $(VENV)/bin/pytest
+	  && EHD_TEST_POSTGRES_URL=$$url $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint:
 	@echo "[ehd] ruff and mypy"

@@ -95,3 +95,10 @@ def farm_instance(
 async def farm(farm_instance: AsteriskInstance) -> AsyncIterator[Carrier]:
     async with connected_carrier(farm_instance) as connected:
         yield connected
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-Asterisk scenarios first: with parallel workers the longest files start earliest,
+    so the run does not end waiting on one worker that drew a long file last."""
+    tier_order = {"scenarios": 0, "adapter": 1, "unit": 2}
+    items.sort(key=lambda item: tier_order.get(item.path.parent.name, 3))

@@ -28,6 +28,7 @@ from ehd.ari.events import (
 )
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, free_ports
 from ehd.asterisk.runtime import AsteriskRuntime
+from tests.harness.ports import rtp_range
 
 CARRIER_TEMPLATES = Path(__file__).resolve().parent.parent / "carrier"
 CARRIER_APP = "carrier"
@@ -45,7 +46,7 @@ def carrier_spec(
     from ehd.asterisk.instance import SOUNDS_DIR, TEMPLATE_DIR
 
     sip, ari = free_ports(2)
-    rtp_start = 30000 + (sip % 200) * 100
+    rtp_start, rtp_end = rtp_range(99)
     return InstanceSpec(
         name="carrier",
         folder=folder,
@@ -53,7 +54,7 @@ def carrier_spec(
         sip_port=sip,
         ari_port=ari,
         rtp_start=rtp_start,
-        rtp_end=rtp_start + 98,
+        rtp_end=rtp_end,
         ari_user="carrier",
         ari_password=uuid.uuid4().hex,
         stasis_app=CARRIER_APP,

@@ -17,6 +17,7 @@ from pathlib import Path
 from ehd.asterisk.instance import AsteriskInstance, free_ports
 from ehd.asterisk.runtime import AsteriskRuntime
 from ehd.demo import DemoSite, load_demo_site
+from tests.harness.ports import rtp_range
 
 
 @dataclass
@@ -108,7 +109,7 @@ class EhdProcess:
 def prepare_ehd(data_dir: Path) -> EhdProcess:
     """Ports, environment and the demo site for a new isolated ehd (not started yet)."""
     web, sip, ari = free_ports(3)
-    rtp_start = 20000 + (sip % 200) * 50
+    rtp_start, rtp_end = rtp_range(49)
     env = {
         **os.environ,
         "EHD_DATA_DIR": str(data_dir),
@@ -116,7 +117,7 @@ def prepare_ehd(data_dir: Path) -> EhdProcess:
         "EHD_SIP_PORT": str(sip),
         "EHD_ARI_PORT": str(ari),
         "EHD_RTP_START": str(rtp_start),
-        "EHD_RTP_END": str(rtp_start + 48),
+        "EHD_RTP_END": str(rtp_end),
     }
     env.pop("EHD_DATABASE_URL", None)
     ehd = EhdProcess(data_dir, web, sip, ari, env)

@@ -19,6 +19,7 @@ from ehd.errors import AsteriskError
 from tests.harness.carrier import connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, prepare_ehd
 from tests.harness.polling import eventually
+from tests.harness.ports import rtp_range
 from tests.harness.records import call_records, closed_call_record
 
 pytestmark = pytest.mark.asterisk
@@ -84,14 +85,15 @@ async def test_an_asterisk_that_cannot_start_shows_its_log(
         "[modules]\nautoload = no\nrequire = res_ehd_missing.so\n"
     )
     sip, ari = free_ports(2)
+    rtp_start, rtp_end = rtp_range(11)
     spec = InstanceSpec(
         name="broken",
         folder=tmp_path / "ast",
         bind_host="127.0.0.1",
         sip_port=sip,
         ari_port=ari,
-        rtp_start=40000,
-        rtp_end=40010,
+        rtp_start=rtp_start,
+        rtp_end=rtp_end,
         ari_user="x",
         ari_password="y",
         stasis_app="x",
