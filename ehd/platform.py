@@ -17,24 +17,24 @@ import aiohttp
 from aiohttp import web
 
 from ehd.accounts.service import sip_accounts
-from ehd.acd.queue_log import QueueLogWriter
 from ehd.ari.client import AriClient
 from ehd.ari.connection import AriConnection
 from ehd.asterisk.endpoints import apply_accounts
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
 from ehd.asterisk.runtime import select_runtime, setup_runtime
+from ehd.audio.prompts import SoundLibrary
+from ehd.background_jobs import create_scheduler
 from ehd.calendars.store import ensure_default_calendar
 from ehd.calls.services import PhoneServices
-from ehd.calls.stasis import CallApplication
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
-from ehd.mail.imap_poller import MailboxPollers
-from ehd.mail.inbound_smtp import TicketMailHandler, start_server
+from ehd.mailboxes.imap_poller import MailboxPollers
+from ehd.mailboxes.smtp_server import TicketMailHandler, start_server
+from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.queueing.service import QueueService
-from ehd.scheduler import create_scheduler
-from ehd.sounds import SoundLibrary
+from ehd.stasis.application import CallApplication
 from ehd.web.app import create_web_app
 from ehd.web.keys import (
     CONFIG,

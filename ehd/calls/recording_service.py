@@ -7,7 +7,7 @@ import logging
 import uuid
 from pathlib import Path
 
-from ehd.audio_library import import_sound
+from ehd.audio.library import import_sound
 from ehd.calls.identify import by_pin
 from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallSession

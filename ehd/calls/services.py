@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import Event, RecordingEvent
+from ehd.audio.prompts import SoundLibrary
 from ehd.calls.session import CallEnded, CallSession
 from ehd.mail.outbound import Mailer
-from ehd.sounds import SoundLibrary
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from ehd.acd import events as ev
 from ehd.acd.agent_states import AgentState
 from ehd.acd.engine import AcdEngine
 from ehd.acd.model import OverflowKind
-from ehd.acd.queue_log import QueueLogWriter
 from ehd.agent_events import AgentEvents
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import (
@@ -36,6 +35,7 @@ from ehd.ari.events import (
     StasisStart,
     UnknownEvent,
 )
+from ehd.audio.prompts import SoundLibrary
 from ehd.callflow.screen_pop import choose as choose_screen_pop
 from ehd.callflow.screen_pop import render as render_screen_pop
 from ehd.calls.caller_audio import CallerAudio
@@ -46,8 +46,8 @@ from ehd.errors import ConflictError
 from ehd.queueing.agent_caller_id import shown_to_agent
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
 from ehd.queueing.config import queue_config
+from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.sms import SmsGateway
-from ehd.sounds import SoundLibrary
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ehd.config import Config
 from ehd.db.models import KnowledgeArticle, Ticket, TicketEntry, User
+from ehd.mail.conversation import message_id, subject_tag
 from ehd.mail.outbound import Mailer, MailError
-from ehd.mail.threading import message_id, subject_tag
 from ehd.plain_numbers import row_id
 from ehd.sms import SmsError, SmsGateway
 from ehd.tickets import filters as rules

@@ -2,7 +2,7 @@
 
 ``ingest_mail`` is the one way mail becomes a ticket or a reply, whichever door it came in by
 (IMAP or the forwarding SMTP server): the raw message is kept, machine mail never gets an
-automatic answer, threading follows ``ehd.mail.threading`` and filters run as data.
+automatic answer, threading follows ``ehd.mail.conversation`` and filters run as data.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from ehd.db.models import (
     User,
 )
 from ehd.errors import EhdError
+from ehd.mail.conversation import automated, thread
 from ehd.mail.parse import ParsedMail, parse
-from ehd.mail.threading import automated, thread
 from ehd.tickets import filters as rules
 from ehd.tickets.status import DONE, WAITING, Status, after_customer_reply
 

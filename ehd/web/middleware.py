@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from tortoise.exceptions import ValidationError as OrmValidationError
 
+from ehd.accounts.menus import menu_for
+from ehd.accounts.site_store import ORIGIN
 from ehd.errors import EhdError
 from ehd.web import sessions
+from ehd.web.auth import check_not_expired, wants_json
 from ehd.web.keys import SESSION, SHORTCUTS, USER
-from ehd.web.password_page import check_not_expired
 from ehd.web.rendering import render
-from ehd.web.shortcuts import menu_for
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +26,9 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# Public forms posted from other sites' pages: no session to protect (see ehd.web.contact_form)
+# Public forms posted from other sites' pages: no session to protect
+# (see ehd.web.tickets.contact_form)
 CSRF_EXEMPT = ("/form/", "/chat/")  # public pages without a session (no /chats/)
-
-
-def wants_json(request: web.Request) -> bool:
-    return (
-        request.path.startswith(("/RestAPI/", "/api/"))
-        or request.path == "/health"
-        or "application/json" in request.headers.get("Accept", "")
-    )
 
 
 def _error_response(
@@ -75,6 +69,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _error_response(
             request, 500, "internal-error", "Something went wrong on our side; it has been logged."
         )
+
+
+def frame_policy(origins: list[str]) -> str:
+    """The page's Content-Security-Policy: as strict as every page, but framable by the site's
+    own origins. Pure."""
+    allowed = " ".join(["'self'", *[o for o in origins if ORIGIN.fullmatch(o)]])
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
 
 
 @web.middleware

@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestServer
 
 from ehd.ari.client import AriClient
 from ehd.ari.events import parse_event
-from ehd.calls.stasis import FALLBACK_CONTEXT, CallApplication
+from ehd.audio.prompts import SoundLibrary
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import CallRecord
-from ehd.sounds import SoundLibrary
+from ehd.stasis.application import FALLBACK_CONTEXT, CallApplication
 
 START = {
     "type": "StasisStart",

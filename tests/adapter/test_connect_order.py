@@ -16,13 +16,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from ehd.acd.actions import LogQueueEvent
-from ehd.acd.queue_log import QueueLogWriter
 from ehd.ari.client import AriClient
 from ehd.ari.events import parse_event
+from ehd.audio.prompts import SoundLibrary
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import Queue
+from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.queueing.service import QueueService
-from ehd.sounds import SoundLibrary
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import Mailbox, Ticket, TicketAttachment, TicketEntry
-from ehd.mail.imap_poller import connect, poll_once, run_mailbox
+from ehd.mailboxes.imap_poller import connect, poll_once, run_mailbox
 from tests.harness.dovecot import Dovecot, dovecot
 from tests.harness.polling import eventually
 
@@ -163,7 +163,7 @@ async def _no_bounce(to: str, reason: str) -> None:
 async def test_a_corrected_mailbox_is_polled_at_once(
     mailbox: Mailbox, server: Dovecot, tmp_path: Path
 ) -> None:
-    from ehd.mail.imap_poller import MailboxPollers
+    from ehd.mailboxes.imap_poller import MailboxPollers
 
     mailbox.password = "wrong"
     await mailbox.save()

@@ -11,7 +11,7 @@ import pytest
 from ehd.asterisk.instance import free_ports
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import Ticket
-from ehd.mail.inbound_smtp import TicketMailHandler, start_server
+from ehd.mailboxes.smtp_server import TicketMailHandler, start_server
 
 
 @pytest.fixture

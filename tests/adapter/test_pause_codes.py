@@ -15,7 +15,7 @@ from ehd.config import Config
 from ehd.db.models import AgentSession, PauseCode, Queue, QueueMember, Role
 from ehd.platform import create_platform_app
 from ehd.queueing import pause_codes
-from ehd.web.admin_profiles import pause_code_lines
+from ehd.web.telephony.profiles_admin import pause_code_lines
 from tests.harness.web_client import logged_in_session, post_form
 
 

@@ -14,7 +14,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import AgentSchedule, AgentSession, Queue, QueueMember, Role
 from ehd.platform import create_platform_app
-from ehd.schedules import Due, Slot, apply_due, due
+from ehd.queueing.login_schedules import Due, Slot, apply_due, due
 from tests.harness.web_client import csrf_token, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]

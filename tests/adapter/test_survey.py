@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ehd.ari.events import Channel, ChannelDtmfReceived, PlaybackEvent
+from ehd.audio.prompts import SoundLibrary
 from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallSession
 from ehd.calls.survey import SurveyStart, run_survey
@@ -17,7 +18,6 @@ from ehd.config import Config
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import SurveyAnswer, SurveyProfile
 from ehd.mail.outbound import Mailer
-from ehd.sounds import SoundLibrary
 
 CALLER = Channel("c1", "PJSIP/trunk-1", "Up", "+4670", "", "4600", None, "en")
 

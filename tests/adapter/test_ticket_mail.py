@@ -12,7 +12,7 @@ import pytest
 
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import Ticket, TicketAttachment, TicketChange, TicketEntry, TicketFilter
-from ehd.mail.threading import message_id
+from ehd.mail.conversation import message_id
 from ehd.tickets.service import MailTooLarge, ingest_mail
 
 SECRET = b"s" * 32

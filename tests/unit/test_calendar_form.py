@@ -7,8 +7,8 @@ from datetime import date
 
 from multidict import MultiDict
 
-from ehd.web.admin_calendars import holiday_rows
-from ehd.web.calendar_form import calendar_from_form
+from ehd.web.telephony.calendar_form import calendar_from_form
+from ehd.web.telephony.calendars_admin import holiday_rows
 
 
 def form(*pairs: tuple[str, str]) -> MultiDict[str]:

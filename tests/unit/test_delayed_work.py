@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 from typing import Any, cast
 
-from ehd.acd.queue_log import QueueLogWriter
+from ehd.audio.prompts import SoundLibrary
+from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.queueing.service import QueueService
-from ehd.sounds import SoundLibrary
 
 
 def _service(tmp_path: Path) -> QueueService:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from ehd.mail.conversation import automated
 from ehd.mail.parse import parse
-from ehd.mail.threading import automated
 
 CORPUS = Path(__file__).parent.parent / "corpus" / "mail"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((CORPUS / "expectations.json").read_text())

@@ -7,7 +7,7 @@ from email.policy import default
 
 import pytest
 
-from ehd.mail.threading import automated, message_id, subject_tag, thread, ticket_of_message_id
+from ehd.mail.conversation import automated, message_id, subject_tag, thread, ticket_of_message_id
 
 SECRET = b"k" * 32
 TICKETS = {1234: ["anna@example.com", "boss@example.com"]}

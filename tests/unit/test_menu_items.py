@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ehd.errors import ValidationError
-from ehd.web.shortcuts import parse_items
+from ehd.web.tickets.shortcuts import parse_items
 
 
 def test_lines_become_links() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from ehd.errors import ValidationError
-from ehd.restapi.query import MAX_LIMIT, Condition, Kind, Op, parse, parse_time
+from ehd.web.restapi.query import MAX_LIMIT, Condition, Kind, Op, parse, parse_time
 
 FIELDS = {"id": Kind.INT, "name": Kind.TEXT, "at": Kind.TIME, "active": Kind.BOOL}
 

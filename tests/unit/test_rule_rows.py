@@ -8,7 +8,7 @@ from multidict import MultiDict
 
 from ehd.errors import ValidationError
 from ehd.tickets.filters import Facts, Trigger, parse_filter
-from ehd.web.rule_rows import filter_from_form, rule_rows
+from ehd.web.tickets.rule_rows import filter_from_form, rule_rows
 
 
 def test_rows_become_a_definition_that_parses_and_reads_back() -> None:

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from ehd.audio.prompts import SoundLibrary
 from ehd.errors import NotFoundError
-from ehd.sounds import SoundLibrary
 
 
 def _make(folder: Path, language: str, name: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from multidict import MultiDict
 
 from ehd.tickets.signatures import image_kind
-from ehd.web.template_form import template_from_form
+from ehd.web.tickets.template_form import template_from_form
 
 
 def test_rows_become_lists_and_empty_rows_go() -> None:

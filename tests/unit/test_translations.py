@@ -9,9 +9,9 @@ from babel.messages.pofile import read_po
 from ehd.accounts.permissions import LABELS
 from ehd.config import PROJECT_ROOT
 from ehd.queueing.settings_help import ALL, SECTIONS
-from ehd.web import agent_console
+from ehd.web.boards.wallboard import SCRIPT_TEXTS, VIEWS
 from ehd.web.i18n import LOCALES, from_accept_language, translations
-from ehd.web.wallboard import SCRIPT_TEXTS, VIEWS
+from ehd.web.telephony import agent_console
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
 MARKED = re.compile(r"""_\((["'])((?:(?!\1)[^\\]|\\.)+)\1\)""")

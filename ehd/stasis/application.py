@@ -1,0 +1,479 @@
+"""The Stasis application: parse ARI events, start a session per inbound call, carry out routes.
+
+Every call runs in its own task. Any unexpected error is logged with the call id and the caller
+is sent to the ``ehd-fallback`` dialplan context, so nobody is stranded. After every ARI
+(re)connect, :meth:`CallApplication.reconcile` rebuilds the view of live calls from Asterisk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+
+from ehd.ari.client import AriClient, AriHttpError, AriNotFound
+from ehd.ari.events import (
+    Channel,
+    ChannelDestroyed,
+    ChannelEvent,
+    Event,
+    PlaybackEvent,
+    RecordingEvent,
+    StasisEnd,
+    StasisStart,
+)
+from ehd.audio.prompts import SoundLibrary
+from ehd.callflow.callback_number import callback_number
+from ehd.callflow.menu import Kind
+from ehd.calls import records, voicemail
+from ehd.calls.caller_audio import CallerAudio
+from ehd.calls.inbound_flow import InboundFlow
+from ehd.calls.recording_service import record_for_library
+from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
+from ehd.calls.services import PhoneServices
+from ehd.calls.session import CallEnded, CallSession
+from ehd.calls.survey import SurveyStart, run_survey
+from ehd.db.models import CallRecord, IvrMenu, Queue, User
+from ehd.errors import NotFoundError
+from ehd.phone_numbers import to_e164
+from ehd.queueing.service import CallbackOffer, QueueExit, QueueService
+from ehd.stasis import remote_login
+
+log = logging.getLogger(__name__)
+
+FALLBACK_CONTEXT = "ehd-fallback"
+# Phones and carriers often clip the first moments of audio after answer while the media path
+# settles; a short pause keeps the start of the first prompt audible.
+ANSWER_SETTLE_SECONDS = 0.4
+AGENT_LEG = "agent-leg"
+
+
+class CallApplication:
+    def __init__(
+        self,
+        ari: AriClient,
+        app_name: str,
+        sounds: SoundLibrary,
+        queues: QueueService | None = None,
+        services: PhoneServices | None = None,
+    ) -> None:
+        self.ari = ari
+        self.app_name = app_name
+        self.sounds = sounds
+        self.queues = queues
+        # One owner of what a caller hears, shared with the queue that announces and connects.
+        self.audio = queues.audio if queues is not None else CallerAudio(ari)
+        self.services = services
+        self.flow = InboundFlow(services) if services is not None else None
+        self.sessions: dict[str, CallSession] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
+        # restarted Asterisk has none.
+        self._holding_bridges: set[str] = set()
+
+    # --- events in ------------------------------------------------------------------------
+    async def on_event(self, event: Event) -> None:
+        if self.queues is not None and await self.queues.on_event(event):
+            return
+        if isinstance(event, StasisStart):
+            if event.args and event.args[0] == AGENT_LEG:
+                self._deliver_to_owner(event.channel.id, event)
+                return
+            if event.channel.id not in self.sessions:
+                self._start(event.channel.id, event)
+            return
+        if isinstance(event, (PlaybackEvent, RecordingEvent)):
+            channel_id = event.target_uri.removeprefix("channel:")
+            self._deliver_to_owner(channel_id, event)
+            return
+        if isinstance(event, ChannelEvent):
+            self._deliver_to_owner(event.channel.id, event)
+            if isinstance(event, ChannelDestroyed) and event.channel.id in self.sessions:
+                await records.set_hangup_cause(event.channel.id, event.cause)
+
+    def _deliver_to_owner(self, channel_id: str, event: Event) -> None:
+        session = self.sessions.get(channel_id)  # the caller's own channel: most events
+        if session is None:
+            session = next((s for s in self.sessions.values() if s.owns(channel_id)), None)
+        if session is not None:
+            session.deliver(event)
+
+    def _start(self, channel_id: str, event: StasisStart | None) -> None:
+        session = CallSession(self.ari, channel_id)
+        self.sessions[channel_id] = session
+        if event is not None:
+            session.deliver(event)
+        task = asyncio.create_task(self._run(session, event), name=f"call-{channel_id}")
+        self.tasks[channel_id] = task
+
+    async def _run(self, session: CallSession, start: StasisStart | None) -> None:
+        call_id = session.channel_id
+        result = "completed"
+        try:
+            if start is None:  # adopted after a reconnect: keep it until it ends
+                await self._wait_in_queue(session, "en")
+            else:
+                await self._handle_inbound(session, start)
+        except CallEnded:
+            result = session.outcome or ("caller_hangup" if not session.legs else "completed")
+        except AriHttpError as err:
+            # Asterisk answers "Channel not found" with 400, 404 or 422 depending on the
+            # resource; whether the channel still exists is what tells a failure apart.
+            if await self._channel_exists(call_id):
+                log.exception("call %s failed; sending the caller to %s", call_id, FALLBACK_CONTEXT)
+                result = "failed"
+                await self._fallback(call_id)
+            else:  # the caller hung up while we were acting on the call: not a failure
+                log.info("call %s: caller left during a step (%s)", call_id, err)
+                result = "caller_hangup"
+        except Exception:
+            log.exception("call %s failed; sending the caller to %s", call_id, FALLBACK_CONTEXT)
+            result = "failed"
+            await self._fallback(call_id)
+        finally:
+            for leg in list(session.legs):
+                await self._quietly_hangup(leg)
+            await records.close(call_id, result, session.hangup_cause)
+            self.sessions.pop(call_id, None)
+            self.tasks.pop(call_id, None)
+
+    async def _fallback(self, channel_id: str) -> None:
+        try:
+            await self.ari.continue_in_dialplan(channel_id, FALLBACK_CONTEXT)
+        except AriHttpError as err:
+            log.warning("call %s: fallback failed too (%s)", channel_id, err)
+
+    async def _channel_exists(self, channel_id: str) -> bool:
+        try:
+            await self.ari.request("GET", f"channels/{channel_id}")
+        except AriNotFound:
+            return False
+        except AriHttpError:
+            return True  # cannot tell: treat it as a failure and try the fallback
+        return True
+
+    async def _quietly_hangup(self, channel_id: str) -> None:
+        with contextlib.suppress(AriHttpError):  # already gone
+            await self.ari.hangup(channel_id)
+
+    # --- routes ---------------------------------------------------------------------------
+    async def _handle_inbound(self, session: CallSession, start: StasisStart) -> None:
+        channel = start.channel
+        did = start.args[1] if len(start.args) > 1 else channel.exten
+        entry = await records.did_entry(did)
+        route = decide_route(entry)
+        await records.open_call(channel, did, route)
+        if route.reason:
+            log.info("call %s to %s: %s (%s)", channel.id, did, route.action, route.reason)
+        if route.action == Action.QUEUE:
+            assert route.queue_id is not None
+            await self._answer(session)
+            await self._route_queue(session, route, route.queue_id, channel.caller_number)
+        elif route.action == Action.MENU:
+            await self._route_menu(session, route, channel.caller_number)
+        elif route.action == Action.RING_SIP:
+            await self._route_sip(session, route, channel.caller_number)
+        elif route.action == Action.VOICEMAIL_ACCESS and self.services is not None:
+            await self._answer(session)
+            await voicemail.listen(self.services, session, channel.name, route.language)
+            await self._hang_up(session)
+        elif route.action == Action.RECORDING_SERVICE and self.services is not None:
+            await self._answer(session)
+            await record_for_library(self.services, session, route.language)
+            await self._hang_up(session)
+        elif route.action == Action.REMOTE_LOGIN and self.services is not None:
+            await self._answer(session)
+            await remote_login.toggle(
+                self.services, session, self.queues, channel.caller_number, route.language
+            )
+            await self._hang_up(session)
+        elif route.action in (
+            Action.UNAVAILABLE,
+            Action.VOICEMAIL_ACCESS,
+            Action.RECORDING_SERVICE,
+            Action.REMOTE_LOGIN,
+        ):
+            await self._play_and_hangup(session, "unavailable", route.language)
+        else:
+            await self._refuse(session, "not-in-service", route.language)
+
+    async def _refuse(self, session: CallSession, prompt: str, language: str) -> None:
+        """A number nobody uses: the message as early media, then "unallocated" (SIP 404).
+
+        The call is never answered, so the carrier bills nothing.
+        """
+        session.outcome = "not_in_service"
+        await session.play(self.sounds.media(prompt, language))
+        await self.ari.hangup(session.channel_id, "unallocated")
+        await session.wait_hangup()
+
+    async def _hang_up(self, session: CallSession) -> None:
+        with contextlib.suppress(AriHttpError):
+            await self.ari.hangup(session.channel_id)
+        await session.wait_hangup()
+
+    async def _route_menu(self, session: CallSession, route: Route, caller: str) -> None:
+        """A number that starts with a menu: a queue chosen there runs that queue's way in."""
+        menu = await IvrMenu.get_or_none(name=route.target)
+        if menu is None or self.flow is None:
+            await self._refuse(session, "not-in-service", route.language)
+            return
+        await self._answer(session)
+        destination = await self.flow.run_menu(session, menu, route.language)
+        if destination.kind == Kind.QUEUE:
+            queue = await Queue.get_or_none(name=destination.target)
+            if queue is not None:
+                await self._route_queue(session, route, queue.id, caller)
+                return
+            log.warning("menu %s leads to unknown queue %r", menu.name, destination.target)
+            await self._play_and_hangup(session, "unavailable", route.language, answer=False)
+            return
+        await self.flow.finish(session, destination, caller, route.language)
+        await self._hang_up(session)
+
+    async def _answer(self, session: CallSession) -> None:
+        await self.ari.answer(session.channel_id)
+        await records.mark_answered(session.channel_id)
+        await asyncio.sleep(ANSWER_SETTLE_SECONDS)
+
+    async def _play_and_hangup(
+        self, session: CallSession, prompt: str, language: str, *, answer: bool = True
+    ) -> None:
+        if answer:
+            await self._answer(session)
+        await session.play(self.sounds.media(prompt, language))
+        await self.ari.hangup(session.channel_id)
+        await session.wait_hangup()
+
+    async def _route_queue(
+        self, session: CallSession, route: Route, queue_id: int, caller: str
+    ) -> None:
+        """The queue's way in (hot prompts, calendar, greeting, menu...), then hold with music
+        in the queue's holding bridge until an agent takes the call, the queue sends the
+        caller elsewhere, or the caller hangs up."""
+        if self.flow is not None:
+            target = await self.flow.enter_queue(session, queue_id, caller)
+            if target is None:  # closed, voicemail, or a menu choice that ended the call
+                await session.wait_hangup()
+                return
+            queue_id, queue_name = target.queue_id, target.name
+            moh_class, language = target.moh_class, target.language
+        else:
+            queue_name, moh_class, language = route.target, route.moh_class, route.language
+            await session.play(self._greeting(route))
+        bridge_id = holding_bridge_id(queue_id)
+        await self._ensure_holding_bridge(bridge_id)
+        await self.ari.add_to_bridge(bridge_id, session.channel_id, role="participant")
+        # Music per caller, not the bridge's shared announcer: the announcer goes quiet for
+        # callers who join after the bridge first emptied.
+        await self.audio.hold(session.channel_id, moh_class)
+        if self.queues is not None:
+            caller_number, did, customer_number = await records.call_facts(session.channel_id)
+            await self.queues.enqueue(
+                session.channel_id,
+                queue_name,
+                priority=route.priority,
+                caller_id=caller_number,
+                language=language,
+                moh_class=moh_class,
+                notify=session.deliver,
+                did=did,
+                customer_number=customer_number,
+            )
+        await self._wait_in_queue(session, language)
+
+    def _greeting(self, route: Route) -> str:
+        try:
+            return self.sounds.media(route.greeting, route.language)
+        except NotFoundError:
+            log.warning("queue %s: greeting %r missing", route.target, route.greeting)
+            return self.sounds.media("welcome", route.language)
+
+    async def _wait_in_queue(self, session: CallSession, language: str) -> None:
+        """Wait until the call ends; play the queue's exit prompt if it sends the caller away."""
+        try:
+            while True:
+                notice = await session.wait_for(
+                    lambda e: isinstance(e, (QueueExit, SurveyStart, CallbackOffer)), 3600
+                )
+                if isinstance(notice, SurveyStart) and self.services is not None:
+                    await self.audio.prompt(session.channel_id)
+                    await run_survey(self.services, session, notice, language)
+                    await self.ari.hangup(session.channel_id)
+                elif isinstance(notice, CallbackOffer):
+                    await self._offer_callback(session, notice, language)
+                elif isinstance(notice, QueueExit) and notice.voicemail:
+                    await self._to_mailbox(session, notice.voicemail, language)
+                elif isinstance(notice, QueueExit):
+                    await self.audio.prompt(session.channel_id)
+                    await session.play(self.sounds.media(notice.prompt, language))
+                    await self.ari.hangup(session.channel_id)
+        finally:
+            if self.queues is not None:
+                await self.queues.caller_gone(session.channel_id)
+
+    async def _offer_callback(
+        self, session: CallSession, offer: CallbackOffer, language: str
+    ) -> None:
+        """Confirm the number (their own, or one keyed in), queue the callback in the caller's
+        place and say goodbye; a refused number twice puts the caller back in line."""
+        assert self.queues is not None
+        await self.audio.prompt(session.channel_id)
+        caller_id, did, customer_number = await records.call_facts(session.channel_id)
+        own = to_e164(caller_id) or ""
+        media = [self.sounds.media("callback-confirm-or-key", language)]
+        if own:
+            media = [
+                self.sounds.media("callback-number", language),
+                f"digits:{own.lstrip('+')}",
+                *media,
+            ]
+        for _ in range(2):
+            keys = await session.collect(media, max_digits=16, terminator="#", first_timeout=8)
+            number, why = callback_number(keys, own)
+            if number is not None:
+                await self.queues.request_callback(
+                    session.channel_id, offer.queue, number, offer.priority, offer.entered_at
+                )
+                await CallRecord.filter(call_id=session.channel_id).update(
+                    result="callback_requested"
+                )
+                await session.play(self.sounds.media("callback-confirmed", language))
+                await self.ari.hangup(session.channel_id)
+                return
+            log.info("call %s: callback number %r refused: %s", session.channel_id, keys, why)
+            await session.play(self.sounds.media("callback-number-invalid", language))
+        moh_class = self.queues.moh_class(offer.queue)
+        await self.audio.hold(session.channel_id, moh_class)
+        await self.queues.enqueue(
+            session.channel_id,
+            offer.queue,
+            priority=offer.priority,
+            caller_id=caller_id,
+            language=language,
+            moh_class=moh_class,
+            notify=session.deliver,
+            did=did,
+            customer_number=customer_number,
+            entered_at=offer.entered_at,
+        )
+
+    async def _to_mailbox(self, session: CallSession, username: str, language: str) -> None:
+        """Queue overflow to voicemail."""
+        await self.audio.prompt(session.channel_id)
+        user = await User.get_or_none(username=username, active=True)
+        if user is None or self.services is None:
+            await session.play(self.sounds.media("unavailable", language))
+            await self.ari.hangup(session.channel_id)
+            return
+        caller_id = (await records.call_facts(session.channel_id))[0]
+        await voicemail.leave_message(self.services, session, user, caller_id, language)
+
+    async def _ensure_holding_bridge(self, bridge_id: str) -> None:
+        if bridge_id in self._holding_bridges:
+            return
+        bridges = {bridge.id for bridge in await self.ari.list_bridges()}
+        if bridge_id not in bridges:
+            await self.ari.create_bridge(bridge_id, "holding")
+        self._holding_bridges.add(bridge_id)
+
+    async def _route_sip(self, session: CallSession, route: Route, caller_number: str) -> None:
+        """Ring the SIP account; bridge on answer, apologise when it is away or silent."""
+        state = await self._endpoint_state(route.target)
+        if state != "online":
+            log.info("call %s: SIP account %s is %s", session.channel_id, route.target, state)
+            await self._unanswered(session, route, caller_number)
+            return
+        leg_id = f"ehd-leg-{uuid.uuid4().hex}"
+        session.legs.add(leg_id)
+        await self.ari.ring(session.channel_id)
+        await self.ari.originate(
+            f"PJSIP/{route.target}",
+            channel_id=leg_id,
+            app=self.app_name,
+            app_args=f"{AGENT_LEG},{session.channel_id}",
+            caller_id=caller_number or None,
+            timeout=route.ring_seconds,
+        )
+        answered = await session.wait_for(
+            session.leg_event(leg_id, StasisStart, ChannelDestroyed), route.ring_seconds + 2
+        )
+        if not isinstance(answered, StasisStart):
+            session.legs.discard(leg_id)
+            await self._quietly_hangup(leg_id)
+            await self._unanswered(session, route, caller_number)
+            return
+        await self._answer(session)
+        bridge_id = f"ehd-call-{session.channel_id}"
+        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
+        try:
+            await self.ari.add_to_bridge(bridge_id, session.channel_id)
+            await self.ari.add_to_bridge(bridge_id, leg_id)
+            # The call lasts until either side hangs up.
+            await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
+            await self.ari.hangup(session.channel_id)
+        finally:
+            with contextlib.suppress(AriHttpError):
+                await self.ari.destroy_bridge(bridge_id)
+
+    async def _unanswered(self, session: CallSession, route: Route, caller: str) -> None:
+        """Voicemail when the number has it, otherwise "not available"."""
+        mailbox = await User.get_or_none(username=route.voicemail) if route.voicemail else None
+        if mailbox is None or self.services is None:
+            await self._play_and_hangup(session, "unavailable", route.language)
+            return
+        await self._answer(session)
+        await voicemail.leave_message(self.services, session, mailbox, caller, route.language)
+        await session.wait_hangup()
+
+    async def _endpoint_state(self, extension: str) -> str:
+        try:
+            return await self.ari.endpoint_state("PJSIP", extension)
+        except AriHttpError:
+            return "unknown"
+
+    # --- reconcile ------------------------------------------------------------------------
+    async def reconcile(self) -> None:
+        """Rebuild state after a (re)connect: adopt live calls, close calls that died meanwhile."""
+        self._holding_bridges.clear()
+        live = await self.ari.list_channels()
+        live_ids = {channel.id for channel in live}
+        for call_id in list(self.sessions):
+            if call_id not in live_ids:
+                self.sessions[call_id].deliver(
+                    StasisEnd("StasisEnd", self.app_name, {}, _gone_channel(call_id))
+                )
+        closed = await records.close_missing(live_ids)
+        if closed:
+            log.info("reconcile: %d call(s) ended while ARI was away", closed)
+        for call_id in await records.open_call_ids():
+            if call_id in live_ids and call_id not in self.sessions:
+                log.info("reconcile: adopting live call %s", call_id)
+                self._start(call_id, None)
+        if self.queues is not None:
+            await self.queues.restore(live_ids, self._notifier)
+
+    def _notifier(self, call_id: str) -> Callable[[Event], None]:
+        session = self.sessions.get(call_id)
+        return session.deliver if session is not None else (lambda _event: None)
+
+    async def shutdown(self) -> None:
+        tasks = list(self.tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _gone_channel(channel_id: str) -> Channel:
+    return Channel(
+        id=channel_id,
+        name="",
+        state="Down",
+        caller_number="",
+        caller_name="",
+        exten="",
+        created=None,
+        language="en",
+    )

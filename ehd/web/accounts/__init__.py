@@ -1,0 +1,16 @@
+"""Accounts: logging in and out, one's password, the users and sites admin.
+
+``routes`` is the package's one route table, in the order the app registers it."""
+
+from __future__ import annotations
+
+from aiohttp.web import AbstractRouteDef
+
+from ehd.web.accounts import login, password, sites_admin, users_admin
+
+routes: list[AbstractRouteDef] = [
+    *login.routes,
+    *password.routes,
+    *users_admin.routes,
+    *sites_admin.routes,
+]

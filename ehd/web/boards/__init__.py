@@ -1,0 +1,14 @@
+"""What supervisors watch: wallboards and statistics.
+
+``routes`` is the package's one route table, in the order the app registers it."""
+
+from __future__ import annotations
+
+from aiohttp.web import AbstractRouteDef
+
+from ehd.web.boards import statistics, wallboard
+
+routes: list[AbstractRouteDef] = [
+    *wallboard.routes,
+    *statistics.routes,
+]

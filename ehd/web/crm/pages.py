@@ -1,0 +1,86 @@
+"""CRM screens: contacts and companies, searchable, each with its tickets and calls. A
+matched caller's screen pop opens the contact's (or company's) page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from tortoise.expressions import Q
+
+from ehd.db.models import CallRecord, Company, Contact, User
+from ehd.errors import NotFoundError
+from ehd.tickets.visibility import visible_tickets
+from ehd.web.auth import current_user
+from ehd.web.rendering import render
+
+routes = web.RouteTableDef()
+LIST_SIZE = 100
+HISTORY_SIZE = 50
+
+
+def _search(request: web.Request) -> str:
+    return request.query.get("q", "").strip()[:100]
+
+
+@routes.get("/crm/contacts")
+async def contacts(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    text = _search(request)
+    found = Contact.all()
+    if text:
+        found = found.filter(
+            Q(name__icontains=text) | Q(points__value__icontains=text.lower())
+        ).distinct()
+    rows = await found.order_by("name", "id").limit(LIST_SIZE).prefetch_related("company")
+    return render("crm_list.html", request, {"kind": "contacts", "rows": rows, "q": text})
+
+
+@routes.get("/crm/companies")
+async def companies(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    text = _search(request)
+    found = Company.all()
+    if text:
+        found = found.filter(Q(name__icontains=text) | Q(org_number__icontains=text))
+    rows = await found.order_by("name", "id").limit(LIST_SIZE).prefetch_related("site")
+    return render("crm_list.html", request, {"kind": "companies", "rows": rows, "q": text})
+
+
+def _id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if len(raw) > 12:
+        raise NotFoundError("no such record")
+    return int(raw)
+
+
+async def _history(me: User, **owner: Contact | Company) -> dict[str, Any]:
+    """The latest tickets (those ``me`` may see) and calls of a contact or a company."""
+    tickets = visible_tickets(me).filter(**owner).order_by("-updated_at").limit(HISTORY_SIZE)
+    calls = CallRecord.filter(**owner).order_by("-started_at").limit(HISTORY_SIZE)
+    return {"tickets": await tickets, "calls": await calls}
+
+
+@routes.get("/crm/contacts/{id:[0-9]{1,9}}")
+async def contact_page(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    contact = await Contact.get_or_none(id=_id(request)).prefetch_related("company")
+    if contact is None:
+        raise NotFoundError("no such contact")
+    return render("crm_record.html", request, {
+        "contact": contact, "company": contact.company, "people": [],
+        **await _history(me, contact=contact),
+    })  # fmt: skip
+
+
+@routes.get("/crm/companies/{id:[0-9]{1,9}}")
+async def company_page(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    company = await Company.get_or_none(id=_id(request)).prefetch_related("site")
+    if company is None:
+        raise NotFoundError("no such company")
+    people = await Contact.filter(company=company).order_by("name").limit(LIST_SIZE)
+    return render("crm_record.html", request, {
+        "contact": None, "company": company, "people": people,
+        **await _history(me, company=company),
+    })  # fmt: skip

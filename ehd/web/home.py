@@ -1,0 +1,40 @@
+"""The shell's own pages: home, the status page, and the JSON health check load balancers and
+monitors poll."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ehd.web.auth import current_user
+from ehd.web.keys import CONFIG, HEALTH
+from ehd.web.rendering import render
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/", name="home")
+async def home(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    return render("home.html", request, dict(me=user))
+
+
+@routes.get("/status")
+async def status_page(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    checks = await request.app[HEALTH].check()
+    config = request.app[CONFIG]
+    return render(
+        "status.html",
+        request,
+        dict(checks=checks, healthy=all(checks.values()), config=config),
+    )
+
+
+@routes.get("/health")
+async def health(request: web.Request) -> web.StreamResponse:
+    checks = await request.app[HEALTH].check()
+    healthy = all(checks.values())
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
+    )

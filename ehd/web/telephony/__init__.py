@@ -1,0 +1,35 @@
+"""Telephony: the agent console, agents' and queues' JSON API, the inbound-call API (calendars,
+menus, sounds, hot prompts, recordings), classification, staffing, and the telephony admin
+(queues, DIDs, calendars, sounds, call profiles).
+
+``routes`` is the package's one route table, in the order the app registers it."""
+
+from __future__ import annotations
+
+from aiohttp.web import AbstractRouteDef
+
+from ehd.web.telephony import (
+    agent_console,
+    calendars_admin,
+    classification_api,
+    inbound_api,
+    pause_codes_api,
+    profiles_admin,
+    queue_api,
+    queues_admin,
+    schedules_page,
+    sounds_admin,
+)
+
+routes: list[AbstractRouteDef] = [
+    *queue_api.routes,
+    *pause_codes_api.routes,
+    *inbound_api.routes,
+    *agent_console.routes,
+    *classification_api.routes,
+    *schedules_page.routes,
+    *queues_admin.routes,
+    *profiles_admin.routes,
+    *sounds_admin.routes,
+    *calendars_admin.routes,
+]

@@ -1,0 +1,165 @@
+"""The agent console and the mobile page: pages, and their live feed over a websocket (state,
+queue figures, the offered call before the phone rings, screen pops).
+
+A login made from the console ends when no console of that agent has been connected for
+``console_grace_seconds`` (the desktop client's behaviour); web and mobile logins stay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from ehd.chat import service as chat
+from ehd.db.models import AgentSession, CallRecord, QueueMember, User
+from ehd.queueing import agents, pause_codes
+from ehd.web.auth import current_user, user_in_path
+from ehd.web.i18n import language_for, translations
+from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
+from ehd.web.rendering import render
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+HEARTBEAT_SECONDS = 15.0
+FIGURES_SECONDS = 3.0
+_grace_tasks: dict[str, asyncio.Task[None]] = {}
+# What web/static/agent.js writes on the page, translated for it (data-labels).
+SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "calls", "answered",
+                "abandoned", "live", "reconnecting…", "waiting", "mine")  # fmt: skip
+
+
+async def _page_context(request: web.Request, user: User) -> dict[str, Any]:
+    members = await QueueMember.filter(user=user).prefetch_related("queue")
+    session = await AgentSession.get_or_none(user=user)
+    translate = translations(language_for(request, user)).gettext
+    return {
+        "labels": {text: translate(text) for text in SCRIPT_TEXTS},
+        "queues": sorted(m.queue.name for m in members),
+        "session": session,
+        "sip_extension": user.sip_extension or "",
+        "remote_number": user.remote_number,
+        "pause_codes": await pause_codes.listed(),
+    }
+
+
+@routes.get("/agent")
+async def console_page(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    return render("agent_console.html", request, await _page_context(request, user))
+
+
+@routes.get("/m")
+async def mobile_page(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    return render("agent_mobile.html", request, await _page_context(request, user))
+
+
+@routes.get("/api/overview")
+async def overview(request: web.Request) -> web.StreamResponse:
+    """Logged-in agents, calls waiting, today's calls (the mobile page's lists) and chats
+    (waiting, and the user's own)."""
+    me = current_user(request)
+    sessions = await AgentSession.all().prefetch_related("user")
+    service = request.app[QUEUE_SERVICE].current()
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = await CallRecord.filter(started_at__gte=midnight).exclude(route_type="callback")
+    results = [record.result for record in today]
+    return web.json_response(
+        {
+            "agents": sorted(
+                (
+                    {"username": s.user.username, "state": s.state, "queues": s.queues}
+                    for s in sessions
+                ),
+                key=lambda a: str(a["username"]),
+            ),
+            "queues": service.figures() if service is not None else {},
+            "chats": await chat.counts(me),
+            "today": {
+                "calls": len(results),
+                "answered": results.count("answered"),
+                "abandoned": results.count("abandoned"),
+            },
+        }  # fmt: skip
+    )
+
+
+@routes.get("/api/agents/{username}/events")
+async def agent_events(request: web.Request) -> web.StreamResponse:
+    me, user = await user_in_path(request, "console")
+    username = user.username
+    socket = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
+    await socket.prepare(request)
+    consoles = request.app[CONSOLES]
+    feed = consoles.subscribe(username)
+    pending = _grace_tasks.pop(username, None)
+    if pending is not None:
+        pending.cancel()  # the console came back in time
+    try:
+        session = await AgentSession.get_or_none(user=user)
+        await socket.send_json(
+            {
+                "type": "hello",
+                "username": username,
+                "state": session.state if session else "logged_out",
+                "queues": session.queues if session else [],
+            }
+        )
+        await _pump(request, socket, feed)
+    finally:
+        consoles.unsubscribe(username, feed)
+        if not consoles.watching(username) and username == me.username:
+            _grace_tasks[username] = asyncio.create_task(_end_console_login(request, user))
+    return socket
+
+
+async def _pump(
+    request: web.Request, socket: web.WebSocketResponse, feed: asyncio.Queue[dict[str, Any]]
+) -> None:
+    reader = asyncio.create_task(_drain(socket))
+    try:
+        while not reader.done():
+            getter = asyncio.ensure_future(feed.get())
+            done, _ = await asyncio.wait({getter, reader}, timeout=FIGURES_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            if getter in done:
+                await socket.send_json(getter.result())
+                continue
+            getter.cancel()
+            service = request.app[QUEUE_SERVICE].current()
+            if not reader.done() and service is not None:
+                await socket.send_json({"type": "figures", "queues": service.figures()})
+    except ConnectionResetError:
+        pass
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+
+async def _end_console_login(request: web.Request, user: User) -> None:
+    grace = request.app[CONFIG].console_grace_seconds
+    try:
+        await asyncio.sleep(grace)
+    except asyncio.CancelledError:
+        return
+    _grace_tasks.pop(user.username, None)
+    if request.app[CONSOLES].watching(user.username):
+        return
+    session = await AgentSession.get_or_none(user=user)
+    if session is not None and session.source == "console":
+        log.info("console of %s gone for %d s: logging out", user.username, grace)
+        await agents.logout(user, request.app[QUEUE_SERVICE].current())
+
+
+async def _drain(socket: web.WebSocketResponse) -> None:
+    """Read until the console goes away (it sends nothing we need)."""
+    async for message in socket:
+        if message.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+            return

@@ -1,0 +1,39 @@
+"""Tickets: the screens, the JSON API, the customer's page, the ways tickets come in
+(contact form, text messages) and the ticket admin (templates, filters, mailboxes, options,
+signatures, shortcut menus).
+
+``routes`` is the package's one route table, in the order the app registers it."""
+
+from __future__ import annotations
+
+from aiohttp.web import AbstractRouteDef
+
+from ehd.web.tickets import (
+    admin_api,
+    api,
+    contact_form,
+    control_panel,
+    customer_page,
+    filters_admin,
+    mailboxes_admin,
+    pages,
+    shortcuts,
+    signatures,
+    sms_inbound,
+    templates_admin,
+)
+
+routes: list[AbstractRouteDef] = [
+    *pages.routes,
+    *api.routes,
+    *customer_page.routes,
+    *shortcuts.routes,
+    *mailboxes_admin.routes,
+    *filters_admin.routes,
+    *templates_admin.routes,
+    *signatures.routes,
+    *contact_form.routes,
+    *control_panel.routes,
+    *admin_api.routes,
+    *sms_inbound.routes,
+]

@@ -1,0 +1,347 @@
+"""Ticket screens: the overview (filters, columns, grouping; the dispatcher's mass edit; the
+personal in-tray), a new ticket, and the ticket page (reply with a status, internal notes with
+@mentions, watching, suggested solutions, related tickets with merge).
+
+Forms post and redirect (they work without script); rules live in the service layer and in
+``ehd.tickets.changes.apply_changes``, shared with the JSON API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from multidict import MultiMapping
+
+from ehd.accounts.permissions import Permission, may
+from ehd.crm.directory import EMAIL, contact_for_email
+from ehd.db.models import Ticket, TicketAttachment, TicketEntry, TicketTemplate, User
+from ehd.errors import EhdError, NotFoundError
+from ehd.mail.outbound import MailError
+from ehd.plain_numbers import row_id
+from ehd.tickets import service
+from ehd.tickets.changes import apply_changes
+from ehd.tickets.mentions import mentioned
+from ehd.tickets.options import TicketOptions, ticket_options
+from ehd.tickets.status import Priority, Status
+from ehd.tickets.visibility import visible_tickets
+from ehd.web.auth import current_user, require_permission
+from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
+from ehd.web.rendering import render
+from ehd.web.tickets.shortcuts import run_search, search_query
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+COLUMNS = {"number": "No.", "subject": "Subject", "status": "Status", "priority": "Priority",
+           "source": "Channel", "agent": "Agent", "contact": "Contact", "updated": "Changed",
+           "created": "Created"}  # fmt: skip
+DEFAULT_COLUMNS = ("number", "subject", "status", "agent", "updated")
+GROUPS = {"status": "Status", "source": "Channel", "agent": "Agent", "contact": "Contact"}
+SOURCES = ("manual", "email", "form", "sms", "phone", "chat", "social")
+PAGE_SIZE = 200
+
+
+def _row(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
+        "priority": ticket.priority, "source": ticket.source,
+        "agent": ticket.agent.username if ticket.agent else "",
+        "contact": ticket.contact.name if ticket.contact else "",
+        "updated": ticket.updated_at.strftime("%Y-%m-%d %H:%M"),
+        "created": ticket.created_at.strftime("%Y-%m-%d %H:%M"),
+    }  # fmt: skip
+
+
+async def _overview_rows(me: User, query: MultiMapping[str]) -> list[dict[str, Any]]:
+    tickets = visible_tickets(me).filter(held=False)
+    if query.getall("status", []):
+        tickets = tickets.filter(status__in=query.getall("status"))
+    elif query.get("mine") != "1":
+        tickets = tickets.exclude(status=Status.CLOSED.value)
+    if query.get("source"):
+        tickets = tickets.filter(source=query["source"])
+    if query.get("agent"):
+        tickets = tickets.filter(agent__username=query["agent"])
+    if query.get("mine") == "1":
+        tickets = tickets.filter(agent_id=me.id).exclude(status=Status.CLOSED.value)
+    if query.get("q"):
+        tickets = tickets.filter(subject__icontains=query["q"][:100])
+    found = (
+        await tickets.order_by("-updated_at").limit(PAGE_SIZE).prefetch_related("agent", "contact")
+    )
+    rows = [_row(t) for t in found]
+    if query.get("watched") == "1":
+        watched = {t.number for t in found if me.id in t.watchers}
+        rows = [r for r in rows if r["number"] in watched]
+    return rows
+
+
+@routes.get("/tickets")
+async def overview(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    query = await run_search(me, request.query)
+    columns = [c for c in query.getall("col", []) if c in COLUMNS] or list(DEFAULT_COLUMNS)
+    group_by = query.get("group", "")
+    rows = await _overview_rows(me, query)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        key = (str(row[group_by]) or "—") if group_by in GROUPS else ""
+        groups[key].append(row)
+    agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
+    return render("tickets.html", request, {
+        "rows": rows, "groups": dict(groups), "columns": columns, "all_columns": COLUMNS,
+        "group_by": group_by if group_by in GROUPS else "", "all_groups": GROUPS,
+        "statuses": [s.value for s in Status], "sources": SOURCES, "agents": list(agents),
+        "query": query, "mine": query.get("mine") == "1",
+        "dispatcher": may(me, Permission.TICKETS_DISPATCH),
+        "may_work": may(me, Permission.TICKETS_WORK),
+        "message": query.get("message", ""), "error": query.get("error", ""),
+        "self_link": request.path_qs, "search": search_query(query),
+    })  # fmt: skip
+
+
+async def _options(request: web.Request) -> TicketOptions:
+    return await ticket_options(request.app[CONFIG])
+
+
+def _back(target: str, **values: str) -> web.HTTPSeeOther:
+    base = target if target.startswith("/tickets") and not target.startswith("//") else "/tickets"
+    separator = "&" if "?" in base else "?"
+    return web.HTTPSeeOther(f"{base}{separator}{urlencode(values)}" if values else base)
+
+
+@routes.post("/tickets/mass")
+async def mass_edit(request: web.Request) -> web.StreamResponse:
+    """The dispatcher's mass edit: assign, set a status or close the chosen tickets."""
+    me = require_permission(request, Permission.TICKETS_DISPATCH)
+    form = await request.post()
+    back = str(form.get("back", "/tickets"))
+    numbers = [n for text in form.getall("number", []) if (n := row_id(str(text)))]
+    action = str(form.get("action", ""))
+    if not numbers:
+        raise _back(back, error="Choose tickets first.")
+    changes: dict[str, Any] = {
+        "assign": {"agent": str(form.get("agent", ""))},
+        "status": {"status": str(form.get("status", ""))},
+        "close": {"status": Status.CLOSED.value},
+    }.get(action, {})
+    if not changes:
+        raise _back(back, error="Choose what to do.")
+    done, problems = 0, []
+    for ticket in await visible_tickets(me).filter(number__in=numbers):
+        try:
+            await apply_changes(ticket, me, changes, await _options(request))
+            done += 1
+        except EhdError as err:
+            problems.append(f"#{ticket.number}: {err.message}")
+    if problems:
+        raise _back(back, message=f"{done} changed.", error="; ".join(problems)[:500])
+    raise _back(back, message=f"{done} changed.")
+
+
+@routes.get("/tickets/new")
+async def new_form(request: web.Request) -> web.StreamResponse:
+    current_user(request)
+    return render("ticket_new.html", request, {"error": None, "form": {},
+                                               "priorities": list(Priority)})  # fmt: skip
+
+
+@routes.post("/tickets/new")
+async def new_submit(request: web.Request) -> web.StreamResponse:
+    me = require_permission(request, Permission.TICKETS_WORK)
+    form = await request.post()
+    values = {k: str(form.get(k, "")).strip() for k in ("subject", "description", "email",
+                                                          "priority")}  # fmt: skip
+    error = "" if values["subject"] else "A ticket needs a subject."
+    if values["priority"] not in {p.value for p in Priority}:
+        error = "Choose a priority."
+    if values["email"] and not EMAIL.fullmatch(values["email"]):
+        error = "The customer's email is not an address."
+    if error:
+        context = {"error": error, "form": values, "priorities": list(Priority)}
+        return render("ticket_new.html", request, context, status=400)
+    priority = Priority(values["priority"]).value
+    contact = await contact_for_email(values["email"], "") if values["email"] else None
+    ticket = await service.create_ticket(values["subject"], values["description"], "manual",
+                                         contact, [])  # fmt: skip
+    await service.change(ticket, me.username, "priority", priority)
+    raise web.HTTPSeeOther(f"/tickets/{ticket.number}")
+
+
+async def _ticket(request: web.Request, me: User) -> Ticket:
+    number = request.match_info["number"]
+    ticket = (
+        await visible_tickets(me)
+        .get_or_none(number=int(number))
+        .prefetch_related("contact", "company", "agent", "template", "site", "group")
+    )
+    if ticket is None:
+        raise NotFoundError("no such ticket")
+    return ticket
+
+
+@routes.get("/tickets/{number:[0-9]{1,9}}")
+async def ticket_page(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    ticket = await _ticket(request, me)
+    entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
+    files = defaultdict(list)
+    for attachment in await TicketAttachment.filter(ticket=ticket):
+        files[attachment.entry_id].append(attachment.filename)  # type: ignore[attr-defined]
+    related = []
+    if ticket.contact is not None:
+        related = await visible_tickets(me).filter(contact=ticket.contact).exclude(
+            id=ticket.id).order_by("-updated_at").limit(20)  # fmt: skip
+    allowed = (await _options(request)).allow_delete
+    may_delete = allowed and may(me, Permission.TICKETS_DISPATCH)
+    template: TicketTemplate | None = ticket.template
+    agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
+    return render("ticket.html", request, {
+        "ticket": ticket, "entries": entries, "files": files, "related": related,
+        "suggested": template.suggested_solutions if template else [], "template": template,
+        "watching": me.id in ticket.watchers, "statuses": [s.value for s in Status],
+        "priorities": list(Priority), "agents": list(agents),
+        "may_work": may(me, Permission.TICKETS_WORK),
+        "may_delete": may_delete,
+        "message": request.query.get("message", ""), "error": request.query.get("error", ""),
+    })  # fmt: skip
+
+
+def _to_ticket(ticket: Ticket, **values: str) -> web.HTTPSeeOther:
+    query = f"?{urlencode(values)}" if values else ""
+    return web.HTTPSeeOther(f"/tickets/{ticket.number}{query}")
+
+
+@routes.post("/tickets/{number:[0-9]{1,9}}/reply")
+async def reply(request: web.Request) -> web.StreamResponse:
+    """Answer the customer (by mail, or by text to a texter) and set the status at once."""
+    me = require_permission(request, Permission.TICKETS_WORK)
+    ticket = await _ticket(request, me)
+    form = await request.post()
+    text = str(form.get("text", "")).strip()
+    if not text:
+        raise _to_ticket(ticket, error="Write a reply first.")
+    status = str(form.get("status", Status.WITH_CONTACT.value))
+    try:
+        await request.app[TICKET_MAIL].reply(ticket, text, me)
+    except MailError as err:
+        raise _to_ticket(ticket, error=f"Not sent: {err}") from err
+    try:
+        await apply_changes(ticket, me, {"status": status}, await _options(request))
+    except EhdError as err:
+        raise _to_ticket(ticket, message="Reply sent.", error=err.message) from err
+    raise _to_ticket(ticket, message="Reply sent.")
+
+
+@routes.post("/tickets/{number:[0-9]{1,9}}/note")
+async def note(request: web.Request) -> web.StreamResponse:
+    """An internal note; colleagues named as @username hear of it (mail and console)."""
+    me = require_permission(request, Permission.TICKETS_WORK)
+    ticket = await _ticket(request, me)
+    form = await request.post()
+    text = str(form.get("text", "")).strip()[:20000]
+    if not text:
+        raise _to_ticket(ticket, error="Write a note first.")
+    await TicketEntry.create(ticket=ticket, kind="note", public=False, author=me.username,
+                             text=text)  # fmt: skip
+    users = await User.filter(active=True).values_list("username", flat=True)
+    names = [n for n in mentioned(text, {str(u) for u in users}) if n != me.username]
+    await _tell_mentioned(request, ticket, me, names, text)
+    told = f" {', '.join('@' + n for n in names)} told." if names else ""
+    raise _to_ticket(ticket, message=f"Note saved.{told}")
+
+
+async def _tell_mentioned(
+    request: web.Request, ticket: Ticket, me: User, names: list[str], text: str
+) -> None:
+    mailer = request.app[TICKET_MAIL].mailer
+    link = f"{request.app[CONFIG].web_url.rstrip('/')}/tickets/{ticket.number}"
+    for user in await User.filter(username__in=names):
+        request.app[CONSOLES].publish(user.username, {
+            "type": "mention", "ticket": ticket.number, "subject": ticket.subject,
+            "by": me.username,
+        })  # fmt: skip
+        if not user.email:
+            continue
+        body = (
+            f"{me.name or me.username} mentioned you on ticket {ticket.number}:\n\n{text}\n\n{link}"
+        )
+        try:
+            message = mailer.build(user.email, f"You were mentioned: {ticket.subject}", body)
+            await mailer.send(message)
+        except MailError as err:
+            log.warning("mention mail to %s failed: %s", user.username, err)
+
+
+@routes.post("/tickets/{number:[0-9]{1,9}}/watch")
+async def watch(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    ticket = await _ticket(request, me)
+    form = await request.post()
+    on = form.get("watch") == "on"
+    await apply_changes(ticket, me, {"watch": on}, await _options(request))
+    raise _to_ticket(ticket, message="Watching." if on else "No longer watching.")
+
+
+@routes.post("/tickets/{number:[0-9]{1,9}}/change")
+async def change(request: web.Request) -> web.StreamResponse:
+    me = require_permission(request, Permission.TICKETS_WORK)
+    ticket = await _ticket(request, me)
+    form = await request.post()
+    changes = {k: str(form[k]) for k in ("status", "priority", "agent") if form.get(k)}
+    try:
+        await apply_changes(ticket, me, changes, await _options(request))
+    except EhdError as err:
+        raise _to_ticket(ticket, error=err.message) from err
+    raise _to_ticket(ticket, message="Saved.")
+
+
+@routes.post("/tickets/{number:[0-9]{1,9}}/merge")
+async def merge(request: web.Request) -> web.StreamResponse:
+    """Merge this ticket into another of the same contact: its log moves there, and this one
+    is closed as the other's child."""
+    me = require_permission(request, Permission.TICKETS_WORK)
+    ticket = await _ticket(request, me)
+    form = await request.post()
+    into_text = str(form.get("into", ""))
+    into = row_id(into_text)
+    target = None if into is None else await visible_tickets(me).get_or_none(number=into)
+    if target is None or target.id == ticket.id or target.contact_id != ticket.contact_id:  # type: ignore[attr-defined]
+        raise _to_ticket(ticket, error="Merge only into another ticket of the same contact.")
+    await TicketEntry.filter(ticket=ticket).update(ticket_id=target.id)
+    await TicketAttachment.filter(ticket=ticket).update(ticket_id=target.id)
+    text = f"Merged from ticket {ticket.number}: {ticket.subject}"
+    await TicketEntry.create(ticket=target, kind="note", public=False, author=me.username,
+                             text=text)  # fmt: skip
+    await service.change(ticket, me.username, "master_id", target.id)
+    await service.change(ticket, me.username, "status", Status.CLOSED.value)
+    raise _to_ticket(target, message=f"Ticket {ticket.number} merged here.")
+
+
+@routes.get("/api/tickets/inbox")
+async def inbox_version(request: web.Request) -> web.StreamResponse:
+    """A fingerprint of the user's own open tickets: the personal in-tray reloads its list when
+    it changes. Read from the database, so it holds with several web processes."""
+    me = current_user(request)
+    mine = visible_tickets(me).filter(agent_id=me.id).exclude(status=Status.CLOSED.value)
+    rows = await mine.order_by("number").values_list("number", "status", "updated_at")
+    text = "|".join(f"{n}:{s}:{u.isoformat()}" for n, s, u in rows)
+    return web.json_response({"version": hashlib.sha256(text.encode()).hexdigest()[:16],
+                              "count": len(rows)})  # fmt: skip
+
+
+@routes.post("/tickets/{number:[0-9]{1,9}}/delete")
+async def delete(request: web.Request) -> web.StreamResponse:
+    """Delete a ticket, when the control panel allows it, as a dispatcher."""
+    me = require_permission(request, Permission.TICKETS_DISPATCH)
+    ticket = await _ticket(request, me)
+    if not (await _options(request)).allow_delete:
+        raise _to_ticket(ticket, error="Deleting tickets is turned off in the control panel.")
+    log.info("%s deleted ticket %s (%s)", me.username, ticket.number, ticket.subject)
+    await ticket.delete()
+    raise _back("/tickets", message=f"Ticket {ticket.number} deleted.")
