@@ -313,7 +313,7 @@ async def test_every_queue_setting_is_on_the_screen_and_survives_a_round_trip(
 ) -> None:
     """The queue screen covers what the JSON API can set: posted back unchanged nothing moves,
     and the settings once only reachable by API (keys, timing, rules) are edited on it."""
-    from ehd.web.telephony.queue_api import QUEUE_LINKS, QUEUE_SETTINGS
+    from ehd.queueing.queue_store import QUEUE_LINKS, QUEUE_SETTINGS
 
     status, _ = await post_form(admin_pages, "/admin/queues", "/admin/queues", {"name": "full"})
     assert status == 200

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ehd.config import PROJECT_ROOT
+from ehd.queueing.queue_store import QUEUE_LINKS, QUEUE_SETTINGS
 from ehd.queueing.settings_help import ALL, SECTIONS
-from ehd.web.telephony.queue_api import QUEUE_LINKS, QUEUE_SETTINGS
 
 
 def test_every_queue_setting_has_one_help_text() -> None:

@@ -12,9 +12,9 @@ from ehd.db.models import Queue, User
 from ehd.errors import ValidationError
 from ehd.plain_numbers import decimal, whole_number
 from ehd.queueing.config import RECORDING_MODES
+from ehd.queueing.queue_store import NULLABLE_SETTINGS, QUEUE_LINKS, QUEUE_SETTINGS
 from ehd.queueing.settings_help import ALL, SECTIONS, Setting
 from ehd.web.json_input import parse_json
-from ehd.web.telephony.queue_api import NULLABLE_SETTINGS, QUEUE_LINKS, QUEUE_SETTINGS
 
 __all__ = ["CHOICES", "SECTIONS", "form_values", "settings_from_form"]
 

@@ -23,10 +23,10 @@ from ehd.db.models import (
 )
 from ehd.errors import NotFoundError, ValidationError
 from ehd.plain_numbers import whole_number
+from ehd.queueing.queue_store import QUEUE_LINKS, save_did, save_queue
 from ehd.web.auth import require_role
 from ehd.web.keys import QUEUE_SERVICE
 from ehd.web.rendering import render
-from ehd.web.telephony.queue_api import QUEUE_LINKS, save_did, save_queue
 from ehd.web.telephony.queue_form import CHOICES, SECTIONS, form_values, settings_from_form
 
 routes = web.RouteTableDef()
