@@ -102,8 +102,7 @@ class InboundFlow:
     async def _hot_prompts(self, queue_id: int) -> list[str]:
         rows = await HotPrompt.filter(active=True)
         rules = [
-            HotPromptRule(r.id, r.sound, r.queue_id, r.active, r.starts_at, r.ends_at)  # type: ignore[attr-defined]
-            for r in rows
+            HotPromptRule(r.id, r.sound, r.queue_id, r.active, r.starts_at, r.ends_at) for r in rows
         ]
         return to_play(rules, queue_id, datetime.now(UTC))
 

@@ -116,7 +116,7 @@ async def visitor_says(session: ChatSession, text: str) -> TicketEntry:
 
 
 async def agent_says(session: ChatSession, agent: User, text: str) -> TicketEntry:
-    if session.agent_id != agent.id:  # type: ignore[attr-defined]
+    if session.agent_id != agent.id:
         raise ConflictError("take the chat before you write in it")
     return await _entry(session, AGENT_KIND, agent.alias or agent.name or agent.username,
                         message_text(text))  # fmt: skip
@@ -162,7 +162,7 @@ async def end_abandoned(now: datetime) -> int:
 
 async def messages_after(session: ChatSession, after: int) -> list[dict[str, object]]:
     entries = await TicketEntry.filter(
-        ticket_id=session.ticket_id, id__gt=after,  # type: ignore[attr-defined]
+        ticket_id=session.ticket_id, id__gt=after,
         kind__in=(VISITOR_KIND, AGENT_KIND, EVENT_KIND),
     ).order_by("id")  # fmt: skip
     return [{"id": e.id, "kind": e.kind, "author": e.author, "text": e.text,
@@ -173,6 +173,6 @@ async def _entry(session: ChatSession, kind: str, author: str, text: str, *,
                  allow_ended: bool = False) -> TicketEntry:  # fmt: skip
     if session.state == ENDED and not allow_ended:
         raise ConflictError("the chat has ended")
-    entry = await TicketEntry.create(ticket_id=session.ticket_id, kind=kind,  # type: ignore[attr-defined]
+    entry = await TicketEntry.create(ticket_id=session.ticket_id, kind=kind,
                                      public=True, author=author[:254], text=text)  # fmt: skip
     return entry

@@ -34,10 +34,7 @@ async def save_contact(contact: Contact) -> Contact:
 async def _entries(kind: str, value: str) -> list[ContactEntry]:
     ids = await ContactPoint.filter(kind=kind, value=value).values_list("contact_id", flat=True)
     contacts = await Contact.filter(id__in=list(ids)).order_by("id")
-    return [
-        ContactEntry(c.id, c.company_id, tuple(c.phones), tuple(c.emails))  # type: ignore[attr-defined]
-        for c in contacts
-    ]
+    return [ContactEntry(c.id, c.company_id, tuple(c.phones), tuple(c.emails)) for c in contacts]
 
 
 async def _company_series() -> list[CompanySeries]:

@@ -95,7 +95,7 @@ async def poll_once(
             await _bounce_large(imap, uid, size, bounce)
         else:
             raw = await _fetch(imap, uid)
-            site = mailbox.site_id  # type: ignore[attr-defined]
+            site = mailbox.site_id
             hold = mailbox.creation == "review"
             result = await ingest_mail(raw, secret, store, site, hold)  # raises: stays on server
             if after is not None:

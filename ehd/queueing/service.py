@@ -198,7 +198,7 @@ class QueueService:
                 queue.callback_offer_after,
                 queue.callback_offer_position,
             )
-            survey_id = queue.survey_id  # type: ignore[attr-defined]
+            survey_id = queue.survey_id
             if survey_id is not None:
                 self.surveys[queue.name] = survey_id
             else:

@@ -39,7 +39,7 @@ async def plan_changes(
 ) -> list[Change]:
     """Every field write ``body`` asks for, all checked; nothing is written. Raises the first
     rule broken."""
-    check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))  # type: ignore[attr-defined]
+    check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))
     planned: list[Change] = []
     if "subject" in body:
         subject = str(body["subject"]).strip()

@@ -80,7 +80,7 @@ class TicketMail:
         to = ticket.contact.emails[0] if ticket.contact and ticket.contact.emails else ""
         if not to:
             raise MailError(f"ticket {ticket.number} has no contact address to reply to")
-        signature = await signature_for(author, ticket.site_id)  # type: ignore[attr-defined]
+        signature = await signature_for(author, ticket.site_id)
         body = f"{text}\n\n-- \n{signature.text}" if signature else text
         message = await asyncio.to_thread(self.mailer.build, to, self._subject(ticket, True), body)
         if signature is not None and signature.image:

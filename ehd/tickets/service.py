@@ -87,7 +87,7 @@ async def create_ticket(subject: str, description: str, source: str, contact: Co
                     description=description[:8000],
                     source=source,
                     contact=contact,
-                    company_id=contact.company_id if contact else None,  # type: ignore[attr-defined]
+                    company_id=contact.company_id if contact else None,
                     cc=cc,
                 )
         except IntegrityError:
@@ -278,8 +278,8 @@ async def apply(ticket: Ticket, action: rules.Action) -> None:
 async def use_template(ticket: Ticket, template: TicketTemplate, who: str) -> None:
     """The template and its defaults: response group, priority, and the status for new ones."""
     await change(ticket, who, "template_id", template.id)
-    if template.group_id is not None:  # type: ignore[attr-defined]
-        await change(ticket, who, "group_id", template.group_id)  # type: ignore[attr-defined]
+    if template.group_id is not None:
+        await change(ticket, who, "group_id", template.group_id)
     await change(ticket, who, "priority", template.default_priority)
     if ticket.status == Status.NEW.value:
         await change(ticket, who, "status", Status(template.default_status).value)

@@ -32,7 +32,7 @@ async def signature_for(user: User | None, site_id: int | None) -> Signature | N
 
     def find(user_id: int | None, wanted_site: int | None) -> Signature | None:
         for row in rows:
-            if row.user_id == user_id and row.site_id == wanted_site:  # type: ignore[attr-defined]
+            if row.user_id == user_id and row.site_id == wanted_site:
                 return row
         return None
 

@@ -177,7 +177,7 @@ async def test_sounds_upload_and_hot_prompts_switch(
     status, page = await post_form(admin_pages, "/admin/hot-prompts", "/admin/sounds", prompt)
     assert status == 200 and "Christmas Eve" in page and "2026-12-24 08:00" in page
     row = await HotPrompt.get(description="Christmas Eve")
-    assert row.queue_id is None and row.starts_at is not None  # type: ignore[attr-defined]
+    assert row.queue_id is None and row.starts_at is not None
     status, page = await post_form(admin_pages, "/admin/hot-prompts", "/admin/sounds",
                                    {**prompt, "sound": "nothing"})  # fmt: skip
     assert status == 400 and "Choose a sound" in page

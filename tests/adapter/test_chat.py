@@ -162,7 +162,7 @@ async def test_bad_input_departures_and_capacity(server: TestServer) -> None:
         assert response.status == 200
     gone = await ChatSession.get(id=sessions[0].id)
     assert gone.state == "ended" and await TicketEntry.exists(
-        ticket_id=gone.ticket_id, text="The visitor left the chat.")  # type: ignore[attr-defined]  # fmt: skip
+        ticket_id=gone.ticket_id, text="The visitor left the chat.")  # fmt: skip
     assert (await post_form(anna, f"/chats/{sessions[3].id}/take", "/chats", {}))[0] == 200
     await anna.close()
     sara = await _agent(server, "sara", ready=False)

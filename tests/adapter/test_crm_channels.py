@@ -58,7 +58,7 @@ async def test_texts_become_a_ticket_of_the_company_and_get_answers_by_text(
     ticket = await Ticket.get(number=first["ticket"]).prefetch_related("contact")
     assert ticket.source == "sms" and ticket.subject == "My router is dead"
     assert ticket.contact is not None and ticket.contact.phones == ["+46701234567"]
-    assert ticket.contact.company_id == company["id"]  # type: ignore[attr-defined]
+    assert ticket.contact.company_id == company["id"]
 
     status, second = await text(agent, {"from": "+46701234567", "text": "Still dead"})
     assert status == 201 and second == {"ticket": first["ticket"], "new": False}

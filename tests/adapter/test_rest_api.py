@@ -216,7 +216,7 @@ async def test_a_ticket_change_obeys_the_ticket_rules_and_saves_all_or_nothing(a
     status, body = await call(api, "POST", f"/tickets/{number}",
                               {"status": "solved", "agent": "agent"})  # fmt: skip
     assert status == 400 and body["details"]["field"] == "ticket_type"
-    assert (await Ticket.get(number=number)).agent_id is None  # type: ignore[attr-defined]
+    assert (await Ticket.get(number=number)).agent_id is None
 
     status, changed = await call(api, "POST", f"/tickets/{number}",
                                  {"subject": "Printer jam", "agent": "agent"})  # fmt: skip

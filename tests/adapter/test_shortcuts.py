@@ -35,7 +35,7 @@ async def test_saved_searches_run_by_name_and_shared_ones_reach_everyone(app: Te
         _, page = await post_form(admin, "/tickets/searches", "/tickets", search)
         assert "Invoice wrong" in page and "Router dead" not in page
         stored = await SavedSearch.get(name="Texts")
-        assert stored.query == "source=sms" and stored.owner_id is None  # type: ignore[attr-defined]
+        assert stored.query == "source=sms" and stored.owner_id is None
         async with agent.get("/tickets?g_exe=Texts") as response:
             page = await response.text()
         assert "Invoice wrong" in page and "Router dead" not in page

@@ -136,7 +136,7 @@ async def test_a_filter_applies_a_template_with_its_defaults(store: Path) -> Non
     result = await ingest_mail(mail("a@example.com", "Invoices wrong"), SECRET, store)
     ticket = await Ticket.get(number=result.ticket_number)
     assert (ticket.priority, ticket.status) == ("high", "open")
-    assert ticket.group_id == billing.id  # type: ignore[attr-defined]
+    assert ticket.group_id == billing.id
 
 
 async def test_a_mail_that_fails_half_way_leaves_nothing_and_its_retry_makes_one_ticket(
@@ -220,4 +220,4 @@ async def test_a_templates_own_rules_choose_it(store: Path) -> None:
     ticket = await Ticket.get(number=result.ticket_number).prefetch_related("template")
     assert ticket.template is not None and ticket.template.name == "delivery"
     other = await ingest_mail(mail("a@example.com", "Invoice question"), SECRET, store)
-    assert (await Ticket.get(number=other.ticket_number)).template_id is None  # type: ignore[attr-defined]
+    assert (await Ticket.get(number=other.ticket_number)).template_id is None

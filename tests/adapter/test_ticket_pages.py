@@ -95,7 +95,7 @@ async def test_reply_note_with_mention_and_merge(web: tuple[Client, MailSink]) -
                       {"into": str(first.number)})  # fmt: skip
     assert f"Ticket {second.number} merged here." in page
     merged = await Ticket.get(id=second.id)
-    assert merged.status == "closed" and merged.master_id == first.id  # type: ignore[attr-defined]
+    assert merged.status == "closed" and merged.master_id == first.id
 
 
 async def test_agents_restricted_to_their_sites_cannot_reach_other_sites_tickets(

@@ -59,7 +59,7 @@ async def _session(request: web.Request, me: User, *, own: bool = True) -> ChatS
     if session is None:
         raise NotFoundError("no such chat")
     supervising = me.role in (Role.ADMIN, Role.SUPERVISOR)
-    if own and session.agent_id != me.id and not supervising:  # type: ignore[attr-defined]
+    if own and session.agent_id != me.id and not supervising:
         raise PermissionDeniedError("this chat is another agent's")
     return session
 
@@ -80,7 +80,7 @@ async def _chat_page(request: web.Request, me: User, session: ChatSession, statu
     await session.fetch_related("ticket", "site", "agent")
     return render("chat_agent.html", request, {
         "session": session, "messages": await chat.messages_after(session, 0), "error": error,
-        "writing": session.agent_id == me.id and session.state == chat.ACTIVE,  # type: ignore[attr-defined]
+        "writing": session.agent_id == me.id and session.state == chat.ACTIVE,
     }, status=status)  # fmt: skip
 
 

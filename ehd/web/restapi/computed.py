@@ -89,7 +89,7 @@ async def teamstats(selection: Selection) -> list[dict[str, Any]]:
 
 def _contact(contact: Contact) -> dict[str, Any]:
     return {"id": contact.id, "name": contact.name, "emails": contact.emails,
-            "phones": contact.phones, "company_id": contact.company_id}  # type: ignore[attr-defined]  # fmt: skip
+            "phones": contact.phones, "company_id": contact.company_id}  # fmt: skip
 
 
 async def crm_aid(query: Mapping[str, str]) -> dict[str, Any]:

@@ -237,7 +237,7 @@ async def list_schedules(request: web.Request) -> web.StreamResponse:
     rows = await AgentSchedule.filter(state__in=("planned", "active")).order_by("starts_at")
     users = {u.id: u.username for u in await User.all()}
     return web.json_response(
-        {"schedules": [_schedule_json(r, users.get(r.user_id, "")) for r in rows]}  # type: ignore[attr-defined]
+        {"schedules": [_schedule_json(r, users.get(r.user_id, "")) for r in rows]}
     )
 
 

@@ -28,7 +28,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
     entries = [
         {
             "id": row.id,
-            "username": users[row.user_id].username if row.user_id in users else "?",  # type: ignore[attr-defined]
+            "username": users[row.user_id].username if row.user_id in users else "?",
             "starts": row.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             "ends": row.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             "number": row.number or "SIP phone",

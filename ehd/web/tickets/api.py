@@ -38,8 +38,8 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
         "subject": ticket.subject,
         "status": ticket.status,
         "priority": ticket.priority,
-        "agent_id": ticket.agent_id,  # type: ignore[attr-defined]
-        "group_id": ticket.group_id,  # type: ignore[attr-defined]
+        "agent_id": ticket.agent_id,
+        "group_id": ticket.group_id,
         "locked": ticket.locked,
         "held": ticket.held,
         "custom_fields": ticket.custom_fields,
@@ -105,7 +105,7 @@ async def get_ticket(request: web.Request) -> web.StreamResponse:
     opened = after_opened_by_agent(Status(ticket.status), options.auto_assign)
     if opened.value != ticket.status and me.role == Role.AGENT:
         await service.change(ticket, me.username, "status", opened.value)
-        if ticket.agent_id is None:  # type: ignore[attr-defined]
+        if ticket.agent_id is None:
             await service.change(ticket, me.username, "agent_id", me.id)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
     return web.json_response({
@@ -132,7 +132,7 @@ async def pick_own(request: web.Request) -> web.StreamResponse:
     """Take the ticket as your own: it is locked to you."""
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
-    if ticket.agent_id not in (None, me.id) and ticket.locked:  # type: ignore[attr-defined]
+    if ticket.agent_id not in (None, me.id) and ticket.locked:
         raise ConflictError("another agent has picked this ticket")
     await service.change(ticket, me.username, "agent_id", me.id)
     await service.change(ticket, me.username, "locked", True)
@@ -142,10 +142,10 @@ async def pick_own(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/tickets/next")
 async def next_ticket(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.TICKETS_WORK)
-    groups = {m.queue_id for m in await QueueMember.filter(user=me)}  # type: ignore[attr-defined]
+    groups = {m.queue_id for m in await QueueMember.filter(user=me)}
     rows = await Ticket.filter(agent_id=None, status__in=("new", "open"))
     chosen = pick_next(
-        (Candidate(t.id, t.group_id, t.agent_id, t.status, t.priority, t.created_at)  # type: ignore[attr-defined]
+        (Candidate(t.id, t.group_id, t.agent_id, t.status, t.priority, t.created_at)
          for t in rows), groups,
     )  # fmt: skip
     if chosen is None:

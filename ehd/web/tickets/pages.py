@@ -192,7 +192,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
     files = defaultdict(list)
     for attachment in await TicketAttachment.filter(ticket=ticket):
-        files[attachment.entry_id].append(attachment.filename)  # type: ignore[attr-defined]
+        files[attachment.entry_id].append(attachment.filename)
     related = []
     if ticket.contact is not None:
         related = await visible_tickets(me).filter(contact=ticket.contact).exclude(
@@ -311,7 +311,7 @@ async def merge(request: web.Request) -> web.StreamResponse:
     into_text = str(form.get("into", ""))
     into = row_id(into_text)
     target = None if into is None else await visible_tickets(me).get_or_none(number=into)
-    if target is None or target.id == ticket.id or target.contact_id != ticket.contact_id:  # type: ignore[attr-defined]
+    if target is None or target.id == ticket.id or target.contact_id != ticket.contact_id:
         raise _to_ticket(ticket, error="Merge only into another ticket of the same contact.")
     await TicketEntry.filter(ticket=ticket).update(ticket_id=target.id)
     await TicketAttachment.filter(ticket=ticket).update(ticket_id=target.id)

@@ -84,7 +84,7 @@ async def save_search(request: web.Request) -> web.StreamResponse:
 async def delete_search(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     found = await find_search(me, request.match_info["name"])
-    if found.owner_id is None and not may(me, Permission.TICKETS_DISPATCH):  # type: ignore[attr-defined]
+    if found.owner_id is None and not may(me, Permission.TICKETS_DISPATCH):
         raise NotFoundError("no saved search of yours by that name")
     await found.delete()
     raise web.HTTPSeeOther("/tickets")

@@ -1,0 +1,113 @@
+"""Users, their password history, web sessions and shortcut menus."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+    READONLY = "readonly"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=128, default="")
+    email = fields.CharField(max_length=254, default="")
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.AGENT)
+    language = fields.CharField(max_length=8, default="en")
+    sip_extension = fields.CharField(max_length=32, null=True, unique=True)
+    sip_password = fields.CharField(max_length=64, null=True)
+    pin_hash = fields.CharField(max_length=255, default="")  # phone services (argon2)
+    # Remote login: calls from these numbers (E.164) toggle the agent in and out of the
+    # pre-selected queues, and calls are then delivered to remote_number.
+    remote_number = fields.CharField(max_length=32, default="", db_index=True)
+    alt_number = fields.CharField(max_length=32, default="", db_index=True)
+    remote_queues: list[str] = fields.JSONField(default=list)  # empty: every membership
+    screen_pop_url = fields.CharField(max_length=512, default="")  # wins over the queue's
+    active = fields.BooleanField(default=True)
+    password_changed_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    alias = fields.CharField(max_length=64, default="")  # the name customers and boards see
+    sites: list[str] = fields.JSONField(default=list)  # site codes the user works in
+    # Restricted: tickets of other sites are hidden (tickets without a site stay visible).
+    site_restricted = fields.BooleanField(default=False)
+    # Single permissions on top of the role's preset (ehd.accounts.permissions)
+    granted: list[str] = fields.JSONField(default=list)
+    revoked: list[str] = fields.JSONField(default=list)
+    menu_profile = fields.CharField(max_length=64, default="")  # a MenuProfile's name
+    failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
+    locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
+    chat_ready = fields.BooleanField(default=False)  # logged in to take chats from web pages
+
+    class Meta:
+        table = "users"
+
+
+class PasswordHistory(Model):
+    """Earlier password hashes of a user, so the strict policy can refuse reuse."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_history", on_delete=fields.CASCADE
+    )
+    user_id: int
+    password_hash = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "password_history"
+
+
+class WebSession(Model):
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    csrf_token = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "web_sessions"
+
+
+class MenuProfile(Model):
+    """A shortcut menu: links shown to a user, to the members of some teams, or to everyone
+    when it is the standard profile."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    items: list[dict[str, str]] = fields.JSONField(default=list)  # [{"label", "url"}]
+    teams: list[str] = fields.JSONField(default=list)  # queue (team) names
+    standard = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "menu_profiles"
+
+
+class SavedSearch(Model):
+    """A ticket overview's filters under a name, run as /tickets?g_exe=NAME: the owner's own,
+    or shared with everyone (owner empty)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="saved_searches", null=True, on_delete=fields.CASCADE
+    )
+    owner_id: int | None
+    query = fields.CharField(max_length=2000)  # the overview's query string
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "saved_searches"
+        unique_together = (("name", "owner"),)

@@ -1,0 +1,279 @@
+"""Tickets with their entries, attachments and history; templates, filters, mailboxes,
+signatures, knowledge articles, chats and the ticket settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from ehd.db.models.accounts import User
+    from ehd.db.models.calls import Calendar
+    from ehd.db.models.crm import Company, Contact, Site
+    from ehd.db.models.queues import Queue
+
+
+class TicketTemplate(Model):
+    """Defaults and guidance for a kind of ticket, and the rules that choose it."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="templates", null=True, on_delete=fields.SET_NULL
+    )
+    site_id: int | None
+    group: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
+        "models.Queue", related_name="templates", null=True, on_delete=fields.SET_NULL
+    )
+    group_id: int | None
+    subject = fields.CharField(max_length=255, default="")
+    description = fields.CharField(max_length=4000, default="")
+    solution = fields.CharField(max_length=4000, default="")
+    suggested_solutions: list[str] = fields.JSONField(default=list)
+    types: list[dict[str, str]] = fields.JSONField(default=list)  # [{"name", "instruction"}]
+    steps: list[str] = fields.JSONField(default=list)
+    sla_goal_minutes = fields.IntField(null=True)
+    calendar: fields.ForeignKeyNullableRelation[Calendar] = fields.ForeignKeyField(
+        "models.Calendar", related_name="templates", null=True, on_delete=fields.SET_NULL
+    )
+    calendar_id: int | None
+    default_status = fields.CharField(max_length=16, default="new")
+    default_priority = fields.CharField(max_length=8, default="medium")
+    match_rules: dict[str, Any] = fields.JSONField(default=dict)  # a filter definition
+
+    class Meta:
+        table = "ticket_templates"
+
+
+class Ticket(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.IntField(unique=True)
+    subject = fields.CharField(max_length=512, default="")
+    status = fields.CharField(max_length=16, default="new", db_index=True)
+    priority = fields.CharField(max_length=8, default="medium")
+    resting_until = fields.DatetimeField(null=True)
+    template: fields.ForeignKeyNullableRelation[TicketTemplate] = fields.ForeignKeyField(
+        "models.TicketTemplate", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    template_id: int | None
+    ticket_type = fields.CharField(max_length=64, default="")
+    itil_process = fields.CharField(max_length=32, default="")
+    group: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
+        "models.Queue", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )  # the response group
+    group_id: int | None
+    agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    agent_id: int | None
+    locked = fields.BooleanField(default=False)  # picked as own: only the agent works on it
+    held = fields.BooleanField(default=False)  # from a review mailbox: not yet accepted
+    master: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    master_id: int | None
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    contact_id: int | None
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    company_id: int | None
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    site_id: int | None
+    description = fields.CharField(max_length=8000, default="")
+    cc: list[str] = fields.JSONField(default=list)
+    bcc: list[str] = fields.JSONField(default=list)
+    custom_fields: dict[str, Any] = fields.JSONField(default=dict)
+    source = fields.CharField(max_length=16, default="manual")  # manual|email|form|sms|phone|…
+    watchers: list[int] = fields.JSONField(default=list)  # user ids
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tickets"
+
+
+class TicketEntry(Model):
+    """The ticket's log: solutions, actions, notes, and mail in and out."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="entries", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    kind = fields.CharField(max_length=16)  # solution|action|note|mail_in|mail_out|customer
+    public = fields.BooleanField(default=False)  # shown on the customer's ticket link
+    author = fields.CharField(max_length=254, default="")
+    text = fields.TextField()
+    html = fields.TextField(null=True)  # sanitised
+    message_id = fields.CharField(max_length=255, default="", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_entries"
+
+
+class ChatSession(Model):
+    """A live chat from a site's web page. Its messages are public entries of its ticket, so
+    the conversation stays in the customer's history when the chat ends. The token in the
+    visitor's address is the only key to the visitor's side."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=64, unique=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="chats", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="chats", null=True, on_delete=fields.SET_NULL
+    )
+    site_id: int | None
+    visitor_name = fields.CharField(max_length=128, default="")
+    visitor_email = fields.CharField(max_length=254, default="")
+    state = fields.CharField(max_length=16, default="waiting", db_index=True)  # or active, ended
+    agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="chats", null=True, on_delete=fields.SET_NULL
+    )
+    agent_id: int | None
+    started_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    visitor_seen_at = fields.DatetimeField(null=True)  # the visitor's page last asked for news
+
+    class Meta:
+        table = "chat_sessions"
+
+
+class TicketAttachment(Model):
+    """A file on a ticket. The bytes are stored once, by their SHA-256."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="attachments", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    entry: fields.ForeignKeyNullableRelation[TicketEntry] = fields.ForeignKeyField(
+        "models.TicketEntry", related_name="attachments", null=True, on_delete=fields.SET_NULL
+    )
+    entry_id: int | None
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=128)
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    size = fields.IntField()
+
+    class Meta:
+        table = "ticket_attachments"
+
+
+class TicketChange(Model):
+    """Who changed which field of a ticket, from what to what, and when."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="changes", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    who = fields.CharField(max_length=254)
+    field = fields.CharField(max_length=64)
+    old = fields.CharField(max_length=1000, default="")
+    new = fields.CharField(max_length=1000, default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_changes"
+
+
+class TicketFilter(Model):
+    """A filter rule set. Its definition is parsed by ehd.tickets.filters before saving."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    definition: dict[str, Any] = fields.JSONField()
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "ticket_filters"
+
+
+class Mailbox(Model):
+    """An IMAP mailbox whose mail becomes tickets. The UID state makes polling exact."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="mailboxes", null=True, on_delete=fields.SET_NULL
+    )
+    site_id: int | None
+    host = fields.CharField(max_length=255)
+    port = fields.IntField(default=993)
+    security = fields.CharField(max_length=8, default="tls")  # tls | none
+    username = fields.CharField(max_length=255)
+    password = fields.CharField(max_length=255)
+    folder = fields.CharField(max_length=255, default="INBOX")
+    after_import = fields.CharField(max_length=8, default="delete")  # delete | flag
+    creation = fields.CharField(max_length=8, default="auto")  # auto | review
+    uidvalidity = fields.BigIntField(default=0)
+    last_uid = fields.BigIntField(default=0)
+    active = fields.BooleanField(default=True)
+    last_error = fields.CharField(max_length=512, default="")
+
+    class Meta:
+        table = "mailboxes"
+
+
+class Signature(Model):
+    """Text under outgoing mail. The most specific one wins: the user's own for the ticket's
+    site, then the user's, then the site's, then the global one."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="signatures", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="signatures", null=True, on_delete=fields.CASCADE
+    )
+    site_id: int | None
+    text = fields.CharField(max_length=4000)
+    image = fields.CharField(max_length=255, default="")  # a file in the data dir, attached inline
+
+    class Meta:
+        table = "signatures"
+        unique_together = (("user", "site"),)
+
+
+class KnowledgeArticle(Model):
+    """An answer from the knowledge base, usable as a filter's automatic reply."""
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=255)
+    answer = fields.CharField(max_length=8000)
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="articles", null=True, on_delete=fields.SET_NULL
+    )
+    site_id: int | None
+    times_used = fields.IntField(default=0)
+
+    class Meta:
+        table = "knowledge_articles"
+
+
+class TicketSettings(Model):
+    """The control panel's ticket options, one row. Until first saved, the configuration
+    file's ticket_* settings apply."""
+
+    id = fields.IntField(primary_key=True)
+    assign_required = fields.BooleanField(default=False)  # a ticket must have an agent
+    auto_assign = fields.BooleanField(default=False)  # opening a new ticket makes it yours
+    allow_delete = fields.BooleanField(default=False)  # dispatchers may delete tickets
+    required_fields: list[str] = fields.JSONField(default=list)  # before solving or closing
+    hidden_fields: list[str] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "ticket_settings"
