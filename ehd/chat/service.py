@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from ehd.calendars.evaluate import check
 from ehd.calendars.store import ensure_default_calendar, rules_for
 from ehd.crm.directory import contact_for_email
-from ehd.db.models import Calendar, ChatSession, Site, TicketEntry, User
+from ehd.db.models import Calendar, ChatSession, ChatState, Site, TicketEntry, User
 from ehd.errors import ConflictError, ValidationError
 from ehd.tickets.service import change, create_ticket
 from ehd.tickets.status import Status
@@ -26,7 +26,7 @@ CHAT_CALENDAR = "chat"
 MAX_ACTIVE = 3
 MAX_MESSAGE = 4000
 VISITOR_TIMEOUT = timedelta(seconds=90)
-WAITING, ACTIVE, ENDED = "waiting", "active", "ended"
+WAITING, ACTIVE, ENDED = ChatState.WAITING, ChatState.ACTIVE, ChatState.ENDED
 VISITOR_KIND, AGENT_KIND, EVENT_KIND = "chat_in", "chat_out", "chat_event"
 
 

@@ -3,9 +3,10 @@ admin screen and the JSON API share these rules."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from ehd.db.models import Mailbox, Site
+from ehd.db.models import AfterImport, Mailbox, MailCreation, MailSecurity, Site
 from ehd.errors import ValidationError
 
 
@@ -17,12 +18,17 @@ async def save_mailbox(name: str, body: dict[str, Any]) -> Mailbox:
     for key in ("host", "username", "password", "folder"):
         if key in body:
             values[key] = str(body[key])[:255]
-    for key, allowed in (("security", ("tls", "none")), ("after_import", ("delete", "flag")),
-                         ("creation", ("auto", "review"))):  # fmt: skip
+    choices: tuple[tuple[str, type[StrEnum]], ...] = (
+        ("security", MailSecurity),
+        ("after_import", AfterImport),
+        ("creation", MailCreation),
+    )
+    for key, choice in choices:
         if key in body:
+            allowed = [member.value for member in choice]
             if body[key] not in allowed:
                 raise ValidationError(f"{key} is one of {', '.join(allowed)}", field=key)
-            values[key] = body[key]
+            values[key] = choice(body[key])
     if "port" in body:
         port = body["port"]
         if not isinstance(port, int) or not 1 <= port <= 65535:

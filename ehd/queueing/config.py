@@ -15,7 +15,7 @@ from ehd.acd.model import (
 )
 from ehd.callflow.customer_number import CustomerNumberRule
 from ehd.callflow.screen_pop import check_template
-from ehd.db.models import Queue
+from ehd.db.models import Queue, RecordingMode
 from ehd.errors import ValidationError
 
 
@@ -86,7 +86,7 @@ def queue_config(queue: Queue) -> QueueConfig:
     )
 
 
-RECORDING_MODES = ("none", "all", "on_demand")
+RECORDING_MODES = tuple(RecordingMode)
 
 
 def validate_flow_settings(queue: Queue) -> None:

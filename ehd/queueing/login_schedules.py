@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from ehd.db.models import AgentSchedule, User
+from ehd.db.models import AgentSchedule, ScheduleState, User
 from ehd.errors import EhdError, ValidationError
 from ehd.moments import aware_datetime
 from ehd.phone_numbers import to_e164
@@ -58,9 +58,9 @@ async def apply_due(service: QueueService | None, now: datetime) -> list[tuple[i
         row = by_id[schedule_id]
         if action == Due.LOGOUT:
             await agents.logout(row.user, service)
-            row.state = "done"
+            row.state = ScheduleState.DONE
         elif action == Due.EXPIRED:
-            row.state = "done"
+            row.state = ScheduleState.DONE
         else:
             try:
                 await agents.login(
@@ -70,10 +70,10 @@ async def apply_due(service: QueueService | None, now: datetime) -> list[tuple[i
                     number=row.number or None,
                     source="schedule",
                 )
-                row.state = "active"
+                row.state = ScheduleState.ACTIVE
             except EhdError as err:
                 log.warning("scheduled login %s of %s failed: %s", row.id, row.user.username, err)
-                row.state = "failed"
+                row.state = ScheduleState.FAILED
         await row.save(update_fields=["state"])
         log.info("schedule %s: %s %s", row.id, action.value, row.user.username)
     return actions

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 
+from ehd.db.models.tickets import TicketPriority, TicketStatus
 from ehd.errors import ValidationError
 
-
-class Status(StrEnum):
-    NEW = "new"
-    OPEN = "open"
-    WITH_CONTACT = "with_contact"  # waiting for the customer
-    WITH_EXTERNAL = "with_external"  # waiting for a third party
-    RESTING = "resting"
-    RESTING_UNTIL = "resting_until"  # wakes up by itself at resting_until
-    SOLVED = "solved"
-    CLOSED = "closed"
+# The tickets domain calls them Status and Priority; the columns own the values.
+Status = TicketStatus
+Priority = TicketPriority
 
 
 DONE = frozenset({Status.SOLVED, Status.CLOSED})
 WAITING = frozenset(
     {Status.WITH_CONTACT, Status.WITH_EXTERNAL, Status.RESTING, Status.RESTING_UNTIL}
 )
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
 
 
 def check_change(new: Status, resting_until: datetime | None, now: datetime) -> None:

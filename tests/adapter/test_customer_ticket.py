@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from ehd.config import Config
-from ehd.db.models import Ticket, TicketAttachment, TicketEntry
+from ehd.db.models import Ticket, TicketAttachment, TicketEntry, TicketStatus
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.platform import create_platform_app
 from ehd.tickets.links import token_for
@@ -32,7 +32,7 @@ async def client(tmp_path: Path) -> AsyncIterator[tuple[Client, str]]:
         ticket = await Ticket.get(number=result.ticket_number)
         await TicketEntry.create(ticket=ticket, kind="note", public=False, author="bob",
                                  text="INTERNAL: customer is difficult")  # fmt: skip
-        ticket.status = "solved"
+        ticket.status = TicketStatus.SOLVED
         await ticket.save()
         yield client, token_for(ticket.number, key)
 

@@ -28,6 +28,11 @@ class RouteType(StrEnum):
     UNUSED = "unused"
 
 
+class SoundSource(StrEnum):
+    UPLOAD = "upload"
+    PHONE = "phone"  # recorded through the recording service
+
+
 class Did(Model):
     """A dialled number and its route (the admin's dialplan table)."""
 
@@ -172,7 +177,7 @@ class Sound(Model):
     language = fields.CharField(max_length=8, default="en")
     description = fields.CharField(max_length=255, default="")
     wording = fields.CharField(max_length=2000, default="")
-    source = fields.CharField(max_length=16, default="upload")  # upload|phone
+    source = fields.CharEnumField(SoundSource, max_length=16, default=SoundSource.UPLOAD)
     created_by = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -3,6 +3,7 @@ schedules and the queue_log table."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -11,6 +12,32 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from ehd.db.models.accounts import User
     from ehd.db.models.calls import Calendar, ClassificationProfile, IvrMenu, SurveyProfile
+
+
+class CustomerNumberMode(StrEnum):
+    """Whether callers key in their customer number before they queue."""
+
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class RecordingMode(StrEnum):
+    NONE = "none"
+    ALL = "all"
+    ON_DEMAND = "on_demand"  # the agent starts it from the console
+
+
+class QueuedCallKind(StrEnum):
+    CALL = "call"
+    CALLBACK = "callback"  # no line held: the caller's place kept as data
+
+
+class ScheduleState(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Queue(Model):
@@ -62,11 +89,13 @@ class Queue(Model):
         "models.IvrMenu", related_name="queues", null=True, on_delete=fields.SET_NULL
     )
     menu_id: int | None
-    customer_number = fields.CharField(max_length=16, default="off")  # off|optional|required
+    customer_number = fields.CharEnumField(
+        CustomerNumberMode, max_length=16, default=CustomerNumberMode.OFF
+    )
     customer_number_min = fields.IntField(default=1)
     customer_number_max = fields.IntField(default=12)
     customer_number_checksum = fields.CharField(max_length=16, default="")  # "" or "luhn"
-    recording = fields.CharField(max_length=16, default="none")  # none|all|on_demand
+    recording = fields.CharEnumField(RecordingMode, max_length=16, default=RecordingMode.NONE)
     classification: fields.ForeignKeyNullableRelation[ClassificationProfile] = (
         fields.ForeignKeyField(
             "models.ClassificationProfile",
@@ -144,7 +173,7 @@ class QueuedCall(Model):
     agent_channel = fields.CharField(max_length=64, default="")
     connected_at = fields.FloatField(null=True)  # Unix time the caller was put through
     # A callback keeps the caller's place after they hang up: caller_id is the number to call.
-    kind = fields.CharField(max_length=16, default="call")  # call | callback
+    kind = fields.CharEnumField(QueuedCallKind, max_length=16, default=QueuedCallKind.CALL)
     attempts = fields.IntField(default=0)
 
     class Meta:
@@ -177,7 +206,7 @@ class AgentSchedule(Model):
     ends_at = fields.DatetimeField(db_index=True)
     number = fields.CharField(max_length=32, default="")  # empty: the agent's SIP phone
     queues: list[str] = fields.JSONField(default=list)  # empty: every membership
-    state = fields.CharField(max_length=16, default="planned")  # planned|active|done|failed
+    state = fields.CharEnumField(ScheduleState, max_length=16, default=ScheduleState.PLANNED)
     created_by = fields.CharField(max_length=64, default="")
 
     class Meta:

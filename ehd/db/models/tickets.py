@@ -3,6 +3,7 @@ signatures, knowledge articles, chats and the ticket settings."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -13,6 +14,48 @@ if TYPE_CHECKING:
     from ehd.db.models.calls import Calendar
     from ehd.db.models.crm import Company, Contact, Site
     from ehd.db.models.queues import Queue
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket stands (the rules between them: ``ehd.tickets.status``)."""
+
+    NEW = "new"
+    OPEN = "open"
+    WITH_CONTACT = "with_contact"  # waiting for the customer
+    WITH_EXTERNAL = "with_external"  # waiting for a third party
+    RESTING = "resting"
+    RESTING_UNTIL = "resting_until"  # wakes up by itself at resting_until
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class TicketPriority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class MailSecurity(StrEnum):
+    TLS = "tls"
+    NONE = "none"
+
+
+class AfterImport(StrEnum):
+    """What happens to a message in the mailbox once it is a ticket."""
+
+    DELETE = "delete"
+    FLAG = "flag"
+
+
+class MailCreation(StrEnum):
+    AUTO = "auto"  # new mail makes tickets at once
+    REVIEW = "review"  # new tickets are held until someone accepts them
+
+
+class ChatState(StrEnum):
+    WAITING = "waiting"
+    ACTIVE = "active"
+    ENDED = "ended"
 
 
 class TicketTemplate(Model):
@@ -39,8 +82,10 @@ class TicketTemplate(Model):
         "models.Calendar", related_name="templates", null=True, on_delete=fields.SET_NULL
     )
     calendar_id: int | None
-    default_status = fields.CharField(max_length=16, default="new")
-    default_priority = fields.CharField(max_length=8, default="medium")
+    default_status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.NEW)
+    default_priority = fields.CharEnumField(
+        TicketPriority, max_length=8, default=TicketPriority.MEDIUM
+    )
     match_rules: dict[str, Any] = fields.JSONField(default=dict)  # a filter definition
 
     class Meta:
@@ -51,8 +96,10 @@ class Ticket(Model):
     id = fields.IntField(primary_key=True)
     number = fields.IntField(unique=True)
     subject = fields.CharField(max_length=512, default="")
-    status = fields.CharField(max_length=16, default="new", db_index=True)
-    priority = fields.CharField(max_length=8, default="medium")
+    status = fields.CharEnumField(
+        TicketStatus, max_length=16, default=TicketStatus.NEW, db_index=True
+    )
+    priority = fields.CharEnumField(TicketPriority, max_length=8, default=TicketPriority.MEDIUM)
     resting_until = fields.DatetimeField(null=True)
     template: fields.ForeignKeyNullableRelation[TicketTemplate] = fields.ForeignKeyField(
         "models.TicketTemplate", related_name="tickets", null=True, on_delete=fields.SET_NULL
@@ -136,7 +183,7 @@ class ChatSession(Model):
     site_id: int | None
     visitor_name = fields.CharField(max_length=128, default="")
     visitor_email = fields.CharField(max_length=254, default="")
-    state = fields.CharField(max_length=16, default="waiting", db_index=True)  # or active, ended
+    state = fields.CharEnumField(ChatState, max_length=16, default=ChatState.WAITING, db_index=True)
     agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="chats", null=True, on_delete=fields.SET_NULL
     )
@@ -212,12 +259,12 @@ class Mailbox(Model):
     site_id: int | None
     host = fields.CharField(max_length=255)
     port = fields.IntField(default=993)
-    security = fields.CharField(max_length=8, default="tls")  # tls | none
+    security = fields.CharEnumField(MailSecurity, max_length=8, default=MailSecurity.TLS)
     username = fields.CharField(max_length=255)
     password = fields.CharField(max_length=255)
     folder = fields.CharField(max_length=255, default="INBOX")
-    after_import = fields.CharField(max_length=8, default="delete")  # delete | flag
-    creation = fields.CharField(max_length=8, default="auto")  # auto | review
+    after_import = fields.CharEnumField(AfterImport, max_length=8, default=AfterImport.DELETE)
+    creation = fields.CharEnumField(MailCreation, max_length=8, default=MailCreation.AUTO)
     uidvalidity = fields.BigIntField(default=0)
     last_uid = fields.BigIntField(default=0)
     active = fields.BooleanField(default=True)
