@@ -43,6 +43,13 @@ class AsteriskError(EhdError):
     status = 503
 
 
+class TelephonyDownError(EhdError):
+    """Asked of the phones while telephony is not running (web-only, starting, or lost)."""
+
+    error_id = "telephony-down"
+    status = 503
+
+
 class AriError(EhdError):
     error_id = "ari-failed"
     status = 502

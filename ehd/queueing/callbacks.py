@@ -13,25 +13,47 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ehd.acd import events as ev
 from ehd.acd.actions import Connect, LogQueueEvent, Offer
-from ehd.ari.client import AriHttpError
+from ehd.ari.client import AriClient, AriHttpError
+from ehd.audio.prompts import SoundLibrary
 from ehd.calls import records
-from ehd.db.models import CallRecord, QueuedCall
+from ehd.db.models import CallRecord, QueuedCall, QueuedCallKind
 from ehd.errors import ConflictError
+from ehd.queueing.legs import Leg
 from ehd.sms import SmsError, SmsGateway
-
-if TYPE_CHECKING:
-    from ehd.queueing.service import Leg, QueueService
 
 log = logging.getLogger(__name__)
 
 CALLBACK_LEG = "callback-leg"
 PREFIX = "cb-"
 CUSTOMER_RING_SECONDS = 30
+
+
+class CallbackHost(Protocol):
+    """What the callback desk uses of the queue service, and nothing more."""
+
+    @property
+    def ari(self) -> AriClient: ...
+    @property
+    def app_name(self) -> str: ...
+    @property
+    def sounds(self) -> SoundLibrary: ...
+    def clock(self) -> float: ...
+    async def handle(self, event: ev.Event) -> None: ...
+    def follow_up(self, event: ev.Event) -> None: ...
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None: ...
+    def later(self, delay: float, work: Callable[[], Coroutine[Any, Any, None]]) -> None: ...
+    def mark_connected(self, item_id: str) -> None: ...
+    async def finish_connected(self, item_id: str) -> None: ...
+    async def log_events(self, entries: list[LogQueueEvent]) -> None: ...
+    async def start_recording(self, call_id: str) -> str: ...
+    def queue_number(self, queue: str) -> str: ...
+    def records_every_call(self, queue: str) -> bool: ...
 
 
 @dataclass
@@ -51,9 +73,9 @@ class Callback:
 
 class Callbacks:
     def __init__(
-        self, service: QueueService, sms: SmsGateway | None, attempts: int, retry_seconds: float
+        self, host: CallbackHost, sms: SmsGateway | None, attempts: int, retry_seconds: float
     ) -> None:
-        self.service = service
+        self.host = host
         self.sms = sms
         self.max_attempts = max(1, attempts)
         self.retry_seconds = retry_seconds
@@ -78,7 +100,7 @@ class Callbacks:
                 "priority": priority,
                 "caller_id": number,
                 "entered_at": entered_at,
-                "kind": "callback",
+                "kind": QueuedCallKind.CALLBACK,
             },
         )
         record = await CallRecord.get_or_none(call_id=call_id)
@@ -106,10 +128,10 @@ class Callbacks:
         return callback
 
     async def _arrive(self, callback: Callback) -> None:
-        service = self.service
-        await service.handle(
+        host = self.host
+        await host.handle(
             ev.ItemArrived(
-                service.clock(),
+                host.clock(),
                 callback.item_id,
                 callback.queue,
                 callback.priority,
@@ -122,17 +144,17 @@ class Callbacks:
     async def offer_by_text(self, offer: Offer, agent_number: str) -> None:
         """A remote agent calls the customer themselves: they get the number by text."""
         callback = self.pending[offer.item_id]
-        service = self.service
+        host = self.host
         text = f"Callback for queue {callback.queue}: please call {callback.number}."
         try:
             await self._text(agent_number, text)
         except SmsError as err:
             log.warning("callback %s: text to %s failed: %s", offer.item_id, agent_number, err)
-            service.follow_up(ev.OfferFailed(service.clock(), offer.item_id, offer.agent_id, "sms"))
+            host.follow_up(ev.OfferFailed(host.clock(), offer.item_id, offer.agent_id, "sms"))
             return
-        now = service.clock()
-        service.follow_up(ev.OfferAnswered(now, offer.item_id, offer.agent_id, "sms"))
-        service.follow_up(ev.ItemCompleted(now, offer.item_id, by_agent=True))
+        now = host.clock()
+        host.follow_up(ev.OfferAnswered(now, offer.item_id, offer.agent_id, "sms"))
+        host.follow_up(ev.ItemCompleted(now, offer.item_id, by_agent=True))
         await self._finished(callback, "callback_sms")
 
     async def _text(self, to: str, text: str) -> None:
@@ -147,11 +169,11 @@ class Callbacks:
         channel's playback would hold it out of the conversation until the read-out ends.
         """
         callback = self.pending[action.item_id]
-        service, ari = self.service, self.service.ari
+        host, ari = self.host, self.host.ari
         leg.connected = True
         callback.agent_channel = leg.channel_id
         whisper = [
-            service.sounds.media("callback-whisper", "en"),
+            host.sounds.media("callback-whisper", "en"),
             f"digits:{callback.number.lstrip('+')}",
         ]
         callback.whisper = f"ehd-wh-{uuid.uuid4().hex}"
@@ -160,7 +182,7 @@ class Callbacks:
         await self._dial(callback, action.queue)
 
     async def _dial(self, callback: Callback, queue: str) -> None:
-        ari = self.service.ari
+        ari = self.host.ari
         channel_id = f"ehd-cbc-{uuid.uuid4().hex[:16]}"
         callback.customer_channel, callback.answered = channel_id, False
         callback.attempts += 1
@@ -170,9 +192,9 @@ class Callbacks:
             await ari.originate(
                 f"PJSIP/{callback.number}@trunk",
                 channel_id=channel_id,
-                app=self.service.app_name,
+                app=self.host.app_name,
                 app_args=f"{CALLBACK_LEG},{callback.item_id}",
-                caller_id=self.service.numbers.get(queue) or None,
+                caller_id=self.host.queue_number(queue) or None,
                 timeout=CUSTOMER_RING_SECONDS,
             )
         except AriHttpError as err:
@@ -181,7 +203,7 @@ class Callbacks:
             )
             self._customers.pop(channel_id, None)
             # Called while the engine's actions run: settle it once they are done.
-            self.service.spawn(self._unreached(callback))
+            self.host.spawn(self._unreached(callback))
 
     async def customer_answered(self, channel_id: str) -> bool:
         item_id = self._customers.get(channel_id)
@@ -189,7 +211,7 @@ class Callbacks:
             return False
         callback = self.pending[item_id]
         callback.answered = True
-        service, ari = self.service, self.service.ari
+        host, ari = self.host, self.host.ari
         if callback.whisper:
             with contextlib.suppress(AriHttpError):  # it may have ended already
                 await ari.stop_playback(callback.whisper)
@@ -200,14 +222,14 @@ class Callbacks:
         except AriHttpError as err:  # the agent left as the customer answered
             log.warning("callback %s: bridging failed: %s", item_id, err)
             return False
-        service.mark_connected(item_id)
+        host.mark_connected(item_id)
         if callback.connect_row is not None:
-            await service.log_events([replace(callback.connect_row, at=service.clock())])
+            await host.log_events([replace(callback.connect_row, at=host.clock())])
             callback.connect_row = None
         await CallRecord.filter(call_id=item_id).update(result="answered")
-        if service.recording_modes.get(callback.queue) == "all":
+        if host.records_every_call(callback.queue):
             with contextlib.suppress(ConflictError):  # logged by the recorder
-                await service.start_recording(item_id)
+                await host.start_recording(item_id)
         return True
 
     async def customer_gone(self, channel_id: str) -> bool:
@@ -216,10 +238,8 @@ class Callbacks:
             return item_id is not None
         callback = self.pending[item_id]
         if callback.answered:  # the conversation is over
-            await self.service.handle(
-                ev.ItemCompleted(self.service.clock(), item_id, by_agent=False)
-            )
-            await self.service.finish_connected(item_id)
+            await self.host.handle(ev.ItemCompleted(self.host.clock(), item_id, by_agent=False))
+            await self.host.finish_connected(item_id)
             await self._finished(callback, "answered")
         else:
             await self._unreached(callback)
@@ -237,8 +257,8 @@ class Callbacks:
 
     async def _unreached(self, callback: Callback, complete: bool = True) -> None:
         """Free the agent; try again later, or give up after the last attempt."""
-        service = self.service
-        now = service.clock()
+        host = self.host
+        now = host.clock()
         entry = LogQueueEvent(
             now,
             callback.item_id,
@@ -247,10 +267,10 @@ class Callbacks:
             "CALLBACKNOANSWER",
             (callback.number, str(callback.attempts)),
         )
-        await service.log_events([entry])
+        await host.log_events([entry])
         if complete:
-            await service.handle(ev.ItemCompleted(now, callback.item_id, by_agent=True))
-            await service.finish_connected(callback.item_id)
+            await host.handle(ev.ItemCompleted(now, callback.item_id, by_agent=True))
+            await host.finish_connected(callback.item_id)
         if callback.attempts >= self.max_attempts:
             log.info("callback %s to %s failed after %d tries", callback.item_id, callback.number,
                      callback.attempts)  # fmt: skip
@@ -263,11 +283,11 @@ class Callbacks:
                 "priority": callback.priority,
                 "caller_id": callback.number,
                 "entered_at": callback.entered_at,
-                "kind": "callback",
+                "kind": QueuedCallKind.CALLBACK,
                 "attempts": callback.attempts,
             },
         )
-        service.later(self.retry_seconds, lambda: self._arrive(callback))
+        host.later(self.retry_seconds, lambda: self._arrive(callback))
 
     async def _finished(self, callback: Callback, result: str) -> None:
         self.pending.pop(callback.item_id, None)
@@ -294,4 +314,4 @@ class Callbacks:
         callback = self.pending.get(item_id)
         if callback is not None and callback.customer_channel:
             with contextlib.suppress(AriHttpError):
-                await self.service.ari.hangup(callback.customer_channel)
+                await self.host.ari.hangup(callback.customer_channel)

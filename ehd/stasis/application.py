@@ -38,7 +38,8 @@ from ehd.calls.survey import SurveyStart, run_survey
 from ehd.db.models import CallRecord, IvrMenu, Queue, User
 from ehd.errors import NotFoundError
 from ehd.phone_numbers import to_e164
-from ehd.queueing.service import CallbackOffer, QueueExit, QueueService
+from ehd.queueing.callers import CallbackOffer, QueueExit
+from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
 
 log = logging.getLogger(__name__)

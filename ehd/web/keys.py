@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
@@ -11,8 +11,12 @@ from ehd.accounts.login_guard import AttemptLimiter
 from ehd.agent_events import AgentEvents
 from ehd.config import Config
 from ehd.db.models import User, WebSession
+from ehd.errors import TelephonyDownError
 from ehd.sms import SmsGateway
 from ehd.tickets.mail_out import TicketMail
+
+if TYPE_CHECKING:
+    from ehd.queueing.service import QueueService
 
 
 class HealthProbe(Protocol):
@@ -53,7 +57,15 @@ SHORTCUTS: web.RequestKey[list[dict[str, str]]] = web.RequestKey("shortcuts")
 class QueueServiceRef(Protocol):
     """The running queue service, once telephony has started (None before, or web-only)."""
 
-    def current(self) -> Any: ...
+    def current(self) -> QueueService | None: ...
+
+
+def running_queues(ref: QueueServiceRef) -> QueueService:
+    """The queue service for what cannot wait for telephony: else a 503."""
+    service = ref.current()
+    if service is None:
+        raise TelephonyDownError("telephony is not running")
+    return service
 
 
 QUEUE_SERVICE: web.AppKey[QueueServiceRef] = web.AppKey("queue_service")

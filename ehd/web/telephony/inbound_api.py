@@ -30,7 +30,6 @@ from ehd.db.models import (
     SurveyProfile,
 )
 from ehd.errors import (
-    ConflictError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
@@ -40,7 +39,7 @@ from ehd.moments import aware_datetime
 from ehd.web import sessions
 from ehd.web.auth import current_user, require_admin
 from ehd.web.json_input import json_body
-from ehd.web.keys import CONFIG, QUEUE_SERVICE
+from ehd.web.keys import CONFIG, QUEUE_SERVICE, running_queues
 
 routes = web.RouteTableDef()
 
@@ -298,9 +297,7 @@ async def record_call(request: web.Request) -> web.StreamResponse:
     """The agent on the call (or a supervisor) starts recording it."""
     user = current_user(request)
     await json_body(request)
-    service = request.app[QUEUE_SERVICE].current()
-    if service is None:
-        raise ConflictError("telephony is not running")
+    service = running_queues(request.app[QUEUE_SERVICE])
     call_id = request.match_info["call_id"]
     supervisor = user.role in (Role.ADMIN, Role.SUPERVISOR)
     if not supervisor and not service.agent_on_call(user.username, call_id):

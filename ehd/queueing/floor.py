@@ -1,0 +1,56 @@
+"""The queue service's shared state and handles: who waits, which legs are up, each agent's
+device, each queue's runtime settings, when each call was connected, and the ARI client,
+prompts and caller audio the roles act through.
+
+The roles (``agent_legs``: offers, connect and hang-up; ``leg_events``: what Asterisk reports
+about them; ``service``: the engine's actions, callers, agents) each hold the one floor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ehd.agent_events import AgentEvents
+from ehd.ari.client import AriClient, AriHttpError
+from ehd.audio.prompts import SoundLibrary
+from ehd.calls.caller_audio import CallerAudio
+from ehd.queueing.callers import Caller
+from ehd.queueing.driver import EngineDriver
+from ehd.queueing.legs import AgentDevice, Legs
+from ehd.queueing.queue_runtime import QueueRuntime
+
+QUEUE_LEG = "queue-leg"  # Stasis argument of an agent's leg
+
+
+def call_bridge(item_id: str) -> str:
+    """The mixing bridge a caller (or callback customer) talks to the agent in."""
+    return f"ehd-call-{item_id}"
+
+
+@dataclass
+class QueueFloor:
+    ari: AriClient
+    app_name: str
+    sounds: SoundLibrary
+    driver: EngineDriver
+    consoles: AgentEvents
+    site_screen_pop: str = ""
+    audio: CallerAudio = field(init=False)  # what each caller hears: music, announcement, agent
+    callers: dict[str, Caller] = field(default_factory=dict)
+    legs: Legs = field(default_factory=Legs)
+    devices: dict[str, AgentDevice] = field(default_factory=dict)
+    queues: dict[str, QueueRuntime] = field(default_factory=dict)
+    connected_at: dict[str, float] = field(default_factory=dict)  # item -> when bridged
+
+    def __post_init__(self) -> None:
+        self.audio = CallerAudio(self.ari)
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.driver.clock
+
+    async def hangup(self, channel_id: str) -> None:
+        with contextlib.suppress(AriHttpError):  # gone already
+            await self.ari.hangup(channel_id)

@@ -1,0 +1,60 @@
+"""After a restart, each stored queue call gets the right fate, talking calls first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ehd.queueing.restore_plan import (
+    AdoptCallback,
+    CloseDead,
+    Requeue,
+    ResumeTalking,
+    plan_restore,
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    call_id: str
+    entered_at: float
+    agent: str = ""
+    kind: str = "call"
+    queue_name: str = "support"
+    connected_at: float | None = None
+
+
+NOW = 1000.0
+
+
+def test_each_stored_call_gets_its_fate_and_talking_calls_come_first() -> None:
+    waiting = Stored("waiting", 10.0)
+    earlier = Stored("earlier", 5.0)
+    talking = Stored("talking", 20.0, agent="alice", connected_at=30.0)
+    dead_waiting = Stored("gone", 1.0)
+    dead_talking = Stored("hung-up", 2.0, agent="bob")
+    callback = Stored("cb-1", 3.0, kind="callback")
+    live = {"waiting", "earlier", "talking"}
+    steps = plan_restore([waiting, earlier, talking, dead_waiting, dead_talking, callback], live,
+                         set(), NOW)  # fmt: skip
+    assert [s.call.call_id for s in steps[:2]] == ["hung-up", "talking"]  # agents' calls first
+    assert isinstance(steps[0], CloseDead) and steps[1] == ResumeTalking(talking, 30.0)
+    assert [type(s) for s in steps[2:]] == [CloseDead, AdoptCallback, Requeue, Requeue]
+    assert [s.call.call_id for s in steps[2:]] == ["gone", "cb-1", "earlier", "waiting"]
+
+
+def test_dead_calls_are_closed_in_the_queue_log_like_app_queue() -> None:
+    steps = plan_restore([Stored("gone", 900.0), Stored("hung-up", 100.0, agent="bob")], set(),
+                         set(), NOW)  # fmt: skip
+    rows = {s.call.call_id: s.entry for s in steps if isinstance(s, CloseDead)}
+    assert (rows["hung-up"].event, rows["hung-up"].agent) == ("COMPLETECALLER", "bob")
+    assert (rows["gone"].event, rows["gone"].agent, rows["gone"].data) == (
+        "ABANDON", "NONE", ("0", "0", "100"))  # fmt: skip
+
+
+def test_a_talking_call_without_a_stored_connect_time_counts_from_now() -> None:
+    [step] = plan_restore([Stored("t", 1.0, agent="alice")], {"t"}, set(), NOW)
+    assert step == ResumeTalking(Stored("t", 1.0, agent="alice"), NOW)
+
+
+def test_calls_the_service_already_knows_are_left_alone() -> None:
+    assert plan_restore([Stored("known", 1.0)], {"known"}, {"known"}, NOW) == []
