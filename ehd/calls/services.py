@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ehd.ari.client import AriClient, AriHttpError
@@ -20,6 +22,23 @@ class PhoneServices:
     recordings_dir: Path  # Asterisk's recording folder (under the data dir)
     library_dir: Path  # the data dir's sound library
     mailer: Mailer
+    # Mail in flight (a voicemail to its owner): the call need not wait for it, the shutdown does.
+    mail_in_flight: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def send_later(self, sending: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(sending)
+        self.mail_in_flight.add(task)
+        task.add_done_callback(self.mail_in_flight.discard)
+
+    async def finish_mail(self, timeout: float = 10.0) -> None:
+        """Let mail in flight go out, for a while; then stop it (the message stays unmailed)."""
+        pending = list(self.mail_in_flight)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     def media(self, name: str, language: str) -> str:
         return self.sounds.media(name, language)

@@ -49,17 +49,12 @@ async def leave_message(
         )
         await CallRecord.filter(call_id=session.channel_id).update(result="voicemail")
         log.info("voicemail %s for %s from %s (%.1f s)", message.id, user.username, caller, seconds)
-        task = asyncio.create_task(email_message(services, user, message))
-        _PENDING.add(task)
-        task.add_done_callback(_PENDING.discard)
+        services.send_later(email_message(services, user, message))
     if not session.ended:
         await session.play(services.media("voicemail-saved", language))
         with contextlib.suppress(AriHttpError):
             await services.ari.hangup(session.channel_id)
     return message
-
-
-_PENDING: set[asyncio.Task[None]] = set()  # mail in flight; the call need not wait for it
 
 
 async def email_message(services: PhoneServices, user: User, message: VoicemailMessage) -> None:

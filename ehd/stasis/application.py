@@ -465,6 +465,8 @@ class CallApplication:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.services is not None:
+            await self.services.finish_mail()
 
 
 def _gone_channel(channel_id: str) -> Channel:

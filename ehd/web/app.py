@@ -31,6 +31,7 @@ from ehd.web.keys import (
     HealthProbe,
 )
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
+from ehd.web.telephony.console_grace import CONSOLE_GRACE, ConsoleGrace
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
 STATIC = PROJECT_ROOT / "web" / "static"
@@ -53,6 +54,8 @@ def create_web_app(
     app[tickets.contact_form.FORM_SENDS] = AttemptLimiter(burst=5, per_minute=5)
     app[chat.visitor.CHAT_STARTS] = AttemptLimiter(burst=5, per_minute=5)
     app[boards.wallboard.WALLBOARD] = boards.wallboard.feed_for(app)
+    app[CONSOLE_GRACE] = ConsoleGrace()
+    app.on_cleanup.append(app[CONSOLE_GRACE].stop)
     app.on_cleanup.append(_stop_wallboard)
     app[SIGNING_KEY] = bytes.fromhex(load_or_create_secrets(config).signing_key)
     app[TEXTS] = gateway_for(config.sms_gateway_url, config.paths.logs / "sms-outbox.jsonl")

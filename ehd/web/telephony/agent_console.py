@@ -22,13 +22,13 @@ from ehd.web.auth import current_user, user_in_path
 from ehd.web.i18n import language_for, translations
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
 from ehd.web.rendering import render
+from ehd.web.telephony.console_grace import CONSOLE_GRACE
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 HEARTBEAT_SECONDS = 15.0
 FIGURES_SECONDS = 3.0
-_grace_tasks: dict[str, asyncio.Task[None]] = {}
 # What web/static/agent.js writes on the page, translated for it (data-labels).
 SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "calls", "answered",
                 "abandoned", "live", "reconnecting…", "waiting", "mine")  # fmt: skip
@@ -98,9 +98,8 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
     await socket.prepare(request)
     consoles = request.app[CONSOLES]
     feed = consoles.subscribe(username)
-    pending = _grace_tasks.pop(username, None)
-    if pending is not None:
-        pending.cancel()  # the console came back in time
+    grace = request.app[CONSOLE_GRACE]
+    grace.cancel(username)  # the console came back in time
     try:
         session = await AgentSession.get_or_none(user=user)
         await socket.send_json(
@@ -115,7 +114,8 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
     finally:
         consoles.unsubscribe(username, feed)
         if not consoles.watching(username) and username == me.username:
-            _grace_tasks[username] = asyncio.create_task(_end_console_login(request, user))
+            seconds = request.app[CONFIG].console_grace_seconds
+            grace.start(username, lambda: _end_console_login(request, user), seconds)
     return socket
 
 
@@ -145,11 +145,6 @@ async def _pump(
 
 async def _end_console_login(request: web.Request, user: User) -> None:
     grace = request.app[CONFIG].console_grace_seconds
-    try:
-        await asyncio.sleep(grace)
-    except asyncio.CancelledError:
-        return
-    _grace_tasks.pop(user.username, None)
     if request.app[CONSOLES].watching(user.username):
         return
     session = await AgentSession.get_or_none(user=user)
