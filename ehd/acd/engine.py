@@ -11,9 +11,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import assert_never
 
 from ehd.acd import actions as act
 from ehd.acd import events as ev
@@ -101,9 +101,39 @@ class AcdEngine:
             runtime.config = config
 
     def handle(self, event: ev.Event) -> list[act.Action]:
+        """The actions ``event`` leads to; every kind of event has its transition here."""
         out: list[act.Action] = []
-        handler: Callable[[AcdEngine, Any, list[act.Action]], None] = _HANDLERS[type(event)]
-        handler(self, event, out)
+        match event:
+            case ev.ItemArrived():
+                self._arrive(event, out)
+            case ev.ItemLeft():
+                self._left(event, out)
+            case ev.ConnectedRestored():
+                self._connected_restored(event, out)
+            case ev.ExitKeyPressed():
+                self._exit_key(event, out)
+            case ev.OfferAnswered():
+                self._answered(event, out)
+            case ev.OfferFailed():
+                self._offer_failed(event, out)
+            case ev.ItemCompleted():
+                self._completed(event, out)
+            case ev.TimerFired():
+                self._timer_fired(event, out)
+            case ev.AgentLoggedIn():
+                self._login(event, out)
+            case ev.AgentLoggedOut():
+                self._logout_event(event, out)
+            case ev.AgentPaused():
+                self._pause_event(event, out)
+            case ev.AgentUnpaused():
+                self._unpause(event, out)
+            case ev.AgentReachability():
+                self._reachability(event, out)
+            case ev.QueueClosed():
+                self._queue_closed(event, out)
+            case _:
+                assert_never(event)
         return out
 
     def position(self, item_id: str) -> int:
@@ -780,21 +810,3 @@ class AcdEngine:
                 (str(position), str(original), str(int(waited))),
             )
         )
-
-
-_HANDLERS: dict[type, Callable[[AcdEngine, Any, list[act.Action]], None]] = {
-    ev.ItemArrived: AcdEngine._arrive,
-    ev.ItemLeft: AcdEngine._left,
-    ev.ConnectedRestored: AcdEngine._connected_restored,
-    ev.ExitKeyPressed: AcdEngine._exit_key,
-    ev.OfferAnswered: AcdEngine._answered,
-    ev.OfferFailed: AcdEngine._offer_failed,
-    ev.ItemCompleted: AcdEngine._completed,
-    ev.TimerFired: AcdEngine._timer_fired,
-    ev.AgentLoggedIn: AcdEngine._login,
-    ev.AgentLoggedOut: AcdEngine._logout_event,
-    ev.AgentPaused: AcdEngine._pause_event,
-    ev.AgentUnpaused: AcdEngine._unpause,
-    ev.AgentReachability: AcdEngine._reachability,
-    ev.QueueClosed: AcdEngine._queue_closed,
-}
