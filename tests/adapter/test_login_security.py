@@ -81,3 +81,12 @@ async def test_an_expired_password_must_be_changed_and_not_to_an_old_one(strict:
     assert await PasswordHistory.filter(user__username="agent").count() == 1
     status, page = await change(strict, "Vinter2027", "Sommar2026")  # the earlier one
     assert status == 400 and "not used before" in page
+
+
+async def test_a_login_never_redirects_to_another_site(strict: Client) -> None:
+    """``next`` as the login page gets it from a link: a tab hidden in it used to lead to
+    ``//evil.example``."""
+    page = await strict.get("/login?next=/%09/evil.example")
+    assert '<input type="hidden" name="next" value="/">' in await page.text()
+    response = await log_in(strict, "agent", "Sommar2026", next_url="/\t/evil.example")
+    assert response.status == 303 and response.headers["Location"] == "/"

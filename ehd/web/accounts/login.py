@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -17,9 +18,18 @@ from ehd.web.rendering import render
 routes = web.RouteTableDef()
 
 
-def _safe_next(target: str) -> str:
-    # Only local paths: never redirect a login to another site.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+def safe_next(target: str) -> str:
+    r"""Where to go after logging in: a path on this site, else home. Pure.
+
+    Browsers drop tabs and newlines from addresses and read a backslash as a slash, so
+    ``/<TAB>/evil.example`` and ``/\evil.example`` mean ``//evil.example``, another site: any
+    control character or backslash, and anything with a scheme or host, sends home instead."""
+    if any(ord(ch) < 0x20 or ch in "\\\x7f" for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
 
 
 @routes.get("/login", name="login")
@@ -29,7 +39,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     return render(
         "login.html",
         request,
-        dict(next=_safe_next(request.query.get("next", "/")), error=None),
+        dict(next=safe_next(request.query.get("next", "/")), error=None),
     )
 
 
@@ -38,7 +48,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     username = str(form.get("username", ""))
     password = str(form.get("password", ""))
-    target = _safe_next(str(form.get("next", "/")))
+    target = safe_next(str(form.get("next", "/")))
 
     def refused(error: str, status: int) -> web.Response:
         return render("login.html", request, dict(next=target, error=error), status=status)
