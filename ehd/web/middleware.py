@@ -87,6 +87,23 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
     return response
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _check_not_forged(request: web.Request) -> None:
+    """A state change comes from our own pages or API clients, whatever it asks to get back:
+    a JSON body (another site's form cannot send one, and a script needs a preflight we never
+    allow), else the session's token, in the form or the ``X-CSRF-Token`` header. The REST API
+    takes no cookies, so it has nothing to forge."""
+    if request.path.startswith("/RestAPI/") or request.content_type == "application/json":
+        return
+    token = request.headers.get("X-CSRF-Token")
+    if token is None and request.content_type in FORM_TYPES:
+        field = (await request.post()).get("csrf_token")
+        token = field if isinstance(field, str) else None
+    sessions.check_csrf(request, token)
+
+
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     session = await sessions.load_session(request)
@@ -97,11 +114,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
         page = not wants_json(request) and not request.path.startswith("/static/")
         if request.method == "GET" and page:
             request[SHORTCUTS] = await menu_for(session.user)
-    exempt = request.path.startswith(CSRF_EXEMPT)
-    if request.method in _UNSAFE_METHODS and not wants_json(request) and not exempt:
-        form = await request.post()
-        token = form.get("csrf_token")
-        sessions.check_csrf(request, token if isinstance(token, str) else None)
+    if request.method in _UNSAFE_METHODS and not request.path.startswith(CSRF_EXEMPT):
+        await _check_not_forged(request)
     response = await handler(request)
     sessions.remember_prelogin_csrf(request, response, secure=request.secure)
     return response

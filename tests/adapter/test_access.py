@@ -99,3 +99,26 @@ async def test_an_admin_grants_and_revokes_single_permissions(app: TestServer) -
         assert '<html lang="sv">' in page and "Ärenden/CRM" in page and "Kontrollpanel" in page
     finally:
         await agent.close()
+
+
+async def test_every_state_change_needs_json_or_the_sessions_token(app: TestServer) -> None:
+    """Asking for JSON back used to skip the token check, and endpoints that read no body took
+    any content type: a form on another page could make an admin act."""
+    admin = await session_as(app, "admin")
+    try:
+        ticket = await create_ticket("Printer", "", "manual", None, [])
+        pick = f"/api/tickets/{ticket.number}/pick"
+        plain = {"Content-Type": "text/plain", "Accept": "application/json"}
+        assert (await admin.post(pick, data="x", headers=plain)).status == 403
+        assert (await admin.post("/api/tickets/next", data="", headers=plain)).status == 403
+        form = {"username": "mallory", "password": "Mallory-pass-1", "role": "admin"}
+        json_back = {"Accept": "application/json"}
+        response = await admin.post("/admin/users", data=form, headers=json_back)
+        assert response.status == 403 and not await User.exists(username="mallory")
+
+        assert (await admin.post(pick, json={})).status == 200  # a JSON body is ours
+        token = csrf_token(await (await admin.get("/tickets")).text())
+        response = await admin.post(pick, headers={"X-CSRF-Token": token})
+        assert response.status == 200  # so is the page's token in the header
+    finally:
+        await admin.close()
