@@ -12,7 +12,7 @@ from ehd.accounts.login_guard import AccountState, after_failure, locked
 from ehd.accounts.password_policy import HISTORY_KEPT, Policy, expired, problems
 from ehd.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ehd.asterisk.endpoints import SipAccount
-from ehd.db.models import PasswordHistory, Role, User
+from ehd.db.models import PasswordHistory, Role, User, WebSession
 from ehd.errors import EhdError, ValidationError
 from ehd.plain_numbers import is_digits
 
@@ -86,7 +86,9 @@ async def authenticate(username: str, password: str, now: datetime | None = None
 
 
 async def change_password(user: User, new: str, policy: Policy) -> None:
-    """Set a new password under the policy; the strict one refuses earlier passwords."""
+    """Set a new password under the policy; the strict one refuses earlier passwords. Every
+    session of the user ends (whoever knew the old password is out); the caller starts a new
+    one for the browser that made the change."""
     check_password(new, policy)
     history = PasswordHistory.filter(user=user).order_by("-id").limit(HISTORY_KEPT)
     earlier = [user.password_hash, *[row.password_hash for row in await history]]
@@ -104,6 +106,7 @@ async def change_password(user: User, new: str, policy: Policy) -> None:
     user.password_hash = await asyncio.to_thread(hash_password, new)
     user.password_changed_at = datetime.now(UTC)
     await user.save(update_fields=["password_hash", "password_changed_at"])
+    await WebSession.filter(user=user).delete()
 
 
 def password_expired(user: User, policy: Policy, now: datetime | None = None) -> bool:

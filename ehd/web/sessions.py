@@ -52,8 +52,9 @@ async def load_session(request: web.Request) -> WebSession | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
+    # A deactivated user's sessions end at once (a password change deletes them outright).
     return await WebSession.get_or_none(
-        token_hash=_digest(token), expires_at__gt=datetime.now(UTC)
+        token_hash=_digest(token), expires_at__gt=datetime.now(UTC), user__active=True
     ).prefetch_related("user")
 
 

@@ -11,11 +11,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from ehd.accounts.service import create_user
+from ehd.accounts.password_policy import Policy
+from ehd.accounts.service import change_password, create_user
 from ehd.config import Config
 from ehd.db.models import PasswordHistory, Role, User
 from ehd.platform import create_platform_app
-from tests.harness.web_client import csrf_token, log_in
+from tests.harness.web_client import csrf_token, log_in, logged_in_session
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -90,3 +91,32 @@ async def test_a_login_never_redirects_to_another_site(strict: Client) -> None:
     assert '<input type="hidden" name="next" value="/">' in await page.text()
     response = await log_in(strict, "agent", "Sommar2026", next_url="/\t/evil.example")
     assert response.status == 303 and response.headers["Location"] == "/"
+
+
+async def test_sessions_end_with_a_password_change_or_deactivation(strict: Client) -> None:
+    """Whoever knew the old password is out: the other browser's session ends, the one that
+    changed it goes on; a deactivated user is out at once, whatever session they hold."""
+    other = await logged_in_session(str(strict.make_url("/")), "agent", "Sommar2026")
+    try:
+        assert (await log_in(strict, "agent", "Sommar2026")).status == 303
+        status, page = await change(strict, "Sommar2026", "Vinter2027")
+        assert status == 200 and "is changed" in page
+        assert (await strict.get("/", allow_redirects=False)).status == 200
+        response = await other.get("/", allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"].startswith("/login")
+        assert (await other.get("/api/me")).status == 401
+
+        await User.filter(username="agent").update(active=False)
+        response = await strict.get("/", allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"].startswith("/login")
+    finally:
+        await other.close()
+
+
+async def test_a_rest_credential_stops_working_when_the_password_changes(strict: Client) -> None:
+    """REST calls are verified once a minute; a changed password must not wait for that."""
+    await create_user("root", "Root-pass-2026", role=Role.ADMIN)
+    header = {"Authorization": aiohttp.encode_basic_auth("root", "Root-pass-2026")}
+    assert (await strict.get("/RestAPI/v1/users", headers=header)).status == 200
+    await change_password(await User.get(username="root"), "Root-pass-2027", Policy.STRICT)
+    assert (await strict.get("/RestAPI/v1/users", headers=header)).status == 401

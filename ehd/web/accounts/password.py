@@ -10,6 +10,7 @@ from ehd.accounts.password_policy import Policy
 from ehd.accounts.passwords import verify_password
 from ehd.accounts.service import change_password
 from ehd.errors import ValidationError
+from ehd.web import sessions
 from ehd.web.auth import current_user, policy_of
 from ehd.web.rendering import render
 
@@ -18,7 +19,8 @@ routes = web.RouteTableDef()
 
 def _page(request: web.Request, **values: object) -> web.Response:
     status = int(str(values.pop("status", 200)))
-    context = {"error": None, "done": False, "expired": request.query.get("expired") == "1",
+    context = {"error": None, "done": request.query.get("done") == "1",
+               "expired": request.query.get("expired") == "1",
                "strict": policy_of(request) is Policy.STRICT, **values}  # fmt: skip
     return render("password.html", request, context, status=status)
 
@@ -42,4 +44,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         await change_password(user, new, policy_of(request))
     except ValidationError as err:
         return _page(request, error=err.message.capitalize() + ".", status=400)
-    return _page(request, done=True)
+    # Every session ended with the old password; this browser goes on in a new one.
+    response = web.HTTPSeeOther("/password?done=1")
+    await sessions.start_session(response, user, secure=request.secure)
+    raise response

@@ -50,21 +50,23 @@ class Unauthorised(AuthenticationError):
 class VerifiedCredentials:
     """Basic credentials verified in the last minute, by the SHA-256 of the header: argon2
     takes tens of milliseconds by design, which a script making many calls should not pay
-    each time. A user who stops being an active admin is refused at once."""
+    each time. A user who stops being an active admin, or whose password changed since, is
+    refused at once."""
 
     def __init__(self, seconds: float = 60.0, capacity: int = 1000) -> None:
         self.seconds, self.capacity = seconds, capacity
-        self._users: dict[str, tuple[int, float]] = {}
+        self._users: dict[str, tuple[int, str, float]] = {}  # user id, password hash, until
 
-    def user_id(self, header: str) -> int | None:
+    def user_id(self, header: str) -> tuple[int, str] | None:
+        """(user id, the password hash it was verified against), while remembered."""
         found = self._users.get(hashlib.sha256(header.encode()).hexdigest())
-        return found[0] if found and found[1] > time.monotonic() else None
+        return (found[0], found[1]) if found and found[2] > time.monotonic() else None
 
-    def remember(self, header: str, user_id: int) -> None:
+    def remember(self, header: str, user: User) -> None:
         if len(self._users) >= self.capacity:
             self._users.clear()
         digest = hashlib.sha256(header.encode()).hexdigest()
-        self._users[digest] = (user_id, time.monotonic() + self.seconds)
+        self._users[digest] = (user.id, user.password_hash, time.monotonic() + self.seconds)
 
 
 VERIFIED = web.AppKey("rest_verified_credentials", VerifiedCredentials)
@@ -73,13 +75,14 @@ VERIFIED = web.AppKey("rest_verified_credentials", VerifiedCredentials)
 async def basic_admin(request: web.Request) -> User:
     header = request.headers.get("Authorization", "")
     verified = request.app[VERIFIED]
-    user_id = verified.user_id(header)
-    if user_id is not None:
+    known = verified.user_id(header)
+    if known is not None:
+        user_id, password_hash = known
         user = await User.get_or_none(id=user_id, active=True, role=Role.ADMIN)
-        if user is not None:
+        if user is not None and user.password_hash == password_hash:
             return user
     user = await _check_basic(header)
-    verified.remember(header, user.id)
+    verified.remember(header, user)
     return user
 
 
