@@ -65,6 +65,10 @@ class DataPaths:
         return self.root / "secrets.toml"
 
     def create(self) -> None:
+        """The data folder and its parts; the folder is the owner's alone (0700): the database
+        holds SIP and IMAP passwords, the recordings and mail are customers' own."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o700)
         for folder in (
             self.root,
             self.recordings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -22,10 +23,20 @@ async def open_database(database_url: str, *, apply_migrations: bool = True) -> 
             await migrate(config=config)
             await Tortoise.close_connections()
         await Tortoise.init(config=config)
+        _owner_only(database_url)
     except BaseException:
         # A half-open connection keeps aiosqlite's thread alive: the process would never exit.
         await close_database()
         raise
+
+
+def _owner_only(database_url: str) -> None:
+    """A SQLite file holds SIP and IMAP passwords: readable by its owner alone (0600)."""
+    if not database_url.startswith("sqlite://"):
+        return
+    path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
+    if path.name != ":memory:" and path.exists():
+        path.chmod(0o600)
 
 
 async def close_database() -> None:

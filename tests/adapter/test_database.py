@@ -167,3 +167,17 @@ async def test_contacts_made_before_the_index_are_indexed_by_the_migration(
         assert points == [("email", "anna@example.se"), ("phone", "+46701234567")]
     finally:
         await close_database()
+
+
+async def test_the_data_folder_and_database_are_the_owners_alone(tmp_path: Path) -> None:
+    """The SQLite file holds SIP and IMAP passwords: no other user of the machine reads it."""
+    from ehd.config import Config
+
+    config = Config(data_dir=tmp_path / "data")
+    config.paths.create()
+    assert config.paths.root.stat().st_mode & 0o777 == 0o700
+    await open_database(config.effective_database_url)  # with its ?synchronous= part
+    try:
+        assert config.paths.database.stat().st_mode & 0o777 == 0o600
+    finally:
+        await close_database()
