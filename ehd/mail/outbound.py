@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import aiosmtplib
 
 from ehd.config import Config
+from ehd.mail.header_text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,9 @@ class Mailer:
     ) -> EmailMessage:
         message = EmailMessage(policy=default_policy)
         message["From"] = self.config.mail_from
-        message["To"] = to
-        message["Subject"] = subject
+        message["To"] = one_line(to)
+        message["Subject"] = one_line(subject)
+        message["Date"] = format_datetime(datetime.now(UTC))
         message["Message-ID"] = make_msgid(domain=self.config.mail_from.rpartition("@")[2])
         message.set_content(text)
         for item in attachments:

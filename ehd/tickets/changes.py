@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from ehd.db.models import Queue, Role, Ticket, User
 from ehd.errors import ValidationError
+from ehd.mail.header_text import one_line
 from ehd.moments import aware_datetime
 from ehd.tickets import service
 from ehd.tickets.assignment import check_agent_change, check_work
@@ -42,7 +43,7 @@ async def plan_changes(
     check_work(me.id, ticket.agent_id, ticket.locked, _supervisor(me))
     planned: list[Change] = []
     if "subject" in body:
-        subject = str(body["subject"]).strip()
+        subject = one_line(str(body["subject"]))
         if not subject:
             raise ValidationError("a ticket needs a subject", field="subject")
         if len(subject) > SUBJECT_LENGTH:

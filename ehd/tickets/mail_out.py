@@ -16,6 +16,7 @@ from pathlib import Path
 from ehd.config import Config
 from ehd.db.models import KnowledgeArticle, Ticket, TicketEntry, User
 from ehd.mail.conversation import message_id, subject_tag
+from ehd.mail.header_text import one_line
 from ehd.mail.outbound import Mailer, MailError
 from ehd.plain_numbers import row_id
 from ehd.sms import SmsError, SmsGateway
@@ -69,9 +70,8 @@ class TicketMail:
         return str(last_in), " ".join(str(mid) for mid in ids[-10:])
 
     def _subject(self, ticket: Ticket, reply: bool) -> str:
-        subject = ticket.subject if not reply or ticket.subject.lower().startswith("re:") else (
-            f"Re: {ticket.subject}"
-        )  # fmt: skip
+        subject = one_line(ticket.subject)  # tickets stored before subjects were one line
+        subject = subject if not reply or subject.lower().startswith("re:") else f"Re: {subject}"
         tag = subject_tag(ticket.number)
         return f"{subject} {tag}" if self.tag_subjects and tag not in subject else subject
 

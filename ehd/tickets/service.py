@@ -34,6 +34,7 @@ from ehd.db.models import (
 )
 from ehd.errors import EhdError
 from ehd.mail.conversation import automated, thread
+from ehd.mail.header_text import one_line
 from ehd.mail.parse import ParsedMail, parse
 from ehd.tickets import filters as rules
 from ehd.tickets.status import DONE, WAITING, Status, after_customer_reply
@@ -83,7 +84,7 @@ async def create_ticket(subject: str, description: str, source: str, contact: Co
             async with in_transaction():
                 return await Ticket.create(
                     number=await next_number(),
-                    subject=subject[:512],
+                    subject=one_line(subject)[:512],
                     description=description[:8000],
                     source=source,
                     contact=contact,

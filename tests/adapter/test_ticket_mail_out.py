@@ -3,6 +3,7 @@ signatures, and no automatic answer to machine mail (the loop guard)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -124,3 +125,19 @@ async def test_a_filter_answers_from_the_knowledge_base(
     texts = [str(m.get_body(preferencelist=("plain",)).get_content()) for m in sink.messages]  # type: ignore[union-attr]
     assert any("We are open 8-17." in text for text in texts), texts
     assert (await KnowledgeArticle.get(id=article.id)).times_used == 1
+
+
+async def test_a_subject_with_hidden_line_breaks_still_gets_answers(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    """A line break hidden in an encoded subject once made every reply to the ticket fail
+    (Python will not write a header with one); it also must not smuggle in a header."""
+    mail, sink = outgoing
+    hidden = base64.b64encode(b"Hello\r\nBcc: victim@example.com").decode()
+    ingested = await ingest_mail(customer_mail(f"=?utf-8?b?{hidden}?="), KEY, tmp_path)
+    ticket = await Ticket.get(number=ingested.ticket_number)
+    assert ticket.subject == "Hello Bcc: victim@example.com"
+    await mail.reply(ticket, "We are on it.", None)
+    sent = await sink.wait_for("anna@example.com")
+    assert "\n" not in str(sent["Subject"]) and sent["Bcc"] is None
+    assert sent["Date"] is not None  # every mail says when it was written
