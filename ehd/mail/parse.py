@@ -1,14 +1,19 @@
 """Turn raw mail into what a ticket needs, never failing: odd charsets fall back, HTML is
-sanitised with nh3, attachments are kept, and whatever could not be read is listed."""
+sanitised with nh3, attachments are kept, and whatever could not be read is listed.
+
+A message the email package cannot take apart at all (an address list it chokes on, parts
+nested a thousand deep) is read as plain lines instead: its headers and body as they stand.
+One such message must never stop the mail behind it."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage, Message
 from email.policy import default as default_policy
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 import nh3
 
@@ -71,6 +76,46 @@ def sanitise(html: str) -> str:
 
 
 def parse(raw: bytes) -> ParsedMail:
+    try:
+        return _parse_structured(raw)
+    except Exception as err:
+        return _parse_lines(raw, err)
+
+
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+MAX_FALLBACK_TEXT = 100_000
+
+
+def _addresses(text: str) -> list[tuple[str, str]]:
+    """(name, address) pairs; a list the parser chokes on is searched for addresses."""
+    try:
+        return getaddresses([text])
+    except (IndexError, ValueError):
+        return [("", found) for found in _ADDRESS.findall(text)]
+
+
+def _parse_lines(raw: bytes, err: Exception) -> ParsedMail:
+    text = raw.decode("utf-8", errors="replace")
+    head, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    headers: dict[str, str] = {}
+    for line in re.sub(r"\n[ \t]+", " ", head).split("\n"):  # unfolded
+        name, colon, value = line.partition(":")
+        if colon and name.strip().lower() not in headers:
+            headers[name.strip().lower()] = value.strip()
+    sender = _addresses(headers.get("from", ""))
+    return ParsedMail(
+        subject=headers.get("subject", ""),
+        sender=sender[0][1].lower() if sender else "",
+        sender_name=sender[0][0] if sender else "",
+        to=[a.lower() for _, a in _addresses(headers.get("to", "")) if a],
+        cc=[a.lower() for _, a in _addresses(headers.get("cc", "")) if a],
+        message_id=headers.get("message-id", "")[:255],
+        text=body.strip()[:MAX_FALLBACK_TEXT],
+        problems=[f"unreadable as MIME ({type(err).__name__}): kept as plain text"],
+    )
+
+
+def _parse_structured(raw: bytes) -> ParsedMail:
     problems: list[str] = []
     message = message_from_bytes(raw, policy=default_policy)
     assert isinstance(message, EmailMessage)
@@ -78,10 +123,11 @@ def parse(raw: bytes) -> ParsedMail:
         problems.append(f"defect: {type(defect).__name__}")
     parsed = ParsedMail(message=message, problems=problems)
     parsed.subject = _header(message, "Subject", problems)
-    parsed.sender_name, sender = parseaddr(_header(message, "From", problems))
+    senders = _addresses(_header(message, "From", problems))
+    parsed.sender_name, sender = senders[0] if senders else ("", "")
     parsed.sender = sender.lower()
-    parsed.to = [a.lower() for _, a in getaddresses([_header(message, "To", problems)]) if a]
-    parsed.cc = [a.lower() for _, a in getaddresses([_header(message, "Cc", problems)]) if a]
+    parsed.to = [a.lower() for _, a in _addresses(_header(message, "To", problems)) if a]
+    parsed.cc = [a.lower() for _, a in _addresses(_header(message, "Cc", problems)) if a]
     parsed.message_id = _header(message, "Message-ID", problems)
     for part in message.walk():
         if part.is_multipart():

@@ -96,6 +96,37 @@ async def test_new_mail_becomes_tickets_and_leaves_the_server(
     assert files == [("list.csv", 3)]  # "a,b": the CRLF before the boundary belongs to it
 
 
+BAD_FROM = b'From: <<<@@@>>>,,,"\r\nSubject: broken sender\r\n\r\nplease help\r\n'
+
+
+def nested_parts(depth: int) -> bytes:
+    inner = b"Content-Type: text/plain\r\n\r\ndeep down\r\n"
+    for level in range(depth):
+        edge = f"b{level}".encode()
+        inner = (b"Content-Type: multipart/mixed; boundary=" + edge + b"\r\n\r\n--" + edge
+                 + b"\r\n" + inner + b"\r\n--" + edge + b"--\r\n")  # fmt: skip
+    return b"From: Anna <anna@example.com>\r\nSubject: nested\r\nMIME-Version: 1.0\r\n" + inner
+
+
+async def test_mail_the_mime_parser_chokes_on_still_becomes_tickets_and_blocks_nothing(
+    mailbox: Mailbox, server: Dovecot, tmp_path: Path
+) -> None:
+    """Such a message once stopped its mailbox for good (retried every 30 s, the mail behind
+    it never read). It is read as plain lines instead; the mail after it comes in too."""
+    await deliver(server, BAD_FROM, nested_parts(1000), LATIN)
+    imap = await connect(mailbox)
+    try:
+        assert await poll_once(mailbox, imap, SECRET, tmp_path, _no_bounce) == 3
+    finally:
+        await imap.logout()
+    assert await remaining(mailbox) == 0
+    broken = await TicketEntry.get(ticket__subject="broken sender")
+    assert broken.text == "please help"
+    nested = await Ticket.get(subject="nested").prefetch_related("contact")
+    assert nested.contact is not None and nested.contact.emails == ["anna@example.com"]
+    assert await Ticket.exists(subject="Försenad")
+
+
 async def test_a_message_stays_on_the_server_when_the_database_fails(
     mailbox: Mailbox, server: Dovecot, database_url: str, tmp_path: Path
 ) -> None:
