@@ -66,6 +66,7 @@ class TicketMail:
             .order_by("created_at", "id")
             .values_list("message_id", flat=True)
         ]
+        ids = [mid for mid in ids if str(mid).startswith("<")]  # not a content digest
         last_in = ids[-1] if ids else ""
         return str(last_in), " ".join(str(mid) for mid in ids[-10:])
 
@@ -130,7 +131,10 @@ class TicketMail:
                                         text=text)  # fmt: skip
 
     async def after_ingest(self, result: Ingested) -> None:
-        """Confirm a new ticket, then carry out auto-replies and alarms; never to machines."""
+        """Confirm a new ticket, then carry out auto-replies and alarms; never to machines,
+        and nothing for a message taken before."""
+        if result.duplicate:
+            return
         ticket = await Ticket.get(number=result.ticket_number).prefetch_related("contact")
         if result.automated is None and result.new and not result.held and self.confirmation:
             name = ticket.contact.name if ticket.contact else ""

@@ -58,6 +58,7 @@ class Ingested:
     actions: list[rules.Action] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     held: bool = False
+    duplicate: bool = False  # this very message was taken before: nothing new was made
 
 
 async def next_number() -> int:
@@ -130,17 +131,34 @@ async def ingest_mail(
     its text, and the mailbox's retry does not make a second one."""
     if len(raw) > MAX_MAIL_BYTES:
         raise MailTooLarge(f"the message is {len(raw) // (1024 * 1024)} MB; the limit is 25 MB")
-    await _store(store / "raw", raw, ".eml")
+    raw_digest = await _store(store / "raw", raw, ".eml")
     mail = parse(raw)
     digests = [await _store(store / "attachments", a.data, "") for a in mail.attachments]
+    # The same message twice (a mail server's retry, a mailbox read again after a crash
+    # between commit and delete) is one message: known by its Message-ID, else its content.
+    seen_as = mail.message_id[:255] or f"{RAW_DIGEST}{raw_digest}"
     async with in_transaction():
-        return await _record_mail(mail, digests, secret, site_id, hold)
+        return await _record_mail(mail, digests, seen_as, secret, site_id, hold)
+
+
+RAW_DIGEST = "sha256:"  # a mail without a Message-ID is known by its content
 
 
 async def _record_mail(
-    mail: ParsedMail, digests: list[str], secret: bytes, site_id: int | None, hold: bool
+    mail: ParsedMail,
+    digests: list[str],
+    seen_as: str,
+    secret: bytes,
+    site_id: int | None,
+    hold: bool,
 ) -> Ingested:
     machine = automated(mail.message) if mail.message is not None else "unparsable"
+    taken = await TicketEntry.filter(kind="mail_in", message_id=seen_as).first()
+    if taken is not None:
+        earlier = await Ticket.get(id=taken.ticket_id)
+        log.info("mail %s was taken before (ticket %s): not again", seen_as, earlier.number)
+        return Ingested(earlier.number, False, machine, [], mail.problems, held=earlier.held,
+                        duplicate=True)  # fmt: skip
     number = await _thread(mail, secret)
     contact = await contact_for_email(mail.sender, mail.sender_name) if mail.sender else None
     ticket = await Ticket.get(number=number) if number is not None else None
@@ -169,7 +187,7 @@ async def _record_mail(
         author=mail.sender,
         text=mail.text,
         html=mail.html or None,
-        message_id=mail.message_id[:255],
+        message_id=seen_as,
     )
     for attachment, digest in zip(mail.attachments, digests, strict=True):
         await TicketAttachment.create(

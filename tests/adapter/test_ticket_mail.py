@@ -231,3 +231,20 @@ async def test_a_templates_own_rules_choose_it(store: Path) -> None:
     assert ticket.template is not None and ticket.template.name == "delivery"
     other = await ingest_mail(mail("a@example.com", "Invoice question"), SECRET, store)
     assert (await Ticket.get(number=other.ticket_number)).template_id is None
+
+
+async def test_the_same_message_twice_is_one_ticket(store: Path) -> None:
+    """A mail server's retry, or a mailbox read again after a crash between the commit and
+    the delete, brings a message a second time: by its Message-ID, or without one by its
+    content, it is recognised and nothing new is made."""
+    first = await ingest_mail(mail("anna@example.com", "Broken phone"), SECRET, store)
+    again = await ingest_mail(mail("anna@example.com", "Broken phone"), SECRET, store)
+    assert first.new and not again.new and again.duplicate
+    assert again.ticket_number == first.ticket_number
+    no_id = b"From: bo@example.com\r\nSubject: Hello\r\n\r\nNo id here\r\n"
+    one = await ingest_mail(no_id, SECRET, store)
+    two = await ingest_mail(no_id, SECRET, store)
+    assert (two.ticket_number, two.duplicate) == (one.ticket_number, True)
+    other = await ingest_mail(no_id.replace(b"No id", b"Another"), SECRET, store)
+    assert other.new  # other content: another message
+    assert await Ticket.all().count() == 3 and await TicketEntry.all().count() == 3
