@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ehd.accounts.site_scope import visible_chats
 from ehd.calendars.evaluate import check
 from ehd.calendars.store import ensure_default_calendar, rules_for
 from ehd.crm.directory import contact_for_email
@@ -85,7 +86,7 @@ async def figures(start: datetime, end: datetime) -> ChatFigures:
 
 async def counts(agent: User) -> dict[str, int]:
     """Chats waiting for anyone, and the agent's own active ones."""
-    return {"waiting": await ChatSession.filter(state=WAITING).count(),
+    return {"waiting": await visible_chats(agent).filter(state=WAITING).count(),
             "mine": await ChatSession.filter(state=ACTIVE, agent_id=agent.id).count()}  # fmt: skip
 
 

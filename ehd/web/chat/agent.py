@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
+from ehd.accounts.site_scope import visible_chats
 from ehd.chat import service as chat
 from ehd.db.models import ChatSession, Role, User
 from ehd.errors import EhdError, NotFoundError, PermissionDeniedError
@@ -22,7 +23,7 @@ routes = web.RouteTableDef()
 async def _list(request: web.Request, me: User, error: str = "", status: int = 200) -> web.Response:
     now = datetime.now(UTC)
     await chat.end_abandoned(now)
-    waiting = await ChatSession.filter(state=chat.WAITING).order_by("started_at", "id") \
+    waiting = await visible_chats(me).filter(state=chat.WAITING).order_by("started_at", "id") \
         .prefetch_related("site")  # fmt: skip
     mine = await ChatSession.filter(state=chat.ACTIVE, agent_id=me.id).order_by("answered_at") \
         .prefetch_related("site")  # fmt: skip
@@ -55,7 +56,7 @@ async def ready(request: web.Request) -> web.StreamResponse:
 
 async def _session(request: web.Request, me: User, *, own: bool = True) -> ChatSession:
     raw = request.match_info["id"]
-    session = await ChatSession.get_or_none(id=int(raw)) if len(raw) < 12 else None
+    session = await visible_chats(me).get_or_none(id=int(raw)) if len(raw) < 12 else None
     if session is None:
         raise NotFoundError("no such chat")
     supervising = me.role in (Role.ADMIN, Role.SUPERVISOR)

@@ -8,9 +8,9 @@ from typing import Any
 from aiohttp import web
 from tortoise.expressions import Q
 
+from ehd.accounts.site_scope import visible_companies, visible_contacts, visible_tickets
 from ehd.db.models import CallRecord, Company, Contact, User
 from ehd.errors import NotFoundError
-from ehd.tickets.visibility import visible_tickets
 from ehd.web.auth import current_user
 from ehd.web.rendering import render
 
@@ -25,9 +25,9 @@ def _search(request: web.Request) -> str:
 
 @routes.get("/crm/contacts")
 async def contacts(request: web.Request) -> web.StreamResponse:
-    current_user(request)
+    me = current_user(request)
     text = _search(request)
-    found = Contact.all()
+    found = visible_contacts(me)
     if text:
         found = found.filter(
             Q(name__icontains=text) | Q(points__value__icontains=text.lower())
@@ -38,9 +38,9 @@ async def contacts(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/crm/companies")
 async def companies(request: web.Request) -> web.StreamResponse:
-    current_user(request)
+    me = current_user(request)
     text = _search(request)
-    found = Company.all()
+    found = visible_companies(me)
     if text:
         found = found.filter(Q(name__icontains=text) | Q(org_number__icontains=text))
     rows = await found.order_by("name", "id").limit(LIST_SIZE).prefetch_related("site")
@@ -64,7 +64,7 @@ async def _history(me: User, **owner: Contact | Company) -> dict[str, Any]:
 @routes.get("/crm/contacts/{id:[0-9]{1,9}}")
 async def contact_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
-    contact = await Contact.get_or_none(id=_id(request)).prefetch_related("company")
+    contact = await visible_contacts(me).get_or_none(id=_id(request)).prefetch_related("company")
     if contact is None:
         raise NotFoundError("no such contact")
     return render("crm_record.html", request, {
@@ -76,7 +76,7 @@ async def contact_page(request: web.Request) -> web.StreamResponse:
 @routes.get("/crm/companies/{id:[0-9]{1,9}}")
 async def company_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
-    company = await Company.get_or_none(id=_id(request)).prefetch_related("site")
+    company = await visible_companies(me).get_or_none(id=_id(request)).prefetch_related("site")
     if company is None:
         raise NotFoundError("no such company")
     people = await Contact.filter(company=company).order_by("name").limit(LIST_SIZE)

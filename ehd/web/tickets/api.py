@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
+from ehd.accounts.site_scope import visible_tickets
 from ehd.crm.directory import contact_for_email
 from ehd.db.models import QueueMember, Role, Ticket, TicketEntry
 from ehd.errors import ConflictError, NotFoundError, ValidationError
@@ -18,7 +19,6 @@ from ehd.tickets.changes import apply_changes
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.options import REQUIRABLE, ticket_options
 from ehd.tickets.status import Priority, Status, after_opened_by_agent
-from ehd.tickets.visibility import visible_tickets
 from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
 from ehd.web.keys import CONFIG, TICKET_MAIL
@@ -143,7 +143,7 @@ async def pick_own(request: web.Request) -> web.StreamResponse:
 async def next_ticket(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.TICKETS_WORK)
     groups = {m.queue_id for m in await QueueMember.filter(user=me)}
-    rows = await Ticket.filter(agent_id=None, status__in=("new", "open"))
+    rows = await visible_tickets(me).filter(agent_id=None, held=False, status__in=("new", "open"))
     chosen = pick_next(
         (Candidate(t.id, t.group_id, t.agent_id, t.status, t.priority, t.created_at)
          for t in rows), groups,

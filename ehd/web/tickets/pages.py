@@ -18,6 +18,7 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from ehd.accounts.permissions import Permission, may
+from ehd.accounts.site_scope import visible_tickets
 from ehd.crm.directory import EMAIL, contact_for_email
 from ehd.db.models import Ticket, TicketAttachment, TicketEntry, TicketTemplate, User
 from ehd.errors import EhdError, NotFoundError
@@ -28,7 +29,6 @@ from ehd.tickets.changes import apply_changes
 from ehd.tickets.mentions import mentioned
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.status import Priority, Status
-from ehd.tickets.visibility import visible_tickets
 from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
