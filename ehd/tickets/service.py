@@ -24,6 +24,7 @@ from ehd.crm.directory import contact_for_email
 from ehd.db.models import (
     Contact,
     Queue,
+    Site,
     Ticket,
     TicketAttachment,
     TicketChange,
@@ -247,6 +248,7 @@ async def run_filters(ticket: Ticket, mail: ParsedMail, trigger: rules.Trigger) 
         source=ticket.source,
         status=ticket.status,
         minutes_since_change=0.0,
+        site=await _site_code(ticket),
     )
     outcome = rules.run(parsed, facts, trigger)
     chosen = any(a.kind == rules.ActionKind.TEMPLATE for a in outcome.actions)
@@ -255,6 +257,14 @@ async def run_filters(ticket: Ticket, mail: ParsedMail, trigger: rules.Trigger) 
     for action in outcome.actions:
         await apply(ticket, action)
     return outcome
+
+
+async def _site_code(ticket: Ticket) -> str:
+    """The ticket's site, as filters bound to a site name it ("" for none)."""
+    if ticket.site_id is None:
+        return ""
+    site = await Site.get_or_none(id=ticket.site_id)
+    return site.code if site else ""
 
 
 async def _template_by_rules(facts: rules.Facts) -> list[rules.Action]:
@@ -338,10 +348,12 @@ async def run_existing_filters(
     fired: list[tuple[int, str, tuple[rules.Action, ...]]] = []
     if not active:
         return fired
-    for ticket in await Ticket.exclude(status="closed").filter(held=False):
+    open_tickets = Ticket.exclude(status="closed").filter(held=False).prefetch_related("site")
+    for ticket in await open_tickets:
         minutes = (now - ticket.updated_at).total_seconds() / 60
         facts = rules.Facts(subject=ticket.subject, body=ticket.description, source=ticket.source,
-                            status=ticket.status, minutes_since_change=minutes)  # fmt: skip
+                            status=ticket.status, minutes_since_change=minutes,
+                            site=ticket.site.code if ticket.site else "")  # fmt: skip
         for item in active:
             if not item.applies(facts, rules.Trigger.EXISTING):
                 continue
@@ -355,22 +367,4 @@ async def run_existing_filters(
             # Marked after its own changes, so they do not count as the ticket changing.
             await TicketChange.create(ticket=ticket, who="filter", field="filter", new=item.name)
             fired.append((ticket.number, item.name, item.actions))
-    return fired
-    for ticket in await Ticket.exclude(status="closed").filter(held=False):
-        minutes = (now - ticket.updated_at).total_seconds() / 60
-        facts = rules.Facts(subject=ticket.subject, body=ticket.description, source=ticket.source,
-                            status=ticket.status, minutes_since_change=minutes)  # fmt: skip
-        for row in active:
-            done = await TicketChange.filter(
-                ticket=ticket, field="filter", new=row.name, at__gte=ticket.updated_at
-            ).exists()
-            if done:
-                continue
-            item = rules.parse_filter(row.id, row.name, row.definition)
-            if item.applies(facts, rules.Trigger.EXISTING):
-                for action in item.actions:
-                    await apply(ticket, action)
-                # Marked after its own changes, so they do not count as the ticket changing.
-                await TicketChange.create(ticket=ticket, who="filter", field="filter", new=row.name)
-                fired.append((ticket.number, row.name, item.actions))
     return fired

@@ -248,3 +248,27 @@ async def test_the_same_message_twice_is_one_ticket(store: Path) -> None:
     other = await ingest_mail(no_id.replace(b"No id", b"Another"), SECRET, store)
     assert other.new  # other content: another message
     assert await Ticket.all().count() == 3 and await TicketEntry.all().count() == 3
+
+
+async def test_a_filter_bound_to_a_site_fires_for_that_sites_tickets_only(store: Path) -> None:
+    """The admin's "try" screen matched such a filter while mail and the periodic pass never
+    told the rules the ticket's site: it never fired."""
+    from ehd.db.models import Site
+    from ehd.tickets.service import run_existing_filters
+
+    north, south = await Site.create(code="NORTH"), await Site.create(code="SOUTH")
+    await TicketFilter.create(name="north-urgent", definition={
+        "rules": [{"field": "text", "words": ["urgent"]}],
+        "actions": [{"kind": "priority", "value": "high"}],
+        "triggers": ["new", "existing"], "site": "NORTH",
+    })  # fmt: skip
+    up = await ingest_mail(mail("a@example.com", "Urgent", "urgent please"), SECRET, store,
+                           site_id=north.id)  # fmt: skip
+    down = await ingest_mail(mail("b@example.com", "Urgent", "urgent please"), SECRET, store,
+                             site_id=south.id)  # fmt: skip
+    assert (await Ticket.get(number=up.ticket_number)).priority == "high"
+    assert (await Ticket.get(number=down.ticket_number)).priority == "medium"
+
+    await Ticket.filter(number=up.ticket_number).update(priority="medium")
+    fired = await run_existing_filters(datetime.now(UTC) + timedelta(minutes=1))
+    assert [number for number, _, _ in fired] == [up.ticket_number]
