@@ -43,6 +43,13 @@ class AsteriskError(EhdError):
     status = 503
 
 
+class TooManyAttemptsError(EhdError):
+    """Too many failed tries from one address: wait ``details["retry_after"]`` seconds."""
+
+    error_id = "too-many-attempts"
+    status = 429
+
+
 class TelephonyDownError(EhdError):
     """Asked of the phones while telephony is not running (web-only, starting, or lost)."""
 

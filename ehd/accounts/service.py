@@ -85,6 +85,19 @@ async def authenticate(username: str, password: str, now: datetime | None = None
     return user
 
 
+async def verify_credentials(username: str, password: str) -> User | None:
+    """The active user with this password, else None, for machine clients (the REST API).
+
+    Unlike a login it never counts failures against the account, so a stranger cannot lock
+    anyone out through it (the caller limits tries per address instead), and an unknown name
+    costs the same time as a wrong password."""
+    user = await User.get_or_none(username=username, active=True)
+    known_hash = user.password_hash if user is not None else DUMMY_HASH
+    if not await asyncio.to_thread(verify_password, known_hash, password):
+        return None
+    return user
+
+
 async def change_password(user: User, new: str, policy: Policy) -> None:
     """Set a new password under the policy; the strict one refuses earlier passwords. Every
     session of the user ends (whoever knew the old password is out); the caller starts a new

@@ -53,6 +53,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         response = _error_response(request, err.status, err.error_id, err.message, err.details)
         if err.status == 401 and request.path.startswith("/RestAPI/"):
             response.headers["WWW-Authenticate"] = 'Basic realm="ehd", charset="UTF-8"'
+        retry_after = err.details.get("retry_after") if err.details else None
+        if err.status == 429 and isinstance(retry_after, int):
+            response.headers["Retry-After"] = str(retry_after)
         allowed = err.details.get("allow") if err.details else None
         if err.status == 405 and isinstance(allowed, list):
             response.headers["Allow"] = ", ".join(str(method) for method in allowed)

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
-from ehd.db.models import CallRecord, Queue, Role, Ticket, TicketChange, TicketSettings
+from ehd.db.models import CallRecord, Queue, Role, Ticket, TicketChange, TicketSettings, User
 from ehd.platform import create_platform_app
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
@@ -223,3 +223,23 @@ async def test_a_ticket_change_obeys_the_ticket_rules_and_saves_all_or_nothing(a
     assert status == 200 and (changed["subject"], changed["agent"]) == ("Printer jam", "agent")
     fields = {c.field for c in await TicketChange.filter(ticket__number=number)}
     assert fields == {"subject", "agent_id"}
+
+
+async def test_basic_auth_is_limited_per_address_and_locks_no_one_out(api: Client) -> None:
+    """Wrong passwords through the REST API no longer lock the account (anyone could lock any
+    admin out), an unknown user and a wrong password get the same answer, and one address
+    that keeps failing must wait."""
+    wrong = basic("root", "not-it")
+    for _ in range(6):
+        status, body = await call(api, "GET", "/users", auth=wrong)
+        assert status == 401 and body["message"] == "wrong username or password"
+    status, body = await call(api, "GET", "/users", auth=basic("nobody", "not-it"))
+    assert status == 401 and body["message"] == "wrong username or password"
+    assert (await call(api, "GET", "/users"))[0] == 200  # root was not locked out
+    assert (await User.get(username="root")).failed_logins == 0
+    for _ in range(4):
+        await call(api, "GET", "/users", auth=wrong)
+    response = await api.get(f"{BASE}/users", headers=wrong)
+    assert response.status == 429 and int(response.headers["Retry-After"]) >= 1
+    response = await api.get(f"{BASE}/users", headers=basic("agent", "agent-pass"))
+    assert response.status == 429  # even the right password waits: guessing is paused

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import math
 import time
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,19 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ehd.accounts.password_policy import Policy
-from ehd.accounts.service import AccountLockedError, authenticate
+from ehd.accounts.service import verify_credentials
 from ehd.db.models import Role, User
-from ehd.errors import AuthenticationError, EhdError, NotFoundError, ValidationError
+from ehd.errors import (
+    AuthenticationError,
+    EhdError,
+    NotFoundError,
+    TooManyAttemptsError,
+    ValidationError,
+)
 from ehd.plain_numbers import row_id
 from ehd.tickets.options import ticket_options
 from ehd.web.json_input import json_body
-from ehd.web.keys import CONFIG, QUEUE_SERVICE
+from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS, QUEUE_SERVICE
 from ehd.web.restapi import computed, writes
 from ehd.web.restapi.openapi import document
 from ehd.web.restapi.query import Op, Selection, parse
@@ -45,6 +52,10 @@ class MethodNotAllowed(EhdError):
 
 class Unauthorised(AuthenticationError):
     """401 that tells the client to authenticate with Basic."""
+
+
+class WrongPassword(Unauthorised):
+    """A username and password were tried and did not fit: it counts towards the limit."""
 
 
 class VerifiedCredentials:
@@ -81,7 +92,16 @@ async def basic_admin(request: web.Request) -> User:
         user = await User.get_or_none(id=user_id, active=True, role=Role.ADMIN)
         if user is not None and user.password_hash == password_hash:
             return user
-    user = await _check_basic(header)
+    attempts, address = request.app[LOGIN_ATTEMPTS], request.remote or ""
+    wait = attempts.wait(address, time.monotonic())
+    if wait:
+        raise TooManyAttemptsError(f"too many failed tries; wait {math.ceil(wait)} seconds",
+                                   retry_after=math.ceil(wait))  # fmt: skip
+    try:
+        user = await _check_basic(header)
+    except WrongPassword:
+        attempts.failed(address, time.monotonic())  # a guess; no header at all is none
+        raise
     verified.remember(header, user)
     return user
 
@@ -94,12 +114,9 @@ async def _check_basic(header: str) -> User:
         username, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as err:
         raise Unauthorised("the Basic credentials are not valid base64 of user:password") from err
-    try:
-        user = await authenticate(username, password)
-    except AccountLockedError as err:
-        raise Unauthorised(err.message) from err
+    user = await verify_credentials(username, password)  # never locks the account
     if user is None:
-        raise Unauthorised("wrong username or password")
+        raise WrongPassword("wrong username or password")
     if user.role != Role.ADMIN:
         raise Unauthorised("the REST API needs a user with admin access")
     return user

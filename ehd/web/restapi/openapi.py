@@ -12,7 +12,7 @@ from ehd.web.restapi.writes import max_length
 
 BASE = "/RestAPI/v1"
 ERROR = {"$ref": "#/components/responses/Error"}
-ERRORS = {"400": ERROR, "401": ERROR, "404": ERROR}
+ERRORS = {"400": ERROR, "401": ERROR, "404": ERROR, "429": ERROR}  # 429: too many wrong passwords
 
 
 def _type(kind: Kind) -> dict[str, Any]:
