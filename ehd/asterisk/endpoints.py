@@ -17,7 +17,7 @@ from ehd.asterisk.instance import AGENT_ENDPOINTS_FILE
 
 log = logging.getLogger(__name__)
 
-_SAFE = re.compile(r"^[A-Za-z0-9_.+-]{1,32}$")
+_SAFE = re.compile(r"^[A-Za-z0-9_.+-]{1,32}\Z")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from ehd.errors import NotFoundError, ValidationError
 
 MAX_BYTES = 5 * 1024 * 1024
 FORMATS = ("wav", "gsm", "au")
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
 SOX_SECONDS = 30.0
 
 

@@ -14,7 +14,7 @@ from ehd.asterisk.instance import SOUNDS_DIR
 from ehd.errors import NotFoundError
 
 FALLBACK_LANGUAGE = "en"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 
 
 class SoundLibrary:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_DIALABLE = re.compile(r"^\+?[0-9*#]{2,32}$")
+_DIALABLE = re.compile(r"^\+?[0-9*#]{2,32}\Z")
 _UNSAFE_IN_NAME = re.compile(r'["<>\\\r\n\x00-\x1f]')
 MAX_NAME = 40
 

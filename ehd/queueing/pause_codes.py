@@ -18,7 +18,7 @@ from ehd.db.models import PauseCode
 from ehd.errors import ValidationError
 
 SYSTEM_REASONS = frozenset({"no answer"})  # set by the ACD itself, never by a person
-_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}\Z")
 MAX_CODES = 50
 
 

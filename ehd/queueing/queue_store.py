@@ -58,7 +58,7 @@ QUEUE_SETTINGS = {
 # Settings that name another object: the queue's calendar, menu and closed-hours mailbox.
 QUEUE_LINKS = ("calendar", "menu", "closed_voicemail", "survey", "classification")
 NULLABLE_SETTINGS = {"callback_offer_after", "overflow_after", "max_penalty"}
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 
 async def save_queue(name: str, body: dict[str, Any]) -> Queue:

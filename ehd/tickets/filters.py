@@ -47,7 +47,7 @@ class ActionKind(StrEnum):
     ALARM = "alarm"  # value: comma-separated email addresses and phone numbers
 
 
-_PATTERN = re.compile(r"^\*?[^*\s]+\*?$")
+_PATTERN = re.compile(r"^\*?[^*\s]+\*?\Z")
 _EDGE_PUNCTUATION = "\"'()[]{}<>,.;:!?"
 
 

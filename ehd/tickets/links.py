@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import re
 
-_TOKEN = re.compile(r"^([0-9]{1,12})-([A-Za-z0-9_-]{22})$")
+_TOKEN = re.compile(r"^([0-9]{1,12})-([A-Za-z0-9_-]{22})\Z")
 
 
 def _mac(key: bytes, number: int) -> str:

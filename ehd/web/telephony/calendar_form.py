@@ -15,8 +15,8 @@ from multidict import MultiMapping
 
 from ehd.calendars.model import WEEKDAYS
 
-_VARIATION_ROW = re.compile(r"^var_([0-9]+)_name$")
-_INDEXED = re.compile(r"_([0-9]+)$")
+_VARIATION_ROW = re.compile(r"^var_([0-9]+)_name\Z")
+_INDEXED = re.compile(r"_([0-9]+)\Z")
 VARIATION_COLUMNS = ("date_from", "date_to", "time_from", "time_to")
 
 

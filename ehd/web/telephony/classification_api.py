@@ -14,7 +14,7 @@ from ehd.web.auth import current_user, require_admin
 from ehd.web.json_input import json_body
 
 routes = web.RouteTableDef()
-_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}\Z")
 
 
 def parse_codes(raw: Any) -> list[dict[str, str]]:
