@@ -25,6 +25,7 @@ from ehd.tickets.status import Priority, Status, check_change
 
 Change = tuple[Ticket, str, object]  # ticket, field, new value
 SUBJECT_LENGTH = 512
+MAX_CUSTOM_FIELDS, MAX_FIELD_NAME, MAX_FIELD_VALUE = 50, 64, 2000
 
 
 def _supervisor(user: User) -> bool:
@@ -58,12 +59,11 @@ async def plan_changes(
     if "status" in body:
         planned += await _status(ticket, body["status"], resting_until, options)
     if "custom_fields" in body:
-        fields = body["custom_fields"]
-        if not isinstance(fields, dict) or not all(
-            isinstance(v, (str, int, float, bool)) or v is None for v in fields.values()
-        ):
-            raise ValidationError("custom_fields maps names to plain values", field="custom_fields")
-        planned.append((ticket, "custom_fields", {**ticket.custom_fields, **fields}))
+        merged = {**ticket.custom_fields, **_custom_fields(body["custom_fields"])}
+        if len(merged) > MAX_CUSTOM_FIELDS:
+            raise ValidationError(f"a ticket has at most {MAX_CUSTOM_FIELDS} custom fields",
+                                  field="custom_fields")  # fmt: skip
+        planned.append((ticket, "custom_fields", merged))
     if "watch" in body:  # follow the ticket (or stop): the caller's own choice
         watchers = set(ticket.watchers)
         watchers = watchers | {me.id} if body["watch"] else watchers - {me.id}
@@ -88,6 +88,23 @@ async def plan_changes(
             raise ValidationError(f"no group {body['group']!r}", field="group")
         planned.append((ticket, "group_id", group.id if group else None))
     return planned
+
+
+def _custom_fields(fields: object) -> dict[str, Any]:
+    """Names to plain values, each of a sensible size: every ticket list carries them."""
+    if not isinstance(fields, dict) or not all(
+        isinstance(v, (str, int, float, bool)) or v is None for v in fields.values()
+    ):
+        raise ValidationError("custom_fields maps names to plain values", field="custom_fields")
+    if len(fields) > MAX_CUSTOM_FIELDS:
+        raise ValidationError(f"a ticket has at most {MAX_CUSTOM_FIELDS} custom fields",
+                              field="custom_fields")  # fmt: skip
+    for name, value in fields.items():
+        if not 0 < len(name) <= MAX_FIELD_NAME or len(str(value)) > MAX_FIELD_VALUE:
+            raise ValidationError(f"a custom field's name has 1-{MAX_FIELD_NAME} characters "
+                                  f"and its value at most {MAX_FIELD_VALUE}",
+                                  field="custom_fields")  # fmt: skip
+    return dict(fields)
 
 
 async def _status(

@@ -157,6 +157,14 @@ async def test_custom_fields_and_watching(setup: tuple[Client, Client, MailSink]
     assert len(changed["watchers"]) == 1
     status, bad = await call(bob, "PATCH", path, {"custom_fields": {"order": {"nested": 1}}})
     assert status == 400 and "plain values" in bad["message"]
+    # Every ticket list carries them: 100,000 of them were once taken.
+    many = {f"f{n}": "x" for n in range(1000)}
+    status, bad = await call(bob, "PATCH", path, {"custom_fields": many})
+    assert status == 400 and "at most 50" in bad["message"]
+    status, bad = await call(bob, "PATCH", path, {"custom_fields": {"note": "x" * 5000}})
+    assert status == 400 and bad["details"]["field"] == "custom_fields"
+    status, kept = await call(alice, "GET", path)
+    assert kept["custom_fields"] == {"order": "A-17"}
 
 
 async def test_a_refused_change_saves_none_of_its_fields(
