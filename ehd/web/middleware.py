@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.exceptions import ValidationError as OrmValidationError
 
 from ehd.accounts.menus import menu_for
@@ -45,6 +47,20 @@ def _error_response(
     return render("error.html", request, {"status": status, "message": message}, status=status)
 
 
+# SQLite waits for a lock for a few seconds by itself (the driver's timeout) before it gives up.
+_BUSY = re.compile(r"database is (locked|busy)|could not connect|connection (was )?closed", re.I)
+RETRY_AFTER_SECONDS = 2
+
+
+def _database_busy(request: web.Request, err: Exception) -> web.StreamResponse:
+    """The database is held or out of reach: the client may try again shortly."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, err)
+    message = "the database is busy; try again shortly"
+    response = _error_response(request, 503, "database-busy", message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
@@ -60,6 +76,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if err.status == 405 and isinstance(allowed, list):
             response.headers["Allow"] = ", ".join(str(method) for method in allowed)
         return response
+    except UnicodeDecodeError:  # a form or query that is not UTF-8
+        return _error_response(request, 400, "invalid-encoding", "the request is not valid UTF-8")
+    except DBConnectionError as err:
+        return _database_busy(request, err)
+    except OperationalError as err:
+        if _BUSY.search(str(err)):
+            return _database_busy(request, err)
+        return _internal_error(request)
     except OrmValidationError as err:  # a value the database field refuses: the input's fault
         log.info("refused by a model field on %s %s: %s", request.method, request.path, err)
         return _error_response(request, 400, "invalid-value", str(err))
@@ -68,10 +92,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         return _error_response(request, exc.status, f"http-{exc.status}", exc.reason)
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return _error_response(
-            request, 500, "internal-error", "Something went wrong on our side; it has been logged."
-        )
+        return _internal_error(request)
+
+
+def _internal_error(request: web.Request) -> web.StreamResponse:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _error_response(
+        request, 500, "internal-error", "Something went wrong on our side; it has been logged."
+    )
 
 
 def frame_policy(origins: list[str]) -> str:

@@ -3,6 +3,7 @@ the form, what is sent becomes a ticket of the site, robots and floods get nothi
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -77,3 +78,29 @@ async def test_the_form_is_framed_only_by_its_site_and_makes_tickets(server: Tes
             async with visitor.post("/form/ACME", data=message) as response:
                 last = response.status
         assert last == 429  # five sends per address, then wait
+
+
+async def test_a_form_that_is_not_utf8_or_meets_a_locked_database_gets_a_clear_answer(
+    server: TestServer, tmp_path: Path
+) -> None:
+    """Bytes that are not UTF-8 answered 500; a database held by another writer answered 500
+    after the wait. Now: 400, and 503 with Retry-After, and no ticket either way."""
+    await Site.create(code="ACME")
+    url = str(server.make_url("/form/ACME"))
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    async with aiohttp.ClientSession() as visitor:
+        raw = b"name=Eva&email=eva%40example.com&subject=\xff\xfe&message=hi"
+        async with visitor.post(url, data=raw, headers=form_type) as response:
+            assert response.status == 400 and "UTF-8" in await response.text()
+
+        holder = sqlite3.connect(tmp_path / "ehd.sqlite3", timeout=1)
+        holder.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+        try:
+            message = {"name": "Eva", "email": "eva@example.com", "subject": "Hi",
+                       "message": "Is anyone there?"}  # fmt: skip
+            async with visitor.post(url, data=message) as response:
+                assert response.status == 503 and response.headers["Retry-After"] == "2"
+        finally:
+            holder.rollback()
+            holder.close()
+    assert not await Ticket.exists()
