@@ -125,6 +125,9 @@ class Config:
     sms_inbound_token: str = ""
     # A console login ends when no console of the agent has been connected this long.
     console_grace_seconds: int = 60
+    # A customer's ticket link works while the ticket is open and this many days after it
+    # was solved or closed.
+    customer_link_days: int = 30
     # Passwords: basic (at least 4 characters) or strict (8+, a letter and a digit, no
     # repeated run of 3, a change every 90 days, no reuse).
     password_policy: str = "basic"

@@ -53,6 +53,7 @@ def create_web_app(
     app[restapi.http.VERIFIED] = restapi.http.VerifiedCredentials()
     app[tickets.contact_form.FORM_SENDS] = AttemptLimiter(burst=5, per_minute=5)
     app[chat.visitor.CHAT_STARTS] = AttemptLimiter(burst=5, per_minute=5)
+    app[tickets.customer_page.REPLIES] = AttemptLimiter(burst=5, per_minute=2)
     app[boards.wallboard.WALLBOARD] = boards.wallboard.feed_for(app)
     app[CONSOLE_GRACE] = ConsoleGrace()
     app.on_cleanup.append(app[CONSOLE_GRACE].stop)

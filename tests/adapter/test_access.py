@@ -122,3 +122,15 @@ async def test_every_state_change_needs_json_or_the_sessions_token(app: TestServ
         assert response.status == 200  # so is the page's token in the header
     finally:
         await admin.close()
+
+
+async def test_read_only_users_get_no_customer_link(app: TestServer) -> None:
+    """Whoever holds the link writes as the customer; a read-only user could fetch it."""
+    ticket = await create_ticket("Mine", "", "manual", None, [])
+    viewer, agent = await session_as(app, "viewer"), await session_as(app, "agent")
+    try:
+        assert (await viewer.get(f"/api/tickets/{ticket.number}/link")).status == 403
+        assert (await agent.get(f"/api/tickets/{ticket.number}/link")).status == 200
+    finally:
+        await viewer.close()
+        await agent.close()

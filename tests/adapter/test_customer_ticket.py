@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -71,3 +72,38 @@ async def test_a_reply_without_the_form_token_is_refused(client: tuple[Client, s
     response = await http.post(f"/t/{token}", data={"text": "forged"})
     assert response.status == 403
     assert not await TicketEntry.filter(text="forged").exists()
+
+
+async def _reply(http: Client, token: str, files: int = 0, size: int = 10) -> int:
+    page = await http.get(f"/t/{token}")
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", csrf_token(await page.text()))
+    form.add_field("text", "More details.")
+    for n in range(files):
+        form.add_field("file", io.BytesIO(b"x" * size), filename=f"f{n}.txt",
+                       content_type="text/plain")  # fmt: skip
+    return (await http.post(f"/t/{token}", data=form)).status
+
+
+async def test_replies_are_limited_in_files_and_per_address(client: tuple[Client, str]) -> None:
+    """A link once took 80 MB in 0.7 s: files are limited in number and size, and one address
+    may send a few replies at once, then about two a minute."""
+    http, token = client
+    assert await _reply(http, token, files=6) == 400
+    assert await _reply(http, token, files=1, size=10 * 1024 * 1024 + 1) == 413
+    statuses = [await _reply(http, token) for _ in range(6)]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    assert await TicketEntry.filter(kind="customer").count() == 5
+
+
+async def test_a_link_expires_some_days_after_the_ticket_is_done(
+    client: tuple[Client, str],
+) -> None:
+    http, token = client
+    assert (await http.get(f"/t/{token}")).status == 200  # solved just now
+    long_ago = datetime.now(UTC) - timedelta(days=31)
+    await Ticket.filter(subject="Broken phone").update(updated_at=long_ago)
+    response = await http.get(f"/t/{token}")
+    assert response.status == 410 and "expired" in await response.text()
+    await Ticket.filter(subject="Broken phone").update(status="open")
+    assert (await http.get(f"/t/{token}")).status == 200  # open again: the link works

@@ -200,6 +200,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/tickets/{number:[0-9]{1,9}}/link")
 async def customer_link(request: web.Request) -> web.StreamResponse:
-    current_user(request)
+    """The customer's link: whoever holds it acts as the customer, so only those who work
+    tickets get it (not read-only users)."""
+    require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request)
     return web.json_response({"url": _mail(request).link(ticket)})

@@ -1,19 +1,40 @@
 """The customer's ticket page, reached by a signed link without an account: status, the public
-history (never internal notes), and a reply form with attachments."""
+history (never internal notes), and a reply form with attachments.
+
+The link works while the ticket is open and ``customer_link_days`` after it was solved or
+closed; replies are limited per address, and files in number and size."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 from aiohttp import web
 
+from ehd.accounts.login_guard import AttemptLimiter
 from ehd.db.models import Ticket, TicketAttachment, TicketEntry
-from ehd.errors import NotFoundError, PayloadTooLargeError, ValidationError
+from ehd.errors import (
+    EhdError,
+    NotFoundError,
+    PayloadTooLargeError,
+    TooManyAttemptsError,
+    ValidationError,
+)
 from ehd.tickets.links import ticket_of
 from ehd.tickets.service import MAX_MAIL_BYTES, customer_reply
+from ehd.tickets.status import DONE, Status
 from ehd.web.keys import CONFIG, SIGNING_KEY
 from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
 MAX_TEXT = 20000
+MAX_FILES, MAX_FILE_BYTES = 5, 10 * 1024 * 1024
+REPLIES = web.AppKey("customer_replies", AttemptLimiter)  # per address: 5 at once, 2 a minute
+
+
+class LinkExpiredError(EhdError):
+    error_id = "link-expired"
+    status = 410
 
 
 async def _ticket(request: web.Request) -> Ticket:
@@ -21,6 +42,9 @@ async def _ticket(request: web.Request) -> Ticket:
     ticket = await Ticket.get_or_none(number=number) if number is not None else None
     if ticket is None:
         raise NotFoundError("no such page")  # the same answer for forged and unknown links
+    days = request.app[CONFIG].customer_link_days
+    if Status(ticket.status) in DONE and ticket.updated_at < datetime.now(UTC) - timedelta(days):
+        raise LinkExpiredError("this link has expired; write to us by mail to reopen the matter")
     return ticket
 
 
@@ -51,8 +75,15 @@ async def customer_post(request: web.Request) -> web.StreamResponse:
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the message is longer than {MAX_TEXT} characters", field="text")
     files = [f for f in form.getall("file", []) if isinstance(f, web.FileField) and f.filename]
-    uploads = [(f.filename, f.content_type, f.file.read(MAX_MAIL_BYTES + 1)) for f in files]
+    if len(files) > MAX_FILES:
+        raise ValidationError(f"send at most {MAX_FILES} files at a time", field="file")
+    uploads = [(f.filename, f.content_type, f.file.read(MAX_FILE_BYTES + 1)) for f in files]
+    if any(len(data) > MAX_FILE_BYTES for _, _, data in uploads):
+        raise PayloadTooLargeError("a file is over 10 MB")
     if sum(len(data) for _, _, data in uploads) > MAX_MAIL_BYTES:
         raise PayloadTooLargeError("the files are over 25 MB together")
+    if not request.app[REPLIES].spend(request.remote or "", time.monotonic()):
+        raise TooManyAttemptsError("too many messages at once; try again in a minute",
+                                   retry_after=60)  # fmt: skip
     await customer_reply(ticket, text, uploads, request.app[CONFIG].paths.mail)
     return await _page(request, ticket, "Thank you, your message was added.")
