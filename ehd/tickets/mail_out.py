@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+import time
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -33,6 +34,9 @@ CONFIRMATION = (
 )
 
 
+AUTOMATIC_ANSWER_PERIOD = 3600.0  # seconds between automatic answers to one contact
+
+
 @dataclass
 class TicketMail:
     mailer: Mailer
@@ -42,6 +46,9 @@ class TicketMail:
     confirmation: str = ""  # empty: no confirmation of new tickets
     tag_subjects: bool = True
     images: Path = Path("data/signatures")  # where signature images live
+    # When each contact was last answered automatically (RFC 3834: at most once a period, so
+    # two autoresponders never answer each other for long).
+    answered_at: dict[int, float] = field(default_factory=dict)
 
     @property
     def domain(self) -> str:
@@ -84,6 +91,8 @@ class TicketMail:
         signature = await signature_for(author, ticket.site_id)
         body = f"{text}\n\n-- \n{signature.text}" if signature else text
         message = await asyncio.to_thread(self.mailer.build, to, self._subject(ticket, True), body)
+        if author is None:  # written by no one: other robots must not answer it
+            message["Auto-Submitted"] = "auto-replied"
         if signature is not None and signature.image:
             await asyncio.to_thread(_attach_image, message, self.images / signature.image)
         if ticket.site is not None and ticket.site.email_sender:  # the brand's own address
@@ -140,7 +149,7 @@ class TicketMail:
             name = ticket.contact.name if ticket.contact else ""
             text = (self.confirmation.replace("{TICKNO}", str(ticket.number))
                     .replace("{NAME}", name).replace("{URL}", self.link(ticket)))  # fmt: skip
-            await self._quietly(self.reply(ticket, text, None), ticket, "confirmation")
+            await self._answer_automatically(ticket, text, "confirmation")
         if not result.new:
             await self._tell_agent(ticket)
         await self.carry_out(ticket, result.actions, answer=result.automated is None)
@@ -154,7 +163,7 @@ class TicketMail:
             if action.kind == rules.ActionKind.AUTO_REPLY and answer:
                 text = await auto_reply_text(action.value)
                 if text:
-                    await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
+                    await self._answer_automatically(ticket, text, "auto-reply")
             elif action.kind == rules.ActionKind.ALARM:
                 await self._alarm(ticket, action.value)
 
@@ -174,6 +183,7 @@ class TicketMail:
         for recipient in (r.strip() for r in recipients.split(",") if r.strip()):
             if "@" in recipient:
                 message = self.mailer.build(recipient, text, f"{text}\n{self.link(ticket)}")
+                message["Auto-Submitted"] = "auto-generated"
                 await self._quietly(self.mailer.send(message), ticket, "alarm mail")
             elif self.sms is not None:
                 try:
@@ -181,6 +191,18 @@ class TicketMail:
                 except SmsError as err:
                     log.warning("ticket %s: alarm text to %s failed: %s", ticket.number,
                                 recipient, err)  # fmt: skip
+
+    async def _answer_automatically(self, ticket: Ticket, text: str, what: str) -> None:
+        contact = ticket.contact_id
+        now = time.monotonic()
+        last = self.answered_at.get(contact) if contact is not None else None
+        if last is not None and now - last < AUTOMATIC_ANSWER_PERIOD:
+            log.info("ticket %s: %s not sent: this sender was answered automatically less "
+                     "than an hour ago", ticket.number, what)  # fmt: skip
+            return
+        if contact is not None:
+            self.answered_at[contact] = now
+        await self._quietly(self.reply(ticket, text, None), ticket, what)
 
     async def _quietly(self, sending: Awaitable[object], ticket: Ticket, what: str) -> None:
         try:

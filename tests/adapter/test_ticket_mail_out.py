@@ -141,3 +141,22 @@ async def test_a_subject_with_hidden_line_breaks_still_gets_answers(
     sent = await sink.wait_for("anna@example.com")
     assert "\n" not in str(sent["Subject"]) and sent["Bcc"] is None
     assert sent["Date"] is not None  # every mail says when it was written
+
+
+async def test_automatic_answers_are_marked_and_one_sender_gets_one_an_hour(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    """A naive autoresponder (no Auto-Submitted of its own) answering our confirmation made a
+    new ticket, which was confirmed, and so on: it was answered eight times. Our automatic mail
+    now says it is automatic (RFC 3834), and a sender is answered automatically at most once
+    an hour."""
+    mail, sink = outgoing
+    first = await ingest_mail(customer_mail("Where is my parcel?"), KEY, tmp_path)
+    await mail.after_ingest(first)
+    confirmation = await sink.wait_for("anna@example.com")
+    assert confirmation["Auto-Submitted"] == "auto-replied"
+    for n in range(3):  # their robot writes back, each time as a new message
+        robot = await ingest_mail(customer_mail(f"I am away until Monday ({n})"), KEY, tmp_path)
+        assert robot.new and robot.automated is None  # it does not say it is a robot
+        await mail.after_ingest(robot)
+    assert len([m for m in sink.messages if "anna@example.com" in str(m["To"])]) == 1
