@@ -311,6 +311,17 @@ class KnowledgeArticle(Model):
         table = "knowledge_articles"
 
 
+class TicketCounter(Model):
+    """The last ticket number given, one row: taking the next one locks it, so two tickets
+    made at once (in two transactions) wait for each other instead of clashing."""
+
+    id = fields.IntField(primary_key=True)
+    last_given = fields.IntField()
+
+    class Meta:
+        table = "ticket_counter"
+
+
 class TicketSettings(Model):
     """The control panel's ticket options, one row. Until first saved, the configuration
     file's ticket_* settings apply."""
