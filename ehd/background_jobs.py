@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ehd.calls.retention import purge_raw_mail, purge_recordings
 from ehd.db.models import Ticket
+from ehd.mail.outbox import deliver_due
 from ehd.queueing.login_schedules import apply_due
 from ehd.queueing.service import QueueService
 from ehd.tickets.mail_out import TicketMail
@@ -33,6 +34,13 @@ async def existing_tickets_job(outgoing: TicketMail | None) -> None:
         if outgoing is not None:
             ticket = await Ticket.get(number=number)
             await outgoing.carry_out(ticket, actions)
+
+
+async def outbox_job(outgoing: TicketMail | None) -> None:
+    if outgoing is not None:
+        sent = await deliver_due(outgoing.mailer)
+        if sent:
+            log.info("the outbox sent %d mail(s) that had waited", sent)
 
 
 async def scheduled_logins_job(current_service: Callable[[], QueueService | None]) -> None:
@@ -58,4 +66,5 @@ def create_scheduler(
     job(scheduled_logins_job, "scheduled-logins", current_service, seconds=10)
     job(purge_recordings, "purge-recordings", recording_retention_days, hour=3, minute=15)
     job(purge_sessions_job, "purge-web-sessions", minutes=10)
+    job(outbox_job, "outbox", outgoing, seconds=30)
     return scheduler

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+from tortoise.transactions import in_transaction
+
 from ehd.config import Config
-from ehd.db.models import KnowledgeArticle, Ticket, TicketEntry, User
+from ehd.db.models import Delivery, KnowledgeArticle, OutgoingMail, Ticket, TicketEntry, User
+from ehd.mail import outbox
 from ehd.mail.conversation import message_id, subject_tag
 from ehd.mail.header_text import one_line
 from ehd.mail.outbound import Mailer, MailError
@@ -109,22 +112,33 @@ class TicketMail:
         return message
 
     async def reply(self, ticket: Ticket, text: str, author: User | None) -> TicketEntry:
-        """Send an agent's answer and log it on the ticket: by text to a texting customer
-        who has no email address, else by mail."""
+        """Answer the customer and log it on the ticket: by text to a texting customer who
+        has no email address, else by mail. A mail is saved with its entry first and then
+        sent; if the mail server is away, the outbox tries again (``delivery`` tells)."""
         await ticket.fetch_related("contact")
         contact = ticket.contact
         if ticket.source == "sms" and contact is not None and contact.phones and not contact.emails:
             return await self._text_reply(ticket, contact.phones[0], text, author)
+        if not self.mailer.enabled:
+            raise MailError("no mail server is configured (smtp_host)")
         message = await self.build_reply(ticket, text, author)
-        await self.mailer.send(message)
-        return await TicketEntry.create(
-            ticket=ticket,
-            kind="mail_out",
-            public=True,
-            author=author.username if author else "ehd",
-            text=text,
-            message_id=str(message["Message-ID"]),
-        )
+        async with in_transaction():
+            entry = await TicketEntry.create(
+                ticket=ticket,
+                kind="mail_out",
+                public=True,
+                author=author.username if author else "ehd",
+                text=text,
+                message_id=str(message["Message-ID"]),
+            )
+            outgoing = await outbox.queue(message, entry)
+        await outbox.deliver(self.mailer, outgoing)
+        return entry
+
+    async def delivery(self, entry: TicketEntry) -> Delivery | None:
+        """Where a mail entry's mail stands (None: not sent through the outbox)."""
+        found = await OutgoingMail.filter(entry=entry).first()
+        return Delivery(found.state) if found is not None else None
 
     async def _text_reply(
         self, ticket: Ticket, number: str, text: str, author: User | None
@@ -145,25 +159,30 @@ class TicketMail:
         if result.duplicate:
             return
         ticket = await Ticket.get(number=result.ticket_number).prefetch_related("contact")
-        if result.automated is None and result.new and not result.held and self.confirmation:
+        # One message gets every automatic answer it asks for (a confirmation and a filter's
+        # answer), or none when its sender was answered automatically within the hour.
+        answer = result.automated is None and self._may_answer_automatically(ticket)
+        if answer and result.new and not result.held and self.confirmation:
             name = ticket.contact.name if ticket.contact else ""
             text = (self.confirmation.replace("{TICKNO}", str(ticket.number))
                     .replace("{NAME}", name).replace("{URL}", self.link(ticket)))  # fmt: skip
-            await self._answer_automatically(ticket, text, "confirmation")
+            await self._quietly(self.reply(ticket, text, None), ticket, "confirmation")
         if not result.new:
             await self._tell_agent(ticket)
-        await self.carry_out(ticket, result.actions, answer=result.automated is None)
+        await self.carry_out(ticket, result.actions, answer=answer)
 
     async def carry_out(
-        self, ticket: Ticket, actions: Iterable[rules.Action], answer: bool = True
+        self, ticket: Ticket, actions: Iterable[rules.Action], answer: bool | None = None
     ) -> None:
-        """What filters asked for beyond field changes: auto-replies (not to machines) and
-        alarms."""
+        """What filters asked for beyond field changes: auto-replies (not to machines, and
+        within the per-sender limit when ``answer`` is not decided already) and alarms."""
         for action in actions:
-            if action.kind == rules.ActionKind.AUTO_REPLY and answer:
-                text = await auto_reply_text(action.value)
+            if action.kind == rules.ActionKind.AUTO_REPLY:
+                if answer is None:
+                    answer = self._may_answer_automatically(ticket)
+                text = await auto_reply_text(action.value) if answer else ""
                 if text:
-                    await self._answer_automatically(ticket, text, "auto-reply")
+                    await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
             elif action.kind == rules.ActionKind.ALARM:
                 await self._alarm(ticket, action.value)
 
@@ -192,17 +211,19 @@ class TicketMail:
                     log.warning("ticket %s: alarm text to %s failed: %s", ticket.number,
                                 recipient, err)  # fmt: skip
 
-    async def _answer_automatically(self, ticket: Ticket, text: str, what: str) -> None:
+    def _may_answer_automatically(self, ticket: Ticket) -> bool:
+        """At most once an hour per sender (RFC 3834); counts this time when it may."""
         contact = ticket.contact_id
+        if contact is None:
+            return True  # no one to answer, or by text: nothing loops
         now = time.monotonic()
-        last = self.answered_at.get(contact) if contact is not None else None
+        last = self.answered_at.get(contact)
         if last is not None and now - last < AUTOMATIC_ANSWER_PERIOD:
-            log.info("ticket %s: %s not sent: this sender was answered automatically less "
-                     "than an hour ago", ticket.number, what)  # fmt: skip
-            return
-        if contact is not None:
-            self.answered_at[contact] = now
-        await self._quietly(self.reply(ticket, text, None), ticket, what)
+            log.info("ticket %s: no automatic answer: its sender had one less than an hour ago",
+                     ticket.number)  # fmt: skip
+            return False
+        self.answered_at[contact] = now
+        return True
 
     async def _quietly(self, sending: Awaitable[object], ticket: Ticket, what: str) -> None:
         try:

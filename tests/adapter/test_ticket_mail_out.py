@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,52 @@ async def test_automatic_answers_are_marked_and_one_sender_gets_one_an_hour(
         assert robot.new and robot.automated is None  # it does not say it is a robot
         await mail.after_ingest(robot)
     assert len([m for m in sink.messages if "anna@example.com" in str(m["To"])]) == 1
+
+
+async def test_a_reply_outlives_a_mail_server_that_is_down(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    """The reply was refused and the typed text lost while the mail server was away; now it
+    is saved with its entry, shown as not sent yet, and sent once the server answers."""
+    from ehd.asterisk.instance import free_ports
+    from ehd.db.models import Delivery, OutgoingMail
+    from ehd.mail.outbox import deliver_due
+
+    working, sink = outgoing
+    (closed_port,) = free_ports(1)  # nothing listens there: the server is down
+    down = Config(smtp_host="127.0.0.1", smtp_port=closed_port, mail_from="support@ehd.example")
+    mail = TicketMail(Mailer(down), KEY, "https://help.example")
+    ingested = await ingest_mail(customer_mail("Parcel lost"), KEY, tmp_path)
+    ticket = await Ticket.get(number=ingested.ticket_number)
+    entry = await mail.reply(ticket, "We found it.", None)
+    assert entry.text == "We found it." and await mail.delivery(entry) == Delivery.QUEUED
+    queued = await OutgoingMail.get(entry=entry)
+    assert queued.attempts == 1 and queued.last_error and "anna@example.com" in queued.recipients
+
+    now = datetime.now(UTC)
+    assert await deliver_due(working.mailer, now) == 0  # not due yet: a minute's pause
+    assert await deliver_due(working.mailer, now + timedelta(minutes=2)) == 1
+    sent = await sink.wait_for("anna@example.com")
+    assert "We found it." in str(sent.get_body(preferencelist=("plain",)))
+    assert await mail.delivery(entry) == Delivery.SENT
+    assert await deliver_due(working.mailer, now + timedelta(hours=1)) == 0  # sent once
+
+
+async def test_the_outbox_gives_up_after_about_two_days(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    from ehd.asterisk.instance import free_ports
+    from ehd.db.models import Delivery, OutgoingMail
+    from ehd.mail.outbox import PAUSES, deliver_due
+
+    (closed_port,) = free_ports(1)
+    down = Mailer(Config(smtp_host="127.0.0.1", smtp_port=closed_port))
+    mail = TicketMail(down, KEY, "https://help.example")
+    ingested = await ingest_mail(customer_mail("Never mind"), KEY, tmp_path)
+    entry = await mail.reply(await Ticket.get(number=ingested.ticket_number), "Hello?", None)
+    later = datetime.now(UTC)
+    for pause in PAUSES:
+        later += pause + timedelta(seconds=1)
+        assert await deliver_due(down, later) == 0
+    stored = await OutgoingMail.get(entry=entry)
+    assert stored.state == Delivery.FAILED and stored.attempts == len(PAUSES) + 1

@@ -311,6 +311,34 @@ class KnowledgeArticle(Model):
         table = "knowledge_articles"
 
 
+class Delivery(StrEnum):
+    QUEUED = "queued"  # not sent yet: tried again later
+    SENT = "sent"
+    FAILED = "failed"  # given up after the last try
+
+
+class OutgoingMail(Model):
+    """A mail in the outbox: saved before it is sent, so a reply or confirmation outlives a
+    mail server that is down; tried again with growing pauses until sent or given up."""
+
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyNullableRelation[TicketEntry] = fields.ForeignKeyField(
+        "models.TicketEntry", related_name="deliveries", null=True, on_delete=fields.CASCADE
+    )
+    entry_id: int | None
+    recipients = fields.CharField(max_length=1000, default="")
+    message = fields.BinaryField()  # the whole message as it goes out
+    state = fields.CharEnumField(Delivery, max_length=8, default=Delivery.QUEUED, db_index=True)
+    attempts = fields.IntField(default=0)
+    next_try_at = fields.DatetimeField()
+    last_error = fields.CharField(max_length=512, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outgoing_mail"
+
+
 class TicketCounter(Model):
     """The last ticket number given, one row: taking the next one locks it, so two tickets
     made at once (in two transactions) wait for each other instead of clashing."""

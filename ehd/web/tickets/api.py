@@ -194,7 +194,9 @@ async def reply(request: web.Request) -> web.StreamResponse:
         except MailError as err:
             raise ConflictError(f"ticket {target.number}: {err}") from err
         await service.change(target, me.username, "status", done.value)
-        sent.append({"ticket": target.number, "message_id": entry.message_id})
+        delivery = await _mail(request).delivery(entry)
+        sent.append({"ticket": target.number, "message_id": entry.message_id,
+                     "delivery": delivery.value if delivery else "sent"})  # fmt: skip
     return web.json_response({"message_id": sent[0]["message_id"], "sent": sent}, status=201)
 
 

@@ -20,7 +20,15 @@ from multidict import MultiMapping
 from ehd.accounts.permissions import Permission, may
 from ehd.accounts.site_scope import visible_tickets
 from ehd.crm.directory import EMAIL, contact_for_email
-from ehd.db.models import Ticket, TicketAttachment, TicketEntry, TicketTemplate, User
+from ehd.db.models import (
+    Delivery,
+    OutgoingMail,
+    Ticket,
+    TicketAttachment,
+    TicketEntry,
+    TicketTemplate,
+    User,
+)
 from ehd.errors import EhdError, NotFoundError
 from ehd.mail.outbound import MailError
 from ehd.plain_numbers import row_id
@@ -190,6 +198,10 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request, me)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
+    outgoing = await OutgoingMail.filter(entry__ticket=ticket).values_list(
+        "entry_id", "state", "last_error"
+    )
+    deliveries = {int(entry_id): (str(state), str(error)) for entry_id, state, error in outgoing}
     files = defaultdict(list)
     for attachment in await TicketAttachment.filter(ticket=ticket):
         files[attachment.entry_id].append(attachment.filename)
@@ -203,6 +215,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
     return render("ticket.html", request, {
         "ticket": ticket, "entries": entries, "files": files, "related": related,
+        "deliveries": deliveries,
         "suggested": template.suggested_solutions if template else [], "template": template,
         "watching": me.id in ticket.watchers, "statuses": [s.value for s in Status],
         "priorities": list(Priority), "agents": list(agents),
@@ -227,15 +240,19 @@ async def reply(request: web.Request) -> web.StreamResponse:
     if not text:
         raise _to_ticket(ticket, error="Write a reply first.")
     status = str(form.get("status", Status.WITH_CONTACT.value))
+    mail = request.app[TICKET_MAIL]
     try:
-        await request.app[TICKET_MAIL].reply(ticket, text, me)
+        entry = await mail.reply(ticket, text, me)
     except MailError as err:
         raise _to_ticket(ticket, error=f"Not sent: {err}") from err
+    done = "Reply sent."
+    if await mail.delivery(entry) == Delivery.QUEUED:
+        done = "Reply saved; the mail server did not answer, so it is sent as soon as it does."
     try:
         await apply_changes(ticket, me, {"status": status}, await _options(request))
     except EhdError as err:
-        raise _to_ticket(ticket, message="Reply sent.", error=err.message) from err
-    raise _to_ticket(ticket, message="Reply sent.")
+        raise _to_ticket(ticket, message=done, error=err.message) from err
+    raise _to_ticket(ticket, message=done)
 
 
 @routes.post("/tickets/{number:[0-9]{1,9}}/note")
