@@ -29,6 +29,7 @@ class TicketOptions:
     allow_delete: bool = False
     required_fields: tuple[str, ...] = ()
     hidden_fields: tuple[str, ...] = ()
+    hold_automatic_mail: bool = True
 
 
 def from_config(config: Config) -> TicketOptions:
@@ -45,7 +46,14 @@ async def ticket_options(config: Config) -> TicketOptions:
     if row is None:
         return from_config(config)
     return TicketOptions(row.assign_required, row.auto_assign, row.allow_delete,
-                         tuple(row.required_fields), tuple(row.hidden_fields))  # fmt: skip
+                         tuple(row.required_fields), tuple(row.hidden_fields),
+                         row.hold_automatic_mail)  # fmt: skip
+
+
+async def holds_automatic_mail() -> bool:
+    """Whether automatic mail that starts a ticket waits in the review list (the default)."""
+    row = await TicketSettings.get_or_none(id=1)
+    return row is None or row.hold_automatic_mail
 
 
 def check_fields(names: list[str], allowed: tuple[str, ...], field: str) -> list[str]:
@@ -63,4 +71,5 @@ async def save_options(options: TicketOptions) -> None:
         "assign_required": options.assign_required, "auto_assign": options.auto_assign,
         "allow_delete": options.allow_delete, "required_fields": list(options.required_fields),
         "hidden_fields": list(options.hidden_fields),
+        "hold_automatic_mail": options.hold_automatic_mail,
     })  # fmt: skip

@@ -40,6 +40,7 @@ from ehd.mail.conversation import automated, thread
 from ehd.mail.header_text import one_line
 from ehd.mail.parse import ParsedMail, parse
 from ehd.tickets import filters as rules
+from ehd.tickets.options import holds_automatic_mail
 from ehd.tickets.status import DONE, WAITING, Status, after_customer_reply
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,10 @@ async def _record_mail(
         )
         if site_id is not None:
             await change(ticket, "mail", "site_id", site_id)
-        if hold:  # the mailbox holds new mail for someone to accept
+        robot = machine is not None and mail.message is not None  # not merely unreadable
+        if hold or (robot and await holds_automatic_mail()):
+            # The mailbox holds new mail for someone to accept; automatic mail that starts
+            # no conversation of ours (a vacation reply, a bounce, a list) waits there too.
             await change(ticket, "mail", "held", True)
     entry = await TicketEntry.create(
         ticket=ticket,

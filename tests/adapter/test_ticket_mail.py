@@ -76,7 +76,8 @@ async def test_machine_mail_is_stored_but_never_answered(store: Path) -> None:
     changes = await TicketChange.filter(ticket__number=robot.ticket_number).values_list(
         "who", "field", "new"
     )
-    assert changes == [("filter", "priority", "high")]
+    # Held for review as automatic mail that starts a ticket, then the filter's change.
+    assert changes == [("mail", "held", "True"), ("filter", "priority", "high")]
 
 
 async def test_mail_over_25_mb_is_refused_and_nothing_is_stored(store: Path) -> None:
@@ -282,3 +283,29 @@ async def test_mail_arriving_at_once_gets_distinct_ticket_numbers(store: Path) -
     made = await asyncio.gather(*arriving)
     numbers = sorted(result.ticket_number for result in made)
     assert numbers == list(range(numbers[0], numbers[0] + 20))
+
+
+async def test_automatic_mail_waits_for_review_unless_it_threads(store: Path) -> None:
+    """A vacation reply or bounce that starts no conversation of ours used to land in the
+    agents' in-tray as a new ticket. It now waits in the review list (a rule the admin can
+    turn off); one that answers a ticket of ours joins it."""
+    from ehd.db.models import TicketSettings
+
+    first = await ingest_mail(mail("anna@example.com", "Broken phone"), SECRET, store)
+    ticket = await Ticket.get(number=first.ticket_number)
+    away = await ingest_mail(mail("anna@example.com", "Away until Monday",
+                                  Auto_Submitted="auto-replied"), SECRET, store)  # fmt: skip
+    assert away.new and away.held
+    bounce = await ingest_mail(
+        mail("mailer-daemon@example.com", f"Undelivered: Re: [#{ticket.number}]",
+             Auto_Submitted="auto-replied", In_Reply_To=message_id(ticket.number, SECRET,
+                                                                      "ehd.example")),
+        SECRET, store,
+    )  # fmt: skip
+    assert (bounce.ticket_number, bounce.new) == (ticket.number, False)
+    assert not (await Ticket.get(id=ticket.id)).held
+
+    await TicketSettings.create(id=1, hold_automatic_mail=False)
+    list_mail = await ingest_mail(mail("news@shop.example", "Our offers", List_Id="<offers>"),
+                                  SECRET, store)  # fmt: skip
+    assert list_mail.new and not list_mail.held

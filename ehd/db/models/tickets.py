@@ -358,6 +358,9 @@ class TicketSettings(Model):
     assign_required = fields.BooleanField(default=False)  # a ticket must have an agent
     auto_assign = fields.BooleanField(default=False)  # opening a new ticket makes it yours
     allow_delete = fields.BooleanField(default=False)  # dispatchers may delete tickets
+    # Automatic mail (vacation replies, bounces, lists) that starts no conversation of ours
+    # waits in the review list instead of the agents' in-tray.
+    hold_automatic_mail = fields.BooleanField(default=True)
     required_fields: list[str] = fields.JSONField(default=list)  # before solving or closing
     hidden_fields: list[str] = fields.JSONField(default=list)
 

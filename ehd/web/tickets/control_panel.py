@@ -38,6 +38,7 @@ async def save(request: web.Request) -> web.StreamResponse:
         allow_delete=bool(form.get("allow_delete")),
         required_fields=tuple(str(v) for v in form.getall("required", [])),
         hidden_fields=tuple(str(v) for v in form.getall("hidden", [])),
+        hold_automatic_mail=bool(form.get("hold_automatic_mail")),
     )
     try:
         await save_options(options)
