@@ -70,9 +70,18 @@ def _decode(part: Message, problems: list[str]) -> str:
     return payload.decode("utf-8", errors="replace")  # latin-1 never fails; for the type checker
 
 
+def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    # A remote image tells its sender who read the mail, when and where: it is not fetched.
+    if tag == "img" and attribute in ("src", "srcset"):
+        return None
+    return value
+
+
 def sanitise(html: str) -> str:
-    """Safe to show inside the web app: no scripts, handlers, styles or remote objects."""
-    return nh3.clean(html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    """Safe to show inside the web app: no scripts, handlers, styles, remote objects or
+    remote images (the alt text stays)."""
+    return nh3.clean(html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                     attribute_filter=_no_remote_images)  # fmt: skip
 
 
 def parse(raw: bytes) -> ParsedMail:

@@ -151,3 +151,19 @@ async def test_statistics_for_supervisors_with_a_csv_download(
     assert "support,1,1,0,0,100.0,5.0," in await response.text()
     assert (await client.get("/statistics?from=yesterday")).status == 400
     assert (await client.get("/statistics?from=2020-01-01&to=2026-01-01")).status == 400
+
+
+async def test_the_ticket_page_fetches_no_remote_image_of_a_stored_mail(
+    web: tuple[Client, MailSink],
+) -> None:
+    """Mail stored before remote images were blocked still carries them; the page shows the
+    mail without them, so opening a ticket tells no sender that it was read."""
+    from ehd.db.models import TicketEntry
+    from ehd.tickets.service import create_ticket
+
+    client, _ = web
+    ticket = await create_ticket("Newsletter", "", "email", None, [])
+    tracked = '<p>Hi<img src="https://tracker.example/p.gif" alt="x"></p>'
+    await TicketEntry.create(ticket=ticket, kind="mail_in", public=True, text="Hi", html=tracked)
+    page = await (await client.get(f"/tickets/{ticket.number}")).text()
+    assert "Hi" in page and "tracker.example" not in page

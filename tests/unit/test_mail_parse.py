@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ehd.mail.parse import parse
+from ehd.mail.parse import parse, sanitise
 
 
 def test_plain_utf8_with_an_attachment() -> None:
@@ -58,3 +58,11 @@ def test_broken_mime_still_gives_what_can_be_read() -> None:
     mail = parse(raw)
     assert mail.subject == "broken" and mail.sender == "a@example.com"
     assert mail.problems  # the defects are listed
+
+
+def test_remote_images_are_not_fetched_but_their_alt_text_stays() -> None:
+    """A remote image tells its sender who opened the mail, when and from where."""
+    html = sanitise('<p><img src="https://tracker.example/p.gif" alt="Our logo">Hello '
+                    '<a href="https://shop.example">shop</a></p>')  # fmt: skip
+    assert "tracker.example" not in html and 'alt="Our logo"' in html
+    assert 'href="https://shop.example"' in html  # links stay; the agent chooses to follow

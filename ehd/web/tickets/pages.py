@@ -31,6 +31,7 @@ from ehd.db.models import (
 )
 from ehd.errors import EhdError, NotFoundError
 from ehd.mail.outbound import MailError
+from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
 from ehd.tickets import service
 from ehd.tickets.changes import apply_changes
@@ -198,6 +199,8 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request, me)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
+    for entry in entries:  # mail stored before remote images were blocked is shown without them
+        entry.html = sanitise(entry.html) if entry.html else entry.html
     outgoing = await OutgoingMail.filter(entry__ticket=ticket).values_list(
         "entry_id", "state", "last_error"
     )
