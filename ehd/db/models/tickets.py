@@ -319,7 +319,7 @@ class Delivery(StrEnum):
 
 class OutgoingMail(Model):
     """A mail in the outbox: saved before it is sent, so a reply or confirmation outlives a
-    mail server that is down; tried again with growing pauses until sent or given up."""
+    mail server that is down, and is tried again with growing pauses until sent or given up."""
 
     id = fields.IntField(primary_key=True)
     entry: fields.ForeignKeyNullableRelation[TicketEntry] = fields.ForeignKeyField(
