@@ -36,7 +36,6 @@ from ehd.errors import (
     ValidationError,
 )
 from ehd.moments import aware_datetime
-from ehd.web import sessions
 from ehd.web.auth import current_user, require_admin
 from ehd.web.json_input import json_body
 from ehd.web.keys import CONFIG, QUEUE_SERVICE, running_queues
@@ -243,14 +242,12 @@ async def list_sounds(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/sounds")
 async def upload_sound(request: web.Request) -> web.StreamResponse:
     """A multipart form: file (wav, gsm or au, up to 5 MB), name, language, description,
-    wording, and csrf_token (from GET /api/me): a form can be posted cross-site, JSON cannot."""
+    wording, and csrf_token (from GET /api/me; checked by the session middleware, as every
+    form is): a form can be posted cross-site, JSON cannot."""
     user = require_admin(request)
     if not request.content_type.startswith("multipart/form-data"):
         raise ValidationError("upload the sound as multipart/form-data")
-    form = await request.post()
-    token = form.get("csrf_token")
-    sessions.check_csrf(request, token if isinstance(token, str) else None)
-    sound = await store_upload(request, form, user.username)
+    sound = await store_upload(request, await request.post(), user.username)
     return web.json_response(_sound_json(sound), status=201)
 
 
