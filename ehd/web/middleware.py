@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -96,10 +97,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 def _internal_error(request: web.Request) -> web.StreamResponse:
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return _error_response(
-        request, 500, "internal-error", "Something went wrong on our side; it has been logged."
-    )
+    """A failure nobody foresaw: logged under a fresh incident id that the answer repeats, so a
+    user's report leads straight to the traceback."""
+    incident = secrets.token_hex(6)
+    log.exception("unhandled error %s on %s %s", incident, request.method, request.path)
+    message = f"Something went wrong on our side; it has been logged as incident {incident}."
+    return _error_response(request, 500, "internal-error", message, {"incident": incident})
 
 
 def frame_policy(origins: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Role, User, WebSession
 from ehd.platform import create_platform_app
+from ehd.web.middleware import error_middleware
 from tests.harness.web_client import csrf_token, log_in
 
 
@@ -159,3 +161,24 @@ async def test_admin_user_form_explains_bad_input(
     assert response.status == 400
     assert message in await response.text()
     assert await User.filter(username="dave").count() == 0
+
+
+async def test_an_unforeseen_failure_answers_500_with_the_incident_id_it_was_logged_under(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 500 said only "it has been logged": nobody could find which log line a user meant."""
+
+    async def broken(_request: aiohttp.web.Request) -> aiohttp.web.StreamResponse:
+        raise RuntimeError("a bug nobody foresaw")
+
+    app = aiohttp.web.Application(middlewares=[error_middleware])
+    app.router.add_get("/broken", broken)
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/broken", headers={"Accept": "application/json"})
+        body = await response.json()
+    assert response.status == 500 and body["error"] == "internal-error"
+    incident = body["details"]["incident"]
+    assert re.fullmatch(r"[0-9a-f]{12}", incident) and incident in body["message"]
+    logged = [r for r in caplog.records if incident in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the traceback is under that id
+    assert "a bug nobody foresaw" not in body["message"]  # the user sees no internals
