@@ -22,6 +22,11 @@ class AccountLockedError(EhdError):
     status = 403
 
 
+def new_sip_secret() -> str:
+    """16 random characters: a phone stores it, nobody types it twice."""
+    return secrets.token_urlsafe(12)
+
+
 def check_password(password: str, policy: Policy) -> None:
     found = problems(password, policy)
     if found:
@@ -54,7 +59,7 @@ async def create_user(
             role=role,
             sip_extension=sip_extension,
             language=language,
-            sip_password=secrets.token_urlsafe(12) if sip_extension else None,
+            sip_password=new_sip_secret() if sip_extension else None,
         )
     except IntegrityError as err:
         raise ValidationError("username or SIP extension already taken", field="username") from err

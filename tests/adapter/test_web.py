@@ -130,7 +130,26 @@ async def test_admin_adds_a_user_with_a_sip_account(client: Client) -> None:
     assert created.status == 200
     carol = await User.get(username="carol")
     assert carol.sip_extension == "1003" and carol.sip_password
-    assert carol.sip_password in await created.text()
+    assert f'id="new-sip-password">{carol.sip_password}<' in await created.text()
+
+
+async def test_a_sip_password_is_shown_once_and_can_be_replaced(client: Client) -> None:
+    """The users list showed every SIP password to anyone who saw the admin's screen. Now it
+    is shown on creation and on "new SIP password" only; the old one stops working."""
+    await log_in(client, "admin", "admin-pass")
+    await create_user("carol", "pw-carol", sip_extension="1003")
+    old = (await User.get(username="carol")).sip_password
+    assert old and old not in await (await client.get("/admin/users")).text()
+    page = await client.get("/admin/users/carol")
+    assert old not in await page.text()
+    token = csrf_token(await page.text())
+    answer = await client.post("/admin/users/carol/sip-password", data={"csrf_token": token})
+    new = (await User.get(username="carol")).sip_password
+    assert answer.status == 200 and new and new != old
+    assert f'id="new-sip-password">{new}<' in await answer.text()
+    assert new not in await (await client.get("/admin/users/carol")).text()
+    refused = await client.post("/admin/users/admin/sip-password", data={"csrf_token": token})
+    assert refused.status == 400  # no SIP account to renew
 
 
 @pytest.mark.parametrize(

@@ -67,8 +67,8 @@ async def add_user_with_phone(
         async with session.post("/admin/users", data=form) as response:
             page = await response.text()
             assert response.status == 200, page
-        row = re.search(rf"<td>{extension}</td><td><code>([^<]+)</code>", page)
-        assert row, "the new user's SIP account is not listed"
+        row = re.search(r'<code id="new-sip-password">([^<]+)</code>', page)
+        assert row, "the new user's SIP password is not shown"
         return row.group(1)
 
 

@@ -1,5 +1,8 @@
 """Admin screens for users: list, create, and edit one (access group, single permissions,
-sites and the site restriction, language, alias)."""
+sites and the site restriction, language, alias).
+
+A SIP password is shown once: on the page that answers the creation of its user, or on the one
+that answers "new SIP password". No list shows it (a screen share or a shoulder would do)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from aiohttp import web
 
 from ehd.accounts.password_policy import Policy
 from ehd.accounts.permissions import LABELS, PRESETS, Permission
-from ehd.accounts.service import create_user
+from ehd.accounts.service import create_user, new_sip_secret
 from ehd.crm.directory import EMAIL
 from ehd.db.models import MenuProfile, Role, User, VoicemailMessage
 from ehd.errors import NotFoundError, ValidationError
@@ -29,6 +32,7 @@ async def _render(
     error: str | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
+    created: User | None = None,
 ) -> web.StreamResponse:
     users = await User.all().order_by("username")
     return render(
@@ -40,6 +44,7 @@ async def _render(
             error=error,
             form=form or {},
             unmailed=await unmailed_voicemail(),
+            created=created,
         ),
         status=status,
     )
@@ -72,7 +77,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     except ValueError:
         return await _render(request, error="Unknown role.", form=form, status=400)
     try:
-        await create_user(
+        account = await create_user(
             form["username"],
             str(data.get("password", "")),
             name=form["name"],
@@ -84,7 +89,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     except ValidationError as err:
         return await _render(request, error=err.message, form=form, status=400)
     await request.app[ACCOUNTS_CHANGED]()
-    raise web.HTTPSeeOther("/admin/users")
+    return await _render(request, created=account)  # the one page that shows its SIP password
 
 
 SITE_CODE = re.compile(r"[A-Za-z0-9_-]{1,8}")
@@ -104,7 +109,7 @@ async def _edit_page(request: web.Request, account: User, **values: Any) -> web.
         "account": account, "roles": list(Role), "languages": LANGUAGES,
         "permissions": [(p.value, label) for p, label in LABELS.items()],
         "preset": {p.value for p in PRESETS[account.role]}, "error": None, "saved": False,
-        "menus": menus,
+        "menus": menus, "new_sip_password": None,
         **values,
     }, status=status)  # fmt: skip
 
@@ -153,3 +158,17 @@ async def save_user(request: web.Request) -> web.StreamResponse:
     await account.save()
     await request.app[ACCOUNTS_CHANGED]()  # an inactive user's SIP account goes
     raise web.HTTPSeeOther(f"/admin/users/{account.username}?saved=1")
+
+
+@routes.post("/admin/users/{username}/sip-password")
+async def new_sip_password(request: web.Request) -> web.StreamResponse:
+    """A fresh SIP password, shown on this answer only; the phone with the old one is logged out
+    when Asterisk's accounts are rewritten."""
+    require_role(request, Role.ADMIN)
+    account = await _account(request)
+    if not account.sip_extension:
+        return await _edit_page(request, account, error="This user has no SIP account.", status=400)
+    account.sip_password = new_sip_secret()
+    await account.save(update_fields=["sip_password"])
+    await request.app[ACCOUNTS_CHANGED]()
+    return await _edit_page(request, account, new_sip_password=account.sip_password)
