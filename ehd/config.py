@@ -131,6 +131,9 @@ class Config:
     # Passwords: basic (at least 4 characters) or strict (8+, a letter and a digit, no
     # repeated run of 3, a change every 90 days, no reuse).
     password_policy: str = "basic"
+    # Under either policy an administrator's password has at least this many characters
+    # (never fewer than 8) and is not a well-known or simple one.
+    admin_password_min_length: int = 10
     # The forwarding address: an SMTP server in ehd that turns mail into tickets (0: off).
     mail_in_port: int = 0
     # Confirm each new ticket to the customer (number and ticket link); never to machine mail.
@@ -200,6 +203,8 @@ def _validated(config: Config) -> Config:
         raise ConfigError("rtp_start must be below rtp_end")
     if config.password_policy not in ("basic", "strict"):
         raise ConfigError("password_policy must be basic or strict")
+    if config.admin_password_min_length < 8:
+        raise ConfigError("admin_password_min_length must be at least 8")
     if config.smtp_security not in ("none", "starttls", "tls"):
         raise ConfigError("smtp_security must be none, starttls or tls")
     if config.recording_retention_days < 1:

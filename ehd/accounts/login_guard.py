@@ -63,3 +63,30 @@ class AttemptLimiter:
         self._buckets[address] = (tokens, now)
         while len(self._buckets) > self.capacity:
             self._buckets.popitem(last=False)
+
+
+class UserAttemptLimiter:
+    """Failed tries per username, wherever they come from: guesses spread over many addresses
+    still meet a limit. A stranger must not be able to shut the real user out by failing on
+    purpose, so an address that has logged in as that user before is never held back by it
+    (the per-address limit still applies to it)."""
+
+    def __init__(self, burst: int = 20, per_minute: float = 10, capacity: int = 10_000) -> None:
+        self.limiter = AttemptLimiter(burst, per_minute, capacity)
+        self.capacity = capacity
+        self._known: OrderedDict[tuple[str, str], None] = OrderedDict()  # (user, address)
+
+    def wait(self, username: str, address: str, now: float) -> float:
+        if (username.casefold(), address) in self._known:
+            return 0.0
+        return self.limiter.wait(username.casefold(), now)
+
+    def failed(self, username: str, now: float) -> None:
+        self.limiter.failed(username.casefold(), now)
+
+    def succeeded(self, username: str, address: str) -> None:
+        key = (username.casefold(), address)
+        self._known.pop(key, None)
+        self._known[key] = None
+        while len(self._known) > self.capacity:
+            self._known.popitem(last=False)

@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 
 from ehd.accounts.login_guard import AccountState, after_failure, locked
-from ehd.accounts.password_policy import HISTORY_KEPT, Policy, expired, problems
+from ehd.accounts.password_policy import (
+    ADMIN_MIN_LENGTH,
+    HISTORY_KEPT,
+    Policy,
+    expired,
+    problems,
+)
 from ehd.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ehd.asterisk.endpoints import SipAccount
 from ehd.db.models import PasswordHistory, Role, User, WebSession
@@ -27,8 +33,10 @@ def new_sip_secret() -> str:
     return secrets.token_urlsafe(12)
 
 
-def check_password(password: str, policy: Policy) -> None:
-    found = problems(password, policy)
+def check_password(
+    password: str, policy: Policy, role: Role = Role.AGENT, admin_min_length: int = ADMIN_MIN_LENGTH
+) -> None:
+    found = problems(password, policy, role is Role.ADMIN, admin_min_length)
     if found:
         raise ValidationError("; ".join(found), field="password")
 
@@ -43,11 +51,12 @@ async def create_user(
     sip_extension: str | None = None,
     language: str = "en",
     policy: Policy = Policy.BASIC,
+    admin_min_length: int = ADMIN_MIN_LENGTH,
 ) -> User:
     username = username.strip()
     if not username or len(username) > 64:
         raise ValidationError("username must be 1 to 64 characters", field="username")
-    check_password(password, policy)
+    check_password(password, policy, role, admin_min_length)
     if sip_extension is not None and not is_digits(sip_extension):
         raise ValidationError("SIP extension must be digits", field="sip_extension")
     try:
@@ -103,11 +112,13 @@ async def verify_credentials(username: str, password: str) -> User | None:
     return user
 
 
-async def change_password(user: User, new: str, policy: Policy) -> None:
+async def change_password(
+    user: User, new: str, policy: Policy, admin_min_length: int = ADMIN_MIN_LENGTH
+) -> None:
     """Set a new password under the policy; the strict one refuses earlier passwords. Every
     session of the user ends (whoever knew the old password is out); the caller starts a new
     one for the browser that made the change."""
-    check_password(new, policy)
+    check_password(new, policy, user.role, admin_min_length)
     history = PasswordHistory.filter(user=user).order_by("-id").limit(HISTORY_KEPT)
     earlier = [user.password_hash, *[row.password_hash for row in await history]]
     if policy is Policy.STRICT:

@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ehd.accounts.login_guard import AttemptLimiter
+from ehd.accounts.login_guard import AttemptLimiter, UserAttemptLimiter
 from ehd.agent_events import AgentEvents
 from ehd.config import PROJECT_ROOT, Config
 from ehd.instance_secrets import load_or_create_secrets
@@ -51,6 +51,7 @@ def create_web_app(
     app[CONSOLES] = AgentEvents()
     app[LOGIN_ATTEMPTS] = AttemptLimiter()
     app[restapi.http.VERIFIED] = restapi.http.VerifiedCredentials()
+    app[restapi.http.REST_USER_ATTEMPTS] = UserAttemptLimiter()
     app[tickets.contact_form.FORM_SENDS] = AttemptLimiter(burst=5, per_minute=5)
     app[chat.visitor.CHAT_STARTS] = AttemptLimiter(burst=5, per_minute=5)
     app[tickets.customer_page.REPLIES] = AttemptLimiter(burst=5, per_minute=2)

@@ -225,6 +225,30 @@ async def test_a_ticket_change_obeys_the_ticket_rules_and_saves_all_or_nothing(a
     assert fields == {"subject", "agent_id"}
 
 
+async def test_guesses_from_many_addresses_meet_a_per_user_limit(api: Client) -> None:
+    """Each address stayed under its own limit, so guesses spread over addresses never
+    stopped. Now the username has a limit too, which the admin's own address does not meet."""
+    assert (await call(api, "GET", "/users"))[0] == 200  # root works from 127.0.0.1
+    url = api.make_url(f"{BASE}/users")
+    statuses = []
+    for n in range(2, 26):  # a new loopback source address for every guess
+        connector = aiohttp.TCPConnector(local_addr=(f"127.0.0.{n}", 0))
+        guess = basic("root", f"guess-{n}")
+        async with (
+            aiohttp.ClientSession(connector=connector) as stranger,
+            stranger.get(url, headers=guess) as response,
+        ):
+            statuses.append(response.status)
+    assert statuses[:20] == [401] * 20 and set(statuses[20:]) == {429}
+    connector = aiohttp.TCPConnector(local_addr=("127.0.0.30", 0))
+    async with (
+        aiohttp.ClientSession(connector=connector) as stranger,
+        stranger.get(url, headers=ADMIN) as response,
+    ):
+        assert response.status == 429  # even the right password: no oracle for guessers
+    assert (await call(api, "GET", "/users?limit=1"))[0] == 200  # root is not shut out
+
+
 async def test_basic_auth_is_limited_per_address_and_locks_no_one_out(api: Client) -> None:
     """Wrong passwords through the REST API no longer lock the account (anyone could lock any
     admin out), an unknown user and a wrong password get the same answer, and one address

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -150,6 +151,31 @@ async def test_a_sip_password_is_shown_once_and_can_be_replaced(client: Client) 
     assert new not in await (await client.get("/admin/users/carol")).text()
     refused = await client.post("/admin/users/admin/sip-password", data={"csrf_token": token})
     assert refused.status == 400  # no SIP account to renew
+
+
+async def test_no_administrator_gets_1234_by_form_password_change_or_rest(client: Client) -> None:
+    """The default policy accepted "1234" for an administrator, on every door."""
+    await log_in(client, "admin", "admin-pass")
+    page = await client.get("/admin/users")
+    form = {"csrf_token": csrf_token(await page.text()), "username": "boss", "name": "",
+            "email": "", "password": "1234", "role": "admin", "sip_extension": ""}  # fmt: skip
+    refused = await client.post("/admin/users", data=form)
+    assert refused.status == 400 and "administrator" in await refused.text()
+    assert not await User.exists(username="boss")
+    agent = await client.post("/admin/users", data={**form, "role": "agent"})
+    assert agent.status == 200  # the agent's policy is the site's own choice
+
+    page = await client.get("/password")
+    change = {"csrf_token": csrf_token(await page.text()), "current": "admin-pass",
+              "new": "1234567890", "repeat": "1234567890"}  # fmt: skip
+    refused = await client.post("/password", data=change)
+    assert refused.status == 400 and "simple" in await refused.text()
+
+    credentials = base64.b64encode(b"admin:admin-pass").decode()
+    body = {"username": "boss2", "password": "password", "role": "admin"}
+    rest = await client.post("/RestAPI/v1/users", json=body,
+                             headers={"Authorization": f"Basic {credentials}"})  # fmt: skip
+    assert rest.status == 400 and not await User.exists(username="boss2")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from ehd.accounts.login_guard import (
     MAX_FAILURES,
     AccountState,
     AttemptLimiter,
+    UserAttemptLimiter,
     after_failure,
     locked,
 )
@@ -34,6 +35,28 @@ def test_the_basic_policy_asks_for_four_characters() -> None:
     assert problems("abcd", Policy.BASIC) == []
     assert problems("abc", Policy.BASIC) == ["a password has at least 4 characters"]
     assert problems("aaaa", Policy.BASIC) == []  # no other rules unless strict
+
+
+@pytest.mark.parametrize("policy", list(Policy))
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("1234", False), ("Password", False), ("aaaaaaaaaa", False), ("1234567890", False),
+     ("abcdefghij", False), ("9876543210", False), ("admin1234", False), ("9-char-pw", False),
+     ("Sommar2026!", True), ("kv4rt-ljus-7", True)],
+)  # fmt: skip
+def test_an_administrator_password_is_never_1234_under_either_policy(
+    password: str, ok: bool, policy: Policy
+) -> None:
+    """The default policy let an administrator keep "1234"."""
+    assert (problems(password, policy, admin=True, admin_min_length=10) == []) is ok
+    assert problems("1234", policy, admin=False) == ([] if policy is Policy.BASIC else
+                                                     problems("1234", policy))  # fmt: skip
+
+
+def test_the_admin_minimum_never_drops_below_eight() -> None:
+    assert problems("Q7-x!a", Policy.BASIC, admin=True, admin_min_length=4) == [
+        "an administrator's password has at least 8 characters"
+    ]
 
 
 def test_each_broken_rule_is_named() -> None:
@@ -90,3 +113,16 @@ def test_spending_counts_a_try_only_when_one_is_allowed() -> None:
     assert not limiter.spend("10.0.0.1", 0.0)  # refused tries do not count
     assert limiter.spend("10.0.0.1", 10.0)  # one try back after 10 s at 6 a minute
     assert not limiter.spend("10.0.0.1", 10.0)
+
+
+def test_guesses_at_one_user_from_many_addresses_meet_a_limit_that_spares_the_user() -> None:
+    """A per-address limit alone lets a botnet guess at one admin for ever; a per-user limit
+    alone would let it shut that admin out. The user's own known addresses pass."""
+    limiter = UserAttemptLimiter(burst=3, per_minute=6)
+    limiter.succeeded("Root", "10.0.0.9")  # where root logs in from
+    for n in range(3):
+        assert limiter.wait("root", f"192.0.2.{n}", 0.0) == 0
+        limiter.failed("ROOT", 0.0)
+    assert limiter.wait("root", "192.0.2.77", 0.0) == pytest.approx(10.0)
+    assert limiter.wait("root", "10.0.0.9", 0.0) == 0  # the real user is not shut out
+    assert limiter.wait("agent", "192.0.2.77", 0.0) == 0  # other users are not held up

@@ -12,6 +12,7 @@ from ehd.accounts.service import change_password
 from ehd.errors import ValidationError
 from ehd.web import sessions
 from ehd.web.auth import current_user, policy_of
+from ehd.web.keys import CONFIG
 from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
@@ -41,7 +42,9 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
     if new != str(form.get("repeat", "")):
         return _page(request, error="The new passwords differ.", status=400)
     try:
-        await change_password(user, new, policy_of(request))
+        await change_password(
+            user, new, policy_of(request), request.app[CONFIG].admin_password_min_length
+        )
     except ValidationError as err:
         return _page(request, error=err.message.capitalize() + ".", status=400)
     # Every session ended with the old password; this browser goes on in a new one.

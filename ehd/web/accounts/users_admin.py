@@ -85,6 +85,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
             role=role,
             sip_extension=form["sip_extension"] or None,
             policy=Policy(request.app[CONFIG].password_policy),
+            admin_min_length=request.app[CONFIG].admin_password_min_length,
         )
     except ValidationError as err:
         return await _render(request, error=err.message, form=form, status=400)

@@ -19,6 +19,7 @@ from aiohttp import web
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from ehd.accounts.login_guard import UserAttemptLimiter
 from ehd.accounts.password_policy import Policy
 from ehd.accounts.service import verify_credentials
 from ehd.db.models import Role, User
@@ -85,6 +86,15 @@ VERIFIED = web.AppKey("rest_verified_credentials", VerifiedCredentials)
 
 async def basic_admin(request: web.Request) -> User:
     header = request.headers.get("Authorization", "")
+    username, password = _basic_credentials(header)
+    now, address = time.monotonic(), request.remote or ""
+    per_address, per_user = request.app[LOGIN_ATTEMPTS], request.app[REST_USER_ATTEMPTS]
+    # The limits come before the cache of good credentials: a guess that happens to be right
+    # must look like any other guess while its address or user is held back.
+    wait = max(per_address.wait(address, now), per_user.wait(username, address, now))
+    if wait:
+        raise TooManyAttemptsError(f"too many failed tries; wait {math.ceil(wait)} seconds",
+                                   retry_after=math.ceil(wait))  # fmt: skip
     verified = request.app[VERIFIED]
     known = verified.user_id(header)
     if known is not None:
@@ -92,21 +102,21 @@ async def basic_admin(request: web.Request) -> User:
         user = await User.get_or_none(id=user_id, active=True, role=Role.ADMIN)
         if user is not None and user.password_hash == password_hash:
             return user
-    attempts, address = request.app[LOGIN_ATTEMPTS], request.remote or ""
-    wait = attempts.wait(address, time.monotonic())
-    if wait:
-        raise TooManyAttemptsError(f"too many failed tries; wait {math.ceil(wait)} seconds",
-                                   retry_after=math.ceil(wait))  # fmt: skip
     try:
-        user = await _check_basic(header)
+        user = await _check_basic(username, password)
     except WrongPassword:
-        attempts.failed(address, time.monotonic())  # a guess; no header at all is none
+        per_address.failed(address, now)  # a guess; no header at all is none
+        per_user.failed(username, now)
         raise
+    per_user.succeeded(username, address)
     verified.remember(header, user)
     return user
 
 
-async def _check_basic(header: str) -> User:
+REST_USER_ATTEMPTS = web.AppKey("rest_user_attempts", UserAttemptLimiter)
+
+
+def _basic_credentials(header: str) -> tuple[str, str]:
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
         raise Unauthorised("authenticate with HTTP Basic and an admin's username and password")
@@ -114,6 +124,10 @@ async def _check_basic(header: str) -> User:
         username, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as err:
         raise Unauthorised("the Basic credentials are not valid base64 of user:password") from err
+    return username, password
+
+
+async def _check_basic(username: str, password: str) -> User:
     user = await verify_credentials(username, password)  # never locks the account
     if user is None:
         raise WrongPassword("wrong username or password")
@@ -255,8 +269,11 @@ async def _collection(request: web.Request, resource: Resource, me: User) -> web
     parse(request.query.items(), {})
     values = writes.checked_body(await json_body(request), resource.create_fields,
                                  resource.required, resource.model)  # fmt: skip
-    policy = Policy(request.app[CONFIG].password_policy)
-    item = await writes.create(resource, values, me.username, policy)
+    config = request.app[CONFIG]
+    policy = Policy(config.password_policy)
+    item = await writes.create(
+        resource, values, me.username, policy, config.admin_password_min_length
+    )
     return web.json_response(await _one(resource, item), status=201)
 
 

@@ -96,13 +96,14 @@ def _role(value: str) -> Role:
         raise ValidationError(f"role is one of {', '.join(Role)}", field="role") from err
 
 
-async def create_user_row(values: dict[str, Any], policy: Policy) -> Model:
+async def create_user_row(values: dict[str, Any], policy: Policy, admin_min_length: int) -> Model:
     if await User.exists(username=values["username"]):
         raise ConflictError(f"user {values['username']!r} exists")
     return await create_user(
         values["username"], values["password"], name=values.get("name", ""),
         email=values.get("email", ""), role=_role(values.get("role", "agent")),
         language=values.get("language", "en"), policy=policy,
+        admin_min_length=admin_min_length,
     )  # fmt: skip
 
 
@@ -196,9 +197,11 @@ async def create_ticket(values: dict[str, Any], who: str) -> Model:
 Creator = Callable[[dict[str, Any]], Awaitable[Model]]
 
 
-async def create(resource: Resource, values: dict[str, Any], who: str, policy: Policy) -> Model:
+async def create(
+    resource: Resource, values: dict[str, Any], who: str, policy: Policy, admin_min_length: int
+) -> Model:
     creators: dict[str, Creator] = {
-        "users": lambda v: create_user_row(v, policy), "sites": create_site,
+        "users": lambda v: create_user_row(v, policy, admin_min_length), "sites": create_site,
         "companies": create_company, "contacts": create_contact,
         "tickets": lambda v: create_ticket(v, who),
     }  # fmt: skip
