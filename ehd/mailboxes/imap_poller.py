@@ -2,8 +2,10 @@
 
 Per mailbox: SELECT, check UIDVALIDITY (a new value means the UIDs were renumbered: start over),
 fetch every UID above the last one imported, make the ticket, and only **after** the ticket is
-committed delete (or flag) the message and remember the UID. If storing fails the message stays
-on the server and is tried again on the next round. Mail over 25 MB is bounced to its sender.
+committed delete (or flag) the message and remember the UID. If the database or disk fails the
+message stays on the server and is tried again on the next round; a message that fails for a
+reason of its own is quarantined (``ehd.mailboxes.quarantine``) and the round goes on. Mail
+over 25 MB is bounced to its sender.
 Between rounds the poller waits with IDLE when the server offers it.
 """
 
@@ -20,8 +22,9 @@ from pathlib import Path
 import aioimaplib
 
 from ehd.db.models import Mailbox
+from ehd.mailboxes.quarantine import take_in
 from ehd.mailboxes.smtp_server import AfterIngest
-from ehd.tickets.service import MAX_MAIL_BYTES, ingest_mail
+from ehd.tickets.service import MAX_MAIL_BYTES, Ingested
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +100,9 @@ async def poll_once(
             raw = await _fetch(imap, uid)
             site = mailbox.site_id
             hold = mailbox.creation == "review"
-            result = await ingest_mail(raw, secret, store, site, hold)  # raises: stays on server
-            if after is not None:
+            source = f"imap:{mailbox.name}"
+            result = await take_in(raw, secret, store, source, site, hold)  # raises: stays
+            if after is not None and isinstance(result, Ingested):
                 with contextlib.suppress(Exception):  # the ticket exists; mail is best effort
                     await after(result)
         await _done(mailbox, imap, uid)

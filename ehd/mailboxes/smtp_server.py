@@ -1,7 +1,8 @@
 """The forwarding address: an SMTP server (aiosmtpd) in ehd's own event loop that turns each
 message into a ticket. Too-large mail is refused at DATA (552), so the sending server bounces
 it to the sender with our reason; a database failure answers 451 so the sender tries again
-later and nothing is lost."""
+later and nothing is lost; a message that fails for a reason of its own is quarantined and
+accepted (``ehd.mailboxes.quarantine``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from ehd.tickets.service import MAX_MAIL_BYTES, Ingested, MailTooLarge, ingest_mail
+from ehd.mailboxes.quarantine import Quarantined, take_in
+from ehd.tickets.service import MAX_MAIL_BYTES, Ingested, MailTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,14 @@ class TicketMailHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="replace")
         try:
-            result = await ingest_mail(raw, self.secret, self.store)
+            result = await take_in(raw, self.secret, self.store, "smtp")
         except MailTooLarge as err:
             return f"552 5.3.4 {err.message}"
         except Exception:  # the database or disk: keep the mail with the sender
             log.exception("mail from %s could not be stored", envelope.mail_from)
             return "451 4.3.0 Temporary failure storing the message, try again later"
+        if isinstance(result, Quarantined):
+            return f"250 2.0.0 OK kept for review as {result.id}"
         try:
             await self.after(result)  # confirmations, auto-replies, alarms
         except Exception:

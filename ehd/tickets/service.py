@@ -116,9 +116,14 @@ async def _ticket_addresses(number: int) -> dict[int, list[str]]:
     return {number: [*known, *ticket.cc]}
 
 
-async def _store(folder: Path, data: bytes, suffix: str) -> str:
+def raw_path(folder: Path, digest: str, suffix: str) -> Path:
+    return folder / digest[:2] / f"{digest}{suffix}"
+
+
+async def store_file(folder: Path, data: bytes, suffix: str) -> str:
+    """Keep ``data`` under its SHA-256 (written once, atomically); the digest."""
     digest = hashlib.sha256(data).hexdigest()
-    path = folder / digest[:2] / f"{digest}{suffix}"
+    path = raw_path(folder, digest, suffix)
 
     def write() -> None:
         if not path.exists():  # stored once, whatever number of mails carry it
@@ -142,9 +147,9 @@ async def ingest_mail(
     its text, and the mailbox's retry does not make a second one."""
     if len(raw) > MAX_MAIL_BYTES:
         raise MailTooLarge(f"the message is {len(raw) // (1024 * 1024)} MB; the limit is 25 MB")
-    raw_digest = await _store(store / "raw", raw, ".eml")
+    raw_digest = await store_file(store / "raw", raw, ".eml")
     mail = parse(raw)
-    digests = [await _store(store / "attachments", a.data, "") for a in mail.attachments]
+    digests = [await store_file(store / "attachments", a.data, "") for a in mail.attachments]
     # The same message twice (a mail server's retry, a mailbox read again after a crash
     # between commit and delete) is one message: known by its Message-ID, else its content.
     seen_as = mail.message_id[:255] or f"{RAW_DIGEST}{raw_digest}"
@@ -335,7 +340,7 @@ async def customer_reply(
     entry = await TicketEntry.create(ticket=ticket, kind="customer", public=True,
                                      author="customer", text=text)  # fmt: skip
     for filename, content_type, data in files:
-        digest = await _store(store / "attachments", data, "")
+        digest = await store_file(store / "attachments", data, "")
         await TicketAttachment.create(
             ticket=ticket,
             entry=entry,

@@ -23,9 +23,11 @@ from ehd.db.models import (
     User,
     VoicemailMessage,
 )
+from ehd.mailboxes.quarantine import quarantine
 from ehd.tickets.options import ticket_options
 from ehd.tickets.service import create_ticket
 from tests.harness.audio import sine_file
+from tests.harness.poison_mail import POISON
 from tests.harness.web_client import csrf_token, post_form
 
 
@@ -202,3 +204,32 @@ async def test_the_users_page_tells_of_voicemail_that_could_not_be_mailed(
     await anna.save()
     async with admin_pages.get("/admin/users") as response:
         assert "could not be mailed" not in await response.text()
+
+
+async def test_quarantined_mail_is_listed_downloaded_retried_and_discarded(
+    admin_pages: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    store = Config(data_dir=tmp_path).paths.mail
+    first = await quarantine(POISON, store, "imap:support", IndexError("a check choked"))
+    second = await quarantine(b"Subject: junk\r\n\r\nx\r\n", store, "smtp", ValueError("no"))
+    async with admin_pages.get("/admin/mailboxes") as response:
+        assert "Quarantined mail</a>: 2" in await response.text()
+    async with admin_pages.get("/admin/mail-quarantine") as response:
+        page = await response.text()
+    assert f'id="kept-{first.id}"' in page and "pia@example.com" in page
+    assert "IndexError: a check choked" in page
+    async with admin_pages.get(f"/admin/mail-quarantine/{first.id}/raw") as response:
+        assert response.content_type == "message/rfc822" and await response.read() == POISON
+    token = csrf_token(page)
+    async with admin_pages.post(
+        f"/admin/mail-quarantine/{first.id}/retry", data={"csrf_token": token}
+    ) as response:
+        ticket = await Ticket.get(subject="poison")
+        assert response.url.path == f"/tickets/{ticket.number}"
+    async with admin_pages.post(
+        f"/admin/mail-quarantine/{second.id}/discard", data={"csrf_token": token}
+    ) as response:
+        page = await response.text()
+    assert "No mail is in quarantine." in page and f"#{ticket.number}" in page
+    async with admin_pages.get("/admin/mail-quarantine/99/raw") as response:
+        assert response.status == 404

@@ -11,9 +11,12 @@ import aioimaplib
 import pytest
 
 from ehd.db.lifecycle import close_database, open_database
-from ehd.db.models import Mailbox, Ticket, TicketAttachment, TicketEntry
+from ehd.db.models import Mailbox, QuarantinedMail, Ticket, TicketAttachment, TicketEntry
 from ehd.mailboxes.imap_poller import connect, poll_once, run_mailbox
+from ehd.mailboxes.quarantine import Quarantined, raw_of, retry
+from ehd.tickets.service import Ingested
 from tests.harness.dovecot import Dovecot, dovecot
+from tests.harness.poison_mail import POISON, fail_on_poison
 from tests.harness.polling import eventually
 
 SECRET = b"k" * 32
@@ -125,6 +128,35 @@ async def test_mail_the_mime_parser_chokes_on_still_becomes_tickets_and_blocks_n
     nested = await Ticket.get(subject="nested").prefetch_related("contact")
     assert nested.contact is not None and nested.contact.emails == ["anna@example.com"]
     assert await Ticket.exists(subject="Försenad")
+
+
+async def test_a_message_that_fails_for_its_own_reason_is_quarantined_and_blocks_nothing(
+    mailbox: Mailbox, server: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any failure but the database's stopped the mailbox for good. Now the message is kept
+    aside with its error, leaves the server, and the mail behind it comes in."""
+    fail_on_poison(monkeypatch)
+    await deliver(server, LATIN, POISON, HTML)
+    imap = await connect(mailbox)
+    try:
+        assert await poll_once(mailbox, imap, SECRET, tmp_path, _no_bounce) == 3
+    finally:
+        await imap.logout()
+    assert await remaining(mailbox) == 0
+    assert sorted(t.subject for t in await Ticket.all()) == ["Försenad", "html"]
+    kept = await QuarantinedMail.get()
+    assert (kept.source, kept.sender, kept.subject) == ("imap:support", "pia@example.com", "poison")
+    assert "IndexError: a check choked on this message" in kept.error
+    assert await raw_of(kept, tmp_path) == POISON  # byte for byte, for download or retry
+
+    assert isinstance(await retry(kept, SECRET, tmp_path), Quarantined)  # not fixed yet
+    monkeypatch.undo()  # the fault is fixed
+    released = await retry(kept, SECRET, tmp_path)
+    assert isinstance(released, Ingested)
+    ticket = await Ticket.get(number=released.ticket_number)
+    assert ticket.subject == "poison"
+    kept = await QuarantinedMail.get()
+    assert kept.ticket_number == ticket.number and kept.released_at is not None
 
 
 async def test_a_message_stays_on_the_server_when_the_database_fails(

@@ -274,6 +274,31 @@ class Mailbox(Model):
         table = "mailboxes"
 
 
+class QuarantinedMail(Model):
+    """A message that could not become a ticket for a reason of its own (not the database or the
+    disk being away). It is kept raw, by its digest in the mail store, with the error, for an
+    admin to retry, download or discard, and it no longer holds up the mail behind it."""
+
+    id = fields.IntField(primary_key=True)
+    received_at = fields.DatetimeField(auto_now_add=True)
+    source = fields.CharField(max_length=80)  # smtp, or imap:<mailbox name>
+    raw_sha256 = fields.CharField(max_length=64, db_index=True)
+    size = fields.IntField()
+    sender = fields.CharField(max_length=255, default="")
+    subject = fields.CharField(max_length=255, default="")
+    error = fields.TextField()
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="quarantined_mail", null=True, on_delete=fields.SET_NULL
+    )
+    site_id: int | None
+    hold = fields.BooleanField(default=False)  # the mailbox holds its new tickets for review
+    ticket_number = fields.IntField(null=True)  # once a retry made the ticket
+    released_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "quarantined_mail"
+
+
 class Signature(Model):
     """Text under outgoing mail. The most specific one wins: the user's own for the ticket's
     site, then the user's, then the site's, then the global one."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ehd.db.models import Mailbox, Role, Site
+from ehd.db.models import Mailbox, QuarantinedMail, Role, Site
 from ehd.errors import ValidationError
 from ehd.mailboxes.mailbox_store import save_mailbox
 from ehd.plain_numbers import whole_number
@@ -23,8 +23,10 @@ async def _page(request: web.Request, error: str = "", form: dict[str, str] | No
                 status: int = 200) -> web.Response:  # fmt: skip
     boxes = await Mailbox.all().order_by("name").prefetch_related("site")
     sites = await Site.all().order_by("code").values_list("code", flat=True)
+    quarantined = await QuarantinedMail.filter(released_at=None).count()
     return render("admin_mailboxes.html", request, {"boxes": boxes, "sites": list(sites),
-                                                    "error": error, "form": form or {}},
+                                                    "error": error, "form": form or {},
+                                                    "quarantined": quarantined},
                   status=status)  # fmt: skip
 
 
