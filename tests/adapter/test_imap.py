@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aioimaplib
 import pytest
 
 from ehd.db.lifecycle import close_database, open_database
@@ -15,7 +14,7 @@ from ehd.db.models import Mailbox, QuarantinedMail, Ticket, TicketAttachment, Ti
 from ehd.mailboxes.imap_poller import connect, poll_once, run_mailbox
 from ehd.mailboxes.quarantine import Quarantined, raw_of, retry
 from ehd.tickets.service import Ingested
-from tests.harness.dovecot import Dovecot, dovecot
+from tests.harness.dovecot import Dovecot, deliver, dovecot, remaining
 from tests.harness.poison_mail import POISON, fail_on_poison
 from tests.harness.polling import eventually
 
@@ -41,25 +40,6 @@ async def mailbox(database_url: str, server: Dovecot) -> AsyncIterator[Mailbox]:
     )
     yield box
     await close_database()
-
-
-async def deliver(server: Dovecot, *messages: bytes) -> None:
-    imap = aioimaplib.IMAP4(host="127.0.0.1", port=server.port, timeout=30)
-    await imap.wait_hello_from_server()
-    await imap.login(server.user, server.password)
-    for message in messages:
-        assert (await imap.append(message, mailbox="INBOX")).result == "OK"
-    await imap.logout()
-
-
-async def remaining(box: Mailbox) -> int:
-    imap = await connect(box)
-    try:
-        selected = await imap.select("INBOX")
-        exists = [bytes(line) for line in selected.lines if bytes(line).endswith(b"EXISTS")]
-        return int(exists[0].split()[0]) if exists else 0
-    finally:
-        await imap.logout()
 
 
 LATIN = (

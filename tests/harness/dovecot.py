@@ -12,7 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import aioimaplib
+
 from ehd.asterisk.instance import free_ports
+from ehd.db.models import Mailbox
+from ehd.mailboxes.imap_poller import connect
 
 USER, PASSWORD = "support", "imap-secret"
 
@@ -102,3 +106,22 @@ def _running(folder: Path) -> Iterator[Dovecot]:
             process.wait()
         if process.stderr is not None:
             process.stderr.close()
+
+
+async def deliver(server: Dovecot, *messages: bytes) -> None:
+    imap = aioimaplib.IMAP4(host="127.0.0.1", port=server.port, timeout=30)
+    await imap.wait_hello_from_server()
+    await imap.login(server.user, server.password)
+    for message in messages:
+        assert (await imap.append(message, mailbox="INBOX")).result == "OK"
+    await imap.logout()
+
+
+async def remaining(box: Mailbox) -> int:
+    imap = await connect(box)
+    try:
+        selected = await imap.select("INBOX")
+        exists = [bytes(line) for line in selected.lines if bytes(line).endswith(b"EXISTS")]
+        return int(exists[0].split()[0]) if exists else 0
+    finally:
+        await imap.logout()
