@@ -31,10 +31,18 @@ async def save_contact(contact: Contact) -> Contact:
     return contact
 
 
+async def _contacts(kind: str, value: str) -> list[Contact]:
+    found = Contact.filter(points__kind=kind, points__value=value).distinct().order_by("id")
+    return await found
+
+
+def _entry(contact: Contact) -> ContactEntry:
+    return ContactEntry(contact.id, contact.company_id, tuple(contact.phones),
+                        tuple(contact.emails))  # fmt: skip
+
+
 async def _entries(kind: str, value: str) -> list[ContactEntry]:
-    ids = await ContactPoint.filter(kind=kind, value=value).values_list("contact_id", flat=True)
-    contacts = await Contact.filter(id__in=list(ids)).order_by("id")
-    return [ContactEntry(c.id, c.company_id, tuple(c.phones), tuple(c.emails)) for c in contacts]
+    return [_entry(c) for c in await _contacts(kind, value)]
 
 
 async def _company_series() -> list[CompanySeries]:
@@ -57,10 +65,11 @@ async def match_email(address: str) -> Match | None:
 
 async def contact_for_email(address: str, name: str) -> Contact:
     """The sender's contact, made on first contact."""
-    match = await match_email(address)
-    if match is not None and match.contact_id is not None:
-        return await Contact.get(id=match.contact_id)
     address = address.strip().lower()
+    contacts = await _contacts("email", address)  # the rows themselves: no second query
+    match = by_email(address, [_entry(c) for c in contacts])
+    if match is not None and match.contact_id is not None:
+        return next(c for c in contacts if c.id == match.contact_id)
     return await save_contact(Contact(name=name[:255] or address, emails=[address]))
 
 

@@ -107,6 +107,11 @@ async def poll_once(
                     await after(result)
         await _done(mailbox, imap, uid)
         imported += 1
+    if imported and mailbox.after_import == "delete":
+        # Once a round, not once a message: each EXPUNGE makes the server rewrite its index.
+        # A message marked but not yet expunged (a crash in between) is below the remembered
+        # UID, so it is never read again, and the next round's EXPUNGE removes it.
+        _ok(await imap.expunge(), "expunge")
     return imported
 
 
@@ -138,7 +143,6 @@ async def _done(mailbox: Mailbox, imap: aioimaplib.IMAP4, uid: int) -> None:
     """The ticket is committed: now the message may go, and the UID is remembered."""
     if mailbox.after_import == "delete":
         _ok(await imap.uid("store", str(uid), "+FLAGS.SILENT", "(\\Deleted)"), "delete")
-        _ok(await imap.expunge(), "expunge")
     else:
         _ok(await imap.uid("store", str(uid), "+FLAGS.SILENT", "(\\Seen)"), "flag")
     mailbox.last_uid = uid

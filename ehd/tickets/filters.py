@@ -9,6 +9,8 @@ run by weight (highest first); one that matches stops the run unless it has ``co
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -239,3 +241,14 @@ def _action(item: Any) -> Action:
         names = ", ".join(choice.value for choice in allowed)
         raise ValidationError(f"a {kind.value} action sets one of {names}", field="actions")
     return Action(kind, value)
+
+
+def parse_stored(filter_id: int, name: str, data: dict[str, Any]) -> Filter:
+    """``parse_filter``, remembered by the stored text: every mail runs every filter and a
+    filter seldom changes, so each version is parsed once (a Filter is immutable)."""
+    return _parse_text(filter_id, name, json.dumps(data, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_text(filter_id: int, name: str, text: str) -> Filter:
+    return parse_filter(filter_id, name, json.loads(text))

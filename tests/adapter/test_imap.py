@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aioimaplib
 import pytest
 
 from ehd.db.lifecycle import close_database, open_database
@@ -64,11 +65,21 @@ async def test_new_mail_becomes_tickets_and_leaves_the_server(
 ) -> None:
     await deliver(server, LATIN, HTML, WITH_FILE)
     imap = await connect(mailbox)
+    expunges = 0
+    real_expunge = imap.expunge
+
+    async def counted_expunge() -> aioimaplib.Response:
+        nonlocal expunges
+        expunges += 1
+        return await real_expunge()
+
+    imap.expunge = counted_expunge
     try:
         assert await poll_once(mailbox, imap, SECRET, tmp_path, _no_bounce) == 3
     finally:
         await imap.logout()
     assert await remaining(mailbox) == 0
+    assert expunges == 1  # once a round: each one makes the server rewrite its index
     assert (await Mailbox.get(id=mailbox.id)).last_uid == 3
     latin = await Ticket.get(subject="Försenad")
     entry = await TicketEntry.get(ticket=latin)
