@@ -25,6 +25,7 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+    content_id: str = ""  # without <>: the HTML shows it as src="cid:..."
 
     @property
     def sha256(self) -> str:
@@ -72,15 +73,21 @@ def _decode(part: Message, problems: list[str]) -> str:
 
 def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
     # A remote image tells its sender who read the mail, when and where: it is not fetched.
-    if tag == "img" and attribute in ("src", "srcset"):
+    # An inline image (cid:) came with the mail and is shown through the app.
+    if tag == "img" and attribute == "srcset":
+        return None
+    if tag == "img" and attribute == "src":
+        return value if value.lower().startswith("cid:") else None
+    if value.lower().startswith("cid:"):  # a link to a part makes no sense outside the mail
         return None
     return value
 
 
 def sanitise(html: str) -> str:
     """Safe to show inside the web app: no scripts, handlers, styles, remote objects or
-    remote images (the alt text stays)."""
-    return nh3.clean(html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+    remote images (the alt text stays); inline images keep their ``cid:`` source."""
+    return nh3.clean(html, url_schemes={"http", "https", "mailto", "cid"},
+                     link_rel="noopener noreferrer",
                      attribute_filter=_no_remote_images)  # fmt: skip
 
 
@@ -158,7 +165,8 @@ def _parse_structured(raw: bytes) -> ParsedMail:
             data = part.get_payload(decode=True)
             if isinstance(data, bytes):
                 name = filename or f"inline-{len(parsed.attachments) + 1}"
-                parsed.attachments.append(Attachment(name, content_type, data))
+                content_id = str(part.get("Content-ID", "")).strip().strip("<>")[:255]
+                parsed.attachments.append(Attachment(name, content_type, data, content_id))
     if not parsed.text and parsed.html:
         parsed.text = nh3.clean(parsed.html, tags=set()).strip()
     return parsed

@@ -216,6 +216,7 @@ async def _record_mail(
             content_type=attachment.content_type[:128],
             sha256=digest,
             size=len(attachment.data),
+            content_id=attachment.content_id,
         )
     outcome = await run_filters(ticket, mail, rules.Trigger.NEW if new else rules.Trigger.REPLY)
     actions = [

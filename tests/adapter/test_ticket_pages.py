@@ -4,6 +4,7 @@ the colleague, merging, and sites an agent may not see."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,19 @@ from aiohttp.test_utils import TestClient, TestServer
 from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.crm.directory import save_contact
-from ehd.db.models import CallRecord, Contact, Queue, Role, Site, Ticket, TicketEntry, User
+from ehd.db.models import (
+    CallRecord,
+    Contact,
+    Queue,
+    Role,
+    Site,
+    Ticket,
+    TicketAttachment,
+    TicketEntry,
+    User,
+)
 from ehd.platform import create_platform_app
-from ehd.tickets.service import create_ticket
+from ehd.tickets.service import create_ticket, ingest_mail
 from tests.harness.mail_sink import MailSink, mail_sink
 from tests.harness.web_client import csrf_token, log_in
 
@@ -167,3 +178,61 @@ async def test_the_ticket_page_fetches_no_remote_image_of_a_stored_mail(
     await TicketEntry.create(ticket=ticket, kind="mail_in", public=True, text="Hi", html=tracked)
     page = await (await client.get(f"/tickets/{ticket.number}")).text()
     assert "Hi" in page and "tracker.example" not in page
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4830000000049454e44ae426082"
+)
+INLINE_IMAGE_MAIL = (
+    b"From: Anna <anna@example.com>\r\nSubject: Broken part\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=M\r\n\r\n--M\r\n"
+    b"Content-Type: multipart/related; boundary=R\r\n\r\n--R\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+    b'<p>See the photo:<img src="cid:photo1@example.com" alt="photo">'
+    b'<img src="cid:missing@example.com" alt="gone"></p>\r\n'
+    b"--R\r\nContent-Type: image/png\r\nContent-ID: <photo1@example.com>\r\n"
+    b"Content-Disposition: inline; filename=photo.png\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(PNG) + b"--R--\r\n"
+    b"--M\r\nContent-Type: image/svg+xml\r\nContent-Disposition: attachment; filename=logo.svg"
+    b"\r\n\r\n<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>\r\n"
+    b"--M--\r\n"
+)
+
+
+async def test_inline_images_and_files_are_served_through_the_app_within_the_site_walls(
+    web: tuple[Client, MailSink], tmp_path: Path
+) -> None:
+    """Inline (cid:) images were dropped and files could not be opened at all. Now the image
+    shows in the mail, each file opens from the ticket, an SVG only as a download, and an
+    agent who may not see the ticket gets none of it."""
+    client, _ = web
+    store = Config(data_dir=tmp_path).paths.mail
+    result = await ingest_mail(INLINE_IMAGE_MAIL, b"k" * 32, store)
+    photo = await TicketAttachment.get(filename="photo.png")
+    logo = await TicketAttachment.get(filename="logo.svg")
+    assert photo.content_id == "photo1@example.com"
+    page = await (await client.get(f"/tickets/{result.ticket_number}")).text()
+    image_url = f"/tickets/{result.ticket_number}/files/{photo.id}"
+    assert f'src="{image_url}"' in page and 'alt="photo"' in page
+    assert "cid:" not in page and 'alt="gone"' in page  # an unknown part: no source
+    assert f'href="/tickets/{result.ticket_number}/files/{logo.id}"' in page
+    image = await client.get(image_url)
+    assert image.content_type == "image/png" and await image.read() == PNG
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    svg = await client.get(f"/tickets/{result.ticket_number}/files/{logo.id}")
+    assert svg.content_type == "application/octet-stream"
+    assert svg.headers["Content-Disposition"].startswith("attachment;")
+    other = await create_ticket("Other", "", "email", None, [])
+    assert (await client.get(f"/tickets/{other.number}/files/{photo.id}")).status == 404
+    assert (await client.get(f"/tickets/{result.ticket_number}/files/²")).status == 404
+
+    await Site.create(code="NORTH")
+    south = await Site.create(code="SOUTH")
+    await Ticket.filter(number=result.ticket_number).update(site=south)
+    await User.filter(username="bob").update(sites=["NORTH"], site_restricted=True)
+    await client.post(
+        "/logout", data={"csrf_token": csrf_token(await (await client.get("/")).text())}
+    )
+    await log_in(client, "bob", "bob-pass")
+    assert (await client.get(image_url)).status == 404  # another site's ticket

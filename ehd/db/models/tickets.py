@@ -213,6 +213,7 @@ class TicketAttachment(Model):
     content_type = fields.CharField(max_length=128)
     sha256 = fields.CharField(max_length=64, db_index=True)
     size = fields.IntField()
+    content_id = fields.CharField(max_length=255, default="")  # an inline image the HTML shows
 
     class Meta:
         table = "ticket_attachments"

@@ -14,6 +14,7 @@ from ehd.web.tickets import (
     contact_form,
     control_panel,
     customer_page,
+    files,
     filters_admin,
     mailboxes_admin,
     pages,
@@ -26,6 +27,7 @@ from ehd.web.tickets import (
 
 routes: list[AbstractRouteDef] = [
     *pages.routes,
+    *files.routes,
     *api.routes,
     *customer_page.routes,
     *shortcuts.routes,

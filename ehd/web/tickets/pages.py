@@ -41,6 +41,7 @@ from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
+from ehd.web.tickets.files import file_url, show_inline_images
 from ehd.web.tickets.shortcuts import run_search, search_query
 
 log = logging.getLogger(__name__)
@@ -199,15 +200,21 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request, me)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
+    attachments = await TicketAttachment.filter(ticket=ticket).order_by("id")
     for entry in entries:  # mail stored before remote images were blocked is shown without them
-        entry.html = sanitise(entry.html) if entry.html else entry.html
+        inline = {
+            a.content_id: a.id for a in attachments if a.entry_id == entry.id and a.content_id
+        }
+        if entry.html:
+            entry.html = show_inline_images(sanitise(entry.html), ticket.number, inline)
     outgoing = await OutgoingMail.filter(entry__ticket=ticket).values_list(
         "entry_id", "state", "last_error"
     )
     deliveries = {int(entry_id): (str(state), str(error)) for entry_id, state, error in outgoing}
     files = defaultdict(list)
-    for attachment in await TicketAttachment.filter(ticket=ticket):
-        files[attachment.entry_id].append(attachment.filename)
+    for attachment in attachments:
+        files[attachment.entry_id].append((file_url(ticket.number, attachment.id),
+                                           attachment.filename, attachment.size))  # fmt: skip
     related = []
     if ticket.contact is not None:
         related = await visible_tickets(me).filter(contact=ticket.contact).exclude(
