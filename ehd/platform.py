@@ -191,7 +191,7 @@ async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:
     """Mail into tickets: the IMAP mailboxes, and the forwarding address when configured."""
     config = app[CONFIG]
     key, outgoing = app[SIGNING_KEY], app[TICKET_MAIL]
-    pollers = MailboxPollers(key, config.paths.mail, outgoing.mailer.bounce, outgoing.after_ingest)
+    pollers = MailboxPollers(key, config.paths.mail, outgoing.bounce, outgoing.after_ingest)
     await pollers.start_all()
     app[MAILBOXES] = pollers
     server = None

@@ -15,7 +15,8 @@ from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallSession
 from ehd.db.models import CallRecord, User, VoicemailMessage
 from ehd.errors import NotFoundError
-from ehd.mail.outbound import Attachment, MailError
+from ehd.mail import outbox
+from ehd.mail.outbound import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,10 @@ async def email_message(services: PhoneServices, user: User, message: VoicemailM
         email = await asyncio.to_thread(
             mailer.build, user.email, f"Voicemail from {caller}", text, (attachment,)
         )
-        await mailer.send(email)
-    except (MailError, OSError) as err:
+    except OSError as err:  # the recording is gone
         log.warning("voicemail %s: %s", message.id, err)
         return
+    await outbox.send(mailer, email)  # kept and tried again while the mail server is away
     message.emailed = True
     await message.save(update_fields=["emailed"])
 

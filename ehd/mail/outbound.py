@@ -57,14 +57,11 @@ class Mailer:
             )
         return message
 
-    async def bounce(self, to: str, reason: str) -> None:
-        """Tell a sender their mail was not taken, and why."""
-        if not self.enabled:
-            log.warning("cannot bounce to %s (no SMTP server configured): %s", to, reason)
-            return
+    def bounce_message(self, to: str, reason: str) -> EmailMessage:
+        """The answer to a sender whose mail was not taken, and why."""
         message = self.build(to, "Your message was not delivered", reason)
         message["Auto-Submitted"] = "auto-replied"  # RFC 3834: never answer this one
-        await self.send(message)
+        return message
 
     async def send(self, message: EmailMessage) -> None:
         config = self.config

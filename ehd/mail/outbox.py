@@ -2,7 +2,9 @@
 pauses while the mail server is away, so no reply or confirmation is lost with it.
 
 ``queue`` saves a message (inside the caller's transaction, with what it belongs to);
-``deliver`` tries one now; ``deliver_due`` (a background job) tries all whose time came.
+``deliver`` tries one now; ``send`` does both for mail that belongs to no ticket entry
+(bounces, voicemail, mentions, alarms); ``deliver_due`` (a background job) tries all whose time
+came.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ async def queue(message: EmailMessage, entry: TicketEntry | None = None) -> Outg
     return await OutgoingMail.create(entry=entry, recipients=recipients[:1000],
                                      message=message.as_bytes(),
                                      next_try_at=datetime.now(UTC))  # fmt: skip
+
+
+async def send(mailer: Mailer, message: EmailMessage) -> bool:
+    """Save ``message`` in the outbox and try it at once; True when it went out now (else the
+    outbox tries again later). Without a mail server configured nothing is kept."""
+    if not mailer.enabled:
+        log.info("no mail server configured: %r to %s not sent", message["Subject"], message["To"])
+        return False
+    return await deliver(mailer, await queue(message))
 
 
 async def deliver(mailer: Mailer, mail: OutgoingMail, now: datetime | None = None) -> bool:

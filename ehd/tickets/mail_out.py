@@ -186,6 +186,13 @@ class TicketMail:
             elif action.kind == rules.ActionKind.ALARM:
                 await self._alarm(ticket, action.value)
 
+    async def bounce(self, to: str, reason: str) -> None:
+        """Tell a sender their mail was not taken, and why (through the outbox)."""
+        if not self.mailer.enabled:
+            log.warning("cannot bounce to %s (no SMTP server configured): %s", to, reason)
+            return
+        await outbox.send(self.mailer, self.mailer.bounce_message(to, reason))
+
     async def _tell_agent(self, ticket: Ticket) -> None:
         """The ticket's agent hears of the customer's new message."""
         await ticket.fetch_related("agent")
@@ -195,7 +202,7 @@ class TicketMail:
         subject = f"New message on ticket {ticket.number}: {ticket.subject}"
         message = self.mailer.build(agent.email, subject, f"{subject}\n")
         message["Auto-Submitted"] = "auto-generated"
-        await self._quietly(self.mailer.send(message), ticket, "agent notification")
+        await self._quietly(outbox.send(self.mailer, message), ticket, "agent notification")
 
     async def _alarm(self, ticket: Ticket, recipients: str) -> None:
         text = f"Alarm for ticket {ticket.number}: {ticket.subject} ({ticket.status})"
@@ -203,7 +210,7 @@ class TicketMail:
             if "@" in recipient:
                 message = self.mailer.build(recipient, text, f"{text}\n{self.link(ticket)}")
                 message["Auto-Submitted"] = "auto-generated"
-                await self._quietly(self.mailer.send(message), ticket, "alarm mail")
+                await self._quietly(outbox.send(self.mailer, message), ticket, "alarm mail")
             elif self.sms is not None:
                 try:
                     await self.sms.send(recipient, text)

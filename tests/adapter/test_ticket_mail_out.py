@@ -192,6 +192,34 @@ async def test_a_reply_outlives_a_mail_server_that_is_down(
     assert await deliver_due(working.mailer, now + timedelta(hours=1)) == 0  # sent once
 
 
+async def test_bounces_and_alarms_outlive_a_mail_server_that_is_down(
+    outgoing: tuple[TicketMail, MailSink], tmp_path: Path
+) -> None:
+    """Bounces, alarms and agent notices went straight to the mail server and were dropped
+    with a log line while it was away. Now they wait in the outbox like replies do."""
+    from ehd.asterisk.instance import free_ports
+    from ehd.db.models import Delivery, OutgoingMail
+    from ehd.mail.outbox import deliver_due
+    from ehd.tickets import filters as rules
+
+    working, sink = outgoing
+    (closed_port,) = free_ports(1)
+    down = Config(smtp_host="127.0.0.1", smtp_port=closed_port, mail_from="support@ehd.example")
+    mail = TicketMail(Mailer(down), KEY, "https://help.example")
+    await mail.bounce("big@example.com", "Your message of 30 MB was not received.")
+    ingested = await ingest_mail(customer_mail("Server room flooded"), KEY, tmp_path)
+    ticket = await Ticket.get(number=ingested.ticket_number)
+    alarm = rules.Action(rules.ActionKind.ALARM, "duty@ehd.example")
+    await mail.carry_out(ticket, [alarm])
+    waiting = await OutgoingMail.filter(state=Delivery.QUEUED)
+    assert sorted(m.recipients for m in waiting) == ["big@example.com", "duty@ehd.example"]
+
+    assert await deliver_due(working.mailer, datetime.now(UTC) + timedelta(minutes=2)) == 2
+    bounce = await sink.wait_for("big@example.com")
+    assert bounce["Auto-Submitted"] == "auto-replied" and "30 MB" in str(bounce.get_body())
+    assert "Server room flooded" in (await sink.wait_for("duty@ehd.example"))["Subject"]
+
+
 async def test_the_outbox_gives_up_after_about_two_days(
     outgoing: tuple[TicketMail, MailSink], tmp_path: Path
 ) -> None:

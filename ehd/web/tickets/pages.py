@@ -30,6 +30,7 @@ from ehd.db.models import (
     User,
 )
 from ehd.errors import EhdError, NotFoundError
+from ehd.mail import outbox
 from ehd.mail.outbound import MailError
 from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
@@ -298,11 +299,8 @@ async def _tell_mentioned(
         body = (
             f"{me.name or me.username} mentioned you on ticket {ticket.number}:\n\n{text}\n\n{link}"
         )
-        try:
-            message = mailer.build(user.email, f"You were mentioned: {ticket.subject}", body)
-            await mailer.send(message)
-        except MailError as err:
-            log.warning("mention mail to %s failed: %s", user.username, err)
+        message = mailer.build(user.email, f"You were mentioned: {ticket.subject}", body)
+        await outbox.send(mailer, message)
 
 
 @routes.post("/tickets/{number:[0-9]{1,9}}/watch")
