@@ -8,16 +8,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
-import time
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from ehd.config import Config
-from ehd.db.models import Delivery, KnowledgeArticle, OutgoingMail, Ticket, TicketEntry, User
+from ehd.db.models import (
+    Contact,
+    Delivery,
+    KnowledgeArticle,
+    OutgoingMail,
+    Ticket,
+    TicketEntry,
+    User,
+)
 from ehd.mail import outbox
 from ehd.mail.conversation import message_id, subject_tag
 from ehd.mail.header_text import one_line
@@ -37,7 +46,7 @@ CONFIRMATION = (
 )
 
 
-AUTOMATIC_ANSWER_PERIOD = 3600.0  # seconds between automatic answers to one contact
+AUTOMATIC_ANSWER_PERIOD = timedelta(hours=1)  # between automatic answers to one contact
 
 
 @dataclass
@@ -49,9 +58,6 @@ class TicketMail:
     confirmation: str = ""  # empty: no confirmation of new tickets
     tag_subjects: bool = True
     images: Path = Path("data/signatures")  # where signature images live
-    # When each contact was last answered automatically (RFC 3834: at most once a period, so
-    # two autoresponders never answer each other for long).
-    answered_at: dict[int, float] = field(default_factory=dict)
 
     @property
     def domain(self) -> str:
@@ -161,7 +167,7 @@ class TicketMail:
         ticket = await Ticket.get(number=result.ticket_number).prefetch_related("contact")
         # One message gets every automatic answer it asks for (a confirmation and a filter's
         # answer), or none when its sender was answered automatically within the hour.
-        answer = result.automated is None and self._may_answer_automatically(ticket)
+        answer = result.automated is None and await self._may_answer_automatically(ticket)
         if answer and result.new and not result.held and self.confirmation:
             name = ticket.contact.name if ticket.contact else ""
             text = (self.confirmation.replace("{TICKNO}", str(ticket.number))
@@ -179,7 +185,7 @@ class TicketMail:
         for action in actions:
             if action.kind == rules.ActionKind.AUTO_REPLY:
                 if answer is None:
-                    answer = self._may_answer_automatically(ticket)
+                    answer = await self._may_answer_automatically(ticket)
                 text = await auto_reply_text(action.value) if answer else ""
                 if text:
                     await self._quietly(self.reply(ticket, text, None), ticket, "auto-reply")
@@ -218,19 +224,18 @@ class TicketMail:
                     log.warning("ticket %s: alarm text to %s failed: %s", ticket.number,
                                 recipient, err)  # fmt: skip
 
-    def _may_answer_automatically(self, ticket: Ticket) -> bool:
-        """At most once an hour per sender (RFC 3834); counts this time when it may."""
-        contact = ticket.contact_id
-        if contact is None:
+    async def _may_answer_automatically(self, ticket: Ticket) -> bool:
+        """At most once an hour per sender (RFC 3834); counts this time when it may. One
+        conditional update decides, so two processes or a restart never answer twice."""
+        if ticket.contact_id is None:
             return True  # no one to answer, or by text: nothing loops
-        now = time.monotonic()
-        last = self.answered_at.get(contact)
-        if last is not None and now - last < AUTOMATIC_ANSWER_PERIOD:
-            log.info("ticket %s: no automatic answer: its sender had one less than an hour ago",
-                     ticket.number)  # fmt: skip
-            return False
-        self.answered_at[contact] = now
-        return True
+        now = datetime.now(UTC)
+        due = Q(auto_answered_at=None) | Q(auto_answered_at__lte=now - AUTOMATIC_ANSWER_PERIOD)
+        if await Contact.filter(due, id=ticket.contact_id).update(auto_answered_at=now):
+            return True
+        log.info("ticket %s: no automatic answer: its sender had one less than an hour ago",
+                 ticket.number)  # fmt: skip
+        return False
 
     async def _quietly(self, sending: Awaitable[object], ticket: Ticket, what: str) -> None:
         try:

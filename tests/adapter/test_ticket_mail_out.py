@@ -12,7 +12,7 @@ import pytest
 
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, open_database
-from ehd.db.models import Signature, Ticket, TicketEntry
+from ehd.db.models import Contact, Signature, Ticket, TicketEntry
 from ehd.mail.outbound import Mailer
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.tickets.service import ingest_mail
@@ -161,6 +161,15 @@ async def test_automatic_answers_are_marked_and_one_sender_gets_one_an_hour(
         assert robot.new and robot.automated is None  # it does not say it is a robot
         await mail.after_ingest(robot)
     assert len([m for m in sink.messages if "anna@example.com" in str(m["To"])]) == 1
+
+    restarted = TicketMail(mail.mailer, KEY, "https://help.example", confirmation=CONFIRMATION)
+    again = await ingest_mail(customer_mail("I am away until Monday (after)"), KEY, tmp_path)
+    await restarted.after_ingest(again)  # a restart does not reset the hour
+    assert len([m for m in sink.messages if "anna@example.com" in str(m["To"])]) == 1
+    await Contact.all().update(auto_answered_at=datetime.now(UTC) - timedelta(minutes=61))
+    later = await ingest_mail(customer_mail("A new question"), KEY, tmp_path)
+    await restarted.after_ingest(later)  # the hour is over: answered again
+    assert len([m for m in sink.messages if "anna@example.com" in str(m["To"])]) == 2
 
 
 async def test_a_reply_outlives_a_mail_server_that_is_down(

@@ -47,6 +47,8 @@ class Contact(Model):
     name = fields.CharField(max_length=255, default="")
     emails: list[str] = fields.JSONField(default=list)  # lower case
     phones: list[str] = fields.JSONField(default=list)  # E.164
+    # The last automatic answer (RFC 3834: at most one a period), kept across restarts.
+    auto_answered_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "contacts"
