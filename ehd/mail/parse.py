@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage, Message
@@ -42,7 +43,7 @@ class ParsedMail:
     cc: list[str] = field(default_factory=list)
     message_id: str = ""
     text: str = ""
-    html: str = ""  # sanitised
+    html: str = ""  # sanitised; remote image sources kept (shown only through the proxy)
     attachments: list[Attachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     message: EmailMessage | None = None
@@ -71,24 +72,36 @@ def _decode(part: Message, problems: list[str]) -> str:
     return payload.decode("utf-8", errors="replace")  # latin-1 never fails; for the type checker
 
 
-def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
-    # A remote image tells its sender who read the mail, when and where: it is not fetched.
-    # An inline image (cid:) came with the mail and is shown through the app.
-    if tag == "img" and attribute == "srcset":
-        return None
-    if tag == "img" and attribute == "src":
-        return value if value.lower().startswith("cid:") else None
-    if value.lower().startswith("cid:"):  # a link to a part makes no sense outside the mail
-        return None
-    return value
+def _images_kept(remote: bool) -> Callable[[str, str, str], str | None]:
+    """The attribute filter: inline images (cid:) always keep their source, remote ones only
+    when ``remote`` (they are kept in the store and shown only through the app's proxy, on
+    request: a remote image tells its sender who read the mail, when and where)."""
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        lowered = value.lower()
+        if tag == "img" and attribute == "srcset":
+            return None
+        if tag == "img" and attribute == "src":
+            inline = lowered.startswith("cid:")
+            return value if inline or (remote and lowered.startswith(("http:", "https:"))) else None
+        if lowered.startswith("cid:"):  # a link to a part makes no sense outside the mail
+            return None
+        return value
+
+    return keep
 
 
-def sanitise(html: str) -> str:
-    """Safe to show inside the web app: no scripts, handlers, styles, remote objects or
-    remote images (the alt text stays); inline images keep their ``cid:`` source."""
+_ONLY_INLINE_IMAGES = _images_kept(remote=False)
+_WITH_REMOTE_IMAGES = _images_kept(remote=True)
+
+
+def sanitise(html: str, remote_images: bool = False) -> str:
+    """Safe to show inside the web app: no scripts, handlers, styles or remote objects; inline
+    images keep their ``cid:`` source; remote images are dropped (the alt text stays) unless
+    ``remote_images``, for the store and for the proxy."""
+    keep = _WITH_REMOTE_IMAGES if remote_images else _ONLY_INLINE_IMAGES
     return nh3.clean(html, url_schemes={"http", "https", "mailto", "cid"},
-                     link_rel="noopener noreferrer",
-                     attribute_filter=_no_remote_images)  # fmt: skip
+                     link_rel="noopener noreferrer", attribute_filter=keep)  # fmt: skip
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -160,7 +173,7 @@ def _parse_structured(raw: bytes) -> ParsedMail:
         if content_type == "text/plain" and not parsed.text:
             parsed.text = _decode(part, problems)
         elif content_type == "text/html" and not parsed.html:
-            parsed.html = sanitise(_decode(part, problems))
+            parsed.html = sanitise(_decode(part, problems), remote_images=True)
         elif filename or content_type.startswith(("image/", "application/")):
             data = part.get_payload(decode=True)
             if isinstance(data, bytes):

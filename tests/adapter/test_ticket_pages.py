@@ -5,6 +5,8 @@ the colleague, merging, and sites an agent may not see."""
 from __future__ import annotations
 
 import base64
+import html
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from ehd.accounts.service import create_user
+from ehd.asterisk.instance import free_ports
 from ehd.config import Config
 from ehd.crm.directory import save_contact
 from ehd.db.models import (
@@ -29,6 +32,13 @@ from ehd.db.models import (
 )
 from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket, ingest_mail
+from ehd.web.tickets.remote_images import (
+    ALLOWED_ADDRESSES,
+    CheckedResolver,
+    RefusedAddress,
+    fetch_image,
+    public_only,
+)
 from tests.harness.mail_sink import MailSink, mail_sink
 from tests.harness.web_client import csrf_token, log_in
 
@@ -236,3 +246,70 @@ async def test_inline_images_and_files_are_served_through_the_app_within_the_sit
     )
     await log_in(client, "bob", "bob-pass")
     assert (await client.get(image_url)).status == 404  # another site's ticket
+
+
+async def test_remote_images_load_only_on_request_and_only_through_the_proxy(
+    tmp_path: Path,
+) -> None:
+    """Remote images were dropped for good, so a mail that is mostly images could not be read.
+    Now "show images" on one message fetches them through ehd (the sender never sees the
+    agent's address or cookies), only for what that message showed, never from inside."""
+    seen: list[aiohttp.web.Request] = []
+
+    async def image_server(request: aiohttp.web.Request) -> aiohttp.web.StreamResponse:
+        seen.append(request)
+        if request.path == "/logo.png":
+            return aiohttp.web.Response(body=PNG, content_type="image/png")
+        if request.path == "/moved":
+            raise aiohttp.web.HTTPFound("/logo.png")
+        return aiohttp.web.Response(text="<script>x</script>", content_type="text/html")
+
+    remote = aiohttp.web.Application()
+    remote.router.add_get("/{name}", image_server)
+    runner = aiohttp.web.AppRunner(remote)
+    await runner.setup()
+    (port,) = free_ports(1)
+    await aiohttp.web.TCPSite(runner, "0.0.0.0", port).start()
+    config = Config(data_dir=tmp_path)
+    app = create_platform_app(config, telephony=False)
+    app[ALLOWED_ADDRESSES] = lambda address: str(address) == "127.0.0.1"  # "the internet"
+    try:
+        async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+            await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
+            await log_in(client, "boss", "boss-pass")
+            base = f"http://127.0.0.1:{port}"
+            body = (f'<p>Offer<img src="{base}/logo.png" alt="logo">'
+                    f'<img src="{base}/page" alt="page"><img src="{base}/moved" alt="moved">'
+                    f'<img src="http://127.0.0.2:{port}/logo.png" alt="inside"></p>')  # fmt: skip
+            mail = ("From: shop@example.com\r\nSubject: Offer\r\nContent-Type: text/html\r\n\r\n"
+                    + body).encode()  # fmt: skip
+            result = await ingest_mail(mail, b"k" * 32, config.paths.mail)
+            entry = await TicketEntry.get(ticket__number=result.ticket_number)
+            page = await (await client.get(f"/tickets/{result.ticket_number}")).text()
+            assert f":{port}" not in page and f"?images={entry.id}" in page and not seen
+
+            shown = await (await client.get(f"/tickets/{result.ticket_number}?images={entry.id}"))\
+                .text()  # fmt: skip
+            sources = re.findall(r'src="(/tickets/[^"]+)"', shown)
+            assert len(sources) == 4 and 'src="http' not in shown  # all through the proxy
+            logo, page_url, moved, inside = (html.unescape(s) for s in sources)
+            image = await client.get(logo)
+            assert image.status == 200 and await image.read() == PNG
+            assert image.content_type == "image/png"
+            assert len(seen) == 1 and "Cookie" not in seen[0].headers
+            assert "Referer" not in seen[0].headers
+            assert (await client.get(page_url)).status == 502  # not an image
+            assert (await client.get(moved)).status == 502  # no redirects followed
+            assert (await client.get(inside)).status == 502  # not a public address
+            assert [r.path for r in seen] == ["/logo.png", "/page", "/moved"]
+            forged = logo.replace("logo.png", "page")
+            assert (await client.get(forged)).status == 404  # only what the message showed
+    finally:
+        await runner.cleanup()
+
+
+async def test_the_proxy_refuses_names_that_resolve_inside() -> None:
+    with pytest.raises(RefusedAddress):
+        await CheckedResolver(public_only).resolve("localhost", 80)
+    with pytest.raises(RefusedAddress):
+        await fetch_image("http://10.0.0.1/x.png", public_only)

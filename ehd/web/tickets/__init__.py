@@ -19,6 +19,7 @@ from ehd.web.tickets import (
     mailboxes_admin,
     pages,
     quarantine_admin,
+    remote_images,
     shortcuts,
     signatures,
     sms_inbound,
@@ -28,6 +29,7 @@ from ehd.web.tickets import (
 routes: list[AbstractRouteDef] = [
     *pages.routes,
     *files.routes,
+    *remote_images.routes,
     *api.routes,
     *customer_page.routes,
     *shortcuts.routes,

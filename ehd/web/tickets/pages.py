@@ -43,6 +43,7 @@ from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
 from ehd.web.rendering import render
 from ehd.web.tickets.files import file_url, show_inline_images
+from ehd.web.tickets.remote_images import has_remote_images, proxied
 from ehd.web.tickets.shortcuts import run_search, search_query
 
 log = logging.getLogger(__name__)
@@ -202,12 +203,20 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     ticket = await _ticket(request, me)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
     attachments = await TicketAttachment.filter(ticket=ticket).order_by("id")
+    images_of = row_id(request.query.get("images", ""))  # "show images" of that one message
+    blocked: set[int] = set()  # messages whose remote images are not shown
     for entry in entries:  # mail stored before remote images were blocked is shown without them
         inline = {
             a.content_id: a.id for a in attachments if a.entry_id == entry.id and a.content_id
         }
         if entry.html:
-            entry.html = show_inline_images(sanitise(entry.html), ticket.number, inline)
+            remote = has_remote_images(entry.html)
+            shown = sanitise(entry.html, remote_images=remote and images_of == entry.id)
+            if remote and images_of == entry.id:
+                shown = proxied(shown, ticket.number, entry.id, request.app[TICKET_MAIL].key)
+            elif remote:
+                blocked.add(entry.id)
+            entry.html = show_inline_images(shown, ticket.number, inline)
     outgoing = await OutgoingMail.filter(entry__ticket=ticket).values_list(
         "entry_id", "state", "last_error"
     )
@@ -226,6 +235,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
     return render("ticket.html", request, {
         "ticket": ticket, "entries": entries, "files": files, "related": related,
+        "blocked_images": blocked,
         "deliveries": deliveries,
         "suggested": template.suggested_solutions if template else [], "template": template,
         "watching": me.id in ticket.watchers, "statuses": [s.value for s in Status],
