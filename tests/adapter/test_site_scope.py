@@ -4,6 +4,7 @@ lists and records. Each path once leaked another site's rows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,17 @@ from aiohttp.test_utils import TestServer
 from ehd.accounts.service import create_user
 from ehd.chat.service import start_chat
 from ehd.config import Config
-from ehd.db.models import Company, Contact, Role, Site, User
+from ehd.db.models import (
+    ChatSession,
+    Company,
+    Contact,
+    Role,
+    Site,
+    Ticket,
+    TicketChange,
+    TicketEntry,
+    User,
+)
 from ehd.platform import create_platform_app
 from ehd.tickets.service import change, create_ticket
 from tests.harness.web_client import csrf_token, session_as
@@ -64,3 +75,61 @@ async def test_a_site_restricted_agent_sees_nothing_of_other_sites(app: TestServ
         assert (await agent.get(f"/crm/companies/{north_company.id}")).status == 200
     finally:
         await agent.close()
+
+
+ROW_PARAMETERS = {"number", "id", "entry"}  # path parts that name a ticket, chat, CRM row…
+
+
+async def test_every_route_that_names_a_row_keeps_another_sites_row_out(
+    app: TestServer,
+) -> None:
+    """The walls were added path by path, and each new path could forget them. This walks
+    every route of the app that names a ticket, a chat or a CRM row, as a restricted agent,
+    with the other site's row: nothing may be shown or changed. A new route that skips the
+    scoping layer fails here without anyone writing a test for it."""
+    south = await Site.create(code="SOUTH")
+    await Site.create(code="NORTH")
+    secret = await create_ticket("Southern secret", "Southern description", "manual", None, [])
+    await change(secret, "test", "site_id", south.id)
+    chat = await start_chat(south, "Sven", "sven@example.com", "Southern chat secret")
+    company = await Company.create(name="Southern secret AB", site=south)
+    person = await Contact.create(name="Southern secret person", company=company)
+    rows = {
+        "/tickets": secret.number,
+        "/api/tickets": secret.number,
+        "/chats": chat.id,
+        "/api/chats": chat.id,
+        "/crm/companies": company.id,
+        "/crm/contacts": person.id,
+    }
+    before = (await Ticket.all().count(), await TicketEntry.all().count(),
+              await TicketChange.all().count(),
+              await ChatSession.all().values_list("state", "agent_id"))  # fmt: skip
+
+    agent = await session_as(app, "agent")
+    walked = []
+    try:
+        token = csrf_token(await (await agent.get("/")).text())
+        for route in app.app.router.routes():
+            resource = route.resource.canonical if route.resource else ""
+            names = set(re.findall(r"\{(\w+)", resource))
+            prefix = next((p for p in rows if resource.startswith(p + "/{")), None)
+            if route.method == "HEAD" or prefix is None or not names & ROW_PARAMETERS:
+                continue
+            path = re.sub(r"\{\w+[^}]*\}", str(rows[prefix]), resource)
+            if route.method == "GET":
+                response = await agent.get(path)
+            else:
+                response = await agent.request(route.method, path, json={},
+                                               headers={"X-CSRF-Token": token})  # fmt: skip
+            body = await response.text()
+            walked.append(f"{route.method} {resource}")
+            assert response.status in (400, 403, 404, 405), f"{route.method} {path}: {body}"
+            assert "Southern" not in body, f"{route.method} {path} shows the other site"
+    finally:
+        await agent.close()
+    after = (await Ticket.all().count(), await TicketEntry.all().count(),
+             await TicketChange.all().count(),
+              await ChatSession.all().values_list("state", "agent_id"))  # fmt: skip
+    assert after == before and (await Ticket.get(id=secret.id)).updated_at == secret.updated_at
+    assert len(walked) >= 20, walked  # the walk found the routes (a broken walk finds none)
