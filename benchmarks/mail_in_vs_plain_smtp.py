@@ -21,12 +21,11 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -65,15 +64,14 @@ class PlainHandler:
 async def _serve(kind: str, port: int, folder: Path) -> None:
     loop = asyncio.get_running_loop()
     handler: object
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     if kind == "plain":
-        folder.mkdir(parents=True, exist_ok=True)
         handler = PlainHandler(folder)
     else:
         from ehd.db.lifecycle import open_database
         from ehd.mailboxes.smtp_server import TicketMailHandler
         from ehd.tickets.filter_store import save_filter
 
-        folder.mkdir(parents=True, exist_ok=True)
         await open_database(f"sqlite://{folder / 'ehd.sqlite3'}")
         for n in range(FILTERS):  # rules that look at every mail and match none
             await save_filter(f"rule {n}", {
@@ -97,7 +95,8 @@ def message(n: int) -> bytes:
         f"To: support@ehd.example\r\nSubject: Order {n} has not arrived\r\n"
         f"Message-ID: <bench-{n}@example.com>\r\nDate: Wed, 02 Dec 2026 10:00:00 +0000\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        + f"Hello, my order {n} has not arrived yet. Could you look into it?\r\n" * 8
+        + f"Hello, my order {n} has not arrived yet. Could you look into it?\r\n"
+        * 8
     ).encode()
 
 
@@ -134,13 +133,13 @@ async def _sender(port: int, numbers: list[int], refusals: list[str]) -> None:
 
 async def measure(kind: str, messages: int, folder: Path) -> Result:
     (port,) = free_ports(1)
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--port", str(port), "--dir", str(folder)],
-        stdout=subprocess.PIPE,
-    )
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", kind, "--port", str(port), "--dir", str(folder),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     try:
         assert server.stdout is not None
-        ready = await asyncio.to_thread(server.stdout.readline)
+        ready = await server.stdout.readline()
         assert ready.strip() == b"ready", ready
         refusals: list[str] = []
         shares = [list(range(k, messages, SENDERS)) for k in range(SENDERS)]
@@ -149,14 +148,14 @@ async def measure(kind: str, messages: int, folder: Path) -> Result:
         seconds = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(10)
+        await asyncio.wait_for(server.wait(), 10)
     for refusal in refusals[:5]:
         print(f"  {kind} refused: {refusal}")
     return Result(kind, messages, seconds, len(refusals))
 
 
 def report(plain: Result, ehd: Result, messages: int) -> str:
-    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## Mail in ({when}, {messages} messages, {SENDERS} concurrent senders, "
         f"{FILTERS} ticket filters, SQLite, {os.cpu_count()} CPUs)",
