@@ -67,7 +67,7 @@ async def quarantine(
     hold: bool = False,
 ) -> Quarantined:
     digest = await store_file(store / "raw", raw, ".eml")
-    error = "".join(traceback.format_exception(err))[-MAX_ERROR_CHARS:]
+    error = _error_text(err)
     # The same message again (a mail server's retry, an IMAP round after a crash): one entry.
     kept = await QuarantinedMail.filter(raw_sha256=digest, released_at=None).first()
     if kept is None:
@@ -77,6 +77,11 @@ async def quarantine(
             subject=subject[:255], error=error, site_id=site_id, hold=hold,
         )  # fmt: skip
     return Quarantined(kept.id, error)
+
+
+def _error_text(err: BaseException) -> str:
+    """The traceback, its end kept when long (the end names the failure)."""
+    return "".join(traceback.format_exception(err))[-MAX_ERROR_CHARS:]
 
 
 def _who_and_what(raw: bytes) -> tuple[str, str]:
@@ -99,7 +104,7 @@ async def retry(kept: QuarantinedMail, secret: bytes, store: Path) -> Ingested |
     except (MailTooLarge, *PASSING):
         raise
     except Exception as err:
-        kept.error = "".join(traceback.format_exception(err))[-MAX_ERROR_CHARS:]
+        kept.error = _error_text(err)
         await kept.save(update_fields=["error"])
         return Quarantined(kept.id, kept.error)
     kept.ticket_number, kept.released_at = result.ticket_number, datetime.now(UTC)
