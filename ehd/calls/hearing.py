@@ -1,8 +1,9 @@
 """What a caller hears at any moment: one decision, so two sources never play at once.
 
 A caller in the queue hears exactly one of: nothing yet, music on hold, a queue announcement,
-a prompt of their own call task (a callback offer, an exit message), or the other party of a
-bridge. Every source asks here before it starts, and a connect stops whatever plays first.
+a prompt of their own call task (a callback offer, an exit message), the other party of a
+bridge, or music while the agent holds the call. Every source asks here before it starts, and
+a connect stops whatever plays first.
 
 Asterisk runs a bridged channel's playback as one action of the channel: joining the agent's
 bridge waits until that playback ends, and music started on a bridged channel drowns the bridge
@@ -25,6 +26,7 @@ class Sound(enum.Enum):
     ANNOUNCEMENT = "announcement"  # queue position, wait, callback offer; music comes back
     PROMPT = "prompt"  # the call task's own prompt; the task decides what follows
     PARTY = "party"  # bridged to an agent or a customer
+    ON_HOLD = "on_hold"  # taken out of the bridge by the agent: music until resumed
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,19 @@ class Connect:
     """The caller is about to be bridged to the other party."""
 
 
-HearingEvent = Hold | Announce | PlaybackFinished | Prompt | Connect
+@dataclass(frozen=True)
+class PutOnHold:
+    """The agent holds the call: the caller has left the bridge and hears music."""
+
+    moh_class: str
+
+
+@dataclass(frozen=True)
+class TakeOffHold:
+    """The agent resumes: music stops before the caller rejoins the bridge."""
+
+
+HearingEvent = Hold | Announce | PlaybackFinished | Prompt | Connect | PutOnHold | TakeOffHold
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -97,7 +111,7 @@ HearingAction = StartMusic | StopMusic | Play | StopPlayback
 def _silence(hearing: Hearing) -> list[HearingAction]:
     """Stop what plays now."""
     match hearing.sound:
-        case Sound.MUSIC:
+        case Sound.MUSIC | Sound.ON_HOLD:
             return [StopMusic()]
         case Sound.ANNOUNCEMENT:
             return [StopPlayback(hearing.playback_id)]
@@ -113,6 +127,8 @@ def decide(hearing: Hearing, event: HearingEvent) -> tuple[Hearing, list[Hearing
         case Hold(moh_class):
             if hearing.sound in (Sound.ANNOUNCEMENT, Sound.PARTY):
                 return Hearing(hearing.sound, moh_class, hearing.playback_id), []
+            if hearing.sound == Sound.ON_HOLD and moh_class == hearing.moh_class:
+                return Hearing(Sound.MUSIC, moh_class), []  # the same music plays on
             return Hearing(Sound.MUSIC, moh_class), [StartMusic(moh_class)]
         case Announce(playback_id, media):
             if hearing.sound not in (Sound.MUSIC, Sound.NOTHING):
@@ -131,5 +147,13 @@ def decide(hearing: Hearing, event: HearingEvent) -> tuple[Hearing, list[Hearing
             return Hearing(Sound.PROMPT, hearing.moh_class), _silence(hearing)
         case Connect():
             return Hearing(Sound.PARTY, hearing.moh_class), _silence(hearing)
+        case PutOnHold(moh_class):
+            if hearing.sound != Sound.PARTY:
+                return hearing, []  # only a connected caller can be held
+            return Hearing(Sound.ON_HOLD, moh_class), [StartMusic(moh_class)]
+        case TakeOffHold():
+            if hearing.sound != Sound.ON_HOLD:
+                return hearing, []
+            return Hearing(Sound.PARTY, hearing.moh_class), [StopMusic()]
         case _:
             assert_never(event)

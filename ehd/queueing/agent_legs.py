@@ -17,6 +17,7 @@ from ehd.calls.routing import holding_bridge_id
 from ehd.db.models import CallRecord, QueuedCall
 from ehd.errors import ConflictError
 from ehd.queueing.agent_caller_id import shown_to_agent
+from ehd.queueing.call_controls import CallControls
 from ehd.queueing.callbacks import Callbacks
 from ehd.queueing.floor import QUEUE_LEG, QueueFloor, call_bridge
 from ehd.queueing.legs import AgentDevice, Leg
@@ -27,10 +28,15 @@ log = logging.getLogger(__name__)
 
 class AgentLegs:
     def __init__(
-        self, floor: QueueFloor, callbacks: Callbacks, recordings_dir: Path | None
+        self,
+        floor: QueueFloor,
+        callbacks: Callbacks,
+        controls: CallControls,
+        recordings_dir: Path | None,
     ) -> None:
         self.floor = floor
         self.callbacks = callbacks
+        self.controls = controls
         self.recordings_dir = recordings_dir
 
     async def offer(self, offer: act.Offer) -> None:
@@ -120,7 +126,8 @@ class AgentLegs:
         await floor.ari.create_bridge(bridge_id, "mixing,proxy_media")
         await floor.ari.add_to_bridge(bridge_id, [caller, leg.channel_id])
         now = floor.clock()
-        floor.connected_at[caller] = now
+        moh_class = runtime.moh_class if runtime is not None else "default"
+        self.controls.connected(caller, caller, action.agent_id, leg.channel_id, moh_class, now)
         if runtime is not None and runtime.records_every_call:
             await self.start_recording(caller)
         row = await QueuedCall.get_or_none(call_id=caller)
@@ -136,7 +143,7 @@ class AgentLegs:
         """Record the caller-agent bridge (every call, or when the agent asks); the file."""
         if self.recordings_dir is None:
             raise ConflictError("recording is not available without Asterisk")
-        if call_id not in self.floor.connected_at:
+        if call_id not in self.floor.calls:
             raise ConflictError("the call is not connected to an agent")
         record = await CallRecord.get_or_none(call_id=call_id)
         if record is not None and record.recording:
@@ -158,10 +165,11 @@ class AgentLegs:
             floor.legs.pop(leg.channel_id)
             await floor.hangup(leg.channel_id)
         await self.callbacks.hang_up_customer(item_id)
-        connected_at = floor.connected_at.pop(item_id, None)
-        if connected_at is not None:
+        call = self.controls.finished(item_id)
+        if call is not None:
+            now = floor.clock()
             await CallRecord.filter(call_id=item_id).update(
-                talk_seconds=max(0.0, floor.clock() - connected_at)
+                talk_seconds=call.talk_seconds(now), hold_seconds=call.hold_seconds(now)
             )
         with contextlib.suppress(AriHttpError):
             await floor.ari.destroy_bridge(call_bridge(item_id))

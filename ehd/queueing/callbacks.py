@@ -22,6 +22,7 @@ from ehd.acd.actions import Connect, LogQueueEvent, Offer
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.audio.prompts import SoundLibrary
 from ehd.calls import records
+from ehd.calls.caller_audio import CallerAudio
 from ehd.db.models import CallRecord, QueuedCall, QueuedCallKind
 from ehd.errors import ConflictError
 from ehd.queueing.legs import Leg
@@ -48,7 +49,11 @@ class CallbackHost(Protocol):
     def follow_up(self, event: ev.Event) -> None: ...
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None: ...
     def later(self, delay: float, work: Callable[[], Coroutine[Any, Any, None]]) -> None: ...
-    def mark_connected(self, item_id: str) -> None: ...
+    @property
+    def audio(self) -> CallerAudio: ...
+    def mark_connected(
+        self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str, queue: str
+    ) -> None: ...
     async def finish_connected(self, item_id: str) -> None: ...
     async def log_events(self, entries: list[LogQueueEvent]) -> None: ...
     async def start_recording(self, call_id: str) -> str: ...
@@ -66,6 +71,7 @@ class Callback:
     attempts: int = 0
     customer_channel: str = ""
     answered: bool = False
+    agent: str = ""
     agent_channel: str = ""
     whisper: str = ""  # the playback telling the agent whom they call
     connect_row: LogQueueEvent | None = None  # written when the customer answers
@@ -171,7 +177,7 @@ class Callbacks:
         callback = self.pending[action.item_id]
         host, ari = self.host, self.host.ari
         leg.connected = True
-        callback.agent_channel = leg.channel_id
+        callback.agent, callback.agent_channel = action.agent_id, leg.channel_id
         whisper = [
             host.sounds.media("callback-whisper", "en"),
             f"digits:{callback.number.lstrip('+')}",
@@ -222,7 +228,9 @@ class Callbacks:
         except AriHttpError as err:  # the agent left as the customer answered
             log.warning("callback %s: bridging failed: %s", item_id, err)
             return False
-        host.mark_connected(item_id)
+        await host.audio.connect(channel_id)  # the customer's ear: the agent from now on
+        host.mark_connected(item_id, channel_id, callback.agent, callback.agent_channel,
+                            callback.queue)  # fmt: skip
         if callback.connect_row is not None:
             await host.log_events([replace(callback.connect_row, at=host.clock())])
             callback.connect_row = None

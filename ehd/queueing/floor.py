@@ -1,5 +1,5 @@
 """The queue service's shared state and handles: who waits, which legs are up, each agent's
-device, each queue's runtime settings, when each call was connected, and the ARI client,
+device, each queue's runtime settings, each connected call (held or not), and the ARI client,
 prompts and caller audio the roles act through.
 
 The roles (``agent_legs``: offers, connect and hang-up; ``leg_events``: what Asterisk reports
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ehd.agent_events import AgentEvents
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.audio.prompts import SoundLibrary
+from ehd.calls.call_control import ConnectedCall
 from ehd.calls.caller_audio import CallerAudio
 from ehd.queueing.callers import Caller
 from ehd.queueing.driver import EngineDriver
@@ -42,7 +43,7 @@ class QueueFloor:
     legs: Legs = field(default_factory=Legs)
     devices: dict[str, AgentDevice] = field(default_factory=dict)
     queues: dict[str, QueueRuntime] = field(default_factory=dict)
-    connected_at: dict[str, float] = field(default_factory=dict)  # item -> when bridged
+    calls: dict[str, ConnectedCall] = field(default_factory=dict)  # item -> its bridged call
 
     def __post_init__(self) -> None:
         self.audio = CallerAudio(self.ari)

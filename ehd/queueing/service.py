@@ -28,6 +28,7 @@ from ehd.audio.prompts import SoundLibrary
 from ehd.calls.caller_audio import CallerAudio
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.queueing.agent_legs import AgentLegs
+from ehd.queueing.call_controls import CallControls
 from ehd.queueing.callbacks import Callbacks
 from ehd.queueing.callers import Caller, crm_match_of
 from ehd.queueing.config import queue_config
@@ -73,7 +74,8 @@ class QueueService:
                                 site_screen_pop)  # fmt: skip
         self.writer = writer
         self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
-        self.agent_legs = AgentLegs(self.floor, self.callbacks, recordings_dir)
+        self.controls = CallControls(self.floor)
+        self.agent_legs = AgentLegs(self.floor, self.callbacks, self.controls, recordings_dir)
         self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks)
         self.waiting = WaitingCallers(self.floor)
 
@@ -232,7 +234,9 @@ class QueueService:
                 assert isinstance(call, QueuedCall)
                 self.floor.legs.add(Leg(call.agent_channel, call.call_id, call.agent, False,
                                         answered=True, connected=True))  # fmt: skip
-                self.floor.connected_at[call.call_id] = connected_at
+                self.controls.connected(call.call_id, call.call_id, call.agent,
+                                        call.agent_channel, self.moh_class(call.queue_name),
+                                        connected_at)  # fmt: skip
                 await self.audio.connect(call.call_id)  # no music or announcement on top
                 await self.handle(ev.ConnectedRestored(now, call.call_id, call.queue_name,
                                                        call.agent, call.entered_at, connected_at,
@@ -271,8 +275,11 @@ class QueueService:
         return {m.queue.name: m.penalty for m in members if not queues or m.queue.name in queues}
 
     # --- for the callback desk and the web ------------------------------------------------
-    def mark_connected(self, item_id: str) -> None:
-        self.floor.connected_at[item_id] = self.clock()
+    def mark_connected(
+        self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str, queue: str
+    ) -> None:
+        self.controls.connected(item_id, customer_channel, agent_id, agent_channel,
+                                self.moh_class(queue), self.clock())  # fmt: skip
 
     async def finish_connected(self, item_id: str) -> None:
         await self.agent_legs.finish_connected(item_id)

@@ -95,3 +95,31 @@ def assert_hears(
         f"{heard.timeline()}"
     )
     return heard
+
+
+def assert_does_not_hear(
+    recording: Path, hz: int, who: str, max_share: float = 0.1, settle: float = SETTLE_SECONDS
+) -> Heard:
+    """The other party's tone is absent: on hold neither side may hear the other."""
+    heard = heard_per_second(recording, hz, skip_seconds=settle)
+    assert heard.seconds, f"{who}: nothing was recorded"
+    assert heard.share <= max_share, (
+        f"{who} in {heard.share:.0%} of {len(heard.seconds)} s (allowed {max_share:.0%}): "
+        f"{heard.timeline()}"
+    )
+    return heard
+
+
+def sounding_per_second(recording: Path, skip_seconds: float = SETTLE_SECONDS) -> Heard:
+    """Per second: most of it was above silence (music, a prompt, a voice)."""
+    samples = _samples(recording)[int(skip_seconds * RATE) :]
+    frames_per_second = RATE // FRAME
+    seconds = []
+    for start in range(0, len(samples) - RATE + 1, RATE):
+        loud = 0
+        for i in range(frames_per_second):
+            frame = samples[start + i * FRAME : start + (i + 1) * FRAME]
+            if math.sqrt(sum(x * x for x in frame) / FRAME) >= MIN_LEVEL:
+                loud += 1
+        seconds.append(loud >= frames_per_second * 0.6)
+    return Heard(seconds)

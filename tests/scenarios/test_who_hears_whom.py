@@ -15,17 +15,27 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from playwright.async_api import expect
 
 from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
 from tests.harness.audio import contains_prompt
+from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
 from tests.harness.sockets import udp_listeners
-from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears, make_tone
+from tests.harness.tones import (
+    AGENT_HZ,
+    CALLER_HZ,
+    assert_does_not_hear,
+    assert_hears,
+    make_tone,
+    sounding_per_second,
+)
+from tests.harness.web_client import logged_in_session
 
 pytestmark = pytest.mark.asterisk
 T = TypeVar("T")
@@ -111,12 +121,20 @@ async def _answered_by_alice(farm: PhoneFarm) -> CarrierCall:
     return await eventually(answered, timeout=20, what="alice answered")
 
 
-async def _ears(caller: CarrierCall, agent: CarrierCall, name: str) -> tuple[Path, Path]:
+async def _ears(
+    caller: CarrierCall, agent: CarrierCall, name: str, seconds: int = TALK_SECONDS
+) -> tuple[Path, Path]:
     """What the caller and the agent each hear over the same talk time."""
     return await asyncio.gather(
-        caller.listen(f"ear-caller-{name}", TALK_SECONDS),
-        agent.listen(f"ear-agent-{name}", TALK_SECONDS),
+        caller.listen(f"ear-caller-{name}", seconds),
+        agent.listen(f"ear-agent-{name}", seconds),
     )
+
+
+async def _console_of(server: EhdProcess, username: str) -> Api:
+    """The agent's own web session, as their console uses it."""
+    password = next(a.password for a in server.demo_site().accounts if a.username == username)
+    return Api(await logged_in_session(server.web_url, username, password))
 
 
 async def _served_by_alice(
@@ -225,3 +243,53 @@ async def test_a_caller_who_stays_for_the_survey_heard_the_agent_then_the_survey
         await api.call("PUT", f"/api/queues/{QUEUE}", {"survey": None})
     heard, _ = contains_prompt(after, SOUNDS_DIR / "en" / "survey-intro.wav", max_lag_seconds=11)
     assert heard > 0.8, f"the survey was not heard after the agent hung up ({heard:.2f})"
+
+
+async def test_hold_gives_the_caller_music_and_resume_brings_both_back(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice holds from her console in the browser: for the hold neither hears the other and
+    the caller hears the queue's music; after resume both hear each other again. Bob, not on
+    the call, may not hold it; the record keeps hold time apart from talk time."""
+    number = "+4673" + str(uuid.uuid4().int)[:7]
+    caller, call_id = await _call_in(ehd_server, carrier, number)
+    bob = await _console_of(ehd_server, "bob")
+    agent_tone = Policy(media=_tone(farm, AGENT_HZ), after=0.3)
+    try:
+        async with headless_chromium() as browser, serving(farm, {"1001": agent_tone}) as phones:
+            page = await browser.new_page()
+            await log_in(page, ehd_server, "alice", "/agent")
+            await expect(page.locator("#connection")).to_have_text("live")
+            await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+            agent = await _answered_by_alice(phones)
+            await expect(page.locator("#call-state")).to_have_text("talking", timeout=10_000)
+            talking = await _ears(caller, agent, f"{call_id}-talk", 5)
+            async with bob.session.post(f"/api/calls/{call_id}/hold", json={}) as refused:
+                assert refused.status == 403, await refused.text()
+            await page.click("#hold")
+            await expect(page.locator("#call-state")).to_have_text("on hold")
+            on_hold = await _ears(caller, agent, f"{call_id}-hold", 7)
+            await page.click("#resume")
+            await expect(page.locator("#call-state")).to_have_text("talking")
+            await expect(page.locator("#call-hold")).to_contain_text("on hold for")
+            after = await _ears(caller, agent, f"{call_id}-resumed", 5)
+            await caller.hangup()
+            await expect(page.locator("#call-controls")).to_be_hidden(timeout=10_000)
+    finally:
+        await bob.close()
+    assert_hears(talking[0], AGENT_HZ, "before the hold, the caller heard the agent")
+    assert_hears(talking[1], CALLER_HZ, "before the hold, the agent heard the caller")
+    assert_does_not_hear(on_hold[0], AGENT_HZ, "the held caller heard the agent")
+    assert_does_not_hear(on_hold[1], CALLER_HZ, "the agent heard the held caller")
+    music = sounding_per_second(on_hold[0])
+    assert music.share >= 0.6, f"the held caller heard no music: {music.timeline()}"
+    assert_hears(after[0], AGENT_HZ, "after resume, the caller heard the agent")
+    assert_hears(after[1], CALLER_HZ, "after resume, the agent heard the caller")
+
+    async def closed() -> dict[str, object] | None:
+        rows = call_records(ehd_server.database, caller_number=number)
+        return rows[0] if rows and rows[0]["hold_seconds"] is not None else None
+
+    record = await eventually(closed, timeout=10, what="the call record closed")
+    hold, talk = float(str(record["hold_seconds"])), float(str(record["talk_seconds"]))
+    assert 7 <= hold < 20 and talk >= 10, record

@@ -65,6 +65,8 @@ events = st.one_of(
     st.builds(h.PlaybackFinished, st.sampled_from(["a1", "a2"])),
     st.just(h.Prompt()),
     st.just(h.Connect()),
+    st.builds(h.PutOnHold, st.sampled_from(["default", "jazz"])),
+    st.just(h.TakeOffHold()),
 )
 
 
@@ -74,7 +76,8 @@ def test_at_most_one_source_plays_and_nothing_follows_a_connect(
 ) -> None:
     """Replaying the actions as Asterisk would: never music and a playback at once, and
     once connected, nothing starts on the caller's channel until their call task takes them
-    back."""
+    back or the agent holds the call (the caller leaves the bridge first); a resume stops the
+    music before the caller rejoins."""
     state = h.Hearing()
     music, playing, connected = False, "", False
     for event in sequence:
@@ -82,6 +85,9 @@ def test_at_most_one_source_plays_and_nothing_follows_a_connect(
             playing = ""  # Asterisk ended it before telling us
         if isinstance(event, h.Prompt):
             connected = False  # the call task took the caller back (a survey, a transfer)
+        if isinstance(event, h.PutOnHold) and state.sound == h.Sound.PARTY:
+            connected = False  # call control takes the caller out of the bridge first
+        resuming = isinstance(event, h.TakeOffHold) and state.sound == h.Sound.ON_HOLD
         state, actions = h.decide(state, event)
         for action in actions:
             match action:
@@ -96,6 +102,34 @@ def test_at_most_one_source_plays_and_nothing_follows_a_connect(
                 case h.StopPlayback():
                     playing = ""
             assert not (music and playing), "music and an announcement at once"
-        if isinstance(event, h.Connect):
+        if isinstance(event, h.Connect) or resuming:
             assert not music and not playing
-            connected = True
+            connected = True  # call control bridges the caller again after a resume
+
+
+def test_a_held_caller_hears_music_and_nothing_else_until_resumed() -> None:
+    state, actions = run(h.Hold("x"), h.Connect(), h.PutOnHold("jazz"))
+    assert state.sound == h.Sound.ON_HOLD and actions[-1] == h.StartMusic("jazz")
+    state, more = h.decide(state, h.Announce("a1", ("sound:queue-position",)))
+    assert more == [] and state.sound == h.Sound.ON_HOLD, "a queue announcement reached hold"
+    state, more = h.decide(state, h.TakeOffHold())
+    assert more == [h.StopMusic()] and state.sound == h.Sound.PARTY
+
+
+def test_only_a_connected_caller_can_be_held_or_resumed() -> None:
+    for before in ((), (h.Hold("x"),), (h.Hold("x"), h.Prompt())):
+        state, done = run(*before)
+        after, actions = h.decide(state, h.PutOnHold("jazz"))
+        assert after == state and actions == []
+        after, actions = h.decide(state, h.TakeOffHold())
+        assert after == state and actions == []
+
+
+def test_a_connect_while_on_hold_stops_the_music() -> None:
+    state, actions = run(h.Connect(), h.PutOnHold("jazz"), h.Connect())
+    assert actions == [h.StartMusic("jazz"), h.StopMusic()] and state.sound == h.Sound.PARTY
+
+
+def test_back_in_a_queue_from_hold_keeps_the_same_music_playing() -> None:
+    state, actions = run(h.Connect(), h.PutOnHold("jazz"), h.Hold("jazz"))
+    assert actions == [h.StartMusic("jazz")] and state.sound == h.Sound.MUSIC

@@ -74,6 +74,32 @@
     });
   }
 
+  // The connected call: hold, resume and record act on it; the buttons follow its state.
+  function showCall(current) {
+    const controls = $("call-controls");
+    if (!controls) { return; }
+    const ended = current.state === "ended";
+    controls.hidden = ended;
+    if ($("call")) { $("call").hidden = false; }
+    controls.dataset.callId = ended ? "" : current.call_id;
+    const held = current.state === "held";
+    $("call-state").textContent = t(held ? "on hold" : ended ? "ended" : "talking");
+    $("hold").hidden = held;
+    $("resume").hidden = !held;
+    $("call-hold").textContent = current.hold_seconds > 0
+      ? t("on hold for %s s").replace("%s", String(Math.round(current.hold_seconds))) : "";
+  }
+
+  function control(action, done) {
+    const callId = $("call-controls").dataset.callId;
+    if (callId) { call(`/api/calls/${callId}/${action}`).then(done).catch(() => {}); }
+  }
+  if ($("call-controls")) {
+    $("hold").addEventListener("click", () => control("hold", (data) => showCall(data.call)));
+    $("resume").addEventListener("click", () => control("resume", (data) => showCall(data.call)));
+    $("record").addEventListener("click", () => control("recording", () => say(t("Recording started."))));
+  }
+
   function showFigures(queues) {
     const body = document.querySelector("#figures tbody");
     if (body) {
@@ -123,6 +149,7 @@
       const event = JSON.parse(message.data);
       if (event.type === "hello" || event.type === "state") { $("state").textContent = event.state; }
       else if (event.type === "offer") { showOffer(event); }
+      else if (event.type === "call") { showCall(event); }
       else if (event.type === "figures") { showFigures(event.queues); refreshOverview(); }
     });
     socket.addEventListener("close", () => {

@@ -77,7 +77,8 @@ class CallRecord(Model):
     queue_name = fields.CharField(max_length=64, default="")
     agent = fields.CharField(max_length=64, default="")
     queue_seconds = fields.FloatField(null=True)
-    talk_seconds = fields.FloatField(null=True)
+    talk_seconds = fields.FloatField(null=True)  # connected and not on hold
+    hold_seconds = fields.FloatField(null=True)  # the customer held by the agent
     language = fields.CharField(max_length=8, default="")
     customer_number = fields.CharField(max_length=32, default="")  # CUSTID, keyed in
     recording = fields.CharField(max_length=255, default="")  # path under the data dir

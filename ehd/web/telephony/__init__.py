@@ -1,6 +1,6 @@
 """Telephony: the agent console, agents' and queues' JSON API, the inbound-call API (calendars,
-menus, sounds, hot prompts, recordings), classification, staffing, and the telephony admin
-(queues, DIDs, calendars, sounds, call profiles).
+menus, sounds, hot prompts), call control (hold, resume, recording on demand), classification,
+staffing, and the telephony admin (queues, DIDs, calendars, sounds, call profiles).
 
 ``routes`` is the package's one route table, in the order the app registers it."""
 
@@ -11,6 +11,7 @@ from aiohttp.web import AbstractRouteDef
 from ehd.web.telephony import (
     agent_console,
     calendars_admin,
+    call_control_api,
     classification_api,
     inbound_api,
     pause_codes_api,
@@ -25,6 +26,7 @@ routes: list[AbstractRouteDef] = [
     *queue_api.routes,
     *pause_codes_api.routes,
     *inbound_api.routes,
+    *call_control_api.routes,
     *agent_console.routes,
     *classification_api.routes,
     *schedules_page.routes,

@@ -25,20 +25,18 @@ from ehd.db.models import (
     HotPrompt,
     IvrMenu,
     Queue,
-    Role,
     Sound,
     SurveyProfile,
 )
 from ehd.errors import (
     NotFoundError,
     PayloadTooLargeError,
-    PermissionDeniedError,
     ValidationError,
 )
 from ehd.moments import aware_datetime
 from ehd.web.auth import current_user, require_admin
 from ehd.web.json_input import json_body
-from ehd.web.keys import CONFIG, QUEUE_SERVICE, running_queues
+from ehd.web.keys import CONFIG
 
 routes = web.RouteTableDef()
 
@@ -286,18 +284,3 @@ async def remove_sound(request: web.Request) -> web.StreamResponse:
     info = request.match_info
     await delete_sound(request.app[CONFIG].paths.sounds, info["name"], info["language"])
     return web.json_response({"deleted": True})
-
-
-# --- recording on demand ------------------------------------------------------------------
-@routes.post("/api/calls/{call_id}/recording")
-async def record_call(request: web.Request) -> web.StreamResponse:
-    """The agent on the call (or a supervisor) starts recording it."""
-    user = current_user(request)
-    await json_body(request)
-    service = running_queues(request.app[QUEUE_SERVICE])
-    call_id = request.match_info["call_id"]
-    supervisor = user.role in (Role.ADMIN, Role.SUPERVISOR)
-    if not supervisor and not service.agent_on_call(user.username, call_id):
-        raise PermissionDeniedError("only the agent on the call or a supervisor may record it")
-    path = await service.start_recording(call_id)
-    return web.json_response({"call_id": call_id, "recording": path})

@@ -1,0 +1,125 @@
+"""Call control on a connected call: what the agent (or a supervisor) asks, and what must then
+happen in Asterisk and in the call's record.
+
+A connected call is a customer and an agent in one mixing bridge. Holding takes the customer
+out of the bridge (the agent no longer hears them) and gives them the queue's music; resuming
+stops the music before they rejoin, since music started on a bridged channel drowns the bridge
+for that channel. Hold time is counted apart from talk time.
+
+Pure: events in, actions out; :class:`ehd.queueing.call_controls.CallControls` carries them
+out and keeps each call's state.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import assert_never
+
+from ehd.calls import hearing
+
+
+class CallState(enum.StrEnum):
+    TALKING = "talking"
+    HELD = "held"
+
+
+@dataclass(frozen=True)
+class ConnectedCall:
+    item_id: str  # the call as the queue knows it (the caller's channel, or a callback)
+    customer_channel: str
+    agent_id: str
+    agent_channel: str
+    bridge_id: str
+    moh_class: str
+    connected_at: float
+    held_since: float | None = None
+    held_before: float = 0.0  # seconds of holds that have ended
+
+    @property
+    def state(self) -> CallState:
+        return CallState.TALKING if self.held_since is None else CallState.HELD
+
+    def hold_seconds(self, now: float) -> float:
+        """All hold time so far, a hold in progress included."""
+        running = max(0.0, now - self.held_since) if self.held_since is not None else 0.0
+        return self.held_before + running
+
+    def talk_seconds(self, now: float) -> float:
+        """Connected time that was not on hold."""
+        return max(0.0, now - self.connected_at - self.hold_seconds(now))
+
+
+# --- events ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HoldRequested:
+    at: float
+
+
+@dataclass(frozen=True)
+class ResumeRequested:
+    at: float
+
+
+ControlEvent = HoldRequested | ResumeRequested
+
+
+# --- actions --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LeaveBridge:
+    bridge_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class JoinBridge:
+    bridge_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class CustomerHears:
+    """Handed to the one owner of what a caller hears."""
+
+    channel_id: str
+    event: hearing.PutOnHold | hearing.TakeOffHold
+
+
+@dataclass(frozen=True)
+class TellAgent:
+    """The agent's console shows the call's new state."""
+
+    call: ConnectedCall
+
+
+@dataclass(frozen=True)
+class Refuse:
+    reason: str
+
+
+ControlAction = LeaveBridge | JoinBridge | CustomerHears | TellAgent | Refuse
+
+
+def decide(call: ConnectedCall, event: ControlEvent) -> tuple[ConnectedCall, list[ControlAction]]:
+    """The call's next state and what to do; a refusal leaves the call as it was."""
+    match event:
+        case HoldRequested(at):
+            if call.held_since is not None:
+                return call, [Refuse("the call is on hold already")]
+            held = replace(call, held_since=at)
+            return held, [
+                LeaveBridge(call.bridge_id, call.customer_channel),
+                CustomerHears(call.customer_channel, hearing.PutOnHold(call.moh_class)),
+                TellAgent(held),
+            ]
+        case ResumeRequested(at):
+            if call.held_since is None:
+                return call, [Refuse("the call is not on hold")]
+            resumed = replace(call, held_since=None, held_before=call.hold_seconds(at))
+            return resumed, [
+                CustomerHears(call.customer_channel, hearing.TakeOffHold()),
+                JoinBridge(call.bridge_id, call.customer_channel),
+                TellAgent(resumed),
+            ]
+        case _:
+            assert_never(event)
