@@ -43,6 +43,7 @@ class Item:
     agent: str | None = None
     connected_at: float | None = None
     timers: dict[str, str] = field(default_factory=dict)  # kind -> expected token
+    reserved_for: str | None = None  # transferred to this agent: only they may take it yet
 
     def sort_key(self) -> tuple[int, float, int]:
         return (-self.priority, self.entered_at, self.seq)
@@ -118,6 +119,8 @@ class AcdEngine:
                 self._offer_failed(event, out)
             case ev.ItemCompleted():
                 self._completed(event, out)
+            case ev.ItemTransferred():
+                self._transferred(event, out)
             case ev.TimerFired():
                 self._timer_fired(event, out)
             case ev.AgentLoggedIn():
@@ -237,6 +240,7 @@ class AcdEngine:
     ) -> None:
         item.timers.clear()
         item.missed_until.clear()
+        item.reserved_for = None
         if (
             target is not None
             and target.kind == OverflowKind.QUEUE
@@ -365,6 +369,7 @@ class AcdEngine:
         queue = self.queues[item.queue]
         self._remove_waiting(item, queue)
         item.timers.clear()
+        item.reserved_for = None
         item.agent, item.connected_at = agent.id, event.at
         waited = event.at - item.entered_at
         queue.history.record_answer(waited)
@@ -408,6 +413,9 @@ class AcdEngine:
         if hang_up:
             out.append(act.CancelOffer(item.id, agent.id))
         item.missed_until[agent.id] = at + RETRY_SECONDS
+        if item.reserved_for == agent.id:  # the transfer's agent missed it: the queue's turn
+            item.reserved_for = None
+            item.timers.pop("reserved", None)
         self._timer(item, "retry", at + RETRY_SECONDS, out)
         agent.misses += 1
         self._end_offer_state(agent, at, out)
@@ -448,7 +456,6 @@ class AcdEngine:
         agent = self.agents[item.agent]
         queue = self.queues[item.queue]
         talk = event.at - item.connected_at
-        queue.history.record_completion(talk)
         out.append(
             act.LogQueueEvent(
                 event.at,
@@ -464,16 +471,64 @@ class AcdEngine:
             )
         )
         del self.items[item.id]
-        agent.item_id, agent.idle_since = None, event.at
-        self._transition(agent, AgentTrigger.COMPLETE, event.at, out)
-        agent.wrap_until = event.at + queue.config.wrapup_seconds
+        self._release_agent(agent, queue, talk, event.at, out)
+        self._dispatch(event.at, out)
+
+    def _transferred(self, event: ev.ItemTransferred, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        target = self.queues.get(event.queue)
+        if item is None or item.agent is None or item.connected_at is None or target is None:
+            return
+        agent = self.agents[item.agent]
+        queue = self.queues[item.queue]
+        talk = event.at - item.connected_at
+        # app_queue's row: extension, context, hold time, talk time, original position.
+        destination = ("agent", event.agent_id) if event.agent_id else ("queue", event.queue)
+        out.append(
+            act.LogQueueEvent(
+                event.at,
+                item.id,
+                queue.config.name,
+                agent.id,
+                "BLINDTRANSFER",
+                (
+                    destination[1],
+                    destination[0],
+                    str(int(item.connected_at - item.entered_at)),
+                    str(int(talk)),
+                    str(item.original_position),
+                ),
+            )
+        )
+        self._release_agent(agent, queue, talk, event.at, out)
+        item.agent = item.connected_at = None
+        item.visited.clear()  # a person chose the queue: an earlier visit is no loop
+        item.offers.clear()
+        item.missed_until.clear()
+        item.timers.clear()
+        if not event.keep_place:  # to the back of the line
+            item.entered_at, item.seq = event.at, next(self._seq)
+        reserved = event.agent_id if event.agent_id in target.members else None
+        item.reserved_for = reserved
+        self._join(item, target, event.at, out)
+        if reserved is not None and item in target.waiting:
+            self._timer(item, "reserved", event.at + event.reserve_seconds, out)
+        self._dispatch(event.at, out)
+
+    def _release_agent(
+        self, agent: Agent, queue: QueueRuntime, talk: float, at: float, out: list[act.Action]
+    ) -> None:
+        """The agent's part of an item is over: wrap-up (if the queue has it), then ready."""
+        queue.history.record_completion(talk)
+        agent.item_id, agent.idle_since = None, at
+        self._transition(agent, AgentTrigger.COMPLETE, at, out)
+        agent.wrap_until = at + queue.config.wrapup_seconds
         if queue.config.wrapup_seconds > 0:
             agent.timer = self._token("wrap")
-            out.append(act.StartTimer(agent.timer, event.at + queue.config.wrapup_seconds))
+            out.append(act.StartTimer(agent.timer, at + queue.config.wrapup_seconds))
         else:
-            self._transition(agent, AgentTrigger.WRAPUP_DONE, event.at, out)
-        self._apply_pending(agent, event.at, out)
-        self._dispatch(event.at, out)
+            self._transition(agent, AgentTrigger.WRAPUP_DONE, at, out)
+        self._apply_pending(agent, at, out)
 
     def _apply_pending(self, agent: Agent, at: float, out: list[act.Action]) -> None:
         if agent.state in (AgentState.BUSY, AgentState.OFFERED):
@@ -529,6 +584,9 @@ class AcdEngine:
             self._schedule_penalty_step(item, queue, at, out)
             self._dispatch(at, out)
         elif kind == "retry":
+            self._dispatch(at, out)
+        elif kind == "reserved":  # the agent it was transferred to did not take it in time
+            item.reserved_for = None
             self._dispatch(at, out)
         elif kind == "announce":
             out.append(
@@ -767,7 +825,10 @@ class AcdEngine:
                 for agent_id in queue.members
                 if agent_id in free
             ]
-            eligible = [(a, p) for a, p in eligible if low <= p <= high]
+            if item.reserved_for is not None:  # chosen by a person: penalties do not apply
+                eligible = [(a, p) for a, p in eligible if a == item.reserved_for]
+            else:
+                eligible = [(a, p) for a, p in eligible if low <= p <= high]
             rested = [(a, p) for a, p in eligible if item.missed_until.get(a, 0.0) <= at]
             candidates = [(self._stats(queue, a), p) for a, p in rested]
             chosen = choose(queue.config.strategy, candidates, queue.last_pick_order, self.rng)

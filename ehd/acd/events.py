@@ -78,6 +78,21 @@ class ItemCompleted:
 
 
 @dataclass(frozen=True)
+class ItemTransferred:
+    """The agent on a connected item hands it on and leaves (a blind transfer): the item joins
+    ``queue`` again; with ``agent_id`` it is kept for that agent for ``reserve_seconds`` (or
+    until they miss it) before any member may take it. ``keep_place`` keeps the first entry
+    time, so the transferred caller is not sent to the back of the line."""
+
+    at: float
+    item_id: str
+    queue: str
+    agent_id: str | None = None
+    keep_place: bool = True
+    reserve_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class TimerFired:
     at: float
     token: str
@@ -134,6 +149,7 @@ Event = (
     | OfferAnswered
     | OfferFailed
     | ItemCompleted
+    | ItemTransferred
     | TimerFired
     | AgentLoggedIn
     | AgentLoggedOut

@@ -52,8 +52,11 @@ class CallerAudio:
         """The call task is about to play its own prompt: music and announcements stop."""
         await self._apply(channel_id, h.Prompt())
 
-    async def hear(self, channel_id: str, event: h.PutOnHold | h.TakeOffHold) -> None:
-        """A connected caller held or resumed (:mod:`ehd.calls.call_control` decides when)."""
+    async def hear(
+        self, channel_id: str, event: h.PutOnHold | h.TakeOffHold | h.BackToQueue
+    ) -> None:
+        """A connected caller held, resumed or transferred (:mod:`ehd.calls.call_control`
+        decides when)."""
         await self._apply(channel_id, event)
 
     async def connect(self, channel_id: str) -> None:

@@ -2,8 +2,8 @@
 
 A caller in the queue hears exactly one of: nothing yet, music on hold, a queue announcement,
 a prompt of their own call task (a callback offer, an exit message), the other party of a
-bridge, or music while the agent holds the call. Every source asks here before it starts, and
-a connect stops whatever plays first.
+bridge, or music while the agent holds the call (or has transferred it to a queue). Every
+source asks here before it starts, and a connect stops whatever plays first.
 
 Asterisk runs a bridged channel's playback as one action of the channel: joining the agent's
 bridge waits until that playback ends, and music started on a bridged channel drowns the bridge
@@ -80,7 +80,16 @@ class TakeOffHold:
     """The agent resumes: music stops before the caller rejoins the bridge."""
 
 
-HearingEvent = Hold | Announce | PlaybackFinished | Prompt | Connect | PutOnHold | TakeOffHold
+@dataclass(frozen=True)
+class BackToQueue:
+    """The agent transferred the caller to a queue: out of the bridge, that queue's music."""
+
+    moh_class: str
+
+
+HearingEvent = (
+    Hold | Announce | PlaybackFinished | Prompt | Connect | PutOnHold | TakeOffHold | BackToQueue
+)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -155,5 +164,11 @@ def decide(hearing: Hearing, event: HearingEvent) -> tuple[Hearing, list[Hearing
             if hearing.sound != Sound.ON_HOLD:
                 return hearing, []
             return Hearing(Sound.PARTY, hearing.moh_class), [StopMusic()]
+        case BackToQueue(moh_class):
+            if hearing.sound not in (Sound.PARTY, Sound.ON_HOLD):
+                return hearing, []  # only a connected caller is transferred
+            if hearing.sound == Sound.ON_HOLD and moh_class == hearing.moh_class:
+                return Hearing(Sound.MUSIC, moh_class), []  # the same music plays on
+            return Hearing(Sound.MUSIC, moh_class), [*_silence(hearing), StartMusic(moh_class)]
         case _:
             assert_never(event)

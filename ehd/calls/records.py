@@ -1,4 +1,5 @@
-"""Persistence for calls: the DID lookup and the call record from Stasis start to hangup."""
+"""Persistence for calls: the DID lookup, the call record from Stasis start to hangup, and
+each agent's part of it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ehd.ari.events import Channel
+from ehd.calls.call_control import ConnectedCall
 from ehd.calls.routing import DidEntry, Route
 from ehd.crm.directory import match_phone
-from ehd.db.models import CallRecord, Did
+from ehd.db.models import CallHandling, CallRecord, Did, HandlingEnd
 
 
 def _now() -> datetime:
@@ -112,3 +114,27 @@ async def call_facts(call_id: str) -> tuple[str, str, str]:
     if record is None:
         return "", "", ""
     return record.caller_number, record.did, record.customer_number
+
+
+async def agent_part_over(
+    call: ConnectedCall, queue: str, now: float, ended_by: HandlingEnd, transferred_to: str = ""
+) -> None:
+    """An agent's part of the call ended: its own row, and the call's talk and hold totals
+    grow by it (so a transferred call counts once, with all the time agents spent on it)."""
+    talk, hold = call.talk_seconds(now), call.hold_seconds(now)
+    await CallHandling.create(
+        call_id=call.item_id,
+        agent=call.agent_id,
+        queue_name=queue,
+        connected_at=datetime.fromtimestamp(call.connected_at, UTC),
+        ended_at=datetime.fromtimestamp(now, UTC),
+        talk_seconds=talk,
+        hold_seconds=hold,
+        ended_by=ended_by,
+        transferred_to=transferred_to,
+    )
+    record = await CallRecord.get_or_none(call_id=call.item_id)
+    if record is not None:
+        record.talk_seconds = (record.talk_seconds or 0.0) + talk
+        record.hold_seconds = (record.hold_seconds or 0.0) + hold
+        await record.save(update_fields=["talk_seconds", "hold_seconds"])

@@ -13,8 +13,9 @@ from pathlib import Path
 from ehd.acd import actions as act
 from ehd.acd import events as ev
 from ehd.ari.client import AriHttpError
+from ehd.calls import records
 from ehd.calls.routing import holding_bridge_id
-from ehd.db.models import CallRecord, QueuedCall
+from ehd.db.models import CallRecord, HandlingEnd, QueuedCall
 from ehd.errors import ConflictError
 from ehd.queueing.agent_caller_id import shown_to_agent
 from ehd.queueing.call_controls import CallControls
@@ -127,7 +128,8 @@ class AgentLegs:
         await floor.ari.add_to_bridge(bridge_id, [caller, leg.channel_id])
         now = floor.clock()
         moh_class = runtime.moh_class if runtime is not None else "default"
-        self.controls.connected(caller, caller, action.agent_id, leg.channel_id, moh_class, now)
+        self.controls.connected(caller, caller, action.agent_id, leg.channel_id, queue, moh_class,
+                                now)  # fmt: skip
         if runtime is not None and runtime.records_every_call:
             await self.start_recording(caller)
         row = await QueuedCall.get_or_none(call_id=caller)
@@ -135,8 +137,10 @@ class AgentLegs:
         await QueuedCall.filter(call_id=caller).update(
             agent=action.agent_id, agent_channel=leg.channel_id, connected_at=now
         )
-        await CallRecord.filter(call_id=caller).update(
-            agent=action.agent_id, queue_seconds=waited, result="answered"
+        await CallRecord.filter(call_id=caller).update(agent=action.agent_id, result="answered")
+        # The first wait is the call's queue time; a transferred caller's second is not added.
+        await CallRecord.filter(call_id=caller, queue_seconds__isnull=True).update(
+            queue_seconds=waited
         )
 
     async def start_recording(self, call_id: str) -> str:
@@ -167,10 +171,7 @@ class AgentLegs:
         await self.callbacks.hang_up_customer(item_id)
         call = self.controls.finished(item_id)
         if call is not None:
-            now = floor.clock()
-            await CallRecord.filter(call_id=item_id).update(
-                talk_seconds=call.talk_seconds(now), hold_seconds=call.hold_seconds(now)
-            )
+            await records.agent_part_over(call, call.queue, floor.clock(), HandlingEnd.HANGUP)
         with contextlib.suppress(AriHttpError):
             await floor.ari.destroy_bridge(call_bridge(item_id))
         await QueuedCall.filter(call_id=item_id).delete()

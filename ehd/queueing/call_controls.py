@@ -37,11 +37,10 @@ class CallControls:
 
     def connected(
         self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str,
-        moh_class: str, at: float,
+        queue: str, moh_class: str, at: float,
     ) -> cc.ConnectedCall:  # fmt: skip
-        call = cc.ConnectedCall(
-            item_id, customer_channel, agent_id, agent_channel, call_bridge(item_id), moh_class, at
-        )
+        call = cc.ConnectedCall(item_id, customer_channel, agent_id, agent_channel,
+                                call_bridge(item_id), moh_class, at, queue=queue)  # fmt: skip
         self.floor.calls[item_id] = call
         self.floor.consoles.publish(agent_id, call_message(call, at))
         return call

@@ -47,6 +47,7 @@ from ehd.queueing.restore_plan import (
     ResumeTalking,
     plan_restore,
 )
+from ehd.queueing.transfers import Transfers
 from ehd.queueing.waiting_callers import WaitingCallers
 from ehd.sms import SmsGateway
 
@@ -75,6 +76,7 @@ class QueueService:
         self.writer = writer
         self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
         self.controls = CallControls(self.floor)
+        self.transfers = Transfers(self.floor, self.controls)
         self.agent_legs = AgentLegs(self.floor, self.callbacks, self.controls, recordings_dir)
         self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks)
         self.waiting = WaitingCallers(self.floor)
@@ -235,7 +237,8 @@ class QueueService:
                 self.floor.legs.add(Leg(call.agent_channel, call.call_id, call.agent, False,
                                         answered=True, connected=True))  # fmt: skip
                 self.controls.connected(call.call_id, call.call_id, call.agent,
-                                        call.agent_channel, self.moh_class(call.queue_name),
+                                        call.agent_channel, call.queue_name,
+                                        self.moh_class(call.queue_name),
                                         connected_at)  # fmt: skip
                 await self.audio.connect(call.call_id)  # no music or announcement on top
                 await self.handle(ev.ConnectedRestored(now, call.call_id, call.queue_name,
@@ -278,7 +281,7 @@ class QueueService:
     def mark_connected(
         self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str, queue: str
     ) -> None:
-        self.controls.connected(item_id, customer_channel, agent_id, agent_channel,
+        self.controls.connected(item_id, customer_channel, agent_id, agent_channel, queue,
                                 self.moh_class(queue), self.clock())  # fmt: skip
 
     async def finish_connected(self, item_id: str) -> None:

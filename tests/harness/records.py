@@ -17,6 +17,16 @@ def call_records(database: Path, **where: str) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
 
 
+def call_handlings(database: Path, call_id: str) -> list[dict[str, Any]]:
+    """Each agent's part of a call, in order."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        connection.row_factory = sqlite3.Row
+        rows = connection.execute(
+            "SELECT * FROM call_handlings WHERE call_id = ? ORDER BY id", (call_id,)
+        )
+        return [dict(row) for row in rows]
+
+
 async def closed_call_record(database: Path, caller: str, timeout: float = 10) -> dict[str, Any]:
     """Wait until the first call from ``caller`` has ended; return its record."""
     from tests.harness.polling import eventually

@@ -18,6 +18,7 @@ from tests.harness.audio import FRAME, _samples
 CALLER_HZ = 600  # multiples of 50 Hz fall on a Goertzel bin of a 160-sample frame
 AGENT_HZ = 1400
 CUSTOMER_HZ = 900
+SECOND_AGENT_HZ = 1100  # the agent a call is transferred to
 RATE = 8000
 MIN_LEVEL = 300.0  # RMS of a frame below this is silence, whatever its spectrum
 

@@ -25,11 +25,12 @@ from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
-from tests.harness.records import call_records
+from tests.harness.records import call_handlings, call_records
 from tests.harness.sockets import udp_listeners
 from tests.harness.tones import (
     AGENT_HZ,
     CALLER_HZ,
+    SECOND_AGENT_HZ,
     assert_does_not_hear,
     assert_hears,
     make_tone,
@@ -293,3 +294,65 @@ async def test_hold_gives_the_caller_music_and_resume_brings_both_back(
     record = await eventually(closed, timeout=10, what="the call record closed")
     hold, talk = float(str(record["hold_seconds"])), float(str(record["talk_seconds"]))
     assert 7 <= hold < 20 and talk >= 10, record
+
+
+async def test_a_blind_transfer_from_the_console_puts_the_caller_through_to_bob(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice hands the caller to bob from her console in the browser: bob's phone rings (he
+    staffs another queue), and from his answer the caller and bob hear each other and nobody
+    hears alice, whose phone is hung up. queue_log and the call's parts name both agents."""
+    await api.call("PUT", "/api/queues/ears-bob", {**QUEUE_SETTINGS, "number": "4763"})
+    await api.call("PUT", "/api/queues/ears-bob/members/bob", {"penalty": 0})
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.3),
+    }
+    try:
+        async with headless_chromium() as browser, serving(farm, phones_speak) as phones:
+            page = await browser.new_page()
+            await log_in(page, ehd_server, "alice", "/agent")
+            await expect(page.locator("#connection")).to_have_text("live")
+            await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+            alice = await _answered_by_alice(phones)
+            await expect(page.locator("#call-state")).to_have_text("talking", timeout=10_000)
+            await api.call("POST", "/api/agents/bob/login", {"queues": ["ears-bob"]})
+            with_alice = await _ears(caller, alice, f"{call_id}-alice", 4)
+            await page.click("#transfer")
+            await page.select_option("#transfer-target", "agent:bob")
+            await page.click("#transfer-form button[type=submit]")
+            await expect(page.locator("#message")).to_have_text("Transferred.")
+            await expect(page.locator("#call-controls")).to_be_hidden(timeout=10_000)
+            await alice.wait_ended(timeout=10)
+
+            async def answered_by_bob() -> CarrierCall | None:
+                rings = phones.answered_by("1002")
+                return rings[-1].call if rings else None
+
+            bob = await eventually(answered_by_bob, timeout=20, what="bob answered")
+            with_bob = await _ears(caller, bob, f"{call_id}-bob", TALK_SECONDS)
+            await caller.hangup()
+    finally:
+        await api.call("POST", "/api/agents/bob/logout")
+    assert_hears(with_alice[0], AGENT_HZ, "before the transfer, the caller heard alice")
+    assert_hears(with_alice[1], CALLER_HZ, "before the transfer, alice heard the caller")
+    assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the transfer, the caller heard bob")
+    assert_hears(with_bob[1], CALLER_HZ, "after the transfer, bob heard the caller")
+    assert_does_not_hear(with_bob[0], AGENT_HZ, "the caller still heard alice")
+    assert_does_not_hear(with_bob[1], AGENT_HZ, "bob heard alice")
+    rows = [(line[3], line[4], line[5]) for line in queue_log(ehd_server, call_id)]
+    assert ("alice", "BLINDTRANSFER", "bob") in rows, rows
+    assert rows.index(("alice", "BLINDTRANSFER", "bob")) < next(
+        n for n, row in enumerate(rows) if row[:2] == ("bob", "CONNECT")
+    ), rows
+
+    async def both_parts() -> list[dict[str, object]] | None:
+        parts = call_handlings(ehd_server.database, call_id)
+        return parts if len(parts) == 2 else None
+
+    parts = await eventually(both_parts, timeout=10, what="both agents' parts recorded")
+    assert [(p["agent"], p["ended_by"], p["transferred_to"]) for p in parts] == [
+        ("alice", "transfer", "agent:bob"),
+        ("bob", "hangup", ""),
+    ], parts

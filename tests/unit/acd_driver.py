@@ -61,3 +61,8 @@ class Driver:
 
     def complete(self, item: str, by_agent: bool = True) -> None:
         self.send(ev.ItemCompleted(self.now, item, by_agent))
+
+    def transfer(
+        self, item: str, queue: str = "q", agent: str | None = None, keep_place: bool = True
+    ) -> None:
+        self.send(ev.ItemTransferred(self.now, item, queue, agent, keep_place))

@@ -332,3 +332,96 @@ def test_each_agent_knows_since_when_it_is_in_its_state() -> None:
     d.complete("c1")
     alice = d.engine.agents["alice"]
     assert (alice.state, alice.state_since) == (AgentState.PAUSED, 47)
+
+
+# --- blind transfer -----------------------------------------------------------------------
+def _connected(d: Driver, item: str, agent: str, queue: str = "q") -> None:
+    d.arrive(item, queue)
+    d.advance(1)
+    d.answer(item, agent)
+
+
+def test_transfer_to_a_queue_keeps_the_callers_place_and_frees_the_agent() -> None:
+    d = Driver(QueueConfig("q"), QueueConfig("q2"))
+    d.login("alice", ["q"])
+    d.login("bob", ["q2"])
+    _connected(d, "c0", "bob", "q2")  # bob is busy, so q2 has a line
+    _connected(d, "c1", "alice")
+    d.advance(5)
+    d.arrive("c2", "q2")  # arrives after c1 first did
+    d.advance(14)
+    d.transfer("c1", "q2")
+    assert d.logs("BLINDTRANSFER")[0].line() == "21|c1|q|alice|BLINDTRANSFER|q2|queue|1|19|1"
+    assert d.logs("ENTERQUEUE")[-1].line() == "21|c1|q2|NONE|ENTERQUEUE||+4670|1"
+    assert d.engine.waiting_items("q2") == ["c1", "c2"]
+    assert d.engine.agents["alice"].state == AgentState.READY
+    assert d.engine.items["c1"].agent is None
+
+
+def test_transfer_without_keeping_the_place_goes_to_the_back() -> None:
+    d = Driver(QueueConfig("q"), QueueConfig("q2"))
+    d.login("alice", ["q"])
+    d.login("bob", ["q2"])
+    _connected(d, "c0", "bob", "q2")
+    _connected(d, "c1", "alice")
+    d.arrive("c2", "q2")
+    d.advance(3)
+    d.transfer("c1", "q2", keep_place=False)
+    assert d.engine.waiting_items("q2") == ["c2", "c1"]
+
+
+def test_transfer_to_an_agent_rings_only_them_and_a_miss_opens_the_queue() -> None:
+    d = Driver(QueueConfig("q", ring_timeout=10, misses_before_pause=0))
+    d.login("alice")
+    d.login("bob")  # idle longest once alice is busy: the queue would pick bob
+    d.advance(1)
+    d.login("carol")
+    _connected(d, "c1", "alice")
+    d.advance(30)
+    before = len(d.offers())
+    d.transfer("c1", agent="carol")
+    assert [(o.item_id, o.agent_id) for o in d.offers()[before:]] == [("c1", "carol")]
+    assert d.logs("BLINDTRANSFER")[0].data[:2] == ("carol", "agent")
+    d.advance(10)  # carol does not answer
+    assert d.logs("RINGNOANSWER")[-1].agent == "carol"
+    assert d.offers()[-1].agent_id in ("alice", "bob")
+
+
+def test_a_busy_agents_reservation_lapses_to_the_queue() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("carol")
+    _connected(d, "c0", "carol")
+    d.login("alice")
+    _connected(d, "c1", "alice")
+    d.login("bob")
+    before = len(d.offers())
+    d.transfer("c1", agent="carol")  # carol is on c0
+    assert d.offers()[before:] == []  # alice and bob are free but the call waits for carol
+    d.advance(29)
+    assert d.offers()[before:] == []
+    d.advance(2)
+    assert [o.agent_id for o in d.offers()[before:]] in (["alice"], ["bob"])
+
+
+def test_a_reserved_call_goes_to_its_agent_when_they_come_free() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("carol")
+    _connected(d, "c0", "carol")
+    d.login("alice")
+    _connected(d, "c1", "alice")
+    d.login("bob")
+    d.transfer("c1", agent="carol")
+    d.advance(5)
+    d.complete("c0")
+    assert (d.offers()[-1].item_id, d.offers()[-1].agent_id) == ("c1", "carol")
+
+
+def test_only_a_connected_call_can_be_transferred() -> None:
+    d = Driver(QueueConfig("q"), QueueConfig("q2"))
+    d.arrive("c1")
+    assert d.send(ev.ItemTransferred(d.now, "c1", "q2")) == []
+    assert d.send(ev.ItemTransferred(d.now, "nobody", "q2")) == []
+    d.login("alice")
+    d.answer("c1", "alice")
+    assert d.send(ev.ItemTransferred(d.now, "c1", "no-such-queue")) == []
+    assert d.engine.items["c1"].agent == "alice"

@@ -36,6 +36,7 @@ op = st.one_of(
     st.tuples(st.just("unpause"), st.sampled_from(AGENTS)),
     st.tuples(st.just("logout"), st.sampled_from(AGENTS)),
     st.tuples(st.just("login"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("transfer"), st.tuples(st.integers(0, 30), st.integers(0, 3), st.booleans())),
 )
 
 
@@ -50,7 +51,7 @@ class CheckedDriver(Driver):
     arrival_order: list[str]
 
     def send(self, event: ev.Event) -> list[act.Action]:
-        ending = isinstance(event, (ev.ItemCompleted, ev.ItemLeft))
+        ending = isinstance(event, (ev.ItemCompleted, ev.ItemLeft, ev.ItemTransferred))
         item = self.engine.items.get(getattr(event, "item_id", ""))
         if ending and item is not None and item.agent:
             self.completed_at[item.agent] = event.at
@@ -107,6 +108,15 @@ def _run(ops: list[tuple[str, object]]) -> None:
             d.send(ev.AgentLoggedOut(d.now, str(arg)))
         elif name == "login":
             d.login(str(arg))
+        elif name == "transfer":
+            assert isinstance(arg, tuple)
+            index, to_agent, keep_place = (int(arg[0]), int(arg[1]), bool(arg[2]))
+            if transferred := _pick(connected, index):
+                target = AGENTS[to_agent] if to_agent < len(AGENTS) else None
+                if not keep_place:  # to the back of the line, as a new arrival would be
+                    d.arrival_order.remove(transferred)
+                    d.arrival_order.append(transferred)
+                d.transfer(transferred, agent=target, keep_place=keep_place)
     _check_conservation(d, arrived)
 
 
@@ -127,7 +137,9 @@ def _check_step(d: Driver, new: list[act.Action], completed_at: dict[str, float]
         item = engine.items[offer.item_id]
         for other in waiting:
             better = _expected_order(d, other) < _expected_order(d, item)
-            free_for_it = other.missed_until.get(offer.agent_id, 0.0) <= d.now
+            free_for_it = other.missed_until.get(offer.agent_id, 0.0) <= d.now and (
+                other.reserved_for in (None, offer.agent_id)  # kept for another agent
+            )
             # An item ahead that could have had this agent and was not offered anyone: wrong.
             assert not (better and free_for_it and not other.offers), "priority/FIFO broken"
         if offer.agent_id in completed_at:

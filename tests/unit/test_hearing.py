@@ -67,6 +67,7 @@ events = st.one_of(
     st.just(h.Connect()),
     st.builds(h.PutOnHold, st.sampled_from(["default", "jazz"])),
     st.just(h.TakeOffHold()),
+    st.builds(h.BackToQueue, st.sampled_from(["default", "jazz"])),
 )
 
 
@@ -85,7 +86,7 @@ def test_at_most_one_source_plays_and_nothing_follows_a_connect(
             playing = ""  # Asterisk ended it before telling us
         if isinstance(event, h.Prompt):
             connected = False  # the call task took the caller back (a survey, a transfer)
-        if isinstance(event, h.PutOnHold) and state.sound == h.Sound.PARTY:
+        if isinstance(event, (h.PutOnHold, h.BackToQueue)) and state.sound == h.Sound.PARTY:
             connected = False  # call control takes the caller out of the bridge first
         resuming = isinstance(event, h.TakeOffHold) and state.sound == h.Sound.ON_HOLD
         state, actions = h.decide(state, event)
@@ -133,3 +134,24 @@ def test_a_connect_while_on_hold_stops_the_music() -> None:
 def test_back_in_a_queue_from_hold_keeps_the_same_music_playing() -> None:
     state, actions = run(h.Connect(), h.PutOnHold("jazz"), h.Hold("jazz"))
     assert actions == [h.StartMusic("jazz")] and state.sound == h.Sound.MUSIC
+
+
+def test_a_transferred_caller_hears_the_new_queues_music() -> None:
+    state, actions = run(h.Hold("x"), h.Connect(), h.BackToQueue("jazz"))
+    assert actions[-1:] == [h.StartMusic("jazz")] and state.sound == h.Sound.MUSIC
+    state, more = h.decide(state, h.Announce("a1", ("sound:queue-position",)))
+    assert state.sound == h.Sound.ANNOUNCEMENT, "a transferred caller waits like any other"
+
+
+def test_a_held_caller_transferred_changes_music_only_when_the_class_differs() -> None:
+    _, same = run(h.Connect(), h.PutOnHold("jazz"), h.BackToQueue("jazz"))
+    assert same == [h.StartMusic("jazz")]
+    state, other = run(h.Connect(), h.PutOnHold("jazz"), h.BackToQueue("rock"))
+    assert other[1:] == [h.StopMusic(), h.StartMusic("rock")]
+    assert state == h.Hearing(h.Sound.MUSIC, "rock")
+
+
+def test_only_a_connected_caller_goes_back_to_a_queue() -> None:
+    for before in ((), (h.Hold("x"),), (h.Hold("x"), h.Prompt())):
+        state, _ = run(*before)
+        assert h.decide(state, h.BackToQueue("jazz")) == (state, [])

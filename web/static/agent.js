@@ -80,6 +80,7 @@
     if (!controls) { return; }
     const ended = current.state === "ended";
     controls.hidden = ended;
+    if (ended) { $("transfer-form").hidden = true; }
     if ($("call")) { $("call").hidden = false; }
     controls.dataset.callId = ended ? "" : current.call_id;
     const held = current.state === "held";
@@ -98,6 +99,42 @@
     $("hold").addEventListener("click", () => control("hold", (data) => showCall(data.call)));
     $("resume").addEventListener("click", () => control("resume", (data) => showCall(data.call)));
     $("record").addEventListener("click", () => control("recording", () => say(t("Recording started."))));
+    $("transfer").addEventListener("click", () => showTransferTargets().catch(() => {}));
+    $("transfer-cancel").addEventListener("click", () => { $("transfer-form").hidden = true; });
+    $("transfer-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const [to, ...name] = $("transfer-target").value.split(":");
+      const body = { to: to, target: name.join(":"), keep_place: $("transfer-keep").checked };
+      const callId = $("call-controls").dataset.callId;
+      if (!callId) { return; }
+      call(`/api/calls/${callId}/transfer`, body).then(() => {
+        $("transfer-form").hidden = true;
+        say(t("Transferred."));
+      }).catch(() => {});
+    });
+  }
+
+  // Agents (with their state) and queues (with their line) a call can be handed to.
+  async function showTransferTargets() {
+    const response = await fetch("/api/transfer-targets", { headers: { "Accept": "application/json" } });
+    if (!response.ok) { say(t("failed")); return; }
+    const targets = await response.json();
+    const group = (label, options) => {
+      const element = document.createElement("optgroup");
+      element.label = t(label);
+      element.append(...options.map(([value, text]) => {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = text;
+        return option;
+      }));
+      return element;
+    };
+    const agents = targets.agents.filter((a) => a.username !== username)
+      .map((a) => [`agent:${a.username}`, `${a.username} (${a.state})`]);
+    const queues = targets.queues.map((q) => [`queue:${q.name}`, `${q.name} (${q.waiting} ${t("waiting")})`]);
+    $("transfer-target").replaceChildren(group("Agents", agents), group("Queues", queues));
+    $("transfer-form").hidden = false;
   }
 
   function showFigures(queues) {

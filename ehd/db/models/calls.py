@@ -97,6 +97,30 @@ class CallRecord(Model):
         table = "call_records"
 
 
+class HandlingEnd(StrEnum):
+    HANGUP = "hangup"
+    TRANSFER = "transfer"
+
+
+class CallHandling(Model):
+    """One agent's part of a call. A transferred call stays one CallRecord (counted once)
+    with a row here per agent who handled it, in order, each naming where it went next."""
+
+    id = fields.IntField(primary_key=True)
+    call_id = fields.CharField(max_length=64, db_index=True)  # the CallRecord's call_id
+    agent = fields.CharField(max_length=64)
+    queue_name = fields.CharField(max_length=64, default="")
+    connected_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField()
+    talk_seconds = fields.FloatField()
+    hold_seconds = fields.FloatField()
+    ended_by = fields.CharEnumField(HandlingEnd, max_length=16, default=HandlingEnd.HANGUP)
+    transferred_to = fields.CharField(max_length=80, default="")  # "queue:sales", "agent:bob"
+
+    class Meta:
+        table = "call_handlings"
+
+
 class Calendar(Model):
     """Opening hours (see ehd.calendars). The one named default always exists."""
 

@@ -32,7 +32,8 @@ FIGURES_SECONDS = 3.0
 # What web/static/agent.js writes on the page, translated for it (data-labels).
 SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "calls", "answered",
                 "abandoned", "live", "reconnecting…", "waiting", "mine", "talking", "on hold",
-                "ended", "Recording started.", "on hold for %s s")  # fmt: skip
+                "ended", "Recording started.", "on hold for %s s", "Agents", "Queues",
+                "Transferred.")  # fmt: skip
 
 
 async def _page_context(request: web.Request, user: User) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Call control over JSON: hold, resume and record a connected call.
+"""Call control over JSON: hold, resume, record and transfer a connected call, and the list
+of agents and queues a call can be transferred to.
 
 The agent on the call may act on it, and so may a supervisor or an admin; everyone else gets
 403. A call that is not connected (any more) is 404, a request its state does not allow 409.
@@ -10,28 +11,30 @@ from typing import Any
 
 from aiohttp import web
 
-from ehd.calls.call_control import ConnectedCall
+from ehd.accounts.permissions import Permission
+from ehd.calls.call_control import ConnectedCall, TransferKind, TransferTarget
 from ehd.db.models import Role
-from ehd.errors import PermissionDeniedError
+from ehd.errors import PermissionDeniedError, ValidationError
 from ehd.queueing.call_controls import call_message
 from ehd.queueing.service import QueueService
-from ehd.web.auth import current_user
+from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
 from ehd.web.keys import QUEUE_SERVICE, running_queues
 
 routes = web.RouteTableDef()
 
 
-async def _call_for(request: web.Request, doing: str) -> tuple[QueueService, str]:
-    """The queue service and the call in the path, once the user may act on it."""
+async def _call_for(request: web.Request, doing: str) -> tuple[QueueService, str, dict[str, Any]]:
+    """The queue service, the call in the path and the request's body, once the user may act
+    on the call."""
     user = current_user(request)
-    await json_body(request)
+    body = await json_body(request)
     service = running_queues(request.app[QUEUE_SERVICE])
     call_id = request.match_info["call_id"]
     supervisor = user.role in (Role.ADMIN, Role.SUPERVISOR)
     if not supervisor and not service.agent_on_call(user.username, call_id):
         raise PermissionDeniedError(f"only the agent on the call or a supervisor may {doing} it")
-    return service, call_id
+    return service, call_id, body
 
 
 def _answer(service: QueueService, call: ConnectedCall) -> web.StreamResponse:
@@ -44,19 +47,66 @@ def _answer(service: QueueService, call: ConnectedCall) -> web.StreamResponse:
 @routes.post("/api/calls/{call_id}/hold")
 async def hold_call(request: web.Request) -> web.StreamResponse:
     """The customer leaves the conversation and hears the queue's music."""
-    service, call_id = await _call_for(request, "hold")
+    service, call_id, _ = await _call_for(request, "hold")
     return _answer(service, await service.controls.hold(call_id))
 
 
 @routes.post("/api/calls/{call_id}/resume")
 async def resume_call(request: web.Request) -> web.StreamResponse:
-    service, call_id = await _call_for(request, "resume")
+    service, call_id, _ = await _call_for(request, "resume")
     return _answer(service, await service.controls.resume(call_id))
 
 
 @routes.post("/api/calls/{call_id}/recording")
 async def record_call(request: web.Request) -> web.StreamResponse:
     """Start recording the call (on demand; queues may record every call anyway)."""
-    service, call_id = await _call_for(request, "record")
+    service, call_id, _ = await _call_for(request, "record")
     path = await service.start_recording(call_id)
     return web.json_response({"call_id": call_id, "recording": path})
+
+
+@routes.post("/api/calls/{call_id}/transfer")
+async def transfer_call(request: web.Request) -> web.StreamResponse:
+    """Blind transfer, ``{"to": "queue" | "agent", "target": name, "keep_place": true}``: the
+    customer waits for the queue (or that agent) and the agent is free at once."""
+    service, call_id, body = await _call_for(request, "transfer")
+    plan = await service.transfers.blind(call_id, _transfer_target(body))
+    return web.json_response(
+        {
+            "call_id": call_id,
+            "queue": plan.queue,
+            "agent": plan.agent_id,
+            "keep_place": plan.keep_place,
+        }
+    )
+
+
+def _transfer_target(body: dict[str, Any]) -> TransferTarget:
+    kind, name, keep_place = body.get("to"), body.get("target"), body.get("keep_place", True)
+    if kind not in (TransferKind.QUEUE.value, TransferKind.AGENT.value):
+        raise ValidationError('"to" must be "queue" or "agent"')
+    if not isinstance(name, str) or not name.strip() or len(name) > 64:
+        raise ValidationError('"target" must name the queue or the agent')
+    if not isinstance(keep_place, bool):
+        raise ValidationError('"keep_place" must be true or false')
+    return TransferTarget(TransferKind(kind), name.strip(), keep_place)
+
+
+@routes.get("/api/transfer-targets")
+async def transfer_targets(request: web.Request) -> web.StreamResponse:
+    """Where a call can go: logged-in agents with their state, and queues with their line."""
+    require_permission(request, Permission.CALLS_TAKE)
+    service = running_queues(request.app[QUEUE_SERVICE])
+    agents = service.agent_figures()
+    return web.json_response(
+        {
+            "agents": [
+                {"username": name, "state": agents[name]["state"], "queues": agents[name]["queues"]}
+                for name in sorted(agents)
+            ],
+            "queues": [
+                {"name": name, "waiting": figures["waiting"]}
+                for name, figures in sorted(service.figures().items())
+            ],
+        }
+    )
