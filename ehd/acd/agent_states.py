@@ -29,12 +29,20 @@ class AgentTrigger(StrEnum):
     PAUSE = "pause"
     UNPAUSE = "unpause"
     RESUME_WRAPUP = "resume_wrapup"  # unpaused before the last call's wrap-up time is over
+    OTHER_CALL = "other_call"  # on a call the queue did not give (a consultation)
+    OTHER_CALL_ENDED = "other_call_ended"
 
 
 S, T = AgentState, AgentTrigger
 TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
     S.LOGGED_OUT: {T.LOGIN: S.READY, T.LOGOUT: S.LOGGED_OUT},
-    S.READY: {T.OFFER: S.OFFERED, T.PAUSE: S.PAUSED, T.LOGOUT: S.LOGGED_OUT, T.LOGIN: S.READY},
+    S.READY: {
+        T.OFFER: S.OFFERED,
+        T.OTHER_CALL: S.BUSY,
+        T.PAUSE: S.PAUSED,
+        T.LOGOUT: S.LOGGED_OUT,
+        T.LOGIN: S.READY,
+    },
     S.OFFERED: {
         T.ANSWER: S.BUSY,
         T.OFFER_ENDED: S.READY,
@@ -42,7 +50,7 @@ TRANSITIONS: dict[AgentState, dict[AgentTrigger, AgentState]] = {
         T.LOGOUT: S.LOGGED_OUT,
         T.LOGIN: S.OFFERED,
     },
-    S.BUSY: {T.COMPLETE: S.WRAP_UP, T.LOGIN: S.BUSY},
+    S.BUSY: {T.COMPLETE: S.WRAP_UP, T.OTHER_CALL_ENDED: S.READY, T.LOGIN: S.BUSY},
     S.WRAP_UP: {
         T.WRAPUP_DONE: S.READY,
         T.PAUSE: S.PAUSED,

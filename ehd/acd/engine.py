@@ -44,6 +44,7 @@ class Item:
     connected_at: float | None = None
     timers: dict[str, str] = field(default_factory=dict)  # kind -> expected token
     reserved_for: str | None = None  # transferred to this agent: only they may take it yet
+    waited: float | None = None  # the wait before an agent answered, kept over a handover
 
     def sort_key(self) -> tuple[int, float, int]:
         return (-self.priority, self.entered_at, self.seq)
@@ -67,6 +68,7 @@ class Agent:
     pending_pause: str | None = None
     pending_logout: bool = False
     wrap_until: float = 0.0  # the end of the last call's wrap-up time
+    other_call: bool = False  # busy on a call the queue did not give
 
 
 @dataclass
@@ -121,6 +123,12 @@ class AcdEngine:
                 self._completed(event, out)
             case ev.ItemTransferred():
                 self._transferred(event, out)
+            case ev.ItemHandedOver():
+                self._handed_over(event, out)
+            case ev.AgentOnOtherCall():
+                self._on_other_call(event, out)
+            case ev.AgentOffOtherCall():
+                self._off_other_call(event, out)
             case ev.TimerFired():
                 self._timer_fired(event, out)
             case ev.AgentLoggedIn():
@@ -456,6 +464,7 @@ class AcdEngine:
         agent = self.agents[item.agent]
         queue = self.queues[item.queue]
         talk = event.at - item.connected_at
+        waited = item.waited if item.waited is not None else item.connected_at - item.entered_at
         out.append(
             act.LogQueueEvent(
                 event.at,
@@ -464,7 +473,7 @@ class AcdEngine:
                 agent.id,
                 "COMPLETEAGENT" if event.by_agent else "COMPLETECALLER",
                 (
-                    str(int(item.connected_at - item.entered_at)),
+                    str(int(waited)),
                     str(int(talk)),
                     str(item.original_position),
                 ),
@@ -501,7 +510,7 @@ class AcdEngine:
             )
         )
         self._release_agent(agent, queue, talk, event.at, out)
-        item.agent = item.connected_at = None
+        item.agent = item.connected_at = item.waited = None
         item.visited.clear()  # a person chose the queue: an earlier visit is no loop
         item.offers.clear()
         item.missed_until.clear()
@@ -513,6 +522,59 @@ class AcdEngine:
         self._join(item, target, event.at, out)
         if reserved is not None and item in target.waiting:
             self._timer(item, "reserved", event.at + event.reserve_seconds, out)
+        self._dispatch(event.at, out)
+
+    def _handed_over(self, event: ev.ItemHandedOver, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        taker = self.agents.get(event.agent_id)
+        if item is None or item.agent is None or item.connected_at is None or taker is None:
+            return
+        if not taker.other_call or taker.item_id is not None:
+            return  # the consulted agent is not on the consultation (any more)
+        agent = self.agents[item.agent]
+        queue = self.queues[item.queue]
+        talk = event.at - item.connected_at
+        if item.waited is None:
+            item.waited = item.connected_at - item.entered_at
+        # app_queue's row for a bridge-to-bridge transfer: BRIDGE, the bridge, hold time,
+        # talk time, original position.
+        out.append(
+            act.LogQueueEvent(
+                event.at,
+                item.id,
+                queue.config.name,
+                agent.id,
+                "ATTENDEDTRANSFER",
+                (
+                    "BRIDGE",
+                    event.bridge_id,
+                    str(int(item.waited)),
+                    str(int(talk)),
+                    str(item.original_position),
+                ),
+            )
+        )
+        self._release_agent(agent, queue, talk, event.at, out)
+        taker.other_call, taker.item_id = False, item.id
+        taker.calls_taken += 1
+        item.agent, item.connected_at = taker.id, event.at
+        self._dispatch(event.at, out)
+
+    def _on_other_call(self, event: ev.AgentOnOtherCall, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        if agent is None or agent.state != AgentState.READY:
+            return
+        agent.other_call = True
+        self._transition(agent, AgentTrigger.OTHER_CALL, event.at, out)
+
+    def _off_other_call(self, event: ev.AgentOffOtherCall, out: list[act.Action]) -> None:
+        agent = self.agents.get(event.agent_id)
+        if agent is None or not agent.other_call or agent.item_id is not None:
+            return
+        agent.other_call = False
+        self._transition(agent, AgentTrigger.OTHER_CALL_ENDED, event.at, out)
+        agent.idle_since = event.at
+        self._apply_pending(agent, event.at, out)
         self._dispatch(event.at, out)
 
     def _release_agent(

@@ -93,6 +93,32 @@ class ItemTransferred:
 
 
 @dataclass(frozen=True)
+class AgentOnOtherCall:
+    """A ready agent took a call the queue did not give (consulted by a colleague): busy, so
+    the queue offers them nothing meanwhile."""
+
+    at: float
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class AgentOffOtherCall:
+    at: float
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class ItemHandedOver:
+    """An attended transfer completed: the agent on the item leaves it to ``agent_id``, who
+    was consulted on another call and now talks to the customer."""
+
+    at: float
+    item_id: str
+    agent_id: str
+    bridge_id: str = ""
+
+
+@dataclass(frozen=True)
 class TimerFired:
     at: float
     token: str
@@ -150,6 +176,9 @@ Event = (
     | OfferFailed
     | ItemCompleted
     | ItemTransferred
+    | ItemHandedOver
+    | AgentOnOtherCall
+    | AgentOffOtherCall
     | TimerFired
     | AgentLoggedIn
     | AgentLoggedOut

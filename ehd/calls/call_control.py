@@ -6,6 +6,10 @@ out of the bridge (the agent no longer hears them) and gives them the queue's mu
 stops the music before they rejoin, since music started on a bridged channel drowns the bridge
 for that channel. Hold time is counted apart from talk time.
 
+A consultation calls a colleague while the customer holds; the agent can switch between the
+two (the other one holds), cancel (back to the customer) or complete: customer and colleague
+are bridged and the agent leaves, an attended transfer.
+
 A blind transfer hands the customer on and frees the agent: to a queue (keeping the place the
 customer first had in line, unless asked otherwise) or to one logged-in agent, whose call it
 stays for a while in a queue that agent staffs; see :func:`plan_blind_transfer`.
@@ -29,6 +33,21 @@ class CallState(enum.StrEnum):
     HELD = "held"
 
 
+class ConsultState(enum.StrEnum):
+    RINGING = "ringing"
+    WITH_TARGET = "with_target"  # the agent talks to the consulted agent; the customer holds
+    WITH_CUSTOMER = "with_customer"  # toggled back: the consulted agent holds
+
+
+@dataclass(frozen=True)
+class Consult:
+    """The agent's call to a colleague while the customer holds (before an attended transfer)."""
+
+    channel: str
+    agent_id: str
+    state: ConsultState = ConsultState.RINGING
+
+
 @dataclass(frozen=True)
 class ConnectedCall:
     item_id: str  # the call as the queue knows it (the caller's channel, or a callback)
@@ -41,6 +60,7 @@ class ConnectedCall:
     held_since: float | None = None
     held_before: float = 0.0  # seconds of holds that have ended
     queue: str = ""  # the queue it came through
+    consult: Consult | None = None
 
     @property
     def state(self) -> CallState:
@@ -67,7 +87,49 @@ class ResumeRequested:
     at: float
 
 
-ControlEvent = HoldRequested | ResumeRequested
+@dataclass(frozen=True)
+class ConsultRequested:
+    at: float
+    channel: str  # the new leg to the colleague
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class ConsultAnswered:
+    at: float
+
+
+@dataclass(frozen=True)
+class ConsultToggled:
+    """The agent switches between the customer and the colleague; the other one holds."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class ConsultEnded:
+    """Cancelled by the agent, or the colleague hung up or never answered: back to the
+    customer."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class TransferCompleted:
+    """The agent leaves the customer with the colleague (an attended transfer)."""
+
+    at: float
+
+
+ControlEvent = (
+    HoldRequested
+    | ResumeRequested
+    | ConsultRequested
+    | ConsultAnswered
+    | ConsultToggled
+    | ConsultEnded
+    | TransferCompleted
+)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -84,11 +146,39 @@ class JoinBridge:
 
 
 @dataclass(frozen=True)
-class CustomerHears:
+class Hears:
     """Handed to the one owner of what a caller hears."""
 
     channel_id: str
-    event: hearing.PutOnHold | hearing.TakeOffHold
+    event: hearing.PutOnHold | hearing.TakeOffHold | hearing.Connect
+
+
+@dataclass(frozen=True)
+class Dial:
+    """Ring the colleague's device on a new leg; they are busy for the queue meanwhile."""
+
+    channel_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class HangUp:
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ConsultOver:
+    """The colleague's consultation ended without the call: the queue may offer them calls."""
+
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """The call passes from ``before``'s agent (whose part ends) to ``after``'s."""
+
+    before: ConnectedCall
+    after: ConnectedCall
 
 
 @dataclass(frozen=True)
@@ -103,32 +193,131 @@ class Refuse:
     reason: str
 
 
-ControlAction = LeaveBridge | JoinBridge | CustomerHears | TellAgent | Refuse
+ControlAction = (
+    LeaveBridge | JoinBridge | Hears | Dial | HangUp | ConsultOver | HandOver | TellAgent | Refuse
+)
+Decision = tuple[ConnectedCall, list[ControlAction]]
+
+CONSULTING = "a consultation is under way: switch, cancel or complete it"
 
 
-def decide(call: ConnectedCall, event: ControlEvent) -> tuple[ConnectedCall, list[ControlAction]]:
+def _hold(call: ConnectedCall, at: float) -> Decision:
+    """The customer leaves the bridge, then hears music."""
+    held = replace(call, held_since=at)
+    return held, [
+        LeaveBridge(call.bridge_id, call.customer_channel),
+        Hears(call.customer_channel, hearing.PutOnHold(call.moh_class)),
+    ]
+
+
+def _resume(call: ConnectedCall, at: float) -> Decision:
+    """The customer's music stops, then they rejoin the bridge."""
+    resumed = replace(call, held_since=None, held_before=call.hold_seconds(at))
+    return resumed, [
+        Hears(call.customer_channel, hearing.TakeOffHold()),
+        JoinBridge(call.bridge_id, call.customer_channel),
+    ]
+
+
+def decide(call: ConnectedCall, event: ControlEvent) -> Decision:
     """The call's next state and what to do; a refusal leaves the call as it was."""
+    consult = call.consult
     match event:
         case HoldRequested(at):
+            if consult is not None:
+                return call, [Refuse(CONSULTING)]
             if call.held_since is not None:
                 return call, [Refuse("the call is on hold already")]
-            held = replace(call, held_since=at)
-            return held, [
-                LeaveBridge(call.bridge_id, call.customer_channel),
-                CustomerHears(call.customer_channel, hearing.PutOnHold(call.moh_class)),
-                TellAgent(held),
-            ]
+            held, actions = _hold(call, at)
+            return held, [*actions, TellAgent(held)]
         case ResumeRequested(at):
+            if consult is not None:
+                return call, [Refuse(CONSULTING)]
             if call.held_since is None:
                 return call, [Refuse("the call is not on hold")]
-            resumed = replace(call, held_since=None, held_before=call.hold_seconds(at))
-            return resumed, [
-                CustomerHears(call.customer_channel, hearing.TakeOffHold()),
-                JoinBridge(call.bridge_id, call.customer_channel),
-                TellAgent(resumed),
+            resumed, actions = _resume(call, at)
+            return resumed, [*actions, TellAgent(resumed)]
+        case ConsultRequested(at, channel, agent_id):
+            if consult is not None:
+                return call, [Refuse("a consultation is under way already")]
+            if agent_id == call.agent_id:
+                return call, [Refuse("you cannot consult yourself")]
+            held, actions = (call, []) if call.held_since is not None else _hold(call, at)
+            consulting = replace(held, consult=Consult(channel, agent_id))
+            return consulting, [*actions, Dial(channel, agent_id), TellAgent(consulting)]
+        case ConsultAnswered():
+            if consult is None or consult.state != ConsultState.RINGING:
+                return call, []
+            talking = replace(call, consult=replace(consult, state=ConsultState.WITH_TARGET))
+            return talking, [
+                Hears(consult.channel, hearing.Connect()),
+                JoinBridge(call.bridge_id, consult.channel),
+                TellAgent(talking),
             ]
+        case ConsultToggled(at):
+            if consult is None:
+                return call, [Refuse("there is no consultation")]
+            if consult.state == ConsultState.RINGING:
+                return call, [Refuse("the colleague has not answered yet")]
+            return _toggle(call, consult, at)
+        case ConsultEnded(at):
+            if consult is None:
+                return call, []
+            ended, actions = replace(call, consult=None), []
+            if ended.held_since is not None:
+                ended, actions = _resume(ended, at)
+            return ended, [HangUp(consult.channel), ConsultOver(consult.agent_id), *actions,
+                           TellAgent(ended)]  # fmt: skip
+        case TransferCompleted(at):
+            if consult is None:
+                return call, [Refuse("there is no consultation")]
+            if consult.state == ConsultState.RINGING:
+                return call, [Refuse("the colleague has not answered yet")]
+            return _complete(call, consult, at)
         case _:
             assert_never(event)
+
+
+def _toggle(call: ConnectedCall, consult: Consult, at: float) -> Decision:
+    if consult.state == ConsultState.WITH_TARGET:  # to the customer; the colleague holds
+        resumed, back = _resume(call, at)
+        toggled = replace(resumed, consult=replace(consult, state=ConsultState.WITH_CUSTOMER))
+        return toggled, [
+            LeaveBridge(call.bridge_id, consult.channel),
+            Hears(consult.channel, hearing.PutOnHold(call.moh_class)),
+            *back,
+            TellAgent(toggled),
+        ]
+    held, away = _hold(call, at)  # to the colleague; the customer holds
+    toggled = replace(held, consult=replace(consult, state=ConsultState.WITH_TARGET))
+    return toggled, [
+        *away,
+        Hears(consult.channel, hearing.TakeOffHold()),
+        JoinBridge(call.bridge_id, consult.channel),
+        TellAgent(toggled),
+    ]
+
+
+def _complete(call: ConnectedCall, consult: Consult, at: float) -> Decision:
+    """Customer and colleague in the bridge, then the agent leaves it: the colleague's call."""
+    actions: list[ControlAction] = []
+    if consult.state == ConsultState.WITH_CUSTOMER:
+        actions += [
+            Hears(consult.channel, hearing.TakeOffHold()),
+            JoinBridge(call.bridge_id, consult.channel),
+        ]
+    settled = replace(call, consult=None)
+    if settled.held_since is not None:
+        settled, back = _resume(settled, at)
+        actions += back
+    taken = ConnectedCall(call.item_id, call.customer_channel, consult.agent_id, consult.channel,
+                          call.bridge_id, call.moh_class, at, queue=call.queue)  # fmt: skip
+    return taken, [
+        *actions,
+        LeaveBridge(call.bridge_id, call.agent_channel),
+        HandOver(settled, taken),
+        TellAgent(taken),
+    ]
 
 
 # --- blind transfer -------------------------------------------------------------------------
@@ -163,6 +352,8 @@ def plan_blind_transfer(
     """Where the customer goes: ``logged_in`` maps each logged-in agent to the queues they
     staff (with their penalty). An agent target is reached through the call's own queue when
     they staff it, otherwise through the queue they staff with the lowest penalty."""
+    if call.consult is not None:
+        return Refuse(CONSULTING)
     match target.kind:
         case TransferKind.QUEUE:
             if target.name not in queues:

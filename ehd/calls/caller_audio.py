@@ -53,10 +53,10 @@ class CallerAudio:
         await self._apply(channel_id, h.Prompt())
 
     async def hear(
-        self, channel_id: str, event: h.PutOnHold | h.TakeOffHold | h.BackToQueue
+        self, channel_id: str, event: h.PutOnHold | h.TakeOffHold | h.BackToQueue | h.Connect
     ) -> None:
-        """A connected caller held, resumed or transferred (:mod:`ehd.calls.call_control`
-        decides when)."""
+        """A connected party held, resumed, transferred or (a consulted colleague) bridged;
+        :mod:`ehd.calls.call_control` decides when."""
         await self._apply(channel_id, event)
 
     async def connect(self, channel_id: str) -> None:

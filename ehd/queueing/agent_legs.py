@@ -168,6 +168,9 @@ class AgentLegs:
         for leg in floor.legs.of_call(item_id):
             floor.legs.pop(leg.channel_id)
             await floor.hangup(leg.channel_id)
+            if leg.consult:  # the customer or the agent left mid-consultation
+                floor.audio.forget(leg.channel_id)
+                await floor.driver.handle(ev.AgentOffOtherCall(floor.clock(), leg.agent_id))
         await self.callbacks.hang_up_customer(item_id)
         call = self.controls.finished(item_id)
         if call is not None:

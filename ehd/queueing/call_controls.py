@@ -1,5 +1,6 @@
 """Carries out :mod:`ehd.calls.call_control` for the calls connected on the floor: the one door
-for the console, the JSON and REST APIs to hold and resume a call.
+for the console, the JSON and REST APIs to hold and resume a call, and to consult a colleague
+and hand the call over to them (an attended transfer).
 
 Each connected call (queue call or callback) is registered here when it is bridged and
 forgotten when it ends; its state decides what a request may do, and its hold and talk time
@@ -10,12 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from typing import Any, assert_never
 
+from ehd.acd import events as ev
+from ehd.acd.agent_states import AgentState
 from ehd.ari.client import AriHttpError
 from ehd.calls import call_control as cc
+from ehd.calls import records
+from ehd.db.models import CallRecord, HandlingEnd, QueuedCall
 from ehd.errors import ConflictError, NotFoundError
-from ehd.queueing.floor import QueueFloor, call_bridge
+from ehd.queueing.floor import CONSULT_LEG, QueueFloor, call_bridge
+from ehd.queueing.legs import Leg
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +35,9 @@ def call_message(call: cc.ConnectedCall, now: float, *, ended: bool = False) -> 
         "state": "ended" if ended else call.state.value,
         "connected_at": call.connected_at,
         "hold_seconds": round(call.hold_seconds(now), 1),
+        "consult": None
+        if call.consult is None or ended
+        else {"agent": call.consult.agent_id, "state": call.consult.state.value},
     }
 
 
@@ -60,6 +70,39 @@ class CallControls:
     async def resume(self, item_id: str) -> cc.ConnectedCall:
         return await self._decide(item_id, cc.ResumeRequested(self.floor.clock()))
 
+    async def consult(self, item_id: str, agent_id: str) -> cc.ConnectedCall:
+        """Call a ready colleague while the customer holds."""
+        call = self.get(item_id)
+        agent = self.floor.driver.engine.agents.get(agent_id)
+        if agent_id != call.agent_id:  # consulting oneself is refused by the decision
+            if agent is None or agent.state == AgentState.LOGGED_OUT:
+                raise ConflictError(f"{agent_id} is not logged in")
+            if agent.state != AgentState.READY:
+                raise ConflictError(f"{agent_id} is not ready ({agent.state.value})")
+        channel = f"ehd-c-{uuid.uuid4().hex[:16]}"
+        return await self._decide(
+            item_id, cc.ConsultRequested(self.floor.clock(), channel, agent_id)
+        )
+
+    async def consult_answered(self, item_id: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            await self._decide(item_id, cc.ConsultAnswered(self.floor.clock()))
+
+    async def toggle(self, item_id: str) -> cc.ConnectedCall:
+        return await self._decide(item_id, cc.ConsultToggled(self.floor.clock()))
+
+    async def end_consult(self, item_id: str) -> cc.ConnectedCall:
+        """Cancelled, or the colleague hung up: back to the customer."""
+        return await self._decide(item_id, cc.ConsultEnded(self.floor.clock()))
+
+    async def cancel_consult(self, item_id: str) -> cc.ConnectedCall:
+        if self.get(item_id).consult is None:
+            raise ConflictError("there is no consultation")
+        return await self.end_consult(item_id)
+
+    async def complete(self, item_id: str) -> cc.ConnectedCall:
+        return await self._decide(item_id, cc.TransferCompleted(self.floor.clock()))
+
     def finished(self, item_id: str) -> cc.ConnectedCall | None:
         """The call ended: forget it and tell the agent; its last state (for the record)."""
         call = self.floor.calls.pop(item_id, None)
@@ -73,10 +116,10 @@ class CallControls:
         call, actions = cc.decide(self.get(item_id), event)
         self.floor.calls[item_id] = call  # before Asterisk is told: a second request sees it
         for action in actions:
-            await self._carry_out(action)
+            await self._carry_out(call, action)
         return call
 
-    async def _carry_out(self, action: cc.ControlAction) -> None:
+    async def _carry_out(self, call: cc.ConnectedCall, action: cc.ControlAction) -> None:
         floor = self.floor
         match action:
             case cc.LeaveBridge(bridge_id, channel_id):
@@ -87,11 +130,62 @@ class CallControls:
             case cc.JoinBridge(bridge_id, channel_id):
                 with contextlib.suppress(AriHttpError):
                     await floor.ari.add_to_bridge(bridge_id, channel_id)
-            case cc.CustomerHears(channel_id, event):
+            case cc.Hears(channel_id, event):
                 await floor.audio.hear(channel_id, event)
-            case cc.TellAgent(call):
-                floor.consoles.publish(call.agent_id, call_message(call, floor.clock()))
+            case cc.Dial(channel_id, agent_id):
+                await self._dial(call, channel_id, agent_id)
+            case cc.HangUp(channel_id):
+                floor.legs.pop(channel_id)
+                floor.audio.forget(channel_id)
+                await floor.hangup(channel_id)
+            case cc.ConsultOver(agent_id):
+                await floor.driver.handle(ev.AgentOffOtherCall(floor.clock(), agent_id))
+            case cc.HandOver(before, after):
+                await self._hand_over(before, after)
+            case cc.TellAgent(told):
+                floor.consoles.publish(told.agent_id, call_message(told, floor.clock()))
             case cc.Refuse(reason):
                 raise ConflictError(reason)
             case _:
                 assert_never(action)
+
+    async def _dial(self, call: cc.ConnectedCall, channel_id: str, agent_id: str) -> None:
+        floor = self.floor
+        device = floor.devices.get(agent_id)
+        await floor.driver.handle(ev.AgentOnOtherCall(floor.clock(), agent_id))
+        if device is not None:
+            floor.legs.add(Leg(channel_id, call.item_id, agent_id, device.remote, consult=True))
+            try:
+                await floor.ari.originate(device.device, channel_id=channel_id,
+                                          app=floor.app_name,
+                                          app_args=f"{CONSULT_LEG},{call.item_id}",
+                                          caller_id=f'"{call.agent_id}" <{call.agent_id}>',
+                                          timeout=30)  # fmt: skip
+                return
+            except AriHttpError as err:
+                log.warning("call %s: consultation of %s failed: %s", call.item_id, agent_id, err)
+        floor.driver.spawn(self._end_consult_quietly(call.item_id))
+
+    async def _end_consult_quietly(self, item_id: str) -> None:
+        with contextlib.suppress(NotFoundError, ConflictError):
+            await self.end_consult(item_id)
+
+    async def _hand_over(self, before: cc.ConnectedCall, after: cc.ConnectedCall) -> None:
+        """The colleague's leg becomes the call's agent leg; the first agent's goes."""
+        floor = self.floor
+        now = after.connected_at
+        taker = floor.legs.get(after.agent_channel)
+        if taker is not None:
+            taker.consult, taker.answered, taker.connected = False, True, True
+        floor.legs.pop(before.agent_channel)  # before hanging up: not the end of the call
+        floor.consoles.publish(before.agent_id, call_message(before, now, ended=True))
+        await floor.hangup(before.agent_channel)
+        await records.agent_part_over(before, before.queue, now, HandlingEnd.TRANSFER,
+                                      f"agent:{after.agent_id}")  # fmt: skip
+        await QueuedCall.filter(call_id=after.item_id).update(
+            agent=after.agent_id, agent_channel=after.agent_channel
+        )
+        await CallRecord.filter(call_id=after.item_id).update(agent=after.agent_id)
+        await floor.driver.handle(
+            ev.ItemHandedOver(now, after.item_id, after.agent_id, after.bridge_id)
+        )

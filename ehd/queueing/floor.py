@@ -23,6 +23,7 @@ from ehd.queueing.legs import AgentDevice, Legs
 from ehd.queueing.queue_runtime import QueueRuntime
 
 QUEUE_LEG = "queue-leg"  # Stasis argument of an agent's leg
+CONSULT_LEG = "consult-leg"  # Stasis argument of a colleague's leg in a consultation
 
 
 def call_bridge(item_id: str) -> str:

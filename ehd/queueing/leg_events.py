@@ -22,9 +22,10 @@ from ehd.ari.events import (
     UnknownEvent,
 )
 from ehd.calls.survey import SurveyStart
+from ehd.errors import ConflictError, NotFoundError
 from ehd.queueing.agent_legs import AgentLegs
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
-from ehd.queueing.floor import QUEUE_LEG, QueueFloor
+from ehd.queueing.floor import CONSULT_LEG, QUEUE_LEG, QueueFloor
 from ehd.queueing.legs import Leg
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,14 @@ class LegEvents:
                 await floor.driver.handle(
                     ev.OfferAnswered(floor.clock(), leg.item_id, leg.agent_id, leg.channel_id)
                 )
+            return True
+        if isinstance(event, StasisStart) and event.args and event.args[0] == CONSULT_LEG:
+            leg = floor.legs.get(event.channel.id)
+            if leg is None:
+                await floor.hangup(event.channel.id)  # cancelled while it rang
+            else:
+                leg.answered = True
+                await self.agent_legs.controls.consult_answered(leg.item_id)
             return True
         if isinstance(event, StasisStart) and event.args and event.args[0] == CALLBACK_LEG:
             if not await self.callbacks.customer_answered(event.channel.id):
@@ -95,6 +104,10 @@ class LegEvents:
     async def _leg_gone(self, leg: Leg) -> None:
         floor = self.floor
         now = floor.clock()
+        if leg.consult:  # the colleague hung up or never answered: back to the customer
+            with contextlib.suppress(NotFoundError, ConflictError):
+                await self.agent_legs.controls.end_consult(leg.item_id)
+            return
         if not leg.connected:
             await floor.driver.handle(ev.OfferFailed(now, leg.item_id, leg.agent_id, "hangup"))
             return

@@ -26,6 +26,7 @@ class Leg:
     remote: bool
     answered: bool = False
     connected: bool = False
+    consult: bool = False  # a colleague called while the customer holds, not an offer
     dtmf: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
 
 

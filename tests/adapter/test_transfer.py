@@ -131,3 +131,111 @@ def _drain(console: object) -> list[dict[str, object]]:
     while not console.empty():
         found.append(console.get_nowait())
     return found
+
+
+# --- consultation and attended transfer -----------------------------------------------------
+async def _consulting_bob(service: QueueService) -> tuple[str, str]:
+    """alice talks to caller-1 and consults bob, who answers; her leg and his."""
+    return await _alice_talking(service), await _bob_consulted(service)
+
+
+async def _bob_consulted(service: QueueService) -> str:
+    """alice consults bob, who answers; his leg."""
+    await service.agent_logged_in("bob", {"q2": 0}, "PJSIP/1002", remote=False)
+    call = await service.controls.consult("caller-1", "bob")
+    assert call.consult is not None
+    bob_leg = call.consult.channel
+    await service.on_event(event("StasisStart", args=["consult-leg", "caller-1"],
+                                 channel={"id": bob_leg}))  # fmt: skip
+    return bob_leg
+
+
+async def test_a_consultation_then_a_completed_transfer(database: None, tmp_path: Path) -> None:
+    now = [1000.0]
+    async with fake_ari(tmp_path, clock=lambda: now[0]) as (service, asterisk):
+        alice_console = service.consoles.subscribe("alice")
+        bob_console = service.consoles.subscribe("bob")
+        alice_leg = await _alice_talking(service)
+        now[0] = 1010.0
+        bob_leg = await _bob_consulted(service)
+        start = asterisk.seen.index("POST bridges/ehd-call-caller-1/removeChannel")
+        assert asterisk.seen[start : start + 3] == [
+            "POST bridges/ehd-call-caller-1/removeChannel",  # the customer holds first
+            "POST channels/caller-1/moh",
+            f"POST channels/{bob_leg}",  # then bob's phone rings
+        ]
+        assert asterisk.seen[-1] == "POST bridges/ehd-call-caller-1/addChannel"  # bob answered
+        assert service.engine.agents["bob"].state.value == "busy", "bob could get a queue call"
+        assert not service.agent_on_call("bob", "caller-1"), "bob may act on the call too early"
+
+        await service.controls.toggle("caller-1")  # back to the customer, bob holds
+        await service.controls.toggle("caller-1")  # and to bob again
+        now[0] = 1030.0
+        del asterisk.seen[:]
+        await service.controls.complete("caller-1")
+        assert asterisk.seen[:4] == [
+            "DELETE channels/caller-1/moh",
+            "POST bridges/ehd-call-caller-1/addChannel",
+            "POST bridges/ehd-call-caller-1/removeChannel",  # alice leaves last
+            f"DELETE channels/{alice_leg}",
+        ]
+        assert asterisk.requests("LOG") == ["LOG ATTENDEDTRANSFER"]
+        assert service.agent_on_call("bob", "caller-1")
+        assert service.engine.agents["alice"].state.value == "ready"
+        assert not await service.on_event(event("StasisEnd", channel={"id": alice_leg}))
+        assert service.agent_on_call("bob", "caller-1"), "alice's hang-up ended bob's call"
+        now[0] = 1090.0
+        await service.on_event(event("StasisEnd", channel={"id": bob_leg}))
+        assert asterisk.requests("LOG")[-1] == "LOG COMPLETEAGENT"
+        alice_states = [m["state"] for m in _drain(alice_console) if m["type"] == "call"]
+        bob_states = [m["state"] for m in _drain(bob_console) if m["type"] == "call"]
+    assert alice_states[-1] == "ended" and bob_states == ["talking", "ended"]
+    parts = await CallHandling.filter(call_id="caller-1").order_by("id")
+    assert [(p.agent, p.talk_seconds, p.hold_seconds, p.transferred_to) for p in parts] == [
+        ("alice", 10.0, 20.0, "agent:bob"),
+        ("bob", 60.0, 0.0, ""),
+    ]
+    assert (await CallRecord.get(call_id="caller-1")).agent == "bob"
+
+
+async def test_a_cancelled_or_abandoned_consultation_frees_the_colleague(
+    database: None, tmp_path: Path
+) -> None:
+    async with fake_ari(tmp_path) as (service, asterisk):
+        alice_leg, bob_leg = await _consulting_bob(service)
+        call = await service.controls.cancel_consult("caller-1")
+        assert call.consult is None and call.state.value == "talking"
+        assert f"DELETE channels/{bob_leg}" in asterisk.seen
+        assert service.engine.agents["bob"].state.value == "ready"
+        with pytest.raises(ConflictError, match="no consultation"):
+            await service.controls.cancel_consult("caller-1")
+
+        # bob hangs up himself: alice is back with the customer
+        call = await service.controls.consult("caller-1", "bob")
+        assert call.consult is not None
+        await service.on_event(event("ChannelDestroyed", channel={"id": call.consult.channel}))
+        assert service.controls.get("caller-1").consult is None
+        assert service.controls.get("caller-1").state.value == "talking"
+        assert service.engine.agents["bob"].state.value == "ready"
+
+        # the customer hangs up mid-consultation: bob's leg goes and he is free again
+        call = await service.controls.consult("caller-1", "bob")
+        assert call.consult is not None
+        await service.caller_gone("caller-1")
+        assert f"DELETE channels/{call.consult.channel}" in asterisk.seen
+        assert service.engine.agents["bob"].state.value == "ready"
+        assert f"DELETE channels/{alice_leg}" in asterisk.seen
+
+
+async def test_consulting_someone_busy_or_away_is_refused(database: None, tmp_path: Path) -> None:
+    async with fake_ari(tmp_path) as (service, asterisk):
+        await _alice_talking(service)
+        with pytest.raises(ConflictError, match="not logged in"):
+            await service.controls.consult("caller-1", "dave")
+        await service.agent_logged_in("bob", {"q2": 0}, "PJSIP/1002", remote=False)
+        await service.agent_paused("bob", "lunch")
+        with pytest.raises(ConflictError, match="not ready"):
+            await service.controls.consult("caller-1", "bob")
+        with pytest.raises(ConflictError, match="yourself"):
+            await service.controls.consult("caller-1", "alice")
+        assert service.controls.get("caller-1").state.value == "talking"

@@ -356,3 +356,81 @@ async def test_a_blind_transfer_from_the_console_puts_the_caller_through_to_bob(
         ("alice", "transfer", "agent:bob"),
         ("bob", "hangup", ""),
     ], parts
+
+
+async def test_an_attended_transfer_consults_switches_and_completes_by_ear(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice consults bob from her console while the caller holds, switches back to the caller
+    and over to bob again, then completes: each step is checked by what each of the three
+    hears, and at the end the caller and bob talk and nobody hears alice."""
+    await api.call("PUT", "/api/queues/ears-bob", {**QUEUE_SETTINGS, "number": "4763"})
+    await api.call("PUT", "/api/queues/ears-bob/members/bob", {"penalty": 0})
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.3),
+    }
+
+    async def ears(alice: CarrierCall, bob: CarrierCall, name: str) -> tuple[Path, ...]:
+        return tuple(
+            await asyncio.gather(
+                caller.listen(f"ear-caller-{call_id}-{name}", 5),
+                alice.listen(f"ear-alice-{call_id}-{name}", 5),
+                bob.listen(f"ear-bob-{call_id}-{name}", 5),
+            )
+        )
+
+    try:
+        async with headless_chromium() as browser, serving(farm, phones_speak) as phones:
+            page = await browser.new_page()
+            await log_in(page, ehd_server, "alice", "/agent")
+            await expect(page.locator("#connection")).to_have_text("live")
+            await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+            alice = await _answered_by_alice(phones)
+            await expect(page.locator("#call-state")).to_have_text("talking", timeout=10_000)
+            await api.call("POST", "/api/agents/bob/login", {"queues": ["ears-bob"]})
+            await page.click("#transfer")
+            await page.select_option("#transfer-target", "agent:bob")
+            await page.click("#consult")
+
+            async def answered_by_bob() -> CarrierCall | None:
+                rings = phones.answered_by("1002")
+                return rings[-1].call if rings else None
+
+            bob = await eventually(answered_by_bob, timeout=20, what="bob answered")
+            state = page.locator("#consult-state")
+            await expect(state).to_have_text("talking to the colleague", timeout=10_000)
+            consulting = await ears(alice, bob, "consult")
+            await page.click("#consult-toggle")
+            await expect(state).to_have_text("talking to the customer")
+            switched = await ears(alice, bob, "switched")
+            await page.click("#consult-toggle")
+            await expect(state).to_have_text("talking to the colleague")
+            await page.click("#consult-complete")
+            await expect(page.locator("#call-controls")).to_be_hidden(timeout=10_000)
+            await alice.wait_ended(timeout=10)
+            done = await asyncio.gather(
+                caller.listen(f"ear-caller-{call_id}-done", TALK_SECONDS),
+                bob.listen(f"ear-bob-{call_id}-done", TALK_SECONDS),
+            )
+            await caller.hangup()
+    finally:
+        await api.call("POST", "/api/agents/bob/logout")
+    caller_ear, alice_ear, bob_ear = consulting
+    assert_hears(alice_ear, SECOND_AGENT_HZ, "consulting, alice heard bob")
+    assert_hears(bob_ear, AGENT_HZ, "consulting, bob heard alice")
+    assert_does_not_hear(caller_ear, AGENT_HZ, "the held caller heard alice")
+    assert_does_not_hear(caller_ear, SECOND_AGENT_HZ, "the held caller heard bob")
+    assert_does_not_hear(bob_ear, CALLER_HZ, "bob heard the held caller")
+    caller_ear, alice_ear, bob_ear = switched
+    assert_hears(caller_ear, AGENT_HZ, "switched back, the caller heard alice")
+    assert_hears(alice_ear, CALLER_HZ, "switched back, alice heard the caller")
+    assert_does_not_hear(alice_ear, SECOND_AGENT_HZ, "switched back, alice still heard bob")
+    assert_does_not_hear(bob_ear, AGENT_HZ, "the held bob heard alice")
+    assert_does_not_hear(bob_ear, CALLER_HZ, "the held bob heard the caller")
+    assert_hears(done[0], SECOND_AGENT_HZ, "after the transfer, the caller heard bob")
+    assert_hears(done[1], CALLER_HZ, "after the transfer, bob heard the caller")
+    assert_does_not_hear(done[0], AGENT_HZ, "after the transfer, the caller heard alice")
+    rows = [(line[3], line[4]) for line in queue_log(ehd_server, call_id)]
+    assert ("alice", "ATTENDEDTRANSFER") in rows and ("bob", "COMPLETECALLER") in rows, rows

@@ -425,3 +425,56 @@ def test_only_a_connected_call_can_be_transferred() -> None:
     d.answer("c1", "alice")
     assert d.send(ev.ItemTransferred(d.now, "c1", "no-such-queue")) == []
     assert d.engine.items["c1"].agent == "alice"
+
+
+# --- consultation and attended transfer ---------------------------------------------------
+def test_an_agent_on_a_consultation_is_offered_nothing_until_it_ends() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("bob")
+    d.send(ev.AgentOnOtherCall(d.now, "bob"))
+    assert d.engine.agents["bob"].state == AgentState.BUSY
+    d.arrive("c1")
+    assert d.offers() == []
+    d.advance(20)
+    d.send(ev.AgentOffOtherCall(d.now, "bob"))
+    assert d.offers() == [act.Offer("c1", "bob", "q", 15.0)]
+    assert d.engine.agents["bob"].state.value == "offered"
+
+
+def test_only_a_ready_agent_goes_busy_on_another_call() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("bob")
+    d.send(ev.AgentPaused(d.now, "bob", "lunch"))
+    d.send(ev.AgentOnOtherCall(d.now, "bob"))
+    assert d.engine.agents["bob"].state == AgentState.PAUSED
+    d.send(ev.AgentOffOtherCall(d.now, "bob"))
+    assert d.engine.agents["bob"].state == AgentState.PAUSED
+
+
+def test_an_attended_transfer_hands_the_call_to_the_consulted_agent() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("alice")
+    _connected(d, "c1", "alice")
+    d.login("bob")
+    d.advance(30)
+    d.send(ev.AgentOnOtherCall(d.now, "bob"))
+    d.advance(10)
+    d.send(ev.ItemHandedOver(d.now, "c1", "bob", "ehd-call-c1"))
+    assert d.logs("ATTENDEDTRANSFER")[0].line() == (
+        "41|c1|q|alice|ATTENDEDTRANSFER|BRIDGE|ehd-call-c1|1|40|1"
+    )
+    assert d.engine.agents["alice"].state == AgentState.READY
+    assert (d.engine.items["c1"].agent, d.engine.agents["bob"].item_id) == ("bob", "c1")
+    d.advance(60)
+    d.complete("c1")
+    assert d.logs("COMPLETEAGENT")[0].line() == "101|c1|q|bob|COMPLETEAGENT|1|60|1"
+    assert d.engine.agents["bob"].state == AgentState.READY
+
+
+def test_a_handover_to_an_agent_not_on_the_consultation_is_ignored() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("alice")
+    _connected(d, "c1", "alice")
+    d.login("bob")
+    assert d.send(ev.ItemHandedOver(d.now, "c1", "bob")) == []
+    assert d.engine.items["c1"].agent == "alice"

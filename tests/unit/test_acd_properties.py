@@ -37,6 +37,9 @@ op = st.one_of(
     st.tuples(st.just("logout"), st.sampled_from(AGENTS)),
     st.tuples(st.just("login"), st.sampled_from(AGENTS)),
     st.tuples(st.just("transfer"), st.tuples(st.integers(0, 30), st.integers(0, 3), st.booleans())),
+    st.tuples(st.just("consult"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("consult_over"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("hand_over"), st.tuples(st.integers(0, 30), st.sampled_from(AGENTS))),
 )
 
 
@@ -51,7 +54,9 @@ class CheckedDriver(Driver):
     arrival_order: list[str]
 
     def send(self, event: ev.Event) -> list[act.Action]:
-        ending = isinstance(event, (ev.ItemCompleted, ev.ItemLeft, ev.ItemTransferred))
+        ending = isinstance(
+            event, (ev.ItemCompleted, ev.ItemLeft, ev.ItemTransferred, ev.ItemHandedOver)
+        )
         item = self.engine.items.get(getattr(event, "item_id", ""))
         if ending and item is not None and item.agent:
             self.completed_at[item.agent] = event.at
@@ -117,6 +122,14 @@ def _run(ops: list[tuple[str, object]]) -> None:
                     d.arrival_order.remove(transferred)
                     d.arrival_order.append(transferred)
                 d.transfer(transferred, agent=target, keep_place=keep_place)
+        elif name == "consult":
+            d.send(ev.AgentOnOtherCall(d.now, str(arg)))
+        elif name == "consult_over":
+            d.send(ev.AgentOffOtherCall(d.now, str(arg)))
+        elif name == "hand_over":
+            assert isinstance(arg, tuple)
+            if handed := _pick(connected, int(arg[0])):
+                d.send(ev.ItemHandedOver(d.now, handed, str(arg[1])))
     _check_conservation(d, arrived)
 
 
@@ -134,6 +147,7 @@ def _check_step(d: Driver, new: list[act.Action], completed_at: dict[str, float]
         assert holders[agent] + ringing[agent] <= 1, f"{agent} holds two items"
     waiting = engine.queues["q"].waiting
     for offer in (a for a in new if isinstance(a, act.Offer)):
+        assert not engine.agents[offer.agent_id].other_call, "offered during a consultation"
         item = engine.items[offer.item_id]
         for other in waiting:
             better = _expected_order(d, other) < _expected_order(d, item)

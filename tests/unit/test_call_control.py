@@ -19,7 +19,7 @@ def test_hold_leaves_the_bridge_before_the_music_starts() -> None:
     assert held.state == cc.CallState.HELD
     assert actions == [
         cc.LeaveBridge("ehd-call-caller-1", "caller-1"),
-        cc.CustomerHears("caller-1", h.PutOnHold("jazz")),
+        cc.Hears("caller-1", h.PutOnHold("jazz")),
         cc.TellAgent(held),
     ]
 
@@ -29,7 +29,7 @@ def test_resume_stops_the_music_before_the_customer_rejoins() -> None:
     resumed, actions = cc.decide(held, cc.ResumeRequested(125.0))
     assert resumed.state == cc.CallState.TALKING
     assert actions == [
-        cc.CustomerHears("caller-1", h.TakeOffHold()),
+        cc.Hears("caller-1", h.TakeOffHold()),
         cc.JoinBridge("ehd-call-caller-1", "caller-1"),
         cc.TellAgent(resumed),
     ]
@@ -103,3 +103,135 @@ def test_transfers_that_cannot_work_are_refused_with_a_reason() -> None:
     lonely = cc.plan_blind_transfer(CALL, "sales", cc.TransferTarget(AGENT, "erin"),
                                     {"erin": {"gone": 0}}, QUEUES)  # fmt: skip
     assert isinstance(lonely, cc.Refuse) and "no queue" in lonely.reason
+
+
+# --- consultation and attended transfer -----------------------------------------------------
+def _consulting(at: float = 110.0) -> cc.ConnectedCall:
+    call, _ = cc.decide(CALL, cc.ConsultRequested(at, "consult-1", "bob"))
+    call, _ = cc.decide(call, cc.ConsultAnswered(at + 2))
+    return call
+
+
+def test_a_consultation_holds_the_customer_then_rings_the_colleague() -> None:
+    call, actions = cc.decide(CALL, cc.ConsultRequested(110.0, "consult-1", "bob"))
+    assert call.state == cc.CallState.HELD and call.consult == cc.Consult("consult-1", "bob")
+    assert actions == [
+        cc.LeaveBridge("ehd-call-caller-1", "caller-1"),
+        cc.Hears("caller-1", h.PutOnHold("jazz")),
+        cc.Dial("consult-1", "bob"),
+        cc.TellAgent(call),
+    ]
+    answered, actions = cc.decide(call, cc.ConsultAnswered(112.0))
+    assert answered.consult is not None and answered.consult.state == cc.ConsultState.WITH_TARGET
+    assert actions[:2] == [
+        cc.Hears("consult-1", h.Connect()),
+        cc.JoinBridge("ehd-call-caller-1", "consult-1"),
+    ]
+
+
+def test_switching_holds_whoever_the_agent_leaves() -> None:
+    call, actions = cc.decide(_consulting(), cc.ConsultToggled(120.0))
+    assert call.state == cc.CallState.TALKING
+    assert actions[:4] == [
+        cc.LeaveBridge("ehd-call-caller-1", "consult-1"),  # bob out before the customer is in
+        cc.Hears("consult-1", h.PutOnHold("jazz")),
+        cc.Hears("caller-1", h.TakeOffHold()),
+        cc.JoinBridge("ehd-call-caller-1", "caller-1"),
+    ]
+    call, actions = cc.decide(call, cc.ConsultToggled(130.0))
+    assert call.state == cc.CallState.HELD
+    assert actions[:4] == [
+        cc.LeaveBridge("ehd-call-caller-1", "caller-1"),
+        cc.Hears("caller-1", h.PutOnHold("jazz")),
+        cc.Hears("consult-1", h.TakeOffHold()),
+        cc.JoinBridge("ehd-call-caller-1", "consult-1"),
+    ]
+    assert call.hold_seconds(140.0) == (120.0 - 110.0) + (140.0 - 130.0)
+
+
+def test_cancel_hangs_up_the_colleague_and_brings_the_customer_back() -> None:
+    call, actions = cc.decide(_consulting(), cc.ConsultEnded(125.0))
+    assert call.consult is None and call.state == cc.CallState.TALKING
+    assert actions[:4] == [
+        cc.HangUp("consult-1"),
+        cc.ConsultOver("bob"),
+        cc.Hears("caller-1", h.TakeOffHold()),
+        cc.JoinBridge("ehd-call-caller-1", "caller-1"),
+    ]
+
+
+def test_completing_leaves_customer_and_colleague_together_and_the_agent_out() -> None:
+    before = _consulting()
+    call, actions = cc.decide(before, cc.TransferCompleted(130.0))
+    assert (call.agent_id, call.agent_channel, call.connected_at) == ("bob", "consult-1", 130.0)
+    assert call.consult is None and call.state == cc.CallState.TALKING and call.queue == ""
+    settled = actions[3]
+    assert isinstance(settled, cc.HandOver) and settled.after == call
+    assert settled.before.agent_id == "alice" and settled.before.hold_seconds(130.0) == 20.0
+    assert actions[:3] == [
+        cc.Hears("caller-1", h.TakeOffHold()),
+        cc.JoinBridge("ehd-call-caller-1", "caller-1"),
+        cc.LeaveBridge("ehd-call-caller-1", "leg-1"),  # only once both others are in
+    ]
+
+
+def test_consultation_requests_out_of_turn_are_refused() -> None:
+    ringing, _ = cc.decide(CALL, cc.ConsultRequested(110.0, "consult-1", "bob"))
+    refusals: list[tuple[cc.ConnectedCall, cc.ControlEvent, str]] = [
+        (CALL, cc.ConsultToggled(111.0), "no consultation"),
+        (CALL, cc.TransferCompleted(111.0), "no consultation"),
+        (CALL, cc.ConsultRequested(111.0, "c", "alice"), "yourself"),
+        (ringing, cc.ConsultToggled(111.0), "not answered"),
+        (ringing, cc.TransferCompleted(111.0), "not answered"),
+        (ringing, cc.ConsultRequested(111.0, "c", "carol"), "under way"),
+        (ringing, cc.ResumeRequested(111.0), "under way"),
+        (ringing, cc.HoldRequested(111.0), "under way"),
+    ]
+    for call, event, reason in refusals:
+        after, actions = cc.decide(call, event)
+        assert after == call and len(actions) == 1
+        assert isinstance(actions[0], cc.Refuse) and reason in actions[0].reason, event
+
+
+consult_events = st.sampled_from(["hold", "resume", "consult", "answer", "toggle", "end", "done"])
+
+
+@given(st.lists(st.tuples(consult_events, st.floats(0.0, 100.0)), max_size=25))
+def test_the_agent_never_hears_two_parties_and_time_adds_up(
+    steps: list[tuple[str, float]],
+) -> None:
+    """Replaying the bridge moves: besides the agent, at most one party is in the bridge until
+    a completed transfer (then the agent leaves); the held party is the one out of it; and each
+    agent's talk and hold add up to their connected time."""
+    call, now = CALL, CALL.connected_at
+    in_bridge = {"leg-1", "caller-1"}
+    for n, (name, gap) in enumerate(steps):
+        now += gap
+        events: dict[str, cc.ControlEvent] = {
+            "hold": cc.HoldRequested(now),
+            "resume": cc.ResumeRequested(now),
+            "consult": cc.ConsultRequested(now, f"consult-{n}", "bob"),
+            "answer": cc.ConsultAnswered(now),
+            "toggle": cc.ConsultToggled(now),
+            "end": cc.ConsultEnded(now),
+            "done": cc.TransferCompleted(now),
+        }
+        call, actions = cc.decide(call, events[name])
+        for action in actions:
+            if isinstance(action, cc.LeaveBridge | cc.HangUp):  # a hung-up channel leaves too
+                in_bridge.discard(action.channel_id)
+            elif isinstance(action, cc.JoinBridge):
+                in_bridge.add(action.channel_id)
+            elif isinstance(action, cc.HandOver):
+                before = action.before
+                total = before.talk_seconds(now) + before.hold_seconds(now)
+                assert abs(total - (now - before.connected_at)) < 1e-6
+        others = in_bridge - {call.agent_channel}
+        assert call.agent_channel in in_bridge, "the agent was taken out of their own call"
+        assert len(others) <= 1, f"the agent hears {sorted(others)}"
+        assert ("caller-1" in in_bridge) == (call.held_since is None), "hold and bridge disagree"
+        if call.consult is not None:
+            colleague_in = call.consult.channel in in_bridge
+            assert colleague_in == (call.consult.state == cc.ConsultState.WITH_TARGET)
+    total = call.talk_seconds(now) + call.hold_seconds(now)
+    assert abs(total - (now - call.connected_at)) < 1e-6

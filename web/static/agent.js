@@ -84,16 +84,26 @@
     if ($("call")) { $("call").hidden = false; }
     controls.dataset.callId = ended ? "" : current.call_id;
     const held = current.state === "held";
+    const consult = ended ? null : current.consult;
     $("call-state").textContent = t(held ? "on hold" : ended ? "ended" : "talking");
-    $("hold").hidden = held;
-    $("resume").hidden = !held;
+    $("hold").hidden = held || Boolean(consult);
+    $("resume").hidden = !held || Boolean(consult);
+    $("transfer").hidden = Boolean(consult);
+    $("consult-controls").hidden = !consult;
+    if (consult) {
+      $("transfer-form").hidden = true;
+      $("consult-agent").textContent = consult.agent;
+      $("consult-state").textContent = t({ ringing: "ringing", with_target: "talking to the colleague",
+        with_customer: "talking to the customer" }[consult.state] || consult.state);
+      $("consult-toggle").disabled = $("consult-complete").disabled = consult.state === "ringing";
+    }
     $("call-hold").textContent = current.hold_seconds > 0
       ? t("on hold for %s s").replace("%s", String(Math.round(current.hold_seconds))) : "";
   }
 
-  function control(action, done) {
+  function control(action, done, body) {
     const callId = $("call-controls").dataset.callId;
-    if (callId) { call(`/api/calls/${callId}/${action}`).then(done).catch(() => {}); }
+    if (callId) { call(`/api/calls/${callId}/${action}`, body).then(done).catch(() => {}); }
   }
   if ($("call-controls")) {
     $("hold").addEventListener("click", () => control("hold", (data) => showCall(data.call)));
@@ -101,6 +111,14 @@
     $("record").addEventListener("click", () => control("recording", () => say(t("Recording started."))));
     $("transfer").addEventListener("click", () => showTransferTargets().catch(() => {}));
     $("transfer-cancel").addEventListener("click", () => { $("transfer-form").hidden = true; });
+    $("consult").addEventListener("click", () => {
+      const [to, ...name] = $("transfer-target").value.split(":");
+      if (to !== "agent") { say(t("Choose an agent to consult.")); return; }
+      control("consult", (data) => showCall(data.call), { agent: name.join(":") });
+    });
+    $("consult-toggle").addEventListener("click", () => control("consult/toggle", (data) => showCall(data.call)));
+    $("consult-cancel").addEventListener("click", () => control("consult/cancel", (data) => showCall(data.call)));
+    $("consult-complete").addEventListener("click", () => control("consult/complete", () => say(t("Transferred."))));
     $("transfer-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const [to, ...name] = $("transfer-target").value.split(":");

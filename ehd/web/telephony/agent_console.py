@@ -33,7 +33,8 @@ FIGURES_SECONDS = 3.0
 SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "calls", "answered",
                 "abandoned", "live", "reconnecting…", "waiting", "mine", "talking", "on hold",
                 "ended", "Recording started.", "on hold for %s s", "Agents", "Queues",
-                "Transferred.")  # fmt: skip
+                "Transferred.", "ringing", "talking to the colleague",
+                "talking to the customer", "Choose an agent to consult.")  # fmt: skip
 
 
 async def _page_context(request: web.Request, user: User) -> dict[str, Any]:

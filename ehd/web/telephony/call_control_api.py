@@ -1,5 +1,6 @@
-"""Call control over JSON: hold, resume, record and transfer a connected call, and the list
-of agents and queues a call can be transferred to.
+"""Call control over JSON: hold, resume, record and transfer a connected call, consult a
+colleague (switch, cancel, complete: an attended transfer), and the list of agents and queues
+a call can be handed to.
 
 The agent on the call may act on it, and so may a supervisor or an admin; everyone else gets
 403. A call that is not connected (any more) is 404, a request its state does not allow 409.
@@ -110,3 +111,34 @@ async def transfer_targets(request: web.Request) -> web.StreamResponse:
             ],
         }
     )
+
+
+@routes.post("/api/calls/{call_id}/consult")
+async def consult(request: web.Request) -> web.StreamResponse:
+    """``{"agent": username}``: the customer holds while the agent's colleague is rung."""
+    service, call_id, body = await _call_for(request, "consult on")
+    agent = body.get("agent")
+    if not isinstance(agent, str) or not agent.strip() or len(agent) > 64:
+        raise ValidationError('"agent" must name a logged-in agent')
+    return _answer(service, await service.controls.consult(call_id, agent.strip()))
+
+
+@routes.post("/api/calls/{call_id}/consult/toggle")
+async def toggle_consult(request: web.Request) -> web.StreamResponse:
+    """Switch between the customer and the colleague; the other one holds."""
+    service, call_id, _ = await _call_for(request, "switch")
+    return _answer(service, await service.controls.toggle(call_id))
+
+
+@routes.post("/api/calls/{call_id}/consult/cancel")
+async def cancel_consult(request: web.Request) -> web.StreamResponse:
+    """Hang up on the colleague and go back to the customer."""
+    service, call_id, _ = await _call_for(request, "cancel the consultation on")
+    return _answer(service, await service.controls.cancel_consult(call_id))
+
+
+@routes.post("/api/calls/{call_id}/consult/complete")
+async def complete_consult(request: web.Request) -> web.StreamResponse:
+    """The attended transfer: customer and colleague talk, the agent is free."""
+    service, call_id, _ = await _call_for(request, "transfer")
+    return _answer(service, await service.controls.complete(call_id))
