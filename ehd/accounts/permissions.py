@@ -18,6 +18,8 @@ class Permission(StrEnum):
     TICKETS_DISPATCH = "tickets.dispatch"  # assign others' tickets, mass edit
     CRM_EDIT = "crm.edit"  # create and change contacts and companies
     CALLS_TAKE = "calls.take"  # log in to queues and take calls
+    CALLS_INTERNATIONAL = "calls.international"  # dial numbers abroad
+    CALLS_PREMIUM = "calls.premium"  # dial premium-rate numbers
     STAFFING = "callcenter.staffing"  # plan other agents' logins
     STATISTICS = "statistics"
     WALLBOARD = "wallboard"
@@ -28,6 +30,8 @@ LABELS = {
     Permission.TICKETS_DISPATCH: "Dispatch tickets (assign, mass edit)",
     Permission.CRM_EDIT: "Edit contacts and companies",
     Permission.CALLS_TAKE: "Take calls",
+    Permission.CALLS_INTERNATIONAL: "Call numbers abroad",
+    Permission.CALLS_PREMIUM: "Call premium-rate numbers",
     Permission.STAFFING: "Plan staffing",
     Permission.STATISTICS: "See statistics",
     Permission.WALLBOARD: "See the wallboard",

@@ -11,7 +11,7 @@ sent to the carrier to fail there.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -82,3 +82,9 @@ def decide(
             return _refused("international numbers are not allowed for this user")
         return DialDecision(DialKind.INTERNATIONAL, e164)
     return DialDecision(DialKind.NATIONAL, e164)
+
+
+def presented_number(own: str, site_numbers: Sequence[str]) -> str:
+    """The number a called customer sees: the user's own outbound number, else the number of
+    the first of the user's sites that has one; empty leaves it to the trunk."""
+    return own or next((number for number in site_numbers if number), "")

@@ -385,6 +385,11 @@ class QueueService:
     async def agent_logged_out(self, agent_id: str) -> None:
         await self.handle(ev.AgentLoggedOut(self.clock(), agent_id))
 
+    async def agent_on_other_call(self, agent_id: str, busy: bool) -> None:
+        """An agent's phone places or ends a call of its own: no queue call meanwhile."""
+        event = ev.AgentOnOtherCall if busy else ev.AgentOffOtherCall
+        await self.handle(event(self.clock(), agent_id))
+
     async def agent_paused(self, agent_id: str, reason: str) -> None:
         await self.handle(ev.AgentPaused(self.clock(), agent_id, reason))
 

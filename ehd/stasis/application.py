@@ -41,6 +41,7 @@ from ehd.phone_numbers import to_e164
 from ehd.queueing.callers import CallbackOffer, QueueExit
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
+from ehd.stasis.outbound import OUTBOUND, PLACED_LEG, OutboundCalls
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class CallApplication:
         self.audio = queues.audio if queues is not None else CallerAudio(ari)
         self.services = services
         self.flow = InboundFlow(services) if services is not None else None
+        self.outbound = OutboundCalls(ari, app_name, sounds, queues)
         self.sessions: dict[str, CallSession] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
@@ -79,7 +81,7 @@ class CallApplication:
         if self.queues is not None and await self.queues.on_event(event):
             return
         if isinstance(event, StasisStart):
-            if event.args and event.args[0] == AGENT_LEG:
+            if event.args and event.args[0] in (AGENT_LEG, PLACED_LEG):
                 self._deliver_to_owner(event.channel.id, event)
                 return
             if event.channel.id not in self.sessions:
@@ -161,6 +163,8 @@ class CallApplication:
 
     # --- routes ---------------------------------------------------------------------------
     async def _handle_inbound(self, session: CallSession, start: StasisStart) -> None:
+        if start.args and start.args[0] == OUTBOUND and await self.outbound.place(session, start):
+            return
         channel = start.channel
         did = start.args[1] if len(start.args) > 1 else channel.exten
         entry = await records.did_entry(did)

@@ -189,6 +189,21 @@ class Carrier:
         )
         return CarrierCall(self, channel_id)
 
+    async def dial_from(self, extension: str, number: str) -> CarrierCall:
+        """A phone of the farm dials ``number`` as the agent ``extension`` (registered to ehd,
+        authenticated like a desk phone)."""
+        extra = self.instance.spec.extra
+        uri = f"sip:{number}@{extra['ehd_host']}:{extra['ehd_sip_port']}"
+        channel_id = f"phone-{uuid.uuid4().hex[:12]}"
+        await self.ari.originate(
+            f"PJSIP/{extension}/{uri}",
+            channel_id=channel_id,
+            app=CARRIER_APP,
+            app_args="outgoing",
+            timeout=30,
+        )
+        return CarrierCall(self, channel_id)
+
 
 @contextlib.asynccontextmanager
 async def connected_carrier(instance: AsteriskInstance) -> AsyncIterator[Carrier]:

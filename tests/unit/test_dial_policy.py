@@ -54,3 +54,20 @@ def test_whatever_is_typed_gets_a_decision_and_only_digits_reach_the_trunk(typed
         assert decision.target.isascii()
     elif decision.allowed:
         assert decision.target.isascii() and decision.target.isdigit()
+
+
+def test_the_number_shown_is_the_users_own_then_their_first_sites() -> None:
+    from ehd.calls.dial_policy import presented_number
+
+    assert presented_number("+4681111111", ["+4682222222"]) == "+4681111111"
+    assert presented_number("", ["", "+4682222222", "+4683333333"]) == "+4682222222"
+    assert presented_number("", []) == ""
+
+
+def test_an_agents_extension_is_read_from_the_channel_name() -> None:
+    from ehd.stasis.outbound import extension_of
+
+    assert extension_of("PJSIP/1001-0000002a") == "1001"
+    assert extension_of("PJSIP/trunk-00000001") == "trunk"
+    assert extension_of("Local/x@y-0001;1") == ""
+    assert extension_of("PJSIP/1001") == ""

@@ -11,6 +11,7 @@ from ehd.db.models.accounts import MenuProfile, PasswordHistory, Role, SavedSear
 from ehd.db.models.calls import (
     Calendar,
     CalendarVariation,
+    CallDirection,
     CallHandling,
     CallRecord,
     ClassificationProfile,
@@ -69,6 +70,7 @@ __all__ = [
     "AgentSession",
     "Calendar",
     "CalendarVariation",
+    "CallDirection",
     "CallHandling",
     "CallRecord",
     "ChatSession",

@@ -30,6 +30,7 @@ class User(Model):
     # pre-selected queues, and calls are then delivered to remote_number.
     remote_number = fields.CharField(max_length=32, default="", db_index=True)
     alt_number = fields.CharField(max_length=32, default="", db_index=True)
+    outbound_number = fields.CharField(max_length=32, default="")  # shown instead of the site's
     remote_queues: list[str] = fields.JSONField(default=list)  # empty: every membership
     screen_pop_url = fields.CharField(max_length=512, default="")  # wins over the queue's
     active = fields.BooleanField(default=True)

@@ -59,12 +59,20 @@ class Did(Model):
         table = "dids"
 
 
+class CallDirection(StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"  # an agent's phone through the trunk
+    INTERNAL = "internal"  # an agent's phone to a colleague's extension
+
+
 class CallRecord(Model):
-    """One inbound call, from Stasis start to hangup."""
+    """One call, from Stasis start to hangup: inbound, or placed by an agent's phone."""
 
     id = fields.IntField(primary_key=True)
     call_id = fields.CharField(max_length=64, unique=True)
-    did = fields.CharField(max_length=32, default="")
+    direction = fields.CharEnumField(CallDirection, max_length=8, default=CallDirection.INBOUND)
+    did = fields.CharField(max_length=32, default="")  # outbound: the number as dialled
+    # The other party: who called in, or (outbound) the number called, in E.164
     caller_number = fields.CharField(max_length=64, default="")
     caller_name = fields.CharField(max_length=128, default="")
     route_type = fields.CharField(max_length=24, default="")

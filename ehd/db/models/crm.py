@@ -15,6 +15,7 @@ class Site(Model):
     agent_instruction = fields.CharField(max_length=2000, default="")
     email_sender = fields.CharField(max_length=254, default="")
     greeting = fields.CharField(max_length=64, default="")
+    phone_number = fields.CharField(max_length=32, default="")  # shown when agents call out
     # Origins (https://www.example.com) whose pages may embed the site's contact form
     embed_origins: list[str] = fields.JSONField(default=list)
 

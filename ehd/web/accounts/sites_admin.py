@@ -12,7 +12,8 @@ from ehd.web.auth import require_role
 from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
-SITE_FORM = ("code", "description", "agent_instruction", "email_sender", "greeting")
+SITE_FORM = ("code", "description", "agent_instruction", "email_sender", "greeting",
+             "phone_number")  # fmt: skip
 
 
 async def _page(request: web.Request, error: str = "", form: dict[str, str] | None = None,

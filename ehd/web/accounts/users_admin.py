@@ -18,6 +18,7 @@ from ehd.accounts.service import create_user, new_sip_secret
 from ehd.crm.directory import EMAIL
 from ehd.db.models import MenuProfile, Role, User, VoicemailMessage
 from ehd.errors import NotFoundError, ValidationError
+from ehd.phone_numbers import to_e164
 from ehd.web.auth import require_role
 from ehd.web.i18n import LANGUAGES
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
@@ -129,7 +130,8 @@ async def save_user(request: web.Request) -> web.StreamResponse:
     account = await _account(request)
     form = await request.post()
     text = {k: str(form.get(k, "")).strip() for k in ("name", "alias", "email", "language", "role",
-                                                      "sites")}  # fmt: skip
+                                                      "sites", "outbound_number")}  # fmt: skip
+    outbound = to_e164(text["outbound_number"]) if text["outbound_number"] else ""
     sites = [code.strip() for code in text["sites"].split(",") if code.strip()]
     problem = ""
     if text["role"] not in {r.value for r in Role}:
@@ -140,6 +142,8 @@ async def save_user(request: web.Request) -> web.StreamResponse:
         problem = "The email is not an address."
     elif any(not SITE_CODE.fullmatch(code) for code in sites):
         problem = "Site IDs are 1-8 letters, digits, - or _."
+    elif outbound is None:
+        problem = "The number shown when calling out is not a phone number."
     elif account.id == me.id and (text["role"] != Role.ADMIN.value or not form.get("active")):
         problem = "You cannot take away your own admin access."
     if problem:
@@ -151,6 +155,7 @@ async def save_user(request: web.Request) -> web.StreamResponse:
     account.update_from_dict({
         "name": text["name"][:128], "alias": text["alias"][:64], "email": text["email"][:254],
         "language": text["language"], "role": Role(text["role"]), "sites": sites,
+        "outbound_number": outbound,
         "site_restricted": bool(form.get("site_restricted")), "active": bool(form.get("active")),
         "menu_profile": menu_profile,
         "granted": [p for p, c in choices.items() if c == "grant"],

@@ -53,6 +53,7 @@ async def put_site(request: web.Request) -> web.StreamResponse:
     require_admin(request)
     site = await save_site(request.match_info["code"], await json_body(request))
     return web.json_response({"code": site.code, "description": site.description,
+                              "phone_number": site.phone_number,
                               "embed_origins": site.embed_origins})  # fmt: skip
 
 

@@ -1,0 +1,171 @@
+"""Calls an agent's phone places: a colleague's extension, or a customer's number through the
+trunk, as :mod:`ehd.calls.dial_policy` allows it, with the number of the agent's site shown.
+
+The agent's channel stays in ehd's Stasis application (no dialplan Dial()): ehd rings the other
+side on a new leg, answers the agent's channel when it answers and bridges the two. The call
+is a call record (direction, agent, the number in E.164, the contact it matches, talk time),
+and a logged-in agent is busy for the queue while it lasts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+
+from ehd.accounts.permissions import Permission, may
+from ehd.ari.client import AriClient, AriHttpError
+from ehd.ari.events import ChannelDestroyed, StasisEnd, StasisStart
+from ehd.audio.prompts import SoundLibrary
+from ehd.calls import dial_policy
+from ehd.calls.dial_policy import DialDecision, DialKind
+from ehd.calls.session import CallSession
+from ehd.crm.directory import match_phone
+from ehd.db.models import CallDirection, CallRecord, Did, Site, User
+from ehd.phone_numbers import DEFAULT_REGION
+from ehd.queueing.service import QueueService
+
+log = logging.getLogger(__name__)
+
+OUTBOUND = "outbound"  # Stasis argument: a call an agent's phone placed
+PLACED_LEG = "placed-leg"  # Stasis argument of the leg ehd rings for it
+RING_SECONDS = 60
+
+
+def extension_of(channel_name: str) -> str:
+    """``PJSIP/1001-0000002a`` → ``1001``."""
+    technology, _, rest = channel_name.partition("/")
+    return rest.rpartition("-")[0] if technology == "PJSIP" and "-" in rest else ""
+
+
+class OutboundCalls:
+    def __init__(
+        self,
+        ari: AriClient,
+        app_name: str,
+        sounds: SoundLibrary,
+        queues: QueueService | None,
+        region: str = DEFAULT_REGION,
+    ) -> None:
+        self.ari = ari
+        self.app_name = app_name
+        self.sounds = sounds
+        self.queues = queues
+        self.region = region
+
+    async def place(self, session: CallSession, start: StasisStart) -> bool:
+        """Carry out the call; False when it is not for here (one of our own numbers, or not
+        an agent's phone), so the inbound routes take it."""
+        channel = start.channel
+        dialled = start.args[1] if len(start.args) > 1 else channel.exten
+        extension = extension_of(channel.name)
+        if not extension or await Did.exists(number=dialled):
+            return False
+        user = await User.get_or_none(sip_extension=extension, active=True)
+        if user is None:
+            return False
+        colleagues = await User.filter(active=True, sip_extension__not_isnull=True).values_list(
+            "sip_extension", flat=True
+        )
+        rights = dial_policy.DialRights(
+            international=may(user, Permission.CALLS_INTERNATIONAL),
+            premium_rate=may(user, Permission.CALLS_PREMIUM),
+        )
+        extensions = {str(e) for e in colleagues if e} - {extension}
+        decision = dial_policy.decide(dialled, self.region, extensions, rights)
+        await self._open_record(channel.id, user, dialled, decision)
+        if not decision.allowed:
+            log.info("call %s: %s may not dial %r: %s", channel.id, user.username, dialled,
+                     decision.reason)  # fmt: skip
+            await self._refuse(session, decision, user.language)
+            return True
+        await self._connect(session, user, decision)
+        return True
+
+    async def _open_record(
+        self, call_id: str, user: User, dialled: str, decision: DialDecision
+    ) -> None:
+        internal = decision.kind == DialKind.INTERNAL
+        await CallRecord.create(
+            call_id=call_id,
+            direction=CallDirection.INTERNAL if internal else CallDirection.OUTBOUND,
+            did=dialled[:32],
+            caller_number=decision.target[:64],
+            route_type="internal" if internal else "outbound",
+            route_target=decision.kind.value,
+            started_at=datetime.now(UTC),
+            agent=user.username,
+        )
+        match = await match_phone(decision.target) if not internal else None
+        if match is not None:
+            await CallRecord.filter(call_id=call_id).update(
+                contact_id=match.contact_id, company_id=match.company_id
+            )
+
+    async def _refuse(self, session: CallSession, decision: DialDecision, language: str) -> None:
+        """The reason as early media (nothing is answered, nothing billed), then the refusal."""
+        not_allowed = "not allowed" in decision.reason
+        session.outcome = "refused"
+        prompt = "number-not-allowed" if not_allowed else "number-invalid"
+        await session.play(self.sounds.media(prompt, language))
+        await self.ari.hangup(session.channel_id, "rejected" if not_allowed else "unallocated")
+        await session.wait_hangup()
+
+    async def _connect(self, session: CallSession, user: User, decision: DialDecision) -> None:
+        internal = decision.kind == DialKind.INTERNAL
+        caller_id = (
+            f'"{user.name or user.username}" <{user.sip_extension}>'
+            if internal
+            else await self._presented(user)
+        )
+        endpoint = f"PJSIP/{decision.target}" + ("" if internal else "@trunk")
+        leg_id = f"ehd-out-{uuid.uuid4().hex[:16]}"
+        session.legs.add(leg_id)
+        await self.ari.ring(session.channel_id)
+        try:
+            await self.ari.originate(endpoint, channel_id=leg_id, app=self.app_name,
+                                     app_args=f"{PLACED_LEG},{session.channel_id}",
+                                     caller_id=caller_id or None,
+                                     timeout=RING_SECONDS)  # fmt: skip
+        except AriHttpError as err:
+            log.warning("call %s: %s could not be dialled: %s", session.channel_id, endpoint, err)
+            session.outcome = "failed"
+            await self.ari.hangup(session.channel_id, "congestion")
+            await session.wait_hangup()
+            return
+        answered = await session.wait_for(
+            session.leg_event(leg_id, StasisStart, ChannelDestroyed), RING_SECONDS + 2
+        )
+        if not isinstance(answered, StasisStart):
+            session.outcome = "no_answer"
+            await self.ari.hangup(session.channel_id, "no_answer")
+            await session.wait_hangup()
+            return
+        await self.ari.answer(session.channel_id)
+        bridge_id = f"ehd-out-{session.channel_id}"
+        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
+        connected_at = time.time()
+        await CallRecord.filter(call_id=session.channel_id).update(
+            answered_at=datetime.now(UTC), result="answered"
+        )
+        if self.queues is not None:
+            await self.queues.agent_on_other_call(user.username, busy=True)
+        try:
+            await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
+            await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
+            await self.ari.hangup(session.channel_id)
+        finally:
+            talk = time.time() - connected_at
+            await CallRecord.filter(call_id=session.channel_id).update(talk_seconds=talk)
+            if self.queues is not None:
+                await self.queues.agent_on_other_call(user.username, busy=False)
+            with contextlib.suppress(AriHttpError):
+                await self.ari.destroy_bridge(bridge_id)
+
+    async def _presented(self, user: User) -> str:
+        sites = {s.code: s.phone_number for s in await Site.filter(code__in=user.sites)}
+        return dial_policy.presented_number(
+            user.outbound_number, [sites.get(code, "") for code in user.sites]
+        )

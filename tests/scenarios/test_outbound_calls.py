@@ -1,0 +1,141 @@
+"""Calls an agent's desk phone places, over real SIP: a national number goes out through the
+trunk in E.164 showing the number of the agent's site, both sides hear each other, the agent
+is busy for the queue meanwhile, and the call is recorded as an outbound call. A number the
+agent may not call never reaches the carrier."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from ehd.asterisk.runtime import AsteriskRuntime
+from tests.harness.api import Api
+from tests.harness.browser import headless_chromium, log_in
+from tests.harness.carrier import Carrier, CarrierCall, Phone, connected_carrier, start_carrier
+from tests.harness.ehd_process import EhdProcess, ehd_with_outbound_carrier, endpoint_state
+from tests.harness.phone_farm import Policy, serving
+from tests.harness.polling import eventually
+from tests.harness.records import call_records
+from tests.harness.tones import AGENT_HZ, CUSTOMER_HZ, assert_hears, make_tone
+
+pytestmark = pytest.mark.asterisk
+
+CUSTOMER = "+46812345678"  # dialled as 08-12345678
+SITE_NUMBER = "+46855500000"
+
+
+def _tone(carrier: Carrier, hz: int) -> str:
+    return make_tone(carrier.instance.spec.folder / "tones", hz)
+
+
+async def test_an_agents_phone_calls_a_national_number_from_the_sites_number(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
+    phones = tuple(
+        Phone(a.sip_extension, a.sip_password or "")
+        for a in server.demo_site().accounts
+        if a.sip_extension
+    )
+    farm_instance = await start_carrier(
+        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
+    )
+    api = await Api.admin(server)
+    try:
+        await api.call("PUT", "/api/sites/SOUTH", {"phone_number": "08-555 000 00"})
+        async with headless_chromium() as browser:  # alice works for SOUTH, as an admin sets
+            page = await browser.new_page()
+            await log_in(page, server, "admin", "/admin/users/alice")
+            await page.fill("input[name=sites]", "SOUTH")
+            await page.click("form[action='/admin/users/alice'] button[type=submit]")
+            await expect(page.locator("p.ok")).to_be_visible()
+        await api.call("PUT", "/api/queues/outq", {"number": "4840"})
+        await api.call("PUT", "/api/queues/outq/members/alice", {"penalty": 0})
+        await api.call("POST", "/api/agents/alice/login", {"queues": ["outq"]})
+
+        async def online() -> bool:
+            return await endpoint_state(server, "1001") == "online"
+
+        await eventually(online, timeout=20, what="alice's phone registered")
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+        ):
+            customer_speaks = {CUSTOMER: Policy(media=_tone(carrier, CUSTOMER_HZ), after=0.5)}
+            async with serving(carrier, customer_speaks) as customers:
+                agent = await farm.dial_from("1001", "08-12345678")
+                await agent.wait_answered(timeout=20)  # answered when the customer answers
+                await agent.play(_tone(farm, AGENT_HZ))
+
+                async def customer_answered() -> CarrierCall | None:
+                    rings = customers.answered_by(CUSTOMER)
+                    return rings[-1].call if rings else None
+
+                customer = await eventually(customer_answered, timeout=10, what="the customer")
+                arrived = next(s for s in carrier.events.incoming if s.channel.id == customer.id)
+                state = await api.call("GET", "/api/agents/alice")
+                agent_ear, customer_ear = await asyncio.gather(
+                    agent.listen("out-agent", 8), customer.listen("out-customer", 8)
+                )
+                await agent.hangup()
+                await customer.wait_ended(timeout=10)
+
+            # An international number: alice may not call abroad; nothing reaches the carrier.
+            before = len(carrier.events.incoming)
+            refused = await farm.dial_from("1001", "0049301234567")
+            await refused.wait_ended(timeout=20)
+            assert not refused.was_answered() and len(carrier.events.incoming) == before
+            assert refused.hangup_cause() == 21, refused.hangup_cause()  # call rejected
+    finally:
+        await api.call("POST", "/api/agents/alice/logout")
+        await api.close()
+        await farm_instance.stop()
+        await carrier_instance.stop()
+        await asyncio.to_thread(server.stop)
+    assert arrived.args[1] == CUSTOMER, arrived  # E.164 to the carrier
+    assert arrived.channel.caller_number == SITE_NUMBER, arrived.channel
+    assert state["state"] == "busy", state
+    assert_hears(agent_ear, CUSTOMER_HZ, "the agent heard the customer")
+    assert_hears(customer_ear, AGENT_HZ, "the customer heard the agent")
+    [record] = call_records(server.database, caller_number=CUSTOMER)
+    assert (record["direction"], record["agent"], record["result"]) == ("out", "alice", "answered")
+    assert record["talk_seconds"] >= 6, record
+    [abroad] = call_records(server.database, did="0049301234567")
+    assert (abroad["direction"], abroad["result"]) == ("out", "refused"), abroad
+
+
+async def test_an_agent_calls_a_colleague_by_extension(
+    ehd_server: EhdProcess, farm: Carrier
+) -> None:
+    """Alice's phone dials 1002: bob's phone rings showing alice, and they hear each other."""
+
+    async def registered() -> bool:
+        return all([await endpoint_state(ehd_server, e) == "online" for e in ("1001", "1002")])
+
+    await eventually(registered, timeout=20, what="both phones registered")
+    bob_speaks = {"1002": Policy(media=_tone(farm, CUSTOMER_HZ), after=0.5)}
+    async with serving(farm, bob_speaks) as phones:
+        alice = await farm.dial_from("1001", "1002")
+        await alice.wait_answered(timeout=20)
+        await alice.play(_tone(farm, AGENT_HZ))
+
+        async def bob_answered() -> CarrierCall | None:
+            rings = phones.answered_by("1002")
+            return rings[-1].call if rings else None
+
+        bob = await eventually(bob_answered, timeout=10, what="bob answered")
+        shown = next(s for s in farm.events.incoming if s.channel.id == bob.id).channel
+        alice_ear, bob_ear = await asyncio.gather(
+            alice.listen("internal-alice", 6), bob.listen("internal-bob", 6)
+        )
+        await alice.hangup()
+        await bob.wait_ended(timeout=10)
+    assert shown.caller_number == "1001", shown
+    assert_hears(alice_ear, CUSTOMER_HZ, "alice heard bob")
+    assert_hears(bob_ear, AGENT_HZ, "bob heard alice")
+    records = [r for r in call_records(ehd_server.database, caller_number="1002")
+               if r["direction"] == "internal"]  # fmt: skip
+    assert records and records[-1]["agent"] == "alice", records
