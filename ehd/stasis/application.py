@@ -41,7 +41,7 @@ from ehd.phone_numbers import to_e164
 from ehd.queueing.callers import CallbackOffer, QueueExit
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
-from ehd.stasis.outbound import OUTBOUND, PLACED_LEG, OutboundCalls
+from ehd.stasis.outbound import CLICK_TO_DIAL, OUTBOUND, PLACED_LEG, OutboundCalls
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,9 @@ class CallApplication:
     # --- routes ---------------------------------------------------------------------------
     async def _handle_inbound(self, session: CallSession, start: StasisStart) -> None:
         if start.args and start.args[0] == OUTBOUND and await self.outbound.place(session, start):
+            return
+        if start.args and start.args[0] == CLICK_TO_DIAL:
+            await self.outbound.click_answered(session, start)
             return
         channel = start.channel
         did = start.args[1] if len(start.args) > 1 else channel.exten

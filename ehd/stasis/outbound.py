@@ -1,5 +1,7 @@
 """Calls an agent's phone places: a colleague's extension, or a customer's number through the
 trunk, as :mod:`ehd.calls.dial_policy` allows it, with the number of the agent's site shown.
+Click-to-dial is the same call started from the web: ehd rings the agent's own phone first
+(``click-to-dial`` Stasis argument) and, once they answer, the number they clicked.
 
 The agent's channel stays in ehd's Stasis application (no dialplan Dial()): ehd rings the other
 side on a new leg, answers the agent's channel when it answers and bridges the two. The call
@@ -30,6 +32,7 @@ from ehd.queueing.service import QueueService
 log = logging.getLogger(__name__)
 
 OUTBOUND = "outbound"  # Stasis argument: a call an agent's phone placed
+CLICK_TO_DIAL = "click-to-dial"  # Stasis argument: the agent's phone answered a web click
 PLACED_LEG = "placed-leg"  # Stasis argument of the leg ehd rings for it
 RING_SECONDS = 60
 
@@ -38,6 +41,19 @@ def extension_of(channel_name: str) -> str:
     """``PJSIP/1001-0000002a`` → ``1001``."""
     technology, _, rest = channel_name.partition("/")
     return rest.rpartition("-")[0] if technology == "PJSIP" and "-" in rest else ""
+
+
+async def dial_decision(user: User, dialled: str, region: str = DEFAULT_REGION) -> DialDecision:
+    """Where ``dialled`` goes when ``user`` calls it (the web asks before ringing anyone)."""
+    colleagues = await User.filter(active=True, sip_extension__not_isnull=True).values_list(
+        "sip_extension", flat=True
+    )
+    rights = dial_policy.DialRights(
+        international=may(user, Permission.CALLS_INTERNATIONAL),
+        premium_rate=may(user, Permission.CALLS_PREMIUM),
+    )
+    extensions = {str(e) for e in colleagues if e} - {user.sip_extension or ""}
+    return dial_policy.decide(dialled, region, extensions, rights)
 
 
 class OutboundCalls:
@@ -66,23 +82,29 @@ class OutboundCalls:
         user = await User.get_or_none(sip_extension=extension, active=True)
         if user is None:
             return False
-        colleagues = await User.filter(active=True, sip_extension__not_isnull=True).values_list(
-            "sip_extension", flat=True
-        )
-        rights = dial_policy.DialRights(
-            international=may(user, Permission.CALLS_INTERNATIONAL),
-            premium_rate=may(user, Permission.CALLS_PREMIUM),
-        )
-        extensions = {str(e) for e in colleagues if e} - {extension}
-        decision = dial_policy.decide(dialled, self.region, extensions, rights)
-        await self._open_record(channel.id, user, dialled, decision)
+        await self._carry_out(session, user, dialled)
+        return True
+
+    async def click_answered(self, session: CallSession, start: StasisStart) -> None:
+        """The agent answered the web's click-to-dial call: now the number they clicked."""
+        number, username = [*start.args, "", "", ""][1:3]
+        user = await User.get_or_none(username=username, active=True)
+        if user is None:
+            await self.ari.hangup(session.channel_id)
+            await session.wait_hangup()
+            return
+        await self._carry_out(session, user, number)
+
+    async def _carry_out(self, session: CallSession, user: User, dialled: str) -> None:
+        channel_id = session.channel_id
+        decision = await dial_decision(user, dialled, self.region)
+        await self._open_record(channel_id, user, dialled, decision)
         if not decision.allowed:
-            log.info("call %s: %s may not dial %r: %s", channel.id, user.username, dialled,
+            log.info("call %s: %s may not dial %r: %s", channel_id, user.username, dialled,
                      decision.reason)  # fmt: skip
             await self._refuse(session, decision, user.language)
-            return True
+            return
         await self._connect(session, user, decision)
-        return True
 
     async def _open_record(
         self, call_id: str, user: User, dialled: str, decision: DialDecision

@@ -20,6 +20,7 @@ from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
 from tests.harness.tones import AGENT_HZ, CUSTOMER_HZ, assert_hears, make_tone
+from tests.harness.web_client import logged_in_session
 
 pytestmark = pytest.mark.asterisk
 
@@ -139,3 +140,85 @@ async def test_an_agent_calls_a_colleague_by_extension(
     records = [r for r in call_records(ehd_server.database, caller_number="1002")
                if r["direction"] == "internal"]  # fmt: skip
     assert records and records[-1]["agent"] == "alice", records
+
+
+async def test_click_to_dial_rings_the_agent_first_then_the_customer(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """Alice clicks a contact's number in the browser: her own phone rings first; once she
+    answers, the customer's phone rings through the trunk, and they hear each other."""
+    customer_number = "+46812345679"
+    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
+    phones = tuple(
+        Phone(a.sip_extension, a.sip_password or "")
+        for a in server.demo_site().accounts
+        if a.sip_extension
+    )
+    farm_instance = await start_carrier(
+        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
+    )
+    api = await Api.admin(server)
+    try:
+        contact = await api.call(
+            "POST", "/api/contacts", {"name": "Karin Kund", "phones": ["08-123 456 79"]}
+        )
+
+        async def online() -> bool:
+            return await endpoint_state(server, "1001") == "online"
+
+        await eventually(online, timeout=20, what="alice's phone registered")
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+            headless_chromium() as browser,
+        ):
+            agent_rings = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=2.0)}
+            customer_speaks = {customer_number: Policy(media=_tone(carrier, CUSTOMER_HZ))}
+            async with serving(farm, agent_rings) as desk, serving(carrier, customer_speaks) as out:
+                page = await browser.new_page()
+                await log_in(page, server, "alice", f"/crm/contacts/{contact['id']}")
+                await page.click(f"a.dial[href='tel:{customer_number}']")
+                await expect(page.locator("#dial-status")).to_contain_text(customer_number)
+
+                async def agent_ringing() -> bool:
+                    return any(ring.extension == "1001" for ring in desk.rings)
+
+                await eventually(agent_ringing, timeout=10, what="alice's phone ringing")
+                customer_rung_early = bool(out.rings)  # she has not answered yet
+
+                async def both_answered() -> tuple[CarrierCall, CarrierCall] | None:
+                    agent = desk.answered_by("1001")
+                    customer = out.answered_by(customer_number)
+                    return (agent[-1].call, customer[-1].call) if agent and customer else None
+
+                agent, customer = await eventually(both_answered, 20, what="both answered")
+                agent_ear, customer_ear = await asyncio.gather(
+                    agent.listen("click-agent", 6), customer.listen("click-customer", 6)
+                )
+                await customer.hangup()
+                await agent.wait_ended(timeout=10)
+    finally:
+        await api.close()
+        await farm_instance.stop()
+        await carrier_instance.stop()
+        await asyncio.to_thread(server.stop)
+    assert not customer_rung_early, "the customer rang before the agent answered"
+    assert_hears(agent_ear, CUSTOMER_HZ, "the agent heard the customer")
+    assert_hears(customer_ear, AGENT_HZ, "the customer heard the agent")
+    [record] = call_records(server.database, caller_number=customer_number)
+    assert (record["direction"], record["agent"], record["result"]) == ("out", "alice", "answered")
+    assert record["contact_id"] == contact["id"], record
+
+
+async def test_click_to_dial_refuses_a_number_the_user_may_not_call(
+    ehd_server: EhdProcess,
+) -> None:
+    """Before any phone rings: a number abroad for an agent without the right is a 400."""
+    password = next(a.password for a in ehd_server.demo_site().accounts if a.username == "bob")
+    bob = Api(await logged_in_session(ehd_server.web_url, "bob", password))
+    try:
+        async with bob.session.post("/api/calls/dial", json={"number": "+4930123456"}) as answer:
+            body = await answer.json()
+            assert answer.status == 400 and "international" in body["message"], body
+    finally:
+        await bob.close()

@@ -8,16 +8,19 @@ The agent on the call may act on it, and so may a supervisor or an admin; everyo
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from aiohttp import web
 
 from ehd.accounts.permissions import Permission
+from ehd.ari.client import AriHttpError
 from ehd.calls.call_control import ConnectedCall, TransferKind, TransferTarget
 from ehd.db.models import Role
-from ehd.errors import PermissionDeniedError, ValidationError
+from ehd.errors import ConflictError, PermissionDeniedError, ValidationError
 from ehd.queueing.call_controls import call_message
 from ehd.queueing.service import QueueService
+from ehd.stasis.outbound import CLICK_TO_DIAL, dial_decision
 from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
 from ehd.web.keys import QUEUE_SERVICE, running_queues
@@ -142,3 +145,49 @@ async def complete_consult(request: web.Request) -> web.StreamResponse:
     """The attended transfer: customer and colleague talk, the agent is free."""
     service, call_id, _ = await _call_for(request, "transfer")
     return _answer(service, await service.controls.complete(call_id))
+
+
+@routes.post("/api/calls/dial")
+async def click_to_dial(request: web.Request) -> web.StreamResponse:
+    """``{"number": "08-123 456 78"}``: ehd rings the user's own phone (the one they take
+    queue calls on, else their SIP phone, else their mobile), then the number once they
+    answer. A number they may not call is refused here, before any phone rings."""
+    user = require_permission(request, Permission.CALLS_TAKE)
+    number = (await json_body(request)).get("number")
+    if not isinstance(number, str) or not number.strip() or len(number) > 40:
+        raise ValidationError('"number" must be a phone number or an extension')
+    decision = await dial_decision(user, number)
+    if not decision.allowed:
+        raise ValidationError(f"{number} cannot be called: {decision.reason}")
+    service = running_queues(request.app[QUEUE_SERVICE])
+    device = await _own_phone(service, user.username, user.sip_extension, user.remote_number)
+    channel_id = f"ehd-click-{uuid.uuid4().hex[:16]}"
+    try:
+        await service.ari.originate(device, channel_id=channel_id, app=service.app_name,
+                                    app_args=f"{CLICK_TO_DIAL},{decision.target},{user.username}",
+                                    caller_id=f'"{decision.target}" <{decision.target}>',
+                                    timeout=30)  # fmt: skip
+    except AriHttpError as err:
+        raise ConflictError("your phone could not be rung") from err
+    return web.json_response(
+        {"call_id": channel_id, "number": decision.target, "ringing": device}, status=202
+    )
+
+
+async def _own_phone(
+    service: QueueService, username: str, extension: str | None, remote: str
+) -> str:
+    logged_in = service.floor.devices.get(username)
+    if logged_in is not None:
+        return logged_in.device
+    if extension:
+        try:
+            state = await service.ari.endpoint_state("PJSIP", extension)
+        except AriHttpError:
+            state = "unknown"
+        if state != "online":
+            raise ConflictError(f"your SIP phone ({extension}) is not registered")
+        return f"PJSIP/{extension}"
+    if remote:
+        return f"PJSIP/{remote}@trunk"
+    raise ConflictError("you have no phone to ring: a SIP phone or a number of your own")
