@@ -20,6 +20,7 @@ class Permission(StrEnum):
     CALLS_TAKE = "calls.take"  # log in to queues and take calls
     CALLS_INTERNATIONAL = "calls.international"  # dial numbers abroad
     CALLS_PREMIUM = "calls.premium"  # dial premium-rate numbers
+    CALLS_MONITOR = "calls.monitor"  # listen to, whisper to and barge into agents' calls
     STAFFING = "callcenter.staffing"  # plan other agents' logins
     STATISTICS = "statistics"
     WALLBOARD = "wallboard"
@@ -32,6 +33,7 @@ LABELS = {
     Permission.CALLS_TAKE: "Take calls",
     Permission.CALLS_INTERNATIONAL: "Call numbers abroad",
     Permission.CALLS_PREMIUM: "Call premium-rate numbers",
+    Permission.CALLS_MONITOR: "Listen to and whisper into agents' calls",
     Permission.STAFFING: "Plan staffing",
     Permission.STATISTICS: "See statistics",
     Permission.WALLBOARD: "See the wallboard",

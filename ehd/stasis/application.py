@@ -41,6 +41,7 @@ from ehd.phone_numbers import to_e164
 from ehd.queueing.callers import CallbackOffer, QueueExit
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
+from ehd.stasis.monitoring import MONITOR, SNOOP_LEG, Monitoring
 from ehd.stasis.outbound import CLICK_TO_DIAL, OUTBOUND, PLACED_LEG, OutboundCalls
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class CallApplication:
         self.services = services
         self.flow = InboundFlow(services) if services is not None else None
         self.outbound = OutboundCalls(ari, app_name, sounds, queues)
+        self.monitoring = Monitoring(ari, app_name, queues)
         self.sessions: dict[str, CallSession] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
@@ -81,7 +83,7 @@ class CallApplication:
         if self.queues is not None and await self.queues.on_event(event):
             return
         if isinstance(event, StasisStart):
-            if event.args and event.args[0] in (AGENT_LEG, PLACED_LEG):
+            if event.args and event.args[0] in (AGENT_LEG, PLACED_LEG, SNOOP_LEG):
                 self._deliver_to_owner(event.channel.id, event)
                 return
             if event.channel.id not in self.sessions:
@@ -167,6 +169,9 @@ class CallApplication:
             return
         if start.args and start.args[0] == CLICK_TO_DIAL:
             await self.outbound.click_answered(session, start)
+            return
+        if start.args and start.args[0] == MONITOR:
+            await self.monitoring.answered(session, start)
             return
         channel = start.channel
         did = start.args[1] if len(start.args) > 1 else channel.exten

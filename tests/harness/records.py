@@ -19,11 +19,19 @@ def call_records(database: Path, **where: str) -> list[dict[str, Any]]:
 
 def call_handlings(database: Path, call_id: str) -> list[dict[str, Any]]:
     """Each agent's part of a call, in order."""
+    return _rows_of_call(database, "call_handlings", call_id)
+
+
+def call_monitorings(database: Path, call_id: str) -> list[dict[str, Any]]:
+    """Each time a supervisor listened to or whispered into a call, in order."""
+    return _rows_of_call(database, "call_monitorings", call_id)
+
+
+def _rows_of_call(database: Path, table: str, call_id: str) -> list[dict[str, Any]]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
         connection.row_factory = sqlite3.Row
-        rows = connection.execute(
-            "SELECT * FROM call_handlings WHERE call_id = ? ORDER BY id", (call_id,)
-        )
+        rows = connection.execute(f"SELECT * FROM {table} WHERE call_id = ? ORDER BY id",
+                                  (call_id,))  # fmt: skip
         return [dict(row) for row in rows]
 
 

@@ -25,7 +25,7 @@ from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
-from tests.harness.records import call_handlings, call_records
+from tests.harness.records import call_handlings, call_monitorings, call_records
 from tests.harness.sockets import udp_listeners
 from tests.harness.tones import (
     AGENT_HZ,
@@ -434,3 +434,81 @@ async def test_an_attended_transfer_consults_switches_and_completes_by_ear(
     assert_does_not_hear(done[0], AGENT_HZ, "after the transfer, the caller heard alice")
     rows = [(line[3], line[4]) for line in queue_log(ehd_server, call_id)]
     assert ("alice", "ATTENDEDTRANSFER") in rows and ("bob", "COMPLETECALLER") in rows, rows
+
+
+async def test_a_supervisor_listens_unheard_then_whispers_to_the_agent_only(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Bob (given the monitor permission on his user page) listens to alice's call on his own
+    phone: he hears both and nobody hears him. Then he whispers: alice hears him, the caller
+    does not. Both sessions are on record."""
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.3),
+    }
+    bob_web = await _console_of(ehd_server, "bob")
+    monitor = "select[name='perm:calls.monitor']"
+    async with headless_chromium() as browser, serving(farm, phones_speak) as phones:
+        page = await browser.new_page()
+        await log_in(page, ehd_server, "admin", "/admin/users/bob")
+        await page.select_option(monitor, "grant")
+        await page.click("form[action='/admin/users/bob'] button[type=submit]")
+        await expect(page.locator("p.ok")).to_be_visible()
+        try:
+            await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+            alice = await _answered_by_alice(phones)
+
+            async def bob_answers(count: int) -> CarrierCall:
+                async def answered() -> CarrierCall | None:
+                    rings = phones.answered_by("1002")
+                    return rings[-1].call if len(rings) >= count else None
+
+                found = await eventually(answered, timeout=20, what="bob's phone answered")
+                await asyncio.sleep(1.5)  # the snoop joins his bridge
+                return found
+
+            heard: dict[str, tuple[Path, ...]] = {}
+            for count, mode in enumerate(("listen", "whisper"), start=1):
+                async with bob_web.session.post(
+                    f"/api/calls/{call_id}/monitor", json={"mode": mode}
+                ) as asked:
+                    assert asked.status == 202, await asked.text()
+                bob = await bob_answers(count)
+                heard[mode] = tuple(
+                    await asyncio.gather(
+                        caller.listen(f"ear-caller-{call_id}-{mode}", 5),
+                        alice.listen(f"ear-alice-{call_id}-{mode}", 5),
+                        bob.listen(f"ear-bob-{call_id}-{mode}", 5),
+                    )
+                )
+                await bob.hangup()
+            await caller.hangup()
+        finally:
+            await page.goto(f"{ehd_server.web_url}/admin/users/bob")
+            await page.select_option(monitor, "")
+            await page.click("form[action='/admin/users/bob'] button[type=submit]")
+            await bob_web.close()
+    caller_ear, alice_ear, bob_ear = heard["listen"]
+    both = 0.25  # each of two voices heard together holds about half of what bob hears
+    assert_hears(bob_ear, CALLER_HZ, "listening, bob heard the caller", dominance=both)
+    assert_hears(bob_ear, AGENT_HZ, "listening, bob heard alice", dominance=both)
+    unheard = {"dominance": both}  # bob's voice would be one of two: look for it as such
+    assert_does_not_hear(caller_ear, SECOND_AGENT_HZ, "the caller heard bob listening", **unheard)
+    assert_does_not_hear(alice_ear, SECOND_AGENT_HZ, "alice heard bob listening", **unheard)
+    assert_hears(caller_ear, AGENT_HZ, "listened to, the caller still heard alice")
+    caller_ear, alice_ear, bob_ear = heard["whisper"]
+    assert_hears(alice_ear, SECOND_AGENT_HZ, "alice heard bob's whisper", dominance=both)
+    assert_hears(alice_ear, CALLER_HZ, "whispered to, alice heard the caller", dominance=both)
+    assert_does_not_hear(caller_ear, SECOND_AGENT_HZ, "the caller heard bob's whisper", **unheard)
+    assert_hears(bob_ear, CALLER_HZ, "whispering, bob heard the caller", dominance=both)
+
+    async def both_ended() -> list[dict[str, object]] | None:
+        rows = call_monitorings(ehd_server.database, call_id)
+        return rows if len(rows) == 2 and all(r["ended_at"] for r in rows) else None
+
+    rows = await eventually(both_ended, timeout=10, what="both monitoring sessions recorded")
+    assert [(r["supervisor"], r["agent"], r["mode"]) for r in rows] == [
+        ("bob", "alice", "listen"),
+        ("bob", "alice", "whisper"),
+    ]

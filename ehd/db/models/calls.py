@@ -129,6 +129,28 @@ class CallHandling(Model):
         table = "call_handlings"
 
 
+class MonitorMode(StrEnum):
+    LISTEN = "listen"  # hears both sides, heard by nobody
+    WHISPER = "whisper"  # heard by the agent only
+    BARGE = "barge"  # heard by both
+
+
+class CallMonitoring(Model):
+    """A supervisor listening to (or whispering into, or barging into) an agent's call: who,
+    whose call, how and when, for the record every contact center keeps of it."""
+
+    id = fields.IntField(primary_key=True)
+    call_id = fields.CharField(max_length=64, db_index=True)
+    supervisor = fields.CharField(max_length=64)
+    agent = fields.CharField(max_length=64)
+    mode = fields.CharEnumField(MonitorMode, max_length=8)
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "call_monitorings"
+
+
 class Calendar(Model):
     """Opening hours (see ehd.calendars). The one named default always exists."""
 

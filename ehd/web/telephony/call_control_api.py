@@ -16,10 +16,11 @@ from aiohttp import web
 from ehd.accounts.permissions import Permission
 from ehd.ari.client import AriHttpError
 from ehd.calls.call_control import ConnectedCall, TransferKind, TransferTarget
-from ehd.db.models import Role
+from ehd.db.models import MonitorMode, Role
 from ehd.errors import ConflictError, PermissionDeniedError, ValidationError
 from ehd.queueing.call_controls import call_message
 from ehd.queueing.service import QueueService
+from ehd.stasis.monitoring import MONITOR
 from ehd.stasis.outbound import CLICK_TO_DIAL, dial_decision
 from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
@@ -191,3 +192,28 @@ async def _own_phone(
     if remote:
         return f"PJSIP/{remote}@trunk"
     raise ConflictError("you have no phone to ring: a SIP phone or a number of your own")
+
+
+@routes.post("/api/calls/{call_id}/monitor")
+async def monitor_call(request: web.Request) -> web.StreamResponse:
+    """``{"mode": "listen" | "whisper" | "barge"}``: ehd rings the supervisor's own phone and,
+    once answered, they hear the agent's call (and the agent, or both sides, hear them)."""
+    user = require_permission(request, Permission.CALLS_MONITOR)
+    mode = (await json_body(request)).get("mode", "listen")
+    if mode not in {m.value for m in MonitorMode}:
+        raise ValidationError('"mode" must be "listen", "whisper" or "barge"')
+    service = running_queues(request.app[QUEUE_SERVICE])
+    call_id = request.match_info["call_id"]
+    call = service.controls.get(call_id)  # 404 when not connected
+    if call.agent_id == user.username:
+        raise ConflictError("you cannot monitor your own call")
+    device = await _own_phone(service, user.username, user.sip_extension, user.remote_number)
+    channel_id = f"ehd-mon-{uuid.uuid4().hex[:16]}"
+    try:
+        await service.ari.originate(device, channel_id=channel_id, app=service.app_name,
+                                    app_args=f"{MONITOR},{call_id},{mode},{user.username}",
+                                    caller_id=f'"{mode}: {call.agent_id}" <{call.agent_id}>',
+                                    timeout=30)  # fmt: skip
+    except AriHttpError as err:
+        raise ConflictError("your phone could not be rung") from err
+    return web.json_response({"call_id": call_id, "mode": mode, "ringing": device}, status=202)
