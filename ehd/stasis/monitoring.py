@@ -37,12 +37,13 @@ class Monitoring:
 
     async def answered(self, session: CallSession, start: StasisStart) -> None:
         call_id, mode_name, supervisor = [*start.args, "", "", ""][1:4]
-        try:
-            if self.queues is None:
-                raise NotFoundError("no queues run here")
-            call = self.queues.controls.get(call_id)
-            mode = MonitorMode(mode_name)
-        except (NotFoundError, ValueError):
+        call = None
+        if self.queues is not None:
+            with contextlib.suppress(NotFoundError):
+                call = self.queues.controls.get(call_id)
+        modes = {m.value: m for m in MonitorMode}
+        mode = modes.get(mode_name)
+        if call is None or mode is None:
             log.info("monitor %s: call %s is not connected (any more)", session.channel_id, call_id)
             await self.ari.hangup(session.channel_id)
             await session.wait_hangup()
