@@ -7,8 +7,9 @@ stops the music before they rejoin, since music started on a bridged channel dro
 for that channel. Hold time is counted apart from talk time.
 
 A consultation calls a colleague while the customer holds; the agent can switch between the
-two (the other one holds), cancel (back to the customer) or complete: customer and colleague
-are bridged and the agent leaves, an attended transfer.
+two (the other one holds), cancel (back to the customer), join all three (a conference, which
+the colleague may leave) or complete: customer and colleague are bridged and the agent leaves,
+an attended transfer (also how the agent leaves a conference).
 
 A blind transfer hands the customer on and frees the agent: to a queue (keeping the place the
 customer first had in line, unless asked otherwise) or to one logged-in agent, whose call it
@@ -37,6 +38,7 @@ class ConsultState(enum.StrEnum):
     RINGING = "ringing"
     WITH_TARGET = "with_target"  # the agent talks to the consulted agent; the customer holds
     WITH_CUSTOMER = "with_customer"  # toggled back: the consulted agent holds
+    CONFERENCE = "conference"  # all three in the bridge
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,13 @@ class ConsultToggled:
 
 
 @dataclass(frozen=True)
+class ConferenceRequested:
+    """Customer, agent and colleague all hear each other."""
+
+    at: float
+
+
+@dataclass(frozen=True)
 class ConsultEnded:
     """Cancelled by the agent, or the colleague hung up or never answered: back to the
     customer."""
@@ -127,6 +136,7 @@ ControlEvent = (
     | ConsultRequested
     | ConsultAnswered
     | ConsultToggled
+    | ConferenceRequested
     | ConsultEnded
     | TransferCompleted
 )
@@ -259,7 +269,17 @@ def decide(call: ConnectedCall, event: ControlEvent) -> Decision:
                 return call, [Refuse("there is no consultation")]
             if consult.state == ConsultState.RINGING:
                 return call, [Refuse("the colleague has not answered yet")]
+            if consult.state == ConsultState.CONFERENCE:
+                return call, [Refuse("all three are talking: nobody holds")]
             return _toggle(call, consult, at)
+        case ConferenceRequested(at):
+            if consult is None:
+                return call, [Refuse("there is no consultation")]
+            if consult.state == ConsultState.RINGING:
+                return call, [Refuse("the colleague has not answered yet")]
+            if consult.state == ConsultState.CONFERENCE:
+                return call, [Refuse("all three are talking already")]
+            return _conference(call, consult, at)
         case ConsultEnded(at):
             if consult is None:
                 return call, []
@@ -296,6 +316,23 @@ def _toggle(call: ConnectedCall, consult: Consult, at: float) -> Decision:
         JoinBridge(call.bridge_id, consult.channel),
         TellAgent(toggled),
     ]
+
+
+def _conference(call: ConnectedCall, consult: Consult, at: float) -> Decision:
+    """Whoever holds comes back into the bridge: the customer (music first stopped), or the
+    colleague."""
+    actions: list[ControlAction] = []
+    joined = call
+    if consult.state == ConsultState.WITH_CUSTOMER:
+        actions += [
+            Hears(consult.channel, hearing.TakeOffHold()),
+            JoinBridge(call.bridge_id, consult.channel),
+        ]
+    if call.held_since is not None:
+        joined, back = _resume(call, at)
+        actions += back
+    joined = replace(joined, consult=replace(consult, state=ConsultState.CONFERENCE))
+    return joined, [*actions, TellAgent(joined)]
 
 
 def _complete(call: ConnectedCall, consult: Consult, at: float) -> Decision:

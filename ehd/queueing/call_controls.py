@@ -95,6 +95,17 @@ class CallControls:
         """Cancelled, or the colleague hung up: back to the customer."""
         return await self._decide(item_id, cc.ConsultEnded(self.floor.clock()))
 
+    async def conference(self, item_id: str) -> cc.ConnectedCall:
+        return await self._decide(item_id, cc.ConferenceRequested(self.floor.clock()))
+
+    def in_conference(self, item_id: str) -> bool:
+        call = self.floor.calls.get(item_id)
+        return (
+            call is not None
+            and call.consult is not None
+            and call.consult.state == cc.ConsultState.CONFERENCE
+        )
+
     async def cancel_consult(self, item_id: str) -> cc.ConnectedCall:
         if self.get(item_id).consult is None:
             raise ConflictError("there is no consultation")

@@ -111,6 +111,10 @@ class LegEvents:
         if not leg.connected:
             await floor.driver.handle(ev.OfferFailed(now, leg.item_id, leg.agent_id, "hangup"))
             return
+        if self.agent_legs.controls.in_conference(leg.item_id):
+            # The agent left a conference: customer and colleague go on without them.
+            await self.agent_legs.controls.complete(leg.item_id)
+            return
         await floor.driver.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
         await self.agent_legs.finish_connected(leg.item_id)
         if self.callbacks.owns(leg.item_id):

@@ -512,3 +512,60 @@ async def test_a_supervisor_listens_unheard_then_whispers_to_the_agent_only(
         ("bob", "alice", "listen"),
         ("bob", "alice", "whisper"),
     ]
+
+
+async def test_a_three_way_conference_then_the_agent_leaves_by_hanging_up(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice consults bob and joins all three: each hears the other two. Alice hangs up her
+    phone: the caller and bob go on hearing each other, and alice is free."""
+    await api.call("PUT", "/api/queues/ears-bob", {**QUEUE_SETTINGS, "number": "4763"})
+    await api.call("PUT", "/api/queues/ears-bob/members/bob", {"penalty": 0})
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.3),
+    }
+    try:
+        async with headless_chromium() as browser, serving(farm, phones_speak) as phones:
+            page = await browser.new_page()
+            await log_in(page, ehd_server, "alice", "/agent")
+            await expect(page.locator("#connection")).to_have_text("live")
+            await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+            alice = await _answered_by_alice(phones)
+            await expect(page.locator("#call-state")).to_have_text("talking", timeout=10_000)
+            await api.call("POST", "/api/agents/bob/login", {"queues": ["ears-bob"]})
+            await page.click("#transfer")
+            await page.select_option("#transfer-target", "agent:bob")
+            await page.click("#consult")
+            state = page.locator("#consult-state")
+            await expect(state).to_have_text("talking to the colleague", timeout=20_000)
+            bob = phones.answered_by("1002")[-1].call
+            await page.click("#consult-join")
+            await expect(state).to_have_text("all three talking")
+            together = await asyncio.gather(
+                caller.listen(f"ear-caller-{call_id}-conf", 5),
+                alice.listen(f"ear-alice-{call_id}-conf", 5),
+                bob.listen(f"ear-bob-{call_id}-conf", 5),
+            )
+            await alice.hangup()
+            await expect(page.locator("#call-controls")).to_be_hidden(timeout=10_000)
+            after = await asyncio.gather(
+                caller.listen(f"ear-caller-{call_id}-left", 5),
+                bob.listen(f"ear-bob-{call_id}-left", 5),
+            )
+            alice_state = await api.call("GET", "/api/agents/alice")
+            await caller.hangup()
+    finally:
+        await api.call("POST", "/api/agents/bob/logout")
+    two = 0.25  # each hears two voices at once
+    caller_ear, alice_ear, bob_ear = together
+    assert_hears(caller_ear, AGENT_HZ, "in the conference, the caller heard alice", dominance=two)
+    assert_hears(caller_ear, SECOND_AGENT_HZ, "the caller heard bob", dominance=two)
+    assert_hears(alice_ear, CALLER_HZ, "alice heard the caller", dominance=two)
+    assert_hears(alice_ear, SECOND_AGENT_HZ, "alice heard bob", dominance=two)
+    assert_hears(bob_ear, CALLER_HZ, "bob heard the caller", dominance=two)
+    assert_hears(bob_ear, AGENT_HZ, "bob heard alice", dominance=two)
+    assert_hears(after[0], SECOND_AGENT_HZ, "after alice left, the caller heard bob")
+    assert_hears(after[1], CALLER_HZ, "after alice left, bob heard the caller")
+    assert alice_state["state"] in ("ready", "wrap_up"), alice_state

@@ -193,16 +193,19 @@ def test_consultation_requests_out_of_turn_are_refused() -> None:
         assert isinstance(actions[0], cc.Refuse) and reason in actions[0].reason, event
 
 
-consult_events = st.sampled_from(["hold", "resume", "consult", "answer", "toggle", "end", "done"])
+consult_events = st.sampled_from(
+    ["hold", "resume", "consult", "answer", "toggle", "join", "end", "done"]
+)
 
 
 @given(st.lists(st.tuples(consult_events, st.floats(0.0, 100.0)), max_size=25))
 def test_the_agent_never_hears_two_parties_and_time_adds_up(
     steps: list[tuple[str, float]],
 ) -> None:
-    """Replaying the bridge moves: besides the agent, at most one party is in the bridge until
-    a completed transfer (then the agent leaves); the held party is the one out of it; and each
-    agent's talk and hold add up to their connected time."""
+    """Replaying the bridge moves: besides the agent, exactly one party is in the bridge (none
+    while the customer holds alone, both in a conference) until a completed transfer (then
+    the agent leaves); the held party is the one out of it; and each agent's talk and hold
+    add up to their connected time."""
     call, now = CALL, CALL.connected_at
     in_bridge = {"leg-1", "caller-1"}
     for n, (name, gap) in enumerate(steps):
@@ -213,6 +216,7 @@ def test_the_agent_never_hears_two_parties_and_time_adds_up(
             "consult": cc.ConsultRequested(now, f"consult-{n}", "bob"),
             "answer": cc.ConsultAnswered(now),
             "toggle": cc.ConsultToggled(now),
+            "join": cc.ConferenceRequested(now),
             "end": cc.ConsultEnded(now),
             "done": cc.TransferCompleted(now),
         }
@@ -227,11 +231,32 @@ def test_the_agent_never_hears_two_parties_and_time_adds_up(
                 total = before.talk_seconds(now) + before.hold_seconds(now)
                 assert abs(total - (now - before.connected_at)) < 1e-6
         others = in_bridge - {call.agent_channel}
+        conference = call.consult is not None and call.consult.state == cc.ConsultState.CONFERENCE
         assert call.agent_channel in in_bridge, "the agent was taken out of their own call"
-        assert len(others) <= 1, f"the agent hears {sorted(others)}"
+        assert len(others) == (2 if conference else 1) or (
+            not conference and not others and call.held_since is not None
+        ), f"the agent hears {sorted(others)}"
         assert ("caller-1" in in_bridge) == (call.held_since is None), "hold and bridge disagree"
         if call.consult is not None:
             colleague_in = call.consult.channel in in_bridge
-            assert colleague_in == (call.consult.state == cc.ConsultState.WITH_TARGET)
+            talking_to = (cc.ConsultState.WITH_TARGET, cc.ConsultState.CONFERENCE)
+            assert colleague_in == (call.consult.state in talking_to)
     total = call.talk_seconds(now) + call.hold_seconds(now)
     assert abs(total - (now - call.connected_at)) < 1e-6
+
+
+def test_joining_all_three_brings_the_held_customer_back_and_the_colleague_may_leave() -> None:
+    call, actions = cc.decide(_consulting(), cc.ConferenceRequested(120.0))
+    assert call.consult is not None and call.consult.state == cc.ConsultState.CONFERENCE
+    assert call.state == cc.CallState.TALKING
+    assert actions[:2] == [
+        cc.Hears("caller-1", h.TakeOffHold()),
+        cc.JoinBridge("ehd-call-caller-1", "caller-1"),
+    ]
+    for refused in (cc.ConsultToggled(121.0), cc.HoldRequested(121.0)):
+        assert isinstance(cc.decide(call, refused)[1][0], cc.Refuse)
+    left, actions = cc.decide(call, cc.ConsultEnded(130.0))
+    assert left.consult is None and left.state == cc.CallState.TALKING
+    assert actions[:2] == [cc.HangUp("consult-1"), cc.ConsultOver("bob")]
+    taken, actions = cc.decide(call, cc.TransferCompleted(130.0))  # the agent leaves instead
+    assert taken.agent_id == "bob" and actions[0] == cc.LeaveBridge("ehd-call-caller-1", "leg-1")

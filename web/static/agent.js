@@ -94,8 +94,12 @@
       $("transfer-form").hidden = true;
       $("consult-agent").textContent = consult.agent;
       $("consult-state").textContent = t({ ringing: "ringing", with_target: "talking to the colleague",
-        with_customer: "talking to the customer" }[consult.state] || consult.state);
-      $("consult-toggle").disabled = $("consult-complete").disabled = consult.state === "ringing";
+        with_customer: "talking to the customer", conference: "all three talking" }[consult.state]
+        || consult.state);
+      const ringing = consult.state === "ringing";
+      const conference = consult.state === "conference";
+      $("consult-complete").disabled = ringing;
+      $("consult-toggle").disabled = $("consult-join").disabled = ringing || conference;
     }
     $("call-hold").textContent = current.hold_seconds > 0
       ? t("on hold for %s s").replace("%s", String(Math.round(current.hold_seconds))) : "";
@@ -117,6 +121,7 @@
       control("consult", (data) => showCall(data.call), { agent: name.join(":") });
     });
     $("consult-toggle").addEventListener("click", () => control("consult/toggle", (data) => showCall(data.call)));
+    $("consult-join").addEventListener("click", () => control("consult/join", (data) => showCall(data.call)));
     $("consult-cancel").addEventListener("click", () => control("consult/cancel", (data) => showCall(data.call)));
     $("consult-complete").addEventListener("click", () => control("consult/complete", () => say(t("Transferred."))));
     $("transfer-form").addEventListener("submit", (event) => {

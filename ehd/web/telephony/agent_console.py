@@ -34,7 +34,8 @@ SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "call
                 "abandoned", "live", "reconnecting…", "waiting", "mine", "talking", "on hold",
                 "ended", "Recording started.", "on hold for %s s", "Agents", "Queues",
                 "Transferred.", "ringing", "talking to the colleague",
-                "talking to the customer", "Choose an agent to consult.")  # fmt: skip
+                "talking to the customer", "Choose an agent to consult.",
+                "all three talking")  # fmt: skip
 
 
 async def _page_context(request: web.Request, user: User) -> dict[str, Any]:

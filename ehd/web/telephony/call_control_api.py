@@ -134,6 +134,14 @@ async def toggle_consult(request: web.Request) -> web.StreamResponse:
     return _answer(service, await service.controls.toggle(call_id))
 
 
+@routes.post("/api/calls/{call_id}/consult/join")
+async def join_consult(request: web.Request) -> web.StreamResponse:
+    """A conference: customer, agent and colleague all hear each other. The colleague leaves
+    with ``/consult/cancel``, the agent with ``/consult/complete`` (or by hanging up)."""
+    service, call_id, _ = await _call_for(request, "join")
+    return _answer(service, await service.controls.conference(call_id))
+
+
 @routes.post("/api/calls/{call_id}/consult/cancel")
 async def cancel_consult(request: web.Request) -> web.StreamResponse:
     """Hang up on the colleague and go back to the customer."""
