@@ -18,6 +18,7 @@ import pytest
 from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
 from tests.harness.audio import contains_prompt, sox_stat
+from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.mail_sink import MailSink
@@ -213,9 +214,13 @@ async def test_the_hot_prompt_is_heard_before_the_greeting(
     assert hot_at < welcome_at, (hot_at, welcome_at)
 
 
-async def test_a_recorded_call_leaves_a_file_with_sound(
+async def test_a_recorded_call_leaves_a_file_with_sound_played_in_the_browser(
     ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
 ) -> None:
+    """The recording has the agent's audio; alice plays it on the caller's contact page in
+    headless Chromium (streamed with range requests), and bob, not on the call, may not."""
+    caller = _caller()
+    contact = await api.call("POST", "/api/contacts", {"name": "Rita Recorded", "phones": [caller]})
     await open_queue(api, "flow-rec", "4807", recording="all", ring_timeout=8.0)
     await api.call("PUT", "/api/queues/flow-rec/members/alice", {"penalty": 0})
 
@@ -227,7 +232,6 @@ async def test_a_recorded_call_leaves_a_file_with_sound(
     policy = Policy(media=f"sound:{(PROMPTS / 'closed').as_posix()}", after=0.3)
     try:
         async with serving(farm, {"1001": policy}):
-            caller = _caller()
             call = await carrier.call("4807", caller=caller)
             await call.wait_answered()
             await asyncio.sleep(12)
@@ -242,6 +246,32 @@ async def test_a_recorded_call_leaves_a_file_with_sound(
     assert stat.seconds > 2 and stat.rms_amplitude > 0.01, stat
     score, _ = contains_prompt(path, PROMPTS / "closed.wav", max_lag_seconds=8)
     assert score > 0.7, f"the agent's audio is not in the recording ({score:.2f})"
+
+    url = f"/calls/{record['call_id']}/recording"
+    async with headless_chromium() as browser:
+        page = await browser.new_page()
+        await log_in(page, ehd_server, "alice", f"/crm/contacts/{contact['id']}")
+        audio = page.locator("audio.recording")
+        await audio.evaluate("a => { a.muted = true; return a.play(); }")  # muted may autoplay
+
+        async def playing() -> bool:
+            return float(await audio.evaluate("a => a.currentTime")) > 1.5
+
+        await eventually(playing, timeout=15, what="the recording playing in the browser")
+        duration = await audio.evaluate("a => a.duration")
+    assert duration > 5, duration
+    alice = await logged_in_session(ehd_server.web_url, "alice", _password(ehd_server, "alice"))
+    bob = await logged_in_session(ehd_server.web_url, "bob", _password(ehd_server, "bob"))
+    async with alice, bob:
+        async with alice.get(url, headers={"Range": "bytes=0-99"}) as part:
+            assert part.status == 206 and len(await part.read()) == 100, part.headers
+            assert part.headers["Content-Range"].startswith("bytes 0-99/"), part.headers
+        async with bob.get(url) as refused:
+            assert refused.status == 403, await refused.text()
+
+
+def _password(server: EhdProcess, username: str) -> str:
+    return next(a.password for a in server.demo_site().accounts if a.username == username)
 
 
 async def _exists(path: Path) -> bool:

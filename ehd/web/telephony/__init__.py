@@ -1,5 +1,6 @@
 """Telephony: the agent console, agents' and queues' JSON API, the inbound-call API (calendars,
-menus, sounds, hot prompts), call control (hold, resume, recording on demand), classification,
+menus, sounds, hot prompts), call control (hold, transfer, consult, conference, monitor,
+click-to-dial, recording on demand), call recordings in the browser, classification,
 staffing, and the telephony admin (queues, DIDs, calendars, sounds, call profiles).
 
 ``routes`` is the package's one route table, in the order the app registers it."""
@@ -18,6 +19,7 @@ from ehd.web.telephony import (
     profiles_admin,
     queue_api,
     queues_admin,
+    recordings,
     schedules_page,
     sounds_admin,
 )
@@ -27,6 +29,7 @@ routes: list[AbstractRouteDef] = [
     *pause_codes_api.routes,
     *inbound_api.routes,
     *call_control_api.routes,
+    *recordings.routes,
     *agent_console.routes,
     *classification_api.routes,
     *schedules_page.routes,

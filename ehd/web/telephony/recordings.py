@@ -1,0 +1,53 @@
+"""Call recordings in the browser: streamed through the app (never a static folder), to the
+agents who handled the call and to supervisors and admins only, with range requests so a
+player can seek, and as a download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from aiohttp import web
+
+from ehd.db.models import CallHandling, CallRecord, Role
+from ehd.errors import NotFoundError, PermissionDeniedError
+from ehd.web.auth import current_user
+from ehd.web.keys import CONFIG
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/calls/{call_id}/recording")
+async def call_recording(request: web.Request) -> web.StreamResponse:
+    """The call's WAV; ``?download=1`` to save it. Range requests answer 206."""
+    user = current_user(request)
+    call_id = request.match_info["call_id"][:64]
+    record = await CallRecord.get_or_none(call_id=call_id)
+    if record is None or not record.recording:
+        raise NotFoundError("the call has no recording")
+    handled = record.agent == user.username or await CallHandling.exists(
+        call_id=call_id, agent=user.username
+    )
+    if user.role not in (Role.ADMIN, Role.SUPERVISOR) and not handled:
+        raise PermissionDeniedError("only the call's agents and supervisors hear its recording")
+    paths = request.app[CONFIG].paths
+    roots = (paths.asterisk / "spool" / "recording", paths.recordings)
+    path = Path(record.recording)
+    if not await asyncio.to_thread(_stored_under, path, roots):
+        raise NotFoundError("the recording is gone (deleted after its retention time)")
+    disposition = "attachment" if request.query.get("download") == "1" else "inline"
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": "audio/wav",
+            "Content-Disposition": f'{disposition}; filename="call-{call_id}.wav"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _stored_under(path: Path, roots: tuple[Path, ...]) -> bool:
+    """A file inside one of the recording folders (a stored path never leads elsewhere)."""
+    real = path.resolve()
+    return real.is_file() and any(real.is_relative_to(root.resolve()) for root in roots)
