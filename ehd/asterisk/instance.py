@@ -51,6 +51,7 @@ MODULES: tuple[str, ...] = (
     "res_pjsip_rfc3326.so",
     "res_pjsip_nat.so",
     "res_pjsip_pubsub.so",
+    "res_pjsip_refer.so",  # phones' transfer keys (REFER), handed to ehd
     "res_pjsip_header_funcs.so",
     "res_pjsip_diversion.so",
     "res_pjsip_logger.so",

@@ -27,6 +27,7 @@ from ehd.queueing.agent_legs import AgentLegs
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
 from ehd.queueing.floor import CONSULT_LEG, QUEUE_LEG, QueueFloor
 from ehd.queueing.legs import Leg
+from ehd.queueing.transfers import Transfers
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,13 @@ ACCEPT_SECONDS = 10.0
 
 
 class LegEvents:
-    def __init__(self, floor: QueueFloor, legs: AgentLegs, callbacks: Callbacks) -> None:
+    def __init__(
+        self, floor: QueueFloor, legs: AgentLegs, callbacks: Callbacks, transfers: Transfers
+    ) -> None:
         self.floor = floor
         self.agent_legs = legs
         self.callbacks = callbacks
+        self.transfers = transfers
 
     async def on_event(self, event: Event) -> bool:
         """Handle events that belong to queueing; True when the event was consumed."""
@@ -50,6 +54,7 @@ class LegEvents:
             elif leg.remote:
                 floor.driver.spawn(self._accept_by_key(leg))
             else:
+                await self._transfers_to_ehd(leg.channel_id)
                 leg.answered = True
                 await floor.driver.handle(
                     ev.OfferAnswered(floor.clock(), leg.item_id, leg.agent_id, leg.channel_id)
@@ -84,6 +89,8 @@ class LegEvents:
         if isinstance(event, UnknownEvent) and event.type == "EndpointStateChange":
             await self._endpoint_changed(event)
             return True
+        if isinstance(event, UnknownEvent) and event.type == "ChannelTransfer":
+            return await self._transfer_requested(event)
         return False
 
     async def _key(self, event: ChannelDtmfReceived) -> bool:
@@ -155,6 +162,33 @@ class LegEvents:
         await floor.driver.handle(
             ev.OfferAnswered(floor.clock(), leg.item_id, leg.agent_id, leg.channel_id)
         )
+
+    async def _transfers_to_ehd(self, channel_id: str) -> None:
+        """The phone's transfer key (a SIP REFER) reaches ehd as an event instead of Asterisk
+        carrying it out itself, so the customer stays in ehd's bridges."""
+        with contextlib.suppress(AriHttpError):  # gone already, or not a SIP channel
+            await self.floor.ari.request(
+                "POST",
+                f"channels/{channel_id}/variable",
+                {"variable": "PJSIP_TRANSFER_HANDLING()", "value": "ari-only"},
+            )
+
+    async def _transfer_requested(self, event: UnknownEvent) -> bool:
+        """A SIP REFER from an agent's phone: a blind transfer to the number it names."""
+        referred_by = event.raw.get("referred_by") or {}
+        refer_to = event.raw.get("refer_to") or {}
+        source = referred_by.get("source_channel") if isinstance(referred_by, dict) else None
+        wanted = refer_to.get("requested_destination") if isinstance(refer_to, dict) else None
+        channel_id = source.get("id") if isinstance(source, dict) else None
+        destination = wanted.get("destination") if isinstance(wanted, dict) else None
+        if not isinstance(channel_id, str) or channel_id not in self.floor.legs:
+            return False
+        if not isinstance(destination, str) or not destination:
+            # An attended transfer (the phone's own consultation call) is not taken yet.
+            await self.transfers.refer(channel_id, "")
+            return True
+        await self.transfers.refer(channel_id, destination)
+        return True
 
     async def _endpoint_changed(self, event: UnknownEvent) -> None:
         endpoint = event.raw.get("endpoint") or {}

@@ -78,7 +78,7 @@ class QueueService:
         self.controls = CallControls(self.floor)
         self.transfers = Transfers(self.floor, self.controls)
         self.agent_legs = AgentLegs(self.floor, self.callbacks, self.controls, recordings_dir)
-        self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks)
+        self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks, self.transfers)
         self.waiting = WaitingCallers(self.floor)
 
     # --- what callbacks, the Stasis application and the web read ---------------------------

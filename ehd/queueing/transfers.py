@@ -1,6 +1,8 @@
 """Blind transfers of the calls connected on the floor: the agent hands the customer to a queue
 or to another agent and is free at once; the customer waits with the new queue's music, in
-its holding bridge, as any caller does, until the ACD connects them again.
+its holding bridge, as any caller does, until the ACD connects them again. The console asks
+for it, or the agent's phone does (its transfer key sends a SIP REFER, which Asterisk hands
+to ehd as a ChannelTransfer event): a colleague's extension or a queue's number.
 
 :func:`ehd.calls.call_control.plan_blind_transfer` decides where the customer goes; the ACD
 engine (``ItemTransferred``) frees the agent, writes app_queue's BLINDTRANSFER row and offers
@@ -19,7 +21,7 @@ from ehd.ari.client import AriHttpError
 from ehd.calls import call_control as cc
 from ehd.calls import hearing, records
 from ehd.calls.routing import holding_bridge_id
-from ehd.db.models import HandlingEnd, QueuedCall
+from ehd.db.models import Did, HandlingEnd, Queue, QueuedCall, RouteType, User
 from ehd.errors import ConflictError
 from ehd.queueing.call_controls import CallControls
 from ehd.queueing.floor import QueueFloor
@@ -40,7 +42,8 @@ class Transfers:
             if agent.state != AgentState.LOGGED_OUT
         }
 
-    async def blind(self, item_id: str, target: cc.TransferTarget) -> cc.BlindTransfer:
+    def plan(self, item_id: str, target: cc.TransferTarget) -> cc.BlindTransfer:
+        """Where the customer would go; ConflictError (with the reason) when they cannot."""
         floor = self.floor
         call = self.controls.get(item_id)
         caller = floor.callers.get(item_id)
@@ -50,6 +53,37 @@ class Transfers:
         plan = cc.plan_blind_transfer(call, caller.queue, target, self.logged_in(), queues)
         if isinstance(plan, cc.Refuse):
             raise ConflictError(plan.reason)
+        return plan
+
+    async def refer(self, channel_id: str, destination: str) -> None:
+        """The agent's phone asked for a blind transfer of its call to ``destination`` (the
+        user part it dialled). The phone is told how it went (a SIP NOTIFY)."""
+        leg = self.floor.legs.get(channel_id)
+        target = await target_of(destination)
+        if leg is None or not leg.connected or target is None:
+            log.info("REFER on %s to %r: no call or no such target", channel_id, destination)
+            await self._tell_phone(channel_id, "channel_declined")
+            return
+        try:
+            self.plan(leg.item_id, target)
+        except ConflictError as refused:
+            log.info("REFER on %s to %r refused: %s", channel_id, destination, refused)
+            await self._tell_phone(channel_id, "channel_declined")
+            return
+        await self._tell_phone(channel_id, "channel_answered")  # before its leg is hung up
+        await self.blind(leg.item_id, target)
+
+    async def _tell_phone(self, channel_id: str, state: str) -> None:
+        with contextlib.suppress(AriHttpError):
+            await self.floor.ari.request(
+                "POST", f"channels/{channel_id}/transfer_progress", {"states": state}
+            )
+
+    async def blind(self, item_id: str, target: cc.TransferTarget) -> cc.BlindTransfer:
+        floor = self.floor
+        call = self.controls.get(item_id)
+        plan = self.plan(item_id, target)
+        caller = floor.callers[item_id]
         runtime = floor.queues[plan.queue]
         now = floor.clock()
         legs = floor.legs.of_call(item_id)
@@ -88,3 +122,16 @@ class Transfers:
         if bridge_id not in {bridge.id for bridge in await ari.list_bridges()}:
             await ari.create_bridge(bridge_id, "holding")
         await ari.add_to_bridge(bridge_id, channel_id, role="participant")
+
+
+async def target_of(destination: str) -> cc.TransferTarget | None:
+    """What a phone's transfer dialled: a colleague's extension, a queue's own number, or one
+    of our numbers that leads to a queue."""
+    user = await User.get_or_none(sip_extension=destination, active=True)
+    if user is not None:
+        return cc.TransferTarget(cc.TransferKind.AGENT, user.username)
+    queue = await Queue.get_or_none(number=destination)
+    if queue is None:
+        did = await Did.get_or_none(number=destination, route_type=RouteType.QUEUE)
+        queue = await Queue.get_or_none(id=did.queue_id) if did and did.queue_id else None
+    return cc.TransferTarget(cc.TransferKind.QUEUE, queue.name) if queue is not None else None

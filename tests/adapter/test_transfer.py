@@ -239,3 +239,35 @@ async def test_consulting_someone_busy_or_away_is_refused(database: None, tmp_pa
         with pytest.raises(ConflictError, match="yourself"):
             await service.controls.consult("caller-1", "alice")
         assert service.controls.get("caller-1").state.value == "talking"
+
+
+# --- transfers asked by the agent's phone (SIP REFER) ---------------------------------------
+def _refer(channel: str, destination: str) -> object:
+    return event(
+        "ChannelTransfer",
+        referred_by={"source_channel": {"id": channel}},
+        refer_to={"requested_destination": {"destination": destination}},
+    )
+
+
+async def test_a_refer_to_an_extension_transfers_and_an_unknown_one_is_declined(
+    database: None, tmp_path: Path
+) -> None:
+    from ehd.ari.events import Event
+    from ehd.db.models import User
+
+    await User.create(username="bob", password_hash="x", sip_extension="1002")
+    async with fake_ari(tmp_path) as (service, asterisk):
+        alice_leg = await _alice_talking(service)
+        refer = _refer(alice_leg, "4999")
+        assert isinstance(refer, Event)
+        assert await service.on_event(refer)
+        assert asterisk.queries[-1] == {"states": "channel_declined"}
+        assert service.agent_on_call("alice", "caller-1"), "a declined REFER moved the call"
+        await service.agent_logged_in("bob", {"q": 0}, "PJSIP/1002", remote=False)
+        refer = _refer(alice_leg, "1002")
+        assert isinstance(refer, Event)
+        assert await service.on_event(refer)
+        assert {"states": "channel_answered"} in asterisk.queries
+        assert [leg.agent_id for leg in service.legs] == ["bob"]
+        assert asterisk.requests("LOG")[-2:] == ["LOG BLINDTRANSFER", "LOG ENTERQUEUE"]

@@ -96,6 +96,7 @@ class CarrierCall:
     def __init__(self, carrier: Carrier, channel_id: str) -> None:
         self.carrier = carrier
         self.id = channel_id
+        self.playing = ""  # the playback :meth:`play` started
 
     def _has(self, kind: type[Event]) -> bool:
         return any(isinstance(e, kind) for e in self.carrier.events.by_channel[self.id])
@@ -154,7 +155,14 @@ class CarrierCall:
             await self.carrier.ari.hangup(self.id)
 
     async def play(self, media: str) -> None:
-        await self.carrier.ari.play(self.id, media, f"play-{uuid.uuid4().hex[:8]}")
+        self.playing = f"play-{uuid.uuid4().hex[:8]}"
+        await self.carrier.ari.play(self.id, media, self.playing)
+
+    async def stop_playing(self) -> None:
+        """Stop what :meth:`play` started: ARI runs a channel's commands one after the other,
+        so a transfer request waits behind a long playback."""
+        with contextlib.suppress(Exception):
+            await self.carrier.ari.stop_playback(self.playing)
 
     def was_answered(self) -> bool:
         return self._has(StasisStart)

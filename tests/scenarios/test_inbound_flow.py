@@ -259,7 +259,7 @@ async def test_a_recorded_call_leaves_a_file_with_sound_played_in_the_browser(
 
         await eventually(playing, timeout=15, what="the recording playing in the browser")
         duration = await audio.evaluate("a => a.duration")
-    assert duration > 5, duration
+    assert duration > 2, duration  # as long as the file (seconds > 2 above)
     alice = await logged_in_session(ehd_server.web_url, "alice", _password(ehd_server, "alice"))
     bob = await logged_in_session(ehd_server.web_url, "bob", _password(ehd_server, "bob"))
     async with alice, bob:

@@ -569,3 +569,42 @@ async def test_a_three_way_conference_then_the_agent_leaves_by_hanging_up(
     assert_hears(after[0], SECOND_AGENT_HZ, "after alice left, the caller heard bob")
     assert_hears(after[1], CALLER_HZ, "after alice left, bob heard the caller")
     assert alice_state["state"] in ("ready", "wrap_up"), alice_state
+
+
+async def test_a_transfer_from_the_agents_phone_puts_the_caller_through_to_bob(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice presses transfer on her phone and dials bob's extension (a SIP REFER): the caller
+    is put through to bob, the same way as from the console."""
+    await api.call("PUT", "/api/queues/ears-bob", {**QUEUE_SETTINGS, "number": "4763"})
+    await api.call("PUT", "/api/queues/ears-bob/members/bob", {"penalty": 0})
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.3),
+    }
+    try:
+        async with serving(farm, phones_speak) as phones:
+            await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+            alice = await _answered_by_alice(phones)
+            await api.call("POST", "/api/agents/bob/login", {"queues": ["ears-bob"]})
+            await asyncio.sleep(2.0)  # talking
+            # Alice's phone sends REFER with Refer-To: sip:1002@ehd (her transfer key).
+            await alice.stop_playing()  # else the farm runs the request after her tone
+            to_bob = f"PJSIP/sip:1002@127.0.0.1:{ehd_server.sip_port}"
+            await farm.ari.request("POST", f"channels/{alice.id}/redirect", {"endpoint": to_bob})
+
+            async def answered_by_bob() -> CarrierCall | None:
+                rings = phones.answered_by("1002")
+                return rings[-1].call if rings else None
+
+            bob = await eventually(answered_by_bob, timeout=20, what="bob answered")
+            with_bob = await _ears(caller, bob, f"{call_id}-refer", 6)
+            await caller.hangup()
+    finally:
+        await api.call("POST", "/api/agents/bob/logout")
+    assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the REFER, the caller heard bob")
+    assert_hears(with_bob[1], CALLER_HZ, "after the REFER, bob heard the caller")
+    assert_does_not_hear(with_bob[0], AGENT_HZ, "after the REFER, the caller heard alice")
+    rows = [(line[3], line[4], line[5]) for line in queue_log(ehd_server, call_id)]
+    assert ("alice", "BLINDTRANSFER", "bob") in rows, rows
