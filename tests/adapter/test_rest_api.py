@@ -267,3 +267,20 @@ async def test_basic_auth_is_limited_per_address_and_locks_no_one_out(api: Clien
     assert response.status == 429 and int(response.headers["Retry-After"]) >= 1
     response = await api.get(f"{BASE}/users", headers=basic("agent", "agent-pass"))
     assert response.status == 429  # even the right password waits: guessing is paused
+
+
+async def test_the_covered_products_field_names_search_users(api: Client) -> None:
+    """``usermail`` and ``addts`` (the names its documentation uses) search email and the
+    creation time, so scripts written for it run unchanged; they are not shown twice."""
+    from ehd.db.models import User
+
+    status, made = await call(api, "POST", "/users", {"username": "sven", "password": "x" * 12,
+                                                        "email": "sven@example.com"})  # fmt: skip
+    assert status == 201, made
+    await User.filter(username="sven").update(created_at=datetime(2026, 11, 20, tzinfo=UTC))
+    status, found = await call(api, "GET", "/users?usermail=sven@example.com")
+    assert status == 200 and [u["username"] for u in found] == ["sven"], found
+    assert "usermail" not in found[0] and "addts" not in found[0]
+    later = [u["username"] for u in (await call(api, "GET", "/users?addts:gt=20261119"))[1]]
+    earlier = [u["username"] for u in (await call(api, "GET", "/users?addts:lt=20261119"))[1]]
+    assert "sven" in later and "sven" not in earlier

@@ -110,7 +110,10 @@ RESOURCES: dict[str, Resource] = {
             fields=(Field("id", N), Field("username", T), Field("name", T), Field("email", T),
                     Field("role", T, choices=tuple(Role)), Field("language", T),
                     Field("sip_extension", T, nullable=True), Field("active", B),
-                    Field("created_at", W)),
+                    Field("created_at", W),
+                    # The names the product we cover documents, so its users' scripts run.
+                    Field("usermail", T, "email", shown=False),
+                    Field("addts", W, "created_at", shown=False)),
             create_fields={"username": T, "password": T, "name": T, "email": T, "role": T,
                            "language": T},
             required=("username", "password"),
