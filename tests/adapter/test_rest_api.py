@@ -284,3 +284,33 @@ async def test_the_covered_products_field_names_search_users(api: Client) -> Non
     later = [u["username"] for u in (await call(api, "GET", "/users?addts:gt=20261119"))[1]]
     earlier = [u["username"] for u in (await call(api, "GET", "/users?addts:lt=20261119"))[1]]
     assert "sven" in later and "sven" not in earlier
+
+
+async def test_scripts_log_agents_in_and_out_and_reach_call_control(api: Client) -> None:
+    """Agent state and call control with the REST API's Basic auth: the console's own doors,
+    in the OpenAPI document; call control needs running telephony (503 here)."""
+    from ehd.accounts.service import create_user
+    from ehd.db.models import Queue, QueueMember
+
+    alice = await create_user("alice", "alice-pass")
+    await QueueMember.create(user=alice, queue=await Queue.create(name="support"), penalty=0)
+    response = await api.get(f"{BASE}/agents/alice")
+    assert response.status == 401 and "WWW-Authenticate" in response.headers
+    assert (await call(api, "GET", "/agents/alice"))[1]["state"] == "logged_out"
+    login = {"queues": ["support"], "number": "+46701234567"}  # a remote agent
+    status, state = await call(api, "POST", "/agents/alice/login", login)
+    assert status == 200 and state["state"] != "logged_out", state
+    status, state = await call(api, "POST", "/agents/alice/pause", {"reason": "lunch"})
+    assert status == 200 and (state["state"], state["pause_reason"]) == ("paused", "lunch")
+    status, state = await call(api, "POST", "/agents/alice/logout", {})
+    assert status == 200 and state["state"] == "logged_out", state
+    assert (await call(api, "POST", "/agents/alice/dance", {}))[0] == 404
+    assert (await call(api, "GET", "/agents/nobody"))[0] == 404
+    assert (await call(api, "POST", "/livecalls/c1/hold", {}))[0] == 503
+    assert (await call(api, "POST", "/livecalls/c1/consult/toggle", {}))[0] == 503
+    assert (await call(api, "POST", "/livecalls/c1/juggle", {}))[0] == 404
+    response = await api.post(f"{BASE}/livecalls/c1/hold", json={})
+    assert response.status == 401
+    paths = (await call(api, "GET", "/openapi.json"))[1]["paths"]
+    assert f"{BASE}/livecalls/{{call_id}}/consult/complete" in paths
+    assert f"{BASE}/agents/{{username}}/pause" in paths and f"{BASE}/users" in paths

@@ -46,6 +46,9 @@ async def test_schemathesis_finds_no_server_errors(tmp_path: Path) -> None:
             "--max-examples", "10", "--seed", str(seed), "--workers", "1",
             "--phases", "coverage,fuzzing", "--generation-allow-x00", "false",
             "--generation-database", "none",
+            # Call control needs running telephony (503 without it, as documented); its
+            # doors are the console's, tested with calls in adapter and scenario tests.
+            "--exclude-path-regex", "/livecalls/",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path,
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_COLOR": "1"},
         )  # fmt: skip

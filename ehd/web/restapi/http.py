@@ -35,7 +35,6 @@ from ehd.tickets.options import ticket_options
 from ehd.web.json_input import json_body
 from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS, QUEUE_SERVICE
 from ehd.web.restapi import computed, writes
-from ehd.web.restapi.openapi import document
 from ehd.web.restapi.query import Op, Selection, parse
 from ehd.web.restapi.resources import RESOURCES, Resource
 
@@ -218,11 +217,6 @@ async def _computed(request: web.Request, name: str, rest: list[str]) -> web.Str
         return web.json_response(await computed.crm_aid(request.query))
     selection = parse([(k, v) for k, v in request.query.items() if k == "limit"], {})
     return web.json_response(await computed.crm_contactsearch(request.query, selection.limit))
-
-
-@routes.get(f"{BASE}/openapi.json")
-async def openapi(request: web.Request) -> web.StreamResponse:
-    return web.json_response(document())
 
 
 @routes.route("*", BASE + "/{path:.*}")
