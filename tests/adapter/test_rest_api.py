@@ -225,9 +225,27 @@ async def test_a_ticket_change_obeys_the_ticket_rules_and_saves_all_or_nothing(a
     assert fields == {"subject", "agent_id"}
 
 
-async def test_guesses_from_many_addresses_meet_a_per_user_limit(api: Client) -> None:
+@pytest.fixture
+async def slow_refill_api(tmp_path: Path) -> AsyncIterator[Client]:
+    """The API with a per-user bucket that refills once an hour instead of every 6 s: on a
+    loaded machine the guesses (argon2 each) can take longer than a refill, which made the
+    count of 401s before the first 429 depend on the machine's speed."""
+    from ehd.accounts.login_guard import UserAttemptLimiter
+    from ehd.web.restapi.http import REST_USER_ATTEMPTS
+
+    app = create_platform_app(Config(data_dir=tmp_path), telephony=False)
+    app[REST_USER_ATTEMPTS] = UserAttemptLimiter(per_minute=1 / 60)
+    async with TestClient(TestServer(app)) as client:
+        await create_user("root", "root-pass", role=Role.ADMIN)
+        yield client
+
+
+async def test_guesses_from_many_addresses_meet_a_per_user_limit(
+    slow_refill_api: Client,
+) -> None:
     """Each address stayed under its own limit, so guesses spread over addresses never
     stopped. Now the username has a limit too, which the admin's own address does not meet."""
+    api = slow_refill_api
     assert (await call(api, "GET", "/users"))[0] == 200  # root works from 127.0.0.1
     url = api.make_url(f"{BASE}/users")
     statuses = []
@@ -272,8 +290,6 @@ async def test_basic_auth_is_limited_per_address_and_locks_no_one_out(api: Clien
 async def test_the_covered_products_field_names_search_users(api: Client) -> None:
     """``usermail`` and ``addts`` (the names its documentation uses) search email and the
     creation time, so scripts written for it run unchanged; they are not shown twice."""
-    from ehd.db.models import User
-
     status, made = await call(api, "POST", "/users", {"username": "sven", "password": "x" * 12,
                                                         "email": "sven@example.com"})  # fmt: skip
     assert status == 201, made
@@ -289,8 +305,7 @@ async def test_the_covered_products_field_names_search_users(api: Client) -> Non
 async def test_scripts_log_agents_in_and_out_and_reach_call_control(api: Client) -> None:
     """Agent state and call control with the REST API's Basic auth: the console's own doors,
     in the OpenAPI document; call control needs running telephony (503 here)."""
-    from ehd.accounts.service import create_user
-    from ehd.db.models import Queue, QueueMember
+    from ehd.db.models import QueueMember
 
     alice = await create_user("alice", "alice-pass")
     await QueueMember.create(user=alice, queue=await Queue.create(name="support"), penalty=0)
