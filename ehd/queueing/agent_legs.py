@@ -90,7 +90,11 @@ class AgentLegs:
                      floor.site_screen_pop)  # fmt: skip
         codes = runtime.classification_codes if runtime else []
         caller = floor.callers.get(offer.item_id)
-        floor.consoles.publish(offer.agent_id, offer_message(offer, caller, templates, codes))
+        item = floor.driver.engine.items.get(offer.item_id)
+        waited = floor.clock() - item.entered_at if item is not None else 0.0
+        floor.consoles.publish(
+            offer.agent_id, offer_message(offer, caller, templates, codes, waited)
+        )
 
     async def cancel(self, action: act.CancelOffer) -> None:
         leg = self.floor.legs.offered(action.item_id, action.agent_id)

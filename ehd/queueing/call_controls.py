@@ -34,6 +34,7 @@ def call_message(call: cc.ConnectedCall, now: float, *, ended: bool = False) -> 
         "call_id": call.item_id,
         "state": "ended" if ended else call.state.value,
         "connected_at": call.connected_at,
+        "seconds": round(max(0.0, now - call.connected_at)),  # connected so far
         "hold_seconds": round(call.hold_seconds(now), 1),
         "consult": None
         if call.consult is None or ended

@@ -17,6 +17,7 @@ def offer_message(
     caller: Caller | None,
     templates: tuple[str, str, str],  # the agent's, the queue's, the site's
     classification_codes: list[dict[str, str]],
+    waited: float = 0.0,  # seconds since the caller first entered a queue
 ) -> dict[str, Any]:
     values = {
         "AID": caller.caller_id if caller else "",
@@ -40,6 +41,7 @@ def offer_message(
         "customer_number": values["CUSTID"],
         "language": values["LANG"],
         "priority": caller.priority if caller else 0,
+        "waited_seconds": round(max(0.0, waited)),
         "screen_pop": screen_pop or (crm.page() if crm else ""),
         "contact": {"name": crm.name, "company": crm.company} if crm else None,
         "classification_codes": classification_codes,

@@ -264,7 +264,12 @@ async def test_hold_gives_the_caller_music_and_resume_brings_both_back(
             await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
             agent = await _answered_by_alice(phones)
             await expect(page.locator("#call-state")).to_have_text("talking", timeout=10_000)
+            await expect(page.locator("#call-waited")).to_have_text(re.compile(r"^0:[0-5]\d$"))
             talking = await _ears(caller, agent, f"{call_id}-talk", 5)
+            # the duration runs in the page: at least the five seconds just heard
+            await expect(page.locator("#call-duration")).to_have_text(
+                re.compile(r"^0:(0[5-9]|[1-5]\d)$")
+            )
             async with bob.session.post(f"/api/calls/{call_id}/hold", json={}) as refused:
                 assert refused.status == 403, await refused.text()
             await page.click("#hold")

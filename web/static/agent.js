@@ -42,6 +42,7 @@
       panel.hidden = false;
       $("call-caller").textContent = offer.caller || t("unknown");
       $("call-queue").textContent = offer.queue;
+      $("call-waited").textContent = clock(offer.waited_seconds || 0);
       $("call-did").textContent = offer.did;
       $("call-custid").textContent = offer.customer_number || "–";
       const contact = offer.contact;
@@ -74,11 +75,30 @@
     });
   }
 
+  // m:ss, or h:mm:ss for long calls.
+  function clock(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    const two = (n) => String(n).padStart(2, "0");
+    return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`
+      : `${Math.floor(s / 60)}:${two(s % 60)}`;
+  }
+
+  // The call's running duration, counted here from what the server last said.
+  let ticking = null;
+  function runDuration(seconds, ended) {
+    clearInterval(ticking);
+    const since = Date.now() - seconds * 1000;
+    const show = () => { $("call-duration").textContent = clock((Date.now() - since) / 1000); };
+    show();
+    if (!ended) { ticking = setInterval(show, 1000); }
+  }
+
   // The connected call: hold, resume and record act on it; the buttons follow its state.
   function showCall(current) {
     const controls = $("call-controls");
     if (!controls) { return; }
     const ended = current.state === "ended";
+    runDuration(current.seconds || 0, ended);
     controls.hidden = ended;
     if (ended) { $("transfer-form").hidden = true; }
     if ($("call")) { $("call").hidden = false; }
