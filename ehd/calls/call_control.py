@@ -11,9 +11,7 @@ two (the other one holds), cancel (back to the customer), join all three (a conf
 the colleague may leave) or complete: customer and colleague are bridged and the agent leaves,
 an attended transfer (also how the agent leaves a conference).
 
-A blind transfer hands the customer on and frees the agent: to a queue (keeping the place the
-customer first had in line, unless asked otherwise) or to one logged-in agent, whose call it
-stays for a while in a queue that agent staffs; see :func:`plan_blind_transfer`.
+Where a blind transfer goes is :mod:`ehd.calls.transfer_plan`.
 
 Pure: events in, actions out; :class:`ehd.queueing.call_controls.CallControls` carries them
 out and keeps each call's state.
@@ -22,7 +20,6 @@ out and keeps each call's state.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import assert_never
 
@@ -355,61 +352,3 @@ def _complete(call: ConnectedCall, consult: Consult, at: float) -> Decision:
         HandOver(settled, taken),
         TellAgent(taken),
     ]
-
-
-# --- blind transfer -------------------------------------------------------------------------
-class TransferKind(enum.StrEnum):
-    AGENT = "agent"
-    QUEUE = "queue"
-
-
-@dataclass(frozen=True)
-class TransferTarget:
-    kind: TransferKind
-    name: str  # the agent's username or the queue's name
-    keep_place: bool = True
-
-
-@dataclass(frozen=True)
-class BlindTransfer:
-    """Into ``queue``, kept for ``agent_id`` first when the target is an agent."""
-
-    queue: str
-    agent_id: str | None
-    keep_place: bool
-
-
-def plan_blind_transfer(
-    call: ConnectedCall,
-    current_queue: str,
-    target: TransferTarget,
-    logged_in: Mapping[str, Mapping[str, int]],
-    queues: Collection[str],
-) -> BlindTransfer | Refuse:
-    """Where the customer goes: ``logged_in`` maps each logged-in agent to the queues they
-    staff (with their penalty). An agent target is reached through the call's own queue when
-    they staff it, otherwise through the queue they staff with the lowest penalty."""
-    if call.consult is not None:
-        return Refuse(CONSULTING)
-    match target.kind:
-        case TransferKind.QUEUE:
-            if target.name not in queues:
-                return Refuse("there is no such queue")
-            return BlindTransfer(target.name, None, target.keep_place)
-        case TransferKind.AGENT:
-            if target.name == call.agent_id:
-                return Refuse("the call is yours already")
-            memberships = logged_in.get(target.name)
-            if memberships is None:
-                return Refuse("that agent is not logged in")
-            usable = {q: p for q, p in memberships.items() if q in queues}
-            if not usable:
-                return Refuse("that agent staffs no queue")
-            queue = (
-                current_queue
-                if current_queue in usable
-                else min(usable, key=lambda q: (usable[q], q))
-            )
-            return BlindTransfer(queue, target.name, True)
-        case _:
-            assert_never(target.kind)

@@ -20,6 +20,7 @@ from ehd.acd.agent_states import AgentState
 from ehd.ari.client import AriHttpError
 from ehd.calls import call_control as cc
 from ehd.calls import hearing, records
+from ehd.calls import transfer_plan as tp
 from ehd.calls.routing import holding_bridge_id
 from ehd.db.models import Did, HandlingEnd, Queue, QueuedCall, RouteType, User
 from ehd.errors import ConflictError
@@ -42,7 +43,7 @@ class Transfers:
             if agent.state != AgentState.LOGGED_OUT
         }
 
-    def plan(self, item_id: str, target: cc.TransferTarget) -> cc.BlindTransfer:
+    def plan(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer:
         """Where the customer would go; ConflictError (with the reason) when they cannot."""
         floor = self.floor
         call = self.controls.get(item_id)
@@ -50,7 +51,7 @@ class Transfers:
         if caller is None:  # a callback: its customer has no call task to wait in a queue
             raise ConflictError("a callback cannot be transferred")
         queues = set(floor.queues) & set(floor.driver.engine.queues)
-        plan = cc.plan_blind_transfer(call, caller.queue, target, self.logged_in(), queues)
+        plan = tp.plan_blind_transfer(call, caller.queue, target, self.logged_in(), queues)
         if isinstance(plan, cc.Refuse):
             raise ConflictError(plan.reason)
         return plan
@@ -79,7 +80,7 @@ class Transfers:
                 "POST", f"channels/{channel_id}/transfer_progress", {"states": state}
             )
 
-    async def blind(self, item_id: str, target: cc.TransferTarget) -> cc.BlindTransfer:
+    async def blind(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer:
         floor = self.floor
         call = self.controls.get(item_id)
         plan = self.plan(item_id, target)
@@ -124,14 +125,14 @@ class Transfers:
         await ari.add_to_bridge(bridge_id, channel_id, role="participant")
 
 
-async def target_of(destination: str) -> cc.TransferTarget | None:
+async def target_of(destination: str) -> tp.TransferTarget | None:
     """What a phone's transfer dialled: a colleague's extension, a queue's own number, or one
     of our numbers that leads to a queue."""
     user = await User.get_or_none(sip_extension=destination, active=True)
     if user is not None:
-        return cc.TransferTarget(cc.TransferKind.AGENT, user.username)
+        return tp.TransferTarget(tp.TransferKind.AGENT, user.username)
     queue = await Queue.get_or_none(number=destination)
     if queue is None:
         did = await Did.get_or_none(number=destination, route_type=RouteType.QUEUE)
         queue = await Queue.get_or_none(id=did.queue_id) if did and did.queue_id else None
-    return cc.TransferTarget(cc.TransferKind.QUEUE, queue.name) if queue is not None else None
+    return tp.TransferTarget(tp.TransferKind.QUEUE, queue.name) if queue is not None else None

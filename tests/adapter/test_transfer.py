@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ehd.calls.call_control import TransferKind, TransferTarget
+from ehd.calls.transfer_plan import TransferKind, TransferTarget
 from ehd.db.models import CallHandling, CallRecord, Queue, QueuedCall
 from ehd.errors import ConflictError, NotFoundError
 from ehd.queueing.service import QueueService

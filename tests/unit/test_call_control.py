@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from ehd.calls import call_control as cc
 from ehd.calls import hearing as h
+from ehd.calls import transfer_plan as tp
 
 CALL = cc.ConnectedCall(
     "caller-1", "caller-1", "alice", "leg-1", "ehd-call-caller-1", "jazz", connected_at=100.0
@@ -70,37 +71,37 @@ def test_talk_and_hold_always_add_up_to_the_connected_time(gaps: list[float]) ->
 
 
 # --- blind transfer -------------------------------------------------------------------------
-AGENT, QUEUE = cc.TransferKind.AGENT, cc.TransferKind.QUEUE
+AGENT, QUEUE = tp.TransferKind.AGENT, tp.TransferKind.QUEUE
 FLOOR = {"alice": {"sales": 0}, "bob": {"support": 1, "billing": 0}, "carol": {"sales": 2}}
 QUEUES = {"sales", "support", "billing"}
 
 
-def _plan(target: cc.TransferTarget) -> cc.BlindTransfer | cc.Refuse:
-    return cc.plan_blind_transfer(CALL, "sales", target, FLOOR, QUEUES)
+def _plan(target: tp.TransferTarget) -> tp.BlindTransfer | cc.Refuse:
+    return tp.plan_blind_transfer(CALL, "sales", target, FLOOR, QUEUES)
 
 
 def test_a_queue_transfer_keeps_the_place_unless_asked_not_to() -> None:
-    assert _plan(cc.TransferTarget(QUEUE, "support")) == cc.BlindTransfer("support", None, True)
-    assert _plan(cc.TransferTarget(QUEUE, "support", keep_place=False)) == cc.BlindTransfer(
+    assert _plan(tp.TransferTarget(QUEUE, "support")) == tp.BlindTransfer("support", None, True)
+    assert _plan(tp.TransferTarget(QUEUE, "support", keep_place=False)) == tp.BlindTransfer(
         "support", None, False
     )
 
 
 def test_an_agent_is_reached_through_the_calls_queue_or_their_best_one() -> None:
-    assert _plan(cc.TransferTarget(AGENT, "carol")) == cc.BlindTransfer("sales", "carol", True)
-    assert _plan(cc.TransferTarget(AGENT, "bob")) == cc.BlindTransfer("billing", "bob", True)
+    assert _plan(tp.TransferTarget(AGENT, "carol")) == tp.BlindTransfer("sales", "carol", True)
+    assert _plan(tp.TransferTarget(AGENT, "bob")) == tp.BlindTransfer("billing", "bob", True)
 
 
 def test_transfers_that_cannot_work_are_refused_with_a_reason() -> None:
     cases = {
-        cc.TransferTarget(QUEUE, "nowhere"): "no such queue",
-        cc.TransferTarget(AGENT, "alice"): "yours already",
-        cc.TransferTarget(AGENT, "dave"): "not logged in",
+        tp.TransferTarget(QUEUE, "nowhere"): "no such queue",
+        tp.TransferTarget(AGENT, "alice"): "yours already",
+        tp.TransferTarget(AGENT, "dave"): "not logged in",
     }
     for target, reason in cases.items():
         refused = _plan(target)
         assert isinstance(refused, cc.Refuse) and reason in refused.reason
-    lonely = cc.plan_blind_transfer(CALL, "sales", cc.TransferTarget(AGENT, "erin"),
+    lonely = tp.plan_blind_transfer(CALL, "sales", tp.TransferTarget(AGENT, "erin"),
                                     {"erin": {"gone": 0}}, QUEUES)  # fmt: skip
     assert isinstance(lonely, cc.Refuse) and "no queue" in lonely.reason
 

@@ -15,8 +15,9 @@ from aiohttp import web
 
 from ehd.accounts.permissions import Permission
 from ehd.ari.client import AriHttpError
-from ehd.calls.call_control import ConnectedCall, TransferKind, TransferTarget
-from ehd.db.models import MonitorMode, Role
+from ehd.calls.call_control import ConnectedCall
+from ehd.calls.transfer_plan import TransferKind, TransferTarget
+from ehd.db.models import MonitorMode, Role, User
 from ehd.errors import ConflictError, PermissionDeniedError, ValidationError
 from ehd.queueing.call_controls import call_message
 from ehd.queueing.service import QueueService
@@ -169,18 +170,29 @@ async def click_to_dial(request: web.Request) -> web.StreamResponse:
     if not decision.allowed:
         raise ValidationError(f"{number} cannot be called: {decision.reason}")
     service = running_queues(request.app[QUEUE_SERVICE])
-    device = await _own_phone(service, user.username, user.sip_extension, user.remote_number)
-    channel_id = f"ehd-click-{uuid.uuid4().hex[:16]}"
-    try:
-        await service.ari.originate(device, channel_id=channel_id, app=service.app_name,
-                                    app_args=f"{CLICK_TO_DIAL},{decision.target},{user.username}",
-                                    caller_id=f'"{decision.target}" <{decision.target}>',
-                                    timeout=30)  # fmt: skip
-    except AriHttpError as err:
-        raise ConflictError("your phone could not be rung") from err
+    channel_id, device = await _ring_own_phone(
+        service, user, "ehd-click", f"{CLICK_TO_DIAL},{decision.target},{user.username}",
+        f'"{decision.target}" <{decision.target}>',
+    )  # fmt: skip
     return web.json_response(
         {"call_id": channel_id, "number": decision.target, "ringing": device}, status=202
     )
+
+
+async def _ring_own_phone(
+    service: QueueService, user: User, prefix: str, app_args: str, caller_id: str
+) -> tuple[str, str]:
+    """Ring the user's own phone into Stasis with ``app_args``; the new channel and what was
+    rung."""
+    device = await _own_phone(service, user.username, user.sip_extension, user.remote_number)
+    channel_id = f"{prefix}-{uuid.uuid4().hex[:16]}"
+    try:
+        await service.ari.originate(device, channel_id=channel_id, app=service.app_name,
+                                    app_args=app_args, caller_id=caller_id,
+                                    timeout=30)  # fmt: skip
+    except AriHttpError as err:
+        raise ConflictError("your phone could not be rung") from err
+    return channel_id, device
 
 
 async def _own_phone(
@@ -215,13 +227,8 @@ async def monitor_call(request: web.Request) -> web.StreamResponse:
     call = service.controls.get(call_id)  # 404 when not connected
     if call.agent_id == user.username:
         raise ConflictError("you cannot monitor your own call")
-    device = await _own_phone(service, user.username, user.sip_extension, user.remote_number)
-    channel_id = f"ehd-mon-{uuid.uuid4().hex[:16]}"
-    try:
-        await service.ari.originate(device, channel_id=channel_id, app=service.app_name,
-                                    app_args=f"{MONITOR},{call_id},{mode},{user.username}",
-                                    caller_id=f'"{mode}: {call.agent_id}" <{call.agent_id}>',
-                                    timeout=30)  # fmt: skip
-    except AriHttpError as err:
-        raise ConflictError("your phone could not be rung") from err
+    _, device = await _ring_own_phone(
+        service, user, "ehd-mon", f"{MONITOR},{call_id},{mode},{user.username}",
+        f'"{mode}: {call.agent_id}" <{call.agent_id}>',
+    )  # fmt: skip
     return web.json_response({"call_id": call_id, "mode": mode, "ringing": device}, status=202)
