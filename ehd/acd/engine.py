@@ -123,6 +123,8 @@ class AcdEngine:
                 self._completed(event, out)
             case ev.ItemTransferred():
                 self._transferred(event, out)
+            case ev.ItemSentOn():
+                self._sent_on(event, out)
             case ev.ItemHandedOver():
                 self._handed_over(event, out)
             case ev.AgentOnOtherCall():
@@ -491,24 +493,8 @@ class AcdEngine:
         agent = self.agents[item.agent]
         queue = self.queues[item.queue]
         talk = event.at - item.connected_at
-        # app_queue's row: extension, context, hold time, talk time, original position.
         destination = ("agent", event.agent_id) if event.agent_id else ("queue", event.queue)
-        out.append(
-            act.LogQueueEvent(
-                event.at,
-                item.id,
-                queue.config.name,
-                agent.id,
-                "BLINDTRANSFER",
-                (
-                    destination[1],
-                    destination[0],
-                    str(int(item.connected_at - item.entered_at)),
-                    str(int(talk)),
-                    str(item.original_position),
-                ),
-            )
-        )
+        self._log_blind_transfer(item, agent.id, event.at, destination[1], destination[0], out)
         self._release_agent(agent, queue, talk, event.at, out)
         item.agent = item.connected_at = item.waited = None
         item.visited.clear()  # a person chose the queue: an earlier visit is no loop
@@ -523,6 +509,32 @@ class AcdEngine:
         if reserved is not None and item in target.waiting:
             self._timer(item, "reserved", event.at + event.reserve_seconds, out)
         self._dispatch(event.at, out)
+
+    def _sent_on(self, event: ev.ItemSentOn, out: list[act.Action]) -> None:
+        item = self.items.get(event.item_id)
+        if item is None or item.agent is None or item.connected_at is None:
+            return
+        agent = self.agents[item.agent]
+        queue = self.queues[item.queue]
+        self._log_blind_transfer(item, agent.id, event.at, event.extension, event.context, out)
+        del self.items[item.id]
+        self._release_agent(agent, queue, event.at - item.connected_at, event.at, out)
+        self._dispatch(event.at, out)
+
+    def _log_blind_transfer(
+        self, item: Item, agent_id: str, at: float, extension: str, context: str,
+        out: list[act.Action],
+    ) -> None:  # fmt: skip
+        """app_queue's row: extension, context, hold time, talk time, original position."""
+        assert item.connected_at is not None
+        fields = (
+            extension,
+            context,
+            str(int(item.connected_at - item.entered_at)),
+            str(int(at - item.connected_at)),
+            str(item.original_position),
+        )
+        out.append(act.LogQueueEvent(at, item.id, item.queue, agent_id, "BLINDTRANSFER", fields))
 
     def _handed_over(self, event: ev.ItemHandedOver, out: list[act.Action]) -> None:
         item = self.items.get(event.item_id)

@@ -93,6 +93,18 @@ class ItemTransferred:
 
 
 @dataclass(frozen=True)
+class ItemSentOn:
+    """The agent on a connected item sends the caller out of the queues (a blind transfer to
+    a number, a menu, a mailbox) and leaves; ``extension`` and ``context`` say where, as
+    app_queue's BLINDTRANSFER row does."""
+
+    at: float
+    item_id: str
+    extension: str
+    context: str
+
+
+@dataclass(frozen=True)
 class AgentOnOtherCall:
     """A ready agent took a call the queue did not give (consulted by a colleague): busy, so
     the queue offers them nothing meanwhile."""
@@ -176,6 +188,7 @@ Event = (
     | OfferFailed
     | ItemCompleted
     | ItemTransferred
+    | ItemSentOn
     | ItemHandedOver
     | AgentOnOtherCall
     | AgentOffOtherCall

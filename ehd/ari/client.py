@@ -85,6 +85,9 @@ class AriClient:
     async def ring(self, channel_id: str) -> None:
         await self.request("POST", f"channels/{channel_id}/ring")
 
+    async def ring_stop(self, channel_id: str) -> None:
+        await self.request("DELETE", f"channels/{channel_id}/ring")
+
     async def play(
         self, channel_id: str, media: str | list[str], playback_id: str, lang: str | None = None
     ) -> None:

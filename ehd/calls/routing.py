@@ -22,6 +22,9 @@ class Action(StrEnum):
     REMOTE_LOGIN = "remote_login"
     NOT_IN_SERVICE = "not_in_service"
     UNAVAILABLE = "unavailable"
+    # Only where an agent sends a caller on (no DID routes to these):
+    RING_OUTSIDE = "ring_outside"  # an outside number through the trunk, ``target`` in E.164
+    MAILBOX = "mailbox"  # the mailbox of the user named in ``voicemail``
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Callers waiting in a queue as the queue service knows them, and the notices it sends their
-call tasks (leave the queue; the caller chose a callback)."""
+call tasks (leave the queue; the caller chose a callback; an agent sent the caller on)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ehd.ari.events import Event
+from ehd.calls.routing import Route
 from ehd.db.models import CallRecord
 
 
@@ -26,6 +27,14 @@ class CallbackOffer(Event):
     queue: str
     priority: int
     entered_at: float
+
+
+@dataclass(frozen=True)
+class SentOn(Event):
+    """Delivered to the caller's call task: the agent sent the caller out of the queues; the
+    call follows ``route`` (a menu, a phone, a mailbox, an outside number)."""
+
+    route: Route
 
 
 @dataclass(frozen=True)

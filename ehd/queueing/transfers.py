@@ -1,19 +1,23 @@
 """Blind transfers of the calls connected on the floor: the agent hands the customer to a queue
 or to another agent and is free at once; the customer waits with the new queue's music, in
-its holding bridge, as any caller does, until the ACD connects them again. The console asks
-for it, or the agent's phone does (its transfer key sends a SIP REFER, which Asterisk hands
-to ehd as a ChannelTransfer event): a colleague's extension or a queue's number.
+its holding bridge, as any caller does, until the ACD connects them again. Or the agent sends
+the customer out of the queues: to one of our numbers (its menu, the phone it rings), a
+colleague's phone or mailbox, or an outside number through the trunk; the caller's own call
+task carries that out (:class:`ehd.queueing.callers.SentOn`). The console asks for it, or the
+agent's phone does (its transfer key sends a SIP REFER, which Asterisk hands to ehd as a
+ChannelTransfer event) with whatever number it dialled.
 
-:func:`ehd.calls.call_control.plan_blind_transfer` decides where the customer goes; the ACD
-engine (``ItemTransferred``) frees the agent, writes app_queue's BLINDTRANSFER row and offers
-the call again. Here the agent's side ends first, so their leg hanging up is not taken for the
-end of the call.
+:mod:`ehd.calls.transfer_plan` decides where the customer goes; the ACD engine
+(``ItemTransferred``, ``ItemSentOn``) frees the agent, writes app_queue's BLINDTRANSFER row
+and offers the call again if it stays in a queue. Here the agent's side ends first, so their
+leg hanging up is not taken for the end of the call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from typing import assert_never
 
 from ehd.acd import events as ev
 from ehd.acd.agent_states import AgentState
@@ -21,10 +25,13 @@ from ehd.ari.client import AriHttpError
 from ehd.calls import call_control as cc
 from ehd.calls import hearing, records
 from ehd.calls import transfer_plan as tp
-from ehd.calls.routing import holding_bridge_id
-from ehd.db.models import Did, HandlingEnd, Queue, QueuedCall, RouteType, User
+from ehd.calls.dial_policy import DialKind
+from ehd.calls.dialling import dial_decision
+from ehd.calls.routing import decide_route, holding_bridge_id
+from ehd.db.models import HandlingEnd, Queue, QueuedCall, User
 from ehd.errors import ConflictError
 from ehd.queueing.call_controls import CallControls
+from ehd.queueing.callers import SentOn
 from ehd.queueing.floor import QueueFloor
 
 log = logging.getLogger(__name__)
@@ -43,7 +50,7 @@ class Transfers:
             if agent.state != AgentState.LOGGED_OUT
         }
 
-    def plan(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer:
+    async def plan(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer | tp.SendOn:
         """Where the customer would go; ConflictError (with the reason) when they cannot."""
         floor = self.floor
         call = self.controls.get(item_id)
@@ -51,22 +58,64 @@ class Transfers:
         if caller is None:  # a callback: its customer has no call task to wait in a queue
             raise ConflictError("a callback cannot be transferred")
         queues = set(floor.queues) & set(floor.driver.engine.queues)
-        plan = tp.plan_blind_transfer(call, caller.queue, target, self.logged_in(), queues)
+        target = await self._agent_behind(target)
+        plan: tp.BlindTransfer | tp.SendOn | cc.Refuse
+        match target.kind:
+            case tp.TransferKind.QUEUE | tp.TransferKind.AGENT:
+                logged_in = self.logged_in()
+                plan = tp.plan_blind_transfer(call, caller.queue, target, logged_in, queues)
+            case tp.TransferKind.NUMBER:
+                plan = await self._plan_number(call, target.name)
+            case tp.TransferKind.MAILBOX:
+                owner = await User.exists(username=target.name, active=True)
+                plan = tp.plan_mailbox_transfer(call, target.name, owner)
+            case _:
+                assert_never(target.kind)
         if isinstance(plan, cc.Refuse):
             raise ConflictError(plan.reason)
+        if isinstance(plan, tp.BlindTransfer) and plan.queue not in queues:
+            raise ConflictError("that number's queue is not running")
         return plan
+
+    async def _agent_behind(self, target: tp.TransferTarget) -> tp.TransferTarget:
+        """A number that is a logged-in agent's extension or a queue's own number means that
+        agent or that queue (the phone's transfer key can only dial numbers)."""
+        if target.kind != tp.TransferKind.NUMBER:
+            return target
+        user = await User.get_or_none(sip_extension=target.name, active=True)
+        if user is not None and user.username in self.logged_in():
+            return tp.TransferTarget(tp.TransferKind.AGENT, user.username)
+        queue = await Queue.get_or_none(number=target.name)
+        if queue is not None:
+            return tp.TransferTarget(tp.TransferKind.QUEUE, queue.name)
+        return target
+
+    async def _plan_number(
+        self, call: cc.ConnectedCall, dialled: str
+    ) -> tp.BlindTransfer | tp.SendOn | cc.Refuse:
+        entry = await records.did_entry(dialled)
+        agent = await User.get_or_none(username=call.agent_id)
+        if agent is None:  # the rights to dial are a user's
+            raise ConflictError(f"{call.agent_id} has no user account to dial with")
+        decision = await dial_decision(agent, dialled)
+        colleague = ""
+        if decision.kind == DialKind.INTERNAL:
+            owner = await User.get_or_none(sip_extension=decision.target, active=True)
+            colleague = owner.username if owner is not None else ""
+        route = decide_route(entry) if entry is not None else None
+        return tp.plan_number_transfer(call, dialled, route, decision, colleague)
 
     async def refer(self, channel_id: str, destination: str) -> None:
         """The agent's phone asked for a blind transfer of its call to ``destination`` (the
         user part it dialled). The phone is told how it went (a SIP NOTIFY)."""
         leg = self.floor.legs.get(channel_id)
-        target = await target_of(destination)
-        if leg is None or not leg.connected or target is None:
-            log.info("REFER on %s to %r: no call or no such target", channel_id, destination)
+        target = tp.TransferTarget(tp.TransferKind.NUMBER, destination)
+        if leg is None or not leg.connected:
+            log.info("REFER on %s to %r: no call", channel_id, destination)
             await self._tell_phone(channel_id, "channel_declined")
             return
         try:
-            self.plan(leg.item_id, target)
+            await self.plan(leg.item_id, target)
         except ConflictError as refused:
             log.info("REFER on %s to %r refused: %s", channel_id, destination, refused)
             await self._tell_phone(channel_id, "channel_declined")
@@ -80,29 +129,23 @@ class Transfers:
                 "POST", f"channels/{channel_id}/transfer_progress", {"states": state}
             )
 
-    async def blind(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer:
+    async def blind(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer | tp.SendOn:
+        plan = await self.plan(item_id, target)
+        if isinstance(plan, tp.SendOn):
+            await self._send_on(item_id, plan)
+        else:
+            await self._requeue(item_id, plan)
+        return plan
+
+    async def _requeue(self, item_id: str, plan: tp.BlindTransfer) -> None:
         floor = self.floor
         call = self.controls.get(item_id)
-        plan = self.plan(item_id, target)
         caller = floor.callers[item_id]
         runtime = floor.queues[plan.queue]
         now = floor.clock()
-        legs = floor.legs.of_call(item_id)
-        for leg in legs:
-            floor.legs.pop(leg.channel_id)
-        self.controls.finished(item_id)
-        with contextlib.suppress(AriHttpError):  # on hold: out of the bridge already
-            await floor.ari.request(
-                "POST",
-                f"bridges/{call.bridge_id}/removeChannel",
-                {"channel": call.customer_channel},
-            )
-        await floor.audio.hear(call.customer_channel, hearing.BackToQueue(runtime.moh_class))
+        legs = await self._agent_side_ends(call, runtime.moh_class)
         await self._wait_in(holding_bridge_id(runtime.queue_id), call.customer_channel)
-        for leg in legs:
-            await floor.hangup(leg.channel_id)
-        with contextlib.suppress(AriHttpError):
-            await floor.ari.destroy_bridge(call.bridge_id)
+        await self._agent_legs_go(call, legs)
         caller.queue, caller.moh_class = plan.queue, runtime.moh_class
         changes: dict[str, object] = {"queue_name": plan.queue, "agent": "", "agent_channel": "",
                                       "connected_at": None}  # fmt: skip
@@ -115,7 +158,43 @@ class Transfers:
         await floor.driver.handle(
             ev.ItemTransferred(now, item_id, plan.queue, plan.agent_id, plan.keep_place)
         )
-        return plan
+
+    async def _send_on(self, item_id: str, plan: tp.SendOn) -> None:
+        """Out of the queues: the agent is free, and the caller's call task follows the route
+        (hearing music from leaving the bridge until it takes over)."""
+        floor = self.floor
+        call = self.controls.get(item_id)
+        caller = floor.callers[item_id]
+        now = floor.clock()
+        legs = await self._agent_side_ends(call, caller.moh_class)
+        await self._agent_legs_go(call, legs)
+        await records.agent_part_over(call, call.queue, now, HandlingEnd.TRANSFER, plan.label)
+        log.info("call %s: %s sent it on to %s", item_id, call.agent_id, plan.label)
+        await floor.driver.handle(ev.ItemSentOn(now, item_id, plan.extension, plan.context))
+        caller.notify(SentOn("EhdSentOn", floor.app_name, {}, plan.route))
+
+    async def _agent_side_ends(self, call: cc.ConnectedCall, moh_class: str) -> list[str]:
+        """The customer leaves the agent's bridge for music; the agent's legs (returned) are
+        no longer the call's, so their hanging up does not end it."""
+        legs = [leg.channel_id for leg in self.floor.legs.of_call(call.item_id)]
+        for channel_id in legs:
+            self.floor.legs.pop(channel_id)
+        self.controls.finished(call.item_id)
+        with contextlib.suppress(AriHttpError):  # on hold: out of the bridge already
+            await self.floor.ari.request(
+                "POST",
+                f"bridges/{call.bridge_id}/removeChannel",
+                {"channel": call.customer_channel},
+            )
+        await self.floor.audio.hear(call.customer_channel, hearing.BackToQueue(moh_class))
+        return legs
+
+    async def _agent_legs_go(self, call: cc.ConnectedCall, legs: list[str]) -> None:
+        """Only once the customer is safely elsewhere: never alone in silence."""
+        for channel_id in legs:
+            await self.floor.hangup(channel_id)
+        with contextlib.suppress(AriHttpError):
+            await self.floor.ari.destroy_bridge(call.bridge_id)
 
     async def _wait_in(self, bridge_id: str, channel_id: str) -> None:
         """Into the queue's holding bridge (made if no caller has needed it yet)."""
@@ -123,16 +202,3 @@ class Transfers:
         if bridge_id not in {bridge.id for bridge in await ari.list_bridges()}:
             await ari.create_bridge(bridge_id, "holding")
         await ari.add_to_bridge(bridge_id, channel_id, role="participant")
-
-
-async def target_of(destination: str) -> tp.TransferTarget | None:
-    """What a phone's transfer dialled: a colleague's extension, a queue's own number, or one
-    of our numbers that leads to a queue."""
-    user = await User.get_or_none(sip_extension=destination, active=True)
-    if user is not None:
-        return tp.TransferTarget(tp.TransferKind.AGENT, user.username)
-    queue = await Queue.get_or_none(number=destination)
-    if queue is None:
-        did = await Did.get_or_none(number=destination, route_type=RouteType.QUEUE)
-        queue = await Queue.get_or_none(id=did.queue_id) if did and did.queue_id else None
-    return tp.TransferTarget(tp.TransferKind.QUEUE, queue.name) if queue is not None else None

@@ -12,6 +12,8 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from typing import assert_never
 
 from ehd.ari.client import AriClient, AriHttpError, AriNotFound
 from ehd.ari.events import (
@@ -38,7 +40,7 @@ from ehd.calls.survey import SurveyStart, run_survey
 from ehd.db.models import CallRecord, IvrMenu, Queue, User
 from ehd.errors import NotFoundError
 from ehd.phone_numbers import to_e164
-from ehd.queueing.callers import CallbackOffer, QueueExit
+from ehd.queueing.callers import CallbackOffer, QueueExit, SentOn
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
 from ehd.stasis.monitoring import MONITOR, SNOOP_LEG, Monitoring
@@ -180,37 +182,56 @@ class CallApplication:
         await records.open_call(channel, did, route)
         if route.reason:
             log.info("call %s to %s: %s (%s)", channel.id, did, route.action, route.reason)
-        if route.action == Action.QUEUE:
-            assert route.queue_id is not None
-            await self._answer(session)
-            await self._route_queue(session, route, route.queue_id, channel.caller_number)
-        elif route.action == Action.MENU:
-            await self._route_menu(session, route, channel.caller_number)
-        elif route.action == Action.RING_SIP:
-            await self._route_sip(session, route, channel.caller_number)
-        elif route.action == Action.VOICEMAIL_ACCESS and self.services is not None:
-            await self._answer(session)
-            await voicemail.listen(self.services, session, channel.name, route.language)
-            await self._hang_up(session)
-        elif route.action == Action.RECORDING_SERVICE and self.services is not None:
-            await self._answer(session)
-            await record_for_library(self.services, session, route.language)
-            await self._hang_up(session)
-        elif route.action == Action.REMOTE_LOGIN and self.services is not None:
-            await self._answer(session)
-            await remote_login.toggle(
-                self.services, session, self.queues, channel.caller_number, route.language
-            )
-            await self._hang_up(session)
-        elif route.action in (
-            Action.UNAVAILABLE,
-            Action.VOICEMAIL_ACCESS,
-            Action.RECORDING_SERVICE,
-            Action.REMOTE_LOGIN,
-        ):
-            await self._play_and_hangup(session, "unavailable", route.language)
-        else:
-            await self._refuse(session, "not-in-service", route.language)
+        await self._follow(session, route, channel.caller_number, channel.name)
+
+    async def _follow(
+        self,
+        session: CallSession,
+        route: Route,
+        caller: str,
+        channel_name: str,
+        *,
+        sent_on: bool = False,
+    ) -> None:
+        """Carry out ``route`` for the call: where its number leads, or (``sent_on``) where
+        an agent sent it."""
+        services = self.services
+        match route.action:
+            case Action.QUEUE:
+                assert route.queue_id is not None
+                await self._answer(session)
+                await self._route_queue(session, route, route.queue_id, caller)
+            case Action.MENU:
+                await self._route_menu(session, route, caller)
+            case Action.RING_SIP | Action.RING_OUTSIDE:
+                await self._route_sip(session, route, caller, transferred=sent_on)
+            case Action.MAILBOX:
+                await self._answer(session)
+                await self._to_mailbox(session, route.voicemail, route.language)
+                await session.wait_hangup()
+            case Action.VOICEMAIL_ACCESS if services is not None:
+                await self._answer(session)
+                await voicemail.listen(services, session, channel_name, route.language)
+                await self._hang_up(session)
+            case Action.RECORDING_SERVICE if services is not None:
+                await self._answer(session)
+                await record_for_library(services, session, route.language)
+                await self._hang_up(session)
+            case Action.REMOTE_LOGIN if services is not None:
+                await self._answer(session)
+                await remote_login.toggle(services, session, self.queues, caller, route.language)
+                await self._hang_up(session)
+            case (
+                Action.UNAVAILABLE
+                | Action.VOICEMAIL_ACCESS
+                | Action.RECORDING_SERVICE
+                | Action.REMOTE_LOGIN
+            ):
+                await self._play_and_hangup(session, "unavailable", route.language)
+            case Action.NOT_IN_SERVICE:
+                await self._refuse(session, "not-in-service", route.language)
+            case _:
+                assert_never(route.action)
 
     async def _refuse(self, session: CallSession, prompt: str, language: str) -> None:
         """A number nobody uses: the message as early media, then "unallocated" (SIP 404).
@@ -305,12 +326,17 @@ class CallApplication:
             return self.sounds.media("welcome", route.language)
 
     async def _wait_in_queue(self, session: CallSession, language: str) -> None:
-        """Wait until the call ends; play the queue's exit prompt if it sends the caller away."""
+        """Wait until the call ends; play the queue's exit prompt if it sends the caller away,
+        follow the agent's transfer if they send the caller on."""
         try:
             while True:
                 notice = await session.wait_for(
-                    lambda e: isinstance(e, (QueueExit, SurveyStart, CallbackOffer)), 3600
+                    lambda e: isinstance(e, (QueueExit, SurveyStart, CallbackOffer, SentOn)),
+                    3600,
                 )
+                if isinstance(notice, SentOn):
+                    await self.audio.prompt(session.channel_id)
+                    break
                 if isinstance(notice, SurveyStart) and self.services is not None:
                     await self.audio.prompt(session.channel_id)
                     await run_survey(self.services, session, notice, language)
@@ -326,6 +352,9 @@ class CallApplication:
         finally:
             if self.queues is not None:
                 await self.queues.caller_gone(session.channel_id)
+        caller = (await records.call_facts(session.channel_id))[0]
+        route = replace(notice.route, language=language)
+        await self._follow(session, route, caller, "", sent_on=True)
 
     async def _offer_callback(
         self, session: CallSession, offer: CallbackOffer, language: str
@@ -392,9 +421,13 @@ class CallApplication:
             await self.ari.create_bridge(bridge_id, "holding")
         self._holding_bridges.add(bridge_id)
 
-    async def _route_sip(self, session: CallSession, route: Route, caller_number: str) -> None:
-        """Ring the SIP account; bridge on answer, apologise when it is away or silent."""
-        state = await self._endpoint_state(route.target)
+    async def _route_sip(
+        self, session: CallSession, route: Route, caller_number: str, *, transferred: bool = False
+    ) -> None:
+        """Ring the SIP account (or the outside number); bridge on answer, apologise when it
+        is away or silent. An answered caller hears ringing (Asterisk plays it in band)."""
+        outside = route.action == Action.RING_OUTSIDE
+        state = "online" if outside else await self._endpoint_state(route.target)
         if state != "online":
             log.info("call %s: SIP account %s is %s", session.channel_id, route.target, state)
             await self._unanswered(session, route, caller_number)
@@ -403,7 +436,7 @@ class CallApplication:
         session.legs.add(leg_id)
         await self.ari.ring(session.channel_id)
         await self.ari.originate(
-            f"PJSIP/{route.target}",
+            f"PJSIP/{route.target}@trunk" if outside else f"PJSIP/{route.target}",
             channel_id=leg_id,
             app=self.app_name,
             app_args=f"{AGENT_LEG},{session.channel_id}",
@@ -419,6 +452,8 @@ class CallApplication:
             await self._unanswered(session, route, caller_number)
             return
         await self._answer(session)
+        if transferred:  # answered long ago: the ringing it hears is a tone to stop
+            await self.ari.ring_stop(session.channel_id)
         bridge_id = f"ehd-call-{session.channel_id}"
         await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
         try:

@@ -17,12 +17,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from ehd.accounts.permissions import Permission, may
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import ChannelDestroyed, StasisEnd, StasisStart
 from ehd.audio.prompts import SoundLibrary
 from ehd.calls import dial_policy
 from ehd.calls.dial_policy import DialDecision, DialKind
+from ehd.calls.dialling import dial_decision
 from ehd.calls.session import CallSession
 from ehd.crm.directory import match_phone
 from ehd.db.models import CallDirection, CallRecord, Did, Site, User
@@ -41,19 +41,6 @@ def extension_of(channel_name: str) -> str:
     """``PJSIP/1001-0000002a`` → ``1001``."""
     technology, _, rest = channel_name.partition("/")
     return rest.rpartition("-")[0] if technology == "PJSIP" and "-" in rest else ""
-
-
-async def dial_decision(user: User, dialled: str, region: str = DEFAULT_REGION) -> DialDecision:
-    """Where ``dialled`` goes when ``user`` calls it (the web asks before ringing anyone)."""
-    colleagues = await User.filter(active=True, sip_extension__not_isnull=True).values_list(
-        "sip_extension", flat=True
-    )
-    rights = dial_policy.DialRights(
-        international=may(user, Permission.CALLS_INTERNATIONAL),
-        premium_rate=may(user, Permission.CALLS_PREMIUM),
-    )
-    extensions = {str(e) for e in colleagues if e} - {user.sip_extension or ""}
-    return dial_policy.decide(dialled, region, extensions, rights)
 
 
 class OutboundCalls:

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ehd.calls.transfer_plan import TransferKind, TransferTarget
-from ehd.db.models import CallHandling, CallRecord, Queue, QueuedCall
+from ehd.ari.events import Event
+from ehd.calls.routing import Action, Route
+from ehd.calls.transfer_plan import SendOn, TransferKind, TransferTarget
+from ehd.db.models import CallHandling, CallRecord, Did, IvrMenu, Queue, QueuedCall, RouteType, User
 from ehd.errors import ConflictError, NotFoundError
+from ehd.queueing.callers import SentOn
 from ehd.queueing.service import QueueService
 from tests.harness.fake_ari import event, fake_ari
 
@@ -38,11 +41,13 @@ async def _answer(service: QueueService, agent: str) -> str:
     return leg
 
 
-async def _alice_talking(service: QueueService) -> str:
+async def _alice_talking(service: QueueService, notices: list[Event] | None = None) -> str:
+    """caller-1 talks to alice; what the caller's call task is told goes to ``notices``."""
+    told = notices if notices is not None else []
     await CallRecord.create(call_id="caller-1", caller_number="+46701234567", started_at=STARTED)
     await service.agent_logged_in("alice", {"q": 0}, "PJSIP/1001", remote=False)
     await service.enqueue("caller-1", "q", priority=0, caller_id="+46701234567", language="en",
-                          moh_class="jazz", notify=lambda _event: None)  # fmt: skip
+                          moh_class="jazz", notify=told.append)  # fmt: skip
     return await _answer(service, "alice")
 
 
@@ -121,6 +126,74 @@ async def test_transfers_that_cannot_work_are_refused_and_change_nothing(
                 await service.transfers.blind("caller-1", target)
         assert asterisk.seen == before, "a refused transfer still reached Asterisk"
         assert service.agent_on_call("alice", "caller-1")
+
+
+async def test_sending_the_caller_to_an_outside_number_frees_alice_and_tells_the_call_task(
+    database: None, tmp_path: Path
+) -> None:
+    """The customer leaves alice's bridge for music before her leg goes; the engine forgets
+    the call (app_queue's BLINDTRANSFER row names the number); the caller's own call task is
+    told to ring the number through the trunk."""
+    await User.create(username="alice", password_hash="x", sip_extension="1001")
+    now = [1000.0]
+    notices: list[Event] = []
+    async with fake_ari(tmp_path, clock=lambda: now[0]) as (service, asterisk):
+        alice_leg = await _alice_talking(service, notices)
+        now[0] = 1025.0
+        del asterisk.seen[:]
+        plan = await service.transfers.blind(
+            "caller-1", TransferTarget(TransferKind.NUMBER, "08-123 456 78")
+        )
+        assert isinstance(plan, SendOn) and plan.label == "number:+46812345678"
+        assert asterisk.seen[:4] == [
+            "POST bridges/ehd-call-caller-1/removeChannel",
+            "POST channels/caller-1/moh",  # music until the call task takes over
+            f"DELETE channels/{alice_leg}",
+            "DELETE bridges/ehd-call-caller-1",
+        ]
+        assert asterisk.requests("LOG") == ["LOG BLINDTRANSFER"]
+        [sent] = [n for n in notices if isinstance(n, SentOn)]
+        assert sent.route == Route(Action.RING_OUTSIDE, target="+46812345678")
+        assert "caller-1" not in service.engine.items
+        assert service.engine.agents["alice"].state.value == "ready"
+        assert not await service.on_event(event("StasisEnd", channel={"id": alice_leg}))
+        await service.caller_gone("caller-1")  # the call task leaves the queue behind it
+    [part] = await CallHandling.filter(call_id="caller-1")
+    assert (part.agent, part.talk_seconds, part.transferred_to) == (
+        "alice",
+        25.0,
+        "number:+46812345678",
+    )
+    assert not await QueuedCall.exists(call_id="caller-1")
+    assert (await CallRecord.get(call_id="caller-1")).result != "abandoned"
+
+
+async def test_our_numbers_mailboxes_and_extensions_are_sent_on_by_their_route(
+    database: None, tmp_path: Path
+) -> None:
+    """A number of ours runs its route (a queue's number stays a queue transfer); a staff
+    service is refused; a colleague who is not logged in gets the call on their phone."""
+    await User.create(username="alice", password_hash="x", sip_extension="1001")
+    await User.create(username="carol", password_hash="x", sip_extension="1003")
+    menu = await IvrMenu.create(name="main", prompt="menu-main")
+    await Did.create(number="4800", route_type=RouteType.IVR, menu=menu)
+    await Did.create(number="4801", route_type=RouteType.VOICEMAIL_ACCESS)
+    async with fake_ari(tmp_path) as (service, _asterisk):
+        await _alice_talking(service)
+        plans = service.transfers.plan
+        to_menu = await plans("caller-1", TransferTarget(TransferKind.NUMBER, "4800"))
+        assert isinstance(to_menu, SendOn) and to_menu.route.action == Action.MENU
+        to_queue = await plans("caller-1", TransferTarget(TransferKind.NUMBER, "4701"))
+        assert not isinstance(to_queue, SendOn) and to_queue.queue == "q2"
+        with pytest.raises(ConflictError, match="cannot be sent"):
+            await plans("caller-1", TransferTarget(TransferKind.NUMBER, "4801"))
+        to_carol = await plans("caller-1", TransferTarget(TransferKind.NUMBER, "1003"))
+        assert isinstance(to_carol, SendOn)
+        assert to_carol.route == Route(Action.RING_SIP, target="1003", voicemail="carol")
+        to_mailbox = await plans("caller-1", TransferTarget(TransferKind.MAILBOX, "carol"))
+        assert isinstance(to_mailbox, SendOn) and to_mailbox.label == "mailbox:carol"
+        with pytest.raises(ConflictError, match="no such mailbox"):
+            await plans("caller-1", TransferTarget(TransferKind.MAILBOX, "zed"))
 
 
 def _drain(console: object) -> list[dict[str, object]]:
@@ -253,13 +326,11 @@ def _refer(channel: str, destination: str) -> object:
 async def test_a_refer_to_an_extension_transfers_and_an_unknown_one_is_declined(
     database: None, tmp_path: Path
 ) -> None:
-    from ehd.ari.events import Event
-    from ehd.db.models import User
-
+    await User.create(username="alice", password_hash="x", sip_extension="1001")
     await User.create(username="bob", password_hash="x", sip_extension="1002")
     async with fake_ari(tmp_path) as (service, asterisk):
         alice_leg = await _alice_talking(service)
-        refer = _refer(alice_leg, "4999")
+        refer = _refer(alice_leg, "49")  # no number at all
         assert isinstance(refer, Event)
         assert await service.on_event(refer)
         assert asterisk.queries[-1] == {"states": "channel_declined"}

@@ -6,20 +6,36 @@ agent may not call never reaches the carrier."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
+from ehd.asterisk.instance import AsteriskInstance
 from ehd.asterisk.runtime import AsteriskRuntime
 from tests.harness.api import Api
 from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier, CarrierCall, Phone, connected_carrier, start_carrier
-from tests.harness.ehd_process import EhdProcess, ehd_with_outbound_carrier, endpoint_state
+from tests.harness.ehd_process import (
+    EhdProcess,
+    ehd_with_outbound_carrier,
+    endpoint_state,
+    queue_log,
+)
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
-from tests.harness.records import call_records
-from tests.harness.tones import AGENT_HZ, CUSTOMER_HZ, assert_hears, make_tone
+from tests.harness.records import call_handlings, call_records
+from tests.harness.tones import (
+    AGENT_HZ,
+    CUSTOMER_HZ,
+    SECOND_AGENT_HZ,
+    assert_does_not_hear,
+    assert_hears,
+    make_tone,
+)
 from tests.harness.web_client import logged_in_session
 
 pytestmark = pytest.mark.asterisk
@@ -32,20 +48,46 @@ def _tone(carrier: Carrier, hz: int) -> str:
     return make_tone(carrier.instance.spec.folder / "tones", hz)
 
 
-async def test_an_agents_phone_calls_a_national_number_from_the_sites_number(
-    tmp_path: Path, asterisk_runtime: AsteriskRuntime
-) -> None:
-    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
+@dataclass
+class OutboundFloor:
+    """An ehd whose trunk reaches a carrier (callers and the numbers they call), the phone
+    farm registered as the demo site's desk phones, and an admin's API."""
+
+    server: EhdProcess
+    carrier: AsteriskInstance
+    farm: AsteriskInstance
+    api: Api
+
+
+@asynccontextmanager
+async def _outbound_floor(tmp_path: Path, runtime: AsteriskRuntime) -> AsyncIterator[OutboundFloor]:
+    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, runtime)
     phones = tuple(
         Phone(a.sip_extension, a.sip_password or "")
         for a in server.demo_site().accounts
         if a.sip_extension
     )
-    farm_instance = await start_carrier(
-        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
-    )
+    farm_instance = await start_carrier(tmp_path / "farm", runtime, server.sip_port, phones)
     api = await Api.admin(server)
     try:
+
+        async def online() -> bool:
+            return await endpoint_state(server, "1001") == "online"
+
+        await eventually(online, timeout=20, what="alice's phone registered")
+        yield OutboundFloor(server, carrier_instance, farm_instance, api)
+    finally:
+        await api.close()
+        await farm_instance.stop()
+        await carrier_instance.stop()
+        await asyncio.to_thread(server.stop)
+
+
+async def test_an_agents_phone_calls_a_national_number_from_the_sites_number(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
+        server, api = floor.server, floor.api
         await api.call("PUT", "/api/sites/SOUTH", {"phone_number": "08-555 000 00"})
         async with headless_chromium() as browser:  # alice works for SOUTH, as an admin sets
             page = await browser.new_page()
@@ -56,14 +98,9 @@ async def test_an_agents_phone_calls_a_national_number_from_the_sites_number(
         await api.call("PUT", "/api/queues/outq", {"number": "4840"})
         await api.call("PUT", "/api/queues/outq/members/alice", {"penalty": 0})
         await api.call("POST", "/api/agents/alice/login", {"queues": ["outq"]})
-
-        async def online() -> bool:
-            return await endpoint_state(server, "1001") == "online"
-
-        await eventually(online, timeout=20, what="alice's phone registered")
         async with (
-            connected_carrier(carrier_instance) as carrier,
-            connected_carrier(farm_instance) as farm,
+            connected_carrier(floor.carrier) as carrier,
+            connected_carrier(floor.farm) as farm,
         ):
             customer_speaks = {CUSTOMER: Policy(media=_tone(carrier, CUSTOMER_HZ), after=0.5)}
             async with serving(carrier, customer_speaks) as customers:
@@ -90,12 +127,7 @@ async def test_an_agents_phone_calls_a_national_number_from_the_sites_number(
             await refused.wait_ended(timeout=20)
             assert not refused.was_answered() and len(carrier.events.incoming) == before
             assert refused.hangup_cause() == 21, refused.hangup_cause()  # call rejected
-    finally:
         await api.call("POST", "/api/agents/alice/logout")
-        await api.close()
-        await farm_instance.stop()
-        await carrier_instance.stop()
-        await asyncio.to_thread(server.stop)
     assert arrived.args[1] == CUSTOMER, arrived  # E.164 to the carrier
     assert arrived.channel.caller_number == SITE_NUMBER, arrived.channel
     assert state["state"] == "busy", state
@@ -148,28 +180,14 @@ async def test_click_to_dial_rings_the_agent_first_then_the_customer(
     """Alice clicks a contact's number in the browser: her own phone rings first; once she
     answers, the customer's phone rings through the trunk, and they hear each other."""
     customer_number = "+46812345679"
-    server, carrier_instance = await ehd_with_outbound_carrier(tmp_path, asterisk_runtime)
-    phones = tuple(
-        Phone(a.sip_extension, a.sip_password or "")
-        for a in server.demo_site().accounts
-        if a.sip_extension
-    )
-    farm_instance = await start_carrier(
-        tmp_path / "farm", asterisk_runtime, server.sip_port, phones
-    )
-    api = await Api.admin(server)
-    try:
+    async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
+        server, api = floor.server, floor.api
         contact = await api.call(
             "POST", "/api/contacts", {"name": "Karin Kund", "phones": ["08-123 456 79"]}
         )
-
-        async def online() -> bool:
-            return await endpoint_state(server, "1001") == "online"
-
-        await eventually(online, timeout=20, what="alice's phone registered")
         async with (
-            connected_carrier(carrier_instance) as carrier,
-            connected_carrier(farm_instance) as farm,
+            connected_carrier(floor.carrier) as carrier,
+            connected_carrier(floor.farm) as farm,
             headless_chromium() as browser,
         ):
             agent_rings = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=2.0)}
@@ -197,11 +215,6 @@ async def test_click_to_dial_rings_the_agent_first_then_the_customer(
                 )
                 await customer.hangup()
                 await agent.wait_ended(timeout=10)
-    finally:
-        await api.close()
-        await farm_instance.stop()
-        await carrier_instance.stop()
-        await asyncio.to_thread(server.stop)
     assert not customer_rung_early, "the customer rang before the agent answered"
     assert_hears(agent_ear, CUSTOMER_HZ, "the agent heard the customer")
     assert_hears(customer_ear, AGENT_HZ, "the customer heard the agent")
@@ -222,3 +235,78 @@ async def test_click_to_dial_refuses_a_number_the_user_may_not_call(
             assert answer.status == 400 and "international" in body["message"], body
     finally:
         await bob.close()
+
+
+async def test_an_agent_sends_a_caller_on_to_an_outside_number_and_they_hear_each_other(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """A customer talks to alice, who transfers the call to an outside number from her
+    console: the number rings through the trunk in E.164 showing the customer's own number,
+    and from its answer the customer and the outside party hear each other and nobody hears
+    alice, who is free for the queue at once."""
+    customer_number, outside = "+46701112233", "+46812345678"
+    async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
+        server, api = floor.server, floor.api
+        await api.call("PUT", "/api/queues/sendon", {"number": "4842", "wrapup_seconds": 0.0})
+        await api.call("PUT", "/api/queues/sendon/members/alice", {"penalty": 0})
+        await api.call("PUT", "/api/dids/4843", {"route_type": "queue", "queue": "sendon"})
+        async with (
+            connected_carrier(floor.carrier) as carrier,
+            connected_carrier(floor.farm) as farm,
+            headless_chromium() as browser,
+        ):
+            page = await browser.new_page()
+            await log_in(page, server, "alice", "/agent")
+            await expect(page.locator("#connection")).to_have_text("live")
+            desk = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3)}
+            picks_up = {outside: Policy(media=_tone(carrier, SECOND_AGENT_HZ), after=1.0)}
+            async with serving(farm, desk) as phones, serving(carrier, picks_up) as out:
+                customer = await carrier.call("4843", caller=customer_number)
+                await customer.wait_answered()
+                await customer.play(_tone(carrier, CUSTOMER_HZ))
+                await api.call("POST", "/api/agents/alice/login", {"queues": ["sendon"]})
+
+                async def alice_answered() -> CarrierCall | None:
+                    rings = phones.answered_by("1001")
+                    return rings[-1].call if rings else None
+
+                alice = await eventually(alice_answered, timeout=20, what="alice answered")
+                [record] = call_records(server.database, caller_number=customer_number)
+                call_id = str(record["call_id"])
+                with_alice = await asyncio.gather(
+                    customer.listen("sendon-customer-alice", 4), alice.listen("sendon-alice", 4)
+                )
+                await page.click("#transfer")
+                await page.fill("#transfer-number", "08-123 456 78")
+                await page.click("#transfer-form button[type=submit]")
+                await expect(page.locator("#message")).to_have_text("Transferred.")
+                await alice.wait_ended(timeout=10)
+                state = await api.call("GET", "/api/agents/alice")
+
+                async def picked_up() -> CarrierCall | None:
+                    rings = out.answered_by(outside)
+                    return rings[-1].call if rings else None
+
+                party = await eventually(picked_up, timeout=20, what="the outside number answered")
+                arrived = next(s for s in carrier.events.incoming if s.channel.id == party.id)
+                customer_ear, party_ear = await asyncio.gather(
+                    customer.listen("sendon-customer", 8), party.listen("sendon-party", 8)
+                )
+                await customer.hangup()
+                await party.wait_ended(timeout=10)
+        await api.call("POST", "/api/agents/alice/logout")
+    assert state["state"] == "ready", state
+    assert (arrived.args[1], arrived.channel.caller_number) == (outside, customer_number)
+    assert_hears(with_alice[0], AGENT_HZ, "before the transfer, the customer heard alice")
+    assert_hears(with_alice[1], CUSTOMER_HZ, "before the transfer, alice heard the customer")
+    assert_hears(customer_ear, SECOND_AGENT_HZ, "the customer heard the outside party")
+    assert_hears(party_ear, CUSTOMER_HZ, "the outside party heard the customer")
+    assert_does_not_hear(customer_ear, AGENT_HZ, "the customer still heard alice")
+    rows = [line[3:7] for line in queue_log(server, call_id)]
+    assert ["alice", "BLINDTRANSFER", outside, "number"] in rows, rows
+    [part] = call_handlings(server.database, call_id)
+    assert (part["agent"], part["ended_by"], part["transferred_to"]) == (
+        "alice",
+        "transfer",
+        f"number:{outside}",
+    )

@@ -613,3 +613,39 @@ async def test_a_transfer_from_the_agents_phone_puts_the_caller_through_to_bob(
     assert_does_not_hear(with_bob[0], AGENT_HZ, "after the REFER, the caller heard alice")
     rows = [(line[3], line[4], line[5]) for line in queue_log(ehd_server, call_id)]
     assert ("alice", "BLINDTRANSFER", "bob") in rows, rows
+
+
+async def test_a_transfer_from_the_phone_to_a_number_of_ours_follows_its_route(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice's phone transfers the caller to one of our numbers that rings bob's desk phone
+    (bob is not logged in to any queue): the call leaves the queue, bob's phone rings, and
+    from his answer the caller and bob hear each other and nobody hears alice."""
+    await api.call("PUT", "/api/dids/4764", {"route_type": "sip_account", "user": "bob"})
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=1.0),
+    }
+    async with serving(farm, phones_speak) as phones:
+        await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+        alice = await _answered_by_alice(phones)
+        await asyncio.sleep(2.0)  # talking
+        await alice.stop_playing()  # else the farm runs the request after her tone
+        to_route = f"PJSIP/sip:4764@127.0.0.1:{ehd_server.sip_port}"
+        await farm.ari.request("POST", f"channels/{alice.id}/redirect", {"endpoint": to_route})
+
+        async def answered_by_bob() -> CarrierCall | None:
+            rings = phones.answered_by("1002")
+            return rings[-1].call if rings else None
+
+        bob = await eventually(answered_by_bob, timeout=20, what="bob answered")
+        state = await api.call("GET", "/api/agents/alice")
+        with_bob = await _ears(caller, bob, f"{call_id}-route", 6)
+        await caller.hangup()
+    assert state["state"] == "ready", state
+    assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the transfer, the caller heard bob")
+    assert_hears(with_bob[1], CALLER_HZ, "after the transfer, bob heard the caller")
+    assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the caller heard alice")
+    rows = [line[3:7] for line in queue_log(ehd_server, call_id)]
+    assert ["alice", "BLINDTRANSFER", "4764", "route"] in rows, rows

@@ -358,6 +358,23 @@ def test_transfer_to_a_queue_keeps_the_callers_place_and_frees_the_agent() -> No
     assert d.engine.items["c1"].agent is None
 
 
+def test_sending_a_caller_out_of_the_queues_frees_the_agent_and_ends_the_item() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("alice")
+    _connected(d, "c1", "alice")
+    d.advance(20)
+    d.send(ev.ItemSentOn(d.now, "c1", "+46812345678", "number"))
+    assert (
+        d.logs("BLINDTRANSFER")[0]
+        .line()
+        .endswith("|c1|q|alice|BLINDTRANSFER|+46812345678|number|1|20|1")
+    )
+    assert "c1" not in d.engine.items
+    assert d.engine.agents["alice"].state == AgentState.READY
+    d.send(ev.ItemSentOn(d.now, "c1", "+46812345678", "number"))  # twice: nothing more
+    assert len(d.logs("BLINDTRANSFER")) == 1
+
+
 def test_transfer_without_keeping_the_place_goes_to_the_back() -> None:
     d = Driver(QueueConfig("q"), QueueConfig("q2"))
     d.login("alice", ["q"])

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from ehd.calls import call_control as cc
 from ehd.calls import hearing as h
 from ehd.calls import transfer_plan as tp
+from ehd.calls.dial_policy import DialDecision, DialKind
+from ehd.calls.routing import Action, Route
 
 CALL = cc.ConnectedCall(
     "caller-1", "caller-1", "alice", "leg-1", "ehd-call-caller-1", "jazz", connected_at=100.0
@@ -104,6 +106,49 @@ def test_transfers_that_cannot_work_are_refused_with_a_reason() -> None:
     lonely = tp.plan_blind_transfer(CALL, "sales", tp.TransferTarget(AGENT, "erin"),
                                     {"erin": {"gone": 0}}, QUEUES)  # fmt: skip
     assert isinstance(lonely, cc.Refuse) and "no queue" in lonely.reason
+
+
+# --- out of the queues: a number, a mailbox ------------------------------------------------
+NATIONAL = DialDecision(DialKind.NATIONAL, "+46812345678")
+MENU = Route(Action.MENU, target="main")
+
+
+def test_a_number_of_ours_follows_its_route_and_a_queue_number_stays_a_queue_transfer() -> None:
+    assert tp.plan_number_transfer(CALL, "4800", MENU, NATIONAL) == tp.SendOn(MENU, "4800", "route")
+    queue = Route(Action.QUEUE, target="support", queue_id=3)
+    assert tp.plan_number_transfer(CALL, "4801", queue, NATIONAL) == tp.BlindTransfer(
+        "support", None, True
+    )
+    for staff_only in (Action.VOICEMAIL_ACCESS, Action.REMOTE_LOGIN, Action.NOT_IN_SERVICE):
+        refused = tp.plan_number_transfer(CALL, "4802", Route(staff_only), NATIONAL)
+        assert isinstance(refused, cc.Refuse) and "cannot be sent" in refused.reason
+
+
+def test_an_outside_number_rings_through_the_trunk_only_when_the_agent_may_dial_it() -> None:
+    sent = tp.plan_number_transfer(CALL, "08-123 456 78", None, NATIONAL)
+    assert sent == tp.SendOn(Route(Action.RING_OUTSIDE, target="+46812345678"),
+                             "+46812345678", "number")  # fmt: skip
+    assert isinstance(sent, tp.SendOn) and sent.label == "number:+46812345678"
+    abroad = DialDecision(DialKind.REFUSED, "", "international calls are not allowed")
+    refused = tp.plan_number_transfer(CALL, "0049301234567", None, abroad)
+    assert refused == cc.Refuse("international calls are not allowed")
+
+
+def test_a_colleagues_extension_rings_their_phone_with_their_mailbox_behind_it() -> None:
+    internal = DialDecision(DialKind.INTERNAL, "1003")
+    sent = tp.plan_number_transfer(CALL, "1003", None, internal, colleague="carol")
+    assert sent == tp.SendOn(Route(Action.RING_SIP, target="1003", voicemail="carol"),
+                             "1003", "extension")  # fmt: skip
+
+
+def test_a_mailbox_transfer_needs_the_mailbox_and_no_consultation_going_on() -> None:
+    assert tp.plan_mailbox_transfer(CALL, "bob", True) == tp.SendOn(
+        Route(Action.MAILBOX, voicemail="bob"), "bob", "mailbox"
+    )
+    assert tp.plan_mailbox_transfer(CALL, "zed", False) == cc.Refuse("there is no such mailbox")
+    consulting = _consulting()
+    assert isinstance(tp.plan_mailbox_transfer(consulting, "bob", True), cc.Refuse)
+    assert isinstance(tp.plan_number_transfer(consulting, "4800", MENU, NATIONAL), cc.Refuse)
 
 
 # --- consultation and attended transfer -----------------------------------------------------

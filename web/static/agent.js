@@ -146,10 +146,12 @@
     $("consult-complete").addEventListener("click", () => control("consult/complete", () => say(t("Transferred."))));
     $("transfer-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      const [to, ...name] = $("transfer-target").value.split(":");
+      // A typed number wins over the list: one of ours, an extension, an outside number.
+      const number = $("transfer-number").value.trim();
+      const [to, ...name] = number ? ["number", number] : $("transfer-target").value.split(":");
       const body = { to: to, target: name.join(":"), keep_place: $("transfer-keep").checked };
       const callId = $("call-controls").dataset.callId;
-      if (!callId) { return; }
+      if (!callId || !body.target) { return; }
       call(`/api/calls/${callId}/transfer`, body).then(() => {
         $("transfer-form").hidden = true;
         say(t("Transferred."));
@@ -176,7 +178,11 @@
     const agents = targets.agents.filter((a) => a.username !== username)
       .map((a) => [`agent:${a.username}`, `${a.username} (${a.state})`]);
     const queues = targets.queues.map((q) => [`queue:${q.name}`, `${q.name} (${q.waiting} ${t("waiting")})`]);
-    $("transfer-target").replaceChildren(group("Agents", agents), group("Queues", queues));
+    const mailboxes = targets.mailboxes.filter((m) => m.username !== username)
+      .map((m) => [`mailbox:${m.username}`, m.name || m.username]);
+    $("transfer-target").replaceChildren(
+      group("Agents", agents), group("Queues", queues), group("Voicemail", mailboxes));
+    $("transfer-number").value = "";
     $("transfer-form").hidden = false;
   }
 

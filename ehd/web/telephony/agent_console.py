@@ -35,7 +35,7 @@ SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "call
                 "ended", "Recording started.", "on hold for %s s", "Agents", "Queues",
                 "Transferred.", "ringing", "talking to the colleague",
                 "talking to the customer", "Choose an agent to consult.",
-                "all three talking")  # fmt: skip
+                "all three talking", "Voicemail")  # fmt: skip
 
 
 async def _page_context(request: web.Request, user: User) -> dict[str, Any]:

@@ -16,13 +16,14 @@ from aiohttp import web
 from ehd.accounts.permissions import Permission
 from ehd.ari.client import AriHttpError
 from ehd.calls.call_control import ConnectedCall
-from ehd.calls.transfer_plan import TransferKind, TransferTarget
+from ehd.calls.dialling import dial_decision
+from ehd.calls.transfer_plan import SendOn, TransferKind, TransferTarget
 from ehd.db.models import MonitorMode, Role, User
 from ehd.errors import ConflictError, PermissionDeniedError, ValidationError
 from ehd.queueing.call_controls import call_message
 from ehd.queueing.service import QueueService
 from ehd.stasis.monitoring import MONITOR
-from ehd.stasis.outbound import CLICK_TO_DIAL, dial_decision
+from ehd.stasis.outbound import CLICK_TO_DIAL
 from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
 from ehd.web.keys import QUEUE_SERVICE, running_queues
@@ -73,10 +74,14 @@ async def record_call(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/api/calls/{call_id}/transfer")
 async def transfer_call(request: web.Request) -> web.StreamResponse:
-    """Blind transfer, ``{"to": "queue" | "agent", "target": name, "keep_place": true}``: the
-    customer waits for the queue (or that agent) and the agent is free at once."""
+    """Blind transfer, ``{"to": kind, "target": name, "keep_place": true}``; the agent is free
+    at once. To a ``queue`` or an ``agent``, the customer waits for them; to a ``number`` (one
+    of ours, a colleague's extension, an outside number the agent may dial) or a user's
+    ``mailbox``, the call leaves the queues."""
     service, call_id, body = await _call_for(request, "transfer")
     plan = await service.transfers.blind(call_id, _transfer_target(body))
+    if isinstance(plan, SendOn):
+        return web.json_response({"call_id": call_id, "sent_to": plan.label})
     return web.json_response(
         {
             "call_id": call_id,
@@ -89,10 +94,11 @@ async def transfer_call(request: web.Request) -> web.StreamResponse:
 
 def _transfer_target(body: dict[str, Any]) -> TransferTarget:
     kind, name, keep_place = body.get("to"), body.get("target"), body.get("keep_place", True)
-    if kind not in (TransferKind.QUEUE.value, TransferKind.AGENT.value):
-        raise ValidationError('"to" must be "queue" or "agent"')
+    kinds = [k.value for k in TransferKind]
+    if kind not in kinds:
+        raise ValidationError(f'"to" must be one of {", ".join(kinds)}')
     if not isinstance(name, str) or not name.strip() or len(name) > 64:
-        raise ValidationError('"target" must name the queue or the agent')
+        raise ValidationError('"target" must name the queue, the agent, the number or the mailbox')
     if not isinstance(keep_place, bool):
         raise ValidationError('"keep_place" must be true or false')
     return TransferTarget(TransferKind(kind), name.strip(), keep_place)
@@ -100,10 +106,12 @@ def _transfer_target(body: dict[str, Any]) -> TransferTarget:
 
 @routes.get("/api/transfer-targets")
 async def transfer_targets(request: web.Request) -> web.StreamResponse:
-    """Where a call can go: logged-in agents with their state, and queues with their line."""
+    """Where a call can go: logged-in agents with their state, queues with their line, and
+    colleagues' mailboxes (a number is typed, not listed)."""
     require_permission(request, Permission.CALLS_TAKE)
     service = running_queues(request.app[QUEUE_SERVICE])
     agents = service.agent_figures()
+    mailboxes = await User.filter(active=True, sip_extension__not_isnull=True).order_by("username")
     return web.json_response(
         {
             "agents": [
@@ -114,6 +122,7 @@ async def transfer_targets(request: web.Request) -> web.StreamResponse:
                 {"name": name, "waiting": figures["waiting"]}
                 for name, figures in sorted(service.figures().items())
             ],
+            "mailboxes": [{"username": u.username, "name": u.name} for u in mailboxes],
         }
     )
 

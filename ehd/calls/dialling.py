@@ -1,0 +1,23 @@
+"""What a user may dial: the dial policy with their own rights and the colleagues' extensions
+of the moment. The phone's own calls, click-to-dial and transfers to a number all ask here."""
+
+from __future__ import annotations
+
+from ehd.accounts.permissions import Permission, may
+from ehd.calls import dial_policy
+from ehd.calls.dial_policy import DialDecision
+from ehd.db.models import User
+from ehd.phone_numbers import DEFAULT_REGION
+
+
+async def dial_decision(user: User, dialled: str, region: str = DEFAULT_REGION) -> DialDecision:
+    """Where ``dialled`` goes when ``user`` calls it (the web asks before ringing anyone)."""
+    colleagues = await User.filter(active=True, sip_extension__not_isnull=True).values_list(
+        "sip_extension", flat=True
+    )
+    rights = dial_policy.DialRights(
+        international=may(user, Permission.CALLS_INTERNATIONAL),
+        premium_rate=may(user, Permission.CALLS_PREMIUM),
+    )
+    extensions = {str(e) for e in colleagues if e} - {user.sip_extension or ""}
+    return dial_policy.decide(dialled, region, extensions, rights)
