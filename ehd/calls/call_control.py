@@ -60,6 +60,7 @@ class ConnectedCall:
     held_before: float = 0.0  # seconds of holds that have ended
     queue: str = ""  # the queue it came through
     consult: Consult | None = None
+    recording: str = ""  # the file this agent's part is recorded to, once recording
 
     @property
     def state(self) -> CallState:

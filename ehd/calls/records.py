@@ -132,9 +132,38 @@ async def agent_part_over(
         hold_seconds=hold,
         ended_by=ended_by,
         transferred_to=transferred_to,
+        recording=call.recording,
     )
     record = await CallRecord.get_or_none(call_id=call.item_id)
     if record is not None:
         record.talk_seconds = (record.talk_seconds or 0.0) + talk
         record.hold_seconds = (record.hold_seconds or 0.0) + hold
         await record.save(update_fields=["talk_seconds", "hold_seconds"])
+
+
+async def recordings_of(call_id: str) -> list[str]:
+    """The call's recorded files in order: one per agent's part that was recorded (a
+    consultation completed in the same bridge goes on in the same file)."""
+    return (await recordings_of_calls([call_id])).get(call_id, [])
+
+
+async def recordings_of_calls(call_ids: Iterable[str]) -> dict[str, list[str]]:
+    """:func:`recordings_of` for many calls at once (a page's list), in two queries."""
+    ids = list(call_ids)
+    found: dict[str, list[str]] = {}
+    firsts = (
+        await CallRecord.filter(call_id__in=ids)
+        .exclude(recording="")
+        .values_list("call_id", "recording")
+    )
+    parts = (
+        await CallHandling.filter(call_id__in=ids)
+        .exclude(recording="")
+        .order_by("id")
+        .values_list("call_id", "recording")
+    )
+    for call_id, path in [*firsts, *parts]:
+        files = found.setdefault(str(call_id), [])
+        if path not in files:
+            files.append(str(path))
+    return found

@@ -8,21 +8,24 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ehd.db.models import CallRecord
+from ehd.db.models import CallHandling, CallRecord
 
 log = logging.getLogger(__name__)
 
 
 async def purge_recordings(retention_days: int, now: datetime | None = None) -> int:
+    """Every recorded part of the calls started before the cutoff; how many files went."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
     old = await CallRecord.filter(started_at__lt=cutoff).exclude(recording="")
-    for record in old:
-        await asyncio.to_thread(Path(record.recording).unlink, missing_ok=True)
-        record.recording = ""
-        await record.save(update_fields=["recording"])
-    if old:
-        log.info("deleted %d recording(s) older than %d days", len(old), retention_days)
-    return len(old)
+    parts = await CallHandling.filter(connected_at__lt=cutoff).exclude(recording="")
+    files = {row.recording for row in old} | {part.recording for part in parts}
+    for path in files:
+        await asyncio.to_thread(Path(path).unlink, missing_ok=True)
+    await CallRecord.filter(id__in=[row.id for row in old]).update(recording="")
+    await CallHandling.filter(id__in=[part.id for part in parts]).update(recording="")
+    if files:
+        log.info("deleted %d recording(s) older than %d days", len(files), retention_days)
+    return len(files)
 
 
 RAW_MAIL_DAYS = 61  # about two months

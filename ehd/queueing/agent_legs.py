@@ -8,6 +8,7 @@ import contextlib
 import logging
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from ehd.acd import actions as act
@@ -15,7 +16,7 @@ from ehd.acd import events as ev
 from ehd.ari.client import AriHttpError
 from ehd.calls import records
 from ehd.calls.routing import holding_bridge_id
-from ehd.db.models import CallRecord, HandlingEnd, QueuedCall
+from ehd.db.models import CallHandling, CallRecord, HandlingEnd, QueuedCall
 from ehd.errors import ConflictError
 from ehd.queueing.agent_caller_id import shown_to_agent
 from ehd.queueing.call_controls import CallControls
@@ -151,19 +152,29 @@ class AgentLegs:
         """Record the caller-agent bridge (every call, or when the agent asks); the file."""
         if self.recordings_dir is None:
             raise ConflictError("recording is not available without Asterisk")
-        if call_id not in self.floor.calls:
+        call = self.floor.calls.get(call_id)
+        if call is None:
             raise ConflictError("the call is not connected to an agent")
+        if call.recording:
+            return call.recording
+        # One file per agent's part: after a transfer the next agent's bridge is new, and
+        # the first part's file is never written over.
         record = await CallRecord.get_or_none(call_id=call_id)
-        if record is not None and record.recording:
-            return record.recording
-        name = f"calls/{time.strftime('%Y-%m-%d', time.gmtime(self.floor.clock()))}/{call_id}"
+        first = record is None or not record.recording
+        part = "" if first else f"-{await CallHandling.filter(call_id=call_id).count() + 1}"
+        day = time.strftime("%Y-%m-%d", time.gmtime(self.floor.clock()))
+        name = f"calls/{day}/{call_id}{part}"
         try:
             await self.floor.ari.record_bridge(call_bridge(call_id), name)
         except AriHttpError as err:
             log.warning("call %s: recording failed to start: %s", call_id, err)
             raise ConflictError("the recording could not be started") from err
         path = str(self.recordings_dir / f"{name}.wav")
-        await CallRecord.filter(call_id=call_id).update(recording=path)
+        if first:
+            await CallRecord.filter(call_id=call_id).update(recording=path)
+        current = self.floor.calls.get(call_id)
+        if current is not None:
+            self.floor.calls[call_id] = replace(current, recording=path)
         return path
 
     async def finish_connected(self, item_id: str) -> None:

@@ -16,6 +16,7 @@ from ehd.crm.directory import match_phone
 from ehd.db.config import tortoise_config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.db.models import (
+    CallHandling,
     CallRecord,
     Contact,
     ContactPoint,
@@ -142,9 +143,15 @@ async def test_recordings_past_retention_are_deleted_and_unlinked(
         await CallRecord.create(
             call_id=call_id, started_at=now - timedelta(days=age), recording=str(path)
         )
-    assert await purge_recordings(365, now) == 1
-    assert not old_file.exists() and new_file.exists()
+    second_part = tmp_path / "old-2.wav"  # the next agent's part after a transfer
+    second_part.write_bytes(b"RIFF")
+    await CallHandling.create(call_id="old", agent="bob", connected_at=now - timedelta(days=400),
+                              ended_at=now - timedelta(days=400), talk_seconds=9.0,
+                              hold_seconds=0.0, recording=str(second_part))  # fmt: skip
+    assert await purge_recordings(365, now) == 2
+    assert not old_file.exists() and not second_part.exists() and new_file.exists()
     assert (await CallRecord.get(call_id="old")).recording == ""
+    assert (await CallHandling.get(call_id="old")).recording == ""
     assert (await CallRecord.get(call_id="new")).recording == str(new_file)
     assert await purge_recordings(365, now) == 0
 

@@ -13,7 +13,7 @@ import pytest
 
 from ehd.ari.events import Event
 from ehd.calls.routing import Action, Route
-from ehd.calls.transfer_plan import SendOn, TransferKind, TransferTarget
+from ehd.calls.transfer_plan import BlindTransfer, SendOn, TransferKind, TransferTarget
 from ehd.db.models import CallHandling, CallRecord, Did, IvrMenu, Queue, QueuedCall, RouteType, User
 from ehd.errors import ConflictError, NotFoundError
 from ehd.queueing.callers import SentOn
@@ -96,6 +96,29 @@ async def test_a_queue_transfer_moves_the_customer_before_the_agent_leaves(
     assert (record.agent, record.talk_seconds, record.queue_seconds) == ("bob", 90.0, 0.0)
 
 
+async def test_each_agents_part_is_recorded_to_its_own_file(database: None, tmp_path: Path) -> None:
+    """A recorded call transferred to bob: bob's part goes to a second file, never over
+    alice's, and each part's row names its file (the call page plays both)."""
+    from ehd.calls.records import recordings_of
+
+    async with fake_ari(tmp_path) as (service, asterisk):
+        await _alice_talking(service)
+        first = await service.start_recording("caller-1")
+        assert await service.start_recording("caller-1") == first  # once per part
+        await service.agent_logged_in("bob", {"q2": 0}, "PJSIP/1002", remote=False)
+        await service.transfers.blind("caller-1", TransferTarget(TransferKind.QUEUE, "q2"))
+        bob_leg = await _answer(service, "bob")
+        second = await service.start_recording("caller-1")
+        await service.on_event(event("StasisEnd", channel={"id": bob_leg}))
+        started = [q["name"] for q in asterisk.queries if "name" in q and "format" in q]
+    assert first.endswith("/caller-1.wav") and second.endswith("/caller-1-2.wav"), (first, second)
+    assert len(started) == 2 and started[0] != started[1], started
+    parts = await CallHandling.filter(call_id="caller-1").order_by("id")
+    assert [p.recording for p in parts] == [first, second]
+    assert (await CallRecord.get(call_id="caller-1")).recording == first
+    assert await recordings_of("caller-1") == [first, second]
+
+
 async def test_an_agent_transfer_rings_only_that_agent(database: None, tmp_path: Path) -> None:
     async with fake_ari(tmp_path) as (service, asterisk):
         await _alice_talking(service)
@@ -104,7 +127,7 @@ async def test_an_agent_transfer_rings_only_that_agent(database: None, tmp_path:
         plan = await service.transfers.blind(
             "caller-1", TransferTarget(TransferKind.AGENT, "carol")
         )
-        assert (plan.queue, plan.agent_id) == ("q", "carol")
+        assert plan == BlindTransfer("q", "carol", True)
         assert [leg.agent_id for leg in service.legs] == ["carol"]
         assert "BLINDTRANSFER" in asterisk.requests("LOG")[-2:][0]
 

@@ -124,6 +124,7 @@ class CallHandling(Model):
     hold_seconds = fields.FloatField()
     ended_by = fields.CharEnumField(HandlingEnd, max_length=16, default=HandlingEnd.HANGUP)
     transferred_to = fields.CharField(max_length=80, default="")  # "queue:sales", "agent:bob"
+    recording = fields.CharField(max_length=255, default="")  # the file of this part, if any
 
     class Meta:
         table = "call_handlings"

@@ -9,6 +9,7 @@ from aiohttp import web
 from tortoise.expressions import Q
 
 from ehd.accounts.site_scope import visible_companies, visible_contacts, visible_tickets
+from ehd.calls import records
 from ehd.db.models import CallRecord, Company, Contact, User
 from ehd.errors import NotFoundError
 from ehd.web.auth import current_user
@@ -57,8 +58,9 @@ def _id(request: web.Request) -> int:
 async def _history(me: User, **owner: Contact | Company) -> dict[str, Any]:
     """The latest tickets (those ``me`` may see) and calls of a contact or a company."""
     tickets = visible_tickets(me).filter(**owner).order_by("-updated_at").limit(HISTORY_SIZE)
-    calls = CallRecord.filter(**owner).order_by("-started_at").limit(HISTORY_SIZE)
-    return {"tickets": await tickets, "calls": await calls}
+    calls = await CallRecord.filter(**owner).order_by("-started_at").limit(HISTORY_SIZE)
+    recordings = await records.recordings_of_calls(c.call_id for c in calls if c.recording)
+    return {"tickets": await tickets, "calls": calls, "recordings": recordings}
 
 
 @routes.get("/crm/contacts/{id:[0-9]{1,9}}")

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ehd.calls import records
 from ehd.db.models import CallHandling, CallRecord, Role
 from ehd.errors import NotFoundError, PermissionDeniedError
+from ehd.plain_numbers import whole_number
 from ehd.web.auth import current_user
 from ehd.web.keys import CONFIG
 
@@ -20,12 +22,17 @@ routes = web.RouteTableDef()
 
 @routes.get("/calls/{call_id}/recording")
 async def call_recording(request: web.Request) -> web.StreamResponse:
-    """The call's WAV; ``?download=1`` to save it. Range requests answer 206."""
+    """The call's WAV; ``?part=2`` for the second recorded part (after a transfer),
+    ``?download=1`` to save it. Range requests answer 206."""
     user = current_user(request)
     call_id = request.match_info["call_id"][:64]
     record = await CallRecord.get_or_none(call_id=call_id)
-    if record is None or not record.recording:
+    files = await records.recordings_of(call_id)
+    part = whole_number(request.query.get("part", "1"), low=1, high=max(1, len(files)))
+    if record is None or not files:
         raise NotFoundError("the call has no recording")
+    if part is None:
+        raise NotFoundError(f"the call has {len(files)} recorded part(s)")
     handled = record.agent == user.username or await CallHandling.exists(
         call_id=call_id, agent=user.username
     )
@@ -33,7 +40,7 @@ async def call_recording(request: web.Request) -> web.StreamResponse:
         raise PermissionDeniedError("only the call's agents and supervisors hear its recording")
     paths = request.app[CONFIG].paths
     roots = (paths.asterisk / "spool" / "recording", paths.recordings)
-    path = Path(record.recording)
+    path = Path(files[part - 1])
     if not await asyncio.to_thread(_stored_under, path, roots):
         raise NotFoundError("the recording is gone (deleted after its retention time)")
     disposition = "attachment" if request.query.get("download") == "1" else "inline"
@@ -41,7 +48,7 @@ async def call_recording(request: web.Request) -> web.StreamResponse:
         path,
         headers={
             "Content-Type": "audio/wav",
-            "Content-Disposition": f'{disposition}; filename="call-{call_id}.wav"',
+            "Content-Disposition": f'{disposition}; filename="call-{call_id}-{part}.wav"',
             "Cache-Control": "private, no-store",
         },
     )
