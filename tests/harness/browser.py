@@ -41,10 +41,13 @@ def demo_password(server: EhdProcess, username: str) -> str:
     return next(a.password for a in server.demo_site().accounts if a.username == username)
 
 
-async def log_in(page: Page, server: EhdProcess, username: str, path: str) -> None:
-    """Log in through the login form, landing on ``path``."""
+async def log_in(
+    page: Page, server: EhdProcess, username: str, path: str, password: str = ""
+) -> None:
+    """Log in through the login form (a demo user's password unless given), landing on
+    ``path``."""
     await page.goto(f"{server.web_url}/login?next={path}")
     await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", demo_password(server, username))
+    await page.fill("input[name=password]", password or demo_password(server, username))
     await page.click("button[type=submit]")
     await page.wait_for_url(f"**{path}")

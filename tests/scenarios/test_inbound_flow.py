@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from playwright.async_api import expect
 
 from ehd.asterisk.instance import SOUNDS_DIR
 from tests.harness.api import Api
@@ -309,6 +310,22 @@ async def test_a_voicemail_arrives_by_email_with_its_audio(
     assert score > 0.7, f"the caller's message is not in the attachment ({score:.2f})"
     record = await closed_call_record(ehd_server.database, caller)
     assert record["result"] == "voicemail"
+
+    async with headless_chromium() as browser:  # the owner plays it on the voicemail page
+        page = await browser.new_page()
+        await log_in(page, ehd_server, "vmuser", "/voicemail", password="carol-pass-1")
+        await expect(page.locator("tr.unheard")).to_have_count(1)
+        audio = page.locator("audio.voicemail")
+        await audio.evaluate("a => { a.muted = true; return a.play(); }")
+
+        async def playing() -> bool:
+            return float(await audio.evaluate("a => a.currentTime")) > 1.0
+
+        await eventually(playing, timeout=15, what="the voicemail playing in the browser")
+        duration = await audio.evaluate("a => a.duration")
+        await page.reload()
+        await expect(page.locator("tr.unheard")).to_have_count(0)  # heard now
+    assert duration > sox_stat(message).seconds - 1, duration
 
 
 async def test_a_sound_recorded_by_phone_lands_in_the_library(

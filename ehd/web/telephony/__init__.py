@@ -1,6 +1,7 @@
 """Telephony: the agent console, agents' and queues' JSON API, the inbound-call API (calendars,
 menus, sounds, hot prompts), call control (hold, transfer, consult, conference, monitor,
-click-to-dial, recording on demand), call recordings in the browser, classification,
+click-to-dial, recording on demand), the call log, call recordings and voicemail in the
+browser, classification,
 staffing, and the telephony admin (queues, DIDs, calendars, sounds, call profiles).
 
 ``routes`` is the package's one route table, in the order the app registers it."""
@@ -13,6 +14,7 @@ from ehd.web.telephony import (
     agent_console,
     calendars_admin,
     call_control_api,
+    call_log,
     classification_api,
     inbound_api,
     pause_codes_api,
@@ -22,6 +24,7 @@ from ehd.web.telephony import (
     recordings,
     schedules_page,
     sounds_admin,
+    voicemail_page,
 )
 
 routes: list[AbstractRouteDef] = [
@@ -30,6 +33,8 @@ routes: list[AbstractRouteDef] = [
     *inbound_api.routes,
     *call_control_api.routes,
     *recordings.routes,
+    *call_log.routes,
+    *voicemail_page.routes,
     *agent_console.routes,
     *classification_api.routes,
     *schedules_page.routes,

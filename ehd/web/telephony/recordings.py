@@ -1,6 +1,6 @@
 """Call recordings in the browser: streamed through the app (never a static folder), to the
 agents who handled the call and to supervisors and admins only, with range requests so a
-player can seek, and as a download.
+player can seek, and as a download. A transferred call has a file per recorded part.
 """
 
 from __future__ import annotations
@@ -38,9 +38,14 @@ async def call_recording(request: web.Request) -> web.StreamResponse:
     )
     if user.role not in (Role.ADMIN, Role.SUPERVISOR) and not handled:
         raise PermissionDeniedError("only the call's agents and supervisors hear its recording")
+    return await audio_file(request, Path(files[part - 1]), f"call-{call_id}-{part}.wav")
+
+
+async def audio_file(request: web.Request, path: Path, filename: str) -> web.StreamResponse:
+    """A recorded WAV from Asterisk's recording folders (inline, or ``?download=1``), with
+    range requests; 404 when the file is gone (retention)."""
     paths = request.app[CONFIG].paths
     roots = (paths.asterisk / "spool" / "recording", paths.recordings)
-    path = Path(files[part - 1])
     if not await asyncio.to_thread(_stored_under, path, roots):
         raise NotFoundError("the recording is gone (deleted after its retention time)")
     disposition = "attachment" if request.query.get("download") == "1" else "inline"
@@ -48,7 +53,7 @@ async def call_recording(request: web.Request) -> web.StreamResponse:
         path,
         headers={
             "Content-Type": "audio/wav",
-            "Content-Disposition": f'{disposition}; filename="call-{call_id}-{part}.wav"',
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
             "Cache-Control": "private, no-store",
         },
     )

@@ -1,0 +1,79 @@
+"""The call log: calls newest first, a page at a time, with each recorded part playable and
+each number a click-to-dial link. Agents see the calls they handled (any part of them);
+supervisors and admins see every call and may filter by agent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from tortoise.expressions import Q, Subquery
+
+from ehd.calls import records
+from ehd.db.models import CallDirection, CallHandling, CallRecord, Role, User
+from ehd.errors import ValidationError
+from ehd.plain_numbers import row_id
+from ehd.web.auth import current_user
+from ehd.web.rendering import render
+
+routes = web.RouteTableDef()
+
+PAGE_SIZE = 50
+_NUMBER_PART = re.compile(r"\+?[0-9]{1,20}")
+
+
+def sees_every_call(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def _filters(request: web.Request, user: User) -> dict[str, str]:
+    """The page's query, checked: a bad value is a 400 that says which."""
+    query = {key: request.query.get(key, "").strip() for key in ("direction", "number", "agent")}
+    if query["direction"] and query["direction"] not in {d.value for d in CallDirection}:
+        raise ValidationError("direction is in, out or internal", field="direction")
+    if query["number"] and not _NUMBER_PART.fullmatch(query["number"]):
+        raise ValidationError("number is digits, with an optional leading +", field="number")
+    if len(query["agent"]) > 64 or (query["agent"] and not sees_every_call(user)):
+        raise ValidationError("agent filters are for supervisors", field="agent")
+    return query
+
+
+@routes.get("/calls")
+async def call_log(request: web.Request) -> web.StreamResponse:
+    """``?direction=in&number=4670&agent=bob``; ``?before=<id>`` for the next page."""
+    user = current_user(request)
+    query = _filters(request, user)
+    calls = CallRecord.all()
+    if not sees_every_call(user):
+        handled = Subquery(CallHandling.filter(agent=user.username).values("call_id"))
+        calls = calls.filter(Q(agent=user.username) | Q(call_id__in=handled))
+    if query["direction"]:
+        calls = calls.filter(direction=query["direction"])
+    if query["number"]:
+        calls = calls.filter(caller_number__contains=query["number"])
+    if query["agent"]:
+        calls = calls.filter(agent=query["agent"])
+    before = request.query.get("before", "")
+    if before:
+        cursor = row_id(before)
+        if cursor is None:
+            raise ValidationError("before is a call's row number", field="before")
+        calls = calls.filter(id__lt=cursor)
+    rows = await calls.order_by("-id").limit(PAGE_SIZE + 1).prefetch_related("contact")
+    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    context: dict[str, Any] = {
+        "calls": page,
+        "query": query,
+        "every_call": sees_every_call(user),
+        "recordings": await records.recordings_of_calls(c.call_id for c in page),
+        "older": _older(query, page[-1].id) if more else "",
+    }
+    return render("call_log.html", request, context)
+
+
+def _older(query: dict[str, str], before: int) -> str:
+    """The next page's address: the same filters, calls before the last one shown."""
+    return "?" + urlencode({**{k: v for k, v in query.items() if v}, "before": str(before)})
