@@ -494,7 +494,8 @@ class AcdEngine:
         queue = self.queues[item.queue]
         talk = event.at - item.connected_at
         destination = ("agent", event.agent_id) if event.agent_id else ("queue", event.queue)
-        self._log_blind_transfer(item, agent.id, event.at, destination[1], destination[0], out)
+        self._log_transfer("BLINDTRANSFER", item, agent.id, event.at, destination[1],
+                           destination[0], out)  # fmt: skip
         self._release_agent(agent, queue, talk, event.at, out)
         item.agent = item.connected_at = item.waited = None
         item.visited.clear()  # a person chose the queue: an earlier visit is no loop
@@ -516,25 +517,31 @@ class AcdEngine:
             return
         agent = self.agents[item.agent]
         queue = self.queues[item.queue]
-        self._log_blind_transfer(item, agent.id, event.at, event.extension, event.context, out)
+        if event.attended:  # app_queue's order: how, then where
+            self._log_transfer("ATTENDEDTRANSFER", item, agent.id, event.at,
+                               event.context, event.extension, out)  # fmt: skip
+        else:
+            self._log_transfer("BLINDTRANSFER", item, agent.id, event.at,
+                               event.extension, event.context, out)  # fmt: skip
         del self.items[item.id]
         self._release_agent(agent, queue, event.at - item.connected_at, event.at, out)
         self._dispatch(event.at, out)
 
-    def _log_blind_transfer(
-        self, item: Item, agent_id: str, at: float, extension: str, context: str,
+    def _log_transfer(
+        self, verb: str, item: Item, agent_id: str, at: float, first: str, second: str,
         out: list[act.Action],
     ) -> None:  # fmt: skip
-        """app_queue's row: extension, context, hold time, talk time, original position."""
+        """app_queue's row: two fields saying where (a blind transfer's extension and context),
+        hold time, talk time, original position."""
         assert item.connected_at is not None
         fields = (
-            extension,
-            context,
+            first,
+            second,
             str(int(item.connected_at - item.entered_at)),
             str(int(at - item.connected_at)),
             str(item.original_position),
         )
-        out.append(act.LogQueueEvent(at, item.id, item.queue, agent_id, "BLINDTRANSFER", fields))
+        out.append(act.LogQueueEvent(at, item.id, item.queue, agent_id, verb, fields))
 
     def _handed_over(self, event: ev.ItemHandedOver, out: list[act.Action]) -> None:
         item = self.items.get(event.item_id)

@@ -96,12 +96,14 @@ class ItemTransferred:
 class ItemSentOn:
     """The agent on a connected item sends the caller out of the queues (a blind transfer to
     a number, a menu, a mailbox) and leaves; ``extension`` and ``context`` say where, as
-    app_queue's BLINDTRANSFER row does."""
+    app_queue's BLINDTRANSFER row does. ``attended``: the agent's phone put the caller
+    through to the party of its own other call (an ATTENDEDTRANSFER row)."""
 
     at: float
     item_id: str
     extension: str
     context: str
+    attended: bool = False
 
 
 @dataclass(frozen=True)

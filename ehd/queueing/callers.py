@@ -1,5 +1,6 @@
 """Callers waiting in a queue as the queue service knows them, and the notices it sends their
-call tasks (leave the queue; the caller chose a callback; an agent sent the caller on)."""
+call tasks (leave the queue; the caller chose a callback; an agent sent the caller on or put
+them through)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ class SentOn(Event):
     call follows ``route`` (a menu, a phone, a mailbox, an outside number)."""
 
     route: Route
+
+
+@dataclass(frozen=True)
+class HandedOn(Event):
+    """Delivered to the caller's call task: the agent's phone put the caller through to
+    ``channel``, the answered party of its own other call (an attended transfer); the call
+    leaves the queues and lasts while both stay."""
+
+    channel: str
 
 
 @dataclass(frozen=True)

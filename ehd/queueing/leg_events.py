@@ -27,7 +27,7 @@ from ehd.queueing.agent_legs import AgentLegs
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
 from ehd.queueing.floor import CONSULT_LEG, QUEUE_LEG, QueueFloor
 from ehd.queueing.legs import Leg
-from ehd.queueing.transfers import Transfers
+from ehd.queueing.phone_transfers import PhoneTransfers
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,16 @@ ACCEPT_SECONDS = 10.0
 
 class LegEvents:
     def __init__(
-        self, floor: QueueFloor, legs: AgentLegs, callbacks: Callbacks, transfers: Transfers
+        self,
+        floor: QueueFloor,
+        legs: AgentLegs,
+        callbacks: Callbacks,
+        phone_transfers: PhoneTransfers,
     ) -> None:
         self.floor = floor
         self.agent_legs = legs
         self.callbacks = callbacks
-        self.transfers = transfers
+        self.phone_transfers = phone_transfers
 
     async def on_event(self, event: Event) -> bool:
         """Handle events that belong to queueing; True when the event was consumed."""
@@ -174,20 +178,25 @@ class LegEvents:
             )
 
     async def _transfer_requested(self, event: UnknownEvent) -> bool:
-        """A SIP REFER from an agent's phone: a blind transfer to the number it names."""
-        referred_by = event.raw.get("referred_by") or {}
-        refer_to = event.raw.get("refer_to") or {}
-        source = referred_by.get("source_channel") if isinstance(referred_by, dict) else None
-        wanted = refer_to.get("requested_destination") if isinstance(refer_to, dict) else None
-        channel_id = source.get("id") if isinstance(source, dict) else None
-        destination = wanted.get("destination") if isinstance(wanted, dict) else None
-        if not isinstance(channel_id, str) or channel_id not in self.floor.legs:
+        """A SIP REFER from an agent's phone: a blind transfer to the number it names, or an
+        attended one to the party of the phone's other call."""
+        referred_by = _object(event.raw.get("referred_by"))
+        refer_to = _object(event.raw.get("refer_to"))
+        wanted = _object(refer_to.get("requested_destination"))
+        channel_id = _channel_id(referred_by.get("source_channel"))
+        destination = wanted.get("destination")
+        if channel_id not in self.floor.legs:
             return False
-        if not isinstance(destination, str) or not destination:
-            # An attended transfer (the phone's own consultation call) is not taken yet.
-            await self.transfers.refer(channel_id, "")
+        if event.raw.get("state"):  # Asterisk repeating the progress ehd reported
             return True
-        await self.transfers.refer(channel_id, destination)
+        replaced = _channel_id(refer_to.get("destination_channel"))
+        if replaced or wanted.get("protocol_id"):  # attended: replace the phone's other call
+            party = _channel_id(refer_to.get("connected_channel"))
+            await self.phone_transfers.attended(channel_id, replaced, party)
+            return True
+        await self.phone_transfers.blind(
+            channel_id, destination if isinstance(destination, str) else ""
+        )
         return True
 
     async def _endpoint_changed(self, event: UnknownEvent) -> None:
@@ -201,3 +210,13 @@ class LegEvents:
                 await self.floor.driver.handle(
                     ev.AgentReachability(self.floor.clock(), agent_id, reachable)
                 )
+
+
+def _channel_id(channel: object) -> str:
+    """The id of a channel object in an event, or ""."""
+    ident = channel.get("id") if isinstance(channel, dict) else None
+    return ident if isinstance(ident, str) else ""
+
+
+def _object(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}

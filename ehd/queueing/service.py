@@ -37,6 +37,7 @@ from ehd.queueing.floor import QueueFloor
 from ehd.queueing.leg_events import LegEvents
 from ehd.queueing.legs import AgentDevice, Leg, Legs
 from ehd.queueing.live_figures import agent_figures, queue_figures
+from ehd.queueing.phone_transfers import PhoneTransfers
 from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.queueing.queue_runtime import runtime_of
 from ehd.queueing.restore_plan import (
@@ -78,7 +79,9 @@ class QueueService:
         self.controls = CallControls(self.floor)
         self.transfers = Transfers(self.floor, self.controls)
         self.agent_legs = AgentLegs(self.floor, self.callbacks, self.controls, recordings_dir)
-        self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks, self.transfers)
+        self.phone_transfers = PhoneTransfers(self.transfers)
+        self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks,
+                                    self.phone_transfers)  # fmt: skip
         self.waiting = WaitingCallers(self.floor)
 
     # --- what callbacks, the Stasis application and the web read ---------------------------

@@ -4,8 +4,7 @@ its holding bridge, as any caller does, until the ACD connects them again. Or th
 the customer out of the queues: to one of our numbers (its menu, the phone it rings), a
 colleague's phone or mailbox, or an outside number through the trunk; the caller's own call
 task carries that out (:class:`ehd.queueing.callers.SentOn`). The console asks for it, or the
-agent's phone does (its transfer key sends a SIP REFER, which Asterisk hands to ehd as a
-ChannelTransfer event) with whatever number it dialled.
+agent's phone does (:mod:`ehd.queueing.phone_transfers`).
 
 :mod:`ehd.calls.transfer_plan` decides where the customer goes; the ACD engine
 (``ItemTransferred``, ``ItemSentOn``) frees the agent, writes app_queue's BLINDTRANSFER row
@@ -105,30 +104,6 @@ class Transfers:
         route = decide_route(entry) if entry is not None else None
         return tp.plan_number_transfer(call, dialled, route, decision, colleague)
 
-    async def refer(self, channel_id: str, destination: str) -> None:
-        """The agent's phone asked for a blind transfer of its call to ``destination`` (the
-        user part it dialled). The phone is told how it went (a SIP NOTIFY)."""
-        leg = self.floor.legs.get(channel_id)
-        target = tp.TransferTarget(tp.TransferKind.NUMBER, destination)
-        if leg is None or not leg.connected:
-            log.info("REFER on %s to %r: no call", channel_id, destination)
-            await self._tell_phone(channel_id, "channel_declined")
-            return
-        try:
-            await self.plan(leg.item_id, target)
-        except ConflictError as refused:
-            log.info("REFER on %s to %r refused: %s", channel_id, destination, refused)
-            await self._tell_phone(channel_id, "channel_declined")
-            return
-        await self._tell_phone(channel_id, "channel_answered")  # before its leg is hung up
-        await self.blind(leg.item_id, target)
-
-    async def _tell_phone(self, channel_id: str, state: str) -> None:
-        with contextlib.suppress(AriHttpError):
-            await self.floor.ari.request(
-                "POST", f"channels/{channel_id}/transfer_progress", {"states": state}
-            )
-
     async def blind(self, item_id: str, target: tp.TransferTarget) -> tp.BlindTransfer | tp.SendOn:
         plan = await self.plan(item_id, target)
         if isinstance(plan, tp.SendOn):
@@ -143,9 +118,9 @@ class Transfers:
         caller = floor.callers[item_id]
         runtime = floor.queues[plan.queue]
         now = floor.clock()
-        legs = await self._agent_side_ends(call, runtime.moh_class)
+        legs = await self.agent_side_ends(call, runtime.moh_class)
         await self._wait_in(holding_bridge_id(runtime.queue_id), call.customer_channel)
-        await self._agent_legs_go(call, legs)
+        await self.agent_legs_go(call, legs)
         caller.queue, caller.moh_class = plan.queue, runtime.moh_class
         changes: dict[str, object] = {"queue_name": plan.queue, "agent": "", "agent_channel": "",
                                       "connected_at": None}  # fmt: skip
@@ -166,14 +141,14 @@ class Transfers:
         call = self.controls.get(item_id)
         caller = floor.callers[item_id]
         now = floor.clock()
-        legs = await self._agent_side_ends(call, caller.moh_class)
-        await self._agent_legs_go(call, legs)
+        legs = await self.agent_side_ends(call, caller.moh_class)
+        await self.agent_legs_go(call, legs)
         await records.agent_part_over(call, call.queue, now, HandlingEnd.TRANSFER, plan.label)
         log.info("call %s: %s sent it on to %s", item_id, call.agent_id, plan.label)
         await floor.driver.handle(ev.ItemSentOn(now, item_id, plan.extension, plan.context))
         caller.notify(SentOn("EhdSentOn", floor.app_name, {}, plan.route))
 
-    async def _agent_side_ends(self, call: cc.ConnectedCall, moh_class: str) -> list[str]:
+    async def agent_side_ends(self, call: cc.ConnectedCall, moh_class: str) -> list[str]:
         """The customer leaves the agent's bridge for music; the agent's legs (returned) are
         no longer the call's, so their hanging up does not end it."""
         legs = [leg.channel_id for leg in self.floor.legs.of_call(call.item_id)]
@@ -189,7 +164,7 @@ class Transfers:
         await self.floor.audio.hear(call.customer_channel, hearing.BackToQueue(moh_class))
         return legs
 
-    async def _agent_legs_go(self, call: cc.ConnectedCall, legs: list[str]) -> None:
+    async def agent_legs_go(self, call: cc.ConnectedCall, legs: list[str]) -> None:
         """Only once the customer is safely elsewhere: never alone in silence."""
         for channel_id in legs:
             await self.floor.hangup(channel_id)

@@ -40,7 +40,7 @@ from ehd.calls.survey import SurveyStart, run_survey
 from ehd.db.models import CallRecord, IvrMenu, Queue, User
 from ehd.errors import NotFoundError
 from ehd.phone_numbers import to_e164
-from ehd.queueing.callers import CallbackOffer, QueueExit, SentOn
+from ehd.queueing.callers import CallbackOffer, HandedOn, QueueExit, SentOn
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
 from ehd.stasis.monitoring import MONITOR, SNOOP_LEG, Monitoring
@@ -73,6 +73,8 @@ class CallApplication:
         self.services = services
         self.flow = InboundFlow(services) if services is not None else None
         self.outbound = OutboundCalls(ari, app_name, sounds, queues)
+        if queues is not None:  # an agent's phone hands a customer to its other call's party
+            queues.phone_transfers.lend_consulted = self._lend_placed_leg
         self.monitoring = Monitoring(ari, app_name, queues)
         self.sessions: dict[str, CallSession] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -145,6 +147,15 @@ class CallApplication:
             await records.close(call_id, result, session.hangup_cause)
             self.sessions.pop(call_id, None)
             self.tasks.pop(call_id, None)
+
+    async def _lend_placed_leg(self, call_id: str, leg_id: str) -> str | None:
+        """The answered leg of a call an agent's phone placed leaves that call (which ends
+        without it) for another; the number the call reached, or None if it is none such."""
+        session = self.sessions.get(call_id)
+        if session is None or leg_id not in session.legs:
+            return None
+        session.legs.discard(leg_id)
+        return await self.outbound.release(call_id, leg_id)
 
     async def _fallback(self, channel_id: str) -> None:
         try:
@@ -331,10 +342,12 @@ class CallApplication:
         try:
             while True:
                 notice = await session.wait_for(
-                    lambda e: isinstance(e, (QueueExit, SurveyStart, CallbackOffer, SentOn)),
+                    lambda e: isinstance(
+                        e, (QueueExit, SurveyStart, CallbackOffer, SentOn, HandedOn)
+                    ),
                     3600,
                 )
-                if isinstance(notice, SentOn):
+                if isinstance(notice, (SentOn, HandedOn)):
                     await self.audio.prompt(session.channel_id)
                     break
                 if isinstance(notice, SurveyStart) and self.services is not None:
@@ -352,6 +365,9 @@ class CallApplication:
         finally:
             if self.queues is not None:
                 await self.queues.caller_gone(session.channel_id)
+        if isinstance(notice, HandedOn):
+            await self.outbound.talk_to(session, notice.channel)
+            return
         caller = (await records.call_facts(session.channel_id))[0]
         route = replace(notice.route, language=language)
         await self._follow(session, route, caller, "", sent_on=True)

@@ -1,7 +1,9 @@
 """Calls an agent's phone places: a colleague's extension, or a customer's number through the
 trunk, as :mod:`ehd.calls.dial_policy` allows it, with the number of the agent's site shown.
 Click-to-dial is the same call started from the web: ehd rings the agent's own phone first
-(``click-to-dial`` Stasis argument) and, once they answer, the number they clicked.
+(``click-to-dial`` Stasis argument) and, once they answer, the number they clicked. When the
+phone hands a customer to whoever answered such a call (an attended transfer), that party's
+leg is released to the customer's call (:meth:`OutboundCalls.release`, ``talk_to``).
 
 The agent's channel stays in ehd's Stasis application (no dialplan Dial()): ehd rings the other
 side on a new leg, answers the agent's channel when it answers and bridges the two. The call
@@ -170,6 +172,34 @@ class OutboundCalls:
             await CallRecord.filter(call_id=session.channel_id).update(talk_seconds=talk)
             if self.queues is not None:
                 await self.queues.agent_on_other_call(user.username, busy=False)
+            with contextlib.suppress(AriHttpError):
+                await self.ari.destroy_bridge(bridge_id)
+
+    async def release(self, call_id: str, leg_id: str) -> str:
+        """Take the answered ``leg_id`` out of the call's bridge (its session no longer owns
+        it): another call keeps it. The number the call reached."""
+        with contextlib.suppress(AriHttpError):
+            await self.ari.request(
+                "POST", f"bridges/ehd-out-{call_id}/removeChannel", {"channel": leg_id}
+            )
+        record = await CallRecord.get_or_none(call_id=call_id)
+        return record.caller_number if record is not None and record.caller_number else leg_id
+
+    async def talk_to(self, session: CallSession, leg_id: str) -> None:
+        """Bridge the caller with ``leg_id``, lent by another call, until either hangs up."""
+        session.legs.add(leg_id)
+        bridge_id = f"ehd-out-{session.channel_id}"
+        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
+        try:
+            try:
+                await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
+            except AriHttpError:  # the party hung up in between
+                log.info("call %s: %s was gone before it was bridged", session.channel_id, leg_id)
+                await self.ari.hangup(session.channel_id)
+                return
+            await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
+            await self.ari.hangup(session.channel_id)
+        finally:
             with contextlib.suppress(AriHttpError):
                 await self.ari.destroy_bridge(bridge_id)
 

@@ -16,7 +16,7 @@ from ehd.calls.routing import Action, Route
 from ehd.calls.transfer_plan import BlindTransfer, SendOn, TransferKind, TransferTarget
 from ehd.db.models import CallHandling, CallRecord, Did, IvrMenu, Queue, QueuedCall, RouteType, User
 from ehd.errors import ConflictError, NotFoundError
-from ehd.queueing.callers import SentOn
+from ehd.queueing.callers import HandedOn, SentOn
 from ehd.queueing.service import QueueService
 from tests.harness.fake_ari import event, fake_ari
 
@@ -365,3 +365,51 @@ async def test_a_refer_to_an_extension_transfers_and_an_unknown_one_is_declined(
         assert {"states": "channel_answered"} in asterisk.queries
         assert [leg.agent_id for leg in service.legs] == ["bob"]
         assert asterisk.requests("LOG")[-2:] == ["LOG BLINDTRANSFER", "LOG ENTERQUEUE"]
+
+
+async def test_an_attended_refer_puts_the_caller_through_to_the_phones_other_call(
+    database: None, tmp_path: Path
+) -> None:
+    """The REFER replaces the phone's other call: the caller's call task gets its party, the
+    agent's legs and that call end, ATTENDEDTRANSFER is written. A call ehd did not place
+    for the phone (nothing to lend) is declined and changes nothing."""
+    lent: list[tuple[str, str]] = []
+
+    async def lend(replaced: str, party: str) -> str | None:
+        lent.append((replaced, party))
+        return "1002" if replaced == "alice-2" else None
+
+    notices: list[Event] = []
+    async with fake_ari(tmp_path) as (service, asterisk):
+        service.phone_transfers.lend_consulted = lend
+        alice_leg = await _alice_talking(service, notices)
+
+        def attended(replaced: str) -> Event:
+            refer = event("ChannelTransfer", referred_by={"source_channel": {"id": alice_leg}},
+                          refer_to={"requested_destination": {"destination": "1002",
+                                                              "protocol_id": "x"},
+                                    "destination_channel": {"id": replaced},
+                                    "connected_channel": {"id": "bob-leg"}})  # fmt: skip
+            assert isinstance(refer, Event)
+            return refer
+
+        assert await service.on_event(attended("somebody-else"))
+        assert asterisk.queries[-1] == {"states": "channel_declined"}
+        assert service.agent_on_call("alice", "caller-1")
+        del asterisk.seen[:]
+        assert await service.on_event(attended("alice-2"))
+        assert asterisk.seen[:5] == [
+            f"POST channels/{alice_leg}/transfer_progress",
+            "POST bridges/ehd-call-caller-1/removeChannel",
+            "POST channels/caller-1/moh",
+            f"DELETE channels/{alice_leg}",
+            "DELETE bridges/ehd-call-caller-1",
+        ]
+        assert "DELETE channels/alice-2" in asterisk.seen
+        assert lent == [("somebody-else", "bob-leg"), ("alice-2", "bob-leg")]
+        assert asterisk.requests("LOG") == ["LOG ATTENDEDTRANSFER"]
+        [handed] = [n for n in notices if isinstance(n, HandedOn)]
+        assert handed.channel == "bob-leg"
+        assert "caller-1" not in service.engine.items
+    [part] = await CallHandling.filter(call_id="caller-1")
+    assert part.transferred_to == "extension:1002"

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 import pytest
 from playwright.async_api import expect
@@ -649,3 +650,54 @@ async def test_a_transfer_from_the_phone_to_a_number_of_ours_follows_its_route(
     assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the caller heard alice")
     rows = [line[3:7] for line in queue_log(ehd_server, call_id)]
     assert ["alice", "BLINDTRANSFER", "4764", "route"] in rows, rows
+
+
+async def test_an_attended_transfer_from_the_agents_phone_puts_the_caller_through_to_bob(
+    ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
+) -> None:
+    """Alice's phone calls bob's extension while the caller waits, then transfers (a REFER
+    that replaces that call, as a desk phone's consultation does): both of alice's calls end,
+    the caller and bob hear each other and nobody hears alice."""
+    caller, call_id = await _call_in(ehd_server, carrier)
+    phones_speak = {
+        "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+        "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5),
+    }
+    async with serving(farm, phones_speak) as phones:
+        await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
+        alice = await _answered_by_alice(phones)
+        await asyncio.sleep(1.0)  # talking
+        consulting = await farm.dial_from("1001", "1002")  # the phone's second line
+        await consulting.wait_answered(timeout=20)
+
+        async def answered_by_bob() -> CarrierCall | None:
+            rings = phones.answered_by("1002")
+            return rings[-1].call if rings else None
+
+        bob = await eventually(answered_by_bob, timeout=20, what="bob answered")
+        dialog = {  # the consultation's SIP dialog, as alice's phone knows it
+            name: (await farm.ari.request("GET", f"channels/{consulting.id}/variable",
+                                          {"variable": f"CHANNEL(pjsip,{name})"}))["value"]
+            for name in ("call-id", "local_tag", "remote_tag")
+        }  # fmt: skip
+        replaces = quote(
+            f"{dialog['call-id']};to-tag={dialog['remote_tag']};from-tag={dialog['local_tag']}",
+            safe="",
+        )
+        await alice.stop_playing()  # else the farm runs the request after her tone
+        target = f"PJSIP/sip:1002@127.0.0.1:{ehd_server.sip_port}?Replaces={replaces}"
+        await farm.ari.request("POST", f"channels/{alice.id}/redirect", {"endpoint": target})
+        await alice.wait_ended(timeout=10)
+        await consulting.wait_ended(timeout=10)
+        state = await api.call("GET", "/api/agents/alice")
+        with_bob = await _ears(caller, bob, f"{call_id}-attended-refer", 6)
+        await caller.hangup()
+        await bob.wait_ended(timeout=10)
+    assert state["state"] == "ready", state
+    assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the transfer, the caller heard bob")
+    assert_hears(with_bob[1], CALLER_HZ, "after the transfer, bob heard the caller")
+    assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the caller heard alice")
+    rows = [line[3:6] for line in queue_log(ehd_server, call_id)]
+    assert ["alice", "ATTENDEDTRANSFER", "BRIDGE"] in rows, rows
+    [part] = call_handlings(ehd_server.database, call_id)
+    assert (part["agent"], part["transferred_to"]) == ("alice", "extension:1002"), part

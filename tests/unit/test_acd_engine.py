@@ -375,6 +375,20 @@ def test_sending_a_caller_out_of_the_queues_frees_the_agent_and_ends_the_item() 
     assert len(d.logs("BLINDTRANSFER")) == 1
 
 
+def test_a_phones_attended_transfer_out_of_the_queues_writes_attendedtransfer() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("alice")
+    _connected(d, "c1", "alice")
+    d.advance(9)
+    d.send(ev.ItemSentOn(d.now, "c1", "1002", "BRIDGE", attended=True))
+    assert (
+        d.logs("ATTENDEDTRANSFER")[0]
+        .line()
+        .endswith("|c1|q|alice|ATTENDEDTRANSFER|BRIDGE|1002|1|9|1")
+    )
+    assert not d.logs("BLINDTRANSFER") and "c1" not in d.engine.items
+
+
 def test_transfer_without_keeping_the_place_goes_to_the_back() -> None:
     d = Driver(QueueConfig("q"), QueueConfig("q2"))
     d.login("alice", ["q"])
