@@ -9,7 +9,9 @@ for that channel. Hold time is counted apart from talk time.
 A consultation calls a colleague while the customer holds; the agent can switch between the
 two (the other one holds), cancel (back to the customer), join all three (a conference, which
 the colleague may leave) or complete: customer and colleague are bridged and the agent leaves,
-an attended transfer (also how the agent leaves a conference).
+an attended transfer (also how the agent leaves a conference). The consulted party may also
+be a number (an outside number, a colleague's extension): completing then leaves the caller
+with that party, out of the queues.
 
 Where a blind transfer goes is :mod:`ehd.calls.transfer_plan`.
 
@@ -40,11 +42,18 @@ class ConsultState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Consult:
-    """The agent's call to a colleague while the customer holds (before an attended transfer)."""
+    """The agent's call to a colleague while the customer holds (before an attended transfer),
+    or (``number``, no ``agent_id``) to a number."""
 
     channel: str
     agent_id: str
     state: ConsultState = ConsultState.RINGING
+    number: str = ""
+
+    @property
+    def party(self) -> str:
+        """Who is consulted, as the console shows it."""
+        return self.agent_id or self.number
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,9 @@ class ResumeRequested:
 @dataclass(frozen=True)
 class ConsultRequested:
     at: float
-    channel: str  # the new leg to the colleague
-    agent_id: str
+    channel: str  # the new leg to the colleague (or the number)
+    agent_id: str  # "" when a number is consulted
+    number: str = ""  # E.164, or a colleague's extension
 
 
 @dataclass(frozen=True)
@@ -163,10 +173,12 @@ class Hears:
 
 @dataclass(frozen=True)
 class Dial:
-    """Ring the colleague's device on a new leg; they are busy for the queue meanwhile."""
+    """Ring the colleague's device on a new leg (they are busy for the queue meanwhile), or
+    the number."""
 
     channel_id: str
     agent_id: str
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +202,16 @@ class HandOver:
 
 
 @dataclass(frozen=True)
+class HandOn:
+    """The agent's part ends and the caller stays in the bridge with the consulted number's
+    ``channel``, out of the queues."""
+
+    before: ConnectedCall
+    channel: str
+    number: str
+
+
+@dataclass(frozen=True)
 class TellAgent:
     """The agent's console shows the call's new state."""
 
@@ -202,7 +224,16 @@ class Refuse:
 
 
 ControlAction = (
-    LeaveBridge | JoinBridge | Hears | Dial | HangUp | ConsultOver | HandOver | TellAgent | Refuse
+    LeaveBridge
+    | JoinBridge
+    | Hears
+    | Dial
+    | HangUp
+    | ConsultOver
+    | HandOver
+    | HandOn
+    | TellAgent
+    | Refuse
 )
 Decision = tuple[ConnectedCall, list[ControlAction]]
 
@@ -245,14 +276,15 @@ def decide(call: ConnectedCall, event: ControlEvent) -> Decision:
                 return call, [Refuse("the call is not on hold")]
             resumed, actions = _resume(call, at)
             return resumed, [*actions, TellAgent(resumed)]
-        case ConsultRequested(at, channel, agent_id):
+        case ConsultRequested(at, channel, agent_id, number):
             if consult is not None:
                 return call, [Refuse("a consultation is under way already")]
-            if agent_id == call.agent_id:
+            if agent_id == call.agent_id or not (agent_id or number):
                 return call, [Refuse("you cannot consult yourself")]
             held, actions = (call, []) if call.held_since is not None else _hold(call, at)
-            consulting = replace(held, consult=Consult(channel, agent_id))
-            return consulting, [*actions, Dial(channel, agent_id), TellAgent(consulting)]
+            consulting = replace(held, consult=Consult(channel, agent_id, number=number))
+            dial = Dial(channel, agent_id, number)
+            return consulting, [*actions, dial, TellAgent(consulting)]
         case ConsultAnswered():
             if consult is None or consult.state != ConsultState.RINGING:
                 return call, []
@@ -284,8 +316,8 @@ def decide(call: ConnectedCall, event: ControlEvent) -> Decision:
             ended, actions = replace(call, consult=None), []
             if ended.held_since is not None:
                 ended, actions = _resume(ended, at)
-            return ended, [HangUp(consult.channel), ConsultOver(consult.agent_id), *actions,
-                           TellAgent(ended)]  # fmt: skip
+            over = [ConsultOver(consult.agent_id)] if consult.agent_id else []
+            return ended, [HangUp(consult.channel), *over, *actions, TellAgent(ended)]
         case TransferCompleted(at):
             if consult is None:
                 return call, [Refuse("there is no consultation")]
@@ -345,6 +377,12 @@ def _complete(call: ConnectedCall, consult: Consult, at: float) -> Decision:
     if settled.held_since is not None:
         settled, back = _resume(settled, at)
         actions += back
+    if not consult.agent_id:  # a number: the caller leaves the queues with that party
+        return settled, [
+            *actions,
+            LeaveBridge(call.bridge_id, call.agent_channel),
+            HandOn(settled, consult.channel, consult.number),
+        ]
     taken = ConnectedCall(call.item_id, call.customer_channel, consult.agent_id, consult.channel,
                           call.bridge_id, call.moh_class, at, queue=call.queue)  # fmt: skip
     return taken, [

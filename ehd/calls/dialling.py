@@ -6,7 +6,7 @@ from __future__ import annotations
 from ehd.accounts.permissions import Permission, may
 from ehd.calls import dial_policy
 from ehd.calls.dial_policy import DialDecision
-from ehd.db.models import User
+from ehd.db.models import Site, User
 from ehd.phone_numbers import DEFAULT_REGION
 
 
@@ -21,3 +21,12 @@ async def dial_decision(user: User, dialled: str, region: str = DEFAULT_REGION) 
     )
     extensions = {str(e) for e in colleagues if e} - {user.sip_extension or ""}
     return dial_policy.decide(dialled, region, extensions, rights)
+
+
+async def presented_number(user: User) -> str:
+    """The number the called party sees when ``user`` calls out: their own, else their
+    first site's."""
+    sites = {s.code: s.phone_number for s in await Site.filter(code__in=user.sites)}
+    return dial_policy.presented_number(
+        user.outbound_number, [sites.get(code, "") for code in user.sites]
+    )

@@ -1,6 +1,7 @@
 """Carries out :mod:`ehd.calls.call_control` for the calls connected on the floor: the one door
 for the console, the JSON and REST APIs to hold and resume a call, and to consult a colleague
-and hand the call over to them (an attended transfer).
+and hand the call over to them (an attended transfer), or consult a number (through the trunk
+as the agent may dial it) and leave the caller with whoever answers.
 
 Each connected call (queue call or callback) is registered here when it is bridged and
 forgotten when it ends; its state decides what a request may do, and its hold and talk time
@@ -19,8 +20,11 @@ from ehd.acd.agent_states import AgentState
 from ehd.ari.client import AriHttpError
 from ehd.calls import call_control as cc
 from ehd.calls import records
-from ehd.db.models import CallRecord, HandlingEnd, QueuedCall
+from ehd.calls.dial_policy import DialKind
+from ehd.calls.dialling import dial_decision, presented_number
+from ehd.db.models import CallRecord, HandlingEnd, QueuedCall, User
 from ehd.errors import ConflictError, NotFoundError
+from ehd.queueing.callers import HandedOn
 from ehd.queueing.floor import CONSULT_LEG, QueueFloor, call_bridge
 from ehd.queueing.legs import Leg
 
@@ -38,13 +42,16 @@ def call_message(call: cc.ConnectedCall, now: float, *, ended: bool = False) -> 
         "hold_seconds": round(call.hold_seconds(now), 1),
         "consult": None
         if call.consult is None or ended
-        else {"agent": call.consult.agent_id, "state": call.consult.state.value},
+        else {"agent": call.consult.party, "state": call.consult.state.value},
     }
 
 
 class CallControls:
     def __init__(self, floor: QueueFloor) -> None:
         self.floor = floor
+        # A consulted number's leg: where it rings and the number it shows, until dialled.
+        self._endpoints: dict[str, str] = {}
+        self._presented: dict[str, str] = {}
 
     def connected(
         self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str,
@@ -83,6 +90,32 @@ class CallControls:
         channel = f"ehd-c-{uuid.uuid4().hex[:16]}"
         return await self._decide(
             item_id, cc.ConsultRequested(self.floor.clock(), channel, agent_id)
+        )
+
+    async def consult_number(self, item_id: str, dialled: str) -> cc.ConnectedCall:
+        """Call a number while the customer holds, as the agent may dial it; completing
+        leaves the customer with whoever answers."""
+        call = self.get(item_id)
+        if item_id not in self.floor.callers:
+            raise ConflictError("a callback's customer cannot be put through to a number")
+        user = await User.get_or_none(username=call.agent_id)
+        if user is None:
+            raise ConflictError(f"{call.agent_id} has no user account to dial with")
+        decision = await dial_decision(user, dialled)
+        if not decision.allowed:
+            raise ConflictError(decision.reason)
+        channel = f"ehd-c-{uuid.uuid4().hex[:16]}"
+        self._presented[channel] = (
+            f'"{user.name or user.username}" <{user.sip_extension}>'
+            if decision.kind == DialKind.INTERNAL
+            else await presented_number(user)
+        )
+        endpoint = f"PJSIP/{decision.target}"
+        self._endpoints[channel] = (
+            endpoint if decision.kind == DialKind.INTERNAL else f"{endpoint}@trunk"
+        )
+        return await self._decide(
+            item_id, cc.ConsultRequested(self.floor.clock(), channel, "", decision.target)
         )
 
     async def consult_answered(self, item_id: str) -> None:
@@ -144,8 +177,10 @@ class CallControls:
                     await floor.ari.add_to_bridge(bridge_id, channel_id)
             case cc.Hears(channel_id, event):
                 await floor.audio.hear(channel_id, event)
-            case cc.Dial(channel_id, agent_id):
+            case cc.Dial(channel_id, agent_id, ""):
                 await self._dial(call, channel_id, agent_id)
+            case cc.Dial(channel_id, _, number):
+                await self._dial_number(call, channel_id, number)
             case cc.HangUp(channel_id):
                 floor.legs.pop(channel_id)
                 floor.audio.forget(channel_id)
@@ -154,6 +189,8 @@ class CallControls:
                 await floor.driver.handle(ev.AgentOffOtherCall(floor.clock(), agent_id))
             case cc.HandOver(before, after):
                 await self._hand_over(before, after)
+            case cc.HandOn(before, channel_id, number):
+                await self._hand_on(before, channel_id, number)
             case cc.TellAgent(told):
                 floor.consoles.publish(told.agent_id, call_message(told, floor.clock()))
             case cc.Refuse(reason):
@@ -178,9 +215,42 @@ class CallControls:
                 log.warning("call %s: consultation of %s failed: %s", call.item_id, agent_id, err)
         floor.driver.spawn(self._end_consult_quietly(call.item_id))
 
+    async def _dial_number(self, call: cc.ConnectedCall, channel_id: str, number: str) -> None:
+        floor = self.floor
+        endpoint = self._endpoints.pop(channel_id, f"PJSIP/{number}@trunk")
+        presented = self._presented.pop(channel_id, "")
+        floor.legs.add(Leg(channel_id, call.item_id, "", remote=True, consult=True))
+        try:
+            await floor.ari.originate(endpoint, channel_id=channel_id, app=floor.app_name,
+                                      app_args=f"{CONSULT_LEG},{call.item_id}",
+                                      caller_id=presented or None, timeout=30)  # fmt: skip
+        except AriHttpError as err:
+            log.warning("call %s: consultation of %s failed: %s", call.item_id, number, err)
+            floor.driver.spawn(self._end_consult_quietly(call.item_id))
+
     async def _end_consult_quietly(self, item_id: str) -> None:
         with contextlib.suppress(NotFoundError, ConflictError):
             await self.end_consult(item_id)
+
+    async def _hand_on(self, before: cc.ConnectedCall, channel_id: str, number: str) -> None:
+        """The agent leaves the caller with the consulted number's party: the caller's own
+        call task keeps the bridge and that leg, out of the queues."""
+        floor = self.floor
+        now = floor.clock()
+        floor.legs.pop(channel_id)  # the caller's call task owns it from here
+        floor.legs.pop(before.agent_channel)  # before hanging up: not the end of the call
+        floor.audio.forget(channel_id)
+        self.finished(before.item_id)
+        await floor.hangup(before.agent_channel)
+        label = f"{'extension' if number.isdigit() else 'number'}:{number}"
+        await records.agent_part_over(before, before.queue, now, HandlingEnd.TRANSFER, label)
+        await floor.driver.handle(
+            ev.ItemSentOn(now, before.item_id, number, "BRIDGE", attended=True)
+        )
+        caller = floor.callers.get(before.item_id)
+        if caller is not None:
+            caller.notify(HandedOn("EhdHandedOn", floor.app_name, {}, channel_id,
+                                   bridge_id=before.bridge_id))  # fmt: skip
 
     async def _hand_over(self, before: cc.ConnectedCall, after: cc.ConnectedCall) -> None:
         """The colleague's leg becomes the call's agent leg; the first agent's goes."""

@@ -40,11 +40,13 @@ class SentOn(Event):
 
 @dataclass(frozen=True)
 class HandedOn(Event):
-    """Delivered to the caller's call task: the agent's phone put the caller through to
-    ``channel``, the answered party of its own other call (an attended transfer); the call
-    leaves the queues and lasts while both stay."""
+    """Delivered to the caller's call task: the agent put the caller through to ``channel``,
+    the answered party of a consultation or of their phone's own other call (an attended
+    transfer); the call leaves the queues and lasts while both stay. With ``bridge_id`` the
+    two already talk in that bridge."""
 
     channel: str
+    bridge_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -366,7 +366,7 @@ class CallApplication:
             if self.queues is not None:
                 await self.queues.caller_gone(session.channel_id)
         if isinstance(notice, HandedOn):
-            await self.outbound.talk_to(session, notice.channel)
+            await self.outbound.talk_to(session, notice.channel, notice.bridge_id)
             return
         caller = (await records.call_facts(session.channel_id))[0]
         route = replace(notice.route, language=language)

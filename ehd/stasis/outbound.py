@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import ChannelDestroyed, StasisEnd, StasisStart
 from ehd.audio.prompts import SoundLibrary
-from ehd.calls import dial_policy
 from ehd.calls.dial_policy import DialDecision, DialKind
-from ehd.calls.dialling import dial_decision
+from ehd.calls.dialling import dial_decision, presented_number
 from ehd.calls.session import CallSession
 from ehd.crm.directory import match_phone
-from ehd.db.models import CallDirection, CallRecord, Did, Site, User
+from ehd.db.models import CallDirection, CallRecord, Did, User
 from ehd.phone_numbers import DEFAULT_REGION
 from ehd.queueing.service import QueueService
 
@@ -129,7 +128,7 @@ class OutboundCalls:
         caller_id = (
             f'"{user.name or user.username}" <{user.sip_extension}>'
             if internal
-            else await self._presented(user)
+            else await presented_number(user)
         )
         endpoint = f"PJSIP/{decision.target}" + ("" if internal else "@trunk")
         leg_id = f"ehd-out-{uuid.uuid4().hex[:16]}"
@@ -185,14 +184,18 @@ class OutboundCalls:
         record = await CallRecord.get_or_none(call_id=call_id)
         return record.caller_number if record is not None and record.caller_number else leg_id
 
-    async def talk_to(self, session: CallSession, leg_id: str) -> None:
-        """Bridge the caller with ``leg_id``, lent by another call, until either hangs up."""
+    async def talk_to(self, session: CallSession, leg_id: str, bridge_id: str = "") -> None:
+        """Bridge the caller with ``leg_id``, lent by another call (or keep the ``bridge_id``
+        they share), until either hangs up."""
         session.legs.add(leg_id)
-        bridge_id = f"ehd-out-{session.channel_id}"
-        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
         try:
             try:
-                await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
+                if not bridge_id:
+                    bridge_id = f"ehd-out-{session.channel_id}"
+                    await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
+                    await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
+                else:
+                    await self.ari.request("GET", f"channels/{leg_id}")  # still there?
             except AriHttpError:  # the party hung up in between
                 log.info("call %s: %s was gone before it was bridged", session.channel_id, leg_id)
                 await self.ari.hangup(session.channel_id)
@@ -202,9 +205,3 @@ class OutboundCalls:
         finally:
             with contextlib.suppress(AriHttpError):
                 await self.ari.destroy_bridge(bridge_id)
-
-    async def _presented(self, user: User) -> str:
-        sites = {s.code: s.phone_number for s in await Site.filter(code__in=user.sites)}
-        return dial_policy.presented_number(
-            user.outbound_number, [sites.get(code, "") for code in user.sites]
-        )

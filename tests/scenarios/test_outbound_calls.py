@@ -310,3 +310,92 @@ async def test_an_agent_sends_a_caller_on_to_an_outside_number_and_they_hear_eac
         "transfer",
         f"number:{outside}",
     )
+
+
+async def test_an_agent_consults_an_outside_number_joins_all_three_then_leaves(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """Alice consults an outside number while the customer holds, joins all three, then hangs
+    up: the outside party and alice hear each other during the consultation (the customer
+    hears neither), all three hear each other in the conference, and after alice leaves the
+    customer and the outside party go on talking, out of the queue."""
+    customer_number, outside = "+46701112244", "+46812345670"
+    async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
+        server, api = floor.server, floor.api
+        await api.call("PUT", "/api/queues/consultout", {"number": "4844", "wrapup_seconds": 0.0})
+        await api.call("PUT", "/api/queues/consultout/members/alice", {"penalty": 0})
+        await api.call("PUT", "/api/dids/4845", {"route_type": "queue", "queue": "consultout"})
+        password = next(a.password for a in server.demo_site().accounts if a.username == "alice")
+        console = Api(await logged_in_session(server.web_url, "alice", password))
+        async with (
+            connected_carrier(floor.carrier) as carrier,
+            connected_carrier(floor.farm) as farm,
+        ):
+            desk = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3)}
+            picks_up = {outside: Policy(media=_tone(carrier, SECOND_AGENT_HZ), after=1.0)}
+            async with serving(farm, desk) as phones, serving(carrier, picks_up) as out:
+                customer = await carrier.call("4845", caller=customer_number)
+                await customer.wait_answered()
+                await customer.play(_tone(carrier, CUSTOMER_HZ))
+                await api.call("POST", "/api/agents/alice/login", {"queues": ["consultout"]})
+
+                async def alice_answered() -> CarrierCall | None:
+                    rings = phones.answered_by("1001")
+                    return rings[-1].call if rings else None
+
+                alice = await eventually(alice_answered, timeout=20, what="alice answered")
+                [record] = call_records(server.database, caller_number=customer_number)
+                call_id = str(record["call_id"])
+                consult = await console.call("POST", f"/api/calls/{call_id}/consult",
+                                             {"number": "08-123 456 70"})  # fmt: skip
+
+                async def picked_up() -> CarrierCall | None:
+                    rings = out.answered_by(outside)
+                    return rings[-1].call if rings else None
+
+                party = await eventually(picked_up, timeout=20, what="the outside number answered")
+                arrived = next(s for s in carrier.events.incoming if s.channel.id == party.id)
+                await asyncio.sleep(1.0)  # the consultation is bridged on answer
+                consulting = await asyncio.gather(
+                    customer.listen("co-customer-held", 5),
+                    alice.listen("co-alice-consult", 5),
+                    party.listen("co-party-consult", 5),
+                )
+                await console.call("POST", f"/api/calls/{call_id}/consult/join")
+                all_three = await asyncio.gather(
+                    customer.listen("co-customer-conf", 5),
+                    alice.listen("co-alice-conf", 5),
+                    party.listen("co-party-conf", 5),
+                )
+                await alice.hangup()
+                await asyncio.sleep(1.0)
+                state = await api.call("GET", "/api/agents/alice")
+                after = await asyncio.gather(
+                    customer.listen("co-customer-after", 6), party.listen("co-party-after", 6)
+                )
+                await customer.hangup()
+                await party.wait_ended(timeout=10)
+        await console.close()
+        await api.call("POST", "/api/agents/alice/logout")
+    assert consult["call"]["consult"]["agent"] == outside, consult
+    assert arrived.args[1] == outside, arrived  # the agent's call: not the customer's number
+    assert arrived.channel.caller_number != customer_number, arrived.channel
+    assert_hears(consulting[1], SECOND_AGENT_HZ, "alice heard the outside party")
+    assert_hears(consulting[2], AGENT_HZ, "the outside party heard alice")
+    assert_does_not_hear(consulting[0], AGENT_HZ, "the held customer heard alice")
+    assert_does_not_hear(consulting[0], SECOND_AGENT_HZ, "the held customer heard the party")
+    two = 0.25  # each ear hears two voices
+    assert_hears(all_three[0], AGENT_HZ, "in the conference the customer heard alice",
+                 dominance=two)  # fmt: skip
+    assert_hears(all_three[0], SECOND_AGENT_HZ, "the customer heard the party", dominance=two)
+    assert_hears(all_three[1], CUSTOMER_HZ, "in the conference alice heard the customer",
+                 dominance=two)  # fmt: skip
+    assert_hears(all_three[2], CUSTOMER_HZ, "the party heard the customer", dominance=two)
+    assert state["state"] == "ready", state
+    assert_hears(after[0], SECOND_AGENT_HZ, "after alice left, the customer heard the party")
+    assert_hears(after[1], CUSTOMER_HZ, "after alice left, the party heard the customer")
+    assert_does_not_hear(after[0], AGENT_HZ, "the customer still heard alice")
+    rows = [line[3:7] for line in queue_log(server, call_id)]
+    assert ["alice", "ATTENDEDTRANSFER", "BRIDGE", outside] in rows, rows
+    [part] = call_handlings(server.database, call_id)
+    assert (part["agent"], part["transferred_to"]) == ("alice", f"number:{outside}"), part

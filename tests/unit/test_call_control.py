@@ -158,6 +158,26 @@ def _consulting(at: float = 110.0) -> cc.ConnectedCall:
     return call
 
 
+def test_a_consulted_number_rings_and_completing_leaves_the_caller_with_it() -> None:
+    """No colleague is made busy or free; completing hands the caller on, out of the queues."""
+    call, actions = cc.decide(CALL, cc.ConsultRequested(110.0, "c-9", "", "+46812345678"))
+    assert call.consult == cc.Consult("c-9", "", number="+46812345678")
+    assert call.consult.party == "+46812345678"
+    assert cc.Dial("c-9", "", "+46812345678") in actions
+    talking, _ = cc.decide(call, cc.ConsultAnswered(112.0))
+    joined, _ = cc.decide(talking, cc.ConferenceRequested(115.0))
+    left, actions = cc.decide(joined, cc.TransferCompleted(130.0))
+    assert left.consult is None and left.state == cc.CallState.TALKING
+    assert actions == [
+        cc.LeaveBridge("ehd-call-caller-1", "leg-1"),
+        cc.HandOn(left, "c-9", "+46812345678"),
+    ]
+    ended, actions = cc.decide(talking, cc.ConsultEnded(120.0))
+    assert not any(isinstance(a, cc.ConsultOver) for a in actions) and ended.consult is None
+    nobody, refused = cc.decide(CALL, cc.ConsultRequested(110.0, "c-9", "", ""))
+    assert nobody == CALL and isinstance(refused[0], cc.Refuse)
+
+
 def test_a_consultation_holds_the_customer_then_rings_the_colleague() -> None:
     call, actions = cc.decide(CALL, cc.ConsultRequested(110.0, "consult-1", "bob"))
     assert call.state == cc.CallState.HELD and call.consult == cc.Consult("consult-1", "bob")

@@ -136,6 +136,8 @@
     $("transfer").addEventListener("click", () => showTransferTargets().catch(() => {}));
     $("transfer-cancel").addEventListener("click", () => { $("transfer-form").hidden = true; });
     $("consult").addEventListener("click", () => {
+      const number = $("transfer-number").value.trim();
+      if (number) { control("consult", (data) => showCall(data.call), { number: number }); return; }
       const [to, ...name] = $("transfer-target").value.split(":");
       if (to !== "agent") { say(t("Choose an agent to consult.")); return; }
       control("consult", (data) => showCall(data.call), { agent: name.join(":") });

@@ -129,11 +129,14 @@ async def transfer_targets(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/api/calls/{call_id}/consult")
 async def consult(request: web.Request) -> web.StreamResponse:
-    """``{"agent": username}``: the customer holds while the agent's colleague is rung."""
+    """``{"agent": username}`` or ``{"number": "08-123 456 78"}``: the customer holds while
+    the agent's colleague (or the number, as the agent may dial it) is rung."""
     service, call_id, body = await _call_for(request, "consult on")
-    agent = body.get("agent")
+    agent, number = body.get("agent"), body.get("number")
+    if isinstance(number, str) and number.strip() and len(number) <= 64 and agent is None:
+        return _answer(service, await service.controls.consult_number(call_id, number.strip()))
     if not isinstance(agent, str) or not agent.strip() or len(agent) > 64:
-        raise ValidationError('"agent" must name a logged-in agent')
+        raise ValidationError('"agent" must name a logged-in agent, or "number" a number')
     return _answer(service, await service.controls.consult(call_id, agent.strip()))
 
 
