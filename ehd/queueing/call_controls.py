@@ -55,10 +55,13 @@ class CallControls:
 
     def connected(
         self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str,
-        queue: str, moh_class: str, at: float,
+        queue: str, moh_class: str, at: float, held_since: float | None = None,
+        held_before: float = 0.0,
     ) -> cc.ConnectedCall:  # fmt: skip
+        """The call is bridged (or, after a restart, found talking or on hold)."""
         call = cc.ConnectedCall(item_id, customer_channel, agent_id, agent_channel,
-                                call_bridge(item_id), moh_class, at, queue=queue)  # fmt: skip
+                                call_bridge(item_id), moh_class, at, held_since=held_since,
+                                held_before=held_before, queue=queue)  # fmt: skip
         self.floor.calls[item_id] = call
         self.floor.consoles.publish(agent_id, call_message(call, at))
         return call
@@ -158,10 +161,16 @@ class CallControls:
         return call
 
     async def _decide(self, item_id: str, event: cc.ControlEvent) -> cc.ConnectedCall:
-        call, actions = cc.decide(self.get(item_id), event)
+        before = self.get(item_id)
+        call, actions = cc.decide(before, event)
         self.floor.calls[item_id] = call  # before Asterisk is told: a second request sees it
         for action in actions:
             await self._carry_out(call, action)
+        if (call.held_since, call.held_before) != (before.held_since, before.held_before):
+            # A restarted ehd finds the caller on hold, with the hold time so far.
+            await QueuedCall.filter(call_id=item_id, agent=call.agent_id).update(
+                held_since=call.held_since, held_before=call.held_before
+            )
         return call
 
     async def _carry_out(self, call: cc.ConnectedCall, action: cc.ControlAction) -> None:

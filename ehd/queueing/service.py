@@ -25,6 +25,7 @@ from ehd.agent_events import AgentEvents
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import Event
 from ehd.audio.prompts import SoundLibrary
+from ehd.calls import hearing
 from ehd.calls.caller_audio import CallerAudio
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.queueing.agent_legs import AgentLegs
@@ -239,11 +240,14 @@ class QueueService:
                 assert isinstance(call, QueuedCall)
                 self.floor.legs.add(Leg(call.agent_channel, call.call_id, call.agent, False,
                                         answered=True, connected=True))  # fmt: skip
+                moh_class = self.moh_class(call.queue_name)
                 self.controls.connected(call.call_id, call.call_id, call.agent,
-                                        call.agent_channel, call.queue_name,
-                                        self.moh_class(call.queue_name),
-                                        connected_at)  # fmt: skip
+                                        call.agent_channel, call.queue_name, moh_class,
+                                        connected_at, call.held_since,
+                                        call.held_before)  # fmt: skip
                 await self.audio.connect(call.call_id)  # no music or announcement on top
+                if call.held_since is not None:  # still out of the bridge, with its music
+                    await self.audio.hear(call.call_id, hearing.PutOnHold(moh_class))
                 await self.handle(ev.ConnectedRestored(now, call.call_id, call.queue_name,
                                                        call.agent, call.entered_at, connected_at,
                                                        call.priority, call.caller_id))  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ehd.db.lifecycle import close_database, open_database
-from ehd.db.models import CallRecord, Queue
+from ehd.db.models import CallRecord, Queue, QueuedCall
 from ehd.errors import ConflictError, NotFoundError
 from ehd.queueing.service import QueueService
 from tests.harness.fake_ari import event, fake_ari
@@ -105,6 +105,38 @@ async def test_a_caller_who_hangs_up_on_hold_ends_the_call_with_the_hold_counted
         await service.caller_gone("caller-1")
         assert f"DELETE channels/{leg}" in asterisk.seen, "alice was left on the line"
         assert not service.agent_on_call("alice", "caller-1")
+    record = await CallRecord.get(call_id="caller-1")
+    assert (record.talk_seconds, record.hold_seconds) == (20.0, 30.0)
+
+
+async def test_a_call_on_hold_through_a_restart_stays_on_hold_and_resumes(
+    database: None, tmp_path: Path
+) -> None:
+    """ehd restarts while alice holds the caller: the restarted ehd knows the call is on hold
+    (the console says so, resume brings the caller back into the bridge) and counts the
+    hold from when it began."""
+    now = [1000.0]
+    async with fake_ari(tmp_path, clock=lambda: now[0]) as (service, _asterisk):
+        leg = await _talking(service)
+        now[0] = 1010.0
+        await service.controls.hold("caller-1")
+    stored = await QueuedCall.get(call_id="caller-1")
+    assert (stored.held_since, stored.held_before) == (1010.0, 0.0)
+    now[0] = 1030.0
+    async with fake_ari(tmp_path, clock=lambda: now[0]) as (service, asterisk):
+        await service.agent_logged_in("alice", {"q": 0}, "PJSIP/1001", remote=False)
+        await service.restore({"caller-1", leg}, lambda _channel: lambda _event: None)
+        assert service.controls.get("caller-1").state.value == "held"
+        del asterisk.seen[:]
+        now[0] = 1040.0
+        await service.controls.resume("caller-1")
+        assert asterisk.seen == [
+            "DELETE channels/caller-1/moh",
+            "POST bridges/ehd-call-caller-1/addChannel",
+        ]
+        assert (await QueuedCall.get(call_id="caller-1")).held_since is None
+        now[0] = 1050.0
+        await service.on_event(event("StasisEnd", channel={"id": leg}))
     record = await CallRecord.get(call_id="caller-1")
     assert (record.talk_seconds, record.hold_seconds) == (20.0, 30.0)
 

@@ -172,6 +172,8 @@ class QueuedCall(Model):
     agent = fields.CharField(max_length=64, default="")
     agent_channel = fields.CharField(max_length=64, default="")
     connected_at = fields.FloatField(null=True)  # Unix time the caller was put through
+    held_since = fields.FloatField(null=True)  # Unix time the agent put the caller on hold
+    held_before = fields.FloatField(default=0.0)  # seconds of holds that have ended
     # A callback keeps the caller's place after they hang up: caller_id is the number to call.
     kind = fields.CharEnumField(QueuedCallKind, max_length=16, default=QueuedCallKind.CALL)
     attempts = fields.IntField(default=0)
