@@ -8,6 +8,7 @@ number through the trunk, as far as the agent may dial it. Pure.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import assert_never
@@ -93,6 +94,16 @@ class SendOn:
         return f"{self.context}:{self.extension}"
 
 
+_DIALABLE = re.compile(r"[0-9+*#() ./-]{1,32}")
+
+
+def looks_dialable(text: str) -> bool:
+    """Digits (with + * #) and the separators people type, at most 32 characters: what a
+    phone's transfer or the console's number field may name (anything else never reaches
+    a lookup or the trunk)."""
+    return _DIALABLE.fullmatch(text) is not None
+
+
 # Routes of our own numbers a customer may be sent to; the staff services (listening to
 # voicemail, recording prompts, remote login) are not for callers.
 _CALLER_ROUTES = (Action.MENU, Action.RING_SIP)
@@ -111,6 +122,8 @@ def plan_number_transfer(
     any (not logged in: their phone rings, with their mailbox if nobody answers)."""
     if call.consult is not None:
         return Refuse(CONSULTING)
+    if not looks_dialable(dialled):
+        return Refuse("that is not a number")
     if our_route is not None:
         if our_route.action == Action.QUEUE:
             return BlindTransfer(our_route.target, None, keep_place=True)

@@ -28,9 +28,10 @@ from ehd.queueing.transfers import Transfers
 
 log = logging.getLogger(__name__)
 
-# (the phone's other call, its answered party) -> the number that call reached, or None when
-# it is no call ehd placed for that phone; the party is then the caller's to keep.
-LendConsulted = Callable[[str, str], Awaitable[str | None]]
+# (the phone's other call, its answered party as Asterisk named it, or "") -> the number that
+# call reached and the party's channel, or None when it is no call ehd placed for that phone;
+# the party is then the caller's to keep.
+LendConsulted = Callable[[str, str], Awaitable[tuple[str, str] | None]]
 
 
 class PhoneTransfers:
@@ -59,20 +60,22 @@ class PhoneTransfers:
 
     async def attended(self, channel_id: str, replaced: str, party: str) -> None:
         """The agent's phone asked to put the customer on ``channel_id`` through to ``party``,
-        who answered the phone's other call ``replaced``."""
+        who answered the phone's other call ``replaced`` (Asterisk names no party when the
+        REFER comes before that call's two sides are bridged: its one answered leg then)."""
         floor = self.floor
         leg = floor.legs.get(channel_id)
         call = floor.calls.get(leg.item_id) if leg is not None and leg.connected else None
         caller = floor.callers.get(call.item_id) if call is not None else None
-        number = None
+        lent = None
         if call is not None and caller is not None and call.consult is None and replaced:
             lend = self.lend_consulted
-            number = await lend(replaced, party) if lend is not None and party else None
-        if call is None or caller is None or number is None:
+            lent = await lend(replaced, party) if lend is not None else None
+        if call is None or caller is None or lent is None:
             log.info("attended REFER on %s (replacing %r): not a call ehd can join", channel_id,
                      replaced)  # fmt: skip
             await self._tell_phone(channel_id, "channel_declined")
             return
+        number, party = lent
         await self._tell_phone(channel_id, "channel_answered")
         now = floor.clock()
         legs = await self.transfers.agent_side_ends(call, caller.moh_class)

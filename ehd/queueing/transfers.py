@@ -79,7 +79,7 @@ class Transfers:
     async def _agent_behind(self, target: tp.TransferTarget) -> tp.TransferTarget:
         """A number that is a logged-in agent's extension or a queue's own number means that
         agent or that queue (the phone's transfer key can only dial numbers)."""
-        if target.kind != tp.TransferKind.NUMBER:
+        if target.kind != tp.TransferKind.NUMBER or not tp.looks_dialable(target.name):
             return target
         user = await User.get_or_none(sip_extension=target.name, active=True)
         if user is not None and user.username in self.logged_in():
@@ -92,6 +92,8 @@ class Transfers:
     async def _plan_number(
         self, call: cc.ConnectedCall, dialled: str
     ) -> tp.BlindTransfer | tp.SendOn | cc.Refuse:
+        if not tp.looks_dialable(dialled):
+            return cc.Refuse("that is not a number")
         entry = await records.did_entry(dialled)
         agent = await User.get_or_none(username=call.agent_id)
         if agent is None:  # the rights to dial are a user's

@@ -148,14 +148,18 @@ class CallApplication:
             self.sessions.pop(call_id, None)
             self.tasks.pop(call_id, None)
 
-    async def _lend_placed_leg(self, call_id: str, leg_id: str) -> str | None:
+    async def _lend_placed_leg(self, call_id: str, leg_id: str) -> tuple[str, str] | None:
         """The answered leg of a call an agent's phone placed leaves that call (which ends
-        without it) for another; the number the call reached, or None if it is none such."""
+        without it) for another: the number the call reached and the leg, or None if it is
+        none such. Without ``leg_id``, the call's one leg."""
         session = self.sessions.get(call_id)
-        if session is None or leg_id not in session.legs:
+        legs = session.legs if session is not None else set()
+        if not leg_id and len(legs) == 1:
+            leg_id = next(iter(legs))
+        if session is None or leg_id not in legs:
             return None
         session.legs.discard(leg_id)
-        return await self.outbound.release(call_id, leg_id)
+        return await self.outbound.release(call_id, leg_id), leg_id
 
     async def _fallback(self, channel_id: str) -> None:
         try:

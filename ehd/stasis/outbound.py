@@ -163,7 +163,10 @@ class OutboundCalls:
         if self.queues is not None:
             await self.queues.agent_on_other_call(user.username, busy=True)
         try:
-            await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
+            # The phone may have handed its party to a customer already (an attended
+            # transfer sent the moment the call was answered): then it is not bridged here.
+            mine = [c for c in (session.channel_id, leg_id) if session.owns(c)]
+            await self.ari.add_to_bridge(bridge_id, mine)
             await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
             await self.ari.hangup(session.channel_id)
         finally:

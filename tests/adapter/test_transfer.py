@@ -353,10 +353,11 @@ async def test_a_refer_to_an_extension_transfers_and_an_unknown_one_is_declined(
     await User.create(username="bob", password_hash="x", sip_extension="1002")
     async with fake_ari(tmp_path) as (service, asterisk):
         alice_leg = await _alice_talking(service)
-        refer = _refer(alice_leg, "49")  # no number at all
-        assert isinstance(refer, Event)
-        assert await service.on_event(refer)
-        assert asterisk.queries[-1] == {"states": "channel_declined"}
+        for odd in ("49", "1002?Replaces=" + "x" * 80, "１００２", "sip:bob"):  # not a number
+            refer = _refer(alice_leg, odd)
+            assert isinstance(refer, Event)
+            assert await service.on_event(refer)
+            assert asterisk.queries[-1] == {"states": "channel_declined"}, odd
         assert service.agent_on_call("alice", "caller-1"), "a declined REFER moved the call"
         await service.agent_logged_in("bob", {"q": 0}, "PJSIP/1002", remote=False)
         refer = _refer(alice_leg, "1002")
@@ -375,9 +376,9 @@ async def test_an_attended_refer_puts_the_caller_through_to_the_phones_other_cal
     for the phone (nothing to lend) is declined and changes nothing."""
     lent: list[tuple[str, str]] = []
 
-    async def lend(replaced: str, party: str) -> str | None:
+    async def lend(replaced: str, party: str) -> tuple[str, str] | None:
         lent.append((replaced, party))
-        return "1002" if replaced == "alice-2" else None
+        return ("1002", party) if replaced == "alice-2" else None
 
     notices: list[Event] = []
     async with fake_ari(tmp_path) as (service, asterisk):

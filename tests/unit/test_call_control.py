@@ -134,6 +134,13 @@ def test_an_outside_number_rings_through_the_trunk_only_when_the_agent_may_dial_
     assert refused == cc.Refuse("international calls are not allowed")
 
 
+def test_only_what_a_phone_could_dial_is_planned_at_all() -> None:
+    for odd in ("", "x" * 10, "1" * 33, "１２３", "08-123 456 78;drop", "sip:bob@example"):
+        refused = tp.plan_number_transfer(CALL, odd, None, NATIONAL)
+        assert refused == cc.Refuse("that is not a number"), odd
+    assert tp.looks_dialable("+46 (0)8-123 456 78") and tp.looks_dialable("*98#")
+
+
 def test_a_colleagues_extension_rings_their_phone_with_their_mailbox_behind_it() -> None:
     internal = DialDecision(DialKind.INTERNAL, "1003")
     sent = tp.plan_number_transfer(CALL, "1003", None, internal, colleague="carol")

@@ -139,7 +139,7 @@
       const number = $("transfer-number").value.trim();
       if (number) { control("consult", (data) => showCall(data.call), { number: number }); return; }
       const [to, ...name] = $("transfer-target").value.split(":");
-      if (to !== "agent") { say(t("Choose an agent to consult.")); return; }
+      if (to !== "agent") { say(t("Choose an agent or type a number to consult.")); return; }
       control("consult", (data) => showCall(data.call), { agent: name.join(":") });
     });
     $("consult-toggle").addEventListener("click", () => control("consult/toggle", (data) => showCall(data.call)));
