@@ -25,7 +25,7 @@ from tests.harness.ehd_process import (
     endpoint_state,
     queue_log,
 )
-from tests.harness.phone_farm import Policy, serving
+from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_handlings, call_records
 from tests.harness.tones import (
@@ -37,6 +37,7 @@ from tests.harness.tones import (
     make_tone,
 )
 from tests.harness.web_client import logged_in_session
+from tests.scenarios.ears import answered_on
 
 pytestmark = pytest.mark.asterisk
 
@@ -46,6 +47,25 @@ SITE_NUMBER = "+46855500000"
 
 def _tone(carrier: Carrier, hz: int) -> str:
     return make_tone(carrier.instance.spec.folder / "tones", hz)
+
+
+async def _alice_takes_a_call(
+    floor: OutboundFloor,
+    carrier: Carrier,
+    phones: PhoneFarm,
+    did: str,
+    queue: str,
+    customer_number: str,
+) -> tuple[CarrierCall, CarrierCall, str]:
+    """The customer calls ``did`` (speaking their tone) and alice, logged in to ``queue``,
+    answers on her desk phone: the customer's call, hers, and the call's id."""
+    customer = await carrier.call(did, caller=customer_number)
+    await customer.wait_answered()
+    await customer.play(_tone(carrier, CUSTOMER_HZ))
+    await floor.api.call("POST", "/api/agents/alice/login", {"queues": [queue]})
+    alice = await answered_on(phones, "1001")
+    [record] = call_records(floor.server.database, caller_number=customer_number)
+    return customer, alice, str(record["call_id"])
 
 
 @dataclass
@@ -261,18 +281,9 @@ async def test_an_agent_sends_a_caller_on_to_an_outside_number_and_they_hear_eac
             desk = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3)}
             picks_up = {outside: Policy(media=_tone(carrier, SECOND_AGENT_HZ), after=1.0)}
             async with serving(farm, desk) as phones, serving(carrier, picks_up) as out:
-                customer = await carrier.call("4843", caller=customer_number)
-                await customer.wait_answered()
-                await customer.play(_tone(carrier, CUSTOMER_HZ))
-                await api.call("POST", "/api/agents/alice/login", {"queues": ["sendon"]})
-
-                async def alice_answered() -> CarrierCall | None:
-                    rings = phones.answered_by("1001")
-                    return rings[-1].call if rings else None
-
-                alice = await eventually(alice_answered, timeout=20, what="alice answered")
-                [record] = call_records(server.database, caller_number=customer_number)
-                call_id = str(record["call_id"])
+                customer, alice, call_id = await _alice_takes_a_call(
+                    floor, carrier, phones, "4843", "sendon", customer_number
+                )
                 with_alice = await asyncio.gather(
                     customer.listen("sendon-customer-alice", 4), alice.listen("sendon-alice", 4)
                 )
@@ -334,18 +345,9 @@ async def test_an_agent_consults_an_outside_number_joins_all_three_then_leaves(
             desk = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3)}
             picks_up = {outside: Policy(media=_tone(carrier, SECOND_AGENT_HZ), after=1.0)}
             async with serving(farm, desk) as phones, serving(carrier, picks_up) as out:
-                customer = await carrier.call("4845", caller=customer_number)
-                await customer.wait_answered()
-                await customer.play(_tone(carrier, CUSTOMER_HZ))
-                await api.call("POST", "/api/agents/alice/login", {"queues": ["consultout"]})
-
-                async def alice_answered() -> CarrierCall | None:
-                    rings = phones.answered_by("1001")
-                    return rings[-1].call if rings else None
-
-                alice = await eventually(alice_answered, timeout=20, what="alice answered")
-                [record] = call_records(server.database, caller_number=customer_number)
-                call_id = str(record["call_id"])
+                customer, alice, call_id = await _alice_takes_a_call(
+                    floor, carrier, phones, "4845", "consultout", customer_number
+                )
                 consult = await console.call("POST", f"/api/calls/{call_id}/consult",
                                              {"number": "08-123 456 70"})  # fmt: skip
 
