@@ -187,7 +187,9 @@ class AcdEngine:
             next(self._seq),
         )
         self.items[item.id] = item
-        self._join(item, self.queues[event.queue], event.at, out, log_entry=not event.restored)
+        queue = self.queues[event.queue]
+        self._join(item, queue, event.at, out, log_entry=not event.restored)
+        self._reserve(item, queue, event.reserved_for, event.at + event.reserve_seconds, out)
         self._dispatch(event.at, out)
 
     def _join(
@@ -504,12 +506,19 @@ class AcdEngine:
         item.timers.clear()
         if not event.keep_place:  # to the back of the line
             item.entered_at, item.seq = event.at, next(self._seq)
-        reserved = event.agent_id if event.agent_id in target.members else None
-        item.reserved_for = reserved
         self._join(item, target, event.at, out)
-        if reserved is not None and item in target.waiting:
-            self._timer(item, "reserved", event.at + event.reserve_seconds, out)
+        self._reserve(item, target, event.agent_id, event.at + event.reserve_seconds, out)
         self._dispatch(event.at, out)
+
+    def _reserve(
+        self, item: Item, queue: QueueRuntime, agent_id: str | None, until: float,
+        out: list[act.Action],
+    ) -> None:  # fmt: skip
+        """Keep a waiting item for one member of its queue until ``until`` (or a miss)."""
+        reserved = agent_id if agent_id in queue.members and item in queue.waiting else None
+        item.reserved_for = reserved
+        if reserved is not None:
+            self._timer(item, "reserved", until, out)
 
     def _sent_on(self, event: ev.ItemSentOn, out: list[act.Action]) -> None:
         item = self.items.get(event.item_id)

@@ -18,6 +18,9 @@ class ItemArrived:
     caller_id: str = ""
     entered_at: float | None = None  # earlier entry, kept when restored after a restart
     restored: bool = False  # re-adopted after a restart: ENTERQUEUE was logged already
+    # Sent in by an agent for a colleague: kept for them (as ItemTransferred keeps it) first.
+    reserved_for: str | None = None
+    reserve_seconds: float = 30.0
 
 
 @dataclass(frozen=True)

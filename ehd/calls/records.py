@@ -62,6 +62,36 @@ async def mark_answered(call_id: str) -> None:
     await CallRecord.filter(call_id=call_id, answered_at=None).update(answered_at=_now())
 
 
+async def set_agent(call_id: str, agent: str) -> None:
+    """The agent who answered a call outside the queues."""
+    await CallRecord.filter(call_id=call_id).update(agent=agent[:64])
+
+
+async def continue_call(call_id: str, channel_id: str) -> None:
+    """The customer of ``call_id`` (an agent placed it) goes on as the call on their own
+    ``channel_id``, sent on by the agent: a record of its own, linked to the first."""
+    first = await CallRecord.get_or_none(call_id=call_id)
+    if first is None:
+        return
+    now = _now()
+    await CallRecord.update_or_create(
+        call_id=channel_id,
+        defaults={
+            "direction": first.direction,
+            "did": first.did,
+            "caller_number": first.caller_number,
+            "caller_name": first.caller_name,
+            "route_type": "transfer",
+            "route_target": call_id,
+            "started_at": now,
+            "answered_at": now,
+            "language": first.language,
+            "contact_id": first.contact_id,
+            "company_id": first.company_id,
+        },
+    )
+
+
 async def set_hangup_cause(call_id: str, cause: int) -> None:
     await CallRecord.filter(call_id=call_id).update(hangup_cause=cause)
 

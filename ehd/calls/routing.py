@@ -57,6 +57,7 @@ class Route:
     priority: int = 0
     voicemail: str = ""  # the username whose mailbox takes unanswered calls
     reason: str = ""
+    agent: str = ""  # a queue route an agent sent a caller on: kept for this agent first
 
 
 def decide_route(entry: DidEntry | None) -> Route:

@@ -145,6 +145,16 @@ def plan_number_transfer(
             assert_never(decision.kind)
 
 
+def into_queue(plan: BlindTransfer, queue_id: int, moh_class: str, language: str) -> SendOn:
+    """A call outside the queues (to an agent's own number, or one an agent placed) is sent
+    into ``plan``'s queue as a new caller, kept for its agent first when there is one."""
+    route = Route(Action.QUEUE, target=plan.queue, moh_class=moh_class, language=language,
+                  queue_id=queue_id, agent=plan.agent_id or "")  # fmt: skip
+    if plan.agent_id:
+        return SendOn(route, plan.agent_id, "agent")
+    return SendOn(route, plan.queue, "queue")
+
+
 def plan_mailbox_transfer(call: ConnectedCall, username: str, has_mailbox: bool) -> SendOn | Refuse:
     """To leave a message for ``username``."""
     if call.consult is not None:

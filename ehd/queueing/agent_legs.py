@@ -165,7 +165,7 @@ class AgentLegs:
         day = time.strftime("%Y-%m-%d", time.gmtime(self.floor.clock()))
         name = f"calls/{day}/{call_id}{part}"
         try:
-            await self.floor.ari.record_bridge(call_bridge(call_id), name)
+            await self.floor.ari.record_bridge(call.bridge_id, name)
         except AriHttpError as err:
             log.warning("call %s: recording failed to start: %s", call_id, err)
             raise ConflictError("the recording could not be started") from err

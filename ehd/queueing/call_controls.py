@@ -56,12 +56,13 @@ class CallControls:
     def connected(
         self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str,
         queue: str, moh_class: str, at: float, held_since: float | None = None,
-        held_before: float = 0.0,
+        held_before: float = 0.0, bridge_id: str = "",
     ) -> cc.ConnectedCall:  # fmt: skip
         """The call is bridged (or, after a restart, found talking or on hold)."""
         call = cc.ConnectedCall(item_id, customer_channel, agent_id, agent_channel,
-                                call_bridge(item_id), moh_class, at, held_since=held_since,
-                                held_before=held_before, queue=queue)  # fmt: skip
+                                bridge_id or call_bridge(item_id), moh_class, at,
+                                held_since=held_since, held_before=held_before,
+                                queue=queue)  # fmt: skip
         self.floor.calls[item_id] = call
         self.floor.consoles.publish(agent_id, call_message(call, at))
         return call
@@ -150,6 +151,13 @@ class CallControls:
 
     async def complete(self, item_id: str) -> cc.ConnectedCall:
         return await self._decide(item_id, cc.TransferCompleted(self.floor.clock()))
+
+    async def agent_leaves(self, call: cc.ConnectedCall) -> None:
+        """The agent's part of a call outside the queues ended (they sent it on or handed it
+        over): free for the queues again. The engine frees agents of queue calls itself."""
+        floor = self.floor
+        if call.item_id not in floor.driver.engine.items:
+            await floor.driver.handle(ev.AgentOffOtherCall(floor.clock(), call.agent_id))
 
     def finished(self, item_id: str) -> cc.ConnectedCall | None:
         """The call ended: forget it and tell the agent; its last state (for the record)."""
@@ -253,6 +261,7 @@ class CallControls:
         await floor.hangup(before.agent_channel)
         label = f"{'extension' if number.isdigit() else 'number'}:{number}"
         await records.agent_part_over(before, before.queue, now, HandlingEnd.TRANSFER, label)
+        await self.agent_leaves(before)  # before the engine forgets a queue call
         await floor.driver.handle(
             ev.ItemSentOn(now, before.item_id, number, "BRIDGE", attended=True)
         )
@@ -280,3 +289,4 @@ class CallControls:
         await floor.driver.handle(
             ev.ItemHandedOver(now, after.item_id, after.agent_id, after.bridge_id)
         )
+        await self.agent_leaves(before)

@@ -50,6 +50,13 @@ class HandedOn(Event):
 
 
 @dataclass(frozen=True)
+class Lent(Event):
+    """Delivered to the customer's call task of a call an agent placed: the agent's phone put
+    another customer through to this one (an attended transfer), whose call task keeps the
+    channel from here; this task ends without hanging it up."""
+
+
+@dataclass(frozen=True)
 class CrmMatch:
     contact_id: int | None
     company_id: int | None

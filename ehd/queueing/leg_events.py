@@ -25,6 +25,7 @@ from ehd.calls.survey import SurveyStart
 from ehd.errors import ConflictError, NotFoundError
 from ehd.queueing.agent_legs import AgentLegs
 from ehd.queueing.callbacks import CALLBACK_LEG, Callbacks
+from ehd.queueing.direct_calls import DirectCalls
 from ehd.queueing.floor import CONSULT_LEG, QUEUE_LEG, QueueFloor
 from ehd.queueing.legs import Leg
 from ehd.queueing.phone_transfers import PhoneTransfers
@@ -42,8 +43,10 @@ class LegEvents:
         legs: AgentLegs,
         callbacks: Callbacks,
         phone_transfers: PhoneTransfers,
+        direct: DirectCalls,
     ) -> None:
         self.floor = floor
+        self.direct = direct
         self.agent_legs = legs
         self.callbacks = callbacks
         self.phone_transfers = phone_transfers
@@ -125,6 +128,11 @@ class LegEvents:
         if self.agent_legs.controls.in_conference(leg.item_id):
             # The agent left a conference: customer and colleague go on without them.
             await self.agent_legs.controls.complete(leg.item_id)
+            return
+        if self.direct.owns(leg.item_id):  # the agent hung up a call outside the queues
+            caller = floor.callers.get(leg.item_id)
+            await self.direct.over(leg.item_id)
+            await floor.hangup(caller.channel_id if caller is not None else leg.item_id)
             return
         await floor.driver.handle(ev.ItemCompleted(now, leg.item_id, by_agent=True))
         await self.agent_legs.finish_connected(leg.item_id)

@@ -46,3 +46,23 @@ def offer_message(
         "contact": {"name": crm.name, "company": crm.company} if crm else None,
         "classification_codes": classification_codes,
     }
+
+
+def direct_call_message(call_id: str, caller: Caller) -> dict[str, Any]:
+    """The console's card for a call outside the queues (to the agent's own number, or one
+    they placed): who is on the other end; the agent chose the call, so no page pops up."""
+    crm = caller.crm
+    return {
+        "type": "offer",
+        "call_id": call_id,
+        "queue": "",
+        "caller": caller.caller_id,
+        "did": caller.did,
+        "customer_number": "",
+        "language": caller.language,
+        "priority": 0,
+        "waited_seconds": 0,
+        "screen_pop": "",
+        "contact": {"name": crm.name, "company": crm.company} if crm else None,
+        "classification_codes": [],
+    }

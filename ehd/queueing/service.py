@@ -33,6 +33,7 @@ from ehd.queueing.call_controls import CallControls
 from ehd.queueing.callbacks import Callbacks
 from ehd.queueing.callers import Caller, crm_match_of
 from ehd.queueing.config import queue_config
+from ehd.queueing.direct_calls import DirectCalls
 from ehd.queueing.driver import EngineDriver
 from ehd.queueing.floor import QueueFloor
 from ehd.queueing.leg_events import LegEvents
@@ -81,8 +82,9 @@ class QueueService:
         self.transfers = Transfers(self.floor, self.controls)
         self.agent_legs = AgentLegs(self.floor, self.callbacks, self.controls, recordings_dir)
         self.phone_transfers = PhoneTransfers(self.transfers)
+        self.direct = DirectCalls(self.floor, self.controls)
         self.leg_events = LegEvents(self.floor, self.agent_legs, self.callbacks,
-                                    self.phone_transfers)  # fmt: skip
+                                    self.phone_transfers, self.direct)  # fmt: skip
         self.waiting = WaitingCallers(self.floor)
 
     # --- what callbacks, the Stasis application and the web read ---------------------------
@@ -322,9 +324,10 @@ class QueueService:
         did: str = "",
         customer_number: str = "",
         entered_at: float | None = None,
+        reserved_for: str = "",
     ) -> None:
         """Put a caller in the queue; ``entered_at`` keeps an earlier place (a declined
-        callback)."""
+        callback); ``reserved_for`` is the agent an agent sent them to."""
         now = self.clock()
         entered = entered_at if entered_at is not None else now
         caller = Caller(channel_id, queue, language, moh_class, notify, caller_id, did,
@@ -343,8 +346,14 @@ class QueueService:
         caller.crm = await crm_match_of(channel_id)
         await self.handle(
             ev.ItemArrived(
-                now, channel_id, queue, priority, caller_id=caller_id, entered_at=entered
-            )
+                now,
+                channel_id,
+                queue,
+                priority,
+                caller_id=caller_id,
+                entered_at=entered,
+                reserved_for=reserved_for or None,
+            )  # fmt: skip
         )
         self.waiting.plan_callback_offer(channel_id, queue)
 

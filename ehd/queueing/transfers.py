@@ -74,6 +74,10 @@ class Transfers:
             raise ConflictError(plan.reason)
         if isinstance(plan, tp.BlindTransfer) and plan.queue not in queues:
             raise ConflictError("that number's queue is not running")
+        if isinstance(plan, tp.BlindTransfer) and item_id not in floor.driver.engine.items:
+            # A call outside the queues joins one as a new caller, as its call task does.
+            runtime = floor.queues[plan.queue]
+            return tp.into_queue(plan, runtime.queue_id, runtime.moh_class, caller.language)
         return plan
 
     async def _agent_behind(self, target: tp.TransferTarget) -> tp.TransferTarget:
@@ -157,6 +161,7 @@ class Transfers:
         for channel_id in legs:
             self.floor.legs.pop(channel_id)
         self.controls.finished(call.item_id)
+        await self.controls.agent_leaves(call)
         with contextlib.suppress(AriHttpError):  # on hold: out of the bridge already
             await self.floor.ari.request(
                 "POST",

@@ -40,9 +40,10 @@ from ehd.calls.survey import SurveyStart, run_survey
 from ehd.db.models import CallRecord, IvrMenu, Queue, User
 from ehd.errors import NotFoundError
 from ehd.phone_numbers import to_e164
-from ehd.queueing.callers import CallbackOffer, HandedOn, QueueExit, SentOn
+from ehd.queueing.callers import CallbackOffer, HandedOn, Lent, QueueExit, SentOn
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
+from ehd.stasis.floor_talk import CustomerSide, talk_on_floor
 from ehd.stasis.monitoring import MONITOR, SNOOP_LEG, Monitoring
 from ehd.stasis.outbound import CLICK_TO_DIAL, OUTBOUND, PLACED_LEG, OutboundCalls
 
@@ -73,10 +74,12 @@ class CallApplication:
         self.services = services
         self.flow = InboundFlow(services) if services is not None else None
         self.outbound = OutboundCalls(ari, app_name, sounds, queues)
+        self.outbound.start_customer_side = self._start_customer_side
         if queues is not None:  # an agent's phone hands a customer to its other call's party
             queues.phone_transfers.lend_consulted = self._lend_placed_leg
         self.monitoring = Monitoring(ari, app_name, queues)
         self.sessions: dict[str, CallSession] = {}
+        self._customer_sides: dict[str, str] = {}  # a call an agent placed -> its customer
         self.tasks: dict[str, asyncio.Task[None]] = {}
         # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
         # restarted Asterisk has none.
@@ -85,6 +88,10 @@ class CallApplication:
     # --- events in ------------------------------------------------------------------------
     async def on_event(self, event: Event) -> None:
         if self.queues is not None and await self.queues.on_event(event):
+            if isinstance(event, (StasisEnd, ChannelDestroyed)):
+                # An agent's leg on the floor may be a call task's own channel (a call the
+                # agent's phone placed): that task must learn its call ended.
+                self._deliver_to_owner(event.channel.id, event)
             return
         if isinstance(event, StasisStart):
             if event.args and event.args[0] in (AGENT_LEG, PLACED_LEG, SNOOP_LEG):
@@ -117,12 +124,22 @@ class CallApplication:
         task = asyncio.create_task(self._run(session, event), name=f"call-{channel_id}")
         self.tasks[channel_id] = task
 
-    async def _run(self, session: CallSession, start: StasisStart | None) -> None:
+    def _start_customer_side(self, side: CustomerSide) -> None:
+        """The customer's leg of a call an agent placed gets a call task of its own."""
+        session = CallSession(self.ari, side.channel_id)
+        self.sessions[side.channel_id] = session
+        self._customer_sides[side.call_id] = side.channel_id  # lendable from now on
+        task = asyncio.create_task(self._run(session, side), name=f"call-{side.channel_id}")
+        self.tasks[side.channel_id] = task
+
+    async def _run(self, session: CallSession, start: StasisStart | CustomerSide | None) -> None:
         call_id = session.channel_id
         result = "completed"
         try:
             if start is None:  # adopted after a reconnect: keep it until it ends
                 await self._wait_in_queue(session, "en")
+            elif isinstance(start, CustomerSide):
+                await self._customer_side(session, start)
             else:
                 await self._handle_inbound(session, start)
         except CallEnded:
@@ -156,10 +173,17 @@ class CallApplication:
         legs = session.legs if session is not None else set()
         if not leg_id and len(legs) == 1:
             leg_id = next(iter(legs))
-        if session is None or leg_id not in legs:
+        if session is not None and leg_id in legs:  # answered, not bridged yet
+            session.legs.discard(leg_id)
+            return await self.outbound.release(call_id, leg_id), leg_id
+        customer = self._customer_sides.get(call_id, "")
+        side, task = self.sessions.get(customer), self.tasks.get(customer)
+        if side is None or task is None or leg_id not in ("", customer):
             return None
-        session.legs.discard(leg_id)
-        return await self.outbound.release(call_id, leg_id), leg_id
+        number = await self.outbound.release(call_id, side.channel_id)
+        side.deliver(Lent("EhdLent", self.app_name, {}))
+        await asyncio.wait([task])  # its task is gone before another takes the channel
+        return number, side.channel_id
 
     async def _fallback(self, channel_id: str) -> None:
         try:
@@ -214,8 +238,9 @@ class CallApplication:
         match route.action:
             case Action.QUEUE:
                 assert route.queue_id is not None
-                await self._answer(session)
-                await self._route_queue(session, route, route.queue_id, caller)
+                if not sent_on:
+                    await self._answer(session)
+                await self._route_queue(session, route, route.queue_id, caller, sent_on=sent_on)
             case Action.MENU:
                 await self._route_menu(session, route, caller)
             case Action.RING_SIP | Action.RING_OUTSIDE:
@@ -297,12 +322,16 @@ class CallApplication:
         await session.wait_hangup()
 
     async def _route_queue(
-        self, session: CallSession, route: Route, queue_id: int, caller: str
-    ) -> None:
+        self, session: CallSession, route: Route, queue_id: int, caller: str,
+        *, sent_on: bool = False,
+    ) -> None:  # fmt: skip
         """The queue's way in (hot prompts, calendar, greeting, menu...), then hold with music
         in the queue's holding bridge until an agent takes the call, the queue sends the
-        caller elsewhere, or the caller hangs up."""
-        if self.flow is not None:
+        caller elsewhere, or the caller hangs up. A caller an agent sent on (``sent_on``)
+        goes straight to the line, kept for the agent the route names."""
+        if sent_on:
+            queue_name, moh_class, language = route.target, route.moh_class, route.language
+        elif self.flow is not None:
             target = await self.flow.enter_queue(session, queue_id, caller)
             if target is None:  # closed, voicemail, or a menu choice that ended the call
                 await session.wait_hangup()
@@ -330,6 +359,7 @@ class CallApplication:
                 notify=session.deliver,
                 did=did,
                 customer_number=customer_number,
+                reserved_for=route.agent,
             )
         await self._wait_in_queue(session, language)
 
@@ -352,7 +382,7 @@ class CallApplication:
                     3600,
                 )
                 if isinstance(notice, (SentOn, HandedOn)):
-                    await self.audio.prompt(session.channel_id)
+                    await self.audio.prompt(session.channel_id)  # its music since the agent left
                     break
                 if isinstance(notice, SurveyStart) and self.services is not None:
                     await self.audio.prompt(session.channel_id)
@@ -369,12 +399,37 @@ class CallApplication:
         finally:
             if self.queues is not None:
                 await self.queues.caller_gone(session.channel_id)
+        await self._carry_on(session, notice, language)
+
+    async def _carry_on(
+        self, session: CallSession, notice: SentOn | HandedOn, language: str
+    ) -> None:
+        """Where the agent sent the caller: to the party they put them through to, or on a
+        route (a queue, a menu, a phone, a mailbox, an outside number)."""
         if isinstance(notice, HandedOn):
             await self.outbound.talk_to(session, notice.channel, notice.bridge_id)
             return
         caller = (await records.call_facts(session.channel_id))[0]
         route = replace(notice.route, language=language)
         await self._follow(session, route, caller, "", sent_on=True)
+
+    async def _customer_side(self, session: CallSession, side: CustomerSide) -> None:
+        """The customer of a call an agent placed, on the floor until either side hangs up
+        or the agent sends them on (then with a call record of their own)."""
+        assert self.queues is not None
+        try:
+            notice = await talk_on_floor(
+                self.queues, session, side.call_id, side.agent_id, side.agent_channel,
+                side.bridge_id, side.language,
+            )  # fmt: skip
+            if notice is None:  # lent to another call, which keeps the channel
+                return
+            await records.continue_call(side.call_id, session.channel_id)
+            await self._carry_on(session, notice, side.language)
+        finally:
+            self._customer_sides.pop(side.call_id, None)
+            with contextlib.suppress(AriHttpError):
+                await self.ari.destroy_bridge(side.bridge_id)
 
     async def _offer_callback(
         self, session: CallSession, offer: CallbackOffer, language: str
@@ -476,11 +531,23 @@ class CallApplication:
             await self.ari.ring_stop(session.channel_id)
         bridge_id = f"ehd-call-{session.channel_id}"
         await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
+        agent = None if outside else await User.get_or_none(sip_extension=route.target, active=True)
         try:
             await self.ari.add_to_bridge(bridge_id, session.channel_id)
             await self.ari.add_to_bridge(bridge_id, leg_id)
-            # The call lasts until either side hangs up.
-            await session.wait_for(session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400)
+            if agent is not None and self.queues is not None:  # the agent controls the call
+                await records.set_agent(session.channel_id, agent.username)
+                notice = await talk_on_floor(self.queues, session, session.channel_id,
+                                             agent.username, leg_id, bridge_id,
+                                             route.language)  # fmt: skip
+                session.legs.discard(leg_id)  # gone, or a colleague's now
+                if notice is not None:
+                    await self._carry_on(session, notice, route.language)
+                    return
+            else:  # the call lasts until either side hangs up
+                await session.wait_for(
+                    session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400
+                )
             await self.ari.hangup(session.channel_id)
         finally:
             with contextlib.suppress(AriHttpError):

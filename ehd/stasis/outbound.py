@@ -17,6 +17,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ehd.ari.client import AriClient, AriHttpError
@@ -29,6 +30,7 @@ from ehd.crm.directory import match_phone
 from ehd.db.models import CallDirection, CallRecord, Did, User
 from ehd.phone_numbers import DEFAULT_REGION
 from ehd.queueing.service import QueueService
+from ehd.stasis.floor_talk import CustomerSide
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ class OutboundCalls:
         self.sounds = sounds
         self.queues = queues
         self.region = region
+        # Set by the Stasis application: start the call task of a customer's leg.
+        self.start_customer_side: Callable[[CustomerSide], None] | None = None
 
     async def place(self, session: CallSession, start: StasisStart) -> bool:
         """Carry out the call; False when it is not for here (one of our own numbers, or not
@@ -160,6 +164,9 @@ class OutboundCalls:
         await CallRecord.filter(call_id=session.channel_id).update(
             answered_at=datetime.now(UTC), result="answered"
         )
+        if self.queues is not None and self.start_customer_side is not None:
+            await self._on_floor(session, user, leg_id, bridge_id)
+            return
         if self.queues is not None:
             await self.queues.agent_on_other_call(user.username, busy=True)
         try:
@@ -176,6 +183,25 @@ class OutboundCalls:
                 await self.queues.agent_on_other_call(user.username, busy=False)
             with contextlib.suppress(AriHttpError):
                 await self.ari.destroy_bridge(bridge_id)
+
+    async def _on_floor(
+        self, session: CallSession, user: User, leg_id: str, bridge_id: str
+    ) -> None:
+        """The customer's leg gets a call task of its own, which puts the call on the floor
+        for the agent to control; the agent's channel is then one of the call's agent legs,
+        and this task lasts as long as it does."""
+        assert self.start_customer_side is not None
+        session.outcome = "completed"
+        if not session.owns(leg_id):  # the phone handed its party to a customer already
+            await self.ari.add_to_bridge(bridge_id, session.channel_id)
+            await session.wait_hangup()
+            return
+        session.legs.discard(leg_id)
+        await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
+        side = CustomerSide(session.channel_id, leg_id, user.username, session.channel_id,
+                            bridge_id, user.language)  # fmt: skip
+        self.start_customer_side(side)
+        await session.wait_hangup()
 
     async def release(self, call_id: str, leg_id: str) -> str:
         """Take the answered ``leg_id`` out of the call's bridge (its session no longer owns

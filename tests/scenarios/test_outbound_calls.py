@@ -35,6 +35,7 @@ from tests.harness.tones import (
     assert_does_not_hear,
     assert_hears,
     make_tone,
+    sounding_per_second,
 )
 from tests.harness.web_client import logged_in_session
 from tests.scenarios.ears import answered_on
@@ -401,3 +402,93 @@ async def test_an_agent_consults_an_outside_number_joins_all_three_then_leaves(
     assert ["alice", "ATTENDEDTRANSFER", "BRIDGE", outside] in rows, rows
     [part] = call_handlings(server.database, call_id)
     assert (part["agent"], part["transferred_to"]) == ("alice", f"number:{outside}"), part
+
+
+async def test_an_agents_own_call_is_held_then_sent_to_a_colleague(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """Alice's phone calls a customer. From her console she holds the call (the customer
+    hears music, neither hears the other) and resumes, then transfers it to bob: the customer
+    waits in bob's queue, kept for him, and from his answer they hear each other and nobody
+    hears alice. The customer's side goes on as a call record of its own, linked to hers."""
+    async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
+        server, api = floor.server, floor.api
+        await api.call("PUT", "/api/queues/bobs", {"number": "4846", "wrapup_seconds": 0.0})
+        await api.call("PUT", "/api/queues/bobs/members/bob", {"penalty": 0})
+        await api.call("POST", "/api/agents/bob/login", {"queues": ["bobs"]})
+        password = next(a.password for a in server.demo_site().accounts if a.username == "alice")
+        console = Api(await logged_in_session(server.web_url, "alice", password))
+        async with (
+            connected_carrier(floor.carrier) as carrier,
+            connected_carrier(floor.farm) as farm,
+        ):
+            customer_speaks = {CUSTOMER: Policy(media=_tone(carrier, CUSTOMER_HZ), after=0.5)}
+            bob_speaks = {"1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5)}
+            async with (
+                serving(carrier, customer_speaks) as customers,
+                serving(farm, bob_speaks) as desk,
+            ):
+                alice = await farm.dial_from("1001", "08-12345678")
+                await alice.wait_answered(timeout=20)
+                await alice.play(_tone(farm, AGENT_HZ))
+
+                async def customer_answered() -> CarrierCall | None:
+                    rings = customers.answered_by(CUSTOMER)
+                    return rings[-1].call if rings else None
+
+                customer = await eventually(customer_answered, timeout=10, what="the customer")
+                [record] = call_records(server.database, caller_number=CUSTOMER)
+                call_id = str(record["call_id"])
+                talking = await asyncio.gather(
+                    customer.listen("own-customer", 4), alice.listen("own-alice", 4)
+                )
+                await console.call("POST", f"/api/calls/{call_id}/hold")
+                on_hold = await asyncio.gather(
+                    customer.listen("own-customer-hold", 6), alice.listen("own-alice-hold", 6)
+                )
+                await console.call("POST", f"/api/calls/{call_id}/resume")
+                resumed = await asyncio.gather(
+                    customer.listen("own-customer-back", 4), alice.listen("own-alice-back", 4)
+                )
+                sent = await console.call(
+                    "POST", f"/api/calls/{call_id}/transfer", {"to": "agent", "target": "bob"}
+                )
+                await alice.wait_ended(timeout=10)
+                alice_state = await api.call("GET", "/api/agents/alice")
+                bob = await answered_on(desk, "1002")
+                with_bob = await asyncio.gather(
+                    customer.listen("own-customer-bob", 6), bob.listen("own-bob", 6)
+                )
+                await customer.hangup()
+                await bob.wait_ended(timeout=10)
+        await console.close()
+        await api.call("POST", "/api/agents/bob/logout")
+    assert sent["sent_to"] == "agent:bob", sent
+    assert_hears(talking[0], AGENT_HZ, "the customer heard alice")
+    assert_hears(talking[1], CUSTOMER_HZ, "alice heard the customer")
+    assert_does_not_hear(on_hold[0], AGENT_HZ, "the held customer heard alice")
+    assert_does_not_hear(on_hold[1], CUSTOMER_HZ, "alice heard the held customer")
+    music = sounding_per_second(on_hold[0])
+    assert music.share >= 0.6, f"the held customer heard no music: {music.timeline()}"
+    assert_hears(resumed[0], AGENT_HZ, "after resume, the customer heard alice")
+    assert_hears(resumed[1], CUSTOMER_HZ, "after resume, alice heard the customer")
+    assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the transfer, the customer heard bob")
+    assert_hears(with_bob[1], CUSTOMER_HZ, "after the transfer, bob heard the customer")
+    assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the customer heard alice")
+    assert alice_state["state"] == "logged_out", alice_state
+    [part] = call_handlings(server.database, call_id)
+    assert (part["agent"], part["ended_by"], part["transferred_to"]) == (
+        "alice",
+        "transfer",
+        "agent:bob",
+    ), part
+    assert 6 <= float(str(part["hold_seconds"])) < 20, part
+
+    async def closed() -> list[dict[str, object]] | None:
+        rows = call_records(server.database, caller_number=CUSTOMER)
+        return rows if len(rows) == 2 and all(r["ended_at"] for r in rows) else None
+
+    first, then = await eventually(closed, timeout=10, what="both records closed")
+    assert (first["call_id"], first["agent"]) == (call_id, "alice"), first
+    assert (then["route_type"], then["route_target"]) == ("transfer", call_id), then
+    assert (then["queue_name"], then["agent"], then["direction"]) == ("bobs", "bob", "out"), then

@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 from ehd.chat import service as chat
 from ehd.db.models import AgentSession, CallRecord, QueueMember, User
 from ehd.queueing import agents, pause_codes
+from ehd.queueing.call_controls import call_message
 from ehd.web.auth import current_user, user_in_path
 from ehd.web.i18n import language_for, translations
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
@@ -114,6 +115,10 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
                 "queues": session.queues if session else [],
             }
         )
+        service = request.app[QUEUE_SERVICE].current()
+        call = service.controls.of_agent(username) if service is not None else None
+        if service is not None and call is not None:  # opened (or reloaded) mid-call
+            await socket.send_json(call_message(call, service.clock()))
         await _pump(request, socket, feed)
     finally:
         consoles.unsubscribe(username, feed)
