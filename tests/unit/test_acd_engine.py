@@ -447,6 +447,21 @@ def test_a_reserved_call_goes_to_its_agent_when_they_come_free() -> None:
     assert (d.offers()[-1].item_id, d.offers()[-1].agent_id) == ("c1", "carol")
 
 
+def test_a_call_sent_in_for_an_agent_waits_for_them_then_for_the_queue() -> None:
+    """A call from outside the queues that an agent sends to a colleague arrives kept for
+    them; an arrival for someone who does not staff the queue is an ordinary arrival."""
+    d = Driver(QueueConfig("q"))
+    d.login("carol")
+    _connected(d, "c0", "carol")
+    d.login("alice")
+    d.send(ev.ItemArrived(d.now, "direct", "q", reserved_for="carol", reserve_seconds=20))
+    assert [o.item_id for o in d.offers()] == ["c0"]  # alice is free, but it waits for carol
+    d.advance(21)
+    assert (d.offers()[-1].item_id, d.offers()[-1].agent_id) == ("direct", "alice")
+    d.send(ev.ItemArrived(d.now, "other", "q", reserved_for="nobody"))
+    assert d.engine.items["other"].reserved_for is None
+
+
 def test_only_a_connected_call_can_be_transferred() -> None:
     d = Driver(QueueConfig("q"), QueueConfig("q2"))
     d.arrive("c1")

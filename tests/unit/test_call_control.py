@@ -148,6 +148,18 @@ def test_a_colleagues_extension_rings_their_phone_with_their_mailbox_behind_it()
                              "1003", "extension")  # fmt: skip
 
 
+def test_a_call_outside_the_queues_joins_a_queue_as_a_new_caller_kept_for_the_agent() -> None:
+    for_bob = tp.into_queue(tp.BlindTransfer("sales", "bob", True), 7, "jazz", "sv")
+    assert for_bob == tp.SendOn(
+        Route(Action.QUEUE, target="sales", moh_class="jazz", language="sv", queue_id=7,
+              agent="bob"),
+        "bob",
+        "agent",
+    )  # fmt: skip
+    to_queue = tp.into_queue(tp.BlindTransfer("sales", None, True), 7, "jazz", "sv")
+    assert (to_queue.label, to_queue.route.agent) == ("queue:sales", "")
+
+
 def test_a_mailbox_transfer_needs_the_mailbox_and_no_consultation_going_on() -> None:
     assert tp.plan_mailbox_transfer(CALL, "bob", True) == tp.SendOn(
         Route(Action.MAILBOX, voicemail="bob"), "bob", "mailbox"
