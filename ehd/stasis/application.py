@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import assert_never
@@ -27,7 +26,6 @@ from ehd.ari.events import (
     StasisStart,
 )
 from ehd.audio.prompts import SoundLibrary
-from ehd.callflow.callback_number import callback_number
 from ehd.callflow.menu import Kind
 from ehd.calls import records, voicemail
 from ehd.calls.caller_audio import CallerAudio
@@ -37,23 +35,21 @@ from ehd.calls.routing import Action, Route, decide_route, holding_bridge_id
 from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallEnded, CallSession
 from ehd.calls.survey import SurveyStart, run_survey
-from ehd.db.models import CallRecord, IvrMenu, Queue, User
+from ehd.db.models import IvrMenu, Queue, User
 from ehd.errors import NotFoundError
-from ehd.phone_numbers import to_e164
 from ehd.queueing.callers import CallbackOffer, HandedOn, Lent, QueueExit, SentOn
 from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
+from ehd.stasis.call_steps import answer, hang_up, play_and_hang_up, quietly_hang_up
+from ehd.stasis.callback_offer import offer_callback
 from ehd.stasis.floor_talk import CustomerSide, talk_on_floor
 from ehd.stasis.monitoring import MONITOR, SNOOP_LEG, Monitoring
 from ehd.stasis.outbound import CLICK_TO_DIAL, OUTBOUND, PLACED_LEG, OutboundCalls
+from ehd.stasis.ringing import AGENT_LEG, Ringing
 
 log = logging.getLogger(__name__)
 
 FALLBACK_CONTEXT = "ehd-fallback"
-# Phones and carriers often clip the first moments of audio after answer while the media path
-# settles; a short pause keeps the start of the first prompt audible.
-ANSWER_SETTLE_SECONDS = 0.4
-AGENT_LEG = "agent-leg"
 
 
 class CallApplication:
@@ -78,6 +74,7 @@ class CallApplication:
         if queues is not None:  # an agent's phone hands a customer to its other call's party
             queues.phone_transfers.lend_consulted = self._lend_placed_leg
         self.monitoring = Monitoring(ari, app_name, queues)
+        self.ringing = Ringing(ari, app_name, sounds, queues, services)
         self.sessions: dict[str, CallSession] = {}
         self._customer_sides: dict[str, str] = {}  # a call an agent placed -> its customer
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -160,7 +157,7 @@ class CallApplication:
             await self._fallback(call_id)
         finally:
             for leg in list(session.legs):
-                await self._quietly_hangup(leg)
+                await quietly_hang_up(self.ari, leg)
             await records.close(call_id, result, session.hangup_cause)
             self.sessions.pop(call_id, None)
             self.tasks.pop(call_id, None)
@@ -200,10 +197,6 @@ class CallApplication:
             return True  # cannot tell: treat it as a failure and try the fallback
         return True
 
-    async def _quietly_hangup(self, channel_id: str) -> None:
-        with contextlib.suppress(AriHttpError):  # already gone
-            await self.ari.hangup(channel_id)
-
     # --- routes ---------------------------------------------------------------------------
     async def _handle_inbound(self, session: CallSession, start: StasisStart) -> None:
         if start.args and start.args[0] == OUTBOUND and await self.outbound.place(session, start):
@@ -239,35 +232,39 @@ class CallApplication:
             case Action.QUEUE:
                 assert route.queue_id is not None
                 if not sent_on:
-                    await self._answer(session)
+                    await answer(self.ari, session)
                 await self._route_queue(session, route, route.queue_id, caller, sent_on=sent_on)
             case Action.MENU:
                 await self._route_menu(session, route, caller)
             case Action.RING_SIP | Action.RING_OUTSIDE:
-                await self._route_sip(session, route, caller, transferred=sent_on)
+                notice = await self.ringing.ring(session, route, caller, transferred=sent_on)
+                if notice is not None:  # the agent who answered sent the caller on
+                    await self._carry_on(session, notice, route.language)
             case Action.MAILBOX:
-                await self._answer(session)
+                await answer(self.ari, session)
                 await self._to_mailbox(session, route.voicemail, route.language)
                 await session.wait_hangup()
             case Action.VOICEMAIL_ACCESS if services is not None:
-                await self._answer(session)
+                await answer(self.ari, session)
                 await voicemail.listen(services, session, channel_name, route.language)
-                await self._hang_up(session)
+                await hang_up(self.ari, session)
             case Action.RECORDING_SERVICE if services is not None:
-                await self._answer(session)
+                await answer(self.ari, session)
                 await record_for_library(services, session, route.language)
-                await self._hang_up(session)
+                await hang_up(self.ari, session)
             case Action.REMOTE_LOGIN if services is not None:
-                await self._answer(session)
+                await answer(self.ari, session)
                 await remote_login.toggle(services, session, self.queues, caller, route.language)
-                await self._hang_up(session)
+                await hang_up(self.ari, session)
             case (
                 Action.UNAVAILABLE
                 | Action.VOICEMAIL_ACCESS
                 | Action.RECORDING_SERVICE
                 | Action.REMOTE_LOGIN
             ):
-                await self._play_and_hangup(session, "unavailable", route.language)
+                await play_and_hang_up(
+                    self.ari, self.sounds, session, "unavailable", route.language
+                )
             case Action.NOT_IN_SERVICE:
                 await self._refuse(session, "not-in-service", route.language)
             case _:
@@ -283,18 +280,13 @@ class CallApplication:
         await self.ari.hangup(session.channel_id, "unallocated")
         await session.wait_hangup()
 
-    async def _hang_up(self, session: CallSession) -> None:
-        with contextlib.suppress(AriHttpError):
-            await self.ari.hangup(session.channel_id)
-        await session.wait_hangup()
-
     async def _route_menu(self, session: CallSession, route: Route, caller: str) -> None:
         """A number that starts with a menu: a queue chosen there runs that queue's way in."""
         menu = await IvrMenu.get_or_none(name=route.target)
         if menu is None or self.flow is None:
             await self._refuse(session, "not-in-service", route.language)
             return
-        await self._answer(session)
+        await answer(self.ari, session)
         destination = await self.flow.run_menu(session, menu, route.language)
         if destination.kind == Kind.QUEUE:
             queue = await Queue.get_or_none(name=destination.target)
@@ -302,24 +294,12 @@ class CallApplication:
                 await self._route_queue(session, route, queue.id, caller)
                 return
             log.warning("menu %s leads to unknown queue %r", menu.name, destination.target)
-            await self._play_and_hangup(session, "unavailable", route.language, answer=False)
+            await play_and_hang_up(
+                self.ari, self.sounds, session, "unavailable", route.language, answered=True
+            )
             return
         await self.flow.finish(session, destination, caller, route.language)
-        await self._hang_up(session)
-
-    async def _answer(self, session: CallSession) -> None:
-        await self.ari.answer(session.channel_id)
-        await records.mark_answered(session.channel_id)
-        await asyncio.sleep(ANSWER_SETTLE_SECONDS)
-
-    async def _play_and_hangup(
-        self, session: CallSession, prompt: str, language: str, *, answer: bool = True
-    ) -> None:
-        if answer:
-            await self._answer(session)
-        await session.play(self.sounds.media(prompt, language))
-        await self.ari.hangup(session.channel_id)
-        await session.wait_hangup()
+        await hang_up(self.ari, session)
 
     async def _route_queue(
         self, session: CallSession, route: Route, queue_id: int, caller: str,
@@ -388,8 +368,8 @@ class CallApplication:
                     await self.audio.prompt(session.channel_id)
                     await run_survey(self.services, session, notice, language)
                     await self.ari.hangup(session.channel_id)
-                elif isinstance(notice, CallbackOffer):
-                    await self._offer_callback(session, notice, language)
+                elif isinstance(notice, CallbackOffer) and self.queues is not None:
+                    await offer_callback(self.queues, self.sounds, session, notice, language)
                 elif isinstance(notice, QueueExit) and notice.voicemail:
                     await self._to_mailbox(session, notice.voicemail, language)
                 elif isinstance(notice, QueueExit):
@@ -431,52 +411,6 @@ class CallApplication:
             with contextlib.suppress(AriHttpError):
                 await self.ari.destroy_bridge(side.bridge_id)
 
-    async def _offer_callback(
-        self, session: CallSession, offer: CallbackOffer, language: str
-    ) -> None:
-        """Confirm the number (their own, or one keyed in), queue the callback in the caller's
-        place and say goodbye; a refused number twice puts the caller back in line."""
-        assert self.queues is not None
-        await self.audio.prompt(session.channel_id)
-        caller_id, did, customer_number = await records.call_facts(session.channel_id)
-        own = to_e164(caller_id) or ""
-        media = [self.sounds.media("callback-confirm-or-key", language)]
-        if own:
-            media = [
-                self.sounds.media("callback-number", language),
-                f"digits:{own.lstrip('+')}",
-                *media,
-            ]
-        for _ in range(2):
-            keys = await session.collect(media, max_digits=16, terminator="#", first_timeout=8)
-            number, why = callback_number(keys, own)
-            if number is not None:
-                await self.queues.request_callback(
-                    session.channel_id, offer.queue, number, offer.priority, offer.entered_at
-                )
-                await CallRecord.filter(call_id=session.channel_id).update(
-                    result="callback_requested"
-                )
-                await session.play(self.sounds.media("callback-confirmed", language))
-                await self.ari.hangup(session.channel_id)
-                return
-            log.info("call %s: callback number %r refused: %s", session.channel_id, keys, why)
-            await session.play(self.sounds.media("callback-number-invalid", language))
-        moh_class = self.queues.moh_class(offer.queue)
-        await self.audio.hold(session.channel_id, moh_class)
-        await self.queues.enqueue(
-            session.channel_id,
-            offer.queue,
-            priority=offer.priority,
-            caller_id=caller_id,
-            language=language,
-            moh_class=moh_class,
-            notify=session.deliver,
-            did=did,
-            customer_number=customer_number,
-            entered_at=offer.entered_at,
-        )
-
     async def _to_mailbox(self, session: CallSession, username: str, language: str) -> None:
         """Queue overflow to voicemail."""
         await self.audio.prompt(session.channel_id)
@@ -495,79 +429,6 @@ class CallApplication:
         if bridge_id not in bridges:
             await self.ari.create_bridge(bridge_id, "holding")
         self._holding_bridges.add(bridge_id)
-
-    async def _route_sip(
-        self, session: CallSession, route: Route, caller_number: str, *, transferred: bool = False
-    ) -> None:
-        """Ring the SIP account (or the outside number); bridge on answer, apologise when it
-        is away or silent. An answered caller hears ringing (Asterisk plays it in band)."""
-        outside = route.action == Action.RING_OUTSIDE
-        state = "online" if outside else await self._endpoint_state(route.target)
-        if state != "online":
-            log.info("call %s: SIP account %s is %s", session.channel_id, route.target, state)
-            await self._unanswered(session, route, caller_number)
-            return
-        leg_id = f"ehd-leg-{uuid.uuid4().hex}"
-        session.legs.add(leg_id)
-        await self.ari.ring(session.channel_id)
-        await self.ari.originate(
-            f"PJSIP/{route.target}@trunk" if outside else f"PJSIP/{route.target}",
-            channel_id=leg_id,
-            app=self.app_name,
-            app_args=f"{AGENT_LEG},{session.channel_id}",
-            caller_id=caller_number or None,
-            timeout=route.ring_seconds,
-        )
-        answered = await session.wait_for(
-            session.leg_event(leg_id, StasisStart, ChannelDestroyed), route.ring_seconds + 2
-        )
-        if not isinstance(answered, StasisStart):
-            session.legs.discard(leg_id)
-            await self._quietly_hangup(leg_id)
-            await self._unanswered(session, route, caller_number)
-            return
-        await self._answer(session)
-        if transferred:  # answered long ago: the ringing it hears is a tone to stop
-            await self.ari.ring_stop(session.channel_id)
-        bridge_id = f"ehd-call-{session.channel_id}"
-        await self.ari.create_bridge(bridge_id, "mixing,proxy_media")
-        agent = None if outside else await User.get_or_none(sip_extension=route.target, active=True)
-        try:
-            await self.ari.add_to_bridge(bridge_id, session.channel_id)
-            await self.ari.add_to_bridge(bridge_id, leg_id)
-            if agent is not None and self.queues is not None:  # the agent controls the call
-                await records.set_agent(session.channel_id, agent.username)
-                notice = await talk_on_floor(self.queues, session, session.channel_id,
-                                             agent.username, leg_id, bridge_id,
-                                             route.language)  # fmt: skip
-                session.legs.discard(leg_id)  # gone, or a colleague's now
-                if notice is not None:
-                    await self._carry_on(session, notice, route.language)
-                    return
-            else:  # the call lasts until either side hangs up
-                await session.wait_for(
-                    session.leg_event(leg_id, StasisEnd, ChannelDestroyed), 86400
-                )
-            await self.ari.hangup(session.channel_id)
-        finally:
-            with contextlib.suppress(AriHttpError):
-                await self.ari.destroy_bridge(bridge_id)
-
-    async def _unanswered(self, session: CallSession, route: Route, caller: str) -> None:
-        """Voicemail when the number has it, otherwise "not available"."""
-        mailbox = await User.get_or_none(username=route.voicemail) if route.voicemail else None
-        if mailbox is None or self.services is None:
-            await self._play_and_hangup(session, "unavailable", route.language)
-            return
-        await self._answer(session)
-        await voicemail.leave_message(self.services, session, mailbox, caller, route.language)
-        await session.wait_hangup()
-
-    async def _endpoint_state(self, extension: str) -> str:
-        try:
-            return await self.ari.endpoint_state("PJSIP", extension)
-        except AriHttpError:
-            return "unknown"
 
     # --- reconcile ------------------------------------------------------------------------
     async def reconcile(self) -> None:
