@@ -101,7 +101,7 @@ class CallControls:
         leaves the customer with whoever answers."""
         call = self.get(item_id)
         if item_id not in self.floor.callers:
-            raise ConflictError("a callback's customer cannot be put through to a number")
+            raise ConflictError("the customer is not on the line")
         user = await User.get_or_none(username=call.agent_id)
         if user is None:
             raise ConflictError(f"{call.agent_id} has no user account to dial with")

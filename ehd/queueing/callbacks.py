@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from ehd.acd import events as ev
 from ehd.acd.actions import Connect, LogQueueEvent, Offer
 from ehd.ari.client import AriClient, AriHttpError
+from ehd.ari.events import Event
 from ehd.audio.prompts import SoundLibrary
 from ehd.calls import records
 from ehd.calls.caller_audio import CallerAudio
@@ -52,8 +53,18 @@ class CallbackHost(Protocol):
     @property
     def audio(self) -> CallerAudio: ...
     def mark_connected(
-        self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str, queue: str
+        self,
+        item_id: str,
+        customer_channel: str,
+        agent_id: str,
+        agent_channel: str,
+        queue: str,
+        notify: Callable[[Event], None] | None = None,
     ) -> None: ...
+    def forget_customer(self, item_id: str) -> None: ...
+    def adopt_customer(
+        self, call_id: str, channel_id: str, language: str
+    ) -> Callable[[Event], None] | None: ...
     async def finish_connected(self, item_id: str) -> None: ...
     async def log_events(self, entries: list[LogQueueEvent]) -> None: ...
     async def start_recording(self, call_id: str) -> str: ...
@@ -229,8 +240,12 @@ class Callbacks:
             log.warning("callback %s: bridging failed: %s", item_id, err)
             return False
         await host.audio.connect(channel_id)  # the customer's ear: the agent from now on
+
+        def sent_on(notice: Event) -> None:
+            self._sent_on(item_id, notice)
+
         host.mark_connected(item_id, channel_id, callback.agent, callback.agent_channel,
-                            callback.queue)  # fmt: skip
+                            callback.queue, sent_on)  # fmt: skip
         if callback.connect_row is not None:
             await host.log_events([replace(callback.connect_row, at=host.clock())])
             callback.connect_row = None
@@ -297,7 +312,22 @@ class Callbacks:
         )
         host.later(self.retry_seconds, lambda: self._arrive(callback))
 
+    def _sent_on(self, item_id: str, notice: Event) -> None:
+        """The agent sent the customer on (a transfer): the callback is done, and the
+        customer's channel gets a call task of its own, which follows."""
+        callback = self.pending.get(item_id)
+        if callback is None:
+            return
+        self._customers.pop(callback.customer_channel, None)
+        follow = self.host.adopt_customer(item_id, callback.customer_channel, "en")
+        if follow is not None:
+            follow(notice)
+        else:  # nothing can carry the customer on
+            self.host.spawn(self.hang_up_customer(item_id))
+        self.host.spawn(self._finished(callback, "answered"))
+
     async def _finished(self, callback: Callback, result: str) -> None:
+        self.host.forget_customer(callback.item_id)
         self.pending.pop(callback.item_id, None)
         await QueuedCall.filter(call_id=callback.item_id).delete()
         await records.finish(callback.item_id, result)

@@ -82,6 +82,9 @@ class Caller:
     customer_number: str = ""
     priority: int = 0
     crm: CrmMatch | None = None  # the contact or company the number belongs to
+    # Its call task waits in a queue's holding bridge, so a transfer puts the same item back
+    # in line; else (a call outside the queues, a callback's customer) it joins as a new one.
+    rejoins: bool = True
 
 
 async def crm_match_of(call_id: str) -> CrmMatch | None:

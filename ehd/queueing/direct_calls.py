@@ -45,7 +45,8 @@ class DirectCalls:
         control, and the agent busy for the queues."""
         floor = self.floor
         number, did, _ = await records.call_facts(call_id)
-        caller = Caller(customer_channel, "", language, DIRECT_MOH, notify, number, did)
+        caller = Caller(customer_channel, "", language, DIRECT_MOH, notify, number, did,
+                        rejoins=False)  # fmt: skip
         caller.crm = await crm_match_of(call_id)
         floor.callers[call_id] = caller
         floor.consoles.publish(agent_id, direct_call_message(call_id, caller))

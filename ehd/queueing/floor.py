@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ehd.agent_events import AgentEvents
 from ehd.ari.client import AriClient, AriHttpError
+from ehd.ari.events import Event
 from ehd.audio.prompts import SoundLibrary
 from ehd.calls.call_control import ConnectedCall
 from ehd.calls.caller_audio import CallerAudio
@@ -45,6 +46,9 @@ class QueueFloor:
     devices: dict[str, AgentDevice] = field(default_factory=dict)
     queues: dict[str, QueueRuntime] = field(default_factory=dict)
     calls: dict[str, ConnectedCall] = field(default_factory=dict)  # item -> its bridged call
+    # Set by the Stasis application: a call task of its own for the customer's channel of
+    # ``call_id`` (a callback's, sent on by the agent); what is delivered to it.
+    adopt_customer: Callable[[str, str, str], Callable[[Event], None]] | None = None
 
     def __post_init__(self) -> None:
         self.audio = CallerAudio(self.ari)

@@ -288,10 +288,28 @@ class QueueService:
 
     # --- for the callback desk and the web ------------------------------------------------
     def mark_connected(
-        self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str, queue: str
-    ) -> None:
+        self, item_id: str, customer_channel: str, agent_id: str, agent_channel: str, queue: str,
+        notify: Callable[[Event], None] | None = None,
+    ) -> None:  # fmt: skip
+        """A callback's customer answered: the call is the agent's to control, and where the
+        agent sends the customer on goes to ``notify``."""
+        if notify is not None:
+            self.floor.callers[item_id] = Caller(customer_channel, queue, "en",
+                                                 self.moh_class(queue), notify,
+                                                 rejoins=False)  # fmt: skip
         self.controls.connected(item_id, customer_channel, agent_id, agent_channel, queue,
                                 self.moh_class(queue), self.clock())  # fmt: skip
+
+    def forget_customer(self, item_id: str) -> None:
+        self.floor.callers.pop(item_id, None)
+
+    def adopt_customer(
+        self, call_id: str, channel_id: str, language: str
+    ) -> Callable[[Event], None] | None:
+        """A call task of the Stasis application's own for a callback's customer the agent
+        sends on (None without one)."""
+        adopt = self.floor.adopt_customer
+        return adopt(call_id, channel_id, language) if adopt is not None else None
 
     async def finish_connected(self, item_id: str) -> None:
         await self.agent_legs.finish_connected(item_id)

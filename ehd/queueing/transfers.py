@@ -54,8 +54,8 @@ class Transfers:
         floor = self.floor
         call = self.controls.get(item_id)
         caller = floor.callers.get(item_id)
-        if caller is None:  # a callback: its customer has no call task to wait in a queue
-            raise ConflictError("a callback cannot be transferred")
+        if caller is None:  # a callback whose customer has not answered
+            raise ConflictError("the customer is not on the line")
         queues = set(floor.queues) & set(floor.driver.engine.queues)
         target = await self._agent_behind(target)
         plan: tp.BlindTransfer | tp.SendOn | cc.Refuse
@@ -74,8 +74,8 @@ class Transfers:
             raise ConflictError(plan.reason)
         if isinstance(plan, tp.BlindTransfer) and plan.queue not in queues:
             raise ConflictError("that number's queue is not running")
-        if isinstance(plan, tp.BlindTransfer) and item_id not in floor.driver.engine.items:
-            # A call outside the queues joins one as a new caller, as its call task does.
+        if isinstance(plan, tp.BlindTransfer) and not caller.rejoins:
+            # A call outside the queues (or a callback's customer) joins one as a new caller.
             runtime = floor.queues[plan.queue]
             return tp.into_queue(plan, runtime.queue_id, runtime.moh_class, caller.language)
         return plan

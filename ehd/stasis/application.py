@@ -42,7 +42,7 @@ from ehd.queueing.service import QueueService
 from ehd.stasis import remote_login
 from ehd.stasis.call_steps import answer, hang_up, play_and_hang_up, quietly_hang_up
 from ehd.stasis.callback_offer import offer_callback
-from ehd.stasis.floor_talk import CustomerSide, talk_on_floor
+from ehd.stasis.floor_talk import CustomerSide, SentCustomer, talk_on_floor
 from ehd.stasis.monitoring import MONITOR, SNOOP_LEG, Monitoring
 from ehd.stasis.outbound import CLICK_TO_DIAL, OUTBOUND, PLACED_LEG, OutboundCalls
 from ehd.stasis.ringing import AGENT_LEG, Ringing
@@ -73,6 +73,7 @@ class CallApplication:
         self.outbound.start_customer_side = self._start_customer_side
         if queues is not None:  # an agent's phone hands a customer to its other call's party
             queues.phone_transfers.lend_consulted = self._lend_placed_leg
+            queues.floor.adopt_customer = self._adopt_customer
         self.monitoring = Monitoring(ari, app_name, queues)
         self.ringing = Ringing(ari, app_name, sounds, queues, services)
         self.sessions: dict[str, CallSession] = {}
@@ -123,13 +124,27 @@ class CallApplication:
 
     def _start_customer_side(self, side: CustomerSide) -> None:
         """The customer's leg of a call an agent placed gets a call task of its own."""
-        session = CallSession(self.ari, side.channel_id)
-        self.sessions[side.channel_id] = session
         self._customer_sides[side.call_id] = side.channel_id  # lendable from now on
-        task = asyncio.create_task(self._run(session, side), name=f"call-{side.channel_id}")
-        self.tasks[side.channel_id] = task
+        self._start_task(side.channel_id, side)
 
-    async def _run(self, session: CallSession, start: StasisStart | CustomerSide | None) -> None:
+    def _adopt_customer(
+        self, call_id: str, channel_id: str, language: str
+    ) -> Callable[[Event], None]:
+        """A callback's customer the agent sends on gets a call task of its own."""
+        return self._start_task(channel_id, SentCustomer(call_id, channel_id, language))
+
+    def _start_task(
+        self, channel_id: str, start: CustomerSide | SentCustomer
+    ) -> Callable[[Event], None]:
+        session = CallSession(self.ari, channel_id)
+        self.sessions[channel_id] = session
+        task = asyncio.create_task(self._run(session, start), name=f"call-{channel_id}")
+        self.tasks[channel_id] = task
+        return session.deliver
+
+    async def _run(
+        self, session: CallSession, start: StasisStart | CustomerSide | SentCustomer | None
+    ) -> None:
         call_id = session.channel_id
         result = "completed"
         try:
@@ -137,6 +152,8 @@ class CallApplication:
                 await self._wait_in_queue(session, "en")
             elif isinstance(start, CustomerSide):
                 await self._customer_side(session, start)
+            elif isinstance(start, SentCustomer):
+                await self._sent_customer(session, start)
             else:
                 await self._handle_inbound(session, start)
         except CallEnded:
@@ -392,6 +409,16 @@ class CallApplication:
         caller = (await records.call_facts(session.channel_id))[0]
         route = replace(notice.route, language=language)
         await self._follow(session, route, caller, "", sent_on=True)
+
+    async def _sent_customer(self, session: CallSession, sent: SentCustomer) -> None:
+        """Where the agent sent a callback's customer, as a call record of their own."""
+        notice = await session.wait_for(lambda e: isinstance(e, (SentOn, HandedOn)), 10)
+        if not isinstance(notice, (SentOn, HandedOn)):
+            await hang_up(self.ari, session)
+            return
+        await self.audio.prompt(session.channel_id)  # the music since the agent left
+        await records.continue_call(sent.call_id, session.channel_id)
+        await self._carry_on(session, notice, sent.language)
 
     async def _customer_side(self, session: CallSession, side: CustomerSide) -> None:
         """The customer of a call an agent placed, on the floor until either side hangs up

@@ -33,6 +33,16 @@ class CustomerSide:
     language: str
 
 
+@dataclass(frozen=True)
+class SentCustomer:
+    """A callback's customer the agent sent on: their channel, now with a call task of its
+    own, follows where (the notice delivered to it)."""
+
+    call_id: str  # the callback: its call record
+    channel_id: str
+    language: str
+
+
 def _moves_on(event: Event) -> bool:
     return isinstance(event, (SentOn, HandedOn, Lent))
 

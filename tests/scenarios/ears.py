@@ -23,8 +23,16 @@ from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
-from tests.harness.records import call_records
-from tests.harness.tones import AGENT_HZ, CALLER_HZ, SECOND_AGENT_HZ, assert_hears, make_tone
+from tests.harness.records import call_handlings, call_records
+from tests.harness.tones import (
+    AGENT_HZ,
+    CALLER_HZ,
+    SECOND_AGENT_HZ,
+    assert_does_not_hear,
+    assert_hears,
+    make_tone,
+    sounding_per_second,
+)
 from tests.harness.web_client import logged_in_session
 
 T = TypeVar("T")
@@ -196,3 +204,31 @@ async def alice_answers_at_her_console(
     finally:
         if bob_ready:
             await api.call("POST", "/api/agents/bob/logout")
+
+
+Ears = tuple[Path, Path]  # what the customer heard, what the agent heard
+
+
+def assert_held_then_resumed(
+    talking: Ears, on_hold: Ears, resumed: Ears, customer_hz: int = CALLER_HZ
+) -> None:
+    """Before the hold the customer and the agent hear each other; on hold neither hears the
+    other and the customer hears music; after resume both hear each other again."""
+    assert_hears(talking[0], AGENT_HZ, "before the hold, the customer heard the agent")
+    assert_hears(talking[1], customer_hz, "before the hold, the agent heard the customer")
+    assert_does_not_hear(on_hold[0], AGENT_HZ, "the held customer heard the agent")
+    assert_does_not_hear(on_hold[1], customer_hz, "the agent heard the held customer")
+    music = sounding_per_second(on_hold[0])
+    assert music.share >= 0.6, f"the held customer heard no music: {music.timeline()}"
+    assert_hears(resumed[0], AGENT_HZ, "after resume, the customer heard the agent")
+    assert_hears(resumed[1], customer_hz, "after resume, the agent heard the customer")
+
+
+async def parts_of(server: EhdProcess, call_id: str, count: int) -> list[dict[str, object]]:
+    """The call's agents' parts, once there are ``count`` of them."""
+
+    async def recorded() -> list[dict[str, object]] | None:
+        parts = call_handlings(server.database, call_id)
+        return parts if len(parts) == count else None
+
+    return await eventually(recorded, timeout=10, what=f"{count} agents' parts recorded")

@@ -16,24 +16,24 @@ from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, queue_log
 from tests.harness.phone_farm import serving
-from tests.harness.polling import eventually
-from tests.harness.records import call_handlings, call_records
+from tests.harness.records import call_records
 from tests.harness.tones import (
     AGENT_HZ,
     CALLER_HZ,
     SECOND_AGENT_HZ,
     assert_does_not_hear,
     assert_hears,
-    sounding_per_second,
 )
 from tests.scenarios.ears import (
     answered_by_alice,
     answered_on,
+    assert_held_then_resumed,
     bob_staffs_another_queue,
     console_of,
     desk_phones_speak,
     ears,
     ears_queue,
+    parts_of,
     phone_transfers,
     tone,
 )
@@ -108,14 +108,7 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
             await caller.wait_ended(timeout=10)
     finally:
         await console.close()
-    assert_hears(talking[0], AGENT_HZ, "the customer heard alice")
-    assert_hears(talking[1], CALLER_HZ, "alice heard the customer")
-    assert_does_not_hear(on_hold[0], AGENT_HZ, "the held customer heard alice")
-    assert_does_not_hear(on_hold[1], CALLER_HZ, "alice heard the held customer")
-    music = sounding_per_second(on_hold[0])
-    assert music.share >= 0.6, f"the held customer heard no music: {music.timeline()}"
-    assert_hears(resumed[0], AGENT_HZ, "after resume, the customer heard alice")
-    assert_hears(resumed[1], CALLER_HZ, "after resume, alice heard the customer")
+    assert_held_then_resumed(talking, on_hold, resumed)
     assert_hears(consulting[0], SECOND_AGENT_HZ, "consulting, alice heard bob")
     assert_hears(consulting[1], AGENT_HZ, "consulting, bob heard alice")
     assert_does_not_hear(consulting[1], CALLER_HZ, "bob heard the held customer early")
@@ -123,12 +116,7 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
     assert_hears(with_bob[1], CALLER_HZ, "after the transfer, bob heard the customer")
     assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the customer heard alice")
     assert alice_state["state"] == "logged_out", alice_state  # on no queue: not made busy
-
-    async def both_parts() -> list[dict[str, object]] | None:
-        parts = call_handlings(ehd_server.database, call_id)
-        return parts if len(parts) == 2 else None
-
-    parts = await eventually(both_parts, timeout=10, what="both agents' parts recorded")
+    parts = await parts_of(ehd_server, call_id, 2)
     assert [(p["agent"], p["ended_by"], p["transferred_to"]) for p in parts] == [
         ("alice", "transfer", "agent:bob"),
         ("bob", "hangup", ""),
@@ -165,12 +153,7 @@ async def test_the_agents_phone_sends_a_direct_caller_into_a_queue_for_bob(
     assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the customer heard alice")
     rows = [line[3:5] for line in queue_log(ehd_server, call_id)]
     assert rows[0][1] == "ENTERQUEUE" and ["bob", "CONNECT"] in rows, rows
-
-    async def both_parts() -> list[dict[str, object]] | None:
-        parts = call_handlings(ehd_server.database, call_id)
-        return parts if len(parts) == 2 else None
-
-    parts = await eventually(both_parts, timeout=10, what="both agents' parts recorded")
+    parts = await parts_of(ehd_server, call_id, 2)
     assert [(p["agent"], p["ended_by"], p["transferred_to"]) for p in parts] == [
         ("alice", "transfer", "agent:bob"),
         ("bob", "hangup", ""),

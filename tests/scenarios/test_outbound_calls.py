@@ -35,10 +35,9 @@ from tests.harness.tones import (
     assert_does_not_hear,
     assert_hears,
     make_tone,
-    sounding_per_second,
 )
 from tests.harness.web_client import logged_in_session
-from tests.scenarios.ears import answered_on
+from tests.scenarios.ears import answered_on, assert_held_then_resumed
 
 pytestmark = pytest.mark.asterisk
 
@@ -67,6 +66,16 @@ async def _alice_takes_a_call(
     alice = await answered_on(phones, "1001")
     [record] = call_records(floor.server.database, caller_number=customer_number)
     return customer, alice, str(record["call_id"])
+
+
+async def _bob_ready_and_alices_console(floor: OutboundFloor) -> Api:
+    """Queue `bobs` with bob logged in (where a transfer to him waits), and alice's console."""
+    api, server = floor.api, floor.server
+    await api.call("PUT", "/api/queues/bobs", {"number": "4846", "wrapup_seconds": 0.0})
+    await api.call("PUT", "/api/queues/bobs/members/bob", {"penalty": 0})
+    await api.call("POST", "/api/agents/bob/login", {"queues": ["bobs"]})
+    password = next(a.password for a in server.demo_site().accounts if a.username == "alice")
+    return Api(await logged_in_session(server.web_url, "alice", password))
 
 
 @dataclass
@@ -413,11 +422,7 @@ async def test_an_agents_own_call_is_held_then_sent_to_a_colleague(
     hears alice. The customer's side goes on as a call record of its own, linked to hers."""
     async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
         server, api = floor.server, floor.api
-        await api.call("PUT", "/api/queues/bobs", {"number": "4846", "wrapup_seconds": 0.0})
-        await api.call("PUT", "/api/queues/bobs/members/bob", {"penalty": 0})
-        await api.call("POST", "/api/agents/bob/login", {"queues": ["bobs"]})
-        password = next(a.password for a in server.demo_site().accounts if a.username == "alice")
-        console = Api(await logged_in_session(server.web_url, "alice", password))
+        console = await _bob_ready_and_alices_console(floor)
         async with (
             connected_carrier(floor.carrier) as carrier,
             connected_carrier(floor.farm) as farm,
@@ -464,14 +469,7 @@ async def test_an_agents_own_call_is_held_then_sent_to_a_colleague(
         await console.close()
         await api.call("POST", "/api/agents/bob/logout")
     assert sent["sent_to"] == "agent:bob", sent
-    assert_hears(talking[0], AGENT_HZ, "the customer heard alice")
-    assert_hears(talking[1], CUSTOMER_HZ, "alice heard the customer")
-    assert_does_not_hear(on_hold[0], AGENT_HZ, "the held customer heard alice")
-    assert_does_not_hear(on_hold[1], CUSTOMER_HZ, "alice heard the held customer")
-    music = sounding_per_second(on_hold[0])
-    assert music.share >= 0.6, f"the held customer heard no music: {music.timeline()}"
-    assert_hears(resumed[0], AGENT_HZ, "after resume, the customer heard alice")
-    assert_hears(resumed[1], CUSTOMER_HZ, "after resume, alice heard the customer")
+    assert_held_then_resumed(talking, on_hold, resumed, CUSTOMER_HZ)
     assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the transfer, the customer heard bob")
     assert_hears(with_bob[1], CUSTOMER_HZ, "after the transfer, bob heard the customer")
     assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the customer heard alice")
@@ -492,3 +490,103 @@ async def test_an_agents_own_call_is_held_then_sent_to_a_colleague(
     assert (first["call_id"], first["agent"]) == (call_id, "alice"), first
     assert (then["route_type"], then["route_target"]) == ("transfer", call_id), then
     assert (then["queue_name"], then["agent"], then["direction"]) == ("bobs", "bob", "out"), then
+
+
+async def test_an_answered_callback_is_sent_to_a_colleague(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """A caller asks for a callback and hangs up; alice takes it and ehd dials the customer.
+    From her console she transfers the call to bob: the customer waits in bob's queue, kept
+    for him, and from his answer they hear each other and nobody hears alice. The callback
+    is done (answered, alice's part ended by the transfer) and the customer goes on as a
+    call record of their own."""
+    customer_number = "+46731110003"
+    async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
+        server, api = floor.server, floor.api
+        queue = {"number": "4847", "exit_keys": {"3": {"kind": "callback"}}}
+        await api.call("PUT", "/api/queues/cbt", queue)
+        await api.call("PUT", "/api/queues/cbt/members/alice", {"penalty": 0})
+        await api.call("PUT", "/api/dids/4847", {"route_type": "queue", "queue": "cbt"})
+        console = await _bob_ready_and_alices_console(floor)
+        async with (
+            connected_carrier(floor.carrier) as carrier,
+            connected_carrier(floor.farm) as farm,
+        ):
+            asker = await carrier.call("4847", caller=customer_number)
+            await asker.wait_answered()
+
+            async def queued() -> str | None:
+                rows = call_records(server.database, caller_number=customer_number)
+                call_id = str(rows[0]["call_id"]) if rows else ""
+                lines = queue_log(server, call_id) if call_id else []
+                return call_id if any(line[4] == "ENTERQUEUE" for line in lines) else None
+
+            first_call = await eventually(queued, timeout=20, what="the caller queued")
+            await asker.send_dtmf("3")  # the queue's callback key
+            await asyncio.sleep(1.5)  # "we will call you back on … press 1 to confirm"
+            await asker.send_dtmf("1#")
+            await asker.wait_ended(timeout=30)
+            item = f"cb-{first_call}"
+
+            answers = {customer_number: Policy(media=_tone(carrier, CUSTOMER_HZ), after=1.0)}
+            desk = {
+                "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+                "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5),
+            }
+            async with serving(carrier, answers) as customers, serving(farm, desk) as phones:
+                await api.call("POST", "/api/agents/alice/login", {"queues": ["cbt"]})
+                alice = await answered_on(phones, "1001")
+
+                async def customer_answered() -> CarrierCall | None:
+                    rings = customers.answered_by(customer_number)
+                    return rings[-1].call if rings else None
+
+                customer = await eventually(customer_answered, timeout=30, what="the customer")
+
+                async def connected() -> bool:
+                    return any(line[4] == "CONNECT" for line in queue_log(server, item))
+
+                await eventually(connected, timeout=15, what="the callback connected")
+                with_alice = await asyncio.gather(
+                    customer.listen("cbt-customer", 4), alice.listen("cbt-alice", 4)
+                )
+                sent = await console.call(
+                    "POST", f"/api/calls/{item}/transfer", {"to": "agent", "target": "bob"}
+                )
+                await alice.wait_ended(timeout=10)
+                bob = await answered_on(phones, "1002")
+                with_bob = await asyncio.gather(
+                    customer.listen("cbt-customer-bob", 6), bob.listen("cbt-bob", 6)
+                )
+                await customer.hangup()
+                await bob.wait_ended(timeout=10)
+        await console.close()
+        await api.call("POST", "/api/agents/alice/logout")
+        await api.call("POST", "/api/agents/bob/logout")
+    assert sent["sent_to"] == "agent:bob", sent
+    assert_hears(with_alice[0], AGENT_HZ, "the customer heard alice")
+    assert_hears(with_alice[1], CUSTOMER_HZ, "alice heard the customer")
+    assert_hears(with_bob[0], SECOND_AGENT_HZ, "after the transfer, the customer heard bob")
+    assert_hears(with_bob[1], CUSTOMER_HZ, "after the transfer, bob heard the customer")
+    assert_does_not_hear(with_bob[0], AGENT_HZ, "after the transfer, the customer heard alice")
+    [part] = call_handlings(server.database, item)
+    assert (part["agent"], part["ended_by"], part["transferred_to"]) == (
+        "alice",
+        "transfer",
+        "agent:bob",
+    ), part
+    rows = [line[3:6] for line in queue_log(server, item)]
+    assert ["alice", "BLINDTRANSFER", "bob"] in rows, rows
+    [callback] = call_records(server.database, call_id=item)
+    assert (callback["result"], callback["agent"]) == ("answered", "alice"), callback
+
+    async def went_on() -> dict[str, object] | None:
+        rows = call_records(server.database, route_type="transfer", route_target=item)
+        return rows[0] if rows and rows[0]["ended_at"] else None
+
+    then = await eventually(went_on, timeout=10, what="the customer's own record closed")
+    assert (then["queue_name"], then["agent"], then["caller_number"]) == (
+        "bobs",
+        "bob",
+        customer_number,
+    ), then
