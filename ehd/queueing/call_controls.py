@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from dataclasses import replace
 from typing import Any, assert_never
 
 from ehd.acd import events as ev
 from ehd.acd.agent_states import AgentState
 from ehd.ari.client import AriHttpError
 from ehd.calls import call_control as cc
-from ehd.calls import records
+from ehd.calls import hearing, records
 from ehd.calls.dial_policy import DialKind
 from ehd.calls.dialling import dial_decision, presented_number
 from ehd.db.models import CallRecord, HandlingEnd, QueuedCall, User
@@ -179,7 +180,33 @@ class CallControls:
             await QueuedCall.filter(call_id=item_id, agent=call.agent_id).update(
                 held_since=call.held_since, held_before=call.held_before
             )
+        if call.consult != before.consult:  # and the consultation, to end or complete it
+            consult = call.consult or cc.Consult("", "", cc.ConsultState.RINGING)
+            await QueuedCall.filter(call_id=item_id).update(
+                consult_channel=consult.channel,
+                consult_agent=consult.agent_id,
+                consult_number=consult.number,
+                consult_state=consult.state.value if call.consult else "",
+            )
         return call
+
+    async def consult_restored(self, item_id: str, consult: cc.Consult) -> None:
+        """After a restart: the agent's consultation was still up. The consulted leg is the
+        call's again; a colleague on it is busy, and one toggled away still hears music."""
+        floor = self.floor
+        call = self.get(item_id)
+        answered = consult.state != cc.ConsultState.RINGING
+        floor.legs.add(Leg(consult.channel, item_id, consult.agent_id,
+                           remote=not consult.agent_id, answered=answered,
+                           consult=True))  # fmt: skip
+        floor.calls[item_id] = replace(call, consult=consult)
+        if answered:
+            await floor.audio.connect(consult.channel)
+        if consult.state == cc.ConsultState.WITH_CUSTOMER:
+            await floor.audio.hear(consult.channel, hearing.PutOnHold(call.moh_class))
+        if consult.agent_id:
+            await floor.driver.handle(ev.AgentOnOtherCall(floor.clock(), consult.agent_id))
+        floor.consoles.publish(call.agent_id, call_message(floor.calls[item_id], floor.clock()))
 
     async def _carry_out(self, call: cc.ConnectedCall, action: cc.ControlAction) -> None:
         floor = self.floor

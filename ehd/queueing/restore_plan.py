@@ -3,7 +3,8 @@
 Waiting calls and callbacks are stored (``queued_calls``) so a restart loses no one's place.
 On start each stored call is one of: a callback (no line held: it waits again as data), a
 call that died meanwhile (closed in queue_log as abandoned, or completed if it was talking),
-a call still talking to an agent (it goes on, the agent stays busy with it), or a caller still
+a call still talking to an agent (it goes on, the agent stays busy with it, and so does a
+consultation the agent has under way), or a caller still
 waiting (queued again with the original entry time). Talking calls come first, so their
 agents are busy before anyone is offered a call.
 """
@@ -34,6 +35,8 @@ class StoredCall(Protocol):
     def entered_at(self) -> float: ...
     @property
     def connected_at(self) -> float | None: ...
+    @property
+    def consult_channel(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class CloseDead:
 class ResumeTalking:
     call: StoredCall
     connected_at: float
+    consulting: bool = False  # the agent's consultation is still up: it goes on too
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ def plan_restore(
             steps.append(CloseDead(call, entry))
         elif call.agent:
             connected_at = call.connected_at if call.connected_at is not None else now
-            steps.append(ResumeTalking(call, connected_at))
+            consulting = bool(call.consult_channel) and call.consult_channel in live_channels
+            steps.append(ResumeTalking(call, connected_at, consulting))
         else:
             steps.append(Requeue(call))
     return steps

@@ -26,6 +26,7 @@ from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import Event
 from ehd.audio.prompts import SoundLibrary
 from ehd.calls import hearing
+from ehd.calls.call_control import Consult, ConsultState
 from ehd.calls.caller_audio import CallerAudio
 from ehd.db.models import AgentSession, CallRecord, Queue, QueuedCall
 from ehd.queueing.agent_legs import AgentLegs
@@ -236,10 +237,11 @@ class QueueService:
                 assert isinstance(call, QueuedCall)
                 await self.log_events([entry])
                 await call.delete()
-            case ResumeTalking(call, connected_at):
+            case ResumeTalking(call, connected_at, consulting):
                 # Talking to an agent when ehd stopped: the call goes on, the agent stays busy
                 # with it, and it ends with one COMPLETE row and its whole talk time.
                 assert isinstance(call, QueuedCall)
+                self.floor.callers[call.call_id] = await _caller_again(call, notify_for)
                 self.floor.legs.add(Leg(call.agent_channel, call.call_id, call.agent, False,
                                         answered=True, connected=True))  # fmt: skip
                 moh_class = self.moh_class(call.queue_name)
@@ -253,16 +255,14 @@ class QueueService:
                 await self.handle(ev.ConnectedRestored(now, call.call_id, call.queue_name,
                                                        call.agent, call.entered_at, connected_at,
                                                        call.priority, call.caller_id))  # fmt: skip
+                if consulting:
+                    state = ConsultState(call.consult_state or ConsultState.RINGING)
+                    consult = Consult(call.consult_channel, call.consult_agent, state,
+                                      call.consult_number)  # fmt: skip
+                    await self.controls.consult_restored(call.call_id, consult)
             case Requeue(call):
                 assert isinstance(call, QueuedCall)
-                queue = await Queue.get_or_none(name=call.queue_name)
-                self.floor.callers[call.call_id] = Caller(
-                    call.call_id,
-                    call.queue_name,
-                    queue.language if queue else "en",
-                    queue.moh_class if queue else "default",
-                    notify_for(call.call_id),
-                )
+                self.floor.callers[call.call_id] = await _caller_again(call, notify_for)
                 await self.handle(_arrived_again(call, now, call.caller_id))
             case _:
                 assert_never(step)
@@ -432,6 +432,16 @@ class QueueService:
 
     async def shutdown(self) -> None:
         await self.driver.shutdown()
+
+
+async def _caller_again(
+    call: QueuedCall, notify_for: Callable[[str], Callable[[Event], None]]
+) -> Caller:
+    """A stored caller back on the floor, their call task adopted."""
+    queue = await Queue.get_or_none(name=call.queue_name)
+    return Caller(call.call_id, call.queue_name, queue.language if queue else "en",
+                  queue.moh_class if queue else "default", notify_for(call.call_id),
+                  call.caller_id)  # fmt: skip
 
 
 def _arrived_again(call: QueuedCall, now: float, caller_id: str) -> ev.ItemArrived:

@@ -17,22 +17,37 @@ from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd, q
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
-from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears, make_tone
+from tests.harness.tones import (
+    AGENT_HZ,
+    CALLER_HZ,
+    SECOND_AGENT_HZ,
+    assert_does_not_hear,
+    assert_hears,
+    make_tone,
+)
+from tests.scenarios.ears import (
+    answered_on,
+    call_in,
+    console_of,
+    desk_phones_speak,
+    ears,
+    parts_of,
+)
 
 pytestmark = pytest.mark.asterisk
 
 
 async def _own_ehd(
-    tmp_path: Path, runtime: AsteriskRuntime
+    tmp_path: Path, runtime: AsteriskRuntime, extensions: tuple[str, ...] = ("1001",)
 ) -> tuple[EhdProcess, AsteriskInstance, AsteriskInstance]:
-    """An ehd of the test's own (it will be killed), alice's phone registered from a farm,
-    and a carrier."""
+    """An ehd of the test's own (it will be killed), alice's phone (and the other
+    ``extensions``) registered from a farm, and a carrier."""
     server = prepare_ehd(tmp_path / "ehd")
     await asyncio.to_thread(server.start)
     phones = tuple(
         Phone(a.sip_extension, a.sip_password or "")
         for a in server.demo_site().accounts
-        if a.sip_extension == "1001"
+        if a.sip_extension in extensions
     )
     farm_instance = await start_carrier(tmp_path / "farm", runtime, server.sip_port, phones)
     carrier_instance = await start_carrier(tmp_path / "carrier", runtime, server.sip_port)
@@ -205,6 +220,65 @@ async def test_a_call_talking_through_a_restart_ends_once_with_its_whole_talk_ti
         assert record["agent"] == "alice" and (record["talk_seconds"] or 0) >= 8, record
         state = await api.call("GET", "/api/agents/alice")
         assert state["state"] in ("wrap_up", "ready"), state  # the demo queue has wrap-up time
+    finally:
+        await api.close()
+        await carrier_instance.stop()
+        await farm_instance.stop()
+        await asyncio.to_thread(server.stop)
+
+
+async def test_a_consultation_under_way_goes_on_through_a_restart_and_completes(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """Alice consults bob while the caller holds; ehd is killed and started again. Alice and
+    bob still hear each other, and completing from her console puts the caller through to
+    bob: they hear each other, nobody hears alice, and the call's parts name both agents."""
+    server, farm_instance, carrier_instance = await _own_ehd(
+        tmp_path, asterisk_runtime, ("1001", "1002")
+    )
+    api = await Api.admin(server)
+    await api.call("PUT", "/api/queues/backroom", {"number": "4848"})
+    await api.call("PUT", "/api/queues/backroom/members/bob", {"penalty": 0})
+    try:
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+            serving(farm, desk_phones_speak(farm)) as desk,
+        ):
+            await api.call("POST", "/api/agents/bob/login", {"queues": ["backroom"]})
+            await api.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
+            caller, call_id = await call_in(server, carrier, did="4600")
+            alice = await answered_on(desk, "1001")
+            console = await console_of(server, "alice")
+            try:
+                await console.call("POST", f"/api/calls/{call_id}/consult", {"agent": "bob"})
+            finally:
+                await console.close()
+            bob = await answered_on(desk, "1002")
+            await asyncio.sleep(1.0)  # bridged with alice on answer
+            await asyncio.to_thread(server.stop, signal.SIGKILL)
+            await asyncio.to_thread(server.start)
+            console = await console_of(server, "alice")
+            try:
+                consulting = await ears(alice, bob, f"{call_id}-restart-consult", 4)
+                done = await console.call("POST", f"/api/calls/{call_id}/consult/complete")
+            finally:
+                await console.close()
+            await alice.wait_ended(timeout=10)
+            with_bob = await ears(caller, bob, f"{call_id}-restart-bob", 6)
+            await caller.hangup()
+            await bob.wait_ended(timeout=10)
+        assert done["call"]["state"] == "talking", done
+        assert_hears(consulting[0], SECOND_AGENT_HZ, "after the restart alice heard bob")
+        assert_hears(consulting[1], AGENT_HZ, "after the restart bob heard alice")
+        assert_hears(with_bob[0], SECOND_AGENT_HZ, "after completing, the caller heard bob")
+        assert_hears(with_bob[1], CALLER_HZ, "after completing, bob heard the caller")
+        assert_does_not_hear(with_bob[0], AGENT_HZ, "after completing, the caller heard alice")
+        parts = await parts_of(server, call_id, 2)
+        assert [(p["agent"], p["ended_by"], p["transferred_to"]) for p in parts] == [
+            ("alice", "transfer", "agent:bob"),
+            ("bob", "hangup", ""),
+        ], parts
     finally:
         await api.close()
         await carrier_instance.stop()

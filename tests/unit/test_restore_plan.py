@@ -21,6 +21,7 @@ class Stored:
     kind: str = "call"
     queue_name: str = "support"
     connected_at: float | None = None
+    consult_channel: str = ""
 
 
 NOW = 1000.0
@@ -54,6 +55,13 @@ def test_dead_calls_are_closed_in_the_queue_log_like_app_queue() -> None:
 def test_a_talking_call_without_a_stored_connect_time_counts_from_now() -> None:
     [step] = plan_restore([Stored("t", 1.0, agent="alice")], {"t"}, set(), NOW)
     assert step == ResumeTalking(Stored("t", 1.0, agent="alice"), NOW)
+
+
+def test_a_consultation_goes_on_only_while_its_leg_is_up() -> None:
+    up = Stored("t1", 1.0, agent="alice", connected_at=5.0, consult_channel="ehd-c-1")
+    gone = Stored("t2", 2.0, agent="alice", connected_at=6.0, consult_channel="ehd-c-2")
+    steps = plan_restore([up, gone], {"t1", "t2", "ehd-c-1"}, set(), NOW)
+    assert steps == [ResumeTalking(up, 5.0, consulting=True), ResumeTalking(gone, 6.0)]
 
 
 def test_calls_the_service_already_knows_are_left_alone() -> None:

@@ -174,6 +174,12 @@ class QueuedCall(Model):
     connected_at = fields.FloatField(null=True)  # Unix time the caller was put through
     held_since = fields.FloatField(null=True)  # Unix time the agent put the caller on hold
     held_before = fields.FloatField(default=0.0)  # seconds of holds that have ended
+    # The agent's consultation while the caller holds: the consulted leg, whom it calls (a
+    # colleague, or a number) and how far it got, so a restarted ehd can still end it.
+    consult_channel = fields.CharField(max_length=64, default="")
+    consult_agent = fields.CharField(max_length=64, default="")
+    consult_number = fields.CharField(max_length=32, default="")
+    consult_state = fields.CharField(max_length=16, default="")
     # A callback keeps the caller's place after they hang up: caller_id is the number to call.
     kind = fields.CharEnumField(QueuedCallKind, max_length=16, default=QueuedCallKind.CALL)
     attempts = fields.IntField(default=0)
