@@ -165,6 +165,18 @@ class AcdEngine:
             expected_handle=queue.config.expected_handle_seconds,
         )
 
+    def free_member(self, queue: str, besides: str = "") -> str | None:
+        """Who of ``queue``'s members could take a call now (ready and reachable, not
+        ``besides``): lowest penalty first, then idle longest."""
+        free = [
+            agent
+            for agent in self.agents.values()
+            if queue in agent.memberships and agent.id != besides
+            and agent.state == AgentState.READY and agent.reachable
+        ]  # fmt: skip
+        best = min(free, key=lambda a: (a.memberships[queue], a.idle_since, a.id), default=None)
+        return best.id if best is not None else None
+
     def waiting_items(self, queue: str) -> list[str]:
         return [item.id for item in self.queues[queue].waiting]
 

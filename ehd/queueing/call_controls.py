@@ -97,6 +97,18 @@ class CallControls:
             item_id, cc.ConsultRequested(self.floor.clock(), channel, agent_id)
         )
 
+    async def consult_queue(self, item_id: str, queue: str) -> cc.ConnectedCall:
+        """Call whoever of ``queue``'s agents is free (as the queue would choose), while the
+        customer holds."""
+        engine = self.floor.driver.engine
+        call = self.get(item_id)
+        if queue not in engine.queues:
+            raise NotFoundError("there is no such queue")
+        agent_id = engine.free_member(queue, besides=call.agent_id)
+        if agent_id is None:
+            raise ConflictError(f"nobody in {queue} is free")
+        return await self.consult(item_id, agent_id)
+
     async def consult_number(self, item_id: str, dialled: str) -> cc.ConnectedCall:
         """Call a number while the customer holds, as the agent may dial it; completing
         leaves the customer with whoever answers."""

@@ -73,9 +73,10 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
     ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
 ) -> None:
     """A customer calls alice's own number. Her console shows the call; she holds it (the
-    customer hears music and neither hears the other), resumes, consults bob (the customer
-    holds) and completes: the customer and bob hear each other, nobody hears alice, who is
-    free again. The call's parts name both agents, with alice's hold time."""
+    customer hears music and neither hears the other), resumes, consults bob's queue (bob,
+    free there, rings while the customer holds) and completes: the customer and bob hear each
+    other, nobody hears alice, who is free again. The call's parts name both agents, with
+    alice's hold time."""
     console = await console_of(ehd_server, "alice")
     try:
         async with (
@@ -96,7 +97,9 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
             await expect(page.locator("#call-state")).to_have_text("talking")
             resumed = await ears(caller, alice, f"{call_id}-direct-resumed", 4)
 
-            await console.call("POST", f"/api/calls/{call_id}/consult", {"agent": "bob"})
+            consult = await console.call(
+                "POST", f"/api/calls/{call_id}/consult", {"queue": "ears-bob"}
+            )
             bob = await answered_on(phones, "1002")
             await expect(page.locator("#call-state")).to_have_text("on hold")
             consulting = await ears(alice, bob, f"{call_id}-direct-consult", 4)
@@ -108,6 +111,7 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
             await caller.wait_ended(timeout=10)
     finally:
         await console.close()
+    assert consult["call"]["consult"]["agent"] == "bob", consult
     assert_held_then_resumed(talking, on_hold, resumed)
     assert_hears(consulting[0], SECOND_AGENT_HZ, "consulting, alice heard bob")
     assert_hears(consulting[1], AGENT_HZ, "consulting, bob heard alice")

@@ -462,6 +462,20 @@ def test_a_call_sent_in_for_an_agent_waits_for_them_then_for_the_queue() -> None
     assert d.engine.items["other"].reserved_for is None
 
 
+def test_the_free_member_of_a_queue_is_the_one_the_queue_would_pick() -> None:
+    d = Driver(QueueConfig("q"))
+    d.login("alice")
+    d.advance(1)
+    d.login("bob")
+    d.advance(1)
+    d.login("carol")
+    assert d.engine.free_member("q") == "alice"  # idle longest
+    assert d.engine.free_member("q", besides="alice") == "bob"
+    d.send(ev.AgentPaused(d.now, "bob", "lunch"))
+    assert d.engine.free_member("q", besides="alice") == "carol"
+    assert d.engine.free_member("elsewhere") is None
+
+
 def test_only_a_connected_call_can_be_transferred() -> None:
     d = Driver(QueueConfig("q"), QueueConfig("q2"))
     d.arrive("c1")

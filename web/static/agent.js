@@ -139,8 +139,8 @@
       const number = $("transfer-number").value.trim();
       if (number) { control("consult", (data) => showCall(data.call), { number: number }); return; }
       const [to, ...name] = $("transfer-target").value.split(":");
-      if (to !== "agent") { say(t("Choose an agent or type a number to consult.")); return; }
-      control("consult", (data) => showCall(data.call), { agent: name.join(":") });
+      if (to !== "agent" && to !== "queue") { say(t("Choose an agent or a queue, or type a number to consult.")); return; }
+      control("consult", (data) => showCall(data.call), { [to]: name.join(":") });
     });
     $("consult-toggle").addEventListener("click", () => control("consult/toggle", (data) => showCall(data.call)));
     $("consult-join").addEventListener("click", () => control("consult/join", (data) => showCall(data.call)));

@@ -35,7 +35,8 @@ SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "call
                 "abandoned", "live", "reconnecting…", "waiting", "mine", "talking", "on hold",
                 "ended", "Recording started.", "on hold for %s s", "Agents", "Queues",
                 "Transferred.", "ringing", "talking to the colleague",
-                "talking to the customer", "Choose an agent or type a number to consult.",
+                "talking to the customer",
+                "Choose an agent or a queue, or type a number to consult.",
                 "all three talking", "Voicemail")  # fmt: skip
 
 

@@ -129,14 +129,19 @@ async def transfer_targets(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/api/calls/{call_id}/consult")
 async def consult(request: web.Request) -> web.StreamResponse:
-    """``{"agent": username}`` or ``{"number": "08-123 456 78"}``: the customer holds while
-    the agent's colleague (or the number, as the agent may dial it) is rung."""
+    """``{"agent": username}``, ``{"queue": name}`` or ``{"number": "08-123 456 78"}``: the
+    customer holds while the agent's colleague (whoever of the queue's agents is free, or the
+    number, as the agent may dial it) is rung."""
     service, call_id, body = await _call_for(request, "consult on")
-    agent, number = body.get("agent"), body.get("number")
+    agent, number, queue = body.get("agent"), body.get("number"), body.get("queue")
     if isinstance(number, str) and number.strip() and len(number) <= 64 and agent is None:
         return _answer(service, await service.controls.consult_number(call_id, number.strip()))
+    if isinstance(queue, str) and queue.strip() and len(queue) <= 64 and agent is None:
+        return _answer(service, await service.controls.consult_queue(call_id, queue.strip()))
     if not isinstance(agent, str) or not agent.strip() or len(agent) > 64:
-        raise ValidationError('"agent" must name a logged-in agent, or "number" a number')
+        raise ValidationError(
+            '"agent" must name a logged-in agent, "queue" a queue, or "number" a number'
+        )
     return _answer(service, await service.controls.consult(call_id, agent.strip()))
 
 
