@@ -92,6 +92,11 @@ async def continue_call(call_id: str, channel_id: str) -> None:
     )
 
 
+async def file_under(call_id: str, ticket_id: int) -> None:
+    """The call belongs to that ticket (its recordings are listed there)."""
+    await CallRecord.filter(call_id=call_id).update(ticket_id=ticket_id)
+
+
 async def set_hangup_cause(call_id: str, cause: int) -> None:
     await CallRecord.filter(call_id=call_id).update(hangup_cause=cause)
 

@@ -73,10 +73,12 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
     ehd_server: EhdProcess, carrier: Carrier, farm: Carrier, api: Api
 ) -> None:
     """A customer calls alice's own number. Her console shows the call; she holds it (the
-    customer hears music and neither hears the other), resumes, consults bob's queue (bob,
-    free there, rings while the customer holds) and completes: the customer and bob hear each
-    other, nobody hears alice, who is free again. The call's parts name both agents, with
-    alice's hold time."""
+    customer hears music and neither hears the other), files it under the customer's ticket
+    from the ticket's page (her console, opened again, still shows the call), resumes,
+    consults bob's queue (bob, free there, rings while the customer holds) and completes:
+    the customer and bob hear each other, nobody hears alice, who is free again. The call's
+    parts name both agents, with alice's hold time."""
+    ticket = await api.call("POST", "/api/tickets", {"subject": "Called about an invoice"})
     console = await console_of(ehd_server, "alice")
     try:
         async with (
@@ -93,6 +95,13 @@ async def test_a_call_to_an_agents_own_number_is_held_consulted_and_handed_to_bo
             await page.click("#hold")
             await expect(page.locator("#call-state")).to_have_text("on hold")
             on_hold = await ears(caller, alice, f"{call_id}-direct-hold", 6)
+            # Meanwhile she files the call under the customer's ticket, from its page; back
+            # at her console, it shows the call still on hold.
+            await page.goto(f"{ehd_server.web_url}/tickets/{ticket['number']}")
+            await page.click("#file-call")
+            await expect(page.locator(f'#ticket-calls [data-call="{call_id}"]')).to_be_visible()
+            await page.goto(f"{ehd_server.web_url}/agent")
+            await expect(page.locator("#call-state")).to_have_text("on hold", timeout=10_000)
             await page.click("#resume")
             await expect(page.locator("#call-state")).to_have_text("talking")
             resumed = await ears(caller, alice, f"{call_id}-direct-resumed", 4)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ehd.db.models.accounts import User
     from ehd.db.models.crm import Company, Contact
     from ehd.db.models.queues import Queue
+    from ehd.db.models.tickets import Ticket
 
 
 class RouteType(StrEnum):
@@ -100,6 +101,11 @@ class CallRecord(Model):
         "models.Company", related_name="calls", null=True, on_delete=fields.SET_NULL
     )
     company_id: int | None
+    # the ticket an agent filed the call under (its recordings play on the ticket's page)
+    ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
+    ticket_id: int | None
 
     class Meta:
         table = "call_records"

@@ -1,5 +1,6 @@
 """Call recordings in the browser: streamed through the app (never a static folder), to the
-agents who handled the call and to supervisors and admins only, with range requests so a
+agents who handled the call, to supervisors and admins, and (once it is filed under a
+ticket) to whoever may see the ticket, with range requests so a
 player can seek, and as a download. A transferred call has a file per recorded part.
 """
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ehd.accounts.site_scope import visible_tickets
 from ehd.calls import records
 from ehd.db.models import CallHandling, CallRecord, Role
 from ehd.errors import NotFoundError, PermissionDeniedError
@@ -36,8 +38,14 @@ async def call_recording(request: web.Request) -> web.StreamResponse:
     handled = record.agent == user.username or await CallHandling.exists(
         call_id=call_id, agent=user.username
     )
-    if user.role not in (Role.ADMIN, Role.SUPERVISOR) and not handled:
-        raise PermissionDeniedError("only the call's agents and supervisors hear its recording")
+    filed = (
+        record.ticket_id is not None
+        and await visible_tickets(user).filter(id=record.ticket_id).exists()
+    )  # filed under a ticket: whoever may see the ticket hears it
+    if user.role not in (Role.ADMIN, Role.SUPERVISOR) and not handled and not filed:
+        raise PermissionDeniedError(
+            "only the call's agents, supervisors and those who see its ticket hear it"
+        )
     return await audio_file(request, Path(files[part - 1]), f"call-{call_id}-{part}.wav")
 
 

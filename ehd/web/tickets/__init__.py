@@ -24,6 +24,7 @@ from ehd.web.tickets import (
     signatures,
     sms_inbound,
     templates_admin,
+    ticket_calls,
 )
 
 routes: list[AbstractRouteDef] = [
@@ -42,4 +43,5 @@ routes: list[AbstractRouteDef] = [
     *control_panel.routes,
     *admin_api.routes,
     *sms_inbound.routes,
+    *ticket_calls.routes,
 ]

@@ -45,6 +45,7 @@ from ehd.web.rendering import render
 from ehd.web.tickets.files import file_url, show_inline_images
 from ehd.web.tickets.remote_images import has_remote_images, proxied
 from ehd.web.tickets.shortcuts import run_search, search_query
+from ehd.web.tickets.ticket_calls import calls_context
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -233,7 +234,9 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     may_delete = allowed and may(me, Permission.TICKETS_DISPATCH)
     template: TicketTemplate | None = ticket.template
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
+    calls = await calls_context(request, ticket, me)
     return render("ticket.html", request, {
+        **calls,
         "ticket": ticket, "entries": entries, "files": files, "related": related,
         "blocked_images": blocked,
         "deliveries": deliveries,
