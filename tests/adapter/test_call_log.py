@@ -10,18 +10,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import CallDirection, CallHandling, CallRecord, Role, User, VoicemailMessage
 from ehd.platform import create_platform_app
 from ehd.web.telephony.call_log import PAGE_SIZE
-from tests.harness.web_client import csrf_token, log_in
+from tests.harness.web_client import client_logged_in, csrf_token
 
-Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
@@ -35,14 +33,6 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[TestServer, Config]]:
         await create_user("alice", "alice-pass", role=Role.AGENT)
         await create_user("bob", "bob-pass", role=Role.AGENT)
         yield server, config
-
-
-async def _client(server: TestServer, username: str) -> Client:
-    client: Client = TestClient(server, cookie_jar=aiohttp.CookieJar(unsafe=True))
-    await client.start_server()
-    answer = await log_in(client, username, f"{username}-pass")
-    assert answer.status == 303, await answer.text()
-    return client
 
 
 def _calls_on(page: str) -> list[str]:
@@ -70,7 +60,7 @@ async def test_agents_see_their_own_calls_and_supervisors_all_a_page_at_a_time(
         call_id="c-0", agent="bob", connected_at=START, ended_at=START, talk_seconds=5.0,
         hold_seconds=0.0, recording=str(second),
     )  # fmt: skip
-    boss, bob = await _client(web_app, "boss"), await _client(web_app, "bob")
+    boss, bob = await client_logged_in(web_app, "boss"), await client_logged_in(web_app, "bob")
     try:
         first = await (await boss.get("/calls")).text()
         assert len(_calls_on(first)) == PAGE_SIZE
@@ -111,7 +101,7 @@ async def test_voicemail_reaches_only_its_owner_and_is_heard_then_deleted(
     path.write_bytes(b"RIFF" + b"\1" * 400)
     message = await VoicemailMessage.create(user=alice, caller_number="+46701234567",
                                             path=str(path), seconds=3.0)  # fmt: skip
-    owner, other = await _client(web_app, "alice"), await _client(web_app, "bob")
+    owner, other = await client_logged_in(web_app, "alice"), await client_logged_in(web_app, "bob")
     try:
         page = await (await owner.get("/voicemail")).text()
         assert f'data-message="{message.id}" class="unheard"' in page

@@ -9,17 +9,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import CallRecord, Role, Ticket
 from ehd.platform import create_platform_app
-from tests.harness.web_client import csrf_token, log_in
-
-Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
+from tests.harness.web_client import client_logged_in, csrf_token
 
 
 @pytest.fixture
@@ -30,14 +27,6 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[TestServer, Config]]:
         await create_user("alice", "alice-pass", role=Role.AGENT)
         await create_user("bob", "bob-pass", role=Role.AGENT)
         yield server, config
-
-
-async def _client(server: TestServer, username: str) -> Client:
-    client: Client = TestClient(server, cookie_jar=aiohttp.CookieJar(unsafe=True))
-    await client.start_server()
-    answer = await log_in(client, username, f"{username}-pass")
-    assert answer.status == 303, await answer.text()
-    return client
 
 
 async def test_a_call_filed_under_a_ticket_plays_for_whoever_sees_the_ticket(
@@ -51,7 +40,7 @@ async def test_a_call_filed_under_a_ticket_plays_for_whoever_sees_the_ticket(
     await CallRecord.create(call_id="c-1", caller_number="+46701234567", agent="alice",
                             started_at=started, recording=str(recorded))  # fmt: skip
     await Ticket.create(number=7001, subject="Broken invoice")
-    alice, bob = await _client(server, "alice"), await _client(server, "bob")
+    alice, bob = await client_logged_in(server, "alice"), await client_logged_in(server, "bob")
     try:
         headers = {"X-CSRF-Token": csrf_token(await (await bob.get("/tickets/7001")).text())}
         async with bob.get("/calls/c-1/recording") as before:

@@ -88,3 +88,15 @@ async def log_in(
 async def session_as(server: TestServer, username: str) -> aiohttp.ClientSession:
     """A logged-in session of a test user whose password is ``<username>-pass``."""
     return await logged_in_session(str(server.make_url("/")), username, f"{username}-pass")
+
+
+async def client_logged_in(
+    server: TestServer, username: str, password: str = ""
+) -> TestClient[Any, Any]:
+    """A client of its own (cookies and all) on ``server``, logged in as ``username`` (whose
+    password is ``<username>-pass`` unless given)."""
+    client: TestClient[Any, Any] = TestClient(server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    await client.start_server()
+    answer = await log_in(client, username, password or f"{username}-pass")
+    assert answer.status == 303, await answer.text()
+    return client
