@@ -3,7 +3,8 @@
 Waiting calls and callbacks are stored (``queued_calls``) so a restart loses no one's place.
 On start each stored call is one of: a callback (no line held: it waits again as data), a
 call that died meanwhile (closed in queue_log as abandoned, or completed if it was talking),
-a call still talking to an agent (it goes on, the agent stays busy with it, and so does a
+a call whose agent hung up meanwhile (completed by the agent, the caller hung up), a call
+still talking to an agent (it goes on, the agent stays busy with it, and so does a
 consultation the agent has under way), or a caller still
 waiting (queued again with the original entry time). Talking calls come first, so their
 agents are busy before anyone is offered a call.
@@ -36,6 +37,8 @@ class StoredCall(Protocol):
     @property
     def connected_at(self) -> float | None: ...
     @property
+    def agent_channel(self) -> str: ...
+    @property
     def consult_channel(self) -> str: ...
 
 
@@ -58,11 +61,19 @@ class ResumeTalking:
 
 
 @dataclass(frozen=True)
+class AgentGone:
+    """The caller is still there but the agent hung up while ehd was away: the call ends."""
+
+    call: StoredCall
+    entry: LogQueueEvent  # the queue_log row that ends it
+
+
+@dataclass(frozen=True)
 class Requeue:
     call: StoredCall
 
 
-RestoreStep = AdoptCallback | CloseDead | ResumeTalking | Requeue
+RestoreStep = AdoptCallback | CloseDead | AgentGone | ResumeTalking | Requeue
 
 
 def plan_restore(
@@ -83,6 +94,12 @@ def plan_restore(
             entry = LogQueueEvent(now, call.call_id, call.queue_name, call.agent or "NONE",
                                   event, ended)  # fmt: skip
             steps.append(CloseDead(call, entry))
+        elif call.agent and call.agent_channel not in live_channels:
+            connected = call.connected_at if call.connected_at is not None else now
+            times = (str(int(connected - call.entered_at)), str(int(now - connected)), "1")
+            entry = LogQueueEvent(now, call.call_id, call.queue_name, call.agent,
+                                  "COMPLETEAGENT", times)  # fmt: skip
+            steps.append(AgentGone(call, entry))
         elif call.agent:
             connected_at = call.connected_at if call.connected_at is not None else now
             consulting = bool(call.consult_channel) and call.consult_channel in live_channels

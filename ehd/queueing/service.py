@@ -11,6 +11,7 @@ The engine's clock is Unix time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import deque
@@ -45,6 +46,7 @@ from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.queueing.queue_runtime import runtime_of
 from ehd.queueing.restore_plan import (
     AdoptCallback,
+    AgentGone,
     CloseDead,
     Requeue,
     RestoreStep,
@@ -237,6 +239,14 @@ class QueueService:
                 assert isinstance(call, QueuedCall)
                 await self.log_events([entry])
                 await call.delete()
+            case AgentGone(call, entry):
+                # The agent hung up while ehd was away: the caller's call ends as it would
+                # have (their call task, adopted again, closes the record).
+                assert isinstance(call, QueuedCall)
+                await self.log_events([entry])
+                await call.delete()
+                with contextlib.suppress(AriHttpError):
+                    await self.ari.hangup(call.call_id)
             case ResumeTalking(call, connected_at, consulting):
                 # Talking to an agent when ehd stopped: the call goes on, the agent stays busy
                 # with it, and it ends with one COMPLETE row and its whole talk time.

@@ -64,8 +64,12 @@ async def _alice_takes_a_call(
     await customer.play(_tone(carrier, CUSTOMER_HZ))
     await floor.api.call("POST", "/api/agents/alice/login", {"queues": [queue]})
     alice = await answered_on(phones, "1001")
-    [record] = call_records(floor.server.database, caller_number=customer_number)
-    return customer, alice, str(record["call_id"])
+
+    async def connected() -> str | None:  # the record names her once the call is hers
+        [record] = call_records(floor.server.database, caller_number=customer_number)
+        return str(record["call_id"]) if record["agent"] == "alice" else None
+
+    return customer, alice, await eventually(connected, timeout=10, what="alice connected")
 
 
 async def _bob_ready_and_alices_console(floor: OutboundFloor) -> Api:
@@ -348,46 +352,50 @@ async def test_an_agent_consults_an_outside_number_joins_all_three_then_leaves(
         await api.call("PUT", "/api/dids/4845", {"route_type": "queue", "queue": "consultout"})
         password = next(a.password for a in server.demo_site().accounts if a.username == "alice")
         console = Api(await logged_in_session(server.web_url, "alice", password))
-        async with (
-            connected_carrier(floor.carrier) as carrier,
-            connected_carrier(floor.farm) as farm,
-        ):
-            desk = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3)}
-            picks_up = {outside: Policy(media=_tone(carrier, SECOND_AGENT_HZ), after=1.0)}
-            async with serving(farm, desk) as phones, serving(carrier, picks_up) as out:
-                customer, alice, call_id = await _alice_takes_a_call(
-                    floor, carrier, phones, "4845", "consultout", customer_number
-                )
-                consult = await console.call("POST", f"/api/calls/{call_id}/consult",
-                                             {"number": "08-123 456 70"})  # fmt: skip
+        try:
+            async with (
+                connected_carrier(floor.carrier) as carrier,
+                connected_carrier(floor.farm) as farm,
+            ):
+                desk = {"1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3)}
+                picks_up = {outside: Policy(media=_tone(carrier, SECOND_AGENT_HZ), after=1.0)}
+                async with serving(farm, desk) as phones, serving(carrier, picks_up) as out:
+                    customer, alice, call_id = await _alice_takes_a_call(
+                        floor, carrier, phones, "4845", "consultout", customer_number
+                    )
+                    consult = await console.call("POST", f"/api/calls/{call_id}/consult",
+                                                 {"number": "08-123 456 70"})  # fmt: skip
 
-                async def picked_up() -> CarrierCall | None:
-                    rings = out.answered_by(outside)
-                    return rings[-1].call if rings else None
+                    async def picked_up() -> CarrierCall | None:
+                        rings = out.answered_by(outside)
+                        return rings[-1].call if rings else None
 
-                party = await eventually(picked_up, timeout=20, what="the outside number answered")
-                arrived = next(s for s in carrier.events.incoming if s.channel.id == party.id)
-                await asyncio.sleep(1.0)  # the consultation is bridged on answer
-                consulting = await asyncio.gather(
-                    customer.listen("co-customer-held", 5),
-                    alice.listen("co-alice-consult", 5),
-                    party.listen("co-party-consult", 5),
-                )
-                await console.call("POST", f"/api/calls/{call_id}/consult/join")
-                all_three = await asyncio.gather(
-                    customer.listen("co-customer-conf", 5),
-                    alice.listen("co-alice-conf", 5),
-                    party.listen("co-party-conf", 5),
-                )
-                await alice.hangup()
-                await asyncio.sleep(1.0)
-                state = await api.call("GET", "/api/agents/alice")
-                after = await asyncio.gather(
-                    customer.listen("co-customer-after", 6), party.listen("co-party-after", 6)
-                )
-                await customer.hangup()
-                await party.wait_ended(timeout=10)
-        await console.close()
+                    party = await eventually(
+                        picked_up, timeout=20, what="the outside number answered"
+                    )
+                    arrived = next(s for s in carrier.events.incoming if s.channel.id == party.id)
+                    await asyncio.sleep(1.0)  # the consultation is bridged on answer
+                    consulting = await asyncio.gather(
+                        customer.listen("co-customer-held", 5),
+                        alice.listen("co-alice-consult", 5),
+                        party.listen("co-party-consult", 5),
+                    )
+                    await console.call("POST", f"/api/calls/{call_id}/consult/join")
+                    all_three = await asyncio.gather(
+                        customer.listen("co-customer-conf", 5),
+                        alice.listen("co-alice-conf", 5),
+                        party.listen("co-party-conf", 5),
+                    )
+                    await alice.hangup()
+                    await asyncio.sleep(1.0)
+                    state = await api.call("GET", "/api/agents/alice")
+                    after = await asyncio.gather(
+                        customer.listen("co-customer-after", 6), party.listen("co-party-after", 6)
+                    )
+                    await customer.hangup()
+                    await party.wait_ended(timeout=10)
+        finally:
+            await console.close()
         await api.call("POST", "/api/agents/alice/logout")
     assert consult["call"]["consult"]["agent"] == outside, consult
     assert arrived.args[1] == outside, arrived  # the agent's call: not the customer's number
@@ -423,50 +431,52 @@ async def test_an_agents_own_call_is_held_then_sent_to_a_colleague(
     async with _outbound_floor(tmp_path, asterisk_runtime) as floor:
         server, api = floor.server, floor.api
         console = await _bob_ready_and_alices_console(floor)
-        async with (
-            connected_carrier(floor.carrier) as carrier,
-            connected_carrier(floor.farm) as farm,
-        ):
-            customer_speaks = {CUSTOMER: Policy(media=_tone(carrier, CUSTOMER_HZ), after=0.5)}
-            bob_speaks = {"1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5)}
+        try:
             async with (
-                serving(carrier, customer_speaks) as customers,
-                serving(farm, bob_speaks) as desk,
+                connected_carrier(floor.carrier) as carrier,
+                connected_carrier(floor.farm) as farm,
             ):
-                alice = await farm.dial_from("1001", "08-12345678")
-                await alice.wait_answered(timeout=20)
-                await alice.play(_tone(farm, AGENT_HZ))
+                customer_speaks = {CUSTOMER: Policy(media=_tone(carrier, CUSTOMER_HZ), after=0.5)}
+                bob_speaks = {"1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5)}
+                async with (
+                    serving(carrier, customer_speaks) as customers,
+                    serving(farm, bob_speaks) as desk,
+                ):
+                    alice = await farm.dial_from("1001", "08-12345678")
+                    await alice.wait_answered(timeout=20)
+                    await alice.play(_tone(farm, AGENT_HZ))
 
-                async def customer_answered() -> CarrierCall | None:
-                    rings = customers.answered_by(CUSTOMER)
-                    return rings[-1].call if rings else None
+                    async def customer_answered() -> CarrierCall | None:
+                        rings = customers.answered_by(CUSTOMER)
+                        return rings[-1].call if rings else None
 
-                customer = await eventually(customer_answered, timeout=10, what="the customer")
-                [record] = call_records(server.database, caller_number=CUSTOMER)
-                call_id = str(record["call_id"])
-                talking = await asyncio.gather(
-                    customer.listen("own-customer", 4), alice.listen("own-alice", 4)
-                )
-                await console.call("POST", f"/api/calls/{call_id}/hold")
-                on_hold = await asyncio.gather(
-                    customer.listen("own-customer-hold", 6), alice.listen("own-alice-hold", 6)
-                )
-                await console.call("POST", f"/api/calls/{call_id}/resume")
-                resumed = await asyncio.gather(
-                    customer.listen("own-customer-back", 4), alice.listen("own-alice-back", 4)
-                )
-                sent = await console.call(
-                    "POST", f"/api/calls/{call_id}/transfer", {"to": "agent", "target": "bob"}
-                )
-                await alice.wait_ended(timeout=10)
-                alice_state = await api.call("GET", "/api/agents/alice")
-                bob = await answered_on(desk, "1002")
-                with_bob = await asyncio.gather(
-                    customer.listen("own-customer-bob", 6), bob.listen("own-bob", 6)
-                )
-                await customer.hangup()
-                await bob.wait_ended(timeout=10)
-        await console.close()
+                    customer = await eventually(customer_answered, timeout=10, what="the customer")
+                    [record] = call_records(server.database, caller_number=CUSTOMER)
+                    call_id = str(record["call_id"])
+                    talking = await asyncio.gather(
+                        customer.listen("own-customer", 4), alice.listen("own-alice", 4)
+                    )
+                    await console.call("POST", f"/api/calls/{call_id}/hold")
+                    on_hold = await asyncio.gather(
+                        customer.listen("own-customer-hold", 6), alice.listen("own-alice-hold", 6)
+                    )
+                    await console.call("POST", f"/api/calls/{call_id}/resume")
+                    resumed = await asyncio.gather(
+                        customer.listen("own-customer-back", 4), alice.listen("own-alice-back", 4)
+                    )
+                    sent = await console.call(
+                        "POST", f"/api/calls/{call_id}/transfer", {"to": "agent", "target": "bob"}
+                    )
+                    await alice.wait_ended(timeout=10)
+                    alice_state = await api.call("GET", "/api/agents/alice")
+                    bob = await answered_on(desk, "1002")
+                    with_bob = await asyncio.gather(
+                        customer.listen("own-customer-bob", 6), bob.listen("own-bob", 6)
+                    )
+                    await customer.hangup()
+                    await bob.wait_ended(timeout=10)
+        finally:
+            await console.close()
         await api.call("POST", "/api/agents/bob/logout")
     assert sent["sent_to"] == "agent:bob", sent
     assert_held_then_resumed(talking, on_hold, resumed, CUSTOMER_HZ)
@@ -508,59 +518,61 @@ async def test_an_answered_callback_is_sent_to_a_colleague(
         await api.call("PUT", "/api/queues/cbt/members/alice", {"penalty": 0})
         await api.call("PUT", "/api/dids/4847", {"route_type": "queue", "queue": "cbt"})
         console = await _bob_ready_and_alices_console(floor)
-        async with (
-            connected_carrier(floor.carrier) as carrier,
-            connected_carrier(floor.farm) as farm,
-        ):
-            asker = await carrier.call("4847", caller=customer_number)
-            await asker.wait_answered()
+        try:
+            async with (
+                connected_carrier(floor.carrier) as carrier,
+                connected_carrier(floor.farm) as farm,
+            ):
+                asker = await carrier.call("4847", caller=customer_number)
+                await asker.wait_answered()
 
-            async def queued() -> str | None:
-                rows = call_records(server.database, caller_number=customer_number)
-                call_id = str(rows[0]["call_id"]) if rows else ""
-                lines = queue_log(server, call_id) if call_id else []
-                return call_id if any(line[4] == "ENTERQUEUE" for line in lines) else None
+                async def queued() -> str | None:
+                    rows = call_records(server.database, caller_number=customer_number)
+                    call_id = str(rows[0]["call_id"]) if rows else ""
+                    lines = queue_log(server, call_id) if call_id else []
+                    return call_id if any(line[4] == "ENTERQUEUE" for line in lines) else None
 
-            first_call = await eventually(queued, timeout=20, what="the caller queued")
-            await asker.send_dtmf("3")  # the queue's callback key
-            await asyncio.sleep(1.5)  # "we will call you back on … press 1 to confirm"
-            await asker.send_dtmf("1#")
-            await asker.wait_ended(timeout=30)
-            item = f"cb-{first_call}"
+                first_call = await eventually(queued, timeout=20, what="the caller queued")
+                await asker.send_dtmf("3")  # the queue's callback key
+                await asyncio.sleep(1.5)  # "we will call you back on … press 1 to confirm"
+                await asker.send_dtmf("1#")
+                await asker.wait_ended(timeout=30)
+                item = f"cb-{first_call}"
 
-            answers = {customer_number: Policy(media=_tone(carrier, CUSTOMER_HZ), after=1.0)}
-            desk = {
-                "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
-                "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5),
-            }
-            async with serving(carrier, answers) as customers, serving(farm, desk) as phones:
-                await api.call("POST", "/api/agents/alice/login", {"queues": ["cbt"]})
-                alice = await answered_on(phones, "1001")
+                answers = {customer_number: Policy(media=_tone(carrier, CUSTOMER_HZ), after=1.0)}
+                desk = {
+                    "1001": Policy(media=_tone(farm, AGENT_HZ), after=0.3),
+                    "1002": Policy(media=_tone(farm, SECOND_AGENT_HZ), after=0.5),
+                }
+                async with serving(carrier, answers) as customers, serving(farm, desk) as phones:
+                    await api.call("POST", "/api/agents/alice/login", {"queues": ["cbt"]})
+                    alice = await answered_on(phones, "1001")
 
-                async def customer_answered() -> CarrierCall | None:
-                    rings = customers.answered_by(customer_number)
-                    return rings[-1].call if rings else None
+                    async def customer_answered() -> CarrierCall | None:
+                        rings = customers.answered_by(customer_number)
+                        return rings[-1].call if rings else None
 
-                customer = await eventually(customer_answered, timeout=30, what="the customer")
+                    customer = await eventually(customer_answered, timeout=30, what="the customer")
 
-                async def connected() -> bool:
-                    return any(line[4] == "CONNECT" for line in queue_log(server, item))
+                    async def connected() -> bool:
+                        return any(line[4] == "CONNECT" for line in queue_log(server, item))
 
-                await eventually(connected, timeout=15, what="the callback connected")
-                with_alice = await asyncio.gather(
-                    customer.listen("cbt-customer", 4), alice.listen("cbt-alice", 4)
-                )
-                sent = await console.call(
-                    "POST", f"/api/calls/{item}/transfer", {"to": "agent", "target": "bob"}
-                )
-                await alice.wait_ended(timeout=10)
-                bob = await answered_on(phones, "1002")
-                with_bob = await asyncio.gather(
-                    customer.listen("cbt-customer-bob", 6), bob.listen("cbt-bob", 6)
-                )
-                await customer.hangup()
-                await bob.wait_ended(timeout=10)
-        await console.close()
+                    await eventually(connected, timeout=15, what="the callback connected")
+                    with_alice = await asyncio.gather(
+                        customer.listen("cbt-customer", 4), alice.listen("cbt-alice", 4)
+                    )
+                    sent = await console.call(
+                        "POST", f"/api/calls/{item}/transfer", {"to": "agent", "target": "bob"}
+                    )
+                    await alice.wait_ended(timeout=10)
+                    bob = await answered_on(phones, "1002")
+                    with_bob = await asyncio.gather(
+                        customer.listen("cbt-customer-bob", 6), bob.listen("cbt-bob", 6)
+                    )
+                    await customer.hangup()
+                    await bob.wait_ended(timeout=10)
+        finally:
+            await console.close()
         await api.call("POST", "/api/agents/alice/logout")
         await api.call("POST", "/api/agents/bob/logout")
     assert sent["sent_to"] == "agent:bob", sent

@@ -284,3 +284,43 @@ async def test_a_consultation_under_way_goes_on_through_a_restart_and_completes(
         await carrier_instance.stop()
         await farm_instance.stop()
         await asyncio.to_thread(server.stop)
+
+
+async def test_a_call_whose_agent_hung_up_while_ehd_was_away_ends_on_restart(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    """ehd is killed while alice talks to a caller, and alice hangs up before it is back: the
+    restarted ehd ends the caller's call rather than leave them alone in silence, with one
+    COMPLETEAGENT row, and alice is free for the next call."""
+    server, farm_instance, carrier_instance = await _own_ehd(tmp_path, asterisk_runtime)
+    api = await Api.admin(server)
+    try:
+        async with (
+            connected_carrier(carrier_instance) as carrier,
+            connected_carrier(farm_instance) as farm,
+            serving(farm, desk_phones_speak(farm)) as desk,
+        ):
+            await api.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
+            caller, call_id = await call_in(server, carrier, did="4600")
+            alice = await answered_on(desk, "1001")
+            await asyncio.sleep(1.0)  # talking
+            await asyncio.to_thread(server.stop, signal.SIGKILL)
+            await alice.hangup()
+            await asyncio.to_thread(server.start)
+            await caller.wait_ended(timeout=20)
+
+            async def closed() -> dict[str, object] | None:
+                [record] = call_records(server.database, call_id=call_id)
+                return record if record["ended_at"] else None
+
+            record = await eventually(closed, timeout=10, what="the call record closed")
+            state = await api.call("GET", "/api/agents/alice")
+        events = [line[4] for line in queue_log(server, call_id)]
+        assert events == ["ENTERQUEUE", "CONNECT", "COMPLETEAGENT"], events
+        assert record["agent"] == "alice", record
+        assert state["state"] in ("wrap_up", "ready"), state
+    finally:
+        await api.close()
+        await carrier_instance.stop()
+        await farm_instance.stop()
+        await asyncio.to_thread(server.stop)
