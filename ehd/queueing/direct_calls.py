@@ -11,11 +11,9 @@ where the agent sends them. Its hold and talk time are the agent's part of the c
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 from ehd.acd import events as ev
-from ehd.ari.client import AriHttpError
 from ehd.ari.events import Event
 from ehd.calls import records
 from ehd.db.models import HandlingEnd
@@ -52,12 +50,7 @@ class DirectCalls:
         floor.consoles.publish(agent_id, direct_call_message(call_id, caller))
         leg = Leg(agent_channel, call_id, agent_id, remote=False, answered=True, connected=True)
         floor.legs.add(leg)
-        with contextlib.suppress(AriHttpError):  # the phone's transfer key reaches ehd
-            await floor.ari.request(
-                "POST",
-                f"channels/{agent_channel}/variable",
-                {"variable": "PJSIP_TRANSFER_HANDLING()", "value": "ari-only"},
-            )
+        await floor.transfers_to_ehd(agent_channel)
         await floor.audio.connect(customer_channel)  # what it hears now is the agent
         self.controls.connected(call_id, customer_channel, agent_id, agent_channel, "",
                                 DIRECT_MOH, floor.clock(), bridge_id=bridge_id)  # fmt: skip

@@ -60,3 +60,14 @@ class QueueFloor:
     async def hangup(self, channel_id: str) -> None:
         with contextlib.suppress(AriHttpError):  # gone already
             await self.ari.hangup(channel_id)
+
+    async def transfers_to_ehd(self, channel_id: str) -> None:
+        """The phone's transfer key (a SIP REFER) on this agent's channel reaches ehd as an
+        event instead of Asterisk carrying it out itself, so the customer stays in ehd's
+        bridges."""
+        with contextlib.suppress(AriHttpError):  # gone already, or not a SIP channel
+            await self.ari.request(
+                "POST",
+                f"channels/{channel_id}/variable",
+                {"variable": "PJSIP_TRANSFER_HANDLING()", "value": "ari-only"},
+            )

@@ -61,7 +61,7 @@ class LegEvents:
             elif leg.remote:
                 floor.driver.spawn(self._accept_by_key(leg))
             else:
-                await self._transfers_to_ehd(leg.channel_id)
+                await floor.transfers_to_ehd(leg.channel_id)
                 leg.answered = True
                 await floor.driver.handle(
                     ev.OfferAnswered(floor.clock(), leg.item_id, leg.agent_id, leg.channel_id)
@@ -174,16 +174,6 @@ class LegEvents:
         await floor.driver.handle(
             ev.OfferAnswered(floor.clock(), leg.item_id, leg.agent_id, leg.channel_id)
         )
-
-    async def _transfers_to_ehd(self, channel_id: str) -> None:
-        """The phone's transfer key (a SIP REFER) reaches ehd as an event instead of Asterisk
-        carrying it out itself, so the customer stays in ehd's bridges."""
-        with contextlib.suppress(AriHttpError):  # gone already, or not a SIP channel
-            await self.floor.ari.request(
-                "POST",
-                f"channels/{channel_id}/variable",
-                {"variable": "PJSIP_TRANSFER_HANDLING()", "value": "ari-only"},
-            )
 
     async def _transfer_requested(self, event: UnknownEvent) -> bool:
         """A SIP REFER from an agent's phone: a blind transfer to the number it names, or an

@@ -192,15 +192,16 @@ class OutboundCalls:
         and this task lasts as long as it does."""
         assert self.start_customer_side is not None
         session.outcome = "completed"
-        if not session.owns(leg_id):  # the phone handed its party to a customer already
-            await self.ari.add_to_bridge(bridge_id, session.channel_id)
-            await session.wait_hangup()
-            return
-        session.legs.discard(leg_id)
-        await self.ari.add_to_bridge(bridge_id, [session.channel_id, leg_id])
-        side = CustomerSide(session.channel_id, leg_id, user.username, session.channel_id,
-                            bridge_id, user.language)  # fmt: skip
-        self.start_customer_side(side)
+        # Until the customer side starts, the party stays this task's leg: the phone may
+        # hand it to a customer at any moment (an attended transfer), and can only take it
+        # from whoever holds it.
+        await self.ari.add_to_bridge(bridge_id, [c for c in (session.channel_id, leg_id)
+                                                 if session.owns(c)])  # fmt: skip
+        if session.owns(leg_id):  # not handed to a customer meanwhile
+            session.legs.discard(leg_id)
+            side = CustomerSide(session.channel_id, leg_id, user.username, session.channel_id,
+                                bridge_id, user.language)  # fmt: skip
+            self.start_customer_side(side)  # no await between: always one holder
         await session.wait_hangup()
 
     async def release(self, call_id: str, leg_id: str) -> str:
