@@ -13,7 +13,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) baresip-core postgresql chromium dovecot-imapd
 # workers than cores pay off; a file stays on one worker (module fixtures, shared ehd state).
 TEST_WORKERS ?= 4
 
-.PHONY: run test setup setup-test packages-run packages-test asterisk sounds lint
+.PHONY: run test setup setup-test packages-run packages-test asterisk sounds lint web
 
 run: setup
 	@echo "[ehd] seeding the demo site in $(DATA)/"
@@ -32,8 +32,8 @@ lint:
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy ehd tests benchmarks
 
-setup: packages-run $(VENV)/.installed asterisk sounds
-setup-test: packages-test $(VENV)/.installed asterisk sounds
+setup: packages-run $(VENV)/.installed asterisk sounds web
+setup-test: packages-test $(VENV)/.installed asterisk sounds web
 
 packages-run:
 	@bash .ci/apt-install $(RUN_PACKAGES)
@@ -53,3 +53,15 @@ asterisk: $(VENV)/.installed
 
 sounds:
 	@bash sounds/build.sh
+
+# Front-end libraries (package.json, pinned by package-lock.json), bundled for the browser
+# into build/web/ (never committed). Node and npm come from Debian unless already present.
+WEB_BUNDLE := build/web/jssip.js
+web: $(WEB_BUNDLE)
+
+$(WEB_BUNDLE): package.json package-lock.json
+	@command -v npm > /dev/null || bash .ci/apt-install nodejs npm
+	@echo "[ehd] installing the front-end libraries (npm ci) and bundling them"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@npm run --silent build
+	@touch $@

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from aiohttp import web
 
 from ehd.acd.model import Strategy
 from ehd.acd.simulate import simulate as run_simulation
@@ -29,6 +28,7 @@ from ehd.db.lifecycle import close_database, open_database
 from ehd.demo import describe, load_demo_site, seed_demo
 from ehd.errors import EhdError, ValidationError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.web.serving import serve
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,27 +114,23 @@ def run(**flags: Any) -> None:
     instance = _instance(config)
     if instance.running_pid() is None:  # a running one is adopted, ports and all
         instance.check_ports()
+    if config.https_port:
+        check_port_free(config.bind_host, config.https_port, socket.SOCK_STREAM, "HTTPS")
     app = create_platform_app(config)
 
-    async def banner(_app: web.Application) -> None:
+    def banner() -> None:
         site = load_demo_site(config.paths.root)
         click.echo("\nehd is running.")
         if site is not None:
             click.echo(describe(site, config.web_url, config.bind_host, config.sip_port))
         else:
             click.echo(f"Web:      {config.web_url}  (seed a demo site with `ehd demo`)")
+        if config.https_url:
+            click.echo(f"HTTPS:    {config.https_url}/agent  (the console's browser phone)")
         click.echo("Stop with Ctrl-C.\n", nl=True)
         sys.stdout.flush()
 
-    app.on_startup.append(banner)
-    web.run_app(
-        app,
-        host=config.bind_host,
-        port=config.web_port,
-        print=None,
-        handle_signals=True,
-        shutdown_timeout=5,
-    )
+    serve(app, config, banner)
 
 
 @main.command()

@@ -98,7 +98,18 @@ class Config:
     stasis_app: str = "ehd"
     asterisk_mode: str = "auto"  # auto | host | chroot
     asterisk_root: Path = field(default_factory=lambda: default_cache_dir() / "asterisk-root")
-    public_url: str = ""  # empty: http://bind_host:web_port
+    public_url: str = ""  # empty: http://bind_host:web_port (https://…:https_port with TLS)
+    # HTTPS for the web app (browsers give a page the microphone only over HTTPS or on
+    # localhost). Empty files: a self-signed certificate is made in data_dir/tls. Port 0: off.
+    https_port: int = 8443
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    # ICE for the browser phone behind NAT: host:port of a STUN and a TURN server (coturn),
+    # used by Asterisk and handed to the browsers (docs/webrtc.md).
+    stun_server: str = ""
+    turn_server: str = ""
+    turn_user: str = ""
+    turn_password: str = ""
     # A folder of *.conf.j2 files that override or add to ehd's Asterisk templates.
     asterisk_overrides: str = ""
     asterisk_extra_modules: tuple[str, ...] = ()
@@ -160,6 +171,15 @@ class Config:
     def web_url(self) -> str:
         return self.public_url or f"http://{self.bind_host}:{self.web_port}"
 
+    @property
+    def https_url(self) -> str:
+        """Where the web app answers over HTTPS; empty when it does not."""
+        if not self.https_port:
+            return ""
+        if self.public_url.startswith("https://"):
+            return self.public_url
+        return f"https://{self.bind_host}:{self.https_port}"
+
     def with_overrides(self, **values: Any) -> Config:
         """Apply values that are not None (command-line flags)."""
         given = {key: value for key, value in values.items() if value is not None}
@@ -195,6 +215,10 @@ def _validated(config: Config) -> Config:
         raise ConfigError("ticket_confirmation must be off or on")
     if config.mail_in_port and not 1 <= config.mail_in_port <= 65535:
         raise ConfigError(f"setting 'mail_in_port': {config.mail_in_port} is not a port number")
+    if config.https_port and not 1 <= config.https_port <= 65535:
+        raise ConfigError(f"setting 'https_port': {config.https_port} is not a port number")
+    if bool(config.tls_cert_file) != bool(config.tls_key_file):
+        raise ConfigError("tls_cert_file and tls_key_file go together")
     for name in ("web_port", "sip_port", "ari_port", "rtp_start", "rtp_end"):
         port = getattr(config, name)
         if not 1 <= port <= 65535:

@@ -18,7 +18,7 @@ from ehd.accounts.password_policy import (
 )
 from ehd.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ehd.asterisk.endpoints import SipAccount
-from ehd.db.models import PasswordHistory, Role, User, WebSession
+from ehd.db.models import PasswordHistory, PhoneKind, Role, User, WebSession
 from ehd.errors import EhdError, ValidationError
 from ehd.plain_numbers import is_digits
 
@@ -145,7 +145,12 @@ def password_expired(user: User, policy: Policy, now: datetime | None = None) ->
 async def sip_accounts() -> list[SipAccount]:
     users = await User.filter(active=True, sip_extension__isnull=False)
     return [
-        SipAccount(u.sip_extension, u.sip_password, u.name or u.username)
+        SipAccount(
+            u.sip_extension,
+            u.sip_password,
+            u.name or u.username,
+            browser=u.phone_kind is PhoneKind.BROWSER,
+        )
         for u in users
         if u.sip_extension and u.sip_password
     ]

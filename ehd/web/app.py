@@ -35,6 +35,8 @@ from ehd.web.telephony.console_grace import CONSOLE_GRACE, ConsoleGrace
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
 STATIC = PROJECT_ROOT / "web" / "static"
+# Front-end libraries bundled from node_modules by `make web` (never committed).
+VENDOR = PROJECT_ROOT / "build" / "web"
 MAX_REQUEST_BYTES = 30 * 1024 * 1024
 
 
@@ -74,6 +76,8 @@ def create_web_app(
     # One route table per feature package (see docs/architecture.md for the URL prefixes).
     for feature in (home, accounts, telephony, tickets, crm, boards, chat, restapi):
         app.add_routes(feature.routes)
+    VENDOR.mkdir(parents=True, exist_ok=True)  # empty before `make web`: pages say so
+    app.router.add_static("/static/vendor/", VENDOR, name="vendor")
     app.router.add_static("/static/", STATIC, name="static")
     return app
 

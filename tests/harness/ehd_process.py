@@ -26,12 +26,17 @@ class EhdProcess:
     web_port: int
     sip_port: int
     ari_port: int
+    https_port: int
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
 
     @property
     def database(self) -> Path:
@@ -108,7 +113,7 @@ class EhdProcess:
 
 def prepare_ehd(data_dir: Path) -> EhdProcess:
     """Ports, environment and the demo site for a new isolated ehd (not started yet)."""
-    web, sip, ari = free_ports(3)
+    web, sip, ari, https = free_ports(4)
     rtp_start, rtp_end = rtp_range(49)
     env = {
         **os.environ,
@@ -116,11 +121,12 @@ def prepare_ehd(data_dir: Path) -> EhdProcess:
         "EHD_WEB_PORT": str(web),
         "EHD_SIP_PORT": str(sip),
         "EHD_ARI_PORT": str(ari),
+        "EHD_HTTPS_PORT": str(https),
         "EHD_RTP_START": str(rtp_start),
         "EHD_RTP_END": str(rtp_end),
     }
     env.pop("EHD_DATABASE_URL", None)
-    ehd = EhdProcess(data_dir, web, sip, ari, env)
+    ehd = EhdProcess(data_dir, web, sip, ari, https, env)
     seeded = ehd.ehd("demo", "--json")
     if seeded.returncode != 0:
         raise RuntimeError(f"ehd demo failed:\n{seeded.stderr}")

@@ -23,17 +23,22 @@ RATE = 8000
 MIN_LEVEL = 300.0  # RMS of a frame below this is silence, whatever its spectrum
 
 
-def make_tone(folder: Path, hz: int, seconds: int = 60) -> str:
-    """A WAV of a steady sine; the ``sound:`` media URI (no extension) to play it."""
+def tone_file(folder: Path, hz: int, seconds: int = 60, rate: int = RATE) -> Path:
+    """A WAV of a steady sine."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"tone-{hz}.wav"
+    path = folder / f"tone-{hz}-{rate}.wav"
     if not path.exists():
         subprocess.run(
-            ["sox", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(path)]
+            ["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(path)]
             + ["synth", str(seconds), "sine", str(hz), "vol", "0.4"],
             check=True,
         )
-    return f"sound:{path.with_suffix('')}"
+    return path
+
+
+def make_tone(folder: Path, hz: int, seconds: int = 60) -> str:
+    """A WAV of a steady sine; the ``sound:`` media URI (no extension) to play it."""
+    return f"sound:{tone_file(folder, hz, seconds).with_suffix('')}"
 
 
 def _share_at(frame: list[int], hz: int) -> float:

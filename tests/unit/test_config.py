@@ -42,6 +42,8 @@ def test_comma_separated_list_from_environment() -> None:
         ({"EHD_SIP_PORT": "70000"}, "sip_port"),
         ({"EHD_RTP_START": "20000", "EHD_RTP_END": "10000"}, "rtp_start"),
         ({"EHD_ASTERISK_MODE": "docker"}, "asterisk_mode"),
+        ({"EHD_HTTPS_PORT": "99999"}, "https_port"),
+        ({"EHD_TLS_CERT_FILE": "/etc/ssl/ehd.pem"}, "tls_cert_file and tls_key_file"),
     ],
 )
 def test_bad_values_name_the_setting(environ: dict[str, str], message: str) -> None:
@@ -89,3 +91,10 @@ def test_model_docstrings_survive_as_sql_comments() -> None:
         if inspect.isclass(cls) and issubclass(cls, Model) and cls is not Model:
             doc = cls.__doc__ or ""
             assert ";" not in doc and "`" not in doc, name
+
+
+def test_the_https_address_follows_the_port_and_a_public_https_url() -> None:
+    assert load_config(None, environ={}).https_url == "https://127.0.0.1:8443"
+    assert load_config(None, environ={"EHD_HTTPS_PORT": "0"}).https_url == ""
+    public = load_config(None, environ={"EHD_PUBLIC_URL": "https://help.example.com"})
+    assert public.https_url == "https://help.example.com"

@@ -22,3 +22,15 @@ def test_unsafe_values_never_reach_the_config() -> None:
     assert "evil" not in text
     assert "[1003]" not in text
     assert 'callerid = "Name quoted line" <1004>' in text
+
+
+def test_a_browser_phone_gets_webrtc_media_and_a_desk_phone_keeps_plain_rtp() -> None:
+    text = render_accounts(
+        [SipAccount("1001", "pw1", "Al", browser=True), SipAccount("1002", "pw2", "Bo")]
+    )
+    browser, desk = text.split("[1002]", 1)
+    assert "webrtc = yes" in browser and "allow = opus,ulaw" in browser
+    assert "dtls_auto_generate_cert = yes" in browser
+    assert "rewrite_contact" not in browser  # its contact is the websocket it came over
+    assert "webrtc" not in desk and "allow = ulaw,alaw,gsm" in desk
+    assert "rewrite_contact = yes" in desk

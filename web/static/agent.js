@@ -34,6 +34,11 @@
   $("ready").addEventListener("click", () => call(`/api/agents/${username}/unpause`).catch(() => {}));
   $("pause").addEventListener("click", () =>
     call(`/api/agents/${username}/pause`, { reason: $("pause-reason").value }).catch(() => {}));
+  // The phone window outlives this page: calls keep their audio while the agent browses.
+  $("open-phone")?.addEventListener("click", (event) => {
+    event.preventDefault();
+    window.open("/phone", "ehd-phone", "popup,width=380,height=640");
+  });
   $("logout").addEventListener("click", () => call(`/api/agents/${username}/logout`).catch(() => {}));
 
   function showOffer(offer) {

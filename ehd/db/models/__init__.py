@@ -7,7 +7,15 @@ checks that the models and the migrations agree.
 
 from __future__ import annotations
 
-from ehd.db.models.accounts import MenuProfile, PasswordHistory, Role, SavedSearch, User, WebSession
+from ehd.db.models.accounts import (
+    MenuProfile,
+    PasswordHistory,
+    PhoneKind,
+    Role,
+    SavedSearch,
+    User,
+    WebSession,
+)
 from ehd.db.models.calls import (
     Calendar,
     CalendarVariation,
@@ -104,6 +112,7 @@ __all__ = [
     "QueuedCall",
     "QueuedCallKind",
     "RecordingMode",
+    "PhoneKind",
     "Role",
     "RouteType",
     "SavedSearch",

@@ -15,6 +15,14 @@ class Role(StrEnum):
     READONLY = "readonly"
 
 
+class PhoneKind(StrEnum):
+    """What registers on the user's SIP extension: a desk phone or softphone over UDP, or
+    the browser phone in the agent console (WebRTC over a websocket)."""
+
+    DESK = "desk"
+    BROWSER = "browser"
+
+
 class User(Model):
     id = fields.IntField(primary_key=True)
     username = fields.CharField(max_length=64, unique=True)
@@ -25,6 +33,7 @@ class User(Model):
     language = fields.CharField(max_length=8, default="en")
     sip_extension = fields.CharField(max_length=32, null=True, unique=True)
     sip_password = fields.CharField(max_length=64, null=True)
+    phone_kind = fields.CharEnumField(PhoneKind, max_length=8, default=PhoneKind.DESK)
     pin_hash = fields.CharField(max_length=255, default="")  # phone services (argon2)
     # Remote login: calls from these numbers (E.164) toggle the agent in and out of the
     # pre-selected queues, and calls are then delivered to remote_number.

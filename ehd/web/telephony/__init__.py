@@ -1,8 +1,8 @@
 """Telephony: the agent console, agents' and queues' JSON API, the inbound-call API (calendars,
 menus, sounds, hot prompts), call control (hold, transfer, consult, conference, monitor,
-click-to-dial, recording on demand), the call log, call recordings and voicemail in the
-browser, classification,
-staffing, and the telephony admin (queues, DIDs, calendars, sounds, call profiles).
+click-to-dial, recording on demand), the browser phone, the call log, call recordings and
+voicemail in the browser, classification, staffing, and the telephony admin (queues, DIDs,
+calendars, sounds, call profiles).
 
 ``routes`` is the package's one route table, in the order the app registers it."""
 
@@ -12,6 +12,7 @@ from aiohttp.web import AbstractRouteDef
 
 from ehd.web.telephony import (
     agent_console,
+    browser_phone,
     calendars_admin,
     call_control_api,
     call_log,
@@ -36,6 +37,7 @@ routes: list[AbstractRouteDef] = [
     *call_log.routes,
     *voicemail_page.routes,
     *agent_console.routes,
+    *browser_phone.routes,
     *classification_api.routes,
     *schedules_page.routes,
     *queues_admin.routes,

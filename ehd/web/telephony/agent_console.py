@@ -49,6 +49,7 @@ async def _page_context(request: web.Request, user: User) -> dict[str, Any]:
         "queues": sorted(m.queue.name for m in members),
         "session": session,
         "sip_extension": user.sip_extension or "",
+        "phone_kind": str(user.phone_kind),
         "remote_number": user.remote_number,
         "pause_codes": await pause_codes.listed(),
     }

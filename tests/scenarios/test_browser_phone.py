@@ -1,0 +1,194 @@
+"""The browser phone over real WebRTC: an agent's phone window in headless Chromium, served
+over ehd's HTTPS with its own certificate, registers over the relayed websocket; a carrier
+call through a queue rings it, and each side hears the other's tone (the carrier records what
+the caller hears; the page analyses what its own phone plays). Hold, mute and hang-up act on
+the call; the phone registers again by itself after Asterisk restarts.
+
+The browser's microphone is a tone file (Chromium's fake capture device), so the agent speaks
+AGENT_HZ and the caller CALLER_HZ, as in :mod:`tests.scenarios.ears`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.harness.api import Api
+from tests.harness.browser import headless_chromium, log_in, speaking_chromium_flags
+from tests.harness.carrier import Carrier, CarrierCall
+from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
+from tests.harness.page_ear import assert_page_does_not_hear, assert_page_hears, page_hears
+from tests.harness.polling import eventually
+from tests.harness.records import call_records
+from tests.harness.tones import (
+    AGENT_HZ,
+    CALLER_HZ,
+    Heard,
+    assert_does_not_hear,
+    assert_hears,
+    tone_file,
+)
+from tests.harness.web_client import add_user_with_phone
+from tests.scenarios.ears import QUEUE_SETTINGS, call_in
+
+pytestmark = pytest.mark.asterisk
+
+AGENT = "wendy"
+EXTENSION = "1050"
+PASSWORD = "carol-pass-1"  # what add_user_with_phone gives
+QUEUE = "browser"
+NUMBER = "4770"
+SECONDS = 8
+
+
+@pytest.fixture
+async def api(ehd_server: EhdProcess) -> AsyncIterator[Api]:
+    """Queue `browser` on DID 4770 with wendy (extension 1050, no desk phone) its only member."""
+    client = await Api.admin(ehd_server)
+    async with client.session.get(f"/admin/users/{AGENT}") as found:
+        if found.status == 404:
+            await add_user_with_phone(ehd_server, AGENT, EXTENSION)
+    await client.call("PUT", f"/api/queues/{QUEUE}", {**QUEUE_SETTINGS, "number": NUMBER})
+    await client.call("PUT", f"/api/queues/{QUEUE}/members/{AGENT}", {"penalty": 0})
+    await client.call("PUT", f"/api/dids/{NUMBER}", {"route_type": "queue", "queue": QUEUE})
+    try:
+        yield client
+    finally:
+        await client.call("POST", f"/api/agents/{AGENT}/logout")
+        await client.close()
+
+
+@asynccontextmanager
+async def phone_window(server: EhdProcess, folder: Path) -> AsyncIterator[Page]:
+    """Wendy's phone window over HTTPS, switched to the browser phone and registered."""
+    microphone = tone_file(folder, AGENT_HZ, rate=48000)
+    async with headless_chromium(speaking_chromium_flags(microphone)) as browser:
+        context = await browser.new_context(ignore_https_errors=True)
+        page = await context.new_page()
+        await log_in(page, server, AGENT, "/phone", password=PASSWORD, base=server.https_url)
+        state = page.locator("#phone-state")
+        await expect(state).not_to_have_text("starting…")
+        if await state.text_content() == "desk phone":
+            await page.click("#phone-use-browser")
+        await expect(state).to_have_text("ready", timeout=20_000)
+        try:
+            yield page
+        finally:
+            await context.close()
+
+
+# Every status and problem the page shows, kept for the test (they may last a moment only).
+_WATCH_STATES = """() => {
+  window.phoneStatesShown = [];
+  window.phoneProblemsShown = [];
+  const keep = (id, into) => new MutationObserver(() => {
+    into.push(document.getElementById(id).textContent);
+  }).observe(document.getElementById(id), { childList: true, characterData: true, subtree: true });
+  keep("phone-state", window.phoneStatesShown);
+  keep("phone-problem", window.phoneProblemsShown);
+}"""
+
+
+async def registered(server: EhdProcess) -> bool:
+    return await endpoint_state(server, EXTENSION) == "online"
+
+
+async def ears(
+    caller: CarrierCall, page: Page, name: str, seconds: int = SECONDS
+) -> tuple[Path, Heard]:
+    """What the caller (recorded by the carrier) and the page (analysed in it) hear."""
+    return await asyncio.gather(
+        caller.listen(f"ear-caller-{name}", seconds), page_hears(page, CALLER_HZ, seconds)
+    )
+
+
+async def test_a_queue_call_rings_the_browser_phone_and_both_hear_each_other(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api, tmp_path: Path
+) -> None:
+    async with phone_window(ehd_server, tmp_path) as page:
+        await eventually(lambda: registered(ehd_server), timeout=10, what="1050 registered")
+        await api.call("POST", f"/api/agents/{AGENT}/login", {"queues": [QUEUE]})
+        caller, call_id = await call_in(ehd_server, carrier, did=NUMBER)
+        await expect(page.locator("#phone-state")).to_have_text("ringing", timeout=15_000)
+        await expect(page.locator("#phone-queue")).to_have_text(QUEUE)
+        await page.click("#phone-answer")
+        await expect(page.locator("#phone-state")).to_have_text("in call", timeout=10_000)
+
+        async def wendys() -> bool:
+            rows = call_records(ehd_server.database, call_id=call_id)
+            return bool(rows) and rows[0]["agent"] == AGENT
+
+        await eventually(wendys, timeout=10, what="the call connected to wendy")
+        caller_ear, page_ear = await ears(caller, page, f"{call_id}-talk")
+        assert_hears(caller_ear, AGENT_HZ, "the caller heard the browser agent")
+        assert_page_hears(page_ear, "the browser agent heard the caller")
+
+        # Mute: the caller stops hearing the agent; the agent still hears the caller.
+        await page.click("#phone-mute")
+        await expect(page.locator("#phone-mute")).to_have_attribute("aria-pressed", "true")
+        caller_ear, page_ear = await ears(caller, page, f"{call_id}-muted", 5)
+        assert_does_not_hear(caller_ear, AGENT_HZ, "the caller heard the muted agent")
+        assert_page_hears(page_ear, "the muted agent heard the caller")
+        await page.click("#phone-mute")
+
+        # Hold goes through ehd: the caller hears the queue's music, neither hears the other.
+        await page.click("#phone-hold")
+        await expect(page.locator("#phone-hold")).to_have_attribute("aria-pressed", "true")
+        caller_ear, page_ear = await ears(caller, page, f"{call_id}-held", 5)
+        assert_does_not_hear(caller_ear, AGENT_HZ, "the held caller heard the agent")
+        assert_page_does_not_hear(page_ear, "the agent heard the held caller")
+        await page.click("#phone-hold")
+        await expect(page.locator("#phone-hold")).to_have_attribute("aria-pressed", "false")
+        caller_ear, page_ear = await ears(caller, page, f"{call_id}-resumed", 5)
+        assert_hears(caller_ear, AGENT_HZ, "the caller heard the agent after resume")
+        assert_page_hears(page_ear, "the agent heard the caller after resume")
+
+        await page.click("#phone-hangup")
+        await caller.wait_ended()
+        await expect(page.locator("#phone-state")).to_have_text("ready")
+
+    async def completed() -> bool:
+        return any(line[4] == "COMPLETEAGENT" for line in queue_log(ehd_server, call_id))
+
+    await eventually(completed, timeout=10, what="COMPLETEAGENT in the queue log")
+
+
+async def test_the_browser_phone_registers_again_after_asterisk_restarts(
+    ehd_server: EhdProcess, carrier: Carrier, api: Api, tmp_path: Path
+) -> None:
+    async with phone_window(ehd_server, tmp_path) as page:
+        pid_file = ehd_server.data_dir / "asterisk" / "run" / "ehd-asterisk.pid"
+        old_pid = int(pid_file.read_text())
+        await page.evaluate(_WATCH_STATES)
+        os.kill(old_pid, signal.SIGKILL)  # ehd's watchdog starts it again
+
+        async def restarted() -> bool:
+            return pid_file.exists() and int(pid_file.read_text() or old_pid) != old_pid
+
+        await eventually(restarted, timeout=30, what="Asterisk started again")
+        await expect(page.locator("#phone-state")).to_have_text("ready", timeout=60_000)
+        await expect(page.locator("#phone-problem")).to_be_hidden()
+        shown = await page.evaluate("() => window.phoneStatesShown")
+        assert "connecting…" in shown, f"the phone never showed the lost connection: {shown}"
+        problems = await page.evaluate("() => window.phoneProblemsShown")
+        assert any("lost" in text for text in problems), problems
+        await eventually(lambda: registered(ehd_server), timeout=10, what="1050 registered")
+
+        # and a queue call reaches it again, heard both ways
+        await api.call("POST", f"/api/agents/{AGENT}/login", {"queues": [QUEUE]})
+        caller, call_id = await call_in(ehd_server, carrier, did=NUMBER)
+        await expect(page.locator("#phone-state")).to_have_text("ringing", timeout=15_000)
+        await page.click("#phone-answer")
+        await expect(page.locator("#phone-state")).to_have_text("in call", timeout=10_000)
+        caller_ear, page_ear = await ears(caller, page, f"{call_id}-after-restart", 5)
+        assert_hears(caller_ear, AGENT_HZ, "after the restart the caller heard the agent")
+        assert_page_hears(page_ear, "after the restart the agent heard the caller")
+        await caller.hangup()
+        await expect(page.locator("#phone-state")).to_have_text("ready", timeout=10_000)
