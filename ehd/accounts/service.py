@@ -156,6 +156,18 @@ async def sip_accounts() -> list[SipAccount]:
     ]
 
 
+async def choose_phone(user: User, kind: PhoneKind) -> bool:
+    """Make ``kind`` the phone on the user's extension; whether it changed (the SIP accounts
+    must then be written again)."""
+    if not user.sip_extension:
+        raise ValidationError("there is no SIP extension: an administrator gives one first")
+    if user.phone_kind is kind:
+        return False
+    user.phone_kind = kind
+    await user.save(update_fields=["phone_kind"])
+    return True
+
+
 async def set_phone_pin(user: User, pin: str) -> None:
     """The PIN for phone services (recording service, voicemail from another phone)."""
     if not is_digits(pin) or not 4 <= len(pin) <= 12:

@@ -18,7 +18,7 @@ from ehd.asterisk.instance import free_ports
 from ehd.config import Config
 from ehd.db.models import Role
 from ehd.platform import create_platform_app
-from tests.harness.web_client import logged_in_session
+from tests.harness.web_client import logged_in_session, post_form
 
 
 async def _standin_asterisk(port: int, heard: list[str]) -> web.AppRunner:
@@ -87,7 +87,7 @@ async def test_an_agent_switches_to_the_browser_phone_and_gets_its_settings(
             assert (await response.json())["details"]["field"] == "kind"
         async with bert.put("/api/agents/bert/phone", json={"kind": "browser"}) as response:
             assert response.status == 400
-            assert "SIP extension" in (await response.json())["message"]
+            assert "no SIP extension" in (await response.json())["message"]
         async with anna.put("/api/agents/anna/phone", json={"kind": "desk"}) as response:
             assert (await response.json())["password"] == ""
         assert [a.browser for a in await sip_accounts()] == [False]
@@ -177,3 +177,23 @@ async def test_the_relay_carries_sip_both_ways_and_closes_with_asterisk(
     finally:
         await anna.close()
         await asterisk.cleanup()
+
+
+async def test_an_admin_chooses_the_phone_on_the_users_page(server: TestServer) -> None:
+    admin = await _session(server, "admin")
+    try:
+        page = "/admin/users/anna"
+        async with admin.get(page) as response:
+            assert 'action="/admin/users/anna/phone"' in await response.text()
+        status, _ = await post_form(admin, f"{page}/phone", page, {"phone_kind": "browser"})
+        assert status == 200  # followed to the page, saved
+        assert [a.browser for a in await sip_accounts()] == [True]
+        status, text = await post_form(admin, f"{page}/phone", page, {"phone_kind": "fax"})
+        assert status == 400 and "Choose a phone." in text
+        status, text = await post_form(
+            admin, "/admin/users/bert/phone", "/admin/users/bert", {"phone_kind": "browser"}
+        )
+        assert status == 400 and "no SIP extension" in text
+        assert [a.browser for a in await sip_accounts()] == [True]
+    finally:
+        await admin.close()

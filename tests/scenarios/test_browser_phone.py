@@ -25,18 +25,21 @@ from tests.harness.browser import headless_chromium, log_in, speaking_chromium_f
 from tests.harness.carrier import Carrier, CarrierCall
 from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
 from tests.harness.page_ear import assert_page_does_not_hear, assert_page_hears, page_hears
+from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_records
 from tests.harness.tones import (
     AGENT_HZ,
     CALLER_HZ,
+    SECOND_AGENT_HZ,
     Heard,
     assert_does_not_hear,
     assert_hears,
+    make_tone,
     tone_file,
 )
 from tests.harness.web_client import add_user_with_phone
-from tests.scenarios.ears import QUEUE_SETTINGS, call_in
+from tests.scenarios.ears import QUEUE_SETTINGS, answered_on, call_in
 
 pytestmark = pytest.mark.asterisk
 
@@ -160,6 +163,35 @@ async def test_a_queue_call_rings_the_browser_phone_and_both_hear_each_other(
     await eventually(completed, timeout=10, what="COMPLETEAGENT in the queue log")
 
 
+async def test_the_agent_dials_a_colleague_from_the_phone_window(
+    ehd_server: EhdProcess, farm: Carrier, api: Api, tmp_path: Path
+) -> None:
+    """Wendy types 1001 and presses Call: ehd rings her browser phone, which answers by
+    itself, then alice's desk phone; they hear each other, and wendy hangs up."""
+    alice_speaks = {"1001": Policy(media=make_tone(farm.instance.spec.folder / "tones",
+                                                   SECOND_AGENT_HZ), after=0.5)}  # fmt: skip
+    async with phone_window(ehd_server, tmp_path) as page, serving(farm, alice_speaks) as desk:
+        await eventually(lambda: registered(ehd_server), timeout=10, what="1050 registered")
+
+        async def alice_online() -> bool:
+            return await endpoint_state(ehd_server, "1001") == "online"
+
+        await eventually(alice_online, timeout=20, what="alice's desk phone registered")
+        await page.fill("#phone-number", "1001")
+        await page.click("#phone-dial button[type=submit]")
+        await expect(page.locator("#phone-state")).to_have_text("in call", timeout=15_000)
+        await expect(page.locator("#phone-direction")).to_have_text("In call with")
+        alice = await answered_on(desk, "1001")
+        alice_ear, page_ear = await asyncio.gather(
+            alice.listen("browser-dials-alice", 6), page_hears(page, SECOND_AGENT_HZ, 6)
+        )
+        await page.click("#phone-hangup")
+        await alice.wait_ended(timeout=10)
+        await expect(page.locator("#phone-state")).to_have_text("ready")
+    assert_hears(alice_ear, AGENT_HZ, "alice heard wendy's browser phone")
+    assert_page_hears(page_ear, "wendy heard alice")
+
+
 async def test_the_browser_phone_registers_again_after_asterisk_restarts(
     ehd_server: EhdProcess, carrier: Carrier, api: Api, tmp_path: Path
 ) -> None:
@@ -180,6 +212,16 @@ async def test_the_browser_phone_registers_again_after_asterisk_restarts(
         problems = await page.evaluate("() => window.phoneProblemsShown")
         assert any("lost" in text for text in problems), problems
         await eventually(lambda: registered(ehd_server), timeout=10, what="1050 registered")
+
+        async def ari_back() -> bool:  # the phone may be back before ehd's ARI connection
+            status, health = await asyncio.to_thread(ehd_server.health)
+            return status == 200 and health["checks"] == {
+                "asterisk": True,
+                "ari": True,
+                "database": True,
+            }
+
+        await eventually(ari_back, timeout=30, what="ehd connected to the new Asterisk")
 
         # and a queue call reaches it again, heard both ways
         await api.call("POST", f"/api/agents/{AGENT}/login", {"queues": [QUEUE]})

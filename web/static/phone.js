@@ -97,7 +97,11 @@
   }
 
   // The call: one at a time; what ehd says about it (its id, held or not) comes from the feed.
+  // A call the agent dials here is placed by ehd (click-to-dial): it rings this phone first,
+  // showing the number, and is answered at once.
   let session = null;
+  let dialled = null;
+  let placedSession = null;
   let offer = null;
   let ehdCall = null;
   let started = 0;
@@ -106,11 +110,13 @@
   function showCall() {
     const panel = $("phone-call");
     panel.hidden = session === null;
+    $("phone-dial").hidden = session !== null || !registered;
     if (session === null) { clearInterval(ticking); return; }
     const identity = session.remote_identity;
+    const placed = session === placedSession;
     $("phone-caller").textContent = identity.display_name
       ? `${identity.display_name} (${identity.uri.user})` : identity.uri.user;
-    const incoming = session.direction === "incoming";
+    const incoming = session.direction === "incoming" && !placed;
     const answered = session.isEstablished();
     $("phone-direction").textContent = t(answered ? "In call with" : incoming ? "Call from" : "Calling");
     $("phone-answer").hidden = !incoming || answered;
@@ -181,6 +187,17 @@
     };
     session.on("ended", over);
     session.on("failed", over);
+    // The ring may come before the answer to the request: until then any ring is ours.
+    const ours = dialled !== null && Date.now() < dialled.until
+      && (dialled.number === null || session.remote_identity.uri.user === dialled.number);
+    dialled = null;
+    if (ours) {
+      placedSession = session;
+      state("calling…");
+      showCall();
+      answer();
+      return;
+    }
     state("ringing");
     showCall();
     ring(true);
@@ -224,6 +241,7 @@
       registered = true;
       problem("");
       if (session === null) { state("ready"); }
+      showCall();
     });
     // A lost connection unregisters too: the phone is then reconnecting, not off.
     ua.on("unregistered", () => {
@@ -272,6 +290,14 @@
   }
 
   $("phone-answer")?.addEventListener("click", answer);
+  $("phone-dial")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    problem("");
+    dialled = { number: null, until: Date.now() + 30000 };
+    api("POST", "/api/calls/dial", { number: $("phone-number").value })
+      .then((placed) => { if (dialled !== null) { dialled.number = placed.number; } })
+      .catch((err) => { dialled = null; problem(err.message); });
+  });
   $("phone-hangup")?.addEventListener("click", () => { if (session !== null) { session.terminate(); } });
   $("phone-mute")?.addEventListener("click", () => {
     if (session === null) { return; }

@@ -14,9 +14,9 @@ from aiohttp import web
 
 from ehd.accounts.password_policy import Policy
 from ehd.accounts.permissions import LABELS, PRESETS, Permission
-from ehd.accounts.service import create_user, new_sip_secret
+from ehd.accounts.service import choose_phone, create_user, new_sip_secret
 from ehd.crm.directory import EMAIL
-from ehd.db.models import MenuProfile, Role, User, VoicemailMessage
+from ehd.db.models import MenuProfile, PhoneKind, Role, User, VoicemailMessage
 from ehd.errors import NotFoundError, ValidationError
 from ehd.phone_numbers import to_e164
 from ehd.web.auth import require_role
@@ -163,6 +163,24 @@ async def save_user(request: web.Request) -> web.StreamResponse:
     })  # fmt: skip
     await account.save()
     await request.app[ACCOUNTS_CHANGED]()  # an inactive user's SIP account goes
+    raise web.HTTPSeeOther(f"/admin/users/{account.username}?saved=1")
+
+
+@routes.post("/admin/users/{username}/phone")
+async def save_phone(request: web.Request) -> web.StreamResponse:
+    """The desk phone or the browser phone on the user's extension."""
+    require_role(request, Role.ADMIN)
+    account = await _account(request)
+    try:
+        kind = PhoneKind(str((await request.post()).get("phone_kind", "")))
+    except ValueError:
+        return await _edit_page(request, account, error="Choose a phone.", status=400)
+    try:
+        changed = await choose_phone(account, kind)
+    except ValidationError as err:
+        return await _edit_page(request, account, error=err.message, status=400)
+    if changed:
+        await request.app[ACCOUNTS_CHANGED]()
     raise web.HTTPSeeOther(f"/admin/users/{account.username}?saved=1")
 
 

@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 from yarl import URL
 
+from ehd.accounts.service import choose_phone
 from ehd.asterisk.endpoints import WILDCARDS
 from ehd.config import Config
 from ehd.db.models import PhoneKind, Role, User
@@ -48,7 +49,7 @@ PHONE_TEXTS = ("Microphone", "Speaker", "The browser phone needs HTTPS: open",
                "The phone could not register: trying again…",
                "connecting…", "desk phone", "failed", "in call", "not known", "off", "ready",
                "ringing", "Mute", "Unmute", "Hold", "Resume", "In call with", "Call from",
-               "Calling")  # fmt: skip
+               "Calling", "calling…")  # fmt: skip
 SOCKET_PATH = "/phone/socket"
 SIP_PROTOCOL = "sip"  # RFC 7118: the websocket subprotocol of SIP
 HEARTBEAT_SECONDS = 20.0
@@ -113,11 +114,7 @@ async def set_phone(request: web.Request) -> web.StreamResponse:
         kind = PhoneKind(str(body.get("kind")))
     except ValueError:
         raise ValidationError("kind is desk or browser", field="kind") from None
-    if not user.sip_extension:
-        raise ValidationError("you have no SIP extension: ask an administrator for one")
-    if user.phone_kind is not kind:
-        user.phone_kind = kind
-        await user.save(update_fields=["phone_kind"])
+    if await choose_phone(user, kind):
         await request.app[ACCOUNTS_CHANGED]()
     return web.json_response(phone_settings(user, request.app[CONFIG]))
 
