@@ -36,6 +36,7 @@ from tests.harness.tones import (
     assert_does_not_hear,
     assert_hears,
     make_tone,
+    sounding_per_second,
     tone_file,
 )
 from tests.harness.web_client import add_user_with_phone
@@ -112,6 +113,14 @@ async def ears(
     )
 
 
+async def both_hear(
+    caller: CarrierCall, page: Page, name: str, when: str, seconds: int = SECONDS
+) -> None:
+    caller_ear, page_ear = await ears(caller, page, name, seconds)
+    assert_hears(caller_ear, AGENT_HZ, f"{when}, the caller heard the browser agent")
+    assert_page_hears(page_ear, f"{when}, the browser agent heard the caller")
+
+
 async def test_a_queue_call_rings_the_browser_phone_and_both_hear_each_other(
     ehd_server: EhdProcess, carrier: Carrier, api: Api, tmp_path: Path
 ) -> None:
@@ -129,9 +138,7 @@ async def test_a_queue_call_rings_the_browser_phone_and_both_hear_each_other(
             return bool(rows) and rows[0]["agent"] == AGENT
 
         await eventually(wendys, timeout=10, what="the call connected to wendy")
-        caller_ear, page_ear = await ears(caller, page, f"{call_id}-talk")
-        assert_hears(caller_ear, AGENT_HZ, "the caller heard the browser agent")
-        assert_page_hears(page_ear, "the browser agent heard the caller")
+        await both_hear(caller, page, f"{call_id}-talk", "talking")
 
         # Mute: the caller stops hearing the agent; the agent still hears the caller.
         await page.click("#phone-mute")
@@ -147,11 +154,11 @@ async def test_a_queue_call_rings_the_browser_phone_and_both_hear_each_other(
         caller_ear, page_ear = await ears(caller, page, f"{call_id}-held", 5)
         assert_does_not_hear(caller_ear, AGENT_HZ, "the held caller heard the agent")
         assert_page_does_not_hear(page_ear, "the agent heard the held caller")
+        music = sounding_per_second(caller_ear)
+        assert music.share >= 0.6, f"the held caller heard no music: {music.timeline()}"
         await page.click("#phone-hold")
         await expect(page.locator("#phone-hold")).to_have_attribute("aria-pressed", "false")
-        caller_ear, page_ear = await ears(caller, page, f"{call_id}-resumed", 5)
-        assert_hears(caller_ear, AGENT_HZ, "the caller heard the agent after resume")
-        assert_page_hears(page_ear, "the agent heard the caller after resume")
+        await both_hear(caller, page, f"{call_id}-resumed", "after resume", 5)
 
         await page.click("#phone-hangup")
         await caller.wait_ended()
@@ -229,8 +236,6 @@ async def test_the_browser_phone_registers_again_after_asterisk_restarts(
         await expect(page.locator("#phone-state")).to_have_text("ringing", timeout=15_000)
         await page.click("#phone-answer")
         await expect(page.locator("#phone-state")).to_have_text("in call", timeout=10_000)
-        caller_ear, page_ear = await ears(caller, page, f"{call_id}-after-restart", 5)
-        assert_hears(caller_ear, AGENT_HZ, "after the restart the caller heard the agent")
-        assert_page_hears(page_ear, "after the restart the agent heard the caller")
+        await both_hear(caller, page, f"{call_id}-after-restart", "after the restart", 5)
         await caller.hangup()
         await expect(page.locator("#phone-state")).to_have_text("ready", timeout=10_000)
