@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
+from ehd.ari.events import ChannelDtmfReceived
 from tests.harness.api import Api
 from tests.harness.browser import headless_chromium, log_in, speaking_chromium_flags
 from tests.harness.carrier import Carrier, CarrierCall
@@ -174,7 +175,8 @@ async def test_the_agent_dials_a_colleague_from_the_phone_window(
     ehd_server: EhdProcess, farm: Carrier, api: Api, tmp_path: Path
 ) -> None:
     """Wendy types 1001 and presses Call: ehd rings her browser phone, which answers by
-    itself, then alice's desk phone; they hear each other, and wendy hangs up."""
+    itself, then alice's desk phone; they hear each other, the keys wendy presses on the
+    keypad reach alice's phone, and wendy hangs up."""
     alice_speaks = {"1001": Policy(media=make_tone(farm.instance.spec.folder / "tones",
                                                    SECOND_AGENT_HZ), after=0.5)}  # fmt: skip
     async with phone_window(ehd_server, tmp_path) as page, serving(farm, alice_speaks) as desk:
@@ -192,6 +194,17 @@ async def test_the_agent_dials_a_colleague_from_the_phone_window(
         alice_ear, page_ear = await asyncio.gather(
             alice.listen("browser-dials-alice", 6), page_hears(page, SECOND_AGENT_HZ, 6)
         )
+        for key in "12#":
+            await page.click(f"#phone-keypad [data-key='{key}']")
+
+        def keys_heard() -> str:
+            events = farm.events.by_channel[alice.id]
+            return "".join(e.digit for e in events if isinstance(e, ChannelDtmfReceived))
+
+        try:
+            await farm.events.wait(lambda: keys_heard() == "12#", timeout=10)
+        except TimeoutError:
+            raise AssertionError(f"alice's phone got keys {keys_heard()!r}, not '12#'") from None
         await page.click("#phone-hangup")
         await alice.wait_ended(timeout=10)
         await expect(page.locator("#phone-state")).to_have_text("ready")

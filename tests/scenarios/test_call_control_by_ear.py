@@ -285,9 +285,9 @@ async def test_a_three_way_conference_then_the_agent_leaves_by_hanging_up(
         await page.click("#consult-join")
         await expect(state).to_have_text("all three talking")
         together = await asyncio.gather(
-            caller.listen(f"ear-caller-{call_id}-conf", 5),
-            alice.listen(f"ear-alice-{call_id}-conf", 5),
-            bob.listen(f"ear-bob-{call_id}-conf", 5),
+            caller.listen(f"ear-caller-{call_id}-conf", 9),
+            alice.listen(f"ear-alice-{call_id}-conf", 9),
+            bob.listen(f"ear-bob-{call_id}-conf", 9),
         )
         await alice.hangup()
         await expect(page.locator("#call-controls")).to_be_hidden(timeout=10_000)
@@ -298,13 +298,19 @@ async def test_a_three_way_conference_then_the_agent_leaves_by_hanging_up(
         alice_state = await api.call("GET", "/api/agents/alice")
         await caller.hangup()
     two = 0.25  # each hears two voices at once
+    # A mixed second under a loaded CI machine may fall short of the two-voice share: allow
+    # one second in eight; a voice missing from the mix (one-way audio) fails every second.
+    mixed = 0.85
     caller_ear, alice_ear, bob_ear = together
-    assert_hears(caller_ear, AGENT_HZ, "in the conference, the caller heard alice", dominance=two)
-    assert_hears(caller_ear, SECOND_AGENT_HZ, "the caller heard bob", dominance=two)
-    assert_hears(alice_ear, CALLER_HZ, "alice heard the caller", dominance=two)
-    assert_hears(alice_ear, SECOND_AGENT_HZ, "alice heard bob", dominance=two)
-    assert_hears(bob_ear, CALLER_HZ, "bob heard the caller", dominance=two)
-    assert_hears(bob_ear, AGENT_HZ, "bob heard alice", dominance=two)
+    for ear, hz, what in (
+        (caller_ear, AGENT_HZ, "in the conference, the caller heard alice"),
+        (caller_ear, SECOND_AGENT_HZ, "the caller heard bob"),
+        (alice_ear, CALLER_HZ, "alice heard the caller"),
+        (alice_ear, SECOND_AGENT_HZ, "alice heard bob"),
+        (bob_ear, CALLER_HZ, "bob heard the caller"),
+        (bob_ear, AGENT_HZ, "bob heard alice"),
+    ):
+        assert_hears(ear, hz, what, dominance=two, min_share=mixed)
     assert_hears(after[0], SECOND_AGENT_HZ, "after alice left, the caller heard bob")
     assert_hears(after[1], CALLER_HZ, "after alice left, bob heard the caller")
     assert alice_state["state"] in ("ready", "wrap_up"), alice_state

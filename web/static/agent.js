@@ -34,6 +34,7 @@
   $("ready").addEventListener("click", () => call(`/api/agents/${username}/unpause`).catch(() => {}));
   $("pause").addEventListener("click", () =>
     call(`/api/agents/${username}/pause`, { reason: $("pause-reason").value }).catch(() => {}));
+  window.name = "ehd-console";  // the phone window's links come back to this tab
   // The phone window outlives this page: calls keep their audio while the agent browses.
   $("open-phone")?.addEventListener("click", (event) => {
     event.preventDefault();

@@ -154,6 +154,7 @@
 
   function adopt(incoming) {
     session = incoming;
+    if (offer !== null && Date.now() - offer.received > 60000) { offer = null; }  // not this call's
     if (session.connection) { attachAudio(session.connection); }
     session.on("peerconnection", (event) => attachAudio(event.peerconnection));
     // Candidates on every interface can keep ICE gathering busy for seconds: answer with
@@ -182,6 +183,7 @@
       offer = null;
       ehdCall = null;
       $("phone-audio").srcObject = null;
+      $("phone-duration").textContent = "";
       state(registered ? "ready" : "connecting…");
       showCall();
     };
@@ -275,7 +277,7 @@
     feed.addEventListener("message", (message) => {
       const event = JSON.parse(message.data);
       if (event.type === "offer") {
-        offer = event;
+        offer = { ...event, received: Date.now() };
         if (session !== null) { showCall(); }
         if (session !== null && !session.isEstablished() && $("phone-auto-answer").checked) { answer(); }
       } else if (event.type === "call") {
