@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterable
 from functools import cache
 
 from aiohttp import web
@@ -55,3 +56,9 @@ def language_for(request: web.Request, user: User | None) -> str:
     if user is not None and user.language in LANGUAGES:
         return user.language
     return from_accept_language(request.headers.get("Accept-Language", ""))
+
+
+def script_labels(request: web.Request, user: User | None, texts: Iterable[str]) -> dict[str, str]:
+    """The texts a page's own script writes, in the page's language (its data-labels)."""
+    translate = translations(language_for(request, user)).gettext
+    return {text: translate(text) for text in texts}

@@ -101,8 +101,8 @@ _WATCH_STATES = """() => {
 }"""
 
 
-async def registered(server: EhdProcess) -> bool:
-    return await endpoint_state(server, EXTENSION) == "online"
+async def registered(server: EhdProcess, extension: str = EXTENSION) -> bool:
+    return await endpoint_state(server, extension) == "online"
 
 
 async def ears(
@@ -181,11 +181,9 @@ async def test_the_agent_dials_a_colleague_from_the_phone_window(
                                                    SECOND_AGENT_HZ), after=0.5)}  # fmt: skip
     async with phone_window(ehd_server, tmp_path) as page, serving(farm, alice_speaks) as desk:
         await eventually(lambda: registered(ehd_server), timeout=10, what="1050 registered")
-
-        async def alice_online() -> bool:
-            return await endpoint_state(ehd_server, "1001") == "online"
-
-        await eventually(alice_online, timeout=20, what="alice's desk phone registered")
+        await eventually(
+            lambda: registered(ehd_server, "1001"), timeout=20, what="alice's desk phone registered"
+        )
         await page.fill("#phone-number", "1001")
         await page.click("#phone-dial button[type=submit]")
         await expect(page.locator("#phone-state")).to_have_text("in call", timeout=15_000)

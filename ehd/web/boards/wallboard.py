@@ -12,7 +12,7 @@ from ehd.plain_numbers import whole_number
 from ehd.wallboard.feed import WallboardFeed
 from ehd.wallboard.snapshot import snapshot
 from ehd.web.auth import require_permission
-from ehd.web.i18n import language_for, translations
+from ehd.web.i18n import script_labels
 from ehd.web.keys import QUEUE_SERVICE
 from ehd.web.rendering import render
 
@@ -34,9 +34,8 @@ def feed_for(app: web.Application) -> WallboardFeed:
 async def page(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.WALLBOARD)
     seconds = request.query.get("seconds", "15")
-    translate = translations(language_for(request, me)).gettext
     return render("wallboard.html", request, {
-        "labels": {text: translate(text) for text in SCRIPT_TEXTS},
+        "labels": script_labels(request, me, SCRIPT_TEXTS),
         "views": VIEWS, "slideshow": request.query.get("slideshow") == "1",
         "seconds": whole_number(seconds, low=3, high=600) or 15,
     })  # fmt: skip

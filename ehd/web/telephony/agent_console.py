@@ -20,7 +20,7 @@ from ehd.db.models import AgentSession, CallRecord, QueueMember, User
 from ehd.queueing import agents, pause_codes
 from ehd.queueing.call_controls import call_message
 from ehd.web.auth import current_user, user_in_path
-from ehd.web.i18n import language_for, translations
+from ehd.web.i18n import script_labels
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
 from ehd.web.rendering import render
 from ehd.web.telephony.console_grace import CONSOLE_GRACE
@@ -43,9 +43,8 @@ SCRIPT_TEXTS = ("failed", "unknown", "not known", "Classification saved.", "call
 async def _page_context(request: web.Request, user: User) -> dict[str, Any]:
     members = await QueueMember.filter(user=user).prefetch_related("queue")
     session = await AgentSession.get_or_none(user=user)
-    translate = translations(language_for(request, user)).gettext
     return {
-        "labels": {text: translate(text) for text in SCRIPT_TEXTS},
+        "labels": script_labels(request, user, SCRIPT_TEXTS),
         "queues": sorted(m.queue.name for m in members),
         "session": session,
         "sip_extension": user.sip_extension or "",

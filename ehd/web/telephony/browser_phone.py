@@ -30,7 +30,7 @@ from ehd.errors import (
     ValidationError,
 )
 from ehd.web.auth import current_user, user_in_path
-from ehd.web.i18n import language_for, translations
+from ehd.web.i18n import script_labels
 from ehd.web.json_input import json_body
 from ehd.web.keys import ACCOUNTS_CHANGED, CONFIG
 from ehd.web.rendering import render
@@ -86,9 +86,8 @@ def phone_settings(user: User, config: Config) -> dict[str, Any]:
 async def phone_page(request: web.Request) -> web.StreamResponse:
     """The phone window: agents keep it open while they work in other pages."""
     user = current_user(request)
-    translate = translations(language_for(request, user)).gettext
     context = {
-        "labels": {text: translate(text) for text in PHONE_TEXTS},
+        "labels": script_labels(request, user, PHONE_TEXTS),
         "phone_kind": str(user.phone_kind),
         "https_url": request.app[CONFIG].https_url,
     }
