@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 DEFAULT_REGION = "SE"
+# Text people type for a phone number: "+46 70-123 45 67", "070 123 45 67" (not a ticket number)
+PHONE_LIKE = re.compile(r"(\+|0)[0-9 ()./-]{6,}")
 
 
 def to_e164(number: str, region: str = DEFAULT_REGION) -> str | None:

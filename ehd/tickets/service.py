@@ -40,6 +40,7 @@ from ehd.mail.conversation import automated, thread
 from ehd.mail.header_text import one_line
 from ehd.mail.parse import ParsedMail, parse
 from ehd.tickets import filters as rules
+from ehd.tickets import search  # noqa: F401  (its model signals keep the search index current)
 from ehd.tickets.options import holds_automatic_mail
 from ehd.tickets.status import DONE, WAITING, Status, after_customer_reply
 

@@ -18,7 +18,7 @@ from ehd.config import PROJECT_ROOT, Config
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
-from ehd.web import accounts, boards, chat, crm, home, restapi, telephony, tickets
+from ehd.web import accounts, boards, chat, crm, home, restapi, search, telephony, tickets
 from ehd.web.keys import (
     ACCOUNTS_CHANGED,
     CONFIG,
@@ -74,7 +74,7 @@ def create_web_app(
         undefined=jinja2.StrictUndefined,
     )
     # One route table per feature package (see docs/architecture.md for the URL prefixes).
-    for feature in (home, accounts, telephony, tickets, crm, boards, chat, restapi):
+    for feature in (home, search, accounts, telephony, tickets, crm, boards, chat, restapi):
         app.add_routes(feature.routes)
     VENDOR.mkdir(parents=True, exist_ok=True)  # empty before `make web`: pages say so
     app.router.add_static("/static/vendor/", VENDOR, name="vendor")

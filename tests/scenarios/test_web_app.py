@@ -116,7 +116,7 @@ async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
     async with headless_chromium() as browser:
         page = await browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         await log_in(page, ehd_server, "alice", "/m")
-        for path in ("/m", "/tickets", "/wallboard", "/crm/contacts"):
+        for path in ("/m", "/tickets", "/wallboard", "/crm/contacts", "/search?q=printer"):
             await page.goto(f"{ehd_server.web_url}{path}")
             main = await page.locator("main").bounding_box()
             menu = await page.locator("nav.menu").bounding_box()
@@ -124,6 +124,50 @@ async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
             assert main["width"] <= 390 and menu["x"] + menu["width"] <= 390, path
             await page.click("nav.menu summary >> text=Tickets/CRM")
             await expect(page.locator("nav.menu a[href='/tickets/new']")).to_be_visible()
+
+
+async def test_finding_paging_and_sorting_tickets_in_the_browser(ehd_server: EhdProcess) -> None:
+    api = await Api.admin(ehd_server)
+    try:
+        await api.call("POST", "/api/contacts", {"name": "Vera Lindqvist",
+                                                 "emails": ["vera@example.com"]})  # fmt: skip
+        numbers = []
+        for n in range(55):
+            ticket = await api.call("POST", "/api/tickets", {"subject": f"Batch case {n:02}"})
+            numbers.append(int(ticket["number"]))
+        vera = await api.call("POST", "/api/tickets", {"subject": "Printer offline",
+                                                       "email": "vera@example.com"})  # fmt: skip
+        await api.call("POST", f"/api/tickets/{numbers[7]}/entries",
+                       {"kind": "note", "text": "The cable was chewed by a hamster"})  # fmt: skip
+        async with headless_chromium() as browser:
+            page = await browser.new_page()
+            await log_in(page, ehd_server, "admin", "/")
+            for text, expected in (("hamster", numbers[7]), (str(numbers[12]), numbers[12]),
+                                   ("Lindqvist", int(vera["number"]))):  # fmt: skip
+                await page.fill("form.topsearch input[name=q]", text)
+                await page.press("form.topsearch input[name=q]", "Enter")
+                found = page.locator("#found-tickets a[href^='/tickets/']").first
+                await expect(found).to_have_attribute("href", f"/tickets/{expected}")
+            await expect(page.locator("#found-tickets mark")).to_have_text("Lindqvist")
+
+            # the server is shared with other scenarios: the batch is the tickets saying "batch"
+            await page.goto(f"{ehd_server.web_url}/tickets?size=25&q=batch")
+            await expect(page.locator("#ticket-count strong")).to_have_text("55")
+            rows = page.locator("table.tickets tbody tr")
+            await expect(rows).to_have_count(25)
+            await page.click("th a.sort >> text=No.")  # sort by number, newest first
+            await page.click("th a.sort >> text=No.")  # and again: oldest first
+            await expect(page.locator("th[aria-sort=ascending]")).to_contain_text("No.")
+            await expect(rows.first).to_have_attribute("data-number", str(numbers[0]))
+            await page.click("nav.pager a[rel=next]")
+            await expect(rows.first).to_have_attribute("data-number", str(numbers[25]))
+            await page.click("nav.pager a[rel=next]")
+            await expect(rows).to_have_count(5)  # 55 = 25 + 25 + 5
+            await expect(page.locator("nav.pager a[rel=next]")).to_have_count(0)
+            await page.click("nav.pager a[rel=prev]")
+            await expect(rows.first).to_have_attribute("data-number", str(numbers[25]))
+    finally:
+        await api.close()
 
 
 async def test_the_personal_in_tray_updates_itself(ehd_server: EhdProcess) -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -144,6 +145,13 @@ class Ticket(Model):
 
     class Meta:
         table = "tickets"
+        # the ticket list's views: recent first, by status, an agent's own, a contact's history
+        indexes = (
+            Index(fields=["updated_at"]),
+            Index(fields=["status", "updated_at"]),
+            Index(fields=["agent_id", "status", "updated_at"]),
+            Index(fields=["contact_id", "updated_at"]),
+        )
 
 
 class TicketEntry(Model):
@@ -164,6 +172,7 @@ class TicketEntry(Model):
 
     class Meta:
         table = "ticket_entries"
+        indexes = (Index(fields=["ticket_id"]),)
 
 
 class ChatSession(Model):
@@ -217,6 +226,7 @@ class TicketAttachment(Model):
 
     class Meta:
         table = "ticket_attachments"
+        indexes = (Index(fields=["ticket_id"]),)
 
 
 class TicketChange(Model):
@@ -235,6 +245,7 @@ class TicketChange(Model):
 
     class Meta:
         table = "ticket_changes"
+        indexes = (Index(fields=["ticket_id"]),)
 
 
 class TicketFilter(Model):

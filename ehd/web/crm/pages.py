@@ -7,11 +7,13 @@ from typing import Any
 
 from aiohttp import web
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from ehd.accounts.site_scope import visible_companies, visible_contacts, visible_tickets
 from ehd.calls import records
 from ehd.db.models import CallRecord, Company, Contact, User
 from ehd.errors import NotFoundError
+from ehd.phone_numbers import PHONE_LIKE, to_e164
 from ehd.web.auth import current_user
 from ehd.web.rendering import render
 
@@ -24,16 +26,29 @@ def _search(request: web.Request) -> str:
     return request.query.get("q", "").strip()[:100]
 
 
+def contacts_matching(me: User, text: str) -> QuerySet[Contact]:
+    """Contacts ``me`` may see whose name, email or phone holds ``text`` (a phone however it
+    is written), by name."""
+    found = visible_contacts(me)
+    if text:
+        phone = to_e164(text) if PHONE_LIKE.fullmatch(text) else None
+        point = Q(points__value__icontains=(phone or text).lower())
+        found = found.filter(Q(name__icontains=text) | point).distinct()
+    return found.order_by("name", "id")
+
+
+def companies_matching(me: User, text: str) -> QuerySet[Company]:
+    found = visible_companies(me)
+    if text:
+        found = found.filter(Q(name__icontains=text) | Q(org_number__icontains=text))
+    return found.order_by("name", "id")
+
+
 @routes.get("/crm/contacts")
 async def contacts(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     text = _search(request)
-    found = visible_contacts(me)
-    if text:
-        found = found.filter(
-            Q(name__icontains=text) | Q(points__value__icontains=text.lower())
-        ).distinct()
-    rows = await found.order_by("name", "id").limit(LIST_SIZE).prefetch_related("company")
+    rows = await contacts_matching(me, text).limit(LIST_SIZE).prefetch_related("company")
     return render("crm_list.html", request, {"kind": "contacts", "rows": rows, "q": text})
 
 
@@ -41,10 +56,7 @@ async def contacts(request: web.Request) -> web.StreamResponse:
 async def companies(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     text = _search(request)
-    found = visible_companies(me)
-    if text:
-        found = found.filter(Q(name__icontains=text) | Q(org_number__icontains=text))
-    rows = await found.order_by("name", "id").limit(LIST_SIZE).prefetch_related("site")
+    rows = await companies_matching(me, text).limit(LIST_SIZE).prefetch_related("site")
     return render("crm_list.html", request, {"kind": "companies", "rows": rows, "q": text})
 
 

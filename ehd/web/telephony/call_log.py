@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from ehd.calls import records
 from ehd.db.models import CallDirection, CallHandling, CallRecord, Role, User
@@ -27,6 +28,14 @@ _NUMBER_PART = re.compile(r"\+?[0-9]{1,20}")
 
 def sees_every_call(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def visible_calls(user: User) -> QuerySet[CallRecord]:
+    """Every call for a supervisor; an agent's own (answered, or handled on the way)."""
+    if sees_every_call(user):
+        return CallRecord.all()
+    handled = Subquery(CallHandling.filter(agent=user.username).values("call_id"))
+    return CallRecord.filter(Q(agent=user.username) | Q(call_id__in=handled))
 
 
 def _filters(request: web.Request, user: User) -> dict[str, str]:
@@ -46,10 +55,7 @@ async def call_log(request: web.Request) -> web.StreamResponse:
     """``?direction=in&number=4670&agent=bob``; ``?before=<id>`` for the next page."""
     user = current_user(request)
     query = _filters(request, user)
-    calls = CallRecord.all()
-    if not sees_every_call(user):
-        handled = Subquery(CallHandling.filter(agent=user.username).values("call_id"))
-        calls = calls.filter(Q(agent=user.username) | Q(call_id__in=handled))
+    calls = visible_calls(user)
     if query["direction"]:
         calls = calls.filter(direction=query["direction"])
     if query["number"]:

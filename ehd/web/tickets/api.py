@@ -18,6 +18,7 @@ from ehd.tickets.assignment import Candidate, pick_next
 from ehd.tickets.changes import apply_changes
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.options import REQUIRABLE, ticket_options
+from ehd.tickets.search import matching
 from ehd.tickets.status import Priority, Status, after_opened_by_agent
 from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
@@ -74,7 +75,7 @@ async def list_tickets(request: web.Request) -> web.StreamResponse:
     if "agent" in request.query:
         query = query.filter(agent__username=request.query["agent"])
     if "q" in request.query:
-        query = query.filter(subject__icontains=request.query["q"])
+        query = query.filter(id__in=await matching(request.query["q"][:100]))
     rows = await query.order_by("-updated_at").limit(200)
     hidden = (await ticket_options(request.app[CONFIG])).hidden_fields
     return web.json_response({"tickets": [_visible(_brief(t), hidden) for t in rows]})

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiMapping
+from tortoise.functions import Count, Max, Sum
 
 from ehd.accounts.permissions import Permission, may
 from ehd.accounts.site_scope import visible_tickets
@@ -36,8 +37,10 @@ from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
 from ehd.tickets import service
 from ehd.tickets.changes import apply_changes
+from ehd.tickets.listing import NOT_CLOSED, PAGE_SIZES, SORTABLE, listing_from, page_of
 from ehd.tickets.mentions import mentioned
 from ehd.tickets.options import TicketOptions, ticket_options
+from ehd.tickets.search import MAX_HITS, marked, reindex_ticket, snippets
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
@@ -56,7 +59,6 @@ COLUMNS = {"number": "No.", "subject": "Subject", "status": "Status", "priority"
 DEFAULT_COLUMNS = ("number", "subject", "status", "agent", "updated")
 GROUPS = {"status": "Status", "source": "Channel", "agent": "Agent", "contact": "Contact"}
 SOURCES = ("manual", "email", "form", "sms", "phone", "chat", "social")
-PAGE_SIZE = 200
 
 
 def _row(ticket: Ticket) -> dict[str, Any]:
@@ -70,28 +72,10 @@ def _row(ticket: Ticket) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _overview_rows(me: User, query: MultiMapping[str]) -> list[dict[str, Any]]:
-    tickets = visible_tickets(me).filter(held=False)
-    if query.getall("status", []):
-        tickets = tickets.filter(status__in=query.getall("status"))
-    elif query.get("mine") != "1":
-        tickets = tickets.exclude(status=Status.CLOSED.value)
-    if query.get("source"):
-        tickets = tickets.filter(source=query["source"])
-    if query.get("agent"):
-        tickets = tickets.filter(agent__username=query["agent"])
-    if query.get("mine") == "1":
-        tickets = tickets.filter(agent_id=me.id).exclude(status=Status.CLOSED.value)
-    if query.get("q"):
-        tickets = tickets.filter(subject__icontains=query["q"][:100])
-    found = (
-        await tickets.order_by("-updated_at").limit(PAGE_SIZE).prefetch_related("agent", "contact")
-    )
-    rows = [_row(t) for t in found]
-    if query.get("watched") == "1":
-        watched = {t.number for t in found if me.id in t.watchers}
-        rows = [r for r in rows if r["number"] in watched]
-    return rows
+def _link(query: MultiMapping[str], **changed: str) -> str:
+    """The overview's address with some parameters changed (a new sort or page)."""
+    kept = [(k, v) for k, v in query.items() if k not in changed and k not in ("after", "before")]
+    return "/tickets?" + urlencode([*kept, *((k, v) for k, v in changed.items() if v)])
 
 
 @routes.get("/tickets")
@@ -100,12 +84,22 @@ async def overview(request: web.Request) -> web.StreamResponse:
     query = await run_search(me, request.query)
     columns = [c for c in query.getall("col", []) if c in COLUMNS] or list(DEFAULT_COLUMNS)
     group_by = query.get("group", "")
-    rows = await _overview_rows(me, query)
+    view = listing_from(query)
+    page = await page_of(me, view)
+    rows = [_row(t) for t in page.tickets]
+    found = await snippets(view.text, [t.id for t in page.tickets]) if view.text else {}
+    for ticket, row in zip(page.tickets, rows, strict=True):
+        row["snippet"] = marked(found.get(ticket.id, ""))
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         key = (str(row[group_by]) or "—") if group_by in GROUPS else ""
         groups[key].append(row)
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
+    sort_links = {
+        column: _link(query, sort=column,
+                      dir="asc" if view.sort == column and view.descending else "desc")
+        for column in SORTABLE
+    }  # fmt: skip
     return render("tickets.html", request, {
         "rows": rows, "groups": dict(groups), "columns": columns, "all_columns": COLUMNS,
         "group_by": group_by if group_by in GROUPS else "", "all_groups": GROUPS,
@@ -115,6 +109,11 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "may_work": may(me, Permission.TICKETS_WORK),
         "message": query.get("message", ""), "error": query.get("error", ""),
         "self_link": request.path_qs, "search": search_query(query),
+        "total": page.total, "view": view, "sort_links": sort_links,
+        "next_link": _link(query, after=page.next.token()) if page.next else "",
+        "previous_link": _link(query, before=page.previous.token()) if page.previous else "",
+        "first_link": _link(query) if page.previous else "", "page_sizes": PAGE_SIZES,
+        "capped": bool(view.text) and page.total >= MAX_HITS,
     })  # fmt: skip
 
 
@@ -353,6 +352,7 @@ async def merge(request: web.Request) -> web.StreamResponse:
         raise _to_ticket(ticket, error="Merge only into another ticket of the same contact.")
     await TicketEntry.filter(ticket=ticket).update(ticket_id=target.id)
     await TicketAttachment.filter(ticket=ticket).update(ticket_id=target.id)
+    await reindex_ticket(target)  # the moved entries are found under their new ticket
     text = f"Merged from ticket {ticket.number}: {ticket.subject}"
     await TicketEntry.create(ticket=target, kind="note", public=False, author=me.username,
                              text=text)  # fmt: skip
@@ -366,11 +366,15 @@ async def inbox_version(request: web.Request) -> web.StreamResponse:
     """A fingerprint of the user's own open tickets: the personal in-tray reloads its list when
     it changes. Read from the database, so it holds with several web processes."""
     me = current_user(request)
-    mine = visible_tickets(me).filter(agent_id=me.id).exclude(status=Status.CLOSED.value)
-    rows = await mine.order_by("number").values_list("number", "status", "updated_at")
-    text = "|".join(f"{n}:{s}:{u.isoformat()}" for n, s, u in rows)
+    mine = visible_tickets(me).filter(agent_id=me.id, status__in=NOT_CLOSED)
+    # How many, the newest change and the sum of numbers: any ticket arriving, leaving or
+    # changing moves one of them, and the (agent, status, updated) index answers all three.
+    summed = mine.annotate(count=Count("id"), newest=Max("updated_at"), numbers=Sum("number"))
+    rows = await summed.values("count", "newest", "numbers")
+    summary = rows[0] if rows else {}
+    text = repr(sorted(summary.items()))
     return web.json_response({"version": hashlib.sha256(text.encode()).hexdigest()[:16],
-                              "count": len(rows)})  # fmt: skip
+                              "count": summary.get("count") or 0})  # fmt: skip
 
 
 @routes.post("/tickets/{number:[0-9]{1,9}}/delete")

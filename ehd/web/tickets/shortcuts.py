@@ -21,7 +21,19 @@ from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
 MAX_ITEMS = 30
-SEARCH_KEYS = ("status", "source", "agent", "watched", "mine", "q", "group", "col")
+SEARCH_KEYS = (
+    "status",
+    "source",
+    "agent",
+    "watched",
+    "mine",
+    "q",
+    "group",
+    "col",
+    "sort",
+    "dir",
+    "size",
+)
 
 
 def parse_items(text: str) -> list[dict[str, str]]:
