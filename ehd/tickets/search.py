@@ -22,6 +22,7 @@ from typing import Any
 import phonenumbers
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import RawSQL
 from tortoise.signals import post_save, pre_delete
 
 from ehd.db.models import Company, Contact, Ticket, TicketEntry
@@ -162,6 +163,25 @@ async def matching(text: str, limit: int = MAX_HITS) -> list[int]:
                "GROUP BY ticket_id ORDER BY score LIMIT ?")  # fmt: skip
     rows = (await client.execute_query(sql, [_query(client, asked), limit]))[1]
     return [int(row["ticket_id"]) for row in rows]
+
+
+def matching_condition(text: str) -> RawSQL:
+    """1 for a ticket with a row holding every word of ``text``, else 0: a condition for the
+    ticket list's own query, so its filters, order, count and pages apply to every match.
+    Written into the SQL: safe because ``words`` yields only letters, digits and _ (no quote
+    can reach it)."""
+    asked = words(text)
+    assert all(_WORD.fullmatch(w) for w in asked)
+    client = _client()
+    if not asked:
+        return RawSQL("1")
+    if _postgres(client):
+        found = ("SELECT ticket_id FROM ticket_search WHERE document @@ "
+                 f"to_tsquery('ehd_search', '{_query(client, asked)}')")  # fmt: skip
+    else:
+        found = ("SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH "
+                 f"'{_query(client, asked)}'")  # fmt: skip
+    return RawSQL(f'CASE WHEN "tickets"."id" IN ({found}) THEN 1 ELSE 0 END')
 
 
 async def snippets(text: str, ticket_ids: Sequence[int]) -> dict[int, str]:

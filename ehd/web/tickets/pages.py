@@ -40,7 +40,7 @@ from ehd.tickets.changes import apply_changes
 from ehd.tickets.listing import NOT_CLOSED, PAGE_SIZES, SORTABLE, listing_from, page_of
 from ehd.tickets.mentions import mentioned
 from ehd.tickets.options import TicketOptions, ticket_options
-from ehd.tickets.search import MAX_HITS, marked, reindex_ticket, snippets
+from ehd.tickets.search import marked, reindex_ticket, snippets
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
@@ -113,7 +113,6 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "next_link": _link(query, after=page.next.token()) if page.next else "",
         "previous_link": _link(query, before=page.previous.token()) if page.previous else "",
         "first_link": _link(query) if page.previous else "", "page_sizes": PAGE_SIZES,
-        "capped": bool(view.text) and page.total >= MAX_HITS,
     })  # fmt: skip
 
 
