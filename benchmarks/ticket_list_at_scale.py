@@ -50,6 +50,7 @@ from tests.harness.web_client import log_in  # noqa: E402
 VOCABULARY = 2000
 REPEATS = 20
 USERS, EACH = 50, 5
+AGENTS = 21
 
 
 def _words() -> list[str]:
@@ -72,19 +73,21 @@ def fill(path: Path, tickets: int) -> None:
         INSERT INTO contacts (name, emails, phones)
         SELECT 'Customer ' || i, '["c' || i || '@example.com"]', '[]' FROM n;
     """)
+    first, last = db.execute("SELECT min(id), max(id) FROM users").fetchone()
+    agent = f"CASE WHEN k % 20 = 1 THEN NULL ELSE {first} + k % {last - first + 1} END"
     start = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
     span = 3 * 365 * 86400
-    word = "(SELECT w FROM vocab WHERE i = (({}) % 2000))"
+    word = "(SELECT w FROM vocab WHERE i = (({}) % 1999))"  # prime: words and status unrelated
     subject = f"{word.format('k * 7')} || ' ' || {word.format('k * 13 + 5')}"
     text = " || ' ' || ".join(word.format(f"k * {m} + {m * 3}") for m in (3, 11, 17, 23, 29, 31))
     db.executescript(f"""
         WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {tickets})
         INSERT INTO tickets (number, subject, status, priority, ticket_type, itil_process,
-            locked, held, contact_id, description, cc, bcc, custom_fields, source, watchers,
-            created_at, updated_at)
+            locked, held, contact_id, description, cc, bcc, custom_fields, agent_id, source,
+            watchers, created_at, updated_at)
         SELECT 100000 + k, {subject},
             CASE WHEN k % 10 = 0 THEN 'open' WHEN k % 20 = 1 THEN 'new' ELSE 'closed' END,
-            'medium', '', '', 0, 0, 1 + k % 1000, {text}, '[]', '[]', '{{}}',
+            'medium', '', '', 0, 0, 1 + k % 1000, {text}, '[]', '[]', '{{}}', {agent},
             CASE k % 4 WHEN 0 THEN 'email' WHEN 1 THEN 'sms' WHEN 2 THEN 'phone' ELSE 'chat' END,
             '[]',
             strftime('%Y-%m-%d %H:%M:%f+00:00', {start} + k * {span} / {tickets}, 'unixepoch'),
@@ -124,6 +127,8 @@ async def measure(path: Path, tickets: int) -> dict[str, tuple[float, float]]:
     config = Config(data_dir=path.parent, database_url=f"sqlite://{path}")
     await open_database(config.database_url)  # migrations: the schema and an empty index
     await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
+    for n in range(AGENTS - 1):  # the tickets are shared by the boss and these
+        await create_user(f"agent{n}", "agent-pass", role=Role.AGENT)
     await close_database()
     filled = time.perf_counter()
     await asyncio.to_thread(fill, path, tickets)

@@ -25,7 +25,7 @@ from tortoise.queryset import QuerySet
 
 from ehd.accounts.site_scope import visible_tickets
 from ehd.db.models import Ticket, User
-from ehd.tickets.search import matching_condition
+from ehd.tickets.search import matching_ids
 from ehd.tickets.status import Status
 
 # The columns a list sorts on: the key in the address, and the ticket's own field.
@@ -151,7 +151,7 @@ async def filtered(me: User, listing: Listing) -> QuerySet[Ticket]:
     if listing.watched:
         tickets = tickets.annotate(watched_by_me=_watched_by(me.id)).filter(watched_by_me__gt=0)
     if listing.text:
-        tickets = tickets.annotate(matches=matching_condition(listing.text)).filter(matches=1)
+        tickets = tickets.filter(id__in=matching_ids(listing.text))
     return tickets
 
 

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Ticket',
-            index=Index(fields=['status', 'updated_at']),
+            index=Index(fields=['status', 'held', 'source', 'updated_at']),
         ),
         ops.AddIndex(
             model_name='Ticket',
@@ -23,6 +23,14 @@ class Migration(migrations.Migration):
         ops.AddIndex(
             model_name='Ticket',
             index=Index(fields=['contact_id', 'updated_at']),
+        ),
+        ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['subject']),
+        ),
+        ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['created_at']),
         ),
         ops.AddIndex(
             model_name='TicketAttachment',

@@ -145,12 +145,16 @@ class Ticket(Model):
 
     class Meta:
         table = "tickets"
-        # the ticket list's views: recent first, by status, an agent's own, a contact's history
+        # The ticket list's views: recent first; by status and channel (its counts read this
+        # index alone); an agent's own; a contact's history; sorted by subject or creation
+        # (SQLite ends every index with the id, the list's tie-breaker).
         indexes = (
             Index(fields=["updated_at"]),
-            Index(fields=["status", "updated_at"]),
+            Index(fields=["status", "held", "source", "updated_at"]),
             Index(fields=["agent_id", "status", "updated_at"]),
             Index(fields=["contact_id", "updated_at"]),
+            Index(fields=["subject"]),
+            Index(fields=["created_at"]),
         )
 
 
