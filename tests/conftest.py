@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from ehd.asterisk.instance import AsteriskInstance
+from ehd.asterisk.instance import AsteriskInstance, free_ports
 from ehd.asterisk.runtime import AsteriskRuntime, select_runtime, setup_runtime
 from ehd.config import default_cache_dir
 from tests.harness.carrier import Carrier, Phone, connected_carrier, start_carrier
@@ -50,6 +50,7 @@ def ehd_server(
     server.env["EHD_SMTP_HOST"] = "127.0.0.1"
     server.env["EHD_SMTP_PORT"] = str(mail_server.port)
     server.env["EHD_CONSOLE_GRACE_SECONDS"] = "5"
+    server.env["EHD_MAIL_IN_PORT"] = str(free_ports(1)[0])  # the forwarding address
     server.start()
     yield server
     server.stop()

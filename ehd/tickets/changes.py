@@ -14,7 +14,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from ehd.db.models import Queue, Role, Ticket, User
+from ehd.accounts.notifications import notify
+from ehd.db.models import NotificationKind, Queue, Role, Ticket, User
 from ehd.errors import ValidationError
 from ehd.mail.header_text import one_line
 from ehd.moments import aware_datetime
@@ -131,6 +132,17 @@ async def apply_changes(
     """Change a ticket as ``me``, with history: all of ``body`` or, when a rule refuses any of
     it, nothing."""
     planned = await plan_changes(ticket, me, body, options)
+    given: list[tuple[Ticket, int]] = []  # tickets given to someone else, who hears of it
     async with in_transaction():
         for target, name, value in planned:
+            if (
+                name == "agent_id"
+                and isinstance(value, int)
+                and value not in (me.id, target.agent_id)
+            ):
+                given.append((target, value))
             await service.change(target, me.username, name, value)
+        for target, agent_id in given:
+            text = f"{me.name or me.username} gave you ticket {target.number}: {target.subject}"
+            await notify([agent_id], NotificationKind.ASSIGNED, text,
+                         f"/tickets/{target.number}", me.username)  # fmt: skip

@@ -6,6 +6,7 @@ Machine mail never gets an automatic answer."""
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import mimetypes
 from collections.abc import Awaitable, Iterable
@@ -35,7 +36,7 @@ from ehd.plain_numbers import row_id
 from ehd.sms import SmsError, SmsGateway
 from ehd.tickets import filters as rules
 from ehd.tickets.links import token_for
-from ehd.tickets.service import Ingested
+from ehd.tickets.service import Ingested, Upload
 from ehd.tickets.signatures import signature_folder, signature_for
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,17 @@ CONFIRMATION = (
 
 
 AUTOMATIC_ANSWER_PERIOD = timedelta(hours=1)  # between automatic answers to one contact
+
+
+@dataclass(frozen=True)
+class Composed:
+    """What an agent's reply carries besides its text: the same text as sanitised HTML when
+    written as rich text, copies (None: the ticket's own CC list), blind copies and files."""
+
+    html: str = ""
+    cc: tuple[str, ...] | None = None
+    bcc: tuple[str, ...] = ()
+    files: tuple[Upload, ...] = ()
 
 
 @dataclass
@@ -92,7 +104,12 @@ class TicketMail:
         tag = subject_tag(ticket.number)
         return f"{subject} {tag}" if self.tag_subjects and tag not in subject else subject
 
-    async def build_reply(self, ticket: Ticket, text: str, author: User | None) -> EmailMessage:
+    async def build_reply(
+        self, ticket: Ticket, text: str, author: User | None, composed: Composed | None = None
+    ) -> EmailMessage:
+        """The reply as mail: plain text, and HTML beside it when it was written as rich text;
+        then the signature's image and the files."""
+        composed = composed or Composed()
         await ticket.fetch_related("contact", "site")
         to = ticket.contact.emails[0] if ticket.contact and ticket.contact.emails else ""
         if not to:
@@ -100,10 +117,19 @@ class TicketMail:
         signature = await signature_for(author, ticket.site_id)
         body = f"{text}\n\n-- \n{signature.text}" if signature else text
         message = await asyncio.to_thread(self.mailer.build, to, self._subject(ticket, True), body)
+        if composed.html:
+            signed = html.escape(signature.text).replace("\n", "<br>") if signature else ""
+            closing = f"<p>-- <br>{signed}</p>" if signature else ""
+            page = f"<!doctype html><html><body>{composed.html}{closing}</body></html>"
+            message.add_alternative(page, subtype="html")
         if author is None:  # written by no one: other robots must not answer it
             message["Auto-Submitted"] = "auto-replied"
         if signature is not None and signature.image:
             await asyncio.to_thread(_attach_image, message, self.images / signature.image)
+        for upload in composed.files:
+            maintype, _, subtype = upload.content_type.partition("/")
+            message.add_attachment(upload.data, maintype=maintype, subtype=subtype,
+                                   filename=upload.filename)  # fmt: skip
         if ticket.site is not None and ticket.site.email_sender:  # the brand's own address
             del message["From"]
             message["From"] = ticket.site.email_sender
@@ -113,21 +139,27 @@ class TicketMail:
         if in_reply_to:
             message["In-Reply-To"] = in_reply_to
             message["References"] = references
-        if ticket.cc:
-            message["Cc"] = ", ".join(ticket.cc)
+        copies = composed.cc if composed.cc is not None else tuple(ticket.cc)
+        if copies:
+            message["Cc"] = ", ".join(copies)
+        if composed.bcc:  # the outbox keeps it; the SMTP client sends to it and drops the header
+            message["Bcc"] = ", ".join(composed.bcc)
         return message
 
-    async def reply(self, ticket: Ticket, text: str, author: User | None) -> TicketEntry:
+    async def reply(
+        self, ticket: Ticket, text: str, author: User | None, composed: Composed | None = None
+    ) -> TicketEntry:
         """Answer the customer and log it on the ticket: by text to a texting customer who
         has no email address, else by mail. A mail is saved with its entry first and then
-        sent; if the mail server is away, the outbox tries again (``delivery`` tells)."""
+        sent; if the mail server is away, the outbox tries again (``delivery`` tells). The
+        caller keeps ``composed``'s files with the entry."""
         await ticket.fetch_related("contact")
         contact = ticket.contact
         if ticket.source == "sms" and contact is not None and contact.phones and not contact.emails:
             return await self._text_reply(ticket, contact.phones[0], text, author)
         if not self.mailer.enabled:
             raise MailError("no mail server is configured (smtp_host)")
-        message = await self.build_reply(ticket, text, author)
+        message = await self.build_reply(ticket, text, author, composed)
         async with in_transaction():
             entry = await TicketEntry.create(
                 ticket=ticket,
@@ -135,6 +167,7 @@ class TicketMail:
                 public=True,
                 author=author.username if author else "ehd",
                 text=text,
+                html=composed.html if composed and composed.html else None,
                 message_id=str(message["Message-ID"]),
             )
             outgoing = await outbox.queue(message, entry)

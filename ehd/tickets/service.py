@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -334,23 +335,37 @@ async def use_template(ticket: Ticket, template: TicketTemplate, who: str) -> No
         await change(ticket, who, "status", Status(template.default_status).value)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file someone attached to what they wrote on a page."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+async def attach_files(
+    ticket: Ticket, entry: TicketEntry, files: Sequence[Upload], store: Path
+) -> list[TicketAttachment]:
+    """Keep files with an entry of the ticket (each stored once by its digest)."""
+    attached = []
+    for upload in files:
+        digest = await store_file(store / "attachments", upload.data, "")
+        attached.append(await TicketAttachment.create(
+            ticket=ticket, entry=entry, filename=upload.filename[:255],
+            content_type=upload.content_type[:128], sha256=digest, size=len(upload.data),
+        ))  # fmt: skip
+    return attached
+
+
 async def customer_reply(
-    ticket: Ticket, text: str, files: list[tuple[str, str, bytes]], store: Path
+    ticket: Ticket, text: str, files: Sequence[Upload], store: Path
 ) -> TicketEntry:
     """The customer wrote on their ticket page: a public entry, files, and the ticket back
     with the agents if it was waiting or done."""
     entry = await TicketEntry.create(ticket=ticket, kind="customer", public=True,
                                      author="customer", text=text)  # fmt: skip
-    for filename, content_type, data in files:
-        digest = await store_file(store / "attachments", data, "")
-        await TicketAttachment.create(
-            ticket=ticket,
-            entry=entry,
-            filename=filename[:255],
-            content_type=content_type[:128],
-            sha256=digest,
-            size=len(data),
-        )
+    await attach_files(ticket, entry, files, store)
     current = Status(ticket.status)
     if current in DONE or current in WAITING:
         await change(ticket, "customer", "status", Status.OPEN.value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -316,3 +317,66 @@ async def test_the_proxy_refuses_names_that_resolve_inside() -> None:
         await CheckedResolver(public_only).resolve("localhost", 80)
     with pytest.raises(RefusedAddress):
         await fetch_image("http://10.0.0.1/x.png", public_only)
+
+
+async def test_a_reply_in_rich_text_with_copies_and_files_and_a_note_with_a_file(
+    web: tuple[Client, MailSink],
+) -> None:
+    """The composer's form: rich text sent as HTML beside plain text (script removed), the
+    copies, the blind copy on the envelope only, the files in the mail and on the ticket; a
+    bad address or a file over 10 MB sends nothing and says why."""
+    client, sink = web
+    anna = await Contact.create(name="Anna", emails=["anna@example.com"])
+    ticket = await create_ticket("Router", "", "email", anna, [])
+    page_path = f"/tickets/{ticket.number}"
+
+    async def send(fields: list[tuple[str, str]], files: list[tuple[str, bytes]]) -> str:
+        token = csrf_token(await (await client.get(page_path)).text())
+        form = aiohttp.FormData([("csrf_token", token), *fields])
+        for name, data in files:
+            form.add_field("file", io.BytesIO(data), filename=name, content_type="application/pdf")
+        response = await client.post(f"{page_path}/reply", data=form)
+        assert response.status == 200
+        return await response.text()
+
+    page = await send([("cc", "x@example, it@example.com"), ("html", "<div>Hi</div>")], [])
+    assert "x@example is not an email address" in html.unescape(page)
+    page = await send([("html", "<div>Hi</div>")], [("big.pdf", b"x" * (10 * 1024 * 1024 + 1))])
+    assert "big.pdf is over 10 MB" in page
+    assert sink.messages == [] and await TicketEntry.filter(kind="mail_out").count() == 0
+
+    markup = ('<div>Restart it <strong>twice</strong>.<script>alert(1)</script></div>'
+              '<ul><li>off</li><li>on</li></ul>')  # fmt: skip
+    page = await send(
+        [
+            ("html", markup),
+            ("cc", "it@example.com; boss@example.com"),
+            ("bcc", "audit@ehd.example"),
+        ],
+        [("steps.pdf", b"%PDF-1.4 steps")],
+    )
+    assert "Reply sent." in page
+    mail = await sink.wait_for("anna@example.com")
+    assert mail["Cc"] == "it@example.com, boss@example.com" and mail["Bcc"] is None
+    assert "audit@ehd.example" in sink.envelope_of(mail)
+    plain, rich = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert plain is not None and rich is not None
+    assert plain.get_content().replace("\r\n", "\n").startswith("Restart it twice.\n- off\n- on")
+    assert "<strong>twice</strong>" in rich.get_content() and "<script" not in rich.get_content()
+    assert [(p.get_filename(), p.get_content()) for p in mail.iter_attachments()] == [
+        ("steps.pdf", b"%PDF-1.4 steps")
+    ]
+    entry = await TicketEntry.get(ticket=ticket, kind="mail_out")
+    assert entry.html is not None and "<script" not in entry.html
+    attachment = await TicketAttachment.get(entry=entry)
+    served = await client.get(f"{page_path}/files/{attachment.id}")
+    assert await served.read() == b"%PDF-1.4 steps"
+    assert served.headers["Content-Disposition"].startswith("attachment;")
+
+    token = csrf_token(await (await client.get(page_path)).text())
+    form = aiohttp.FormData([("csrf_token", token), ("text", "Log attached")])
+    form.add_field("file", io.BytesIO(b"line 1\n"), filename="router.log", content_type="bogus")
+    page = await (await client.post(f"{page_path}/note", data=form)).text()
+    assert "Note saved." in page and "router.log" in page
+    log_file = await TicketAttachment.get(filename="router.log")
+    assert log_file.content_type == "application/octet-stream" and log_file.size == 7  # no type

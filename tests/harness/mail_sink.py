@@ -19,10 +19,12 @@ from ehd.asterisk.instance import free_ports
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []  # each message's envelope (Bcc is only here)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(message, EmailMessage)
+        self.recipients.append(list(envelope.rcpt_tos))
         self.messages.append(message)
         return "250 OK"
 
@@ -36,6 +38,10 @@ class MailSink:
     @property
     def messages(self) -> list[EmailMessage]:
         return self._collector.messages
+
+    def envelope_of(self, message: EmailMessage) -> list[str]:
+        """The addresses the message was delivered to (its envelope, Bcc included)."""
+        return self._collector.recipients[self.messages.index(message)]
 
     async def wait_for(self, to: str, timeout: float = 30) -> EmailMessage:
         deadline = time.monotonic() + timeout

@@ -48,13 +48,14 @@ async def test_a_dispatcher_works_tickets_in_the_browser(
 
         number = await _new_ticket(page, ehd_server, "Router dead", "dora@example.com")
         await expect(page.locator("h1")).to_have_text(f"#{number} Router dead")
-        await page.fill("#reply-text", "Please restart the router.")
+        await page.fill("trix-editor#reply-editor", "Please restart the router.")
         await page.select_option("#reply-form select[name=status]", "with_contact")
         await page.click("#reply-form button[type=submit]")
         await expect(page.locator("[role=status]")).to_have_text("Reply sent.")
         await expect(page.locator("#ticket-status")).to_have_text("with_contact")
         reply = await mail_server.wait_for("dora@example.com")
-        assert "Please restart the router." in reply.get_content()
+        plain = reply.get_body(preferencelist=("plain",))  # rich text: HTML and plain
+        assert plain is not None and "Please restart the router." in plain.get_content()
         assert f"[#{number}]" in str(reply["Subject"])
 
         await page.fill("#note-text", "@carl can you phone her <b>today</b>?")
@@ -64,6 +65,19 @@ async def test_a_dispatcher_works_tickets_in_the_browser(
         await expect(note).to_contain_text("<b>today</b>")  # shown as text, never as markup
         mention = await mail_server.wait_for("carl@ehd.example")
         assert f"ticket {number}" in mention.get_content()
+
+        # carl was not logged in: the mention waits in his notification centre
+        carls = await browser.new_context()
+        carl = await carls.new_page()
+        await log_in(carl, ehd_server, "carl", "/", password="carol-pass-1")
+        await expect(carl.locator("#bell-count")).to_have_text("1")
+        await carl.click("#bell")
+        waiting = carl.locator("li.notification.unread")
+        await expect(waiting).to_contain_text(f"mentioned you on ticket {number}")
+        await waiting.locator("button").click()  # opens the note, and it is read
+        await expect(carl.locator("h1")).to_have_text(f"#{number} Router dead")
+        await expect(carl.locator("#bell-count")).to_be_hidden()
+        await carls.close()
 
         others = [await _new_ticket(page, ehd_server, f"Invoice {n}", "erik@example.com")
                   for n in (1, 2)]  # fmt: skip

@@ -1,10 +1,40 @@
-// The ticket page: a chosen suggested solution goes into the reply box.
+// The ticket page: the reply's rich-text editor (Trix) takes suggested solutions, refuses
+// files dropped into the text (files go in the attach field, which the server checks), and
+// what is typed in the reply and the note is kept as a draft in this browser until it is
+// saved, so a refused form or a closed tab loses nothing.
 "use strict";
+document.addEventListener("trix-file-accept", (event) => { event.preventDefault(); });
+
 document.addEventListener("DOMContentLoaded", () => {
-  const suggested = document.getElementById("suggested");
-  if (!suggested) { return; }
-  suggested.addEventListener("change", () => {
-    const target = document.getElementById(suggested.dataset.target);
-    if (target && suggested.value) { target.value = suggested.value; target.focus(); }
+  const sent = document.querySelector("[role=status]") && !document.querySelector("[role=alert]");
+  const pending = sessionStorage.getItem("ehd-draft-pending");
+  if (sent && pending) { localStorage.removeItem(pending); }
+  sessionStorage.removeItem("ehd-draft-pending");
+
+  document.querySelectorAll("form[data-draft]").forEach((form) => {
+    const key = form.dataset.draft;
+    const editor = form.querySelector("trix-editor");
+    const text = form.querySelector("textarea[name=text]");
+    const saved = localStorage.getItem(key);
+    if (editor) {
+      const restore = () => { if (saved && !editor.value) { editor.editor.loadHTML(saved); } };
+      if (editor.editor) { restore(); } else { editor.addEventListener("trix-initialize", restore, { once: true }); }
+      editor.addEventListener("trix-change", () => { localStorage.setItem(key, editor.value); });
+    } else if (text) {
+      if (saved && !text.value) { text.value = saved; }
+      text.addEventListener("input", () => { localStorage.setItem(key, text.value); });
+    }
+    form.addEventListener("submit", () => { sessionStorage.setItem("ehd-draft-pending", key); });
   });
+
+  const suggested = document.getElementById("suggested");
+  if (suggested) {
+    suggested.addEventListener("change", () => {
+      const target = document.getElementById(suggested.dataset.target);
+      if (target && target.editor && suggested.value) {
+        target.editor.insertString(suggested.value);
+        target.focus();
+      }
+    });
+  }
 });

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ehd.db.models.accounts import (
     MenuProfile,
+    Notification,
+    NotificationKind,
     PasswordHistory,
     PhoneKind,
     Role,
@@ -97,6 +99,8 @@ __all__ = [
     "HotPrompt",
     "IvrMenu",
     "MonitorMode",
+    "Notification",
+    "NotificationKind",
     "KnowledgeArticle",
     "MailCreation",
     "MailSecurity",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -89,6 +90,32 @@ class WebSession(Model):
 
     class Meta:
         table = "web_sessions"
+
+
+class NotificationKind(StrEnum):
+    MENTION = "mention"  # named in a colleague's note
+    ASSIGNED = "assigned"  # a ticket was given to the user by someone else
+
+
+class Notification(Model):
+    """Something a user should know, kept until read: it reaches them whether or not they
+    were online when it happened."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notifications", on_delete=fields.CASCADE
+    )
+    user_id: int
+    kind = fields.CharEnumField(NotificationKind, max_length=16)
+    text = fields.CharField(max_length=500)
+    link = fields.CharField(max_length=200, default="")  # a local path
+    by = fields.CharField(max_length=254, default="")  # who caused it
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notifications"
+        indexes = (Index(fields=["user_id", "read_at", "id"]),)
 
 
 class MenuProfile(Model):

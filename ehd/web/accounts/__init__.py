@@ -1,4 +1,4 @@
-"""Accounts: logging in and out, one's password, the users and sites admin.
+"""Accounts: logging in and out, one's password and notifications, the users and sites admin.
 
 ``routes`` is the package's one route table, in the order the app registers it."""
 
@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from aiohttp.web import AbstractRouteDef
 
-from ehd.web.accounts import login, password, sites_admin, users_admin
+from ehd.web.accounts import login, notifications, password, sites_admin, users_admin
 
 routes: list[AbstractRouteDef] = [
     *login.routes,
     *password.routes,
+    *notifications.routes,
     *users_admin.routes,
     *sites_admin.routes,
 ]

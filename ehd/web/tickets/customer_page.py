@@ -16,19 +16,19 @@ from ehd.db.models import Ticket, TicketAttachment, TicketEntry
 from ehd.errors import (
     EhdError,
     NotFoundError,
-    PayloadTooLargeError,
     TooManyAttemptsError,
     ValidationError,
 )
 from ehd.tickets.links import ticket_of
-from ehd.tickets.service import MAX_MAIL_BYTES, customer_reply
+from ehd.tickets.service import customer_reply
 from ehd.tickets.status import DONE, Status
 from ehd.web.keys import CONFIG, SIGNING_KEY
 from ehd.web.rendering import render
+from ehd.web.tickets.uploads import uploads_of
 
 routes = web.RouteTableDef()
 MAX_TEXT = 20000
-MAX_FILES, MAX_FILE_BYTES = 5, 10 * 1024 * 1024
+MAX_FILES = 5
 REPLIES = web.AppKey("customer_replies", AttemptLimiter)  # per address: 5 at once, 2 a minute
 
 
@@ -74,14 +74,7 @@ async def customer_post(request: web.Request) -> web.StreamResponse:
         raise ValidationError("write a message", field="text")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the message is longer than {MAX_TEXT} characters", field="text")
-    files = [f for f in form.getall("file", []) if isinstance(f, web.FileField) and f.filename]
-    if len(files) > MAX_FILES:
-        raise ValidationError(f"send at most {MAX_FILES} files at a time", field="file")
-    uploads = [(f.filename, f.content_type, f.file.read(MAX_FILE_BYTES + 1)) for f in files]
-    if any(len(data) > MAX_FILE_BYTES for _, _, data in uploads):
-        raise PayloadTooLargeError("a file is over 10 MB")
-    if sum(len(data) for _, _, data in uploads) > MAX_MAIL_BYTES:
-        raise PayloadTooLargeError("the files are over 25 MB together")
+    uploads = uploads_of(form, "file", max_files=MAX_FILES)
     if not request.app[REPLIES].spend(request.remote or "", time.monotonic()):
         raise TooManyAttemptsError("too many messages at once; try again in a minute",
                                    retry_after=60)  # fmt: skip

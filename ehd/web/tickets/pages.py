@@ -31,24 +31,26 @@ from ehd.db.models import (
     User,
 )
 from ehd.errors import EhdError, NotFoundError
-from ehd.mail import outbox
 from ehd.mail.outbound import MailError
 from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
 from ehd.tickets import service
 from ehd.tickets.changes import apply_changes
 from ehd.tickets.listing import NOT_CLOSED, PAGE_SIZES, SORTABLE, listing_from, page_of
-from ehd.tickets.mentions import mentioned
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.search import marked, reindex_ticket, snippets
+from ehd.tickets.signatures import signature_for
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
-from ehd.web.keys import CONFIG, CONSOLES, TICKET_MAIL
+from ehd.web.keys import CONFIG, TICKET_MAIL
 from ehd.web.rendering import render
+from ehd.web.tickets.composer import MAX_TEXT, composed_reply
 from ehd.web.tickets.files import file_url, show_inline_images
+from ehd.web.tickets.mentions_out import tell_mentioned
 from ehd.web.tickets.remote_images import has_remote_images, proxied
 from ehd.web.tickets.shortcuts import run_search, search_query
 from ehd.web.tickets.ticket_calls import calls_context
+from ehd.web.tickets.uploads import uploads_of
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -233,7 +235,9 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     template: TicketTemplate | None = ticket.template
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
     calls = await calls_context(request, ticket, me)
+    signature = await signature_for(me, ticket.site_id)
     return render("ticket.html", request, {
+        "signature": signature,
         **calls,
         "ticket": ticket, "entries": entries, "files": files, "related": related,
         "blocked_images": blocked,
@@ -258,15 +262,19 @@ async def reply(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
-    text = str(form.get("text", "")).strip()
+    try:
+        text, composed = composed_reply(form)
+    except EhdError as err:
+        raise _to_ticket(ticket, error=err.message) from err
     if not text:
         raise _to_ticket(ticket, error="Write a reply first.")
     status = str(form.get("status", Status.WITH_CONTACT.value))
     mail = request.app[TICKET_MAIL]
     try:
-        entry = await mail.reply(ticket, text, me)
+        entry = await mail.reply(ticket, text, me, composed)
     except MailError as err:
         raise _to_ticket(ticket, error=f"Not sent: {err}") from err
+    await service.attach_files(ticket, entry, composed.files, request.app[CONFIG].paths.mail)
     done = "Reply sent."
     if await mail.delivery(entry) == Delivery.QUEUED:
         done = "Reply saved; the mail server did not answer, so it is sent as soon as it does."
@@ -279,39 +287,23 @@ async def reply(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/tickets/{number:[0-9]{1,9}}/note")
 async def note(request: web.Request) -> web.StreamResponse:
-    """An internal note; colleagues named as @username hear of it (mail and console)."""
+    """An internal note, with files; colleagues named as @username hear of it."""
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
-    text = str(form.get("text", "")).strip()[:20000]
+    text = str(form.get("text", "")).strip()[:MAX_TEXT]
     if not text:
         raise _to_ticket(ticket, error="Write a note first.")
-    await TicketEntry.create(ticket=ticket, kind="note", public=False, author=me.username,
-                             text=text)  # fmt: skip
-    users = await User.filter(active=True).values_list("username", flat=True)
-    names = [n for n in mentioned(text, {str(u) for u in users}) if n != me.username]
-    await _tell_mentioned(request, ticket, me, names, text)
+    try:
+        files = uploads_of(form, "file")
+    except EhdError as err:
+        raise _to_ticket(ticket, error=err.message) from err
+    entry = await TicketEntry.create(ticket=ticket, kind="note", public=False,
+                                     author=me.username, text=text)  # fmt: skip
+    await service.attach_files(ticket, entry, files, request.app[CONFIG].paths.mail)
+    names = await tell_mentioned(request, ticket, entry, me)
     told = f" {', '.join('@' + n for n in names)} told." if names else ""
     raise _to_ticket(ticket, message=f"Note saved.{told}")
-
-
-async def _tell_mentioned(
-    request: web.Request, ticket: Ticket, me: User, names: list[str], text: str
-) -> None:
-    mailer = request.app[TICKET_MAIL].mailer
-    link = f"{request.app[CONFIG].web_url.rstrip('/')}/tickets/{ticket.number}"
-    for user in await User.filter(username__in=names):
-        request.app[CONSOLES].publish(user.username, {
-            "type": "mention", "ticket": ticket.number, "subject": ticket.subject,
-            "by": me.username,
-        })  # fmt: skip
-        if not user.email:
-            continue
-        body = (
-            f"{me.name or me.username} mentioned you on ticket {ticket.number}:\n\n{text}\n\n{link}"
-        )
-        message = mailer.build(user.email, f"You were mentioned: {ticket.subject}", body)
-        await outbox.send(mailer, message)
 
 
 @routes.post("/tickets/{number:[0-9]{1,9}}/watch")

@@ -1,0 +1,53 @@
+"""The notification centre: the page (unread first, each linking to what it is about, read
+on opening or all at once) and the JSON the top bar's bell polls for its count, which also
+raises a desktop notification and a sound when the user has allowed them."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ehd.accounts.notifications import mark_read, newest, unread_count
+from ehd.errors import ValidationError
+from ehd.plain_numbers import row_id
+from ehd.web.auth import current_user
+from ehd.web.rendering import render
+
+routes = web.RouteTableDef()
+BELL_SIZE = 5  # the newest unread ones the bell's poll carries
+
+
+@routes.get("/notifications")
+async def notifications_page(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    shown = await newest(me)
+    return render("notifications.html", request, {"notifications": shown,
+                                                  "unread": await unread_count(me)})  # fmt: skip
+
+
+@routes.post("/notifications/read")
+async def read(request: web.Request) -> web.StreamResponse:
+    """``id``: open that one (marked read, then its link); none: mark all read."""
+    me = current_user(request)
+    form = await request.post()
+    if "id" not in form:
+        await mark_read(me)
+        raise web.HTTPSeeOther("/notifications")
+    chosen = row_id(str(form["id"]))
+    if chosen is None:
+        raise ValidationError("id is a notification's number", field="id")
+    await mark_read(me, [chosen])
+    found = [n for n in await newest(me) if n.id == chosen]
+    link = found[0].link if found else ""
+    raise web.HTTPSeeOther(link if link.startswith("/") and not link.startswith("//")
+                           else "/notifications")  # fmt: skip
+
+
+@routes.get("/api/notifications")
+async def bell(request: web.Request) -> web.StreamResponse:
+    me = current_user(request)
+    unread = [n for n in await newest(me, BELL_SIZE) if n.read_at is None]
+    return web.json_response({
+        "unread": await unread_count(me),
+        "latest": [{"id": n.id, "kind": n.kind, "text": n.text, "link": n.link, "by": n.by,
+                    "at": n.created_at.isoformat()} for n in unread],
+    })  # fmt: skip
