@@ -11,6 +11,7 @@ from ehd.accounts.permissions import effective
 from ehd.web import sessions
 from ehd.web.i18n import language_for, translations
 from ehd.web.keys import SESSION, SHORTCUTS, USER
+from ehd.web.labels import labeller
 
 
 def render(
@@ -21,7 +22,8 @@ def render(
     user = request.get(USER)
     perms = effective(user.role, user.granted, user.revoked) if user else frozenset()
     language = language_for(request, user)
+    gettext = translations(language).gettext
     values = {"user": user, "csrf_token": csrf, "perms": {p.value for p in perms},
-              "lang": language, "_": translations(language).gettext,
+              "lang": language, "_": gettext, "label": labeller(gettext),
               "shortcuts": request.get(SHORTCUTS, []), **(context or {})}  # fmt: skip
     return aiohttp_jinja2.render_template(template, request, values, status=status)

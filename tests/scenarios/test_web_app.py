@@ -52,7 +52,10 @@ async def test_a_dispatcher_works_tickets_in_the_browser(
         await page.select_option("#reply-form select[name=status]", "with_contact")
         await page.click("#reply-form button[type=submit]")
         await expect(page.locator("[role=status]")).to_have_text("Reply sent.")
-        await expect(page.locator("#ticket-status")).to_have_text("with_contact")
+        await expect(page.locator("#ticket-status")).to_have_attribute(
+            "data-status", "with_contact"
+        )
+        await expect(page.locator("#ticket-status")).to_have_text("Waiting for the customer")
         reply = await mail_server.wait_for("dora@example.com")
         plain = reply.get_body(preferencelist=("plain",))  # rich text: HTML and plain
         assert plain is not None and "Please restart the router." in plain.get_content()
@@ -127,17 +130,46 @@ async def test_the_wallboard_shows_a_call_entering_the_queue_live(
 
 
 async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
+    api = await Api.admin(ehd_server)
+    try:
+        ticket = await api.call("POST", "/api/tickets", {"subject": "Narrow screen check"})
+    finally:
+        await api.close()
     async with headless_chromium() as browser:
         page = await browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         await log_in(page, ehd_server, "alice", "/m")
-        for path in ("/m", "/tickets", "/wallboard", "/crm/contacts", "/search?q=printer"):
+        for path in ("/m", "/tickets", "/wallboard", "/crm/contacts", "/search?q=printer",
+                     f"/tickets/{ticket['number']}", "/notifications", "/calls"):  # fmt: skip
             await page.goto(f"{ehd_server.web_url}{path}")
             main = await page.locator("main").bounding_box()
             menu = await page.locator("nav.menu").bounding_box()
             assert main is not None and menu is not None
             assert main["width"] <= 390 and menu["x"] + menu["width"] <= 390, path
+            wide = await page.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= 390, (path, wide)  # nothing scrolls sideways
             await page.click("nav.menu summary >> text=Tickets/CRM")
             await expect(page.locator("nav.menu a[href='/tickets/new']")).to_be_visible()
+
+
+async def test_a_keyboard_skips_the_menu_and_dark_mode_follows_the_system(
+    ehd_server: EhdProcess,
+) -> None:
+    async with headless_chromium() as browser:
+        page = await browser.new_page(color_scheme="dark")
+        await log_in(page, ehd_server, "alice", "/tickets")
+        await page.keyboard.press("Tab")  # the first stop is the skip link, now shown
+        skip = page.locator("a.skip-link")
+        await expect(skip).to_be_focused()
+        box = await skip.bounding_box()
+        assert box is not None and box["x"] >= 0
+        await page.keyboard.press("Enter")
+        await expect(page.locator("main")).to_be_focused()
+        background = await page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (int(n) for n in re.findall(r"[0-9]+", background)[:3])
+        assert red + green + blue < 150, background  # dark, as the system asked
+        await page.emulate_media(color_scheme="light")
+        background = await page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert sum(int(n) for n in re.findall(r"[0-9]+", background)[:3]) > 600, background
 
 
 async def test_finding_paging_and_sorting_tickets_in_the_browser(ehd_server: EhdProcess) -> None:

@@ -11,6 +11,7 @@ from ehd.config import PROJECT_ROOT
 from ehd.queueing.settings_help import ALL, SECTIONS
 from ehd.web.boards.wallboard import SCRIPT_TEXTS, VIEWS
 from ehd.web.i18n import LOCALES, from_accept_language, translations
+from ehd.web.labels import LABELS as CODE_LABELS
 from ehd.web.telephony import agent_console, browser_phone
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -21,6 +22,7 @@ def marked_texts() -> set[str]:
     found = set(SCRIPT_TEXTS) | set(VIEWS.values()) | set(agent_console.SCRIPT_TEXTS)
     found |= set(browser_phone.PHONE_TEXTS)
     found |= set(LABELS.values())  # permission names, shown through _(label)
+    found |= set(CODE_LABELS.values())  # statuses, channels, entry kinds: label(code)
     found |= {title for title, _ in SECTIONS} | {s.help for s in ALL.values()}  # queue screen
     for template in TEMPLATES.glob("*.html"):
         found |= {text.replace('\\"', '"').replace("\\'", "'")
