@@ -15,10 +15,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ehd.accounts.notifications import notify
-from ehd.db.models import NotificationKind, Queue, Role, Ticket, User
+from ehd.accounts.site_scope import visible_companies, visible_contacts
+from ehd.db.models import NotificationKind, Queue, Role, Ticket, TicketTemplate, User
 from ehd.errors import ValidationError
 from ehd.mail.header_text import one_line
 from ehd.moments import aware_datetime
+from ehd.plain_numbers import row_id
 from ehd.tickets import service
 from ehd.tickets.assignment import check_agent_change, check_work
 from ehd.tickets.options import REQUIRABLE, TicketOptions
@@ -27,6 +29,8 @@ from ehd.tickets.status import Priority, Status, check_change
 Change = tuple[Ticket, str, object]  # ticket, field, new value
 SUBJECT_LENGTH = 512
 MAX_CUSTOM_FIELDS, MAX_FIELD_NAME, MAX_FIELD_VALUE = 50, 64, 2000
+TYPE_LENGTH = 64
+ITIL_PROCESSES = ("", "incident", "problem", "change")
 
 
 def _supervisor(user: User) -> bool:
@@ -88,6 +92,68 @@ async def plan_changes(
         if body["group"] and group is None:
             raise ValidationError(f"no group {body['group']!r}", field="group")
         planned.append((ticket, "group_id", group.id if group else None))
+    planned += await _classification(ticket, body)
+    planned += await _customer(ticket, me, body)
+    return planned
+
+
+async def _classification(ticket: Ticket, body: dict[str, Any]) -> list[Change]:
+    """The template (with its response group and priority), the type within it and the ITIL
+    process."""
+    planned: list[Change] = []
+    template = None
+    if "template" in body:
+        name = str(body["template"] or "")
+        template = await TicketTemplate.get_or_none(name=name) if name else None
+        if name and template is None:
+            raise ValidationError(f"no template {name!r}", field="template")
+        planned.append((ticket, "template_id", template.id if template else None))
+        if template is not None:  # its defaults, unless the same change names them
+            if template.group_id is not None and "group" not in body:
+                planned.append((ticket, "group_id", template.group_id))
+            if "priority" not in body:
+                planned.append((ticket, "priority", template.default_priority))
+    elif ticket.template_id is not None:
+        template = await TicketTemplate.get_or_none(id=ticket.template_id)
+    if "ticket_type" in body:
+        kind = one_line(str(body["ticket_type"] or ""))[:TYPE_LENGTH]
+        known = [t.get("name", "") for t in template.types] if template else []
+        if kind and known and kind not in known:
+            raise ValidationError(f"the template's types are {', '.join(known)}",
+                                  field="ticket_type")  # fmt: skip
+        planned.append((ticket, "ticket_type", kind))
+    if "itil_process" in body:
+        process = str(body["itil_process"] or "")
+        if process not in ITIL_PROCESSES:
+            raise ValidationError("itil_process is incident, problem, change or empty",
+                                  field="itil_process")  # fmt: skip
+        planned.append((ticket, "itil_process", process))
+    return planned
+
+
+async def _customer(ticket: Ticket, me: User, body: dict[str, Any]) -> list[Change]:
+    """The contact (by id) and the company (by id; a new contact brings their own)."""
+    planned: list[Change] = []
+    if "contact" in body:
+        raw = body["contact"]
+        contact = None
+        if raw not in (None, ""):
+            found = row_id(str(raw))
+            contact = await visible_contacts(me).get_or_none(id=found) if found else None
+            if contact is None:
+                raise ValidationError(f"no contact {raw!r}", field="contact")
+        planned.append((ticket, "contact_id", contact.id if contact else None))
+        if contact is not None and contact.company_id is not None and "company" not in body:
+            planned.append((ticket, "company_id", contact.company_id))
+    if "company" in body:
+        raw = body["company"]
+        company = None
+        if raw not in (None, ""):
+            found = row_id(str(raw))
+            company = await visible_companies(me).get_or_none(id=found) if found else None
+            if company is None:
+                raise ValidationError(f"no company {raw!r}", field="company")
+        planned.append((ticket, "company_id", company.id if company else None))
     return planned
 
 

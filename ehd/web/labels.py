@@ -29,6 +29,10 @@ LABELS = {
     "phone": "Phone",
     "chat": "Chat",
     "social": "Social media",
+    # ITIL processes
+    "incident": "Incident",
+    "problem": "Problem",
+    "change": "Change",
     # entries in a ticket's log
     "note": "Note",
     "action": "Action",

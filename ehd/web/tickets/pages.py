@@ -19,7 +19,7 @@ from multidict import MultiMapping
 from tortoise.functions import Count, Max, Sum
 
 from ehd.accounts.permissions import Permission, may
-from ehd.accounts.site_scope import visible_tickets
+from ehd.accounts.site_scope import visible_companies, visible_tickets
 from ehd.crm.directory import EMAIL, contact_for_email
 from ehd.db.models import (
     Delivery,
@@ -30,15 +30,15 @@ from ehd.db.models import (
     TicketTemplate,
     User,
 )
-from ehd.errors import EhdError, NotFoundError
+from ehd.errors import EhdError, NotFoundError, ValidationError
 from ehd.mail.outbound import MailError
 from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
-from ehd.tickets import service
-from ehd.tickets.changes import apply_changes
+from ehd.tickets import merging, service
+from ehd.tickets.changes import ITIL_PROCESSES, apply_changes
 from ehd.tickets.listing import NOT_CLOSED, PAGE_SIZES, SORTABLE, listing_from, page_of
 from ehd.tickets.options import TicketOptions, ticket_options
-from ehd.tickets.search import marked, reindex_ticket, snippets
+from ehd.tickets.search import marked, snippets
 from ehd.tickets.signatures import signature_for
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
@@ -60,6 +60,7 @@ COLUMNS = {"number": "No.", "subject": "Subject", "status": "Status", "priority"
            "created": "Created"}  # fmt: skip
 DEFAULT_COLUMNS = ("number", "subject", "status", "agent", "updated")
 GROUPS = {"status": "Status", "source": "Channel", "agent": "Agent", "contact": "Contact"}
+COMPANY_CHOICES = 500  # a ticket page offers this many companies by name
 SOURCES = ("manual", "email", "form", "sms", "phone", "chat", "social")
 
 
@@ -159,8 +160,10 @@ async def mass_edit(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/tickets/new")
 async def new_form(request: web.Request) -> web.StreamResponse:
+    """``?email=``: a new ticket for that customer (from their contact or ticket page)."""
     current_user(request)
-    return render("ticket_new.html", request, {"error": None, "form": {},
+    form = {"email": request.query.get("email", "")[:254]}
+    return render("ticket_new.html", request, {"error": None, "form": form,
                                                "priorities": list(Priority)})  # fmt: skip
 
 
@@ -236,8 +239,11 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     agents = await User.filter(active=True).order_by("username").values_list("username", flat=True)
     calls = await calls_context(request, ticket, me)
     signature = await signature_for(me, ticket.site_id)
+    templates = await TicketTemplate.all().order_by("name").values_list("name", flat=True)
+    companies = await visible_companies(me).order_by("name").limit(COMPANY_CHOICES)
     return render("ticket.html", request, {
-        "signature": signature,
+        "signature": signature, "templates": list(templates), "companies": companies,
+        "itil_processes": ITIL_PROCESSES,
         **calls,
         "ticket": ticket, "entries": entries, "files": files, "related": related,
         "blocked_images": blocked,
@@ -278,8 +284,12 @@ async def reply(request: web.Request) -> web.StreamResponse:
     done = "Reply sent."
     if await mail.delivery(entry) == Delivery.QUEUED:
         done = "Reply saved; the mail server did not answer, so it is sent as soon as it does."
+    options = await _options(request)
+    after: dict[str, Any] = {"status": status}
+    if options.auto_assign and ticket.agent_id is None:  # who answers it, takes it
+        after["agent"] = me.username
     try:
-        await apply_changes(ticket, me, {"status": status}, await _options(request))
+        await apply_changes(ticket, me, after, options)
     except EhdError as err:
         raise _to_ticket(ticket, message=done, error=err.message) from err
     raise _to_ticket(ticket, message=done)
@@ -321,8 +331,16 @@ async def change(request: web.Request) -> web.StreamResponse:
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
-    changes = {k: str(form[k]) for k in ("status", "priority", "agent") if form.get(k)}
+    changes: dict[str, Any] = {k: str(form[k]) for k in ("status", "priority", "agent")
+                               if form.get(k)}  # fmt: skip
+    changes |= {k: str(form[k]) for k in ("template", "ticket_type", "itil_process", "company")
+                if k in form}  # fmt: skip
     try:
+        email = str(form.get("contact_email", "")).strip().lower()
+        if email and not EMAIL.fullmatch(email):
+            raise ValidationError(f"{email} is not an email address", field="contact")
+        if email:
+            changes["contact"] = (await contact_for_email(email, "")).id
         await apply_changes(ticket, me, changes, await _options(request))
     except EhdError as err:
         raise _to_ticket(ticket, error=err.message) from err
@@ -331,24 +349,18 @@ async def change(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/tickets/{number:[0-9]{1,9}}/merge")
 async def merge(request: web.Request) -> web.StreamResponse:
-    """Merge this ticket into another of the same contact: its log moves there, and this one
-    is closed as the other's child."""
+    """Merge this ticket into another (a related one, or any by its number)."""
     me = require_permission(request, Permission.TICKETS_WORK)
     ticket = await _ticket(request, me)
     form = await request.post()
-    into_text = str(form.get("into", ""))
-    into = row_id(into_text)
+    into = row_id(str(form.get("number") or form.get("into", "")).strip().lstrip("#"))
     target = None if into is None else await visible_tickets(me).get_or_none(number=into)
-    if target is None or target.id == ticket.id or target.contact_id != ticket.contact_id:
-        raise _to_ticket(ticket, error="Merge only into another ticket of the same contact.")
-    await TicketEntry.filter(ticket=ticket).update(ticket_id=target.id)
-    await TicketAttachment.filter(ticket=ticket).update(ticket_id=target.id)
-    await reindex_ticket(target)  # the moved entries are found under their new ticket
-    text = f"Merged from ticket {ticket.number}: {ticket.subject}"
-    await TicketEntry.create(ticket=target, kind="note", public=False, author=me.username,
-                             text=text)  # fmt: skip
-    await service.change(ticket, me.username, "master_id", target.id)
-    await service.change(ticket, me.username, "status", Status.CLOSED.value)
+    if target is None:
+        raise _to_ticket(ticket, error="No such ticket to merge into.")
+    try:
+        await merging.merge(ticket, target, me)
+    except EhdError as err:
+        raise _to_ticket(ticket, error=err.message) from err
     raise _to_ticket(target, message=f"Ticket {ticket.number} merged here.")
 
 
