@@ -8,6 +8,7 @@ from aiohttp import web
 from ehd.web.auth import current_user
 from ehd.web.keys import CONFIG, HEALTH
 from ehd.web.rendering import render
+from ehd.web.start_page import start_context
 
 routes = web.RouteTableDef()
 
@@ -15,7 +16,7 @@ routes = web.RouteTableDef()
 @routes.get("/", name="home")
 async def home(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
-    return render("home.html", request, dict(me=user))
+    return render("home.html", request, await start_context(user))
 
 
 @routes.get("/status")

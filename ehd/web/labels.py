@@ -33,6 +33,9 @@ LABELS = {
     "incident": "Incident",
     "problem": "Problem",
     "change": "Change",
+    # agents' states
+    "ready": "Ready",
+    "paused": "Paused",
     # entries in a ticket's log
     "note": "Note",
     "action": "Action",

@@ -76,7 +76,7 @@ async def test_no_page_shows_a_stored_code(client: Client, language: str) -> Non
     for kind in KINDS:
         await TicketEntry.create(ticket=tickets[0], kind=kind, text="An entry")
     token = token_for(tickets[0].number, client.app[SIGNING_KEY])
-    for path in ("/tickets", f"/tickets/{tickets[0].number}", "/tickets?status=closed",
+    for path in ("/", "/tickets", f"/tickets/{tickets[0].number}", "/tickets?status=closed",
                  "/search?q=printer", f"/crm/contacts/{anna.id}", f"/t/{token}",
                  "/tickets?col=status&col=priority&col=source&col=subject"):  # fmt: skip
         page = await (await client.get(path)).text()

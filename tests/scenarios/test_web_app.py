@@ -138,7 +138,7 @@ async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
     async with headless_chromium() as browser:
         page = await browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         await log_in(page, ehd_server, "alice", "/m")
-        for path in ("/m", "/tickets", "/wallboard", "/crm/contacts", "/search?q=printer",
+        for path in ("/", "/m", "/tickets", "/wallboard", "/crm/contacts", "/search?q=printer",
                      f"/tickets/{ticket['number']}", "/notifications", "/calls"):  # fmt: skip
             await page.goto(f"{ehd_server.web_url}{path}")
             main = await page.locator("main").bounding_box()
