@@ -216,6 +216,41 @@ async def test_finding_paging_and_sorting_tickets_in_the_browser(ehd_server: Ehd
         await api.close()
 
 
+async def test_the_list_and_a_ticket_side_by_side_from_the_keyboard(
+    ehd_server: EhdProcess,
+) -> None:
+    api = await Api.admin(ehd_server)
+    try:
+        first = await api.call("POST", "/api/tickets", {"subject": "Sidebyside one"})
+        second = await api.call("POST", "/api/tickets", {"subject": "Sidebyside two"})
+    finally:
+        await api.close()
+    async with headless_chromium() as browser:
+        page = await browser.new_page(viewport={"width": 1400, "height": 900})
+        await log_in(page, ehd_server, "admin", "/tickets")
+        await page.fill("#filters input[name=q]", "sidebyside")
+        await page.click("#filters button[type=submit]")
+        await page.click("#split-toggle")
+        await expect(page.locator("#ticket-pane")).to_be_visible()
+        await page.locator("h1").click()  # the keys work wherever the page has focus
+        await page.keyboard.press("j")
+        await page.keyboard.press("j")  # the newest first: the second row is the first ticket
+        await page.keyboard.press("Enter")
+        pane = page.frame_locator("#ticket-pane")
+        await expect(pane.locator("h1")).to_have_text(f"#{first['number']} Sidebyside one")
+        await expect(pane.locator("header.topbar")).to_be_hidden()  # the list keeps the bar
+        await pane.locator("#note-text").fill("Checked from the list")
+        await pane.locator("#note-form button[type=submit]").click()
+        await expect(pane.locator("[role=status]")).to_have_text("Note saved.")
+        await page.locator("h1").click()  # back to the list (the keys went to the pane)
+        await page.keyboard.press("k")
+        await page.keyboard.press("Enter")
+        await expect(pane.locator("h1")).to_have_text(f"#{second['number']} Sidebyside two")
+        await expect(page).to_have_url(re.compile(r"view=split"))  # the list never left
+        await page.keyboard.press("/")
+        await expect(page.locator("#filters input[name=q]")).to_be_focused()
+
+
 async def test_the_personal_in_tray_updates_itself(ehd_server: EhdProcess) -> None:
     api = await Api.admin(ehd_server)
     try:

@@ -38,3 +38,6 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Shown in the ticket list's side-by-side pane: without its own top bar.
+if (window.top !== window && window.name === "ticket-pane") { document.documentElement.classList.add("in-pane"); }

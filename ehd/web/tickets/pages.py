@@ -43,6 +43,7 @@ from ehd.tickets.signatures import signature_for
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, TICKET_MAIL
+from ehd.web.middleware import frame_policy
 from ehd.web.rendering import render
 from ehd.web.tickets.composer import MAX_TEXT, composed_reply
 from ehd.web.tickets.files import file_url, show_inline_images
@@ -88,6 +89,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
     columns = [c for c in query.getall("col", []) if c in COLUMNS] or list(DEFAULT_COLUMNS)
     group_by = query.get("group", "")
     view = listing_from(query)
+    split = query.get("view") == "split"  # the list beside the chosen ticket
     page = await page_of(me, view)
     rows = [_row(t) for t in page.tickets]
     found = await snippets(view.text, [t.id for t in page.tickets]) if view.text else {}
@@ -116,6 +118,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "next_link": _link(query, after=page.next.token()) if page.next else "",
         "previous_link": _link(query, before=page.previous.token()) if page.previous else "",
         "first_link": _link(query) if page.previous else "", "page_sizes": PAGE_SIZES,
+        "split": split, "split_link": _link(query, view="" if split else "split"),
     })  # fmt: skip
 
 
@@ -241,7 +244,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     signature = await signature_for(me, ticket.site_id)
     templates = await TicketTemplate.all().order_by("name").values_list("name", flat=True)
     companies = await visible_companies(me).order_by("name").limit(COMPANY_CHOICES)
-    return render("ticket.html", request, {
+    page = render("ticket.html", request, {
         "signature": signature, "templates": list(templates), "companies": companies,
         "itil_processes": ITIL_PROCESSES,
         **calls,
@@ -255,6 +258,9 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         "may_delete": may_delete,
         "message": request.query.get("message", ""), "error": request.query.get("error", ""),
     })  # fmt: skip
+    # The list's side-by-side view shows this page in a frame of our own origin.
+    page.headers["Content-Security-Policy"] = frame_policy([])
+    return page
 
 
 def _to_ticket(ticket: Ticket, **values: str) -> web.HTTPSeeOther:

@@ -33,6 +33,7 @@ SEARCH_KEYS = (
     "sort",
     "dir",
     "size",
+    "view",
 )
 
 
