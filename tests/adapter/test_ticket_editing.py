@@ -16,13 +16,18 @@ from aiohttp.test_utils import TestClient, TestServer
 from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import (
+    ChatSession,
+    ChatState,
     Company,
     Contact,
+    KnowledgeArticle,
     Role,
+    Site,
     Ticket,
     TicketEntry,
     TicketStatus,
     TicketTemplate,
+    User,
 )
 from ehd.platform import create_platform_app
 from ehd.tickets.options import TicketOptions, save_options
@@ -123,3 +128,28 @@ async def test_a_reply_takes_an_unassigned_ticket_when_tickets_are_auto_assigned
     saved = await Ticket.get(id=ticket.id).prefetch_related("agent")
     assert saved.agent is not None and saved.agent.username == "boss"
     assert len(sink.messages) == 2
+
+
+async def test_standard_texts_are_offered_in_the_composer_and_the_chat(
+    web: tuple[Client, MailSink],
+) -> None:
+    client, _ = web
+    north = await Site.create(code="north", name="North")
+    south = await Site.create(code="south", name="South")
+    await KnowledgeArticle.create(title="Opening hours", answer="We are open 8-17.")
+    await KnowledgeArticle.create(title="North greeting", answer="Hej from the north!",
+                                  site=north)  # fmt: skip
+    await KnowledgeArticle.create(title="South only", answer="South text", site=south)
+    ticket = await create_ticket("Hours?", "", "email", None, [])
+    await Ticket.filter(id=ticket.id).update(site=north)
+    await TicketEntry.create(ticket=ticket, kind="mail_in", text="When are you <open>?")
+    page = await (await client.get(f"/tickets/{ticket.number}")).text()
+    offered = page.split('id="standard-text"')[1].split("</select>")[0]
+    assert offered.index("North greeting") < offered.index("Opening hours")  # the site's first
+    assert "South only" not in offered
+    assert 'data-quote="When are you &lt;open&gt;?"' in page  # the last customer message
+    boss = await User.get(username="boss")
+    session = await ChatSession.create(token="c" * 32, ticket=ticket, site=north, agent=boss,
+                                       state=ChatState.ACTIVE, visitor_name="Vera")  # fmt: skip
+    chat = await (await client.get(f"/chats/{session.id}")).text()
+    assert "North greeting" in chat and "South only" not in chat

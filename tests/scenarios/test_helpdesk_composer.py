@@ -15,6 +15,7 @@ import aiosmtplib
 import pytest
 from playwright.async_api import FilePayload, expect
 
+from tests.harness.api import Api
 from tests.harness.browser import headless_chromium, log_in
 from tests.harness.ehd_process import EhdProcess
 from tests.harness.mail_sink import MailSink
@@ -52,6 +53,12 @@ async def test_files_in_and_a_rich_reply_with_a_copy_and_a_file_out(
     mail.add_attachment(image, maintype="image", subtype="png", filename="stripes.png")
     await aiosmtplib.send(mail, hostname="127.0.0.1",
                           port=int(ehd_server.env["EHD_MAIL_IN_PORT"]))  # fmt: skip
+    api = await Api.admin(ehd_server)
+    try:
+        await api.call("POST", "/api/knowledge", {"title": "Scanner care",
+                                                  "answer": "Wipe the glass weekly."})  # fmt: skip
+    finally:
+        await api.close()
 
     async with headless_chromium() as browser:
         context = await browser.new_context(accept_downloads=True)
@@ -75,8 +82,11 @@ async def test_files_in_and_a_rich_reply_with_a_copy_and_a_file_out(
         await page.goto(ticket_url)
 
         editor = page.locator("trix-editor#reply-editor")
+        await page.click("#quote-last")  # the customer's words, quoted
+        await page.select_option("#standard-text", label="Scanner care")
         await editor.click()
-        await page.keyboard.type("Please clean the glass, ")
+        await page.keyboard.press("Control+End")
+        await page.keyboard.type(" Please clean the glass, ")
         await page.click("trix-toolbar button[data-trix-attribute=bold]")
         await page.keyboard.type("then scan again")
         written = page.locator("#reply-html")  # what the form sends
@@ -100,5 +110,7 @@ async def test_files_in_and_a_rich_reply_with_a_copy_and_a_file_out(
     assert plain is not None and rich is not None
     assert "Please clean the glass, then scan again" in plain.get_content()
     assert "<strong>then scan again</strong>" in rich.get_content()
+    assert "<blockquote>The scan and a photo of the stripes are attached." in rich.get_content()
+    assert "Wipe the glass weekly." in plain.get_content()  # the standard text
     files = {part.get_filename(): part.get_content() for part in reply.iter_attachments()}
     assert files["cleaning guide.txt"] == "Step 1: open the lid.\n"

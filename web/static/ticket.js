@@ -1,4 +1,4 @@
-// The ticket page: the reply's rich-text editor (Trix) takes suggested solutions, refuses
+// The ticket page: the reply's rich-text editor (Trix) quotes the customer's last message, refuses
 // files dropped into the text (files go in the attach field, which the server checks), and
 // what is typed in the reply and the note is kept as a draft in this browser until it is
 // saved, so a refused form or a closed tab loses nothing.
@@ -27,14 +27,17 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", () => { sessionStorage.setItem("ehd-draft-pending", key); });
   });
 
-  const suggested = document.getElementById("suggested");
-  if (suggested) {
-    suggested.addEventListener("change", () => {
-      const target = document.getElementById(suggested.dataset.target);
-      if (target && target.editor && suggested.value) {
-        target.editor.insertString(suggested.value);
-        target.focus();
-      }
+  const quote = document.getElementById("quote-last");
+  const editor = document.getElementById("reply-editor");
+  if (quote && editor) {
+    quote.addEventListener("click", () => {
+      const shown = document.createElement("div");
+      shown.textContent = quote.dataset.quote;  // the customer's words, never their markup
+      const lines = shown.innerHTML.split("\n").join("<br>");
+      editor.editor.insertHTML(`<blockquote>${lines}</blockquote><div><br></div>`);
+      const end = editor.editor.getDocument().getLength() - 1;
+      editor.editor.setSelectedRange([end, end]);  // write on below the quote
+      editor.focus();
     });
   }
 });

@@ -13,6 +13,7 @@ from ehd.accounts.site_scope import visible_chats
 from ehd.chat import service as chat
 from ehd.db.models import ChatSession, Role, User
 from ehd.errors import EhdError, NotFoundError, PermissionDeniedError
+from ehd.tickets.standard_texts import standard_texts
 from ehd.web.auth import current_user, require_permission
 from ehd.web.chat.visitor import after_id
 from ehd.web.rendering import render
@@ -82,6 +83,7 @@ async def _chat_page(request: web.Request, me: User, session: ChatSession, statu
     return render("chat_agent.html", request, {
         "session": session, "messages": await chat.messages_after(session, 0), "error": error,
         "writing": session.agent_id == me.id and session.state == chat.ACTIVE,
+        "standard_texts": await standard_texts(session.site_id),
     }, status=status)  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from ehd.web.tickets import (
     files,
     filters_admin,
     mailboxes_admin,
+    new_ticket,
     pages,
     quarantine_admin,
     remote_images,
@@ -28,6 +29,7 @@ from ehd.web.tickets import (
 )
 
 routes: list[AbstractRouteDef] = [
+    *new_ticket.routes,
     *pages.routes,
     *files.routes,
     *remote_images.routes,

@@ -40,6 +40,7 @@ from ehd.tickets.listing import NOT_CLOSED, PAGE_SIZES, SORTABLE, listing_from, 
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.search import marked, snippets
 from ehd.tickets.signatures import signature_for
+from ehd.tickets.standard_texts import standard_texts
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
 from ehd.web.keys import CONFIG, TICKET_MAIL
@@ -61,6 +62,7 @@ COLUMNS = {"number": "No.", "subject": "Subject", "status": "Status", "priority"
            "created": "Created"}  # fmt: skip
 DEFAULT_COLUMNS = ("number", "subject", "status", "agent", "updated")
 GROUPS = {"status": "Status", "source": "Channel", "agent": "Agent", "contact": "Contact"}
+CUSTOMER_KINDS = ("mail_in", "customer", "sms_in", "chat_in")  # what the customer wrote
 COMPANY_CHOICES = 500  # a ticket page offers this many companies by name
 SOURCES = ("manual", "email", "form", "sms", "phone", "chat", "social")
 
@@ -161,37 +163,6 @@ async def mass_edit(request: web.Request) -> web.StreamResponse:
     raise _back(back, message=f"{done} changed.")
 
 
-@routes.get("/tickets/new")
-async def new_form(request: web.Request) -> web.StreamResponse:
-    """``?email=``: a new ticket for that customer (from their contact or ticket page)."""
-    current_user(request)
-    form = {"email": request.query.get("email", "")[:254]}
-    return render("ticket_new.html", request, {"error": None, "form": form,
-                                               "priorities": list(Priority)})  # fmt: skip
-
-
-@routes.post("/tickets/new")
-async def new_submit(request: web.Request) -> web.StreamResponse:
-    me = require_permission(request, Permission.TICKETS_WORK)
-    form = await request.post()
-    values = {k: str(form.get(k, "")).strip() for k in ("subject", "description", "email",
-                                                          "priority")}  # fmt: skip
-    error = "" if values["subject"] else "A ticket needs a subject."
-    if values["priority"] not in {p.value for p in Priority}:
-        error = "Choose a priority."
-    if values["email"] and not EMAIL.fullmatch(values["email"]):
-        error = "The customer's email is not an address."
-    if error:
-        context = {"error": error, "form": values, "priorities": list(Priority)}
-        return render("ticket_new.html", request, context, status=400)
-    priority = Priority(values["priority"]).value
-    contact = await contact_for_email(values["email"], "") if values["email"] else None
-    ticket = await service.create_ticket(values["subject"], values["description"], "manual",
-                                         contact, [])  # fmt: skip
-    await service.change(ticket, me.username, "priority", priority)
-    raise web.HTTPSeeOther(f"/tickets/{ticket.number}")
-
-
 async def _ticket(request: web.Request, me: User) -> Ticket:
     number = request.match_info["number"]
     ticket = (
@@ -246,6 +217,8 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     companies = await visible_companies(me).order_by("name").limit(COMPANY_CHOICES)
     page = render("ticket.html", request, {
         "signature": signature, "templates": list(templates), "companies": companies,
+        "standard_texts": await standard_texts(ticket.site_id),
+        "last_message": next((e.text for e in reversed(entries) if e.kind in CUSTOMER_KINDS), ""),
         "itil_processes": ITIL_PROCESSES,
         **calls,
         "ticket": ticket, "entries": entries, "files": files, "related": related,
