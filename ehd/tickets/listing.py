@@ -24,7 +24,8 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from ehd.accounts.site_scope import visible_tickets
-from ehd.db.models import Ticket, User
+from ehd.accounts.workspace import workspace_of
+from ehd.db.models import QueueMember, Ticket, User
 from ehd.tickets.search import matching_ids
 from ehd.tickets.status import Status
 
@@ -139,9 +140,15 @@ async def filtered(me: User, listing: Listing) -> QuerySet[Ticket]:
     """The tickets the view shows, unordered and unpaged."""
     tickets = visible_tickets(me).filter(held=False)
     statuses = listing.statuses or NOT_CLOSED
-    if listing.mine:  # the in-tray: the user's own open tickets
-        statuses = tuple(s for s in statuses if s != Status.CLOSED.value)
-        tickets = tickets.filter(agent_id=me.id)
+    if listing.mine:  # the in-tray: the user's own open tickets, as their workspace says
+        workspace = workspace_of(me)
+        statuses = tuple(s for s in statuses
+                         if s != Status.CLOSED.value and s not in workspace.inbox_hide)  # fmt: skip
+        own = Q(agent_id=me.id)
+        if workspace.inbox_new == "groups":
+            groups = await QueueMember.filter(user_id=me.id).values_list("queue_id", flat=True)
+            own |= Q(agent_id=None, status=Status.NEW.value, group_id__in=list(groups))
+        tickets = tickets.filter(own)
     tickets = tickets.filter(status__in=statuses)
     if listing.source:
         tickets = tickets.filter(source=listing.source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -57,6 +58,8 @@ class User(Model):
     failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
     chat_ready = fields.BooleanField(default=False)  # logged in to take chats from web pages
+    # how the user's own ticket work behaves (ehd.accounts.workspace reads it)
+    workspace: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:
         table = "users"

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from aiohttp.web import AbstractRouteDef
 
-from ehd.web.accounts import login, notifications, password, sites_admin, users_admin
+from ehd.web.accounts import (
+    login,
+    notifications,
+    password,
+    sites_admin,
+    users_admin,
+    workspace,
+)
 
 routes: list[AbstractRouteDef] = [
     *login.routes,
     *password.routes,
     *notifications.routes,
+    *workspace.routes,
     *users_admin.routes,
     *sites_admin.routes,
 ]

@@ -8,6 +8,7 @@ Forms post and redirect (they work without script); rules live in the service la
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections import defaultdict
@@ -20,6 +21,7 @@ from tortoise.functions import Count, Max, Sum
 
 from ehd.accounts.permissions import Permission, may
 from ehd.accounts.site_scope import visible_companies, visible_tickets
+from ehd.accounts.workspace import workspace_of
 from ehd.crm.directory import EMAIL, contact_for_email
 from ehd.db.models import (
     Delivery,
@@ -36,7 +38,7 @@ from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
 from ehd.tickets import merging, service
 from ehd.tickets.changes import ITIL_PROCESSES, apply_changes
-from ehd.tickets.listing import NOT_CLOSED, PAGE_SIZES, SORTABLE, listing_from, page_of
+from ehd.tickets.listing import PAGE_SIZES, SORTABLE, Listing, filtered, listing_from, page_of
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.search import marked, snippets
 from ehd.tickets.signatures import signature_for
@@ -179,6 +181,13 @@ async def _ticket(request: web.Request, me: User) -> Ticket:
 async def ticket_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     ticket = await _ticket(request, me)
+    if (
+        ticket.agent_id is None
+        and workspace_of(me).take_on_open
+        and may(me, Permission.TICKETS_WORK)
+    ):  # the user's workspace: opening an unassigned ticket makes it theirs
+        await apply_changes(ticket, me, {"agent": me.username}, await _options(request))
+        ticket = await _ticket(request, me)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
     attachments = await TicketAttachment.filter(ticket=ticket).order_by("id")
     images_of = row_id(request.query.get("images", ""))  # "show images" of that one message
@@ -267,6 +276,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
     after: dict[str, Any] = {"status": status}
     if options.auto_assign and ticket.agent_id is None:  # who answers it, takes it
         after["agent"] = me.username
+    if workspace_of(me).watch_on_activity:
+        after["watch"] = True
     try:
         await apply_changes(ticket, me, after, options)
     except EhdError as err:
@@ -291,6 +302,9 @@ async def note(request: web.Request) -> web.StreamResponse:
                                      author=me.username, text=text)  # fmt: skip
     await service.attach_files(ticket, entry, files, request.app[CONFIG].paths.mail)
     names = await tell_mentioned(request, ticket, entry, me)
+    if workspace_of(me).watch_on_activity:
+        with contextlib.suppress(EhdError):  # a ticket locked by another: the note still counts
+            await apply_changes(ticket, me, {"watch": True}, await _options(request))
     told = f" {', '.join('@' + n for n in names)} told." if names else ""
     raise _to_ticket(ticket, message=f"Note saved.{told}")
 
@@ -348,7 +362,7 @@ async def inbox_version(request: web.Request) -> web.StreamResponse:
     """A fingerprint of the user's own open tickets: the personal in-tray reloads its list when
     it changes. Read from the database, so it holds with several web processes."""
     me = current_user(request)
-    mine = visible_tickets(me).filter(agent_id=me.id, status__in=NOT_CLOSED)
+    mine = await filtered(me, Listing(mine=True))  # the in-tray, as the user's workspace says
     # How many, the newest change and the sum of numbers: any ticket arriving, leaving or
     # changing moves one of them, and the (agent, status, updated) index answers all three.
     summed = mine.annotate(count=Count("id"), newest=Max("updated_at"), numbers=Sum("number"))
