@@ -33,7 +33,7 @@ from ehd.db.models import (
 )
 from ehd.platform import create_platform_app
 from ehd.tickets.search import matching
-from ehd.tickets.service import create_ticket, ingest_mail
+from ehd.tickets.service import Upload, attach_files, create_ticket, ingest_mail
 from ehd.web.tickets.remote_images import (
     ALLOWED_ADDRESSES,
     CheckedResolver,
@@ -380,3 +380,35 @@ async def test_a_reply_in_rich_text_with_copies_and_files_and_a_note_with_a_file
     assert "Note saved." in page and "router.log" in page
     log_file = await TicketAttachment.get(filename="router.log")
     assert log_file.content_type == "application/octet-stream" and log_file.size == 7  # no type
+
+
+async def test_files_are_previewed_in_a_page_as_text_or_image_never_as_markup(
+    web: tuple[Client, MailSink], tmp_path: Path
+) -> None:
+    client, _ = web
+    ticket = await create_ticket("Files", "", "manual", None, [])
+    store = Config(data_dir=tmp_path).paths.mail
+    entry = await TicketEntry.create(ticket=ticket, kind="note", text="files")
+    files = [
+        Upload("trace.log", "text/plain", b"line <1>\n" * 30000),
+        Upload("page.html", "text/html", b"<script>alert(1)</script><b>hi</b>"),
+        Upload("photo.png", "image/png", PNG),
+        Upload("scan.pdf", "application/pdf", b"%PDF"),
+    ]
+    log, page_file, photo, pdf = await attach_files(ticket, entry, files, store)
+    base = f"/tickets/{ticket.number}/files"
+    page = await (await client.get(f"/tickets/{ticket.number}")).text()
+    assert (
+        f'href="{base}/{log.id}/preview"' in page and '<span class="file-kind">LOG</span>' in page
+    )
+    shown = await (await client.get(f"{base}/{log.id}/preview")).text()
+    text = shown.split('id="preview-text">')[1].split("</pre>")[0]
+    assert text.startswith("line &lt;1&gt;\n") and len(html.unescape(text)) == 200 * 1024
+    assert "Only the beginning is shown" in shown  # 270 kB: the first 200 kB
+    shown = await (await client.get(f"{base}/{page_file.id}/preview")).text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert" not in shown
+    shown = await (await client.get(f"{base}/{photo.id}/preview")).text()
+    assert f'<img class="preview-image" src="{base}/{photo.id}"' in shown
+    shown = await (await client.get(f"{base}/{pdf.id}/preview")).text()
+    assert "is not shown here" in shown and f'href="{base}/{pdf.id}" download' in shown
+    assert (await client.get(f"{base}/99999/preview")).status == 404

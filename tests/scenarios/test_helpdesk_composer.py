@@ -80,6 +80,11 @@ async def test_files_in_and_a_rich_reply_with_a_copy_and_a_file_out(
         await expect(shown).to_have_count(1)
         assert await shown.evaluate("(img) => [img.naturalWidth, img.naturalHeight]") == [40, 30]
         await page.goto(ticket_url)
+        await page.click("p.file:has-text('stripes.png') a.preview")  # shown within a page
+        preview = page.locator("img.preview-image")
+        await expect(preview).to_be_visible()
+        assert await preview.evaluate("(img) => img.naturalWidth") == 40
+        await page.goto(ticket_url)
 
         editor = page.locator("trix-editor#reply-editor")
         await page.click("#quote-last")  # the customer's words, quoted

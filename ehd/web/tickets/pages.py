@@ -49,7 +49,7 @@ from ehd.web.keys import CONFIG, TICKET_MAIL
 from ehd.web.middleware import frame_policy
 from ehd.web.rendering import render
 from ehd.web.tickets.composer import MAX_TEXT, composed_reply
-from ehd.web.tickets.files import file_url, show_inline_images
+from ehd.web.tickets.files import file_kind, file_url, show_inline_images
 from ehd.web.tickets.mentions_out import tell_mentioned
 from ehd.web.tickets.remote_images import has_remote_images, proxied
 from ehd.web.tickets.shortcuts import run_search, search_query
@@ -211,7 +211,8 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     files = defaultdict(list)
     for attachment in attachments:
         files[attachment.entry_id].append((file_url(ticket.number, attachment.id),
-                                           attachment.filename, attachment.size))  # fmt: skip
+                                           attachment.filename, attachment.size,
+                                           file_kind(attachment.filename)))  # fmt: skip
     related = []
     if ticket.contact is not None:
         related = await visible_tickets(me).filter(contact=ticket.contact).exclude(
