@@ -1,4 +1,5 @@
-"""A user's notifications: what happened that concerns them (named in a note, given a ticket),
+"""A user's notifications: what happened that concerns them (named in a note, given a ticket,
+a new ticket in their group, a chat waiting),
 stored so it reaches them whether or not they were online, and read from the top bar's bell,
 the notifications page or the JSON API."""
 
@@ -7,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from ehd.db.models import Notification, NotificationKind, User
+from ehd.accounts.site_scope import restricted_to
+from ehd.accounts.workspace import workspace_of
+from ehd.db.models import ChatSession, Notification, NotificationKind, Ticket, User
 
 KEPT = 200  # the newest a user's list shows
 
@@ -20,6 +23,36 @@ async def notify(
         Notification(user_id=user_id, kind=kind, text=text[:500], link=link[:200], by=by[:254])
         for user_id in dict.fromkeys(user_ids)
     ])  # fmt: skip
+
+
+def _who_may_hear(users: list[User], site_code: str | None) -> list[User]:
+    """Those of ``users`` who may see a row of this site (restricted users: their sites)."""
+    if site_code is None:
+        return users
+    return [u for u in users if site_code in (restricted_to(u) or [site_code])]
+
+
+async def new_ticket_in_group(ticket: Ticket, group_id: int, by: str) -> None:
+    """A new, unassigned ticket came to a response group: its members hear of it, if their
+    workspace says so."""
+    members = await User.filter(memberships__queue_id=group_id, active=True).exclude(username=by)
+    await ticket.fetch_related("site")
+    site = ticket.site.code if ticket.site else None
+    told = [u.id for u in _who_may_hear(list(members), site)
+            if workspace_of(u).notify_new_tickets]  # fmt: skip
+    await notify(told, NotificationKind.NEW_TICKET,
+                 f"New ticket {ticket.number} in your group: {ticket.subject}",
+                 f"/tickets/{ticket.number}", by)  # fmt: skip
+
+
+async def chat_waiting(session: ChatSession, site_code: str | None) -> None:
+    """A visitor waits: the agents taking chats hear of it, if their workspace says so."""
+    ready = await User.filter(chat_ready=True, active=True)
+    told = [u.id for u in _who_may_hear(list(ready), site_code)
+            if workspace_of(u).notify_chats]  # fmt: skip
+    who = session.visitor_name or session.visitor_email or "A visitor"
+    await notify(told, NotificationKind.CHAT_WAITING, f"{who} waits for a chat", "/chats",
+                 "")  # fmt: skip
 
 
 async def unread_count(user: User) -> int:

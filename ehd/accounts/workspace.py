@@ -1,7 +1,8 @@
 """A user's own workspace settings: which tickets their in-tray holds (their own; also the
 new, unassigned tickets of their response groups), which statuses take a ticket out of it,
-whether opening an unassigned ticket makes it theirs, and whether working on a ticket makes
-them watch it. Read with defaults from the user's row, checked when saved."""
+whether opening an unassigned ticket makes it theirs, whether working on a ticket makes them
+watch it, and which events notify them (new tickets in their groups, waiting chats). Read with
+defaults from the user's row, checked when saved."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Workspace:
     inbox_hide: tuple[str, ...] = ()  # statuses that take a ticket out of the in-tray
     take_on_open: bool = False
     watch_on_activity: bool = False
+    notify_new_tickets: bool = True  # a new ticket in one of my groups
+    notify_chats: bool = True  # a chat waiting, while I take chats
 
 
 def workspace_of(user: User) -> Workspace:
@@ -33,6 +36,8 @@ def workspace_of(user: User) -> Workspace:
         inbox_hide=tuple(s for s in hide if s in LEAVING) if isinstance(hide, list) else (),
         take_on_open=stored.get("take_on_open") is True,
         watch_on_activity=stored.get("watch_on_activity") is True,
+        notify_new_tickets=stored.get("notify_new_tickets") is not False,
+        notify_chats=stored.get("notify_chats") is not False,
     )
 
 

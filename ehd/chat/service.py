@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ehd.accounts.notifications import chat_waiting
 from ehd.accounts.site_scope import visible_chats
 from ehd.calendars.evaluate import check
 from ehd.calendars.store import ensure_default_calendar, rules_for
@@ -108,6 +109,7 @@ async def start_chat(site: Site, name: str, email: str, text: str) -> ChatSessio
         visitor_email=email[:254], visitor_seen_at=datetime.now(UTC),
     )  # fmt: skip
     await _entry(session, VISITOR_KIND, session.visitor_name or email or "visitor", text)
+    await chat_waiting(session, site.code)
     return session
 
 

@@ -22,6 +22,7 @@ from tortoise.expressions import F
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
+from ehd.accounts.notifications import new_ticket_in_group
 from ehd.crm.directory import contact_for_email
 from ehd.db.models import (
     Contact,
@@ -94,6 +95,13 @@ async def change(ticket: Ticket, who: str, name: str, new: object) -> None:
     await ticket.save(update_fields=[name, "updated_at"])
     await TicketChange.create(ticket=ticket, who=who, field=name, old=str(old or "")[:1000],
                               new=str(new or "")[:1000])  # fmt: skip
+    if (
+        name == "group_id"
+        and isinstance(new, int)
+        and ticket.agent_id is None
+        and (ticket.status == Status.NEW.value)
+    ):
+        await new_ticket_in_group(ticket, new, who)
 
 
 async def create_ticket(subject: str, description: str, source: str, contact: Contact | None,

@@ -12,10 +12,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from ehd.accounts.service import create_user
+from ehd.chat.service import start_chat
 from ehd.config import Config
-from ehd.db.models import Notification, Role, Ticket, User
+from ehd.db.models import Notification, Queue, QueueMember, Role, Site, Ticket, User
 from ehd.platform import create_platform_app
-from ehd.tickets.service import create_ticket
+from ehd.tickets.service import change, create_ticket
 from tests.harness.web_client import csrf_token, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
@@ -73,3 +74,35 @@ async def test_mentions_and_given_tickets_wait_for_the_user(client: Client) -> N
         assert response.status == 400
     bob = await User.get(username="bob")
     assert await Ticket.filter(agent=bob).count() == 0  # boss took it back
+
+
+async def test_new_tickets_in_my_groups_and_waiting_chats_as_my_workspace_says(
+    client: Client,
+) -> None:
+    bob, eve, boss = [await User.get(username=name) for name in ("bob", "eve", "boss")]
+    support = await Queue.create(name="support")
+    for member in (bob, eve, boss):
+        await QueueMember.create(user=member, queue=support)
+    eve.workspace = {"notify_new_tickets": False, "notify_chats": False}
+    await eve.save()
+    ticket = await create_ticket("Printer", "", "manual", None, [])
+    await change(ticket, "boss", "group_id", support.id)  # boss routed it: he knows
+    told = await Notification.filter(kind="new_ticket").values_list("user__username", flat=True)
+    assert sorted(str(name) for name in told) == ["bob"]
+    taken = await create_ticket("Taken", "", "manual", None, [])
+    await change(taken, "boss", "agent_id", bob.id)
+    await change(taken, "boss", "group_id", support.id)  # someone's already: no one is told
+    assert await Notification.filter(kind="new_ticket").count() == 1
+
+    site = await Site.create(code="north", name="North")
+    for user in (bob, eve):
+        user.chat_ready = True
+        await user.save()
+    await create_user("amy", "amy-pass", role=Role.AGENT)
+    await User.filter(username="amy").update(chat_ready=True, site_restricted=True,
+                                             sites=["south"])  # fmt: skip
+    await start_chat(site, "Vera", "", "Hello?")
+    told = await Notification.filter(kind="chat_waiting").values_list("user__username", flat=True)
+    assert sorted(str(name) for name in told) == ["bob"]  # eve said no; amy sees no north
+    waiting = await Notification.get(kind="chat_waiting")
+    assert waiting.text == "Vera waits for a chat" and waiting.link == "/chats"

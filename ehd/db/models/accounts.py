@@ -98,6 +98,8 @@ class WebSession(Model):
 class NotificationKind(StrEnum):
     MENTION = "mention"  # named in a colleague's note
     ASSIGNED = "assigned"  # a ticket was given to the user by someone else
+    NEW_TICKET = "new_ticket"  # a new, unassigned ticket came to one of the user's groups
+    CHAT_WAITING = "chat_waiting"  # a visitor waits for a chat to be taken
 
 
 class Notification(Model):

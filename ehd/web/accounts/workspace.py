@@ -34,6 +34,8 @@ async def save(request: web.Request) -> web.StreamResponse:
         inbox_hide=tuple(str(s) for s in form.getall("inbox_hide", [])),
         take_on_open=form.get("take_on_open") == "on",
         watch_on_activity=form.get("watch_on_activity") == "on",
+        notify_new_tickets=form.get("notify_new_tickets") == "on",
+        notify_chats=form.get("notify_chats") == "on",
     )
     try:
         saved = await save_workspace(me, chosen)
