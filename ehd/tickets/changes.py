@@ -10,13 +10,23 @@ answer 400 with the status already changed).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from ehd.accounts.notifications import notify
 from ehd.accounts.site_scope import visible_companies, visible_contacts
-from ehd.db.models import NotificationKind, Queue, Role, Ticket, TicketTemplate, User
+from ehd.db.models import (
+    Company,
+    Contact,
+    NotificationKind,
+    Queue,
+    Role,
+    Ticket,
+    TicketTemplate,
+    User,
+)
 from ehd.errors import ValidationError
 from ehd.mail.header_text import one_line
 from ehd.moments import aware_datetime
@@ -131,28 +141,30 @@ async def _classification(ticket: Ticket, body: dict[str, Any]) -> list[Change]:
     return planned
 
 
+M = TypeVar("M", Contact, Company)
+
+
+async def _chosen(rows: QuerySet[M], raw: object, field: str) -> M | None:
+    """The row an id names among those the user may see; None for an empty choice."""
+    if raw in (None, ""):
+        return None
+    found = row_id(str(raw))
+    row = await rows.get_or_none(id=found) if found else None
+    if row is None:
+        raise ValidationError(f"no {field} {raw!r}", field=field)
+    return row
+
+
 async def _customer(ticket: Ticket, me: User, body: dict[str, Any]) -> list[Change]:
     """The contact (by id) and the company (by id; a new contact brings their own)."""
     planned: list[Change] = []
     if "contact" in body:
-        raw = body["contact"]
-        contact = None
-        if raw not in (None, ""):
-            found = row_id(str(raw))
-            contact = await visible_contacts(me).get_or_none(id=found) if found else None
-            if contact is None:
-                raise ValidationError(f"no contact {raw!r}", field="contact")
+        contact = await _chosen(visible_contacts(me), body["contact"], "contact")
         planned.append((ticket, "contact_id", contact.id if contact else None))
         if contact is not None and contact.company_id is not None and "company" not in body:
             planned.append((ticket, "company_id", contact.company_id))
     if "company" in body:
-        raw = body["company"]
-        company = None
-        if raw not in (None, ""):
-            found = row_id(str(raw))
-            company = await visible_companies(me).get_or_none(id=found) if found else None
-            if company is None:
-                raise ValidationError(f"no company {raw!r}", field="company")
+        company = await _chosen(visible_companies(me), body["company"], "company")
         planned.append((ticket, "company_id", company.id if company else None))
     return planned
 

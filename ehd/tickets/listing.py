@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +85,6 @@ class Page:
     total: int
     next: Position | None = None  # the page after this one starts after it
     previous: Position | None = None  # the page before this one ends before it
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _fits(column: str, position: Position | None) -> Position | None:

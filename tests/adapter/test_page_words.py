@@ -11,17 +11,15 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import Contact, Role, TicketEntry, User
-from ehd.platform import create_platform_app
 from ehd.tickets.links import token_for
 from ehd.tickets.service import create_ticket
 from ehd.tickets.status import Status
 from ehd.web.keys import SIGNING_KEY
-from tests.harness.web_client import log_in
+from tests.harness.web_client import app_client
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -56,10 +54,7 @@ def codes_shown(page: str) -> set[str]:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
-    app = create_platform_app(Config(data_dir=tmp_path), telephony=False)
-    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as web:
-        await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
-        await log_in(web, "boss", "boss-pass")
+    async with app_client(Config(data_dir=tmp_path), {"boss": Role.SUPERVISOR}, "boss") as web:
         yield web
 
 

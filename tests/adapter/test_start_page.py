@@ -10,9 +10,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import (
     AgentSession,
@@ -24,19 +23,16 @@ from ehd.db.models import (
     Ticket,
     User,
 )
-from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
-from tests.harness.web_client import log_in
+from tests.harness.web_client import app_client, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
-    app = create_platform_app(Config(data_dir=tmp_path), telephony=False)
-    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as web:
-        await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
-        await create_user("bob", "bob-pass", role=Role.AGENT)
+    users = {"boss": Role.SUPERVISOR, "bob": Role.AGENT}
+    async with app_client(Config(data_dir=tmp_path), users) as web:
         yield web
 
 

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from ehd.accounts.service import create_user
-from ehd.config import Config
 from ehd.db.models import (
     ChatSession,
     ChatState,
@@ -29,12 +27,11 @@ from ehd.db.models import (
     TicketTemplate,
     User,
 )
-from ehd.platform import create_platform_app
 from ehd.tickets.options import TicketOptions, save_options
 from ehd.tickets.search import matching
 from ehd.tickets.service import create_ticket
 from tests.harness.mail_sink import MailSink, mail_sink
-from tests.harness.web_client import csrf_token, log_in
+from tests.harness.web_client import app_client, csrf_token, mailing
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -42,12 +39,7 @@ Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 @pytest.fixture
 async def web(tmp_path: Path) -> AsyncIterator[tuple[Client, MailSink]]:
     with mail_sink() as sink:
-        config = Config(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=sink.port,
-                        mail_from="support@ehd.example")  # fmt: skip
-        app = create_platform_app(config, telephony=False)
-        async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as c:
-            await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
-            await log_in(c, "boss", "boss-pass")
+        async with app_client(mailing(tmp_path, sink), {"boss": Role.SUPERVISOR}, "boss") as c:
             yield c, sink
 
 

@@ -11,19 +11,18 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.crm.directory import save_contact
 from ehd.db.lifecycle import close_database
 from ehd.db.models import CallRecord, Company, Contact, Role, Site, Ticket, TicketEntry, User
-from ehd.platform import create_platform_app
 from ehd.tickets.changes import apply_changes
 from ehd.tickets.options import TicketOptions
 from ehd.tickets.search import matching
 from ehd.tickets.service import create_ticket
-from tests.harness.web_client import log_in
+from tests.harness.web_client import app_client, log_in
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -31,10 +30,7 @@ Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 @pytest.fixture
 async def client(tmp_path: Path, database_url: str) -> AsyncIterator[Client]:
     config = Config(data_dir=tmp_path, database_url=database_url)
-    app = create_platform_app(config, telephony=False)
-    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as web:
-        await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
-        await log_in(web, "boss", "boss-pass")
+    async with app_client(config, {"boss": Role.SUPERVISOR}, "boss") as web:
         yield web
     await close_database()
 

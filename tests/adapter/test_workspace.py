@@ -12,15 +12,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from ehd.accounts.service import create_user
-from ehd.config import Config
 from ehd.db.models import Contact, Queue, QueueMember, Role, Ticket, User
-from ehd.platform import create_platform_app
 from ehd.tickets.service import create_ticket
 from tests.harness.mail_sink import mail_sink
-from tests.harness.web_client import csrf_token, log_in
+from tests.harness.web_client import app_client, csrf_token, mailing
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -28,12 +25,7 @@ Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     with mail_sink() as sink:
-        config = Config(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=sink.port,
-                        mail_from="support@ehd.example")  # fmt: skip
-        app = create_platform_app(config, telephony=False)
-        async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as web:
-            await create_user("bob", "bob-pass", role=Role.AGENT)
-            await log_in(web, "bob", "bob-pass")
+        async with app_client(mailing(tmp_path, sink), {"bob": Role.AGENT}, "bob") as web:
             yield web
 
 

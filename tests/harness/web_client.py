@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
+from ehd.accounts.service import create_user
+from ehd.config import Config
+from ehd.db.models import Role
+from ehd.platform import create_platform_app
 from tests.harness.ehd_process import EhdProcess
+from tests.harness.mail_sink import MailSink
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -100,3 +108,25 @@ async def client_logged_in(
     answer = await log_in(client, username, password or f"{username}-pass")
     assert answer.status == 303, await answer.text()
     return client
+
+
+@asynccontextmanager
+async def app_client(
+    config: Config, users: dict[str, Role], login: str | None = None
+) -> AsyncIterator[TestClient[Any, Any]]:
+    """A client of the whole web app (no telephony) over ``config``'s database, with these
+    users (each one's password ``<name>-pass``), logged in as ``login`` when given."""
+    app = create_platform_app(config, telephony=False)
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with TestClient(TestServer(app), cookie_jar=jar) as client:
+        for name, role in users.items():
+            await create_user(name, f"{name}-pass", role=role)
+        if login is not None:
+            await log_in(client, login, f"{login}-pass")
+        yield client
+
+
+def mailing(config_dir: Path, sink: MailSink, **settings: Any) -> Config:
+    """A configuration whose mail goes to the test's SMTP sink."""
+    return Config(data_dir=config_dir, smtp_host="127.0.0.1", smtp_port=sink.port,
+                  mail_from="support@ehd.example", **settings)  # fmt: skip
