@@ -22,7 +22,8 @@ from tortoise.exceptions import DBConnectionError, OperationalError, Transaction
 from ehd.db.models import QuarantinedMail
 from ehd.mail.header_text import one_line
 from ehd.mail.parse import parse
-from ehd.tickets.service import Ingested, MailTooLarge, ingest_mail, raw_path, store_file
+from ehd.tickets.file_store import raw_path, store_file
+from ehd.tickets.service import Ingested, MailTooLarge, ingest_mail
 
 log = logging.getLogger(__name__)
 

@@ -35,8 +35,9 @@ from ehd.mail.outbound import Mailer, MailError
 from ehd.plain_numbers import row_id
 from ehd.sms import SmsError, SmsGateway
 from ehd.tickets import filters as rules
+from ehd.tickets.file_store import Upload
 from ehd.tickets.links import token_for
-from ehd.tickets.service import Ingested, Upload
+from ehd.tickets.service import Ingested
 from ehd.tickets.signatures import signature_folder, signature_for
 
 log = logging.getLogger(__name__)

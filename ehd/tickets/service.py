@@ -7,8 +7,6 @@ automatic answer, threading follows ``ehd.mail.conversation`` and filters run as
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
 import re
 from collections.abc import Sequence
@@ -43,6 +41,7 @@ from ehd.mail.header_text import one_line
 from ehd.mail.parse import ParsedMail, parse
 from ehd.tickets import filters as rules
 from ehd.tickets import search  # noqa: F401  (its model signals keep the search index current)
+from ehd.tickets.file_store import Upload, attach_files, store_file
 from ehd.tickets.options import holds_automatic_mail
 from ehd.tickets.status import DONE, WAITING, Status, after_customer_reply
 
@@ -124,26 +123,6 @@ async def _ticket_addresses(number: int) -> dict[int, list[str]]:
         return {}
     known = list(ticket.contact.emails) if ticket.contact else []
     return {number: [*known, *ticket.cc]}
-
-
-def raw_path(folder: Path, digest: str, suffix: str) -> Path:
-    return folder / digest[:2] / f"{digest}{suffix}"
-
-
-async def store_file(folder: Path, data: bytes, suffix: str) -> str:
-    """Keep ``data`` under its SHA-256 (written once, atomically); the digest."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = raw_path(folder, digest, suffix)
-
-    def write() -> None:
-        if not path.exists():  # stored once, whatever number of mails carry it
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".part")
-            partial.write_bytes(data)
-            partial.replace(path)
-
-    await asyncio.to_thread(write)
-    return digest
 
 
 async def ingest_mail(
@@ -341,29 +320,6 @@ async def use_template(ticket: Ticket, template: TicketTemplate, who: str) -> No
     await change(ticket, who, "priority", template.default_priority)
     if ticket.status == Status.NEW.value:
         await change(ticket, who, "status", Status(template.default_status).value)
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file someone attached to what they wrote on a page."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-async def attach_files(
-    ticket: Ticket, entry: TicketEntry, files: Sequence[Upload], store: Path
-) -> list[TicketAttachment]:
-    """Keep files with an entry of the ticket (each stored once by its digest)."""
-    attached = []
-    for upload in files:
-        digest = await store_file(store / "attachments", upload.data, "")
-        attached.append(await TicketAttachment.create(
-            ticket=ticket, entry=entry, filename=upload.filename[:255],
-            content_type=upload.content_type[:128], sha256=digest, size=len(upload.data),
-        ))  # fmt: skip
-    return attached
 
 
 async def customer_reply(

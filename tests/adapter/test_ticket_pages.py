@@ -32,8 +32,9 @@ from ehd.db.models import (
     User,
 )
 from ehd.platform import create_platform_app
+from ehd.tickets.file_store import Upload, attach_files
 from ehd.tickets.search import matching
-from ehd.tickets.service import Upload, attach_files, create_ticket, ingest_mail
+from ehd.tickets.service import create_ticket, ingest_mail
 from ehd.web.tickets.remote_images import (
     ALLOWED_ADDRESSES,
     CheckedResolver,

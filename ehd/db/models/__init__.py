@@ -38,6 +38,7 @@ from ehd.db.models.calls import (
     SurveyProfile,
     VoicemailMessage,
 )
+from ehd.db.models.chat import ChatSession, ChatState
 from ehd.db.models.crm import Company, Contact, ContactPoint, Site
 from ehd.db.models.queues import (
     AgentSchedule,
@@ -54,8 +55,6 @@ from ehd.db.models.queues import (
 )
 from ehd.db.models.tickets import (
     AfterImport,
-    ChatSession,
-    ChatState,
     Delivery,
     KnowledgeArticle,
     Mailbox,

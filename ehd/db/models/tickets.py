@@ -1,5 +1,5 @@
 """Tickets with their entries, attachments and history; templates, filters, mailboxes,
-signatures, knowledge articles, chats and the ticket settings."""
+signatures, knowledge articles and the ticket settings (chats: ``ehd.db.models.chat``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
+from ehd.db.models.chat import ChatState  # noqa: F401  (migration 0029 imports it from here)
 
 if TYPE_CHECKING:
     from ehd.db.models.accounts import User
@@ -51,12 +53,6 @@ class AfterImport(StrEnum):
 class MailCreation(StrEnum):
     AUTO = "auto"  # new mail makes tickets at once
     REVIEW = "review"  # new tickets are held until someone accepts them
-
-
-class ChatState(StrEnum):
-    WAITING = "waiting"
-    ACTIVE = "active"
-    ENDED = "ended"
 
 
 class TicketTemplate(Model):
@@ -177,37 +173,6 @@ class TicketEntry(Model):
     class Meta:
         table = "ticket_entries"
         indexes = (Index(fields=["ticket_id"]),)
-
-
-class ChatSession(Model):
-    """A live chat from a site's web page. Its messages are public entries of its ticket, so
-    the conversation stays in the customer's history when the chat ends. The token in the
-    visitor's address is the only key to the visitor's side."""
-
-    id = fields.IntField(primary_key=True)
-    token = fields.CharField(max_length=64, unique=True)
-    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
-        "models.Ticket", related_name="chats", on_delete=fields.CASCADE
-    )
-    ticket_id: int
-    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
-        "models.Site", related_name="chats", null=True, on_delete=fields.SET_NULL
-    )
-    site_id: int | None
-    visitor_name = fields.CharField(max_length=128, default="")
-    visitor_email = fields.CharField(max_length=254, default="")
-    state = fields.CharEnumField(ChatState, max_length=16, default=ChatState.WAITING, db_index=True)
-    agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="chats", null=True, on_delete=fields.SET_NULL
-    )
-    agent_id: int | None
-    started_at = fields.DatetimeField(auto_now_add=True)
-    answered_at = fields.DatetimeField(null=True)
-    ended_at = fields.DatetimeField(null=True)
-    visitor_seen_at = fields.DatetimeField(null=True)  # the visitor's page last asked for news
-
-    class Meta:
-        table = "chat_sessions"
 
 
 class TicketAttachment(Model):

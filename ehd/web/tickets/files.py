@@ -18,7 +18,7 @@ from ehd.accounts.site_scope import visible_tickets
 from ehd.db.models import TicketAttachment
 from ehd.errors import NotFoundError
 from ehd.plain_numbers import row_id
-from ehd.tickets.service import raw_path
+from ehd.tickets.file_store import raw_path
 from ehd.web.auth import current_user
 from ehd.web.keys import CONFIG
 from ehd.web.rendering import render

@@ -36,8 +36,9 @@ from ehd.errors import EhdError, NotFoundError, ValidationError
 from ehd.mail.outbound import MailError
 from ehd.mail.parse import sanitise
 from ehd.plain_numbers import row_id
-from ehd.tickets import merging, service
+from ehd.tickets import merging
 from ehd.tickets.changes import ITIL_PROCESSES, apply_changes
+from ehd.tickets.file_store import attach_files
 from ehd.tickets.listing import PAGE_SIZES, SORTABLE, Listing, filtered, listing_from, page_of
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.search import marked, snippets
@@ -269,7 +270,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         entry = await mail.reply(ticket, text, me, composed)
     except MailError as err:
         raise _to_ticket(ticket, error=f"Not sent: {err}") from err
-    await service.attach_files(ticket, entry, composed.files, request.app[CONFIG].paths.mail)
+    await attach_files(ticket, entry, composed.files, request.app[CONFIG].paths.mail)
     done = "Reply sent."
     if await mail.delivery(entry) == Delivery.QUEUED:
         done = "Reply saved; the mail server did not answer, so it is sent as soon as it does."
@@ -301,7 +302,7 @@ async def note(request: web.Request) -> web.StreamResponse:
         raise _to_ticket(ticket, error=err.message) from err
     entry = await TicketEntry.create(ticket=ticket, kind="note", public=False,
                                      author=me.username, text=text)  # fmt: skip
-    await service.attach_files(ticket, entry, files, request.app[CONFIG].paths.mail)
+    await attach_files(ticket, entry, files, request.app[CONFIG].paths.mail)
     names = await tell_mentioned(request, ticket, entry, me)
     if workspace_of(me).watch_on_activity:
         with contextlib.suppress(EhdError):  # a ticket locked by another: the note still counts

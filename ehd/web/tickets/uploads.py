@@ -11,7 +11,8 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from ehd.errors import PayloadTooLargeError, ValidationError
-from ehd.tickets.service import MAX_MAIL_BYTES, Upload
+from ehd.tickets.file_store import Upload
+from ehd.tickets.service import MAX_MAIL_BYTES
 
 Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 MAX_FILES, MAX_FILE_BYTES = 10, 10 * 1024 * 1024
