@@ -59,12 +59,26 @@ async def unread_count(user: User) -> int:
     return await Notification.filter(user_id=user.id, read_at=None).count()
 
 
+async def unread(user: User, limit: int) -> list[Notification]:
+    """The newest unread ones."""
+    return await Notification.filter(user_id=user.id, read_at=None).order_by("-id").limit(limit)
+
+
 async def newest(user: User, limit: int = KEPT) -> Sequence[Notification]:
     """Unread first, then the newest."""
-    unread = await Notification.filter(user_id=user.id, read_at=None).order_by("-id").limit(limit)
+    waiting = await unread(user, limit)
     read = await Notification.filter(user_id=user.id, read_at__not_isnull=True).order_by(
-        "-id").limit(max(0, limit - len(unread)))  # fmt: skip
-    return [*unread, *read]
+        "-id").limit(max(0, limit - len(waiting)))  # fmt: skip
+    return [*waiting, *read]
+
+
+async def open_one(user: User, notification_id: int) -> str:
+    """Mark one of the user's notifications read; its link ("" when it is not theirs)."""
+    found = await Notification.get_or_none(id=notification_id, user_id=user.id)
+    if found is None:
+        return ""
+    await mark_read(user, [found.id])
+    return found.link
 
 
 async def mark_read(user: User, ids: Sequence[int] | None = None) -> int:

@@ -26,7 +26,7 @@ from tortoise.expressions import RawSQL
 from tortoise.signals import post_save, pre_delete
 
 from ehd.db.models import Company, Contact, Ticket, TicketEntry
-from ehd.phone_numbers import PHONE_LIKE, to_e164
+from ehd.phone_numbers import searched_phone
 
 MAX_HITS = 1000  # a search shows the best this many tickets
 MAX_BODY = 100_000  # characters of one entry that are searched
@@ -41,10 +41,9 @@ _SQLITE_TICKET = "CASE WHEN s.rowid < 0 THEN -s.rowid ELSE e.ticket_id END"
 
 def words(text: str) -> list[str]:
     """The words a query asks for, at most ten; a phone number becomes its digits. Pure."""
-    if PHONE_LIKE.fullmatch(text.strip()):
-        number = to_e164(text)
-        if number:
-            return [number.lstrip("+")]
+    number = searched_phone(text)
+    if number:
+        return [number.lstrip("+")]
     return [w.lower() for w in _WORD.findall(text)][:10]
 
 
@@ -273,7 +272,8 @@ async def _contact_saved(
     using_db: BaseDBAsyncClient | None,
     update_fields: list[str],
 ) -> None:
-    if created:
-        return
+    searched = {"name", "emails", "phones"}
+    if created or (update_fields and not searched & set(update_fields)):
+        return  # a new contact has no tickets yet; other fields are not searched
     for ticket in await Ticket.filter(contact_id=instance.id):
         await index_ticket(ticket, using_db)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ehd.accounts.notifications import mark_read, newest, unread_count
+from ehd.accounts.notifications import mark_read, newest, open_one, unread, unread_count
 from ehd.errors import ValidationError
 from ehd.plain_numbers import row_id
+from ehd.web.accounts.login import safe_next
 from ehd.web.auth import current_user
 from ehd.web.rendering import render
 
@@ -35,19 +36,16 @@ async def read(request: web.Request) -> web.StreamResponse:
     chosen = row_id(str(form["id"]))
     if chosen is None:
         raise ValidationError("id is a notification's number", field="id")
-    await mark_read(me, [chosen])
-    found = [n for n in await newest(me) if n.id == chosen]
-    link = found[0].link if found else ""
-    raise web.HTTPSeeOther(link if link.startswith("/") and not link.startswith("//")
-                           else "/notifications")  # fmt: skip
+    link = await open_one(me, chosen)
+    raise web.HTTPSeeOther(safe_next(link) if link else "/notifications")
 
 
 @routes.get("/api/notifications")
 async def bell(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
-    unread = [n for n in await newest(me, BELL_SIZE) if n.read_at is None]
+    latest = await unread(me, BELL_SIZE)
     return web.json_response({
         "unread": await unread_count(me),
         "latest": [{"id": n.id, "kind": n.kind, "text": n.text, "link": n.link, "by": n.by,
-                    "at": n.created_at.isoformat()} for n in unread],
+                    "at": n.created_at.isoformat()} for n in latest],
     })  # fmt: skip

@@ -13,7 +13,7 @@ from ehd.accounts.site_scope import visible_companies, visible_contacts, visible
 from ehd.calls import records
 from ehd.db.models import CallRecord, Company, Contact, User
 from ehd.errors import NotFoundError
-from ehd.phone_numbers import PHONE_LIKE, to_e164
+from ehd.phone_numbers import searched_phone
 from ehd.web.auth import current_user
 from ehd.web.rendering import render
 
@@ -31,7 +31,7 @@ def contacts_matching(me: User, text: str) -> QuerySet[Contact]:
     is written), by name."""
     found = visible_contacts(me)
     if text:
-        phone = to_e164(text) if PHONE_LIKE.fullmatch(text) else None
+        phone = searched_phone(text)
         point = Q(points__value__icontains=(phone or text).lower())
         found = found.filter(Q(name__icontains=text) | point).distinct()
     return found.order_by("name", "id")

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 
 from ehd.accounts.site_scope import visible_tickets
 from ehd.db.models import Ticket
-from ehd.phone_numbers import PHONE_LIKE, to_e164
+from ehd.phone_numbers import searched_phone
 from ehd.tickets.search import marked, matching, snippets
 from ehd.web.auth import current_user
 from ehd.web.crm.pages import companies_matching, contacts_matching
@@ -34,7 +34,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         shown = [visible[i] for i in ranked if i in visible][:SHOWN]
     found = await snippets(text, [t.id for t in shown])
     tickets = [(t, marked(found.get(t.id, ""))) for t in shown]
-    phone = to_e164(text) if PHONE_LIKE.fullmatch(text) else None
+    phone = searched_phone(text)
     about = Q(caller_number__contains=phone or text) | Q(caller_name__icontains=text)
     if len(text) <= CUSTOMER_NUMBER_LENGTH:  # a longer text is no keyed-in customer number
         about |= Q(customer_number=text)
