@@ -20,18 +20,45 @@ from datetime import datetime
 from typing import Any
 
 from multidict import MultiMapping
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import Function, Q, RawSQL
+from tortoise.functions import Coalesce, Lower
 from tortoise.queryset import QuerySet
 
 from ehd.accounts.site_scope import visible_tickets
 from ehd.accounts.workspace import workspace_of
-from ehd.db.models import QueueMember, Ticket, User
+from ehd.db.models import QueueMember, Ticket, TicketPriority, User
 from ehd.tickets.search import matching_ids
 from ehd.tickets.status import Status
 
-# The columns a list sorts on: the key in the address, and the ticket's own field.
+# The columns a list sorts on: the key in the address, and the ticket's own field or (for
+# columns shown as a name or a rank) a value computed into SORT_VALUE.
+SORT_VALUE = "sort_value"
 SORTABLE = {"number": "number", "subject": "subject", "status": "status", "source": "source",
-            "updated": "updated_at", "created": "created_at"}  # fmt: skip
+            "updated": "updated_at", "created": "created_at", "priority": SORT_VALUE,
+            "agent": SORT_VALUE, "contact": SORT_VALUE}  # fmt: skip
+# Priorities by rank, not by name: "high" before "low" alphabetically but also by rank only
+# by chance, and "medium" would sort last.
+_PRIORITY_RANK = RawSQL(
+    'CASE "tickets"."priority" '
+    + " ".join(f"WHEN '{p.value}' THEN {rank}" for rank, p in enumerate(TicketPriority))
+    + " ELSE -1 END"
+)
+
+
+def _sort_value(column: str) -> Function | RawSQL:
+    """The computed value of a column sorted by name or rank. Names sort regardless of case
+    ("adam" beside "Adam"); tickets without an agent or a contact sort as an empty name (NULL
+    would drop out of every keyset comparison)."""
+    match column:
+        case "priority":
+            return _PRIORITY_RANK
+        case "agent":
+            return Coalesce(Lower("agent__username"), "")
+        case "contact":
+            return Coalesce(Lower("contact__name"), "")
+    raise ValueError(column)
+
+
 DEFAULT_SORT = "updated"
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -92,7 +119,7 @@ def _fits(column: str, position: Position | None) -> Position | None:
     if position is None:
         return None
     name = SORTABLE[column]
-    if name == "number":
+    if name == "number" or column == "priority":
         return position if isinstance(position.value, int) else None
     if not isinstance(position.value, str):
         return None
@@ -175,7 +202,7 @@ def _beyond(column: str, position: Position, forward_descending: bool) -> Q:
     if name.endswith("_at"):
         value = datetime.fromisoformat(str(value))  # checked by _fits
     operator = "lt" if forward_descending else "gt"
-    if name == "number":
+    if name == "number":  # unique: the id adds nothing
         return Q(**{f"number__{operator}": value})
     return Q(**{f"{name}__{operator}": value}) | Q(**{name: value, f"id__{operator}": position.id})
 
@@ -188,6 +215,8 @@ async def page_of(me: User, listing: Listing) -> Page:
     backwards = listing.before is not None and listing.after is None
     descending = listing.descending != backwards  # a page before: walk the other way
     ordered = tickets
+    if name == SORT_VALUE:
+        ordered = ordered.annotate(**{SORT_VALUE: _sort_value(listing.sort)})
     if listing.after is not None:
         ordered = ordered.filter(_beyond(listing.sort, listing.after, descending))
     elif listing.before is not None:

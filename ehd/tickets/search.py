@@ -9,8 +9,9 @@ the ticket's whole text. Saving a ticket, an entry or a contact keeps it current
 signals, so every writer is covered); ``reindex_ticket`` is for writes that bypass them
 (moving entries on a merge).
 
-Words are matched by prefix and all must be present; a query that is a phone number is
-matched as one, however it was written.
+Words are matched by prefix and a ticket matches when all are present somewhere in it (one
+word in the subject, another in a reply); a query that is a phone number is matched as one,
+however it was written.
 """
 
 from __future__ import annotations
@@ -139,50 +140,65 @@ def _marks(client: BaseDBAsyncClient, count: int, first: int = 1) -> str:
     return ", ".join("?" * count)
 
 
-def _query(client: BaseDBAsyncClient, asked: list[str]) -> str:
-    """Every word, each as a prefix: the words come from ``words`` (letters, digits and _
-    only), so nothing in them is the query language's own syntax."""
+def _term(client: BaseDBAsyncClient, word: str) -> str:
+    """One word as a prefix: the words come from ``words`` (letters, digits and _ only), so
+    nothing in them is the query language's own syntax."""
+    return f"{word}:*" if _postgres(client) else f'"{word}"*'
+
+
+def _any(client: BaseDBAsyncClient, asked: list[str]) -> str:
+    """A row holding any of the words: for ranking and snippets of tickets already found."""
+    joiner = " | " if _postgres(client) else " OR "
+    return joiner.join(_term(client, w) for w in asked)
+
+
+def _tickets_with_every_word(client: BaseDBAsyncClient, asked: list[str]) -> str:
+    """SQL for the ids of the tickets holding every word in any of their rows: one set per word,
+    intersected. Written into the SQL: safe because ``words`` yields only letters, digits and _
+    (no quote can reach it)."""
+    assert all(_WORD.fullmatch(w) for w in asked)
     if _postgres(client):
-        return " & ".join(f"{w}:*" for w in asked)
-    return " ".join(f'"{w}"*' for w in asked)
+        each = ("SELECT ticket_id FROM ticket_search WHERE document @@ "
+                "to_tsquery('ehd_search', '{}')")  # fmt: skip
+    else:
+        each = f"SELECT {_SQLITE_TICKET} FROM {_SQLITE_ROWS} WHERE ticket_search MATCH '{{}}'"
+    return " INTERSECT ".join(each.format(_term(client, w)) for w in asked)
 
 
 async def matching(text: str, limit: int = MAX_HITS) -> list[int]:
-    """The ids of the tickets with a row holding every word of ``text``, best first: a word in
-    the subject or the people outweighs one in the body."""
+    """The ids of the tickets holding every word of ``text``, best first: by their best row,
+    where a word in the subject or the people outweighs one in the body and a row with more of
+    the words outweighs one with fewer."""
     asked = words(text)
     if not asked:
         return []
     client = _client()
+    found = _tickets_with_every_word(client, asked)
     if _postgres(client):
         sql = ("SELECT ticket_id, max(ts_rank(document, q)) AS score "
                "FROM ticket_search, to_tsquery('ehd_search', $1) AS q WHERE document @@ q "
+               f"AND ticket_id IN ({found}) "
                "GROUP BY ticket_id ORDER BY score DESC LIMIT $2")  # fmt: skip
     else:  # FTS5's ranking cannot run inside an aggregate: rank first, then group
-        sql = (f"WITH found AS MATERIALIZED (SELECT {_SQLITE_TICKET} AS ticket_id, "
+        sql = (f"WITH hits AS MATERIALIZED ({found}), "
+               f"ranked AS MATERIALIZED (SELECT {_SQLITE_TICKET} AS ticket_id, "
                f"bm25(ticket_search, {_WEIGHTS}) AS score FROM {_SQLITE_ROWS} "
                "WHERE ticket_search MATCH ?) "
-               "SELECT ticket_id, min(score) AS score FROM found "
+               "SELECT ticket_id, min(score) AS score FROM ranked "
+               "WHERE ticket_id IN (SELECT * FROM hits) "
                "GROUP BY ticket_id ORDER BY score LIMIT ?")  # fmt: skip
-    rows = (await client.execute_query(sql, [_query(client, asked), limit]))[1]
+    rows = (await client.execute_query(sql, [_any(client, asked), limit]))[1]
     return [int(row["ticket_id"]) for row in rows]
 
 
 def matching_ids(text: str) -> RawSQL:
-    """The ids of the tickets with a row holding every word of ``text``, as a subquery for the
-    ticket list's own query (``id__in``), so its filters, order, count and pages apply to every
-    match. Written into the SQL: safe because ``words`` yields only letters, digits and _ (no
-    quote can reach it)."""
+    """The ids of the tickets holding every word of ``text``, as a subquery for the ticket
+    list's own query (``id__in``), so its filters, order, count and pages apply to every
+    match."""
     asked = words(text)
-    assert all(_WORD.fullmatch(w) for w in asked)
-    client = _client()
     if not asked:
         return RawSQL("(SELECT id FROM tickets)")
-    if _postgres(client):
-        return RawSQL("(SELECT ticket_id FROM ticket_search WHERE document @@ "
-                      f"to_tsquery('ehd_search', '{_query(client, asked)}'))")  # fmt: skip
-    return RawSQL(f"(SELECT {_SQLITE_TICKET} FROM {_SQLITE_ROWS} WHERE ticket_search MATCH "
-                  f"'{_query(client, asked)}')")  # fmt: skip
+    return RawSQL(f"({_tickets_with_every_word(_client(), asked)})")
 
 
 async def snippets(text: str, ticket_ids: Sequence[int]) -> dict[int, str]:
@@ -199,13 +215,13 @@ async def snippets(text: str, ticket_ids: Sequence[int]) -> dict[int, str]:
                "people, q, $2) AS snippet FROM ticket_search, to_tsquery('ehd_search', $1) AS q "
                f"WHERE document @@ q AND ticket_id IN ({_marks(client, len(ids), 3)}) "
                "ORDER BY ts_rank(document, q)")  # fmt: skip
-        params: list[Any] = [_query(client, asked), options, *ids]
+        params: list[Any] = [_any(client, asked), options, *ids]
     else:
         sql = (f"SELECT ticket_id, snippet(ticket_search, -1, '{MARK_START}', '{MARK_END}', "
                "'…', 14) AS snippet FROM ticket_search WHERE ticket_search MATCH ? "
                f"AND ticket_id IN ({_marks(client, len(ids))}) "
                f"ORDER BY bm25(ticket_search, {_WEIGHTS}) DESC")  # fmt: skip
-        params = [_query(client, asked), *ids]
+        params = [_any(client, asked), *ids]
     found: dict[int, str] = {}
     for row in (await client.execute_query(sql, params))[1]:
         found[int(row["ticket_id"])] = str(row["snippet"] or "")  # the best comes last

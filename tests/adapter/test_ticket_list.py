@@ -17,7 +17,17 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.crm.directory import save_contact
 from ehd.db.lifecycle import close_database
-from ehd.db.models import CallRecord, Company, Contact, Role, Site, Ticket, TicketEntry, User
+from ehd.db.models import (
+    CallRecord,
+    Company,
+    Contact,
+    Role,
+    Site,
+    Ticket,
+    TicketEntry,
+    TicketPriority,
+    User,
+)
 from ehd.tickets.changes import apply_changes
 from ehd.tickets.options import TicketOptions
 from ehd.tickets.search import matching
@@ -70,6 +80,43 @@ async def test_pages_follow_each_other_in_any_order_without_repeats(client: Clie
     assert link(one, "next") is None and link(one, "prev") is None  # one page, no pager
     subjects = re.findall(r'col-subject"><a href="/tickets/[0-9]+">([^<]+)<', one)
     assert subjects == sorted(subjects)
+
+
+async def test_sorting_by_priority_agent_and_contact_pages_by_their_values(
+    client: Client,
+) -> None:
+    await create_user("amy", "amy-pass", role=Role.AGENT)
+    amy, boss = await _user("amy"), await _user("boss")
+    names = ("Örjan", "Bea", "adam", "Bea", "Adam")
+    people = [None, *[await Contact.create(name=n) for n in names]]
+    for n in range(60):  # every kind of value, and ties, over three pages
+        ticket = await create_ticket(f"Case {n}", "", "manual", people[n % 6], [])
+        ticket.priority = list(TicketPriority)[n % 3]
+        ticket.agent = (None, amy, boss)[n % 4 % 3]
+        await ticket.save()
+    tickets = await Ticket.all().prefetch_related("agent", "contact")
+    rank = {"low": 0, "medium": 1, "high": 2}
+    keys: dict[str, dict[int, int] | dict[int, str]] = {
+        "priority": {t.number: rank[t.priority] for t in tickets},
+        "agent": {t.number: t.agent.username if t.agent else "" for t in tickets},
+        "contact": {t.number: t.contact.name.lower() if t.contact else "" for t in tickets},
+    }
+    for sort, of in keys.items():
+        for direction in ("asc", "desc"):
+            seen: list[int] = []
+            address: str | None = f"/tickets?sort={sort}&dir={direction}&size=25"
+            while address and len(seen) <= 75:
+                page = await (await client.get(address)).text()
+                seen += numbers_on(page)
+                address = link(page, "next")
+            assert sorted(seen) == sorted(of) and len(seen) == 60, (sort, direction)
+            values = [of[number] for number in seen]
+            assert values == sorted(values, reverse=direction == "desc"), (sort, direction)
+    last = await (await client.get("/tickets?sort=contact&dir=asc&size=25")).text()
+    page3 = await (await client.get(str(link(last, "next")))).text()
+    page3 = await (await client.get(str(link(page3, "next")))).text()
+    back = await (await client.get(str(link(page3, "prev")))).text()
+    assert len(numbers_on(back)) == 25 and set(numbers_on(back)).isdisjoint(numbers_on(page3))
 
 
 async def test_walking_forward_and_back_by_pages_of_25(client: Client) -> None:
@@ -134,6 +181,9 @@ async def test_search_finds_body_words_numbers_and_the_customer(client: Client) 
 
     assert await found("capacitor") == [other.number]  # a word of a later entry
     assert await found("flux capac") == [other.number]  # words by prefix, all of them
+    assert await found("invoice capacitor") == [other.number]  # words in different entries
+    assert await found("printer capacitor") == []  # each word in some ticket, none in one
+    assert await matching("amount flux") == [other.id]
     assert await found("printer") == [printer.number]
     assert await found(str(other.number)) == [other.number]
     assert await found("strom") == [printer.number]  # the customer, without the ring
