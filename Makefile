@@ -56,7 +56,8 @@ sounds:
 
 # Front-end libraries (package.json, pinned by package-lock.json), bundled for the browser
 # into build/web/ (never committed). Node and npm come from Debian unless already present.
-# The stamp stands for build/web/jssip.js, trix.js and trix.css.
+# The stamp stands for build/web/jssip.js, trix.js, trix.css, pdf.js, pdf.worker.js and
+# pdf-fonts/.
 WEB_BUNDLE := build/web/.built
 web: $(WEB_BUNDLE)
 

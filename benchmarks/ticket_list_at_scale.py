@@ -162,7 +162,7 @@ async def measure(path: Path, tickets: int) -> dict[str, tuple[float, float]]:
     jar = aiohttp.CookieJar(unsafe=True)
     async with TestClient(TestServer(app), cookie_jar=jar) as client:
         await log_in(client, "boss", "boss-pass")
-        for name in ("overview", "search", "two words"):  # what the requests find, so the work is real
+        for name in ("overview", "search", "two words"):  # what they find: the work is real
             page = await (await client.get(requests[name])).text()
             print(f"  {name}: {page.split('Tickets found: <strong>')[1].split('<')[0]} found, "
                   f"{page.count('<tr data-number=')} shown", flush=True)  # fmt: skip

@@ -395,8 +395,9 @@ async def test_files_are_previewed_in_a_page_as_text_or_image_never_as_markup(
         Upload("page.html", "text/html", b"<script>alert(1)</script><b>hi</b>"),
         Upload("photo.png", "image/png", PNG),
         Upload("scan.pdf", "application/pdf", b"%PDF"),
+        Upload("backup.zip", "application/zip", b"PK\x03\x04"),
     ]
-    log, page_file, photo, pdf = await attach_files(ticket, entry, files, store)
+    log, page_file, photo, pdf, archive = await attach_files(ticket, entry, files, store)
     base = f"/tickets/{ticket.number}/files"
     page = await (await client.get(f"/tickets/{ticket.number}")).text()
     assert (
@@ -411,5 +412,8 @@ async def test_files_are_previewed_in_a_page_as_text_or_image_never_as_markup(
     shown = await (await client.get(f"{base}/{photo.id}/preview")).text()
     assert f'<img class="preview-image" src="{base}/{photo.id}"' in shown
     shown = await (await client.get(f"{base}/{pdf.id}/preview")).text()
-    assert "is not shown here" in shown and f'href="{base}/{pdf.id}" download' in shown
+    assert f'data-src="{base}/{pdf.id}"' in shown and "/static/file_preview.js" in shown
+    assert f'href="{base}/{pdf.id}" download' in shown  # drawn by pdf.js; downloadable too
+    shown = await (await client.get(f"{base}/{archive.id}/preview")).text()
+    assert "is not shown here" in shown and f'href="{base}/{archive.id}" download' in shown
     assert (await client.get(f"{base}/99999/preview")).status == 404

@@ -1,6 +1,7 @@
 """The helpdesk's files and composer in headless Chromium, against the running ehd and a real
 SMTP sink: a customer's mail with a PDF and an image arrives at the forwarding address, the
-agent finds it by the customer's name, opens the image and downloads the PDF (the same bytes),
+agent finds it by the customer's name, opens the image, sees the PDF's page drawn in a page and
+downloads it (the same bytes),
 and answers in rich text with a copy, a blind copy and a file; the customer's mail server
 receives HTML and plain text, the file, the copy, and the blind copy only on the envelope."""
 
@@ -22,9 +23,17 @@ from tests.harness.mail_sink import MailSink
 
 pytestmark = pytest.mark.asterisk
 
+DRAWING = b"1 0 0 rg 50 50 100 100 re f"  # a red square in the middle of a 200 x 200 page
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]"
-       b"/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")  # fmt: skip
+       b"/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>"
+       b"endobj 4 0 obj<</Length " + str(len(DRAWING)).encode() + b">>stream\n" + DRAWING
+       + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")  # fmt: skip
+# The colour at a canvas's middle and near its corner.
+MIDDLE_AND_CORNER = """(canvas) => {
+    const drawn = canvas.getContext("2d");
+    const at = (x, y) => Array.from(drawn.getImageData(x, y, 1, 1).data.slice(0, 3));
+    return [at(canvas.width / 2, canvas.height / 2), at(3, 3)];
+}"""
 
 
 def png(width: int, height: int) -> bytes:
@@ -84,6 +93,12 @@ async def test_files_in_and_a_rich_reply_with_a_copy_and_a_file_out(
         preview = page.locator("img.preview-image")
         await expect(preview).to_be_visible()
         assert await preview.evaluate("(img) => img.naturalWidth") == 40
+        await page.goto(ticket_url)
+        await page.click("p.file:has-text('scan.pdf') a.preview")  # drawn by pdf.js in the page
+        drawn = page.locator("#pdf-pages[data-shown='1'] canvas")
+        await expect(drawn).to_have_count(1)
+        await expect(drawn).to_have_attribute("aria-label", "Page 1 / 1")
+        assert await drawn.evaluate(MIDDLE_AND_CORNER) == [[255, 0, 0], [255, 255, 255]]
         await page.goto(ticket_url)
 
         editor = page.locator("trix-editor#reply-editor")

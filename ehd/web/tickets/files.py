@@ -84,9 +84,12 @@ async def ticket_file(request: web.Request) -> web.StreamResponse:
 
 
 def previewed_as(content_type: str, filename: str) -> str:
-    """How a file is shown on its preview page: "image", "text" or "" (download only). Pure."""
+    """How a file is shown on its preview page: "image", "pdf" (drawn by pdf.js in the page),
+    "text" or "" (download only). Pure."""
     if content_type in SHOWN_INLINE:
         return "image"
+    if content_type == "application/pdf" or filename.lower().endswith(".pdf"):
+        return "pdf"
     if content_type.startswith("text/") or content_type in TEXT_TYPES:
         return "text"
     return "text" if filename.lower().endswith(TEXT_ENDINGS) else ""
@@ -94,8 +97,9 @@ def previewed_as(content_type: str, filename: str) -> str:
 
 @routes.get("/tickets/{number:[0-9]{1,9}}/files/{id}/preview")
 async def preview(request: web.Request) -> web.StreamResponse:
-    """The file in a page: an image shown, a text file's first 200 kB as text (never as markup,
-    whatever its type says), anything else described with its download."""
+    """The file in a page: an image shown, a PDF's pages drawn, a text file's first 200 kB as
+    text (never as markup, whatever its type says), anything else described with its
+    download."""
     found, path = await _attachment(request)
     kind = previewed_as(found.content_type, found.filename)
     text = ""
