@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from ehd.accounts.notification_texts import sentence
 from ehd.accounts.site_scope import restricted_to
 from ehd.accounts.workspace import workspace_of
 from ehd.db.models import ChatSession, Notification, NotificationKind, Ticket, User
@@ -16,11 +17,15 @@ KEPT = 200  # the newest a user's list shows
 
 
 async def notify(
-    user_ids: Iterable[int], kind: NotificationKind, text: str, link: str, by: str
+    user_ids: Iterable[int], kind: NotificationKind, details: dict[str, str], link: str, by: str
 ) -> None:
-    """One notification for each user (once, however often they are named)."""
+    """One notification for each user (once, however often they are named); ``details`` are
+    what its sentence names (``who``, ``number``, ``subject``)."""
+    kept = {key: str(value)[:200] for key, value in details.items()}
+    text = sentence(kind, kept)[:500]
     await Notification.bulk_create([
-        Notification(user_id=user_id, kind=kind, text=text[:500], link=link[:200], by=by[:254])
+        Notification(user_id=user_id, kind=kind, text=text, details=kept, link=link[:200],
+                     by=by[:254])
         for user_id in dict.fromkeys(user_ids)
     ])  # fmt: skip
 
@@ -41,7 +46,7 @@ async def new_ticket_in_group(ticket: Ticket, group_id: int, by: str) -> None:
     told = [u.id for u in _who_may_hear(list(members), site)
             if workspace_of(u).notify_new_tickets]  # fmt: skip
     await notify(told, NotificationKind.NEW_TICKET,
-                 f"New ticket {ticket.number} in your group: {ticket.subject}",
+                 {"number": str(ticket.number), "subject": ticket.subject},
                  f"/tickets/{ticket.number}", by)  # fmt: skip
 
 
@@ -50,9 +55,8 @@ async def chat_waiting(session: ChatSession, site_code: str | None) -> None:
     ready = await User.filter(chat_ready=True, active=True)
     told = [u.id for u in _who_may_hear(list(ready), site_code)
             if workspace_of(u).notify_chats]  # fmt: skip
-    who = session.visitor_name or session.visitor_email or "A visitor"
-    await notify(told, NotificationKind.CHAT_WAITING, f"{who} waits for a chat", "/chats",
-                 "")  # fmt: skip
+    who = session.visitor_name or session.visitor_email  # none: "A visitor", translated
+    await notify(told, NotificationKind.CHAT_WAITING, {"who": who}, "/chats", "")
 
 
 async def unread_count(user: User) -> int:

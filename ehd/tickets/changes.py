@@ -221,6 +221,7 @@ async def apply_changes(
                 given.append((target, value))
             await service.change(target, me.username, name, value)
         for target, agent_id in given:
-            text = f"{me.name or me.username} gave you ticket {target.number}: {target.subject}"
-            await notify([agent_id], NotificationKind.ASSIGNED, text,
+            details = {"who": me.name or me.username, "number": str(target.number),
+                       "subject": target.subject}  # fmt: skip
+            await notify([agent_id], NotificationKind.ASSIGNED, details,
                          f"/tickets/{target.number}", me.username)  # fmt: skip

@@ -70,6 +70,16 @@ async def test_mentions_and_given_tickets_wait_for_the_user(client: Client) -> N
     bob = await User.get(username="bob")
     assert await Ticket.filter(agent=bob).count() == 0  # boss took it back
 
+    bob.language = "sv"  # each reader in their own language, whoever wrote
+    await bob.save()
+    await Notification.filter(user_id=bob.id).update(read_at=None)
+    client.session.cookie_jar.clear()
+    await log_in(client, "bob", "bob-pass")
+    page = await (await client.get("/notifications")).text()
+    assert f"boss nämnde dig i ärende {ticket.number}: Printer" in page
+    bell = await (await client.get("/api/notifications")).json()
+    assert bell["latest"][0]["text"] == f"boss gav dig ärende {ticket.number}: Printer"
+
 
 async def test_new_tickets_in_my_groups_and_waiting_chats_as_my_workspace_says(
     client: Client,
@@ -101,3 +111,4 @@ async def test_new_tickets_in_my_groups_and_waiting_chats_as_my_workspace_says(
     assert sorted(str(name) for name in told) == ["bob"]  # eve said no; amy sees no north
     waiting = await Notification.get(kind="chat_waiting")
     assert waiting.text == "Vera waits for a chat" and waiting.link == "/chats"
+    assert waiting.details == {"who": "Vera"}

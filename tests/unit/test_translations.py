@@ -6,6 +6,7 @@ import re
 
 from babel.messages.pofile import read_po
 
+from ehd.accounts import notification_texts
 from ehd.accounts.permissions import LABELS
 from ehd.config import PROJECT_ROOT
 from ehd.queueing.settings_help import ALL, SECTIONS
@@ -21,6 +22,7 @@ MARKED = re.compile(r"""_\((["'])((?:(?!\1)[^\\]|\\.)+)\1\)""")
 def marked_texts() -> set[str]:
     found = set(SCRIPT_TEXTS) | set(VIEWS.values()) | set(agent_console.SCRIPT_TEXTS)
     found |= set(browser_phone.PHONE_TEXTS)
+    found |= {*notification_texts.SENTENCES.values(), notification_texts.A_VISITOR}
     found |= set(LABELS.values())  # permission names, shown through _(label)
     found |= set(CODE_LABELS.values())  # statuses, channels, entry kinds: label(code)
     found |= {title for title, _ in SECTIONS} | {s.help for s in ALL.values()}  # queue screen

@@ -112,7 +112,10 @@ class Notification(Model):
     )
     user_id: int
     kind = fields.CharEnumField(NotificationKind, max_length=16)
-    text = fields.CharField(max_length=500)
+    text = fields.CharField(max_length=500)  # in English, as made (mail, logs, older rows)
+    # What the sentence names ("who", "number", "subject"), so each reader gets it in their
+    # own language (ehd.accounts.notification_texts).
+    details: dict[str, str] = fields.JSONField(default=dict, db_default={})
     link = fields.CharField(max_length=200, default="")  # a local path
     by = fields.CharField(max_length=254, default="")  # who caused it
     created_at = fields.DatetimeField(auto_now_add=True)

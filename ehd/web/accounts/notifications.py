@@ -4,25 +4,38 @@ raises a desktop notification and a sound when the user has allowed them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiohttp import web
 
+from ehd.accounts.notification_texts import shown
 from ehd.accounts.notifications import mark_read, newest, open_one, unread, unread_count
+from ehd.db.models import Notification
 from ehd.errors import ValidationError
 from ehd.plain_numbers import row_id
 from ehd.web.accounts.login import safe_next
 from ehd.web.auth import current_user
+from ehd.web.i18n import language_for, translations
 from ehd.web.rendering import render
 
 routes = web.RouteTableDef()
 BELL_SIZE = 5  # the newest unread ones the bell's poll carries
 
 
+def _texts(request: web.Request, notifications: Sequence[Notification]) -> dict[int, str]:
+    """Each notification's sentence in the reader's language."""
+    translate = translations(language_for(request, current_user(request))).gettext
+    return {n.id: shown(n.kind, n.details, n.text, translate) for n in notifications}
+
+
 @routes.get("/notifications")
 async def notifications_page(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
-    shown = await newest(me)
-    return render("notifications.html", request, {"notifications": shown,
-                                                  "unread": await unread_count(me)})  # fmt: skip
+    listed = await newest(me)
+    return render("notifications.html", request, {
+        "notifications": listed, "texts": _texts(request, listed),
+        "unread": await unread_count(me),
+    })  # fmt: skip
 
 
 @routes.post("/notifications/read")
@@ -44,8 +57,9 @@ async def read(request: web.Request) -> web.StreamResponse:
 async def bell(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     latest = await unread(me, BELL_SIZE)
+    texts = _texts(request, latest)
     return web.json_response({
         "unread": await unread_count(me),
-        "latest": [{"id": n.id, "kind": n.kind, "text": n.text, "link": n.link, "by": n.by,
+        "latest": [{"id": n.id, "kind": n.kind, "text": texts[n.id], "link": n.link, "by": n.by,
                     "at": n.created_at.isoformat()} for n in latest],
     })  # fmt: skip

@@ -22,7 +22,7 @@ async def tell_mentioned(
     named = await User.filter(username__in=names)
     who = me.name or me.username
     await notify([u.id for u in named], NotificationKind.MENTION,
-                 f"{who} mentioned you on ticket {ticket.number}: {ticket.subject}",
+                 {"who": who, "number": str(ticket.number), "subject": ticket.subject},
                  f"/tickets/{ticket.number}#entry-{entry.id}", me.username)  # fmt: skip
     mailer = request.app[TICKET_MAIL].mailer
     link = f"{request.app[CONFIG].web_url.rstrip('/')}/tickets/{ticket.number}"

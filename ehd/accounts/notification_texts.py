@@ -1,0 +1,48 @@
+"""What a notification says, in the reader's language: one sentence per kind, filled from the
+facts the notification keeps (``Notification.details``), so a Swedish colleague reads Swedish
+whoever caused it. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import assert_never
+
+from ehd.db.models import NotificationKind
+
+# The catalogue's source texts (web/locale), by kind.
+SENTENCES = {
+    NotificationKind.MENTION: "%(who)s mentioned you on ticket %(number)s: %(subject)s",
+    NotificationKind.ASSIGNED: "%(who)s gave you ticket %(number)s: %(subject)s",
+    NotificationKind.NEW_TICKET: "New ticket %(number)s in your group: %(subject)s",
+    NotificationKind.CHAT_WAITING: "%(who)s waits for a chat",
+}
+A_VISITOR = "A visitor"  # a chat visitor who gave neither name nor address
+
+
+def _untranslated(text: str) -> str:
+    return text
+
+
+def sentence(
+    kind: NotificationKind,
+    details: Mapping[str, str],
+    translate: Callable[[str], str] = _untranslated,
+) -> str:
+    """The notification as a sentence; English unless ``translate`` says otherwise."""
+    facts = {key: str(details.get(key, "")) for key in ("who", "number", "subject")}
+    match kind:
+        case NotificationKind.MENTION | NotificationKind.ASSIGNED | NotificationKind.NEW_TICKET:
+            pass
+        case NotificationKind.CHAT_WAITING:
+            facts["who"] = facts["who"] or translate(A_VISITOR)
+        case _:
+            assert_never(kind)
+    return translate(SENTENCES[kind]) % facts
+
+
+def shown(
+    kind: NotificationKind, details: Mapping[str, str], text: str, translate: Callable[[str], str]
+) -> str:
+    """What a reader sees: the sentence in their language, or the stored English text of a
+    notification made before notifications kept their facts."""
+    return sentence(kind, details, translate) if details else text
