@@ -21,6 +21,7 @@ from ehd.db.models import (
     Contact,
     ContactPoint,
     Did,
+    Notification,
     Queue,
     QueueMember,
     Role,
@@ -29,6 +30,7 @@ from ehd.db.models import (
     Ticket,
     TicketFilter,
     TicketTemplate,
+    User,
 )
 from ehd.demo import seed_demo
 from ehd.errors import ValidationError
@@ -172,6 +174,32 @@ async def test_contacts_made_before_the_index_are_indexed_by_the_migration(
     try:
         points = await ContactPoint.all().order_by("kind").values_list("kind", "value")
         assert points == [("email", "anna@example.se"), ("phone", "+46701234567")]
+    finally:
+        await close_database()
+
+
+async def test_a_site_with_users_and_notifications_upgrades_past_their_new_columns(
+    database_url: str,
+) -> None:
+    """Columns added to tables that already hold rows get their default in every row: SQLite
+    and PostgreSQL refuse a NOT NULL column without one."""
+    await open_database(database_url)
+    await create_user("anna", "anna-pass-1", role=Role.AGENT)
+    await close_database()
+    config = tortoise_config(database_url)
+    await migrate(config=config, target="models.0047_notifications")  # back before both
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    await Tortoise.get_connection("default").execute_script(
+        'INSERT INTO notifications (user_id, kind, text, link, "by", created_at) VALUES '
+        "((SELECT id FROM users WHERE username = 'anna'), 'mention', 'Old words', '/', '', "
+        "'2026-12-01 10:00:00+00:00')"
+    )
+    await close_database()
+    await open_database(database_url)
+    try:
+        assert (await User.get(username="anna")).workspace == {}
+        assert [(n.text, n.details) for n in await Notification.all()] == [("Old words", {})]
     finally:
         await close_database()
 

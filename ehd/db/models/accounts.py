@@ -59,7 +59,7 @@ class User(Model):
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
     chat_ready = fields.BooleanField(default=False)  # logged in to take chats from web pages
     # how the user's own ticket work behaves (ehd.accounts.workspace reads it)
-    workspace: dict[str, Any] = fields.JSONField(default=dict)
+    workspace: dict[str, Any] = fields.JSONField(default=dict, db_default={})
 
     class Meta:
         table = "users"
