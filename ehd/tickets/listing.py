@@ -36,8 +36,7 @@ SORT_VALUE = "sort_value"
 SORTABLE = {"number": "number", "subject": "subject", "status": "status", "source": "source",
             "updated": "updated_at", "created": "created_at", "priority": SORT_VALUE,
             "agent": SORT_VALUE, "contact": SORT_VALUE}  # fmt: skip
-# Priorities by rank, not by name: "high" before "low" alphabetically but also by rank only
-# by chance, and "medium" would sort last.
+# Priorities by rank (low, medium, high), not by name: by name "medium" would come last.
 _PRIORITY_RANK = RawSQL(
     'CASE "tickets"."priority" '
     + " ".join(f"WHEN '{p.value}' THEN {rank}" for rank, p in enumerate(TicketPriority))
