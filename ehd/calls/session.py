@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import (
+    BridgeChannelEvent,
     ChannelDestroyed,
     ChannelDtmfReceived,
     ChannelEvent,
@@ -48,8 +49,19 @@ class CallSession:
         self.ended = False
         self.hangup_cause: int | None = None
         self.outcome: str | None = None  # how ehd ended the call, when ehd ended it
+        self.bridges: set[str] = set()  # the bridges Asterisk says the channel is in
+        self._unbridged = asyncio.Event()
+        self._unbridged.set()
 
     def deliver(self, event: Event) -> None:
+        if isinstance(event, BridgeChannelEvent) and event.channel.id == self.channel_id:
+            if event.type == "ChannelEnteredBridge":
+                self.bridges.add(event.bridge.id)
+                self._unbridged.clear()
+            else:
+                self.bridges.discard(event.bridge.id)
+                if not self.bridges:
+                    self._unbridged.set()
         if isinstance(event, ChannelDestroyed) and event.channel.id == self.channel_id:
             self.hangup_cause = event.cause
         if isinstance(event, ChannelHangupRequest) and event.channel.id == self.channel_id:
@@ -60,6 +72,14 @@ class CallSession:
 
     def owns(self, channel_id: str) -> bool:
         return channel_id == self.channel_id or channel_id in self.legs
+
+    async def out_of_bridges(self, timeout: float = 2.0) -> None:
+        """Until Asterisk says the channel has left every bridge (at most ``timeout``): a
+        bridge is destroyed before its channels have left it, and a playback asked for in
+        between is dropped with the bridge, unheard."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._unbridged.wait()
 
     async def wait_for(self, predicate: Callable[[Event], bool], timeout: float) -> Event | None:
         """The first event matching ``predicate``, or None after ``timeout`` seconds."""

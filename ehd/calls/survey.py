@@ -36,6 +36,7 @@ async def run_survey(
     """Ask every question; the number of answers stored (partial surveys are kept)."""
     profile = await SurveyProfile.get_or_none(id=start.profile_id)
     if profile is None:
+        log.warning("call %s: survey %s is gone; not asked", session.channel_id, start.profile_id)
         return 0
     try:
         questions = parse_questions(profile.questions)

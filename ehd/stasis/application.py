@@ -382,6 +382,8 @@ class CallApplication:
                     await self.audio.prompt(session.channel_id)  # its music since the agent left
                     break
                 if isinstance(notice, SurveyStart) and self.services is not None:
+                    log.info("call %s: survey %s", session.channel_id, notice.profile_id)
+                    await session.out_of_bridges()  # the agent's bridge is still closing
                     await self.audio.prompt(session.channel_id)
                     await run_survey(self.services, session, notice, language)
                     await self.ari.hangup(session.channel_id)

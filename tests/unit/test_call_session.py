@@ -5,7 +5,14 @@ from typing import Any
 
 import pytest
 
-from ehd.ari.events import Channel, ChannelDtmfReceived, PlaybackEvent, StasisEnd
+from ehd.ari.events import (
+    Bridge,
+    BridgeChannelEvent,
+    Channel,
+    ChannelDtmfReceived,
+    PlaybackEvent,
+    StasisEnd,
+)
 from ehd.calls.session import CallEnded, CallSession
 
 CALLER = Channel("c1", "PJSIP/trunk-1", "Up", "+4670", "", "4600", None, "en")
@@ -109,3 +116,24 @@ async def test_collect_returns_at_max_digits() -> None:
     for digit in "123":
         session.deliver(_key(digit))
     assert await session.collect(None, max_digits=2) == "12"
+
+
+async def test_out_of_bridges_waits_until_asterisk_says_the_channel_left() -> None:
+    """A destroyed bridge still holds its channels for a moment; a prompt played then is lost."""
+    session, _ = _session()
+    bridge = Bridge.parse({"id": "ehd-call-1", "bridge_type": "mixing", "channels": []})
+
+    def moved(kind: str) -> BridgeChannelEvent:
+        return BridgeChannelEvent(kind, "ehd", {}, CALLER, bridge)
+
+    await session.out_of_bridges(0.01)  # in none: at once
+    session.deliver(moved("ChannelEnteredBridge"))
+    waiting = asyncio.create_task(session.out_of_bridges(5))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    session.deliver(moved("ChannelLeftBridge"))
+    await asyncio.wait_for(waiting, 1)
+    session.deliver(moved("ChannelEnteredBridge"))
+    began = asyncio.get_running_loop().time()
+    await session.out_of_bridges(0.1)  # never told: it gives up, the caller is not kept
+    assert asyncio.get_running_loop().time() - began >= 0.1
