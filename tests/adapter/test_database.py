@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
+from tortoise.fields import Field
+from tortoise.migrations import operations as ops
 from tortoise.migrations.api import migrate
 
+import ehd.db.migrations
 from ehd.accounts.service import authenticate, create_user, sip_accounts
 from ehd.calls import records
 from ehd.crm.directory import match_phone
 from ehd.db.config import tortoise_config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.db.models import (
+    CallDirection,
     CallHandling,
     CallRecord,
     Contact,
     ContactPoint,
     Did,
     Notification,
+    PhoneKind,
     Queue,
     QueueMember,
     Role,
@@ -200,6 +206,72 @@ async def test_a_site_with_users_and_notifications_upgrades_past_their_new_colum
     try:
         assert (await User.get(username="anna")).workspace == {}
         assert [(n.text, n.details) for n in await Notification.all()] == [("Old words", {})]
+    finally:
+        await close_database()
+
+
+def test_every_added_column_has_a_value_for_the_rows_already_there() -> None:
+    """A column added to a table that holds rows needs a database default (or NULL): SQLite
+    and PostgreSQL refuse `ADD COLUMN ... NOT NULL` without one, so the upgrade of a live site
+    would fail while every fresh database passes."""
+    folder = Path(ehd.db.migrations.__file__).parent
+    lacking = []
+    for path in sorted(folder.glob("0*.py")):
+        module = importlib.import_module(f"ehd.db.migrations.{path.stem}")
+        for operation in module.Migration.operations:
+            if not isinstance(operation, ops.AddField):
+                continue
+            field = operation.field
+            assert isinstance(field, Field), operation.describe()  # not a many-to-many
+            if not field.null and not field.has_db_default():
+                lacking.append(f"{path.stem}: {operation.model_name}.{operation.name}")
+    assert lacking == []
+
+
+async def test_a_site_from_the_first_release_upgrades_with_its_rows(database_url: str) -> None:
+    """Queues, users, numbers and calls made before most of their columns existed come
+    through every later migration with each new column at its default."""
+    config = tortoise_config(database_url)
+    await migrate(config=config, target="models.0002_queue_log")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    await Tortoise.get_connection("default").execute_script(
+        "INSERT INTO queues (name, description, greeting, moh_class, language) VALUES "
+        "('support', '', 'welcome', 'default', 'en');"
+        "INSERT INTO users (username, name, email, password_hash, role, language, active, "
+        "password_changed_at, created_at) VALUES ('anna', 'Anna', '', 'x', 'agent', 'sv', "
+        "true, '2024-01-01 10:00:00+00:00', '2024-01-01 10:00:00+00:00');"
+        "INSERT INTO dids (number, route_type, queue_id, ring_seconds, description) VALUES "
+        "('+4681234567', 'queue', (SELECT id FROM queues WHERE name = 'support'), 30, '');"
+        "INSERT INTO call_records (call_id, did, caller_number, caller_name, route_type, "
+        "route_target, started_at, result) VALUES ('old-1', '+4681234567', '+46701234567', "
+        "'', 'queue', 'support', '2024-01-02 09:00:00+00:00', 'answered')"
+    )
+    await close_database()
+    await open_database(database_url)  # applies every later migration
+    try:
+        queue = await Queue.get(name="support")
+        assert (queue.strategy, queue.ring_timeout, queue.exit_keys, queue.languages) == (
+            "longest_idle",
+            15.0,
+            {},
+            [],
+        )
+        user = await User.get(username="anna")
+        assert (user.sites, user.failed_logins, user.chat_ready, user.workspace) == (
+            [],
+            0,
+            False,
+            {},
+        )
+        assert user.phone_kind is PhoneKind.DESK
+        assert (await Did.get(number="+4681234567")).priority == 0
+        call = await CallRecord.get(call_id="old-1")
+        assert (call.direction, call.queue_name, call.classification) == (
+            CallDirection.INBOUND,
+            "",
+            "",
+        )
     finally:
         await close_database()
 

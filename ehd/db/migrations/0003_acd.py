@@ -55,12 +55,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CallRecord',
             name='agent',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='CallRecord',
             name='queue_name',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='CallRecord',
@@ -79,37 +79,37 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='announce_frequency',
-            field=fields.FloatField(default=0.0),
+            field=fields.FloatField(default=0.0, db_default=0.0),
         ),
         ops.AddField(
             model_name='Queue',
             name='announce_start_delay',
-            field=fields.FloatField(default=0.0),
+            field=fields.FloatField(default=0.0, db_default=0.0),
         ),
         ops.AddField(
             model_name='Queue',
             name='exit_keys',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=dict, db_default={}, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Queue',
             name='expected_handle_seconds',
-            field=fields.FloatField(default=180.0),
+            field=fields.FloatField(default=180.0, db_default=180.0),
         ),
         ops.AddField(
             model_name='Queue',
             name='join_when',
-            field=fields.CharField(default='always', max_length=16),
+            field=fields.CharField(default='always', db_default='always', max_length=16),
         ),
         ops.AddField(
             model_name='Queue',
             name='leave_when',
-            field=fields.CharField(default='always', max_length=16),
+            field=fields.CharField(default='always', db_default='always', max_length=16),
         ),
         ops.AddField(
             model_name='Queue',
             name='max_length',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Queue',
@@ -119,12 +119,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='misses_before_pause',
-            field=fields.IntField(default=3),
+            field=fields.IntField(default=3, db_default=3),
         ),
         ops.AddField(
             model_name='Queue',
             name='number',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='Queue',
@@ -134,46 +134,46 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='overflow_kind',
-            field=fields.CharField(default='', max_length=16),
+            field=fields.CharField(default='', db_default='', max_length=16),
         ),
         ops.AddField(
             model_name='Queue',
             name='overflow_target',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='Queue',
             name='penalty_rules',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Queue',
             name='ring_timeout',
-            field=fields.FloatField(default=15.0),
+            field=fields.FloatField(default=15.0, db_default=15.0),
         ),
         ops.AddField(
             model_name='Queue',
             name='sl_goal_seconds',
-            field=fields.FloatField(default=20.0),
+            field=fields.FloatField(default=20.0, db_default=20.0),
         ),
         ops.AddField(
             model_name='Queue',
             name='sl_target_percent',
-            field=fields.FloatField(default=80.0),
+            field=fields.FloatField(default=80.0, db_default=80.0),
         ),
         ops.AddField(
             model_name='Queue',
             name='strategy',
-            field=fields.CharField(default='longest_idle', max_length=24),
+            field=fields.CharField(default='longest_idle', db_default='longest_idle', max_length=24),
         ),
         ops.AddField(
             model_name='Queue',
             name='weight',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Queue',
             name='wrapup_seconds',
-            field=fields.FloatField(default=0.0),
+            field=fields.FloatField(default=0.0, db_default=0.0),
         ),
     ]

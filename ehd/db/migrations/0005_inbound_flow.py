@@ -106,17 +106,17 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CallRecord',
             name='customer_number',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='CallRecord',
             name='language',
-            field=fields.CharField(default='', max_length=8),
+            field=fields.CharField(default='', db_default='', max_length=8),
         ),
         ops.AddField(
             model_name='CallRecord',
             name='recording',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
         ops.AddField(
             model_name='Did',
@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='closed_audio',
-            field=fields.CharField(default='closed', max_length=64),
+            field=fields.CharField(default='closed', db_default='closed', max_length=64),
         ),
         ops.AddField(
             model_name='Queue',
@@ -145,27 +145,27 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='customer_number',
-            field=fields.CharField(default='off', max_length=16),
+            field=fields.CharField(default='off', db_default='off', max_length=16),
         ),
         ops.AddField(
             model_name='Queue',
             name='customer_number_checksum',
-            field=fields.CharField(default='', max_length=16),
+            field=fields.CharField(default='', db_default='', max_length=16),
         ),
         ops.AddField(
             model_name='Queue',
             name='customer_number_max',
-            field=fields.IntField(default=12),
+            field=fields.IntField(default=12, db_default=12),
         ),
         ops.AddField(
             model_name='Queue',
             name='customer_number_min',
-            field=fields.IntField(default=1),
+            field=fields.IntField(default=1, db_default=1),
         ),
         ops.AddField(
             model_name='Queue',
             name='languages',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Queue',
@@ -175,11 +175,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='recording',
-            field=fields.CharField(default='none', max_length=16),
+            field=fields.CharField(default='none', db_default='none', max_length=16),
         ),
         ops.AddField(
             model_name='User',
             name='pin_hash',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
     ]

@@ -13,16 +13,16 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='alt_number',
-            field=fields.CharField(default='', db_index=True, max_length=32),
+            field=fields.CharField(default='', db_default='', db_index=True, max_length=32),
         ),
         ops.AddField(
             model_name='User',
             name='remote_number',
-            field=fields.CharField(default='', db_index=True, max_length=32),
+            field=fields.CharField(default='', db_default='', db_index=True, max_length=32),
         ),
         ops.AddField(
             model_name='User',
             name='remote_queues',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

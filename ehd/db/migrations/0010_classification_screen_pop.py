@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CallRecord',
             name='classification',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='Queue',
@@ -34,11 +34,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='screen_pop_url',
-            field=fields.CharField(default='', max_length=512),
+            field=fields.CharField(default='', db_default='', max_length=512),
         ),
         ops.AddField(
             model_name='User',
             name='screen_pop_url',
-            field=fields.CharField(default='', max_length=512),
+            field=fields.CharField(default='', db_default='', max_length=512),
         ),
     ]

@@ -11,11 +11,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='QueuedCall',
             name='attempts',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='QueuedCall',
             name='kind',
-            field=fields.CharField(default='call', max_length=16),
+            field=fields.CharField(default='call', db_default='call', max_length=16),
         ),
     ]

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='AgentSession',
             name='source',
-            field=fields.CharField(default='web', max_length=16),
+            field=fields.CharField(default='web', db_default='web', max_length=16),
         ),
     ]

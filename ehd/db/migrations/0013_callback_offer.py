@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Queue',
             name='callback_offer_position',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
     ]

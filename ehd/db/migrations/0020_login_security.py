@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='failed_logins',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='User',

@@ -38,6 +38,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='menu_profile',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
     ]

@@ -31,6 +31,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='chat_ready',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
     ]

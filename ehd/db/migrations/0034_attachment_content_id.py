@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='TicketAttachment',
             name='content_id',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
     ]

@@ -16,16 +16,16 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CallRecord',
             name='direction',
-            field=fields.CharEnumField(default=CallDirection.INBOUND, description='INBOUND: in\nOUTBOUND: out\nINTERNAL: internal', enum_type=CallDirection, max_length=8),
+            field=fields.CharEnumField(default=CallDirection.INBOUND, db_default=CallDirection.INBOUND, description='INBOUND: in\nOUTBOUND: out\nINTERNAL: internal', enum_type=CallDirection, max_length=8),
         ),
         ops.AddField(
             model_name='Site',
             name='phone_number',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='User',
             name='outbound_number',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
     ]

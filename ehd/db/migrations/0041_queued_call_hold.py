@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='QueuedCall',
             name='held_before',
-            field=fields.FloatField(default=0.0),
+            field=fields.FloatField(default=0.0, db_default=0.0),
         ),
         ops.AddField(
             model_name='QueuedCall',

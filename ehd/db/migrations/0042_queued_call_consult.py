@@ -11,21 +11,21 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='QueuedCall',
             name='consult_agent',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='QueuedCall',
             name='consult_channel',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='QueuedCall',
             name='consult_number',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='QueuedCall',
             name='consult_state',
-            field=fields.CharField(default='', max_length=16),
+            field=fields.CharField(default='', db_default='', max_length=16),
         ),
     ]

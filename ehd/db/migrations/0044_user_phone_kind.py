@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='phone_kind',
-            field=fields.CharEnumField(default=PhoneKind.DESK, description='DESK: desk\nBROWSER: browser', enum_type=PhoneKind, max_length=8),
+            field=fields.CharEnumField(default=PhoneKind.DESK, db_default=PhoneKind.DESK, description='DESK: desk\nBROWSER: browser', enum_type=PhoneKind, max_length=8),
         ),
     ]

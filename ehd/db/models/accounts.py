@@ -35,29 +35,38 @@ class User(Model):
     language = fields.CharField(max_length=8, default="en")
     sip_extension = fields.CharField(max_length=32, null=True, unique=True)
     sip_password = fields.CharField(max_length=64, null=True)
-    phone_kind = fields.CharEnumField(PhoneKind, max_length=8, default=PhoneKind.DESK)
-    pin_hash = fields.CharField(max_length=255, default="")  # phone services (argon2)
+    phone_kind = fields.CharEnumField(
+        PhoneKind, max_length=8, default=PhoneKind.DESK, db_default=PhoneKind.DESK
+    )
+    # phone services (argon2)
+    pin_hash = fields.CharField(max_length=255, default="", db_default="")
     # Remote login: calls from these numbers (E.164) toggle the agent in and out of the
     # pre-selected queues, and calls are then delivered to remote_number.
-    remote_number = fields.CharField(max_length=32, default="", db_index=True)
-    alt_number = fields.CharField(max_length=32, default="", db_index=True)
-    outbound_number = fields.CharField(max_length=32, default="")  # shown instead of the site's
-    remote_queues: list[str] = fields.JSONField(default=list)  # empty: every membership
-    screen_pop_url = fields.CharField(max_length=512, default="")  # wins over the queue's
+    remote_number = fields.CharField(max_length=32, default="", db_default="", db_index=True)
+    alt_number = fields.CharField(max_length=32, default="", db_default="", db_index=True)
+    # shown instead of the site's
+    outbound_number = fields.CharField(max_length=32, default="", db_default="")
+    # empty: every membership
+    remote_queues: list[str] = fields.JSONField(default=list, db_default=[])
+    # wins over the queue's
+    screen_pop_url = fields.CharField(max_length=512, default="", db_default="")
     active = fields.BooleanField(default=True)
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    alias = fields.CharField(max_length=64, default="")  # the name customers and boards see
-    sites: list[str] = fields.JSONField(default=list)  # site codes the user works in
+    # the name customers and boards see
+    alias = fields.CharField(max_length=64, default="", db_default="")
+    sites: list[str] = fields.JSONField(default=list, db_default=[])  # site codes the user works in
     # Restricted: tickets of other sites are hidden (tickets without a site stay visible).
-    site_restricted = fields.BooleanField(default=False)
+    site_restricted = fields.BooleanField(default=False, db_default=False)
     # Single permissions on top of the role's preset (ehd.accounts.permissions)
-    granted: list[str] = fields.JSONField(default=list)
-    revoked: list[str] = fields.JSONField(default=list)
-    menu_profile = fields.CharField(max_length=64, default="")  # a MenuProfile's name
-    failed_logins = fields.IntField(default=0)  # in a row; reset by a good login
+    granted: list[str] = fields.JSONField(default=list, db_default=[])
+    revoked: list[str] = fields.JSONField(default=list, db_default=[])
+    # a MenuProfile's name
+    menu_profile = fields.CharField(max_length=64, default="", db_default="")
+    failed_logins = fields.IntField(default=0, db_default=0)  # in a row; reset by a good login
     locked_until = fields.DatetimeField(null=True)  # too many failures: no login until then
-    chat_ready = fields.BooleanField(default=False)  # logged in to take chats from web pages
+    # logged in to take chats from web pages
+    chat_ready = fields.BooleanField(default=False, db_default=False)
     # how the user's own ticket work behaves (ehd.accounts.workspace reads it)
     workspace: dict[str, Any] = fields.JSONField(default=dict, db_default={})
 

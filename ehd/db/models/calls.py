@@ -53,7 +53,8 @@ class Did(Model):
     )
     menu_id: int | None
     ring_seconds = fields.IntField(default=30)
-    priority = fields.IntField(default=0)  # caller priority in the queue (e.g. a VIP line)
+    # caller priority in the queue (e.g. a VIP line)
+    priority = fields.IntField(default=0, db_default=0)
     description = fields.CharField(max_length=255, default="")
 
     class Meta:
@@ -71,7 +72,9 @@ class CallRecord(Model):
 
     id = fields.IntField(primary_key=True)
     call_id = fields.CharField(max_length=64, unique=True)
-    direction = fields.CharEnumField(CallDirection, max_length=8, default=CallDirection.INBOUND)
+    direction = fields.CharEnumField(
+        CallDirection, max_length=8, default=CallDirection.INBOUND, db_default=CallDirection.INBOUND
+    )
     did = fields.CharField(max_length=32, default="")  # outbound: the number as dialled
     # The other party: who called in, or (outbound) the number called, in E.164
     caller_number = fields.CharField(max_length=64, default="")
@@ -83,15 +86,17 @@ class CallRecord(Model):
     ended_at = fields.DatetimeField(null=True)
     result = fields.CharField(max_length=32, default="active")
     hangup_cause = fields.IntField(null=True)
-    queue_name = fields.CharField(max_length=64, default="")
-    agent = fields.CharField(max_length=64, default="")
+    queue_name = fields.CharField(max_length=64, default="", db_default="")
+    agent = fields.CharField(max_length=64, default="", db_default="")
     queue_seconds = fields.FloatField(null=True)
     talk_seconds = fields.FloatField(null=True)  # connected and not on hold
     hold_seconds = fields.FloatField(null=True)  # the customer held by the agent
-    language = fields.CharField(max_length=8, default="")
-    customer_number = fields.CharField(max_length=32, default="")  # CUSTID, keyed in
-    recording = fields.CharField(max_length=255, default="")  # path under the data dir
-    classification = fields.CharField(max_length=32, default="")  # the agent's log code
+    language = fields.CharField(max_length=8, default="", db_default="")
+    customer_number = fields.CharField(max_length=32, default="", db_default="")  # CUSTID, keyed in
+    # path under the data dir
+    recording = fields.CharField(max_length=255, default="", db_default="")
+    # the agent's log code
+    classification = fields.CharField(max_length=32, default="", db_default="")
     # who called, matched by number when the call came in
     contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="calls", null=True, on_delete=fields.SET_NULL
@@ -130,7 +135,8 @@ class CallHandling(Model):
     hold_seconds = fields.FloatField()
     ended_by = fields.CharEnumField(HandlingEnd, max_length=16, default=HandlingEnd.HANGUP)
     transferred_to = fields.CharField(max_length=80, default="")  # "queue:sales", "agent:bob"
-    recording = fields.CharField(max_length=255, default="")  # the file of this part, if any
+    # the file of this part, if any
+    recording = fields.CharField(max_length=255, default="", db_default="")
 
     class Meta:
         table = "call_handlings"
@@ -167,7 +173,8 @@ class Calendar(Model):
     country = fields.CharField(max_length=8, default="SE")
     holidays_closed = fields.BooleanField(default=True)
     holidays_off: list[str] = fields.JSONField(default=list)  # holiday names kept as workdays
-    own_holidays: list[dict[str, str]] = fields.JSONField(default=list)  # [{"date", "name"}]
+    # [{"date", "name"}]
+    own_holidays: list[dict[str, str]] = fields.JSONField(default=list, db_default=[])
     weekly: dict[str, Any] = fields.JSONField(default=dict)  # {"mon": [["08:00", "17:00"]]}
 
     class Meta:

@@ -15,9 +15,10 @@ class Site(Model):
     agent_instruction = fields.CharField(max_length=2000, default="")
     email_sender = fields.CharField(max_length=254, default="")
     greeting = fields.CharField(max_length=64, default="")
-    phone_number = fields.CharField(max_length=32, default="")  # shown when agents call out
+    # shown when agents call out
+    phone_number = fields.CharField(max_length=32, default="", db_default="")
     # Origins (https://www.example.com) whose pages may embed the site's contact form
-    embed_origins: list[str] = fields.JSONField(default=list)
+    embed_origins: list[str] = fields.JSONField(default=list, db_default=[])
 
     class Meta:
         table = "sites"

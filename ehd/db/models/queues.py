@@ -46,44 +46,45 @@ class Queue(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=64, unique=True)
     description = fields.CharField(max_length=255, default="")
-    number = fields.CharField(max_length=32, default="")  # caller ID shown to agents
+    number = fields.CharField(max_length=32, default="", db_default="")  # caller ID shown to agents
     greeting = fields.CharField(max_length=64, default="welcome")
     moh_class = fields.CharField(max_length=64, default="default")
     language = fields.CharField(max_length=8, default="en")
-    strategy = fields.CharField(max_length=24, default="longest_idle")
-    weight = fields.IntField(default=0)
-    ring_timeout = fields.FloatField(default=15.0)
-    misses_before_pause = fields.IntField(default=3)
-    wrapup_seconds = fields.FloatField(default=0.0)
-    max_length = fields.IntField(default=0)
-    join_when = fields.CharField(max_length=16, default="always")
-    leave_when = fields.CharField(max_length=16, default="always")
+    strategy = fields.CharField(max_length=24, default="longest_idle", db_default="longest_idle")
+    weight = fields.IntField(default=0, db_default=0)
+    ring_timeout = fields.FloatField(default=15.0, db_default=15.0)
+    misses_before_pause = fields.IntField(default=3, db_default=3)
+    wrapup_seconds = fields.FloatField(default=0.0, db_default=0.0)
+    max_length = fields.IntField(default=0, db_default=0)
+    join_when = fields.CharField(max_length=16, default="always", db_default="always")
+    leave_when = fields.CharField(max_length=16, default="always", db_default="always")
     overflow_after = fields.FloatField(null=True)
-    overflow_kind = fields.CharField(max_length=16, default="")
-    overflow_target = fields.CharField(max_length=64, default="")
+    overflow_kind = fields.CharField(max_length=16, default="", db_default="")
+    overflow_target = fields.CharField(max_length=64, default="", db_default="")
     max_penalty = fields.IntField(null=True)
-    penalty_rules: list[dict[str, Any]] = fields.JSONField(
-        default=list
-    )  # [{"after": s, "max": p, "min": p}]
-    exit_keys: dict[str, Any] = fields.JSONField(
-        default=dict
-    )  # {"0": {"kind": "queue", "target": "x"}}
-    sl_goal_seconds = fields.FloatField(default=20.0)
-    sl_target_percent = fields.FloatField(default=80.0)
-    announce_frequency = fields.FloatField(default=0.0)
-    announce_start_delay = fields.FloatField(default=0.0)
-    expected_handle_seconds = fields.FloatField(default=180.0)
+    # [{"after": s, "max": p, "min": p}]
+    penalty_rules: list[dict[str, Any]] = fields.JSONField(default=list, db_default=[])
+    # {"0": {"kind": "queue", "target": "x"}}
+    exit_keys: dict[str, Any] = fields.JSONField(default=dict, db_default={})
+    sl_goal_seconds = fields.FloatField(default=20.0, db_default=20.0)
+    sl_target_percent = fields.FloatField(default=80.0, db_default=80.0)
+    announce_frequency = fields.FloatField(default=0.0, db_default=0.0)
+    announce_start_delay = fields.FloatField(default=0.0, db_default=0.0)
+    expected_handle_seconds = fields.FloatField(default=180.0, db_default=180.0)
     # The caller's way in (ehd.calls.queue_flow): hot prompts, language, calendar, greeting,
     # menu, customer number, then the queue.
+    # None: the default calendar
     calendar: fields.ForeignKeyNullableRelation[Calendar] = fields.ForeignKeyField(
         "models.Calendar", related_name="queues", null=True, on_delete=fields.SET_NULL
-    )  # None: the default calendar
+    )
     calendar_id: int | None
-    languages: list[str] = fields.JSONField(default=list)  # several: the caller chooses
-    closed_audio = fields.CharField(max_length=64, default="closed")
+    # several: the caller chooses
+    languages: list[str] = fields.JSONField(default=list, db_default=[])
+    closed_audio = fields.CharField(max_length=64, default="closed", db_default="closed")
+    # when closed, messages go to this user's mailbox
     closed_voicemail: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="closed_queues", null=True, on_delete=fields.SET_NULL
-    )  # when closed, messages go to this user's mailbox
+    )
     closed_voicemail_id: int | None
     menu: fields.ForeignKeyNullableRelation[IvrMenu] = fields.ForeignKeyField(
         "models.IvrMenu", related_name="queues", null=True, on_delete=fields.SET_NULL
@@ -92,9 +93,10 @@ class Queue(Model):
     customer_number = fields.CharEnumField(
         CustomerNumberMode, max_length=16, default=CustomerNumberMode.OFF
     )
-    customer_number_min = fields.IntField(default=1)
-    customer_number_max = fields.IntField(default=12)
-    customer_number_checksum = fields.CharField(max_length=16, default="")  # "" or "luhn"
+    customer_number_min = fields.IntField(default=1, db_default=1)
+    customer_number_max = fields.IntField(default=12, db_default=12)
+    # "" or "luhn"
+    customer_number_checksum = fields.CharField(max_length=16, default="", db_default="")
     recording = fields.CharEnumField(RecordingMode, max_length=16, default=RecordingMode.NONE)
     classification: fields.ForeignKeyNullableRelation[ClassificationProfile] = (
         fields.ForeignKeyField(
@@ -105,14 +107,16 @@ class Queue(Model):
         )
     )  # the agent picks a code for each answered call
     classification_id: int | None
-    screen_pop_url = fields.CharField(max_length=512, default="")  # see ehd.callflow.screen_pop
+    # see ehd.callflow.screen_pop
+    screen_pop_url = fields.CharField(max_length=512, default="", db_default="")
     # The callback offer ("press 1 to be called back"; the key is an exit key of kind
     # callback): after this many seconds of waiting, or at once from this queue position.
     callback_offer_after = fields.FloatField(null=True)
-    callback_offer_position = fields.IntField(default=0)
+    callback_offer_position = fields.IntField(default=0, db_default=0)
+    # asked after the agent hangs up
     survey: fields.ForeignKeyNullableRelation[SurveyProfile] = fields.ForeignKeyField(
         "models.SurveyProfile", related_name="queues", null=True, on_delete=fields.SET_NULL
-    )  # asked after the agent hangs up
+    )
     survey_id: int | None
 
     class Meta:
@@ -153,7 +157,7 @@ class AgentSession(Model):
     pause_reason = fields.CharField(max_length=64, default="")
     # Where the login was made: console logins end when the console is gone for a while;
     # web, mobile, remote-login and scheduled logins stay until logged out.
-    source = fields.CharField(max_length=16, default="web")
+    source = fields.CharField(max_length=16, default="web", db_default="web")
     logged_in_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -173,16 +177,16 @@ class QueuedCall(Model):
     agent_channel = fields.CharField(max_length=64, default="")
     connected_at = fields.FloatField(null=True)  # Unix time the caller was put through
     held_since = fields.FloatField(null=True)  # Unix time the agent put the caller on hold
-    held_before = fields.FloatField(default=0.0)  # seconds of holds that have ended
+    held_before = fields.FloatField(default=0.0, db_default=0.0)  # seconds of holds that have ended
     # The agent's consultation while the caller holds: the consulted leg, whom it calls (a
     # colleague, or a number) and how far it got, so a restarted ehd can still end it.
-    consult_channel = fields.CharField(max_length=64, default="")
-    consult_agent = fields.CharField(max_length=64, default="")
-    consult_number = fields.CharField(max_length=32, default="")
-    consult_state = fields.CharField(max_length=16, default="")
+    consult_channel = fields.CharField(max_length=64, default="", db_default="")
+    consult_agent = fields.CharField(max_length=64, default="", db_default="")
+    consult_number = fields.CharField(max_length=32, default="", db_default="")
+    consult_state = fields.CharField(max_length=16, default="", db_default="")
     # A callback keeps the caller's place after they hang up: caller_id is the number to call.
     kind = fields.CharEnumField(QueuedCallKind, max_length=16, default=QueuedCallKind.CALL)
-    attempts = fields.IntField(default=0)
+    attempts = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "queued_calls"

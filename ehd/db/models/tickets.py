@@ -104,16 +104,18 @@ class Ticket(Model):
     template_id: int | None
     ticket_type = fields.CharField(max_length=64, default="")
     itil_process = fields.CharField(max_length=32, default="")
+    # the response group
     group: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="tickets", null=True, on_delete=fields.SET_NULL
-    )  # the response group
+    )
     group_id: int | None
     agent: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
     agent_id: int | None
     locked = fields.BooleanField(default=False)  # picked as own: only the agent works on it
-    held = fields.BooleanField(default=False)  # from a review mailbox: not yet accepted
+    # from a review mailbox: not yet accepted
+    held = fields.BooleanField(default=False, db_default=False)
     master: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="children", null=True, on_delete=fields.SET_NULL
     )
@@ -191,7 +193,8 @@ class TicketAttachment(Model):
     content_type = fields.CharField(max_length=128)
     sha256 = fields.CharField(max_length=64, db_index=True)
     size = fields.IntField()
-    content_id = fields.CharField(max_length=255, default="")  # an inline image the HTML shows
+    # an inline image the HTML shows
+    content_id = fields.CharField(max_length=255, default="", db_default="")
 
     class Meta:
         table = "ticket_attachments"
@@ -366,7 +369,7 @@ class TicketSettings(Model):
     allow_delete = fields.BooleanField(default=False)  # dispatchers may delete tickets
     # Automatic mail (vacation replies, bounces, lists) that starts no conversation of ours
     # waits in the review list instead of the agents' in-tray.
-    hold_automatic_mail = fields.BooleanField(default=True)
+    hold_automatic_mail = fields.BooleanField(default=True, db_default=True)
     required_fields: list[str] = fields.JSONField(default=list)  # before solving or closing
     hidden_fields: list[str] = fields.JSONField(default=list)
 
