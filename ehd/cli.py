@@ -1,5 +1,5 @@
 """The ``ehd`` command: run, demo, simulate, calendar check, asterisk setup|start|stop|status|cli,
-db migrate."""
+db migrate, stats import-queue-log."""
 
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ from ehd.calendars.evaluate import check as check_calendar
 from ehd.calendars.store import calendar_for_queue, rules_for
 from ehd.config import Config, load_config
 from ehd.db.lifecycle import close_database, open_database
+from ehd.db.models import Queue
 from ehd.demo import describe, load_demo_site, seed_demo
 from ehd.errors import EhdError, ValidationError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.stats.queue_log_import import ImportResult, import_queue_log
 from ehd.web.serving import serve
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -175,6 +177,36 @@ def db_migrate(**flags: Any) -> None:
 
     asyncio.run(go())
     click.echo("database is up to date")
+
+
+@main.group()
+def stats() -> None:
+    """Statistics commands."""
+
+
+@stats.command("import-queue-log")
+@instance_options
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@_errors_as_messages
+def stats_import_queue_log(file: Path, **flags: Any) -> None:
+    """Import a queue_log file of Asterisk's app_queue (or of ehd): its calls join the
+    statistics, counted as ehd counts its own (each queue's service goal as configured)."""
+    config = _config(**flags)
+    config.paths.create()
+
+    async def go() -> ImportResult:
+        await open_database(config.effective_database_url)
+        try:
+            goals = dict(await Queue.all().values_list("name", "sl_goal_seconds"))
+            return await import_queue_log(file, goals.get)
+        finally:
+            await close_database()
+
+    result = asyncio.run(go())
+    click.echo(
+        f"imported {result.rows} rows from {result.first:%Y-%m-%d %H:%M} to "
+        f"{result.last:%Y-%m-%d %H:%M} UTC; {result.skipped} lines were not queue_log rows"
+    )
 
 
 @main.group()

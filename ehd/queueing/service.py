@@ -80,6 +80,7 @@ class QueueService:
         self.floor = QueueFloor(ari, app_name, sounds, self.driver, consoles or AgentEvents(),
                                 site_screen_pop)  # fmt: skip
         self.writer = writer
+        writer.intervals.goal_of = self.service_goal
         self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
         self.controls = CallControls(self.floor)
         self.transfers = Transfers(self.floor, self.controls)
@@ -91,6 +92,10 @@ class QueueService:
         self.waiting = WaitingCallers(self.floor)
 
     # --- what callbacks, the Stasis application and the web read ---------------------------
+    def service_goal(self, queue: str) -> float | None:
+        runtime = self.engine.queues.get(queue)
+        return runtime.config.sl_goal_seconds if runtime is not None else None
+
     @property
     def ari(self) -> AriClient:
         return self.floor.ari

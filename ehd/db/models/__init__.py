@@ -53,6 +53,7 @@ from ehd.db.models.queues import (
     RecordingMode,
     ScheduleState,
 )
+from ehd.db.models.stats import QueueInterval
 from ehd.db.models.tickets import (
     AfterImport,
     Delivery,
@@ -110,6 +111,7 @@ __all__ = [
     "PasswordHistory",
     "PauseCode",
     "Queue",
+    "QueueInterval",
     "QueueLogEntry",
     "QueueMember",
     "QueuedCall",

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from aiohttp.web import AbstractRouteDef
 
-from ehd.web.boards import statistics, wallboard
+from ehd.web.boards import call_statistics, statistics, wallboard
 
 routes: list[AbstractRouteDef] = [
     *wallboard.routes,
     *statistics.routes,
+    *call_statistics.routes,
 ]

@@ -1,0 +1,39 @@
+"""Pre-aggregated statistics: counters per slot, kept up to date as events arrive, so a year
+of history answers in a fraction of a second."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class QueueInterval(Model):
+    """The counters of ehd.stats.intervals.SlotCounts for one queue (agent "") or one agent
+    in a queue, for the calls that entered the queue in one 15-minute slot."""
+
+    id = fields.BigIntField(primary_key=True)
+    slot = fields.BigIntField()  # Unix seconds at the slot's start
+    queue_name = fields.CharField(max_length=64)
+    agent = fields.CharField(max_length=64, default="")
+    offered = fields.IntField(default=0)
+    rejected = fields.IntField(default=0)
+    answered = fields.IntField(default=0)
+    answered_in_goal = fields.IntField(default=0)
+    abandoned = fields.IntField(default=0)
+    abandoned_in_goal = fields.IntField(default=0)
+    timed_out = fields.IntField(default=0)
+    key_exits = fields.IntField(default=0)
+    left_empty = fields.IntField(default=0)
+    transferred = fields.IntField(default=0)
+    completed = fields.IntField(default=0)
+    not_answered_rings = fields.IntField(default=0)
+    wait_answered_seconds = fields.BigIntField(default=0)
+    wait_answered_max = fields.IntField(default=0)
+    wait_abandoned_seconds = fields.BigIntField(default=0)
+    talk_seconds = fields.BigIntField(default=0)
+    answered_waits: list[int] = fields.JSONField(default=list)
+    abandoned_waits: list[int] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "queue_intervals"
+        unique_together = (("slot", "queue_name", "agent"),)

@@ -1,0 +1,138 @@
+"""Call statistics per period: the one door the page, its downloads and (later) mailed reports
+and the REST API go through. A request names days on the site's clock, a granularity, a
+grouping and the queues; the report holds one row per period and group plus the total."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ehd.errors import ValidationError
+from ehd.stats import interval_store
+from ehd.stats.intervals import SLOT_SECONDS, Measures, SlotCounts, SlotKey
+from ehd.stats.rollup import Granularity, Grouping, roll_up, total
+
+# The longest period each granularity may cover: a longer one would be thousands of rows.
+MAX_DAYS = {
+    Granularity.QUARTER: 31,
+    Granularity.HOUR: 93,
+    Granularity.DAY: 400,
+    Granularity.WEEK: 400,
+    Granularity.MONTH: 800,
+}
+LABEL_FORMATS = {
+    Granularity.QUARTER: "%Y-%m-%d %H:%M",
+    Granularity.HOUR: "%Y-%m-%d %H:%M",
+    Granularity.DAY: "%Y-%m-%d",
+    Granularity.WEEK: "%G-W%V",
+    Granularity.MONTH: "%Y-%m",
+}
+
+
+@dataclass(frozen=True)
+class CallReportRequest:
+    first: date
+    last: date  # included
+    granularity: Granularity = Granularity.DAY
+    grouping: Grouping = Grouping.TOTAL
+    queues: tuple[str, ...] = ()  # empty: every queue
+
+    def as_query(self) -> dict[str, str]:
+        return {
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "granularity": self.granularity.value,
+            "group": self.grouping.value,
+            **({"queue": ",".join(self.queues)} if self.queues else {}),
+        }
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise ValidationError(f"{name}: a date such as 2026-12-01", field=name) from err
+
+
+def parse_request(query: Mapping[str, str], today: date) -> CallReportRequest:
+    """From a page's or an API's parameters; the default is the last seven days by day."""
+    try:
+        granularity = Granularity(query.get("granularity") or Granularity.DAY)
+    except ValueError as err:
+        allowed = ", ".join(g.value for g in Granularity)
+        raise ValidationError(f"granularity: one of {allowed}", field="granularity") from err
+    try:
+        grouping = Grouping(query.get("group") or Grouping.TOTAL)
+    except ValueError as err:
+        allowed = ", ".join(g.value for g in Grouping)
+        raise ValidationError(f"group: one of {allowed}", field="group") from err
+    last = _day(query["to"], "to") if query.get("to") else today
+    first = _day(query["from"], "from") if query.get("from") else last - timedelta(days=6)
+    if first > last:
+        raise ValidationError("from: a day before to", field="from")
+    if (last - first).days + 1 > MAX_DAYS[granularity]:
+        raise ValidationError(
+            f"{granularity.value}: choose at most {MAX_DAYS[granularity]} days", field="from"
+        )
+    queues = tuple(sorted({q.strip() for q in query.get("queue", "").split(",") if q.strip()}))
+    return CallReportRequest(first, last, granularity, grouping, queues)
+
+
+@dataclass(frozen=True)
+class CallReportRow:
+    start: datetime  # the period's start on the site's clock
+    label: str
+    group: str  # the queue or agent; "" in total
+    counts: SlotCounts
+
+    @property
+    def measures(self) -> dict[str, object]:
+        return Measures(self.counts).as_dict()
+
+
+@dataclass(frozen=True)
+class CallReport:
+    request: CallReportRequest
+    zone: ZoneInfo
+    periods: list[CallReportRow]  # every period of the request, in total (for charts)
+    rows: list[CallReportRow]  # per period and group (the periods again, in total)
+    total: SlotCounts
+
+    @property
+    def totals(self) -> dict[str, object]:
+        return Measures(self.total).as_dict()
+
+
+def _epoch(day: date, zone: ZoneInfo) -> int:
+    return int(datetime.combine(day, time(), zone).timestamp())
+
+
+def _rows(
+    slots: list[tuple[SlotKey, SlotCounts]], request: CallReportRequest, zone: ZoneInfo,
+    grouping: Grouping,
+) -> list[CallReportRow]:  # fmt: skip
+    fmt = LABEL_FORMATS[request.granularity]
+    return [
+        CallReportRow(start, start.strftime(fmt), group, counts)
+        for (start, group), counts in roll_up(slots, request.granularity, zone, grouping).items()
+    ]
+
+
+async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
+    first = _epoch(request.first, zone)
+    end = _epoch(request.last + timedelta(days=1), zone)
+    slots = await interval_store.load(first, end, request.queues)
+    # Every period gets its place, an empty one too: charts keep their time axis.
+    empty = [(SlotKey(slot, ""), SlotCounts()) for slot in range(first, end, SLOT_SECONDS)]
+    periods = _rows(empty + slots, request, zone, Grouping.TOTAL)
+    match request.grouping:
+        case Grouping.TOTAL:
+            rows = periods
+        case Grouping.QUEUE:
+            rows = _rows(slots, request, zone, Grouping.QUEUE)
+        case Grouping.AGENT:
+            agents = await interval_store.load(first, end, request.queues, agents=True)
+            rows = _rows(agents, request, zone, Grouping.AGENT)
+    return CallReport(request, zone, periods, rows, total(counts for _, counts in slots))

@@ -1,0 +1,124 @@
+"""Call statistics per 15 minutes, hour, day, week or month, per queue or agent, with charts
+and downloads (CSV, XLSX). Figures come from ehd.stats.call_report, the same door mailed
+reports use."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from markupsafe import Markup
+
+from ehd.accounts.permissions import Permission
+from ehd.calendars.store import ensure_default_calendar
+from ehd.db.models import Queue
+from ehd.errors import ValidationError
+from ehd.stats import exports
+from ehd.stats.call_report import CallReport, call_report, parse_request
+from ehd.stats.charts import Series, bars_and_line
+from ehd.stats.intervals import WAIT_BANDS, Measures
+from ehd.stats.rollup import Granularity, Grouping
+from ehd.web.auth import require_permission
+from ehd.web.i18n import language_for, translations
+from ehd.web.keys import USER
+from ehd.web.rendering import render
+
+routes = web.RouteTableDef()
+
+# What the page calls each measure (the downloads keep the names of ehd.stats.intervals).
+MEASURE_LABELS = {
+    "offered": "Offered",
+    "answered": "Answered",
+    "abandoned": "Abandoned",
+    "short_abandoned": "Short abandons",
+    "overflowed": "Overflowed",
+    "rejected": "Turned away",
+    "transferred": "Transferred",
+    "service_level": "Service level (of answered)",
+    "service_level_2": "Service level (of answered and abandoned)",
+    "answered_percent": "Answered %",
+    "average_speed_of_answer": "Avg. wait to answer (s)",
+    "longest_wait_answered": "Longest wait to answer (s)",
+    "average_abandoned_wait": "Avg. wait before abandoning (s)",
+    "average_talk": "Avg. talk time (s)",
+}
+GRANULARITY_LABELS = {
+    Granularity.QUARTER: "15 minutes",
+    Granularity.HOUR: "Hour",
+    Granularity.DAY: "Day",
+    Granularity.WEEK: "Week",
+    Granularity.MONTH: "Month",
+}
+CHART_TEXTS = ("Calls and service level", "Service level", "Waiting time (s)")
+GROUPING_LABELS = {Grouping.TOTAL: "All together", Grouping.QUEUE: "Queue", Grouping.AGENT: "Agent"}
+
+
+def _charts(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Markup]:
+    labels = [row.label for row in report.periods]
+    volumes = bars_and_line(
+        gettext("Calls and service level"),
+        labels,
+        [
+            Series(gettext("Offered"), [r.counts.offered for r in report.periods], "#5b8def"),
+            Series(gettext("Answered"), [r.counts.answered for r in report.periods], "#2f9e44"),
+            Series(gettext("Abandoned"), [r.counts.abandoned for r in report.periods], "#e8590c"),
+        ],
+        Series(
+            gettext("Service level"),
+            [Measures(r.counts).service_level for r in report.periods],
+            "#7048e8",
+        ),
+    )
+    bands = [f"≤{bound}" for bound in WAIT_BANDS] + [f">{WAIT_BANDS[-1]}"]
+    waits = bars_and_line(
+        gettext("Waiting time (s)"),
+        bands,
+        [
+            Series(gettext("Answered"), report.total.answered_waits, "#2f9e44"),
+            Series(gettext("Abandoned"), report.total.abandoned_waits, "#e8590c"),
+        ],
+    )
+    return {"volumes": volumes, "waits": waits}
+
+
+@routes.get("/statistics/calls")
+async def call_statistics(request: web.Request) -> web.StreamResponse:
+    require_permission(request, Permission.STATISTICS)
+    zone = ZoneInfo((await ensure_default_calendar()).timezone)
+    queues = await Queue.all().order_by("name").values_list("name", flat=True)
+    context: dict[str, object] = {
+        "queues": queues, "measures": MEASURE_LABELS, "granularities": GRANULARITY_LABELS,
+        "groupings": GROUPING_LABELS,
+    }  # fmt: skip
+    try:
+        wanted = parse_request(request.query, datetime.now(zone).date())
+    except ValidationError as err:
+        failed = {**context, "error": err.message, "wanted": None, "report": None}
+        return render("call_statistics.html", request, failed, status=400)
+    report = await call_report(wanted, zone)
+    name = f"ehd-calls-{wanted.first}-{wanted.last}"
+    match request.query.get("format", ""):
+        case "csv":
+            return web.Response(
+                text=exports.as_csv(report), content_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )  # fmt: skip
+        case "xlsx":
+            body = await asyncio.to_thread(exports.as_xlsx, report)
+            return web.Response(
+                body=body,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+            )
+        case "":
+            pass
+        case other:
+            raise web.HTTPBadRequest(text=f"format: csv or xlsx, not {other!r}")
+    gettext = translations(language_for(request, request.get(USER))).gettext
+    return render("call_statistics.html", request, {
+        **context, "error": None, "report": report, "wanted": wanted,
+        "charts": _charts(report, gettext),
+    })  # fmt: skip

@@ -1,0 +1,256 @@
+"""Call statistics over a real database: a queue_log written by Asterisk's app_queue is
+imported (once: a second import of the same period is refused), its figures come out per day,
+hour, queue and agent as worked out by hand, in the page, the CSV and the XLSX; the queue
+log ehd writes itself lands in the same per-slot figures as the file it writes; bad
+parameters are a 400 and agents without the statistics permission get a 403."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from aiohttp.test_utils import TestClient
+from click.testing import CliRunner
+
+from ehd.acd.actions import LogQueueEvent
+from ehd.cli import main
+from ehd.config import Config
+from ehd.db.models import Queue, QueueLogEntry, Role
+from ehd.errors import ValidationError
+from ehd.queueing.queue_log_writer import QueueLogWriter
+from ehd.stats import interval_store
+from ehd.stats.intervals import IntervalFold, SlotCounts, SlotKey
+from ehd.stats.queue_log_import import import_queue_log, parse_line
+from tests.harness.web_client import app_client, log_in
+
+T0 = 1_800_000_000  # 2027-01-15 08:00 UTC, 09:00 in Stockholm (the default calendar's zone)
+DAY = 86_400
+
+# As app_queue writes it: support on the 15th (the unit tests' history), sales on the 16th.
+QUEUE_LOG = f"""\
+{T0 - 60}|NONE|NONE|PJSIP/alice|AGENTLOGIN|PJSIP/alice
+{T0 + 10}|G|support|NONE|FULL|1|1|0
+{T0 + 100}|A|support|NONE|ENTERQUEUE||+46701|1
+{T0 + 105}|A|support|bob|RINGNOANSWER|5000
+{T0 + 110}|A|support|alice|CONNECT|10|PJSIP/alice-1|3
+{T0 + 200}|C|support|NONE|ENTERQUEUE||+46702|1
+{T0 + 203}|C|support|NONE|ABANDON|1|1|3
+{T0 + 300}|A|support|alice|COMPLETECALLER|10|190|1
+{T0 + 300}|D|support|NONE|ENTERQUEUE||+46703|1
+{T0 + 340}|D|support|NONE|ABANDON|1|1|40
+{T0 + 400}|E|support|NONE|ENTERQUEUE||+46704|1
+{T0 + 460}|E|support|NONE|EXITWITHTIMEOUT|1|1|60
+{T0 + 890}|B|support|NONE|ENTERQUEUE||+46705|1
+{T0 + 890}|I|support|NONE|ENTERQUEUE||+46706|2
+{T0 + 895}|I|support|alice|CONNECT|5|PJSIP/alice-2|2
+{T0 + 905}|H|support|alice|CONNECT|20|PJSIP/alice-3|2
+{T0 + 925}|B|support|bob|CONNECT|35|PJSIP/bob-1|4
+{T0 + 950}|F|support|NONE|ENTERQUEUE||+46707|1
+{T0 + 960}|F|support|NONE|EXITWITHKEY|1|1|1|10
+{T0 + 1000}|B|support|bob|BLINDTRANSFER|300|from-ehd|35|75|1
+{T0 + 1000}|I|support|alice|ATTENDEDTRANSFER|BRIDGE|b-1|5|105|2
+{T0 + 1005}|H|support|alice|COMPLETEAGENT|20|100|2
+{T0 + 1200}|I|support|bob|COMPLETECALLER|5|200|2
+this line is not a queue_log row
+
+{T0 + DAY}|J|sales|NONE|ENTERQUEUE||+46708|1
+{T0 + DAY + 30}|J|sales|carl|CONNECT|30|PJSIP/carl-1|1
+{T0 + DAY + 90}|J|sales|carl|COMPLETEAGENT|30|60|1
+{T0 + DAY + 100}|K|sales|NONE|ENTERQUEUE||+46709|1
+{T0 + DAY + 108}|K|sales|NONE|ABANDON|1|1|8
+"""
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
+    users = {"boss": Role.SUPERVISOR, "alice": Role.AGENT}
+    async with app_client(Config(data_dir=tmp_path), users, login="boss") as client:
+        await Queue.create(name="support", sl_goal_seconds=20)
+        await Queue.create(name="sales", sl_goal_seconds=30)
+        path = tmp_path / "queue_log"
+        path.write_text(QUEUE_LOG)
+        goals = dict(await Queue.all().values_list("name", "sl_goal_seconds"))
+        result = await import_queue_log(path, goals.get)
+        assert (result.rows, result.skipped) == (28, 1)
+        yield client
+
+
+def _cells(page: str, table: str) -> list[dict[str, str]]:
+    body = page.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        cells = dict(re.findall(r'data-measure="(\w+)">([^<]*)<', row))
+        period = re.match(r"<td>([^<]*)</td>(?:<td>([^<]*)</td>)?", row)
+        if cells and period:
+            cells["period"], cells["group"] = period.group(1), period.group(2) or ""
+            rows.append(cells)
+    return rows
+
+
+def _totals(page: str) -> dict[str, str]:
+    body = page.split('id="call-totals"', 1)[1].split("</table>", 1)[0]
+    return dict(re.findall(r'data-measure="(\w+)">([^<]*)<', body))
+
+
+async def test_an_imported_app_queue_log_gives_the_figures_worked_out_by_hand(
+    client: TestClient[Any, Any],
+) -> None:
+    response = await client.get("/statistics/calls?from=2027-01-15&to=2027-01-16")
+    page = await response.text()
+    assert response.status == 200, page
+    totals = _totals(page)
+    # support: 7 offered (A B C D E I, F at 09:15), sales: 2; G was turned away (queue full)
+    assert (totals["offered"], totals["answered"], totals["abandoned"]) == ("9", "5", "3")
+    assert (totals["rejected"], totals["overflowed"], totals["transferred"]) == ("1", "2", "2")
+    # answered in goal: A 10 s, H 20, I 5 (support, 20 s) and J 30 (sales, 30 s); B took 35
+    assert totals["service_level"] == "80.0"
+    # ... and the abandons within the goal (C after 3 s, K after 8) do not count against
+    assert totals["service_level_2"] == "75.0"
+    assert (totals["short_abandoned"], totals["average_speed_of_answer"]) == ("1", "20.0")
+    assert totals["longest_wait_answered"] == "35"
+    days = _cells(page, "call-periods")
+    assert [(d["period"], d["offered"], d["answered"]) for d in days] == [
+        ("2027-01-15", "7", "4"),
+        ("2027-01-16", "2", "1"),
+    ]
+    assert 'id="volume-chart"' in page and "<svg" in page and 'aria-label="' in page
+
+
+async def test_per_hour_per_queue_and_per_agent(client: TestClient[Any, Any]) -> None:
+    hours = await (
+        await client.get("/statistics/calls?from=2027-01-15&to=2027-01-15&granularity=hour")
+    ).text()
+    assert [(h["period"], h["offered"]) for h in _cells(hours, "call-periods")] == [
+        ("2027-01-15 09:00", "7")  # 09:00 and 09:15 in Stockholm
+    ]
+    queues = await (
+        await client.get("/statistics/calls?from=2027-01-15&to=2027-01-16&group=queue")
+    ).text()
+    assert [
+        (q["period"], q["group"], q["service_level"]) for q in _cells(queues, "call-periods")
+    ] == [
+        ("2027-01-15", "support", "75.0"),
+        ("2027-01-16", "sales", "100.0"),
+    ]
+    agents = await (
+        await client.get("/statistics/calls?from=2027-01-15&to=2027-01-16&group=agent")
+    ).text()
+    assert [
+        (a["group"], a["answered"], a["transferred"], a["average_talk"])
+        for a in _cells(agents, "call-periods")
+    ] == [
+        ("alice", "3", "1", "131.7"),  # (190 + 100 + 105) / 3 parts
+        ("bob", "1", "1", "137.5"),  # (75 + 200) / 2
+        ("carl", "1", "0", "60.0"),
+    ]
+    only_sales = _totals(
+        await (
+            await client.get("/statistics/calls?from=2027-01-15&to=2027-01-16&queue=sales")
+        ).text()
+    )
+    assert (only_sales["offered"], only_sales["abandoned"]) == ("2", "1")
+
+
+async def test_downloads_hold_the_same_figures(client: TestClient[Any, Any]) -> None:
+    query = "from=2027-01-15&to=2027-01-16&group=queue"
+    async with client.get(f"/statistics/calls?{query}&format=csv") as response:
+        assert response.status == 200 and response.content_type == "text/csv"
+        rows = list(csv.DictReader(io.StringIO(await response.text())))
+    assert [(r["period"], r["group"], r["offered"]) for r in rows] == [
+        ("2027-01-15", "support", "7"),
+        ("2027-01-16", "sales", "2"),
+        ("total", "", "9"),
+    ]
+    assert rows[-1]["service_level"] == "80.0"
+    async with client.get(f"/statistics/calls?{query}&format=xlsx") as response:
+        assert response.status == 200
+        book = openpyxl.load_workbook(io.BytesIO(await response.read()))
+    sheet = book.active
+    assert sheet is not None
+    lines = list(sheet.iter_rows(values_only=True))
+    header = list(lines[0])
+    total = dict(zip(header, lines[-1], strict=True))
+    assert (total["period"], total["offered"], total["service_level"]) == ("total", 9, 80)
+    assert dict(zip(header, lines[1], strict=True))["answered"] == 4
+
+
+async def test_bad_parameters_are_a_400_and_agents_get_a_403(
+    client: TestClient[Any, Any], tmp_path: Path
+) -> None:
+    for query in (
+        "from=2027-13-01",
+        "from=2027-01-02&to=2027-01-01",
+        "granularity=15min&from=2026-01-01&to=2026-03-01",
+        "granularity=year",
+        "group=²",
+        "format=pdf",
+    ):
+        async with client.get(f"/statistics/calls?{query}") as response:
+            assert response.status == 400, query
+    client.session.cookie_jar.clear()
+    await log_in(client, "alice", "alice-pass")
+    async with client.get("/statistics/calls") as response:
+        assert response.status == 403
+
+
+async def test_the_same_period_is_not_imported_twice(
+    client: TestClient[Any, Any], tmp_path: Path
+) -> None:
+    with pytest.raises(ValidationError, match="already holds 28 queue_log rows"):
+        await import_queue_log(tmp_path / "queue_log")
+    assert await QueueLogEntry.all().count() == 28
+    empty = tmp_path / "empty"
+    empty.write_text("nothing here\n")
+    with pytest.raises(ValidationError, match="no queue_log rows"):
+        await import_queue_log(empty)
+
+
+async def test_the_live_queue_log_and_its_figures_agree(
+    client: TestClient[Any, Any], tmp_path: Path
+) -> None:
+    """What ehd's engine logs goes to the file and, in the same step, into the per-slot
+    figures; folding the file afresh gives the same figures."""
+    offset = T0 + 30 * DAY  # the engine's clock starts at 0
+    writer = QueueLogWriter(tmp_path / "live_queue_log", epoch_offset=offset)
+    writer.intervals.goal_of = {"live": 15.0}.get
+    calls = [
+        [LogQueueEvent(0, "L1", "live", "NONE", "ENTERQUEUE", ("", "+4671", "1"))],
+        [LogQueueEvent(12, "L1", "live", "dora", "CONNECT", ("12", "PJSIP/dora-1", "4"))],
+        [
+            LogQueueEvent(850, "L2", "live", "NONE", "ENTERQUEUE", ("", "+4672", "1")),
+            LogQueueEvent(95, "L1", "live", "dora", "COMPLETECALLER", ("12", "83", "1")),
+        ],
+        [LogQueueEvent(990, "L2", "live", "NONE", "ABANDON", ("1", "1", "140"))],
+    ]
+    for batch in calls:
+        await writer.write(batch)
+    lines = (tmp_path / "live_queue_log").read_text().splitlines()
+    expected = IntervalFold({"live": 15.0}.get).fold(
+        [entry for line in lines if (entry := parse_line(line))]
+    )
+    stored = dict(await interval_store.load(offset, offset + DAY, ["live"]))
+    stored |= dict(await interval_store.load(offset, offset + DAY, ["live"], agents=True))
+    assert stored == expected
+    assert stored[SlotKey(offset, "live")].offered == 2  # L2 entered at 14:10, before 14:15
+    assert stored[SlotKey(offset, "live", "dora")] == SlotCounts(
+        answered=1, answered_in_goal=1, completed=1, wait_answered_seconds=12,
+        wait_answered_max=12, talk_seconds=83,
+        answered_waits=[0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+    )  # fmt: skip
+
+
+def test_the_command_imports_a_file_once(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    path.write_text(QUEUE_LOG)
+    flags = ["stats", "import-queue-log", "--data-dir", str(tmp_path / "data"), str(path)]
+    first = CliRunner().invoke(main, flags)
+    assert first.exit_code == 0, first.output
+    assert "imported 28 rows" in first.output and "1 lines were not" in first.output
+    again = CliRunner().invoke(main, flags)
+    assert again.exit_code == 1 and "nothing imported" in again.output
