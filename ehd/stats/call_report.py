@@ -4,7 +4,7 @@ grouping and the queues; the report holds one row per period and group plus the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from ehd.errors import ValidationError
 from ehd.stats import interval_store
 from ehd.stats.intervals import SLOT_SECONDS, Measures, SlotCounts, SlotKey
-from ehd.stats.rollup import Granularity, Grouping, roll_up, total
+from ehd.stats.rollup import Granularity, Grouping, period_start, roll_up, total
 
+ONE_DAY = timedelta(days=1)
 # The longest period each granularity may cover: a longer one would be thousands of rows.
 MAX_DAYS = {
     Granularity.QUARTER: 31,
@@ -109,30 +110,47 @@ def _epoch(day: date, zone: ZoneInfo) -> int:
     return int(datetime.combine(day, time(), zone).timestamp())
 
 
+STEPS = {Granularity.QUARTER: SLOT_SECONDS, Granularity.HOUR: 3600}
+
+
+def period_starts(request: CallReportRequest, zone: ZoneInfo) -> list[datetime]:
+    """Every period of the request, an empty one too: charts keep their time axis."""
+    if request.granularity in STEPS:
+        first, end = _epoch(request.first, zone), _epoch(request.last + ONE_DAY, zone)
+        moments: Sequence[int] = range(first, end, STEPS[request.granularity])
+    else:
+        days = (request.last - request.first).days + 1
+        moments = [_epoch(request.first + timedelta(days=n), zone) for n in range(days)]
+    return sorted({period_start(moment, request.granularity, zone) for moment in moments})
+
+
 def _rows(
-    slots: list[tuple[SlotKey, SlotCounts]], request: CallReportRequest, zone: ZoneInfo,
+    sums: list[tuple[SlotKey, SlotCounts]], request: CallReportRequest, zone: ZoneInfo,
     grouping: Grouping,
 ) -> list[CallReportRow]:  # fmt: skip
     fmt = LABEL_FORMATS[request.granularity]
     return [
         CallReportRow(start, start.strftime(fmt), group, counts)
-        for (start, group), counts in roll_up(slots, request.granularity, zone, grouping).items()
+        for (start, group), counts in roll_up(sums, request.granularity, zone, grouping).items()
     ]
 
 
 async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
     first = _epoch(request.first, zone)
-    end = _epoch(request.last + timedelta(days=1), zone)
-    slots = await interval_store.load(first, end, request.queues)
-    # Every period gets its place, an empty one too: charts keep their time axis.
-    empty = [(SlotKey(slot, ""), SlotCounts()) for slot in range(first, end, SLOT_SECONDS)]
-    periods = _rows(empty + slots, request, zone, Grouping.TOTAL)
-    match request.grouping:
-        case Grouping.TOTAL:
-            rows = periods
-        case Grouping.QUEUE:
-            rows = _rows(slots, request, zone, Grouping.QUEUE)
-        case Grouping.AGENT:
-            agents = await interval_store.load(first, end, request.queues, agents=True)
-            rows = _rows(agents, request, zone, Grouping.AGENT)
-    return CallReport(request, zone, periods, rows, total(counts for _, counts in slots))
+    end = _epoch(request.last + ONE_DAY, zone)
+    granularity = request.granularity
+    totals = await interval_store.sums(first, end, granularity, zone, request.queues)
+    found = {row.start: row for row in _rows(totals, request, zone, Grouping.TOTAL)}
+    fmt = LABEL_FORMATS[request.granularity]
+    periods = [
+        found.get(start) or CallReportRow(start, start.strftime(fmt), "", SlotCounts())
+        for start in period_starts(request, zone)
+    ]
+    if request.grouping is Grouping.TOTAL:
+        rows = periods
+    else:
+        grouped = await interval_store.sums(
+            first, end, granularity, zone, request.queues, request.grouping
+        )
+        rows = _rows(grouped, request, zone, request.grouping)
+    return CallReport(request, zone, periods, rows, total(row.counts for row in periods))

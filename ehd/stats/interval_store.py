@@ -1,27 +1,57 @@
 """The per-slot counters in the database: deltas added as queue_log rows arrive (live, or from
-an imported queue_log), read back for any period."""
+an imported queue_log), and summed by the database into periods for any view."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from ehd.db.bulk_insert import insert_rows
 from ehd.db.models import QueueInterval
-from ehd.stats.intervals import COUNTER_NAMES, SlotCounts, SlotKey
+from ehd.stats.intervals import (
+    BAND_COUNTERS,
+    COUNTER_NAMES,
+    SLOT_SECONDS,
+    WAIT_BANDS,
+    SlotCounts,
+    SlotKey,
+)
+from ehd.stats.rollup import Granularity, Grouping, month_spans, offset_spans
+
+EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - a wall clock's zero, given its zone later
+BAND_COLUMNS = {
+    bands: tuple(f"{bands[:-1]}_{n}" for n in range(len(WAIT_BANDS) + 1)) for bands in BAND_COUNTERS
+}  # answered_waits -> answered_wait_0 … answered_wait_10
+SCALAR_COLUMNS = tuple(name for name in COUNTER_NAMES if name not in BAND_COUNTERS)
+COLUMNS = (*SCALAR_COLUMNS, *(column for columns in BAND_COLUMNS.values() for column in columns))
 
 
-def _counts(row: QueueInterval) -> SlotCounts:
-    counts = SlotCounts(**{name: getattr(row, name) for name in COUNTER_NAMES})
-    for bands in ("answered_waits", "abandoned_waits"):  # a row stored before any band
-        if not getattr(counts, bands):
-            setattr(counts, bands, getattr(SlotCounts(), bands))
+def _counts(values: Mapping[str, Any]) -> SlotCounts:
+    counts = SlotCounts(**{name: values[name] for name in SCALAR_COLUMNS})
+    for bands, columns in BAND_COLUMNS.items():
+        setattr(counts, bands, [values[column] for column in columns])
     return counts
 
 
+def _values(counts: SlotCounts) -> list[int]:
+    """In the order of COLUMNS."""
+    return [
+        *(getattr(counts, name) for name in SCALAR_COLUMNS),
+        *(value for bands in BAND_COLUMNS for value in getattr(counts, bands)),
+    ]
+
+
 def _store(row: QueueInterval, counts: SlotCounts) -> None:
-    for name in COUNTER_NAMES:
+    for name in SCALAR_COLUMNS:
         setattr(row, name, getattr(counts, name))
+    for bands, columns in BAND_COLUMNS.items():
+        for column, value in zip(columns, getattr(counts, bands), strict=True):
+            setattr(row, column, value)
 
 
 async def add(deltas: Mapping[SlotKey, SlotCounts]) -> None:
@@ -29,50 +59,118 @@ async def add(deltas: Mapping[SlotKey, SlotCounts]) -> None:
     if not deltas:
         return
     keys = sorted(deltas)
-    async with in_transaction():
+    async with in_transaction() as connection:
         existing = {
             SlotKey(row.slot, row.queue_name, row.agent): row
             for row in await QueueInterval.filter(
                 slot__gte=keys[0].slot,
                 slot__lte=keys[-1].slot,
                 queue_name__in=sorted({key.queue for key in keys}),
-            )
+            ).using_db(connection)
         }
         new = []
         for key in keys:
             row = existing.get(key)
             if row is None:
-                row = QueueInterval(slot=key.slot, queue_name=key.queue, agent=key.agent)
-                _store(row, deltas[key])
-                new.append(row)
+                new.append((key.slot, key.queue, key.agent, *_values(deltas[key])))
                 continue
-            counts = _counts(row)
+            counts = _counts({name: getattr(row, name) for name in COLUMNS})
             counts.add(deltas[key])
             _store(row, counts)
-            await row.save()
-        await QueueInterval.bulk_create(new, batch_size=500)
+            await row.save(using_db=connection)
+        await insert_rows("queue_intervals", ("slot", "queue_name", "agent", *COLUMNS), new,
+                          connection)  # fmt: skip
 
 
 async def load(
-    first_slot: int,
-    end_slot: int,
-    queues: Collection[str] = (),
-    agents: bool = False,
+    first_slot: int, end_slot: int, queues: Collection[str] = (), agents: bool = False
 ) -> list[tuple[SlotKey, SlotCounts]]:
-    """The slots from ``first_slot`` up to (not including) ``end_slot``: the queues' own
-    rows, or with ``agents`` the rows per agent; ``queues`` empty means every queue."""
+    """The slots from ``first_slot`` up to (not including) ``end_slot``, as stored: the
+    queues' own rows, or with ``agents`` the rows per agent; no ``queues``: every queue."""
     query = QueueInterval.filter(slot__gte=first_slot, slot__lt=end_slot)
     query = query.exclude(agent="") if agents else query.filter(agent="")
     if queues:
         query = query.filter(queue_name__in=list(queues))
-    columns = ("slot", "queue_name", "agent", *COUNTER_NAMES)
-    rows = await query.values_list(*columns)
-    loaded = []
-    for row in rows:
-        slot, queue, agent, *values = row
-        counts = SlotCounts(**dict(zip(COUNTER_NAMES, values, strict=True)))
-        for bands in ("answered_waits", "abandoned_waits"):
-            if not getattr(counts, bands):
-                setattr(counts, bands, getattr(SlotCounts(), bands))
-        loaded.append((SlotKey(slot, queue, agent), counts))
-    return loaded
+    rows = await query.values("slot", "queue_name", "agent", *COLUMNS)
+    return [(SlotKey(row["slot"], row["queue_name"], row["agent"]), _counts(row)) for row in rows]
+
+
+WEEK_SECONDS = 7 * 86_400
+MONDAY_SHIFT = 3 * 86_400  # 1970-01-01 was a Thursday
+BUCKETS = {  # the bucket of a slot, in seconds on the local clock
+    Granularity.QUARTER: (SLOT_SECONDS, 0),
+    Granularity.HOUR: (3600, 0),
+    Granularity.DAY: (86_400, 0),
+    Granularity.WEEK: (WEEK_SECONDS, MONDAY_SHIFT),
+}
+# What an agent's rows hold (the rest stays 0 there): summing fewer columns is faster.
+AGENT_COLUMNS = (
+    "answered", "answered_in_goal", "transferred", "completed", "not_answered_rings",
+    "wait_answered_seconds", "wait_answered_max", "talk_seconds",
+    *BAND_COLUMNS["answered_waits"],
+)  # fmt: skip
+
+
+async def sums(
+    first: int,
+    end: int,
+    granularity: Granularity,
+    zone: ZoneInfo,
+    queues: Collection[str] = (),
+    grouping: Grouping = Grouping.TOTAL,
+) -> list[tuple[SlotKey, SlotCounts]]:
+    """The counters of [first, end) summed by the database per period of ``granularity`` on
+    the zone's clock, per queue or agent as ``grouping`` says: a year is a few hundred rows
+    whatever the number of slots. Each key's slot is its period's start (a period cut by a
+    change of summer time comes as two keys with the same start)."""
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    by = {Grouping.TOTAL: (), Grouping.QUEUE: ("queue_name",), Grouping.AGENT: ("agent",)}[grouping]
+    columns = AGENT_COLUMNS if grouping is Grouping.AGENT else COLUMNS
+    summed = [f"MAX({c})" if c == "wait_answered_max" else f"SUM({c})" for c in columns]
+    spans: list[tuple[int, int, int | None]] = []
+    if granularity is Granularity.MONTH:
+        spans.extend((start, stop, None) for start, stop in month_spans(first, end, zone))
+    else:
+        spans.extend(offset_spans(first, end, zone))
+    result = []
+    for start, stop, offset in spans:
+        values: list[Any] = [start, stop]
+        where = "slot >= {} AND slot < {} AND " + (
+            "agent != ''" if grouping is Grouping.AGENT else "agent = ''"
+        )
+        if queues:
+            where += " AND queue_name IN (" + ", ".join("{}" for _ in queues) + ")"
+            values.extend(sorted(queues))
+        marks = [f"${n}" if postgres else "?" for n in range(1, len(values) + 1)]
+        if offset is None:  # one month: one bucket
+            bucket, size, shift = "0", 0, 0
+        else:
+            size, shift = BUCKETS[granularity]
+            bucket = f"(slot + {int(offset + shift)}) / {size}"
+        sql = (
+            f"SELECT {bucket} AS bucket, {', '.join((*by, *summed))} FROM queue_intervals "
+            f"WHERE {where.format(*marks)} GROUP BY {', '.join(('bucket', *by))}"
+        )
+        for row in await connection.execute_query_dict(sql, values):
+            cells = list(row.values())
+            group = str(cells[1]) if by else ""
+            numbers = dict.fromkeys(COLUMNS, 0)
+            numbers.update(
+                (name, int(value or 0))
+                for name, value in zip(columns, cells[1 + len(by) :], strict=True)
+            )
+            if offset is None:
+                moment = start
+            else:  # the bucket's start on the local clock, as a moment
+                wall = EPOCH + timedelta(seconds=int(cells[0]) * size - shift)
+                moment = int(wall.replace(tzinfo=zone).timestamp())
+            match grouping:
+                case Grouping.TOTAL:
+                    key = SlotKey(moment, "")
+                case Grouping.QUEUE:
+                    key = SlotKey(moment, group)
+                case Grouping.AGENT:
+                    key = SlotKey(moment, "", group)
+            result.append((key, _counts(numbers)))
+    return result

@@ -79,14 +79,13 @@ class SlotCounts:
     abandoned_waits: list[int] = field(default_factory=_empty_bands)
 
     def add(self, other: SlotCounts) -> None:
-        for item in fields(self):
-            mine, theirs = getattr(self, item.name), getattr(other, item.name)
-            if item.name == "wait_answered_max":
-                setattr(self, item.name, max(mine, theirs))
-            elif isinstance(mine, list):
-                setattr(self, item.name, [a + b for a, b in zip(mine, theirs, strict=True)])
-            else:
-                setattr(self, item.name, mine + theirs)
+        for name in SUMMED_COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.wait_answered_max = max(self.wait_answered_max, other.wait_answered_max)
+        mine, theirs = self.answered_waits, other.answered_waits
+        self.answered_waits = [a + b for a, b in zip(mine, theirs, strict=True)]
+        mine, theirs = self.abandoned_waits, other.abandoned_waits
+        self.abandoned_waits = [a + b for a, b in zip(mine, theirs, strict=True)]
 
     @property
     def short_abandoned(self) -> int:
@@ -98,6 +97,11 @@ class SlotCounts:
 
 
 COUNTER_NAMES = tuple(item.name for item in fields(SlotCounts))
+BAND_COUNTERS = ("answered_waits", "abandoned_waits")  # a list each, one count per band
+MAX_COUNTERS = ("wait_answered_max",)  # the largest, not the sum
+SUMMED_COUNTERS = tuple(
+    name for name in COUNTER_NAMES if name not in BAND_COUNTERS and name not in MAX_COUNTERS
+)
 
 
 def _seconds(entry: LogQueueEvent, index: int) -> int:

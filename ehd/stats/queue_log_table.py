@@ -7,25 +7,30 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ehd.acd.actions import LogQueueEvent
-from ehd.db.models import QueueLogEntry
+from ehd.db.bulk_insert import insert_rows
 from ehd.stats import interval_store
 from ehd.stats.intervals import IntervalFold
 
 DATA_LENGTH = 128  # the table's data columns
 
 
-def table_row(entry: LogQueueEvent) -> QueueLogEntry:
-    return QueueLogEntry(
-        time=datetime.fromtimestamp(entry.at, UTC),
-        call_id=entry.call_id,
-        queue_name=entry.queue,
-        agent=entry.agent,
-        event=entry.event,
-        **{f"data{n + 1}": value[:DATA_LENGTH] for n, value in enumerate(entry.data[:5])},
+COLUMNS = ("time", "call_id", "queue_name", "agent", "event", *(f"data{n}" for n in range(1, 6)))
+
+
+def table_row(entry: LogQueueEvent) -> tuple[object, ...]:
+    data = [value[:DATA_LENGTH] for value in entry.data[:5]]
+    return (
+        datetime.fromtimestamp(entry.at, UTC),
+        entry.call_id,
+        entry.queue,
+        entry.agent,
+        entry.event,
+        *data,
+        *[""] * (5 - len(data)),
     )
 
 
 async def record(entries: Sequence[LogQueueEvent], fold: IntervalFold) -> None:
     """Rows with Unix times."""
-    await QueueLogEntry.bulk_create([table_row(entry) for entry in entries], batch_size=1000)
+    await insert_rows("queue_log", COLUMNS, [table_row(entry) for entry in entries])
     await interval_store.add(fold.fold(entries))

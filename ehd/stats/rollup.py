@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from ehd.stats.intervals import SlotCounts, SlotKey
+from ehd.stats.intervals import SLOT_SECONDS, SlotCounts, SlotKey
 
 
 class Granularity(StrEnum):
@@ -75,3 +75,40 @@ def total(slots: Iterable[SlotCounts]) -> SlotCounts:
     for counts in slots:
         summed.add(counts)
     return summed
+
+
+def offset_spans(first: int, end: int, zone: ZoneInfo) -> list[tuple[int, int, int]]:
+    """(start, end, UTC offset in seconds) of the stretches of [first, end) in which the
+    zone's offset stays the same: summer time starts and ends on slot boundaries."""
+
+    def offset(at: int) -> int:
+        delta = datetime.fromtimestamp(at, UTC).astimezone(zone).utcoffset() or timedelta()
+        return int(delta.total_seconds())
+
+    spans, start, current = [], first, offset(first)
+    day = first
+    while day < end:
+        following = min(day + 86_400, end)
+        if following < end and offset(following) != current or following == end:
+            slot = day  # the change lies within this day: find its slot
+            while slot < following and offset(slot) == current:
+                slot += SLOT_SECONDS
+            if slot < following:
+                spans.append((start, slot, current))
+                start, current = slot, offset(slot)
+        day = following
+    spans.append((start, end, current))
+    return spans
+
+
+def month_spans(first: int, end: int, zone: ZoneInfo) -> list[tuple[int, int]]:
+    """[first, end) cut at the zone's month starts."""
+    local = datetime.fromtimestamp(first, UTC).astimezone(zone)
+    month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    spans, start = [], first
+    while start < end:
+        following = (month + timedelta(days=32)).replace(day=1)
+        stop = min(int(following.timestamp()), end)
+        spans.append((start, stop))
+        start, month = stop, following
+    return spans

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,46 @@ def test_the_command_imports_a_file_once(tmp_path: Path) -> None:
     assert "imported 28 rows" in first.output and "1 lines were not" in first.output
     again = CliRunner().invoke(main, flags)
     assert again.exit_code == 1 and "nothing imported" in again.output
+
+
+def _moment(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp())
+
+
+async def test_periods_keep_to_the_site_clock_when_summer_time_starts(
+    client: TestClient[Any, Any], tmp_path: Path
+) -> None:
+    """Summer time starts in Stockholm on 2027-03-28 at 02:00: that day has 23 hours, and its
+    calls, its week's and its month's stay together."""
+    calls = {
+        "M1": "2027-03-28T00:30:00+01:00",
+        "M2": "2027-03-28T03:30:00+02:00",
+        "M3": "2027-03-31T23:50:00+02:00",  # still March
+        "M4": "2027-04-01T00:10:00+02:00",  # April on the site's clock, March in UTC
+    }
+    path = tmp_path / "spring_queue_log"
+    path.write_text(
+        "".join(
+            f"{_moment(at)}|{call}|support|NONE|ENTERQUEUE||+4670|1\n" for call, at in calls.items()
+        )
+    )
+    await import_queue_log(path)
+
+    async def offered(query: str) -> list[tuple[str, str]]:
+        page = await (await client.get(f"/statistics/calls?{query}")).text()
+        return [(row["period"], row["offered"]) for row in _cells(page, "call-periods")]
+
+    spring = "from=2027-03-27&to=2027-04-02"
+    assert await offered(f"{spring}&granularity=day") == [
+        ("2027-03-28", "2"),
+        ("2027-03-31", "1"),
+        ("2027-04-01", "1"),
+    ]
+    assert await offered(f"{spring}&granularity=hour") == [
+        ("2027-03-28 00:00", "1"),
+        ("2027-03-28 03:00", "1"),
+        ("2027-03-31 23:00", "1"),
+        ("2027-04-01 00:00", "1"),
+    ]
+    assert await offered(f"{spring}&granularity=week") == [("2027-W12", "2"), ("2027-W13", "2")]
+    assert await offered(f"{spring}&granularity=month") == [("2027-03", "3"), ("2027-04", "1")]

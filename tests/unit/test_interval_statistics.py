@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from ehd.acd.actions import LogQueueEvent
 from ehd.stats.intervals import IntervalFold, Measures, SlotCounts, SlotKey, band_of, slot_of
 from ehd.stats.queue_log_import import parse_line
-from ehd.stats.rollup import Granularity, Grouping, period_start, roll_up, total
+from ehd.stats.rollup import (
+    Granularity,
+    Grouping,
+    month_spans,
+    offset_spans,
+    period_start,
+    roll_up,
+    total,
+)
 
 T0 = 1_800_000_000  # a slot start (2027-01-15 08:00 UTC)
 Q = "support"
@@ -161,3 +169,15 @@ def test_rolled_up_per_hour_and_agent() -> None:
     assert total(counts for _, counts in queues).offered == 7
     by_queue = roll_up(queues, Granularity.DAY, ZoneInfo("UTC"), Grouping.QUEUE)
     assert [group for _, group in by_queue] == [Q]
+
+
+def test_the_stretches_of_one_utc_offset() -> None:
+    first, end = _slot("2027-03-27T00:00:00+01:00"), _slot("2027-03-30T00:00:00+02:00")
+    change = _slot("2027-03-28T02:00:00+01:00")  # 03:00 summer time
+    assert offset_spans(first, end, STOCKHOLM) == [(first, change, 3600), (change, end, 7200)]
+    assert offset_spans(first, change, STOCKHOLM) == [(first, change, 3600)]
+    spans = month_spans(_slot("2027-03-15T00:00:00+01:00"), end + 40 * 86_400, STOCKHOLM)
+    assert [stop for _, stop in spans][:2] == [
+        _slot("2027-04-01T00:00:00+02:00"),
+        _slot("2027-05-01T00:00:00+02:00"),
+    ]

@@ -1,7 +1,5 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-import functools
-from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
@@ -33,8 +31,28 @@ class Migration(migrations.Migration):
                 ('wait_answered_max', fields.IntField(default=0)),
                 ('wait_abandoned_seconds', fields.BigIntField(default=0)),
                 ('talk_seconds', fields.BigIntField(default=0)),
-                ('answered_waits', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
-                ('abandoned_waits', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('answered_wait_0', fields.IntField(default=0)),
+                ('answered_wait_1', fields.IntField(default=0)),
+                ('answered_wait_2', fields.IntField(default=0)),
+                ('answered_wait_3', fields.IntField(default=0)),
+                ('answered_wait_4', fields.IntField(default=0)),
+                ('answered_wait_5', fields.IntField(default=0)),
+                ('answered_wait_6', fields.IntField(default=0)),
+                ('answered_wait_7', fields.IntField(default=0)),
+                ('answered_wait_8', fields.IntField(default=0)),
+                ('answered_wait_9', fields.IntField(default=0)),
+                ('answered_wait_10', fields.IntField(default=0)),
+                ('abandoned_wait_0', fields.IntField(default=0)),
+                ('abandoned_wait_1', fields.IntField(default=0)),
+                ('abandoned_wait_2', fields.IntField(default=0)),
+                ('abandoned_wait_3', fields.IntField(default=0)),
+                ('abandoned_wait_4', fields.IntField(default=0)),
+                ('abandoned_wait_5', fields.IntField(default=0)),
+                ('abandoned_wait_6', fields.IntField(default=0)),
+                ('abandoned_wait_7', fields.IntField(default=0)),
+                ('abandoned_wait_8', fields.IntField(default=0)),
+                ('abandoned_wait_9', fields.IntField(default=0)),
+                ('abandoned_wait_10', fields.IntField(default=0)),
             ],
             options={'table': 'queue_intervals', 'app': 'models', 'unique_together': (('slot', 'queue_name', 'agent'),), 'pk_attr': 'id', 'table_description': 'The counters of ehd.stats.intervals.SlotCounts for one queue (agent "") or one agent'},
             bases=['Model'],

@@ -1,0 +1,157 @@
+"""Call statistics at scale: a year of calls imported from an app_queue queue_log, then the
+statistics page asked for the usual views, for a small and a large year in one run, so the
+growth is the ratio between them.
+
+For each size a database is migrated as ehd migrates it; a queue_log file is written as
+app_queue writes it (4 queues, 20 agents, calls spread over 365 days in office hours, nine
+in ten answered after 0-60 s and talked 30-600 s, the rest abandoned), and imported with
+`ehd stats import-queue-log`'s code (the rows go into the queue_log table and the per-slot
+counters). ehd's web app then serves, one request at a time (10 of each, after a warm-up):
+
+  year by month     the whole year, a row per month
+  year by day       the whole year, a row per day (365 rows, a chart of 365 bars)
+  quarter by week   91 days, per week and queue
+  month by hour     31 days, a row per hour
+  week by 15 min    7 days, a row per quarter hour
+  year per agent    the whole year by month and agent
+  year as XLSX      the year by day as a spreadsheet
+
+Run: .venv/bin/python benchmarks/call_statistics_at_scale.py [--small 10000]
+     [--large 1000000] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import aiohttp  # noqa: E402
+from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
+
+from ehd.accounts.service import create_user  # noqa: E402
+from ehd.config import Config  # noqa: E402
+from ehd.db.lifecycle import close_database, open_database  # noqa: E402
+from ehd.db.models import Queue, Role  # noqa: E402
+from ehd.stats.queue_log_import import import_queue_log  # noqa: E402
+from tests.harness.web_client import log_in  # noqa: E402
+
+REPEATS = 10
+QUEUES = ("support", "sales", "billing", "returns")
+AGENTS = [f"agent{n}" for n in range(20)]
+YEAR_START = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
+REQUESTS = {
+    "year by month": "from=2025-01-01&to=2025-12-31&granularity=month",
+    "year by day": "from=2025-01-01&to=2025-12-31&granularity=day",
+    "quarter by week": "from=2025-04-01&to=2025-06-30&granularity=week&group=queue",
+    "month by hour": "from=2025-05-01&to=2025-05-31&granularity=hour",
+    "week by 15 min": "from=2025-05-05&to=2025-05-11&granularity=15min",
+    "year per agent": "from=2025-01-01&to=2025-12-31&granularity=month&group=agent",
+    "year as XLSX": "from=2025-01-01&to=2025-12-31&granularity=day&format=xlsx",
+}
+
+
+def write_queue_log(path: Path, calls: int) -> int:
+    """app_queue's rows for ``calls`` calls; returns the number of rows."""
+    chance = random.Random(7)
+    rows = 0
+    per_day = calls / 365
+    with path.open("w") as out:
+        for number in range(calls):
+            day = int(number / per_day)
+            at = YEAR_START + day * 86_400 + 7 * 3600 + chance.randrange(10 * 3600)
+            call, queue = f"{at}.{number}", QUEUES[number % len(QUEUES)]
+            out.write(f"{at}|{call}|{queue}|NONE|ENTERQUEUE||+4670{number:07d}|1\n")
+            wait = chance.randrange(61)
+            if chance.random() < 0.9:
+                agent, talk = chance.choice(AGENTS), chance.randrange(30, 601)
+                out.write(f"{at + wait}|{call}|{queue}|{agent}|CONNECT|{wait}|PJSIP/x|2\n")
+                out.write(f"{at + wait + talk}|{call}|{queue}|{agent}|COMPLETECALLER|"
+                          f"{wait}|{talk}|1\n")  # fmt: skip
+                rows += 3
+            else:
+                out.write(f"{at + wait}|{call}|{queue}|NONE|ABANDON|1|1|{wait}\n")
+                rows += 2
+    return rows
+
+
+async def timed(client: TestClient, query: str) -> float:  # type: ignore[type-arg]
+    began = time.perf_counter()
+    async with client.get(f"/statistics/calls?{query}") as response:
+        await response.read()
+        assert response.status == 200, response.status
+    return (time.perf_counter() - began) * 1000
+
+
+async def measure(folder: Path, calls: int) -> tuple[dict[str, float], float]:
+    config = Config(data_dir=folder, database_url=f"sqlite://{folder / 'ehd.sqlite3'}")
+    await open_database(config.database_url)
+    await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
+    for name in QUEUES:
+        await Queue.create(name=name, sl_goal_seconds=20)
+    log = folder / "queue_log"
+    rows = await asyncio.to_thread(write_queue_log, log, calls)
+    began = time.perf_counter()
+    result = await import_queue_log(log, {name: 20.0 for name in QUEUES}.get)
+    imported = time.perf_counter() - began
+    assert result.rows == rows
+    print(f"  imported {rows:,} rows in {imported:.1f} s ({rows / imported:,.0f} rows/s)")
+    await close_database()
+    results: dict[str, float] = {}
+    app = create_platform_app(config)
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with TestClient(TestServer(app), cookie_jar=jar) as client:
+        await log_in(client, "boss", "boss-pass")
+        page = await (await client.get(f"/statistics/calls?{REQUESTS['year by month']}")).text()
+        offered = page.split('data-measure="offered">', 1)[1].split("<", 1)[0]
+        assert int(offered) == calls, offered  # the work is real: every call is counted
+        for name, query in REQUESTS.items():
+            await timed(client, query)
+            results[name] = statistics.median([await timed(client, query) for _ in range(REPEATS)])
+            print(f"  {name:16} p50 {results[name]:7.1f} ms", flush=True)
+    await close_database()
+    return results, rows / imported
+
+
+def create_platform_app(config: Config) -> object:
+    from ehd.platform import create_platform_app as create
+
+    return create(config, telephony=False)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    figures, rates = {}, {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (args.small, args.large):
+            print(f"{size:,} calls", flush=True)
+            (Path(folder) / str(size)).mkdir()
+            figures[size], rates[size] = await measure(Path(folder) / str(size), size)
+    lines = [f"| view | {args.small:,} calls p50 (ms) | {args.large:,} calls p50 (ms) | "
+             "large / small |", "| --- | --- | --- | --- |"]  # fmt: skip
+    for name in REQUESTS:
+        small, large = figures[args.small][name], figures[args.large][name]
+        lines.append(f"| {name} | {small:.1f} | {large:.1f} | {large / small:.2f} |")
+    lines.append(f"| import (rows/s) | {rates[args.small]:,.0f} | {rates[args.large]:,.0f} | "
+                 f"{rates[args.large] / rates[args.small]:.2f} |")  # fmt: skip
+    print("\n".join(lines))
+    if args.write:
+        with (HERE.parent / "docs" / "performance.md").open("a") as out:
+            out.write("\n" + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
