@@ -1,6 +1,6 @@
 """The web app in headless Chromium: logging in, a ticket created and answered, an internal
 note whose @mention mails the colleague, the dispatcher's mass edit, the wallboard updating
-live as a real call enters a queue, the pages at phone width, and a live chat between a
+live as a real call enters a queue (and the call in the statistics' chart and the call log), the pages at phone width, and a live chat between a
 visitor and an agent."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ async def test_a_dispatcher_works_tickets_in_the_browser(
             await expect(row).to_have_text("bob")
 
 
-async def test_the_wallboard_shows_a_call_entering_the_queue_live(
+async def test_a_call_shows_on_the_wallboard_live_then_in_the_statistics_and_call_log(
     ehd_server: EhdProcess, carrier: Carrier
 ) -> None:
     api = await Api.admin(ehd_server)
@@ -127,6 +127,22 @@ async def test_the_wallboard_shows_a_call_entering_the_queue_live(
         await page.click("button[data-view=agents]")
         await expect(page.locator("[data-panel=agents]")).to_be_visible()
         await expect(page.locator("[data-panel=queues]")).to_be_hidden()
+
+        # the statistics have the call as soon as it ended: offered, abandoned, in the chart
+        await page.goto(f"{ehd_server.web_url}/statistics/calls?queue=board-q&granularity=hour")
+        totals = page.locator("#call-totals")
+        await expect(totals.locator("[data-measure=offered]")).to_have_text("1")
+        await expect(totals.locator("[data-measure=abandoned]")).to_have_text("1")
+        chart = page.locator("#volume-chart svg")
+        await expect(chart).to_be_visible()
+        drawn = await chart.evaluate(
+            """svg => [...svg.querySelectorAll('rect')]
+                 .filter(bar => bar.querySelector('title')?.textContent.endsWith('Abandoned 1'))
+                 .map(bar => bar.getBoundingClientRect().height)"""
+        )
+        assert len(drawn) == 1 and drawn[0] > 10, drawn  # a bar as tall as the axis allows
+        await page.goto(f"{ehd_server.web_url}/calls?number=%2B46731110000")
+        await expect(page.locator("[data-call]")).to_have_count(1)
 
 
 async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:
