@@ -1,7 +1,7 @@
 """The web app in headless Chromium: logging in, a ticket created and answered, an internal
 note whose @mention mails the colleague, the dispatcher's mass edit, the wallboard updating
-live as a real call enters a queue (and the call in the statistics' chart and the call log), the pages at phone width, and a live chat between a
-visitor and an agent."""
+live as a real call enters a queue (then the call in the statistics' chart and the call log),
+the pages at phone width, and a live chat between a visitor and an agent."""
 
 from __future__ import annotations
 
