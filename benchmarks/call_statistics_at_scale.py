@@ -42,6 +42,7 @@ from ehd.accounts.service import create_user  # noqa: E402
 from ehd.config import Config  # noqa: E402
 from ehd.db.lifecycle import close_database, open_database  # noqa: E402
 from ehd.db.models import Queue, Role  # noqa: E402
+from ehd.platform import create_platform_app  # noqa: E402
 from ehd.stats.queue_log_import import import_queue_log  # noqa: E402
 from tests.harness.web_client import log_in  # noqa: E402
 
@@ -107,7 +108,7 @@ async def measure(folder: Path, calls: int) -> tuple[dict[str, float], float]:
     print(f"  imported {rows:,} rows in {imported:.1f} s ({rows / imported:,.0f} rows/s)")
     await close_database()
     results: dict[str, float] = {}
-    app = create_platform_app(config)
+    app = create_platform_app(config, telephony=False)
     jar = aiohttp.CookieJar(unsafe=True)
     async with TestClient(TestServer(app), cookie_jar=jar) as client:
         await log_in(client, "boss", "boss-pass")
@@ -120,12 +121,6 @@ async def measure(folder: Path, calls: int) -> tuple[dict[str, float], float]:
             print(f"  {name:16} p50 {results[name]:7.1f} ms", flush=True)
     await close_database()
     return results, rows / imported
-
-
-def create_platform_app(config: Config) -> object:
-    from ehd.platform import create_platform_app as create
-
-    return create(config, telephony=False)
 
 
 async def main() -> None:
