@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from aiohttp.web import AbstractRouteDef
 
-from ehd.web.boards import call_statistics, statistics, wallboard
+from ehd.web.boards import call_statistics, statistics, survey_statistics, wallboard
 
 routes: list[AbstractRouteDef] = [
     *wallboard.routes,
     *statistics.routes,
     *call_statistics.routes,
+    *survey_statistics.routes,
 ]

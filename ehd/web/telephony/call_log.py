@@ -40,7 +40,10 @@ def visible_calls(user: User) -> QuerySet[CallRecord]:
 
 def _filters(request: web.Request, user: User) -> dict[str, str]:
     """The page's query, checked: a bad value is a 400 that says which."""
-    query = {key: request.query.get(key, "").strip() for key in ("direction", "number", "agent")}
+    keys = ("direction", "number", "agent", "call")
+    query = {key: request.query.get(key, "").strip() for key in keys}
+    if len(query["call"]) > 64:
+        raise ValidationError("call is a call's id", field="call")
     if query["direction"] and query["direction"] not in {d.value for d in CallDirection}:
         raise ValidationError("direction is in, out or internal", field="direction")
     if query["number"] and not _NUMBER_PART.fullmatch(query["number"]):
@@ -52,7 +55,8 @@ def _filters(request: web.Request, user: User) -> dict[str, str]:
 
 @routes.get("/calls")
 async def call_log(request: web.Request) -> web.StreamResponse:
-    """``?direction=in&number=4670&agent=bob``; ``?before=<id>`` for the next page."""
+    """``?direction=in&number=4670&agent=bob``, ``?call=<call id>`` (one call, e.g. from its
+    survey answers); ``?before=<id>`` for the next page."""
     user = current_user(request)
     query = _filters(request, user)
     calls = visible_calls(user)
@@ -62,6 +66,8 @@ async def call_log(request: web.Request) -> web.StreamResponse:
         calls = calls.filter(caller_number__contains=query["number"])
     if query["agent"]:
         calls = calls.filter(agent=query["agent"])
+    if query["call"]:
+        calls = calls.filter(call_id=query["call"])
     before = request.query.get("before", "")
     if before:
         cursor = row_id(before)
