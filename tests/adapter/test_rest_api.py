@@ -172,12 +172,24 @@ async def test_statistics_and_crm_lookups(api: Client) -> None:
     assert [c["id"] for c in found] == [contact["id"]]
     assert (await call(api, "GET", "/crm_contactsearch?q=b"))[0] == 400
     assert (await call(api, "GET", "/crm_contactsearch?q=bo&x=1"))[0] == 400
-    await Ticket.create(number=5001, subject="Help", contact_id=contact["id"])
+    ticket = await Ticket.create(number=5001, subject="Help", contact_id=contact["id"])
     status, state = await call(api, "GET", f"/crm_contactstatus/{contact['id']}")
     assert status == 200 and state["open_tickets"] == 1 and state["last_ticket"]["number"] == 5001
     assert (await call(api, "GET", "/crm_contactstatus/999"))[0] == 404
     status, users = await call(api, "GET", "/userstats?username=agent")
     assert status == 200 and users[0]["answered_calls"] == 0
+    now = datetime.now(UTC)
+    for n, talk in enumerate((30.0, None)):  # a call without a talk time counts as 0 s
+        await CallRecord.create(call_id=f"us-{n}", started_at=now, agent="agent",
+                                result="answered", talk_seconds=talk)  # fmt: skip
+    await CallRecord.create(call_id="us-lost", started_at=now, agent="agent", result="lost")
+    await TicketChange.create(ticket=ticket, who="agent", field="status", new="solved")
+    await TicketChange.create(ticket=ticket, who="agent", field="status", new="open")
+    status, users = await call(api, "GET", "/userstats?username=agent")
+    figures = {k: users[0][k] for k in ("answered_calls", "talk_seconds", "avg_talk_seconds",
+                                        "tickets_solved")}  # fmt: skip
+    assert figures == {"answered_calls": 2, "talk_seconds": 30.0, "avg_talk_seconds": 15.0,
+                       "tickets_solved": 1}  # fmt: skip
 
 
 async def test_the_openapi_document_describes_every_resource(api: Client) -> None:
