@@ -15,6 +15,10 @@ SENTENCES = {
     NotificationKind.ASSIGNED: "%(who)s gave you ticket %(number)s: %(subject)s",
     NotificationKind.NEW_TICKET: "New ticket %(number)s in your group: %(subject)s",
     NotificationKind.CHAT_WAITING: "%(who)s waits for a chat",
+    NotificationKind.SERVICE_GOAL: (
+        "Queue %(queue)s is below its service goal: %(level)s %% of calls within %(goal)s s "
+        "in the last hour (target %(target)s %%)"
+    ),
 }
 A_VISITOR = "A visitor"  # a chat visitor who gave neither name nor address
 
@@ -29,9 +33,15 @@ def sentence(
     translate: Callable[[str], str] = _untranslated,
 ) -> str:
     """The notification as a sentence; English unless ``translate`` says otherwise."""
-    facts = {key: str(details.get(key, "")) for key in ("who", "number", "subject")}
+    named = ("who", "number", "subject", "queue", "level", "goal", "target")
+    facts = {key: str(details.get(key, "")) for key in named}
     match kind:
-        case NotificationKind.MENTION | NotificationKind.ASSIGNED | NotificationKind.NEW_TICKET:
+        case (
+            NotificationKind.MENTION
+            | NotificationKind.ASSIGNED
+            | NotificationKind.NEW_TICKET
+            | NotificationKind.SERVICE_GOAL
+        ):
             pass
         case NotificationKind.CHAT_WAITING:
             facts["who"] = facts["who"] or translate(A_VISITOR)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from ehd.accounts.notification_texts import sentence
+from ehd.accounts.permissions import Permission, effective
 from ehd.accounts.site_scope import restricted_to
 from ehd.accounts.workspace import workspace_of
 from ehd.db.models import ChatSession, Notification, NotificationKind, Ticket, User
@@ -91,3 +93,12 @@ async def mark_read(user: User, ids: Sequence[int] | None = None) -> int:
     if ids is not None:
         mine = mine.filter(id__in=list(ids))
     return await mine.update(read_at=datetime.now(UTC))
+
+
+async def service_goal_missed(queue: str, level: float, target: float, goal: float) -> None:
+    """A queue fell below its service goal: everyone who reads the statistics hears of it."""
+    users = await User.filter(active=True)
+    told = [u.id for u in users if Permission.STATISTICS in effective(u.role, u.granted, u.revoked)]
+    details = {"queue": queue, "level": f"{level:g}", "target": f"{target:g}", "goal": f"{goal:g}"}
+    link = f"/statistics/calls?{urlencode({'queue': queue, 'granularity': '15min'})}"
+    await notify(told, NotificationKind.SERVICE_GOAL, details, link, "")

@@ -56,6 +56,7 @@ from ehd.queueing.restore_plan import (
 from ehd.queueing.transfers import Transfers
 from ehd.queueing.waiting_callers import WaitingCallers
 from ehd.sms import SmsGateway
+from ehd.stats.service_watch import ServiceWatch
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class QueueService:
                                 site_screen_pop)  # fmt: skip
         self.writer = writer
         writer.intervals.goal_of = self.service_goal
+        self.service_watch = ServiceWatch(self.service_targets)
         self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
         self.controls = CallControls(self.floor)
         self.transfers = Transfers(self.floor, self.controls)
@@ -95,6 +97,12 @@ class QueueService:
     def service_goal(self, queue: str) -> float | None:
         runtime = self.engine.queues.get(queue)
         return runtime.config.sl_goal_seconds if runtime is not None else None
+
+    def service_targets(self, queue: str) -> tuple[float, float] | None:
+        runtime = self.engine.queues.get(queue)
+        if runtime is None:
+            return None
+        return runtime.config.sl_goal_seconds, runtime.config.sl_target_percent
 
     @property
     def ari(self) -> AriClient:
@@ -210,6 +218,9 @@ class QueueService:
             await self.writer.write(entries)
         except OSError:
             log.exception("queue_log could not be written")
+        if entries:
+            now = max(entry.at for entry in entries) + self.writer.epoch_offset
+            await self.service_watch.check((e.queue for e in entries if e.queue != "NONE"), now)
 
     # --- set-up ---------------------------------------------------------------------------
     async def load_queues(self) -> None:

@@ -22,12 +22,13 @@ from click.testing import CliRunner
 from ehd.acd.actions import LogQueueEvent
 from ehd.cli import main
 from ehd.config import Config
-from ehd.db.models import Queue, QueueLogEntry, Role
+from ehd.db.models import Notification, NotificationKind, Queue, QueueLogEntry, Role, User
 from ehd.errors import ValidationError
 from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.stats import interval_store
 from ehd.stats.intervals import IntervalFold, SlotCounts, SlotKey
 from ehd.stats.queue_log_import import import_queue_log, parse_line
+from ehd.stats.service_watch import ServiceWatch
 from tests.harness.web_client import app_client, log_in
 
 T0 = 1_800_000_000  # 2027-01-15 08:00 UTC, 09:00 in Stockholm (the default calendar's zone)
@@ -298,3 +299,38 @@ async def test_periods_keep_to_the_site_clock_when_summer_time_starts(
     ]
     assert await offered(f"{spring}&granularity=week") == [("2027-W12", "2"), ("2027-W13", "2")]
     assert await offered(f"{spring}&granularity=month") == [("2027-03", "3"), ("2027-04", "1")]
+
+
+async def test_supervisors_hear_once_when_a_queue_falls_below_its_service_goal(
+    client: TestClient[Any, Any], tmp_path: Path
+) -> None:
+    writer = QueueLogWriter(tmp_path / "watched_queue_log")
+    watch = ServiceWatch({"support": (20.0, 80.0)}.get)
+    now = T0 + 60 * DAY
+
+    async def calls(first: int, count: int, wait: int) -> None:
+        rows = []
+        for n in range(count):
+            call, at = f"w{first + n}", now - 600 + n
+            rows.append(LogQueueEvent(at, call, "support", "NONE", "ENTERQUEUE", ("", "", "1")))
+            rows.append(LogQueueEvent(at + wait, call, "support", "alice", "CONNECT",
+                                      (str(wait), "PJSIP/alice-1", "1")))  # fmt: skip
+        await writer.write(rows)
+        await watch.check(["support"], now)
+
+    await calls(0, 4, 60)  # too few calls to tell
+    assert await Notification.all().count() == 0
+    await calls(4, 2, 60)  # six, all after the 20 s goal
+    boss = await User.get(username="boss")
+    told = await Notification.all()
+    assert [(n.user_id, n.kind) for n in told] == [(boss.id, NotificationKind.SERVICE_GOAL)]
+    assert told[0].text == (
+        "Queue support is below its service goal: 0 % of calls within 20 s in the last hour "
+        "(target 80 %)"
+    )
+    assert told[0].link == "/statistics/calls?queue=support&granularity=15min"
+    await calls(6, 2, 60)
+    assert await Notification.all().count() == 1  # once per miss
+    await calls(8, 40, 5)  # 40 of 48 in goal: 83 %, back on target, quietly
+    await calls(48, 10, 60)  # 40 of 58: below again
+    assert await Notification.all().count() == 2

@@ -19,6 +19,7 @@ from ehd.stats.rollup import (
     roll_up,
     total,
 )
+from ehd.stats.service_alarm import BackOnTarget, Missed, ServiceAlarms
 
 T0 = 1_800_000_000  # a slot start (2027-01-15 08:00 UTC)
 Q = "support"
@@ -181,3 +182,17 @@ def test_the_stretches_of_one_utc_offset() -> None:
         _slot("2027-04-01T00:00:00+02:00"),
         _slot("2027-05-01T00:00:00+02:00"),
     ]
+
+
+def test_a_queue_below_its_target_raises_one_alarm_until_it_is_back() -> None:
+    alarms = ServiceAlarms()
+    slow = SlotCounts(answered=4, answered_in_goal=1, abandoned=2)  # (1 + 0) / 6
+    assert alarms.check("support", SlotCounts(answered=2, answered_in_goal=0), 80, 20) is None
+    missed = alarms.check("support", slow, 80, 20)
+    assert missed == Missed("support", 16.7, 80, 20, 6)
+    assert alarms.check("support", slow, 80, 20) is None  # once per miss
+    assert alarms.check("sales", slow, 10, 20) is None  # another queue, on its own target
+    good = SlotCounts(answered=9, answered_in_goal=9)
+    assert alarms.check("support", good, 80, 20) == BackOnTarget("support", 100.0)
+    assert alarms.check("support", good, 80, 20) is None
+    assert alarms.check("support", slow, 80, 20) == missed  # armed again

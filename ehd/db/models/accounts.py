@@ -109,6 +109,7 @@ class NotificationKind(StrEnum):
     ASSIGNED = "assigned"  # a ticket was given to the user by someone else
     NEW_TICKET = "new_ticket"  # a new, unassigned ticket came to one of the user's groups
     CHAT_WAITING = "chat_waiting"  # a visitor waits for a chat to be taken
+    SERVICE_GOAL = "service_goal"  # a queue missed its service goal over the last hour
 
 
 class Notification(Model):
