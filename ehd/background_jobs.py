@@ -47,6 +47,12 @@ async def scheduled_logins_job(current_service: Callable[[], QueueService | None
     await apply_due(current_service(), datetime.now(UTC))
 
 
+async def agent_time_job(current_service: Callable[[], QueueService | None]) -> None:
+    service = current_service()
+    if service is not None:
+        await service.writer.count_agent_time(datetime.now(UTC).timestamp())
+
+
 def create_scheduler(
     recording_retention_days: int = 365,
     current_service: Callable[[], QueueService | None] = lambda: None,
@@ -64,6 +70,7 @@ def create_scheduler(
     if raw_mail is not None:
         job(purge_raw_mail, "purge-raw-mail", raw_mail, hour=3, minute=30)
     job(scheduled_logins_job, "scheduled-logins", current_service, seconds=10)
+    job(agent_time_job, "agent-time", current_service, seconds=60)
     job(purge_recordings, "purge-recordings", recording_retention_days, hour=3, minute=15)
     job(purge_sessions_job, "purge-web-sessions", minutes=10)
     job(outbox_job, "outbox", outgoing, seconds=30)

@@ -198,7 +198,8 @@ def stats_import_queue_log(file: Path, **flags: Any) -> None:
         await open_database(config.effective_database_url)
         try:
             goals = dict(await Queue.all().values_list("name", "sl_goal_seconds"))
-            return await import_queue_log(file, goals.get)
+            wrapups = dict(await Queue.all().values_list("name", "wrapup_seconds"))
+            return await import_queue_log(file, goals.get, wrapups.get)
         finally:
             await close_database()
 

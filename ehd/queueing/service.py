@@ -82,6 +82,7 @@ class QueueService:
                                 site_screen_pop)  # fmt: skip
         self.writer = writer
         writer.intervals.goal_of = self.service_goal
+        writer.agent_time.wrapup_of = self.wrapup_seconds
         self.service_watch = ServiceWatch(self.service_targets)
         self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
         self.controls = CallControls(self.floor)
@@ -97,6 +98,10 @@ class QueueService:
     def service_goal(self, queue: str) -> float | None:
         runtime = self.engine.queues.get(queue)
         return runtime.config.sl_goal_seconds if runtime is not None else None
+
+    def wrapup_seconds(self, queue: str) -> float | None:
+        runtime = self.engine.queues.get(queue)
+        return runtime.config.wrapup_seconds if runtime is not None else None
 
     def service_targets(self, queue: str) -> tuple[float, float] | None:
         runtime = self.engine.queues.get(queue)
@@ -227,6 +232,7 @@ class QueueService:
         for queue in await Queue.all().prefetch_related("classification"):
             self.engine.configure(queue_config(queue))
             self.floor.queues[queue.name] = runtime_of(queue)
+        await self.writer.resume_agent_time(self.clock() + self.writer.epoch_offset)
 
     async def restore(
         self, live_channels: set[str], notify_for: Callable[[str], Callable[[Event], None]]

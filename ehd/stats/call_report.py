@@ -5,14 +5,17 @@ grouping and the queues; the report holds one row per period and group plus the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ehd.db.models import Queue
 from ehd.errors import ValidationError
-from ehd.stats import interval_store
+from ehd.stats import agent_time_store, interval_store
+from ehd.stats.agent_time import AgentSlotTime
 from ehd.stats.intervals import SLOT_SECONDS, Measures, SlotCounts, SlotKey
 from ehd.stats.rollup import Granularity, Grouping, period_start, roll_up, total
+from ehd.stats.staffing import StaffingRow, agents_needed
 
 ONE_DAY = timedelta(days=1)
 # The longest period each granularity may cover: a longer one would be thousands of rows.
@@ -100,6 +103,8 @@ class CallReport:
     periods: list[CallReportRow]  # every period of the request, in total (for charts)
     rows: list[CallReportRow]  # per period and group (the periods again, in total)
     total: SlotCounts
+    agent_times: dict[str, AgentSlotTime] = field(default_factory=dict)  # grouped by agent
+    staffing: list[StaffingRow] = field(default_factory=list)  # per 15 minutes or hour
 
     @property
     def totals(self) -> dict[str, object]:
@@ -135,6 +140,44 @@ def _rows(
     ]
 
 
+async def _service_settings(queues: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """(goal seconds, target percent, expected handling seconds, wrap-up seconds) of the
+    chosen queues; of several, the strictest goal and target and the longest times."""
+    chosen = Queue.filter(name__in=list(queues)) if queues else Queue.all()
+    rows = await chosen.values_list(
+        "sl_goal_seconds", "sl_target_percent", "expected_handle_seconds", "wrapup_seconds"
+    )
+    if not rows:
+        return 20.0, 80.0, 180.0, 0.0
+    return (
+        min(row[0] for row in rows),
+        max(row[1] for row in rows),
+        max(row[2] for row in rows),
+        max(row[3] for row in rows),
+    )
+
+
+async def _staffing(
+    request: CallReportRequest, zone: ZoneInfo, periods: list[CallReportRow], first: int,
+    end: int,
+) -> list[StaffingRow]:  # fmt: skip
+    goal, target, expected, wrapup = await _service_settings(request.queues)
+    available: dict[datetime, float] = {}
+    for slot, seconds in (await agent_time_store.available_per_slot(first, end)).items():
+        start = period_start(slot, request.granularity, zone)
+        available[start] = available.get(start, 0.0) + seconds
+    length = STEPS[request.granularity]
+    rows = []
+    for period in periods:
+        counts = period.counts
+        handled = counts.completed + counts.transferred
+        handle = counts.talk_seconds / handled + wrapup if handled else expected
+        needed = agents_needed(counts.offered, length, handle, goal, target)
+        present = round(available.get(period.start, 0.0) / length, 1)
+        rows.append(StaffingRow(period.label, counts.offered, round(handle), needed, present))
+    return rows
+
+
 async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
     first = _epoch(request.first, zone)
     end = _epoch(request.last + ONE_DAY, zone)
@@ -146,6 +189,7 @@ async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
         found.get(start) or CallReportRow(start, start.strftime(fmt), "", SlotCounts())
         for start in period_starts(request, zone)
     ]
+    agent_times: dict[str, AgentSlotTime] = {}
     if request.grouping is Grouping.TOTAL:
         rows = periods
     else:
@@ -153,4 +197,8 @@ async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
             first, end, granularity, zone, request.queues, request.grouping
         )
         rows = _rows(grouped, request, zone, request.grouping)
-    return CallReport(request, zone, periods, rows, total(row.counts for row in periods))
+        if request.grouping is Grouping.AGENT:
+            agent_times = await agent_time_store.agent_totals(first, end)
+    staffing = await _staffing(request, zone, periods, first, end) if granularity in STEPS else []
+    total_counts = total(row.counts for row in periods)
+    return CallReport(request, zone, periods, rows, total_counts, agent_times, staffing)

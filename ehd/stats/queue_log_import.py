@@ -15,6 +15,7 @@ from ehd.acd.actions import LogQueueEvent
 from ehd.db.models import QueueLogEntry
 from ehd.errors import ValidationError
 from ehd.stats import queue_log_table
+from ehd.stats.agent_time import AgentTimeFold
 from ehd.stats.intervals import IntervalFold
 
 CHUNK_LINES = 20_000
@@ -57,7 +58,9 @@ async def _period_of(path: Path) -> tuple[float, float] | None:
 
 
 async def import_queue_log(
-    path: Path, goal_of: Callable[[str], float | None] | None = None
+    path: Path,
+    goal_of: Callable[[str], float | None] | None = None,
+    wrapup_of: Callable[[str], float | None] | None = None,
 ) -> ImportResult:
     """Reads the file in chunks (off the event loop); refuses a period that already holds
     queue_log rows, so importing the same file twice cannot count its calls twice."""
@@ -72,7 +75,7 @@ async def import_queue_log(
             f"{already} queue_log rows; nothing imported",
             field="file",
         )
-    fold = IntervalFold(goal_of)
+    calls, agents = IntervalFold(goal_of), AgentTimeFold(wrapup_of)
     rows = skipped = 0
     chunks = _chunks(path)
     no_more: list[str] = []
@@ -81,5 +84,5 @@ async def import_queue_log(
         entries = [row for row in parsed if row is not None]
         skipped += len(parsed) - len(entries)
         rows += len(entries)
-        await queue_log_table.record(entries, fold)
+        await queue_log_table.record(entries, calls, agents)
     return ImportResult(rows, skipped, first, last)

@@ -1,5 +1,5 @@
 """The one way queue_log rows enter the database, live or imported: the queue_log table and
-the per-slot statistics in one step, so both always hold the same calls."""
+the per-slot statistics (calls and agents' time) in one step, so all hold the same calls."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from ehd.acd.actions import LogQueueEvent
 from ehd.db.bulk_insert import insert_rows
-from ehd.stats import interval_store
+from ehd.stats import agent_time_store, interval_store
+from ehd.stats.agent_time import AgentTimeFold
 from ehd.stats.intervals import IntervalFold
 
 DATA_LENGTH = 128  # the table's data columns
@@ -30,7 +31,10 @@ def table_row(entry: LogQueueEvent) -> tuple[object, ...]:
     )
 
 
-async def record(entries: Sequence[LogQueueEvent], fold: IntervalFold) -> None:
-    """Rows with Unix times."""
+async def record(
+    entries: Sequence[LogQueueEvent], calls: IntervalFold, agents: AgentTimeFold
+) -> None:
+    """Rows with Unix times: into the table, the calls' counters and the agents' time."""
     await insert_rows("queue_log", COLUMNS, [table_row(entry) for entry in entries])
-    await interval_store.add(fold.fold(entries))
+    await interval_store.add(calls.fold(entries))
+    await agent_time_store.add(agents.fold(entries))

@@ -334,3 +334,64 @@ async def test_supervisors_hear_once_when_a_queue_falls_below_its_service_goal(
     await calls(8, 40, 5)  # 40 of 48 in goal: 83 %, back on target, quietly
     await calls(48, 10, 60)  # 40 of 58: below again
     assert await Notification.all().count() == 2
+
+
+async def test_agents_time_and_staffing_from_the_live_queue_log(
+    client: TestClient[Any, Any], tmp_path: Path
+) -> None:
+    """dora logs in at 10:00 (Stockholm), takes a 300 s call with 30 s of wrap-up, pauses
+    for coffee at 10:10 and is still paused at 10:30, when the minute's tick counts."""
+    await Queue.filter(name="support").update(wrapup_seconds=30)
+    day = T0 + 90 * DAY  # 2027-04-15 08:00 UTC
+    writer = QueueLogWriter(tmp_path / "agents_queue_log")
+    writer.agent_time.wrapup_of = {"support": 30.0}.get
+
+    def row(at: int, call: str, agent: str, event: str, *data: str) -> LogQueueEvent:
+        return LogQueueEvent(day + at, call, "support", agent, event, data)
+
+    await writer.write([
+        LogQueueEvent(day, "NONE", "NONE", "dora", "AGENTLOGIN", ("PJSIP/dora",)),
+        row(0, "NONE", "dora", "ADDMEMBER"),
+        row(100, "x1", "NONE", "ENTERQUEUE", "", "+4670", "1"),
+        row(110, "x1", "dora", "CONNECT", "10", "PJSIP/dora-1", "1"),
+    ])  # fmt: skip
+    await writer.write([
+        row(410, "x1", "dora", "COMPLETECALLER", "10", "300", "1"),
+        row(600, "NONE", "dora", "PAUSE", "coffee"),
+    ])  # fmt: skip
+    await writer.count_agent_time(day + 1800)
+
+    page = await (
+        await client.get("/statistics/calls?from=2027-04-15&to=2027-04-15&group=agent")
+    ).text()
+    body = page.split('id="agent-times"', 1)[1].split("</table>", 1)[0]
+    times = dict(re.findall(r'data-time="(\w+)">([^<]*)<', body))
+    assert times == {
+        "logged_in": "0:30:00", "ready": "0:04:30", "busy": "0:05:00", "wrapup": "0:00:30",
+        "paused": "0:20:00", "occupancy": "55.0",  # 330 s of the 600 not paused
+    }  # fmt: skip
+    assert 'data-pause="coffee">coffee 0:20:00<' in body
+
+    hours = await (
+        await client.get(
+            "/statistics/calls?from=2027-04-15&to=2027-04-15&granularity=hour&queue=support"
+        )
+    ).text()
+    staffing = hours.split('id="staffing"', 1)[1].split("</table>", 1)[0]
+    ten = re.search(r'data-period="2027-04-15 10:00">(.*?)</tr>', staffing, re.S)
+    assert ten is not None
+    # one call of 330 s in the hour needs one agent; dora was there 600 s of 3,600
+    assert dict(re.findall(r'data-staff="(\w+)">([^<]*)<', ten.group(1))) == {
+        "needed": "1", "available": "0.2", "short": "0.8",
+    }  # fmt: skip
+    assert 'id="staffing-chart"' in hours
+
+    # ehd restarts at 11:00: dora is still paused, the hour it was down is not counted
+    restarted = QueueLogWriter(tmp_path / "agents_queue_log")
+    await restarted.resume_agent_time(day + 3600)
+    await restarted.count_agent_time(day + 3900)
+    again = await (
+        await client.get("/statistics/calls?from=2027-04-15&to=2027-04-15&group=agent")
+    ).text()
+    body = again.split('id="agent-times"', 1)[1].split("</table>", 1)[0]
+    assert 'data-pause="coffee">coffee 0:25:00<' in body

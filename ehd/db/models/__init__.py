@@ -53,7 +53,7 @@ from ehd.db.models.queues import (
     RecordingMode,
     ScheduleState,
 )
-from ehd.db.models.stats import QueueInterval
+from ehd.db.models.stats import AgentInterval, AgentPauseInterval, QueueInterval
 from ehd.db.models.tickets import (
     AfterImport,
     Delivery,
@@ -78,6 +78,8 @@ from ehd.db.models.tickets import (
 
 __all__ = [
     "AfterImport",
+    "AgentInterval",
+    "AgentPauseInterval",
     "AgentSchedule",
     "AgentSession",
     "Calendar",

@@ -58,3 +58,33 @@ class QueueInterval(Model):
     class Meta:
         table = "queue_intervals"
         unique_together = (("slot", "queue_name", "agent"),)
+
+
+class AgentInterval(Model):
+    """How one agent spent one 15-minute slot (ehd.stats.agent_time), in seconds."""
+
+    id = fields.BigIntField(primary_key=True)
+    slot = fields.BigIntField()  # Unix seconds at the slot's start
+    agent = fields.CharField(max_length=64)
+    logged_in = fields.FloatField(default=0.0)
+    paused = fields.FloatField(default=0.0)
+    busy = fields.FloatField(default=0.0)
+    wrapup = fields.FloatField(default=0.0)
+
+    class Meta:
+        table = "agent_intervals"
+        unique_together = (("slot", "agent"),)
+
+
+class AgentPauseInterval(Model):
+    """An agent's paused seconds in one slot for one reason ("" when none was given)."""
+
+    id = fields.BigIntField(primary_key=True)
+    slot = fields.BigIntField()
+    agent = fields.CharField(max_length=64)
+    reason = fields.CharField(max_length=128, default="")
+    seconds = fields.FloatField(default=0.0)
+
+    class Meta:
+        table = "agent_pause_intervals"
+        unique_together = (("slot", "agent", "reason"),)

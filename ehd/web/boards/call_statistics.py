@@ -17,6 +17,7 @@ from ehd.calendars.store import ensure_default_calendar
 from ehd.db.models import Queue
 from ehd.errors import ValidationError
 from ehd.stats import exports
+from ehd.stats.agent_time import AgentSlotTime
 from ehd.stats.call_report import CallReport, call_report, parse_request
 from ehd.stats.charts import Series, bars_and_line
 from ehd.stats.intervals import WAIT_BANDS, Measures
@@ -52,7 +53,10 @@ GRANULARITY_LABELS = {
     Granularity.WEEK: "Week",
     Granularity.MONTH: "Month",
 }
-CHART_TEXTS = ("Calls and service level", "Service level", "Waiting time (s)")
+CHART_TEXTS = (
+    "Calls and service level", "Service level", "Waiting time (s)", "Agents needed and available",
+    "Agents needed", "Agents available",
+)  # fmt: skip
 GROUPING_LABELS = {Grouping.TOTAL: "All together", Grouping.QUEUE: "Queue", Grouping.AGENT: "Agent"}
 
 
@@ -81,7 +85,30 @@ def _charts(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Mark
             Series(gettext("Abandoned"), report.total.abandoned_waits, "#e8590c"),
         ],
     )
-    return {"volumes": volumes, "waits": waits}
+    charts = {"volumes": volumes, "waits": waits}
+    if report.staffing:
+        charts["staffing"] = bars_and_line(
+            gettext("Agents needed and available"),
+            [row.label[-5:] if len(report.staffing) > 1 else row.label for row in report.staffing],
+            [
+                Series(gettext("Agents needed"), [r.needed for r in report.staffing], "#e8590c"),
+                Series(gettext("Agents available"), [r.available for r in report.staffing],
+                       "#2f9e44"),
+            ],
+        )  # fmt: skip
+    return charts
+
+
+def duration(seconds: float) -> str:
+    """h:mm:ss, as time sheets show it."""
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def occupancy(spent: AgentSlotTime) -> float | None:
+    """Busy and wrap-up as a share of the time the agent could take calls."""
+    working = spent.logged_in - spent.paused
+    return round(100 * (spent.busy + spent.wrapup) / working, 1) if working > 0 else None
 
 
 @routes.get("/statistics/calls")
@@ -120,5 +147,5 @@ async def call_statistics(request: web.Request) -> web.StreamResponse:
     gettext = translations(language_for(request, request.get(USER))).gettext
     return render("call_statistics.html", request, {
         **context, "error": None, "report": report, "wanted": wanted,
-        "charts": _charts(report, gettext),
+        "charts": _charts(report, gettext), "duration": duration, "occupancy": occupancy,
     })  # fmt: skip
