@@ -17,6 +17,7 @@ from ehd.queueing.login_schedules import apply_due
 from ehd.queueing.service import QueueService
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.service import run_existing_filters
+from ehd.web.boards.report_delivery import send_due_reports
 from ehd.web.sessions import purge_expired_sessions
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,13 @@ async def scheduled_logins_job(current_service: Callable[[], QueueService | None
     await apply_due(current_service(), datetime.now(UTC))
 
 
+async def reports_job(outgoing: TicketMail | None) -> None:
+    if outgoing is not None:
+        sent = await send_due_reports(outgoing.mailer)
+        if sent:
+            log.info("mailed %d subscribed report(s)", sent)
+
+
 async def agent_time_job(current_service: Callable[[], QueueService | None]) -> None:
     service = current_service()
     if service is not None:
@@ -74,4 +82,5 @@ def create_scheduler(
     job(purge_recordings, "purge-recordings", recording_retention_days, hour=3, minute=15)
     job(purge_sessions_job, "purge-web-sessions", minutes=10)
     job(outbox_job, "outbox", outgoing, seconds=30)
+    job(reports_job, "subscribed-reports", outgoing, minutes=5)
     return scheduler

@@ -53,7 +53,13 @@ from ehd.db.models.queues import (
     RecordingMode,
     ScheduleState,
 )
-from ehd.db.models.stats import AgentInterval, AgentPauseInterval, QueueInterval
+from ehd.db.models.stats import (
+    AgentInterval,
+    AgentPauseInterval,
+    QueueInterval,
+    ReportFrequency,
+    ReportSubscription,
+)
 from ehd.db.models.tickets import (
     AfterImport,
     Delivery,
@@ -120,6 +126,8 @@ __all__ = [
     "QueuedCallKind",
     "RecordingMode",
     "PhoneKind",
+    "ReportFrequency",
+    "ReportSubscription",
     "Role",
     "RouteType",
     "SavedSearch",

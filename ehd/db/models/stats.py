@@ -3,8 +3,14 @@ of history answers in a fraction of a second."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from ehd.db.models.accounts import User
 
 
 class QueueInterval(Model):
@@ -88,3 +94,32 @@ class AgentPauseInterval(Model):
     class Meta:
         table = "agent_pause_intervals"
         unique_together = (("slot", "agent", "reason"),)
+
+
+class ReportFrequency(StrEnum):
+    DAILY = "daily"  # yesterday's figures
+    WEEKLY = "weekly"  # last week's, Monday to Sunday
+    MONTHLY = "monthly"  # last month's
+
+
+class ReportSubscription(Model):
+    """A statistics view mailed at a chosen frequency, as PDF, XLSX and/or CSV, to chosen
+    addresses (ehd.web.boards.report_central)."""
+
+    id = fields.IntField(primary_key=True)
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="report_subscriptions", on_delete=fields.CASCADE
+    )
+    owner_id: int
+    name = fields.CharField(max_length=128)
+    # the view's parameters: {"granularity": "hour", "group": "queue", "queue": "support"}
+    query: dict[str, str] = fields.JSONField(default=dict)
+    frequency = fields.CharEnumField(ReportFrequency, max_length=8, default=ReportFrequency.DAILY)
+    hour = fields.IntField(default=6)  # sent after this hour on the site's clock
+    formats: list[str] = fields.JSONField(default=list)  # "pdf", "xlsx", "csv"
+    recipients: list[str] = fields.JSONField(default=list)
+    last_sent_through = fields.DateField(null=True)  # the last day of the last period sent
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "report_subscriptions"

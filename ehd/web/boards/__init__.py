@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from aiohttp.web import AbstractRouteDef
 
-from ehd.web.boards import call_statistics, statistics, survey_statistics, wallboard
+from ehd.web.boards import (
+    call_statistics,
+    report_central,
+    statistics,
+    survey_statistics,
+    wallboard,
+)
 
 routes: list[AbstractRouteDef] = [
     *wallboard.routes,
     *statistics.routes,
     *call_statistics.routes,
     *survey_statistics.routes,
+    *report_central.routes,
 ]

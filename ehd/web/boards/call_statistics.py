@@ -60,7 +60,7 @@ CHART_TEXTS = (
 GROUPING_LABELS = {Grouping.TOTAL: "All together", Grouping.QUEUE: "Queue", Grouping.AGENT: "Agent"}
 
 
-def _charts(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Markup]:
+def charts_of(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Markup]:
     labels = [row.label for row in report.periods]
     volumes = bars_and_line(
         gettext("Calls and service level"),
@@ -147,5 +147,5 @@ async def call_statistics(request: web.Request) -> web.StreamResponse:
     gettext = translations(language_for(request, request.get(USER))).gettext
     return render("call_statistics.html", request, {
         **context, "error": None, "report": report, "wanted": wanted,
-        "charts": _charts(report, gettext), "duration": duration, "occupancy": occupancy,
+        "charts": charts_of(report, gettext), "duration": duration, "occupancy": occupancy,
     })  # fmt: skip

@@ -1,0 +1,141 @@
+"""Subscribed reports made and mailed: the call statistics of the last period as PDF (the
+page's figures and charts, drawn by WeasyPrint), XLSX and CSV, through ehd's outbox, in the
+subscriber's language. A background job sends what is due; the report central page can send
+one at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+import jinja2
+from weasyprint import CSS, HTML
+
+from ehd.calendars.store import ensure_default_calendar
+from ehd.config import PROJECT_ROOT
+from ehd.db.models import ReportSubscription
+from ehd.mail import outbox
+from ehd.mail.outbound import Mailer
+from ehd.stats import exports
+from ehd.stats.call_report import CallReport, call_report, parse_request
+from ehd.stats.report_schedule import due_period
+from ehd.web.boards.call_statistics import MEASURE_LABELS, charts_of, duration, occupancy
+from ehd.web.i18n import translations
+
+log = logging.getLogger(__name__)
+
+TYPES = {
+    "pdf": ("application", "pdf"),
+    "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("text", "csv"),
+}
+STYLESHEET = PROJECT_ROOT / "web" / "static" / "report_pdf.css"
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(PROJECT_ROOT / "web" / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+
+
+def _pdf(report: CallReport, title: str, language: str) -> bytes:
+    """Blocks for about half a second: run it off the event loop."""
+    gettext = translations(language).gettext
+    html = _TEMPLATES.get_template("report_pdf.html").render(
+        _=gettext, lang=language, title=title, report=report, wanted=report.request, measures=MEASURE_LABELS,
+        charts=charts_of(report, gettext), duration=duration, occupancy=occupancy,
+    )  # fmt: skip
+    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=STYLESHEET)]))
+
+
+async def report_files(
+    subscription: ReportSubscription, first: date, last: date, zone: ZoneInfo
+) -> tuple[CallReport, list[ReportFile]]:
+    query = {**subscription.query, "from": first.isoformat(), "to": last.isoformat()}
+    report = await call_report(parse_request(query, last), zone)
+    await subscription.fetch_related("owner")
+    base = f"ehd-calls-{first}-{last}" if first != last else f"ehd-calls-{first}"
+    files = []
+    for kind in subscription.formats:
+        match kind:
+            case "pdf":
+                content = await asyncio.to_thread(
+                    _pdf, report, subscription.name, subscription.owner.language
+                )
+            case "xlsx":
+                content = await asyncio.to_thread(exports.as_xlsx, report)
+            case "csv":
+                content = exports.as_csv(report).encode()
+            case _:
+                continue  # a format this version does not make
+        files.append(ReportFile(f"{base}.{kind}", content, *TYPES[kind]))
+    return report, files
+
+
+def _message(
+    mailer: Mailer, subscription: ReportSubscription, first: date, last: date,
+    report: CallReport, files: list[ReportFile],
+) -> EmailMessage:  # fmt: skip
+    gettext = translations(subscription.owner.language).gettext
+    period = first.isoformat() if first == last else f"{first} – {last}"
+    figures = report.totals
+    lines = [
+        f"{subscription.name}: {period}",
+        "",
+        *(
+            f"{gettext(label)}: {'–' if figures[name] is None else figures[name]}"
+            for name, label in MEASURE_LABELS.items()
+        ),
+    ]
+    message = mailer.build(", ".join(subscription.recipients), f"{subscription.name}: {period}",
+                           "\n".join(lines) + "\n")  # fmt: skip
+    for item in files:
+        message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
+                               filename=item.filename)  # fmt: skip
+    return message
+
+
+async def send_report(
+    mailer: Mailer, subscription: ReportSubscription, first: date, last: date, zone: ZoneInfo
+) -> bool:
+    """Made and handed to the outbox; False when there is no mail server to send it."""
+    if not mailer.enabled:
+        log.info("report %r not sent: no mail server configured", subscription.name)
+        return False
+    report, files = await report_files(subscription, first, last, zone)
+    await outbox.send(mailer, _message(mailer, subscription, first, last, report, files))
+    return True
+
+
+async def send_due_reports(mailer: Mailer, now: datetime | None = None) -> int:
+    """Every subscription whose period is due; each marked sent once in the outbox."""
+    zone = ZoneInfo((await ensure_default_calendar()).timezone)
+    local = (now or datetime.now(zone)).astimezone(zone)
+    sent = 0
+    for subscription in await ReportSubscription.all().order_by("id"):
+        period = due_period(
+            subscription.frequency, subscription.hour, subscription.last_sent_through, local
+        )
+        if period is None:
+            continue
+        try:
+            if not await send_report(mailer, subscription, *period, zone):
+                continue
+        except Exception:  # one broken subscription must not stop the others
+            log.exception("report %s (%r) could not be made", subscription.id, subscription.name)
+            continue
+        subscription.last_sent_through = period[1]
+        await subscription.save(update_fields=["last_sent_through"])
+        sent += 1
+    return sent
