@@ -53,8 +53,9 @@ def _pdf(report: CallReport, title: str, language: str) -> bytes:
     """Blocks for about half a second: run it off the event loop."""
     gettext = translations(language).gettext
     html = _TEMPLATES.get_template("report_pdf.html").render(
-        _=gettext, lang=language, title=title, report=report, wanted=report.request, measures=MEASURE_LABELS,
-        charts=charts_of(report, gettext), duration=duration, occupancy=occupancy,
+        _=gettext, lang=language, title=title, report=report, wanted=report.request,
+        measures=MEASURE_LABELS, charts=charts_of(report, gettext), duration=duration,
+        occupancy=occupancy,
     )  # fmt: skip
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=STYLESHEET)]))
 
