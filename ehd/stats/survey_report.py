@@ -5,7 +5,7 @@ one grouped query)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
@@ -44,8 +44,9 @@ async def _scales() -> dict[tuple[str, str], tuple[int, int]]:
 
 
 async def survey_report(request: CallReportRequest, zone: ZoneInfo) -> SurveyReport:
-    start = datetime.combine(request.first, time(), zone)
-    end = datetime.combine(request.last + timedelta(days=1), time(), zone)
+    # in UTC: SQLite compares the stored UTC text, so the bounds' offset must match
+    start = datetime.combine(request.first, time(), zone).astimezone(UTC)
+    end = datetime.combine(request.last + timedelta(days=1), time(), zone).astimezone(UTC)
     answers = SurveyAnswer.filter(answered_at__gte=start, answered_at__lt=end)
     if request.queues:
         answers = answers.filter(queue_name__in=list(request.queues))

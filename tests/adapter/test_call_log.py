@@ -5,6 +5,8 @@ listening marks a message heard, and deleting removes the file too."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -81,7 +83,16 @@ async def test_agents_see_their_own_calls_and_supervisors_all_a_page_at_a_time(
             assert part.status == 200 and (await part.read()).startswith(b"RIFF")
         async with bob.get("/calls/c-0/recording?part=3") as missing:
             assert missing.status == 404
-        for bad in ("direction=sideways", "number=12ab", "before=%C2%B2", "before=-1"):
+        for bad in (
+            "direction=sideways",
+            "number=12ab",
+            "before=%C2%B2",
+            "before=-1",
+            "result=Answered!",
+            "from=2026-13-01",
+            "to=%C2%B2",
+            f"queue={'q' * 65}",
+        ):
             async with boss.get(f"/calls?{bad}") as refused:
                 assert refused.status == 400, (bad, refused.status)
         async with bob.get("/calls?agent=alice") as refused:
@@ -89,6 +100,45 @@ async def test_agents_see_their_own_calls_and_supervisors_all_a_page_at_a_time(
     finally:
         await boss.close()
         await bob.close()
+
+
+async def test_supervisors_filter_by_days_queue_and_result_and_download_csv(
+    app: tuple[TestServer, Config],
+) -> None:
+    """Days are the site's (Stockholm): a call at 23:30 UTC on 1 December is on the 2nd."""
+    web_app, _ = app
+    calls = [  # id, started (UTC), queue, result, talk
+        ("d-1", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "support", "answered", 61.25),
+        ("d-2", datetime(2026, 12, 1, 23, 30, tzinfo=UTC), "support", "abandoned", None),
+        ("d-3", datetime(2026, 12, 2, 10, 0, tzinfo=UTC), "sales", "answered", 30.0),
+        ("d-4", datetime(2026, 12, 3, 10, 0, tzinfo=UTC), "support", "answered", 10.0),
+    ]
+    for call_id, started, queue, result, talk in calls:
+        await CallRecord.create(call_id=call_id, started_at=started, queue_name=queue,
+                                result=result, talk_seconds=talk, agent="alice",
+                                caller_number="+46701234567")  # fmt: skip
+    boss = await client_logged_in(web_app, "boss")
+    try:
+
+        async def found(query: str) -> list[str]:
+            return _calls_on(await (await boss.get(f"/calls?{query}")).text())
+
+        assert await found("from=2026-12-02&to=2026-12-02") == ["d-3", "d-2"]
+        assert await found("queue=support&result=answered") == ["d-4", "d-1"]
+        assert await found("to=2026-12-01") == ["d-1"]
+        page = await (await boss.get("/calls?queue=support")).text()
+        assert 'href="?queue=support&amp;format=csv"' in page
+        assert "2026-12-02 00:30" in page  # shown on the site's clock
+        async with boss.get("/calls?queue=support&format=csv") as response:
+            assert response.status == 200 and response.content_type == "text/csv"
+            rows = list(csv.DictReader(io.StringIO(await response.text())))
+        assert [(r["call_id"], r["started"], r["result"], r["talk_seconds"]) for r in rows] == [
+            ("d-4", "2026-12-03T11:00:00+01:00", "answered", "10.0"),
+            ("d-2", "2026-12-02T00:30:00+01:00", "abandoned", ""),
+            ("d-1", "2026-12-01T10:00:00+01:00", "answered", "61.2"),
+        ]
+    finally:
+        await boss.close()
 
 
 async def test_voicemail_reaches_only_its_owner_and_is_heard_then_deleted(

@@ -33,6 +33,8 @@ ANSWERS = [  # call, queue, agent, question, answer, when
     ("c3", "sales", "alice", "nps", 8, FEBRUARY),
     ("c4", "support", "alice", "csat", 1, FEBRUARY),  # hung up before the second question
     ("c0", "support", "bob", "csat", 1, datetime(2027, 1, 31, 22, 0, tzinfo=UTC)),  # January
+    # 00:30 on 1 February in Stockholm, the site's clock
+    ("c5", "sales", "carl", "csat", 2, datetime(2027, 1, 31, 23, 30, tzinfo=UTC)),
 ]
 
 
@@ -64,14 +66,10 @@ async def test_cfi_and_nps_in_total_and_per_agent(client: TestClient[Any, Any]) 
     february = "from=2027-02-01&to=2027-02-28"
     page = await (await client.get(f"/statistics/surveys?{february}")).text()
     csat, nps = _figures(page)
-    # 5, 3, 4, 1 (January's 1 is outside the period)
-    assert (csat["answers"], csat["average"], csat["cfi"], csat["nps"]) == (
-        "4",
-        "3.25",
-        "3.25",
-        "–",
-    )
-    assert csat["score_percent"] == "56.2"  # 3.25 is 56 % of the way from 1 to 5
+    # 5, 3, 4, 1, 2 (January's 1 is outside the period)
+    assert (csat["answers"], csat["average"], csat["cfi"]) == ("5", "3.0", "3.0")
+    assert csat["nps"] == "–"  # not a 0-10 question
+    assert csat["score_percent"] == "50.0"  # 3 is half way from 1 to 5
     # 10 (promoter), 6 (detractor), 8 (passive)
     assert (nps["answers"], nps["average"], nps["cfi"], nps["nps"]) == ("3", "8.0", "–", "0.0")
     assert 'href="/calls?call=c4"' in page and "c0" not in page.split('id="survey-answers"')[1]
@@ -84,15 +82,19 @@ async def test_cfi_and_nps_in_total_and_per_agent(client: TestClient[Any, Any]) 
         ("alice", "nps", "9.0", "50.0"),
         ("bob", "csat", "3.0", "–"),
         ("bob", "nps", "6.0", "-100.0"),
+        ("carl", "csat", "2.0", "–"),
     ]
     sales = _figures(await (await client.get(f"/statistics/surveys?{february}&queue=sales")).text())
-    assert [(r["question"], r["answers"]) for r in sales] == [("csat", "1"), ("nps", "1")]
+    assert [(r["question"], r["answers"]) for r in sales] == [("csat", "2"), ("nps", "1")]
+    last_of_january = await client.get("/statistics/surveys?from=2027-01-31&to=2027-01-31")
+    assert [(r["question"], r["answers"], r["average"]) for r in _figures(
+        await last_of_january.text())] == [("csat", "1", "1.0")]  # fmt: skip
 
     async with client.get(f"/statistics/surveys?{february}&group=queue&format=csv") as response:
         assert response.status == 200
         rows = list(csv.DictReader(io.StringIO(await response.text())))
     assert [(r["group"], r["question"], r["answers"], r["nps"]) for r in rows] == [
-        ("sales", "csat", "1", ""),
+        ("sales", "csat", "2", ""),
         ("sales", "nps", "1", "0.0"),  # one passive: neither promoter nor detractor
         ("support", "csat", "3", ""),
         ("support", "nps", "2", "0.0"),

@@ -29,9 +29,10 @@ def test_defaults_and_every_parameter() -> None:
 
 def test_dates_are_yyyymmdd_or_iso_8601() -> None:
     assert parse_time("20260630") == datetime(2026, 6, 30, tzinfo=UTC)
-    assert parse_time("2026-06-30T12:00:00+02:00") == datetime(
-        2026, 6, 30, 12, tzinfo=timezone(timedelta(hours=2))
-    )
+    two_hours_east = parse_time("2026-06-30T12:00:00+02:00")
+    assert two_hours_east == datetime(2026, 6, 30, 12, tzinfo=timezone(timedelta(hours=2)))
+    # in UTC: SQLite compares the stored UTC text, so a filter's offset must be UTC's
+    assert two_hours_east.utcoffset() == timedelta(0)
     assert parse_time("2026-06-30T12:00") == datetime(2026, 6, 30, 12, tzinfo=UTC)
     with pytest.raises(ValueError):
         parse_time("20261340")

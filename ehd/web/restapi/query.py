@@ -56,7 +56,8 @@ class Selection:
 
 
 def parse_time(text: str) -> datetime:
-    """YYYYMMDD (midnight UTC) or ISO 8601 (UTC when no zone is given)."""
+    """YYYYMMDD (midnight UTC) or ISO 8601 (UTC when no zone is given), as UTC: SQLite
+    compares the stored UTC text, so a filter with another offset would miss rows."""
     try:
         if len(text) == 8 and is_digits(text):
             return datetime.combine(date(int(text[:4]), int(text[4:6]), int(text[6:])), time(),
@@ -64,7 +65,7 @@ def parse_time(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError as err:
         raise ValueError("a date is YYYYMMDD or ISO 8601") from err
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def convert(kind: Kind, text: str) -> object:

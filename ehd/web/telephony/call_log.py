@@ -1,18 +1,24 @@
 """The call log: calls newest first, a page at a time, with each recorded part playable and
-each number a click-to-dial link. Agents see the calls they handled (any part of them);
-supervisors and admins see every call and may filter by agent.
+each number a click-to-dial link, filtered by days, direction, number, queue, result (and,
+for supervisors, agent), and downloadable as CSV. Agents see the calls they handled (any
+part of them); supervisors and admins see every call.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from ehd.calendars.store import ensure_default_calendar
 from ehd.calls import records
 from ehd.db.models import CallDirection, CallHandling, CallRecord, Role, User
 from ehd.errors import ValidationError
@@ -24,6 +30,10 @@ routes = web.RouteTableDef()
 
 PAGE_SIZE = 50
 _NUMBER_PART = re.compile(r"\+?[0-9]{1,20}")
+_RESULT = re.compile(r"[a-z_]{1,32}")
+CSV_ROWS = 50_000  # the most one download holds (the newest that match)
+CSV_COLUMNS = ("call_id", "started", "direction", "number", "contact", "queue", "agent",
+               "result", "queue_seconds", "talk_seconds", "hold_seconds")  # fmt: skip
 
 
 def sees_every_call(user: User) -> bool:
@@ -40,10 +50,20 @@ def visible_calls(user: User) -> QuerySet[CallRecord]:
 
 def _filters(request: web.Request, user: User) -> dict[str, str]:
     """The page's query, checked: a bad value is a 400 that says which."""
-    keys = ("direction", "number", "agent", "call")
+    keys = ("direction", "number", "agent", "call", "queue", "result", "from", "to")
     query = {key: request.query.get(key, "").strip() for key in keys}
     if len(query["call"]) > 64:
         raise ValidationError("call is a call's id", field="call")
+    if len(query["queue"]) > 64:
+        raise ValidationError("queue is a queue's name", field="queue")
+    if query["result"] and not _RESULT.fullmatch(query["result"]):
+        raise ValidationError("result is a word such as answered or abandoned", field="result")
+    for key in ("from", "to"):
+        if query[key]:
+            try:
+                date.fromisoformat(query[key])
+            except ValueError as err:
+                raise ValidationError(f"{key}: a date such as 2026-12-01", field=key) from err
     if query["direction"] and query["direction"] not in {d.value for d in CallDirection}:
         raise ValidationError("direction is in, out or internal", field="direction")
     if query["number"] and not _NUMBER_PART.fullmatch(query["number"]):
@@ -59,7 +79,16 @@ async def call_log(request: web.Request) -> web.StreamResponse:
     survey answers); ``?before=<id>`` for the next page."""
     user = current_user(request)
     query = _filters(request, user)
+    zone = ZoneInfo((await ensure_default_calendar()).timezone)
     calls = visible_calls(user)
+    if query["queue"]:
+        calls = calls.filter(queue_name=query["queue"])
+    if query["result"]:
+        calls = calls.filter(result=query["result"])
+    if query["from"]:
+        calls = calls.filter(started_at__gte=_midnight(query["from"], zone))
+    if query["to"]:
+        calls = calls.filter(started_at__lt=_midnight(query["to"], zone) + timedelta(days=1))
     if query["direction"]:
         calls = calls.filter(direction=query["direction"])
     if query["number"]:
@@ -68,6 +97,8 @@ async def call_log(request: web.Request) -> web.StreamResponse:
         calls = calls.filter(agent=query["agent"])
     if query["call"]:
         calls = calls.filter(call_id=query["call"])
+    if request.query.get("format") == "csv":
+        return await _csv(calls, zone)
     before = request.query.get("before", "")
     if before:
         cursor = row_id(before)
@@ -82,6 +113,8 @@ async def call_log(request: web.Request) -> web.StreamResponse:
         "every_call": sees_every_call(user),
         "recordings": await records.recordings_of_calls(c.call_id for c in page),
         "older": _older(query, page[-1].id) if more else "",
+        "zone": zone,
+        "download": "?" + urlencode({**{k: v for k, v in query.items() if v}, "format": "csv"}),
     }
     return render("call_log.html", request, context)
 
@@ -89,3 +122,27 @@ async def call_log(request: web.Request) -> web.StreamResponse:
 def _older(query: dict[str, str], before: int) -> str:
     """The next page's address: the same filters, calls before the last one shown."""
     return "?" + urlencode({**{k: v for k, v in query.items() if v}, "before": str(before)})
+
+
+def _midnight(day: str, zone: ZoneInfo) -> datetime:
+    """In UTC: SQLite compares the stored UTC text, so the filter's offset must match."""
+    return datetime.combine(date.fromisoformat(day), time(), zone).astimezone(UTC)
+
+
+async def _csv(calls: QuerySet[CallRecord], zone: ZoneInfo) -> web.Response:
+    rows = await calls.order_by("-id").limit(CSV_ROWS).prefetch_related("contact")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for call in rows:
+        writer.writerow([
+            call.call_id, call.started_at.astimezone(zone).isoformat(timespec="seconds"),
+            call.direction.value, call.caller_number, call.contact.name if call.contact else "",
+            call.queue_name, call.agent, call.result,
+            *("" if value is None else round(value, 1)
+              for value in (call.queue_seconds, call.talk_seconds, call.hold_seconds)),
+        ])  # fmt: skip
+    return web.Response(
+        text=out.getvalue(), content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="ehd-calls.csv"'},
+    )  # fmt: skip
