@@ -180,6 +180,14 @@ async def test_downloads_hold_the_same_figures(client: TestClient[Any, Any]) -> 
     total = dict(zip(header, lines[-1], strict=True))
     assert (total["period"], total["offered"], total["service_level"]) == ("total", 9, 80)
     assert dict(zip(header, lines[1], strict=True))["answered"] == 4
+    async with client.get(f"/statistics/calls?{query}&format=json") as response:
+        assert response.status == 200
+        data = await response.json()
+    assert data["totals"]["service_level"] == 80.0
+    assert [(r["period"], r["group"], r["offered"]) for r in data["rows"]] == [
+        ("2027-01-15T00:00:00+01:00", "support", 7),
+        ("2027-01-16T00:00:00+01:00", "sales", 2),
+    ]
 
 
 async def test_bad_parameters_are_a_400_and_agents_get_a_403(

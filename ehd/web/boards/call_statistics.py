@@ -99,6 +99,38 @@ def charts_of(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Ma
     return charts
 
 
+def as_json(report: CallReport) -> dict[str, object]:
+    """The report for scripts and other tools: the same figures as the page."""
+    return {
+        "request": report.request.as_query(),
+        "totals": report.totals,
+        "rows": [
+            {"period": row.start.isoformat(), "group": row.group, **row.measures}
+            for row in report.rows
+        ],
+        "agents": {
+            agent: {
+                "logged_in": round(spent.logged_in),
+                "ready": round(spent.ready),
+                "busy": round(spent.busy),
+                "wrapup": round(spent.wrapup),
+                "paused": round(spent.paused),
+                "pauses": {k: round(v) for k, v in spent.pauses.items()},
+            }
+            for agent, spent in report.agent_times.items()
+        },  # fmt: skip
+        "staffing": [
+            {
+                "period": row.label,
+                "offered": row.offered,
+                "needed": row.needed,
+                "available": row.available,
+            }
+            for row in report.staffing
+        ],  # fmt: skip
+    }
+
+
 def duration(seconds: float) -> str:
     """h:mm:ss, as time sheets show it."""
     whole = round(seconds)
@@ -140,10 +172,12 @@ async def call_statistics(request: web.Request) -> web.StreamResponse:
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
             )
+        case "json":
+            return web.json_response(as_json(report))
         case "":
             pass
         case other:
-            raise web.HTTPBadRequest(text=f"format: csv or xlsx, not {other!r}")
+            raise web.HTTPBadRequest(text=f"format: csv, xlsx or json, not {other!r}")
     gettext = translations(language_for(request, request.get(USER))).gettext
     return render("call_statistics.html", request, {
         **context, "error": None, "report": report, "wanted": wanted,
