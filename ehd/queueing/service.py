@@ -223,9 +223,13 @@ class QueueService:
             await self.writer.write(entries)
         except OSError:
             log.exception("queue_log could not be written")
-        if entries:
-            now = max(entry.at for entry in entries) + self.writer.epoch_offset
+        if not entries:
+            return
+        now = max(entry.at for entry in entries) + self.writer.epoch_offset
+        try:  # an alarm must never disturb the calls
             await self.service_watch.check((e.queue for e in entries if e.queue != "NONE"), now)
+        except Exception:
+            log.exception("the service-goal check failed")
 
     # --- set-up ---------------------------------------------------------------------------
     async def load_queues(self) -> None:
