@@ -91,7 +91,7 @@ def main(log_level: str | None) -> None:
 
 # Loggers that report routine work at INFO: every run of every 10-second job would make up
 # half of the log. Their warnings and errors still show; --log-level DEBUG shows everything.
-CHATTY_LOGGERS = ("apscheduler",)
+CHATTY_LOGGERS = ("apscheduler", "weasyprint", "fontTools")  # every step at INFO
 
 
 def configure_logging(level: str) -> None:

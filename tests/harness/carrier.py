@@ -26,9 +26,9 @@ from ehd.ari.events import (
     StasisEnd,
     StasisStart,
 )
-from ehd.asterisk.instance import AsteriskInstance, InstanceSpec, free_ports
+from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
 from ehd.asterisk.runtime import AsteriskRuntime
-from tests.harness.ports import rtp_range
+from tests.harness.ports import rtp_range, service_ports
 
 CARRIER_TEMPLATES = Path(__file__).resolve().parent.parent / "carrier"
 CARRIER_APP = "carrier"
@@ -45,7 +45,7 @@ def carrier_spec(
 ) -> InstanceSpec:
     from ehd.asterisk.instance import SOUNDS_DIR, TEMPLATE_DIR
 
-    sip, ari = free_ports(2)
+    sip, ari = service_ports(2)
     rtp_start, rtp_end = rtp_range(99)
     return InstanceSpec(
         name="carrier",

@@ -14,10 +14,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ehd.asterisk.instance import AsteriskInstance, free_ports
+from ehd.asterisk.instance import AsteriskInstance
 from ehd.asterisk.runtime import AsteriskRuntime
 from ehd.demo import DemoSite, load_demo_site
-from tests.harness.ports import rtp_range
+from tests.harness.ports import rtp_range, service_ports
 
 
 @dataclass
@@ -113,7 +113,7 @@ class EhdProcess:
 
 def prepare_ehd(data_dir: Path) -> EhdProcess:
     """Ports, environment and the demo site for a new isolated ehd (not started yet)."""
-    web, sip, ari, https = free_ports(4)
+    web, sip, ari, https = service_ports(4)
     rtp_start, rtp_end = rtp_range(49)
     env = {
         **os.environ,

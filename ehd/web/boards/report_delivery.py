@@ -13,7 +13,6 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import jinja2
-from weasyprint import CSS, HTML
 
 from ehd.calendars.store import ensure_default_calendar
 from ehd.config import PROJECT_ROOT
@@ -51,6 +50,9 @@ class ReportFile:
 
 def _pdf(report: CallReport, title: str, language: str) -> bytes:
     """Blocks for about half a second: run it off the event loop."""
+    # imported here: loading Pango and WeasyPrint's own style sheets slows every start
+    from weasyprint import CSS, HTML
+
     gettext = translations(language).gettext
     html = _TEMPLATES.get_template("report_pdf.html").render(
         _=gettext, lang=language, title=title, report=report, wanted=report.request,
