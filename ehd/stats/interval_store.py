@@ -127,7 +127,8 @@ async def sums(
     postgres = connection.capabilities.dialect == "postgres"
     by = {Grouping.TOTAL: (), Grouping.QUEUE: ("queue_name",), Grouping.AGENT: ("agent",)}[grouping]
     columns = AGENT_COLUMNS if grouping is Grouping.AGENT else COLUMNS
-    summed = [f"MAX({c})" if c == "wait_answered_max" else f"SUM({c})" for c in columns]
+    # each named: PostgreSQL calls every SUM(x) "sum", and a row's dict would keep one
+    summed = [f"{'MAX' if c == 'wait_answered_max' else 'SUM'}({c}) AS {c}" for c in columns]
     spans: list[tuple[int, int, int | None]] = []
     if granularity is Granularity.MONTH:
         spans.extend((start, stop, None) for start, stop in month_spans(first, end, zone))
@@ -153,17 +154,13 @@ async def sums(
             f"WHERE {where.format(*marks)} GROUP BY {', '.join(('bucket', *by))}"
         )
         for row in await connection.execute_query_dict(sql, values):
-            cells = list(row.values())
-            group = str(cells[1]) if by else ""
+            group = str(row[by[0]]) if by else ""
             numbers = dict.fromkeys(COLUMNS, 0)
-            numbers.update(
-                (name, int(value or 0))
-                for name, value in zip(columns, cells[1 + len(by) :], strict=True)
-            )
+            numbers.update((name, int(row[name] or 0)) for name in columns)
             if offset is None:
                 moment = start
             else:  # the bucket's start on the local clock, as a moment
-                wall = EPOCH + timedelta(seconds=int(cells[0]) * size - shift)
+                wall = EPOCH + timedelta(seconds=int(row["bucket"]) * size - shift)
                 moment = int(wall.replace(tzinfo=zone).timestamp())
             match grouping:
                 case Grouping.TOTAL:

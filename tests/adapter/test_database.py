@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from tortoise import Tortoise
@@ -40,6 +41,8 @@ from ehd.db.models import (
 )
 from ehd.demo import seed_demo
 from ehd.errors import ValidationError
+from ehd.stats.call_report import CallReport, call_report, parse_request
+from ehd.stats.queue_log_import import import_queue_log
 
 
 @pytest.fixture
@@ -286,5 +289,43 @@ async def test_the_data_folder_and_database_are_the_owners_alone(tmp_path: Path)
     await open_database(config.effective_database_url)  # with its ?synchronous= part
     try:
         assert config.paths.database.stat().st_mode & 0o777 == 0o600
+    finally:
+        await close_database()
+
+
+async def test_statistics_sum_the_same_on_both_databases(database_url: str, tmp_path: Path) -> None:
+    """The statistics' own SQL (sums per period, many rows in one INSERT) on SQLite and
+    PostgreSQL: an imported queue_log gives the same figures on both."""
+    from tests.adapter.test_call_statistics import QUEUE_LOG
+
+    await open_database(database_url)
+    try:
+        log = tmp_path / "queue_log"
+        log.write_text(QUEUE_LOG + "1800000000|NONE|NONE|dora|AGENTLOGIN|PJSIP/dora\n"
+                       "1800000600|NONE|NONE|dora|AGENTLOGOFF|PJSIP/dora|600\n")  # fmt: skip
+        await import_queue_log(log, {"support": 20.0, "sales": 30.0}.get)
+        zone = ZoneInfo("Europe/Stockholm")
+
+        async def report(**query: str) -> CallReport:
+            wanted = {"from": "2027-01-15", "to": "2027-01-16", **query}
+            return await call_report(parse_request(wanted, date(2027, 2, 1)), zone)
+
+        days = await report()
+        assert (days.totals["offered"], days.totals["service_level"]) == (9, 80.0)
+        assert days.totals["service_level_2"] == 75.0
+        agents = await report(group="agent")
+        assert [(r.group, r.counts.answered) for r in agents.rows] == [
+            ("alice", 3), ("bob", 1), ("carl", 1),
+        ]  # fmt: skip
+        assert agents.agent_times["dora"].logged_in == 600
+        months = await report(granularity="month", group="queue")
+        assert [(r.label, r.group, r.counts.offered) for r in months.rows] == [
+            ("2027-01", "sales", 2), ("2027-01", "support", 7),
+        ]  # fmt: skip
+        hours = await report(to="2027-01-15", granularity="hour")
+        assert [(r.label, r.counts.offered) for r in hours.rows if r.counts.offered] == [
+            ("2027-01-15 09:00", 7)
+        ]
+        assert len(hours.staffing) == 24
     finally:
         await close_database()
