@@ -56,6 +56,7 @@ from ehd.queueing.restore_plan import (
 from ehd.queueing.transfers import Transfers
 from ehd.queueing.waiting_callers import WaitingCallers
 from ehd.sms import SmsGateway
+from ehd.stats.service_alarm import LEVEL_EVENTS
 from ehd.stats.service_watch import ServiceWatch
 
 log = logging.getLogger(__name__)
@@ -223,11 +224,12 @@ class QueueService:
             await self.writer.write(entries)
         except OSError:
             log.exception("queue_log could not be written")
-        if not entries:
-            return
+        moved = {e.queue for e in entries if e.event in LEVEL_EVENTS}
+        if not moved:
+            return  # no answer or abandon: no queue's level changed, nothing to read
         now = max(entry.at for entry in entries) + self.writer.epoch_offset
         try:  # an alarm must never disturb the calls
-            await self.service_watch.check((e.queue for e in entries if e.queue != "NONE"), now)
+            await self.service_watch.check(moved, now)
         except Exception:
             log.exception("the service-goal check failed")
 

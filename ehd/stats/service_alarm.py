@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from ehd.stats.intervals import Measures, SlotCounts
 
+# The only queue_log rows that move a level: checking after any other would read the same.
+LEVEL_EVENTS = frozenset({"CONNECT", "ABANDON"})
 WINDOW_SLOTS = 4  # the last hour: the current 15-minute slot and the three before it
 MIN_CALLS = 5  # answered and abandoned in the window before a level means anything
 
