@@ -13,9 +13,12 @@ from hypothesis import settings
 from ehd.asterisk.instance import AsteriskInstance, free_ports
 from ehd.asterisk.runtime import AsteriskRuntime, select_runtime, setup_runtime
 from ehd.config import default_cache_dir
+from tests.harness import migrated_template
 from tests.harness.carrier import Carrier, Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, prepare_ehd
 from tests.harness.mail_sink import MailSink, mail_sink
+
+migrated_template.install()  # fresh SQLite databases start as a copy of one migrated template
 
 # In CI every property test draws the same examples on every run and keeps no example database,
 # so a landing is judged on the same inputs as the run before it; a developer's run stays random
