@@ -17,6 +17,7 @@ from ehd.queueing.login_schedules import apply_due
 from ehd.queueing.service import QueueService
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.service import run_existing_filters
+from ehd.tickets.sla_tracking import escalate_due
 from ehd.web.boards.report_delivery import send_due_reports
 from ehd.web.sessions import purge_expired_sessions
 
@@ -55,6 +56,12 @@ async def reports_job(outgoing: TicketMail | None) -> None:
             log.info("mailed %d subscribed report(s)", sent)
 
 
+async def ticket_sla_job(outgoing: TicketMail | None) -> None:
+    ran = await escalate_due(outgoing.mailer if outgoing else None)
+    if ran:
+        log.info("ran %d ticket SLA escalation step(s)", ran)
+
+
 async def agent_time_job(current_service: Callable[[], QueueService | None]) -> None:
     service = current_service()
     if service is not None:
@@ -83,4 +90,5 @@ def create_scheduler(
     job(purge_sessions_job, "purge-web-sessions", minutes=10)
     job(outbox_job, "outbox", outgoing, seconds=30)
     job(reports_job, "subscribed-reports", outgoing, minutes=5)
+    job(ticket_sla_job, "ticket-sla", outgoing, seconds=30)
     return scheduler

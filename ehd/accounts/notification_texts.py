@@ -19,6 +19,8 @@ SENTENCES = {
         "Queue %(queue)s is below its service goal: %(level)s %% of calls within %(goal)s s "
         "in the last hour (target %(target)s %%)"
     ),
+    NotificationKind.SLA_AT_RISK: "Ticket %(number)s will soon miss its %(goal)s goal: %(subject)s",
+    NotificationKind.SLA_BREACHED: "Ticket %(number)s missed its %(goal)s goal: %(subject)s",
 }
 A_VISITOR = "A visitor"  # a chat visitor who gave neither name nor address
 
@@ -43,6 +45,9 @@ def sentence(
             | NotificationKind.SERVICE_GOAL
         ):
             pass
+        case NotificationKind.SLA_AT_RISK | NotificationKind.SLA_BREACHED:
+            # the goal's name ("first response", "resolution") is kept in English
+            facts["goal"] = translate(facts["goal"])
         case NotificationKind.CHAT_WAITING:
             facts["who"] = facts["who"] or translate(A_VISITOR)
         case _:

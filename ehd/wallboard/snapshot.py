@@ -166,6 +166,27 @@ async def _sites(today: datetime, now: datetime) -> list[Any]:
     return rows
 
 
+SLA_SOON = timedelta(hours=1)  # a goal that runs out within the hour is shown as at risk
+SLA_ROWS = 10
+
+
+async def _sla(now: datetime) -> dict[str, Any]:
+    """Tickets by how soon their running SLA clock runs out (``Ticket.sla_due_at``, kept by
+    the SLA job): how many have breached, how many will within the hour, and the nearest."""
+    going = Ticket.filter(sla_due_at__not_isnull=True).exclude(status__in=[s.value for s in DONE])
+    nearest = await going.order_by("sla_due_at", "id").limit(SLA_ROWS).prefetch_related("agent")
+    return {
+        "breached": await going.filter(sla_due_at__lte=now).count(),
+        "soon": await going.filter(sla_due_at__gt=now, sla_due_at__lte=now + SLA_SOON).count(),
+        "nearest": [{
+            "number": t.number, "subject": t.subject,
+            "agent": t.agent.username if t.agent else "",
+            "due_at": t.sla_due_at.isoformat() if t.sla_due_at else None,
+            "seconds_left": round((t.sla_due_at - now).total_seconds()) if t.sla_due_at else None,
+        } for t in nearest],
+    }  # fmt: skip
+
+
 async def snapshot(live: LiveQueues | None, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     today = midnight(now)
@@ -179,4 +200,5 @@ async def snapshot(live: LiveQueues | None, now: datetime | None = None) -> dict
         "toplist": await _toplist(now, names),
         "tickets": await _tickets(today, names, ids),
         "sites": await _sites(today, now),
+        "sla": await _sla(now),
     }

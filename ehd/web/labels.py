@@ -48,6 +48,16 @@ LABELS = {
     "chat_in": "Chat from the visitor",
     "chat_out": "Chat to the visitor",
     "chat_event": "Chat event",
+    # SLA goals, clock states (paused: above) and escalation actions
+    "first_response": "First response",
+    "resolution": "Resolution",
+    "running": "Running",
+    "breached": "Breached",
+    "met": "Met",
+    "missed": "Missed",
+    "notify": "Notify the agent or group",
+    "mail": "Send mail",
+    "raise_priority": "Raise the priority",
 }
 
 

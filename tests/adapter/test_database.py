@@ -34,7 +34,9 @@ from ehd.db.models import (
     Role,
     RouteType,
     Signature,
+    SlaPolicy,
     Ticket,
+    TicketEntry,
     TicketFilter,
     TicketTemplate,
     User,
@@ -327,5 +329,39 @@ async def test_statistics_sum_the_same_on_both_databases(database_url: str, tmp_
             ("2027-01-15 09:00", 7)
         ]
         assert len(hours.staffing) == 24
+    finally:
+        await close_database()
+
+
+async def test_ticket_sla_reads_the_same_on_both_databases(database_url: str) -> None:
+    """The SLA door's own queries (first answer per ticket by MIN over a group, the stale
+    marks made by model signals inside a transaction, the job's OR over two indexes)."""
+    from ehd.tickets import service
+    from ehd.tickets.sla import ClockState, Metric
+    from ehd.tickets.sla_tracking import escalate_due, sla_of
+
+    await open_database(database_url)
+    try:
+        await SlaPolicy.create(name="default", first_response_minutes=60,
+                               resolution_minutes=600,
+                               escalations=[{"metric": "resolution", "minutes_before": 0,
+                                             "action": "raise_priority"}])  # fmt: skip
+        ticket = await service.create_ticket("Broken", "", "manual", None, [])
+        assert await escalate_due(None) == 0
+        await ticket.refresh_from_db()
+        assert not ticket.sla_stale and ticket.sla_due_at is not None
+        await TicketEntry.create(ticket=ticket, kind="mail_out", public=True, text="On it.")
+        await service.change(ticket, "alice", "status", "with_contact")
+        await ticket.refresh_from_db()
+        assert ticket.sla_stale  # marked by the signals, in the writer's transaction
+        sla = (await sla_of([ticket]))[ticket.id]
+        first, resolution = sla.clock(Metric.FIRST_RESPONSE), sla.clock(Metric.RESOLUTION)
+        assert first is not None and first.state is ClockState.MET
+        assert resolution is not None and resolution.state is ClockState.PAUSED
+        later = datetime.now(UTC) + timedelta(days=30)
+        await service.change(ticket, "alice", "status", "open")
+        assert await escalate_due(None, later) == 1  # raised at the breach
+        await ticket.refresh_from_db()
+        assert ticket.priority == "high"
     finally:
         await close_database()

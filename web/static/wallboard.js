@@ -1,4 +1,4 @@
-// The wallboard: one snapshot a second over a websocket, drawn into the five views, and a
+// The wallboard: one snapshot a second over a websocket, drawn into the six views, and a
 // slide show that cycles through them. All text goes in through textContent.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
@@ -33,6 +33,13 @@ document.addEventListener("DOMContentLoaded", () => {
     if (seconds === null || seconds === undefined) { return "–"; }
     const s = Math.round(seconds);
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  }
+  function left(seconds) {
+    // Wall-clock time until the goal runs out; past it, how long overdue.
+    if (seconds === null || seconds === undefined) { return "–"; }
+    const minutes = Math.floor(Math.abs(seconds) / 60);
+    const text = `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+    return seconds < 0 ? `${t("overdue")} ${text}` : text;
   }
   function fill(tableId, rows, cells) {
     const body = document.querySelector(`#${tableId} tbody`);
@@ -69,6 +76,10 @@ document.addEventListener("DOMContentLoaded", () => {
     fill("toplist-table", snapshot.toplist.rows, (r, i) => [i + 1, r.name, r.answered, r.solved, dash(r.cfi), r.value]);
     fill("tickets-table", snapshot.tickets, (t) => [t.name, t.new, t.open, t.other, t.closed, t.answers, t.last_active ? t.last_active.slice(11, 16) : "–"]);
     fill("sites-table", snapshot.sites, (s) => [s.site, s.description, s.calls_today, s.new, s.open, s.resting, s.new_today, s.new_this_week]);
+    fill("sla-table", snapshot.sla.nearest, (r) => [r.number, r.subject, r.agent || "–",
+      r.due_at ? new Date(r.due_at).toLocaleString() : "–", left(r.seconds_left)]);
+    document.getElementById("sla-breached").textContent = dash(snapshot.sla.breached);
+    document.getElementById("sla-soon").textContent = dash(snapshot.sla.soon);
     state.textContent = `${t("live")} · ${new Date(snapshot.at).toLocaleTimeString()}`;
   }
 

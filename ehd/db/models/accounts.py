@@ -110,6 +110,8 @@ class NotificationKind(StrEnum):
     NEW_TICKET = "new_ticket"  # a new, unassigned ticket came to one of the user's groups
     CHAT_WAITING = "chat_waiting"  # a visitor waits for a chat to be taken
     SERVICE_GOAL = "service_goal"  # a queue missed its service goal over the last hour
+    SLA_AT_RISK = "sla_at_risk"  # a ticket's SLA goal is near
+    SLA_BREACHED = "sla_breached"  # a ticket missed its SLA goal
 
 
 class Notification(Model):

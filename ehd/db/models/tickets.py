@@ -89,6 +89,36 @@ class TicketTemplate(Model):
         table = "ticket_templates"
 
 
+class SlaPolicy(Model):
+    """Service-level goals for the tickets it matches (ehd.tickets.sla.Policy), tried in
+    order of position: one without conditions is the general default."""
+
+    # (No semicolon in a model's docstring: Tortoise's SQLite schema splits its comment there.)
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    position = fields.IntField(default=0)
+    active = fields.BooleanField(default=True)
+    template: fields.ForeignKeyNullableRelation[TicketTemplate] = fields.ForeignKeyField(
+        "models.TicketTemplate", related_name="sla_policies", null=True,
+        on_delete=fields.CASCADE,
+    )  # fmt: skip
+    template_id: int | None
+    ticket_type = fields.CharField(max_length=64, default="")  # empty: any
+    priority = fields.CharField(max_length=8, default="")  # empty: any
+    first_response_minutes = fields.IntField(null=True)
+    resolution_minutes = fields.IntField(null=True)
+    calendar: fields.ForeignKeyNullableRelation[Calendar] = fields.ForeignKeyField(
+        "models.Calendar", related_name="sla_policies", null=True, on_delete=fields.SET_NULL
+    )
+    calendar_id: int | None
+    pause_statuses: list[str] = fields.JSONField(default=list)
+    escalations: list[dict[str, Any]] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "sla_policies"
+
+
 class Ticket(Model):
     id = fields.IntField(primary_key=True)
     number = fields.IntField(unique=True)
@@ -140,6 +170,13 @@ class Ticket(Model):
     watchers: list[int] = fields.JSONField(default=list)  # user ids
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # For the SLA escalation job (ehd.tickets.sla_tracking): something that moves the clocks
+    # changed since it last looked, or its next escalation step falls due then.
+    sla_stale = fields.BooleanField(default=True, db_default=True, db_index=True)
+    sla_next_check_at = fields.DatetimeField(null=True, db_index=True)
+    # When its first running SLA clock breaches (or breached), as of that look: the wallboard's
+    # and the list's order of urgency. None: no clock running.
+    sla_due_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "tickets"
@@ -154,6 +191,22 @@ class Ticket(Model):
             Index(fields=["subject"]),
             Index(fields=["created_at"]),
         )
+
+
+class TicketSlaEscalation(Model):
+    """An escalation step that ran for a ticket (so it runs once), and when."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="sla_escalations", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    step = fields.CharField(max_length=64)  # ehd.tickets.sla.Escalation.key
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_sla_escalations"
+        unique_together = (("ticket", "step"),)
 
 
 class TicketEntry(Model):

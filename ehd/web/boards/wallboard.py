@@ -21,9 +21,9 @@ WALLBOARD = web.AppKey("wallboard_feed", WallboardFeed)
 # Texts the board's script draws, handed to it translated.
 SCRIPT_TEXTS = ("Calls in queue", "Agents logged in", "Avg. queue time", "Service level",
                 "Answered", "Lost", "Total", "live", "reconnecting…", "Slide show",
-                "Stop slide show")  # fmt: skip
+                "Stop slide show", "overdue")  # fmt: skip
 VIEWS = {"queues": "Queues and agents", "agents": "Agents", "toplist": "Top list",
-         "tickets": "Tickets today", "sites": "Sites"}  # fmt: skip
+         "tickets": "Tickets today", "sites": "Sites", "sla": "Ticket SLA"}  # fmt: skip
 
 
 def feed_for(app: web.Application) -> WallboardFeed:

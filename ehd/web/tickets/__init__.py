@@ -1,6 +1,6 @@
 """Tickets: the screens, the JSON API, the customer's page, the ways tickets come in
-(contact form, text messages) and the ticket admin (templates, filters, mailboxes, options,
-signatures, shortcut menus).
+(contact form, text messages) and the ticket admin (templates, SLA policies, filters,
+mailboxes, options, signatures, shortcut menus).
 
 ``routes`` is the package's one route table, in the order the app registers it."""
 
@@ -23,6 +23,7 @@ from ehd.web.tickets import (
     remote_images,
     shortcuts,
     signatures,
+    sla_admin,
     sms_inbound,
     templates_admin,
     ticket_calls,
@@ -40,6 +41,7 @@ routes: list[AbstractRouteDef] = [
     *quarantine_admin.routes,
     *filters_admin.routes,
     *templates_admin.routes,
+    *sla_admin.routes,
     *signatures.routes,
     *contact_form.routes,
     *control_panel.routes,

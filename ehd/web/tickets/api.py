@@ -19,6 +19,7 @@ from ehd.tickets.changes import apply_changes
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.options import REQUIRABLE, ticket_options
 from ehd.tickets.search import matching
+from ehd.tickets.sla_tracking import sla_of
 from ehd.tickets.status import Priority, Status, after_opened_by_agent
 from ehd.web.auth import current_user, require_permission
 from ehd.web.json_input import json_body
@@ -109,9 +110,12 @@ async def get_ticket(request: web.Request) -> web.StreamResponse:
         if ticket.agent_id is None:
             await service.change(ticket, me.username, "agent_id", me.id)
     entries = await TicketEntry.filter(ticket=ticket).order_by("created_at", "id")
+    sla = (await sla_of([ticket])).get(ticket.id)
     return web.json_response({
         **_visible(_brief(ticket), options.hidden_fields),
         "description": ticket.description,
+        "sla": {"policy": sla.policy.name, "clocks": [c.as_json() for c in sla.clocks]}
+        if sla else None,
         "entries": [{"kind": e.kind, "public": e.public, "author": e.author, "text": e.text,
                      "created_at": e.created_at.isoformat()} for e in entries],
     })  # fmt: skip

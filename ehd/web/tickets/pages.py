@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import MultiMapping
@@ -22,6 +23,7 @@ from tortoise.functions import Count, Max, Sum
 from ehd.accounts.permissions import Permission, may
 from ehd.accounts.site_scope import visible_companies, visible_tickets
 from ehd.accounts.workspace import workspace_of
+from ehd.calendars.store import ensure_default_calendar
 from ehd.crm.directory import EMAIL, contact_for_email
 from ehd.db.models import (
     Delivery,
@@ -43,6 +45,7 @@ from ehd.tickets.listing import PAGE_SIZES, SORTABLE, Listing, filtered, listing
 from ehd.tickets.options import TicketOptions, ticket_options
 from ehd.tickets.search import marked, snippets
 from ehd.tickets.signatures import signature_for
+from ehd.tickets.sla_tracking import sla_of
 from ehd.tickets.standard_texts import standard_texts
 from ehd.tickets.status import Priority, Status
 from ehd.web.auth import current_user, require_permission
@@ -54,6 +57,7 @@ from ehd.web.tickets.files import file_kind, file_url, show_inline_images
 from ehd.web.tickets.mentions_out import tell_mentioned
 from ehd.web.tickets.remote_images import has_remote_images, proxied
 from ehd.web.tickets.shortcuts import run_search, search_query
+from ehd.web.tickets.sla_view import clock_views, most_urgent
 from ehd.web.tickets.ticket_calls import calls_context
 from ehd.web.tickets.uploads import uploads_of
 
@@ -62,8 +66,8 @@ routes = web.RouteTableDef()
 
 COLUMNS = {"number": "No.", "subject": "Subject", "status": "Status", "priority": "Priority",
            "source": "Channel", "agent": "Agent", "contact": "Contact", "updated": "Changed",
-           "created": "Created"}  # fmt: skip
-DEFAULT_COLUMNS = ("number", "subject", "status", "agent", "updated")
+           "created": "Created", "sla": "SLA time left"}  # fmt: skip
+DEFAULT_COLUMNS = ("number", "subject", "status", "agent", "sla", "updated")
 GROUPS = {"status": "Status", "source": "Channel", "agent": "Agent", "contact": "Contact"}
 CUSTOMER_KINDS = ("mail_in", "customer", "sms_in", "chat_in")  # what the customer wrote
 COMPANY_CHOICES = 500  # a ticket page offers this many companies by name
@@ -98,8 +102,14 @@ async def overview(request: web.Request) -> web.StreamResponse:
     page = await page_of(me, view)
     rows = [_row(t) for t in page.tickets]
     found = await snippets(view.text, [t.id for t in page.tickets]) if view.text else {}
+    clocks = await sla_of(page.tickets) if "sla" in columns else {}
+    zone = ZoneInfo((await ensure_default_calendar()).timezone)
     for ticket, row in zip(page.tickets, rows, strict=True):
         row["snippet"] = marked(found.get(ticket.id, ""))
+        urgent = most_urgent(clocks.get(ticket.id), zone)
+        row["sla"] = urgent.left if urgent else ""
+        row["sla_level"] = urgent.level if urgent else ""
+        row["sla_due"] = urgent.due if urgent else ""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         key = (str(row[group_by]) or "—") if group_by in GROUPS else ""
@@ -226,7 +236,10 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     signature = await signature_for(me, ticket.site_id)
     templates = await TicketTemplate.all().order_by("name").values_list("name", flat=True)
     companies = await visible_companies(me).order_by("name").limit(COMPANY_CHOICES)
+    zone = ZoneInfo((await ensure_default_calendar()).timezone)
+    sla = (await sla_of([ticket])).get(ticket.id)
     page = render("ticket.html", request, {
+        "sla": clock_views(sla, zone), "sla_policy": sla.policy.name if sla else "",
         "signature": signature, "templates": list(templates), "companies": companies,
         "standard_texts": await standard_texts(ticket.site_id),
         "last_message": next((e.text for e in reversed(entries) if e.kind in CUSTOMER_KINDS), ""),
