@@ -15,6 +15,7 @@ from ehd.db.models import Ticket
 from ehd.mail.outbox import deliver_due
 from ehd.queueing.login_schedules import apply_due
 from ehd.queueing.service import QueueService
+from ehd.stats.ticket_feed import BATCH, fold_new
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.service import run_existing_filters
 from ehd.tickets.sla_tracking import escalate_due
@@ -62,6 +63,12 @@ async def ticket_sla_job(outgoing: TicketMail | None) -> None:
         log.info("ran %d ticket SLA escalation step(s)", ran)
 
 
+async def ticket_statistics_job() -> None:
+    # a backlog (the first run after an upgrade folds all history) is read a batch a run
+    while await fold_new() >= BATCH:
+        pass
+
+
 async def agent_time_job(current_service: Callable[[], QueueService | None]) -> None:
     service = current_service()
     if service is not None:
@@ -91,4 +98,5 @@ def create_scheduler(
     job(outbox_job, "outbox", outgoing, seconds=30)
     job(reports_job, "subscribed-reports", outgoing, minutes=5)
     job(ticket_sla_job, "ticket-sla", outgoing, seconds=30)
+    job(ticket_statistics_job, "ticket-statistics", seconds=60)
     return scheduler

@@ -1,5 +1,5 @@
 """The ``ehd`` command: run, demo, simulate, calendar check, asterisk setup|start|stop|status|cli,
-db migrate, stats import-queue-log."""
+db migrate, stats import-queue-log|rebuild-tickets."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ehd.demo import describe, load_demo_site, seed_demo
 from ehd.errors import EhdError, ValidationError
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.stats.queue_log_import import ImportResult, import_queue_log
+from ehd.stats.ticket_feed import rebuild as rebuild_ticket_statistics
 from ehd.web.serving import serve
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -208,6 +209,25 @@ def stats_import_queue_log(file: Path, **flags: Any) -> None:
         f"imported {result.rows} rows from {result.first:%Y-%m-%d %H:%M} to "
         f"{result.last:%Y-%m-%d %H:%M} UTC; {result.skipped} lines were not queue_log rows"
     )
+
+
+@stats.command("rebuild-tickets")
+@instance_options
+@_errors_as_messages
+def stats_rebuild_tickets(**flags: Any) -> None:
+    """Count the ticket statistics again from the tickets' history (after a change of the
+    site's time zone, of SLA policies, or a restore)."""
+    config = _config(**flags)
+    config.paths.create()
+
+    async def go() -> int:
+        await open_database(config.effective_database_url)
+        try:
+            return await rebuild_ticket_statistics()
+        finally:
+            await close_database()
+
+    click.echo(f"folded {asyncio.run(go())} rows of ticket history into the statistics")
 
 
 @main.group()

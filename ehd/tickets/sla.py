@@ -255,6 +255,14 @@ class Sla:
         return clock is None or clock.done
 
 
+def clock_seconds(
+    metric: Metric, rules: CalendarRules, history: History, now: datetime,
+    pause: frozenset[str] = DEFAULT_PAUSE,
+) -> float:  # fmt: skip
+    """How long a clock has run as of ``now``, goal or none (for statistics)."""
+    return _track(metric, history, pause, now).used(rules, now)
+
+
 def evaluate(policy: Policy, rules: CalendarRules, history: History, now: datetime) -> Sla:
     clocks: list[Clock] = []
     times: list[tuple[Escalation, datetime | None]] = []

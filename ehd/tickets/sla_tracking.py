@@ -83,7 +83,7 @@ async def active_policies() -> list[Policy]:
 
 
 @dataclass
-class _Context:
+class Context:
     """What one look at many tickets shares: the policies, templates and calendars."""
 
     chain: list[Policy]
@@ -100,19 +100,21 @@ class _Context:
                            calendar_id=template.calendar_id)  # fmt: skip
         return found
 
-    async def rules(self, policy: Policy, ticket: Ticket) -> CalendarRules:
+    async def rules(self, policy: Policy | None, ticket: Ticket) -> CalendarRules:
+        """The policy's calendar, else the template's, else the default one."""
         template = self.templates.get(ticket.template_id or 0)
-        calendar_id = policy.calendar_id or (template.calendar_id if template else None)
+        own = policy.calendar_id if policy else None
+        calendar_id = own or (template.calendar_id if template else None)
         if calendar_id not in self.calendars:
             row = await Calendar.get_or_none(id=calendar_id) if calendar_id else None
             self.calendars[calendar_id] = await rules_for(row or await ensure_default_calendar())
         return self.calendars[calendar_id]
 
 
-async def _context(tickets: Sequence[Ticket]) -> _Context:
+async def context_for(tickets: Sequence[Ticket]) -> Context:
     ids = {t.template_id for t in tickets if t.template_id}
     templates = {t.id: t for t in await TicketTemplate.filter(id__in=ids)} if ids else {}
-    return _Context(await active_policies(), templates, {})
+    return Context(await active_policies(), templates, {})
 
 
 async def histories(tickets: Sequence[Ticket]) -> dict[int, History]:
@@ -150,7 +152,7 @@ async def sla_of(tickets: Sequence[Ticket], now: datetime | None = None) -> dict
     if not tickets:
         return {}
     now = now or datetime.now(UTC)
-    context = await _context(tickets)
+    context = await context_for(tickets)
     chosen = {t.id: p for t in tickets if (p := context.policy(t)) is not None}
     if not chosen:
         return {}

@@ -170,9 +170,9 @@ async def test_recordings_past_retention_are_deleted_and_unlinked(
 
 
 async def test_contacts_made_before_the_index_are_indexed_by_the_migration(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    config = tortoise_config(database_url)
+    config = tortoise_config(empty_database_url)
     await migrate(config=config, target="models.0018_knowledge")
     await Tortoise.close_connections()
     await Tortoise.init(config=config)
@@ -181,7 +181,7 @@ async def test_contacts_made_before_the_index_are_indexed_by_the_migration(
         """VALUES ('Anna', '["anna@example.se"]', '["+46701234567", "+46701234567"]')"""
     )
     await close_database()
-    await open_database(database_url)
+    await open_database(empty_database_url)
     try:
         points = await ContactPoint.all().order_by("kind").values_list("kind", "value")
         assert points == [("email", "anna@example.se"), ("phone", "+46701234567")]
@@ -233,10 +233,12 @@ def test_every_added_column_has_a_value_for_the_rows_already_there() -> None:
     assert lacking == []
 
 
-async def test_a_site_from_the_first_release_upgrades_with_its_rows(database_url: str) -> None:
+async def test_a_site_from_the_first_release_upgrades_with_its_rows(
+    empty_database_url: str,
+) -> None:
     """Queues, users, numbers and calls made before most of their columns existed come
     through every later migration with each new column at its default."""
-    config = tortoise_config(database_url)
+    config = tortoise_config(empty_database_url)
     await migrate(config=config, target="models.0002_queue_log")
     await Tortoise.close_connections()
     await Tortoise.init(config=config)
@@ -253,7 +255,7 @@ async def test_a_site_from_the_first_release_upgrades_with_its_rows(database_url
         "'', 'queue', 'support', '2024-01-02 09:00:00+00:00', 'answered')"
     )
     await close_database()
-    await open_database(database_url)  # applies every later migration
+    await open_database(empty_database_url)  # applies every later migration
     try:
         queue = await Queue.get(name="support")
         assert (queue.strategy, queue.ring_timeout, queue.exit_keys, queue.languages) == (

@@ -10,7 +10,7 @@ from ehd.accounts import notification_texts
 from ehd.accounts.permissions import LABELS
 from ehd.config import PROJECT_ROOT
 from ehd.queueing.settings_help import ALL, SECTIONS
-from ehd.web.boards import call_statistics, report_central
+from ehd.web.boards import call_statistics, report_central, ticket_statistics
 from ehd.web.boards.wallboard import SCRIPT_TEXTS, VIEWS
 from ehd.web.i18n import LOCALES, from_accept_language, translations
 from ehd.web.labels import LABELS as CODE_LABELS
@@ -28,6 +28,11 @@ def marked_texts() -> set[str]:
     found |= set(CODE_LABELS.values())  # statuses, channels, entry kinds: label(code)
     found |= {*call_statistics.MEASURE_LABELS.values(), *call_statistics.CHART_TEXTS}
     found |= set(report_central.FREQUENCY_LABELS.values())
+    found |= {
+        *ticket_statistics.TICKET_MEASURE_LABELS.values(), *ticket_statistics.TICKET_CHART_TEXTS,
+        *ticket_statistics.PERIOD_LABELS.values(), *ticket_statistics.DIMENSION_LABELS.values(),
+    }  # fmt: skip
+    found |= {"first response", "resolution"}  # the goal named in an SLA notification
     found |= {
         *call_statistics.GRANULARITY_LABELS.values(),
         *call_statistics.GROUPING_LABELS.values(),

@@ -59,6 +59,8 @@ from ehd.db.models.stats import (
     QueueInterval,
     ReportFrequency,
     ReportSubscription,
+    StatsCursor,
+    TicketDay,
 )
 from ehd.db.models.tickets import (
     AfterImport,
@@ -130,6 +132,8 @@ __all__ = [
     "PhoneKind",
     "ReportFrequency",
     "ReportSubscription",
+    "StatsCursor",
+    "TicketDay",
     "Role",
     "RouteType",
     "SavedSearch",

@@ -96,6 +96,44 @@ class AgentPauseInterval(Model):
         unique_together = (("slot", "agent", "reason"),)
 
 
+class TicketDay(Model):
+    """The counters of ehd.stats.ticket_figures.TicketCounts for the ticket events of one
+    local day under one set of ticket attributes (0 or "": none). Ids rather than foreign keys:
+    a deleted group or agent leaves its history counted."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    channel = fields.CharField(max_length=16, default="")
+    site_id = fields.IntField(default=0)
+    group_id = fields.IntField(default=0)
+    agent_id = fields.IntField(default=0)
+    template_id = fields.IntField(default=0)
+    created = fields.IntField(default=0)
+    solved = fields.IntField(default=0)
+    reopened = fields.IntField(default=0)
+    first_responses = fields.IntField(default=0)
+    first_response_seconds = fields.BigIntField(default=0)
+    resolution_seconds = fields.BigIntField(default=0)
+    first_response_goals = fields.IntField(default=0)
+    first_response_met = fields.IntField(default=0)
+    resolution_goals = fields.IntField(default=0)
+    resolution_met = fields.IntField(default=0)
+
+    class Meta:
+        table = "ticket_days"
+        unique_together = (("day", "channel", "site_id", "group_id", "agent_id", "template_id"),)
+
+
+class StatsCursor(Model):
+    """How far a statistics feed has read a table (the id of the last row folded)."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    last_id = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "stats_cursors"
+
+
 class ReportFrequency(StrEnum):
     DAILY = "daily"  # yesterday's figures
     WEEKLY = "weekly"  # last week's, Monday to Sunday

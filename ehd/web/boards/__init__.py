@@ -11,6 +11,7 @@ from ehd.web.boards import (
     report_central,
     statistics,
     survey_statistics,
+    ticket_statistics,
     wallboard,
 )
 
@@ -18,6 +19,7 @@ routes: list[AbstractRouteDef] = [
     *wallboard.routes,
     *statistics.routes,
     *call_statistics.routes,
+    *ticket_statistics.routes,
     *survey_statistics.routes,
     *report_central.routes,
 ]
