@@ -39,6 +39,13 @@ def _instant(rules: CalendarRules, day: date, minute: int) -> datetime:
 
 def day_periods(rules: CalendarRules, day: date) -> list[tuple[datetime, datetime]]:
     """The open periods of one local day, as UTC instants, joined where they touch."""
+    known = rules.day_cache.get(day)
+    if known is None:
+        known = rules.day_cache[day] = _worked_out(rules, day)
+    return known
+
+
+def _worked_out(rules: CalendarRules, day: date) -> list[tuple[datetime, datetime]]:
     periods: list[tuple[datetime, datetime]] = []
     edges = _edges(rules, day)
     for low, high in zip(edges, edges[1:], strict=False):

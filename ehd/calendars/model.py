@@ -110,6 +110,11 @@ class CalendarRules:
     # The organisation's own closing days (a staff day, a bridge day), treated as holidays.
     own_holidays: dict[date, str] = field(default_factory=dict)
     variations: tuple[Variation, ...] = ()
+    # Each local day's open periods once worked out (ehd.calendars.business_time): the rules
+    # never change, and an SLA clock or a statistics fold asks for the same days many times.
+    day_cache: dict[date, list[tuple[datetime, datetime]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         try:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.functions import Min
 from tortoise.transactions import in_transaction
 
 from ehd.calendars.store import ensure_default_calendar
-from ehd.db.models import StatsCursor, Ticket, TicketChange, TicketDay, TicketEntry
+from ehd.db.models import StatsCursor, TicketDay, TicketEntry
 from ehd.stats import ticket_store
 from ehd.stats.ticket_figures import (
     Attributes,
@@ -31,7 +32,13 @@ from ehd.stats.ticket_figures import (
     fold,
 )
 from ehd.tickets.sla import DEFAULT_PAUSE, Metric, clock_seconds
-from ehd.tickets.sla_tracking import ANSWER_KINDS, PUBLIC_ANSWER_KINDS, context_for, histories
+from ehd.tickets.sla_tracking import (
+    ANSWER_KINDS,
+    PUBLIC_ANSWER_KINDS,
+    aware,
+    context_for,
+    histories,
+)
 from ehd.tickets.status import DONE
 
 log = logging.getLogger(__name__)
@@ -39,10 +46,47 @@ log = logging.getLogger(__name__)
 BATCH = 5000  # rows of each table per run
 SETTLE = timedelta(seconds=10)
 _DONE = frozenset(s.value for s in DONE)
-R = TypeVar("R", Ticket, TicketChange, TicketEntry)
+CHUNK = 2000  # ticket ids per query
 
 
-def attributes(ticket: Ticket) -> Attributes:
+class TicketRow(NamedTuple):
+    id: int
+    created_at: datetime
+    status: str
+    priority: str
+    ticket_type: str
+    source: str
+    site_id: int | None
+    group_id: int | None
+    agent_id: int | None
+    template_id: int | None
+
+
+class ChangeRow(NamedTuple):
+    id: int
+    ticket_id: int
+    field: str
+    old: str
+    new: str
+    at: datetime
+
+
+class EntryRow(NamedTuple):
+    id: int
+    ticket_id: int
+    kind: str
+    public: bool
+    created_at: datetime
+
+
+# Read as plain rows (a fold reads thousands; model objects cost most of its time).
+TICKETS = ("tickets", TicketRow, "created_at")
+CHANGES = ("ticket_changes", ChangeRow, "at")
+ENTRIES = ("ticket_entries", EntryRow, "created_at")
+Row = TypeVar("Row", TicketRow, ChangeRow, EntryRow)
+
+
+def attributes(ticket: TicketRow) -> Attributes:
     return Attributes(ticket.source, ticket.site_id or 0, ticket.group_id or 0,
                       ticket.agent_id or 0, ticket.template_id or 0)  # fmt: skip
 
@@ -52,8 +96,42 @@ async def _cursor(name: str) -> int:
     return row.last_id if row else 0
 
 
+async def _select(
+    table: tuple[str, type[Row], str], where: str, values: Sequence[Any]
+) -> list[Row]:
+    name, kind, moment = table
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":  # $1, $2, … for "?"
+        pieces = where.split("?")
+        where = "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], 1)) + pieces[-1]
+    columns = kind._fields
+    rows = await connection.execute_query_dict(
+        f"SELECT {', '.join(columns)} FROM {name} WHERE {where}", list(values)
+    )
+    made = []
+    for row in rows:
+        row[moment] = aware(row[moment])
+        if "public" in row:
+            row["public"] = bool(row["public"])
+        made.append(kind(**row))
+    return made
+
+
+async def _after(table: tuple[str, type[Row], str], cursor: str) -> list[Row]:
+    return await _select(table, f"id > ? ORDER BY id LIMIT {BATCH}", [await _cursor(cursor)])
+
+
+async def _tickets(ids: set[int]) -> dict[int, TicketRow]:
+    found: dict[int, TicketRow] = {}
+    ordered = sorted(ids)
+    for chunk in (ordered[n : n + CHUNK] for n in range(0, len(ordered), CHUNK)):
+        marks = ", ".join("?" for _ in chunk)
+        found.update((t.id, t) for t in await _select(TICKETS, f"id IN ({marks})", chunk))
+    return found
+
+
 async def _timed(
-    tickets: dict[int, Ticket], moments: Sequence[tuple[int, datetime, Metric]]
+    tickets: dict[int, TicketRow], moments: Sequence[tuple[int, datetime, Metric]]
 ) -> list[tuple[float, bool | None]]:
     """For each (ticket id, moment, clock): the clock's time then, and whether that was within
     the ticket's SLA goal (None: no goal)."""
@@ -72,16 +150,9 @@ async def _timed(
     return timed
 
 
-async def _after(model: type[R], cursor: str) -> list[R]:
-    query = model.filter(id__gt=await _cursor(cursor)).order_by("id").limit(BATCH)
-    if model is TicketEntry:  # not the texts
-        query = query.only("id", "ticket_id", "kind", "public", "created_at")
-    return list(await query)
-
-
-def _settled(rows: list[R], settled: datetime) -> list[R]:
+def _settled(rows: list[Row], settled: datetime) -> list[Row]:
     """The rows up to the first one too new to trust the order of ids around it."""
-    kept: list[R] = []
+    kept: list[Row] = []
     for row in rows:
         if _moment(row) > settled:
             break
@@ -89,13 +160,13 @@ def _settled(rows: list[R], settled: datetime) -> list[R]:
     return kept
 
 
-def _moment(row: Ticket | TicketChange | TicketEntry) -> datetime:
+def _moment(row: TicketRow | ChangeRow | EntryRow) -> datetime:
     match row:
-        case Ticket():
+        case TicketRow():
             return row.created_at
-        case TicketChange():
+        case ChangeRow():
             return row.at
-        case TicketEntry():
+        case EntryRow():
             return row.created_at
 
 
@@ -103,15 +174,15 @@ async def fold_new(zone: ZoneInfo | None = None, now: datetime | None = None) ->
     """Fold what was written since the last run; returns how many rows it read."""
     zone = zone or ZoneInfo((await ensure_default_calendar()).timezone)
     settled = (now or datetime.now(UTC)) - SETTLE
-    made = _settled(list(await _after(Ticket, "tickets")), settled)
-    moves = _settled(list(await _after(TicketChange, "ticket_changes")), settled)
-    answers = _settled(list(await _after(TicketEntry, "ticket_answers")), settled)
+    made = _settled(await _after(TICKETS, "tickets"), settled)
+    moves = _settled(await _after(CHANGES, "ticket_changes"), settled)
+    answers = _settled(await _after(ENTRIES, "ticket_answers"), settled)
     status_moves = [m for m in moves if m.field == "status"]
     answering = [e for e in answers if e.kind in ANSWER_KINDS
                  or (e.kind in PUBLIC_ANSWER_KINDS and e.public)]  # fmt: skip
     firsts = await _first_answers(answering)
-    ids = {t.id for t in made} | {m.ticket_id for m in status_moves} | {e.ticket_id for e in firsts}
-    tickets = {t.id: t for t in await Ticket.filter(id__in=ids)} if ids else {}
+    tickets = await _tickets({m.ticket_id for m in status_moves} | {e.ticket_id for e in firsts})
+    tickets.update((t.id, t) for t in made)
 
     events: list[TicketEvent] = [Created(t.created_at, attributes(t)) for t in made]
     known = [m for m in status_moves if m.ticket_id in tickets]  # the rest were deleted
@@ -141,7 +212,7 @@ async def fold_new(zone: ZoneInfo | None = None, now: datetime | None = None) ->
     return len(made) + len(moves) + len(answers)
 
 
-async def _first_answers(answering: list[TicketEntry]) -> list[TicketEntry]:
+async def _first_answers(answering: list[EntryRow]) -> list[EntryRow]:
     """Those of the answers that are their ticket's first."""
     if not answering:
         return []

@@ -11,7 +11,7 @@ for the customer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -43,6 +43,13 @@ class Attributes:
     template_id: int = 0
 
 
+COLUMNS = (
+    "created", "solved", "reopened", "first_responses", "first_response_seconds",
+    "resolution_seconds", "first_response_goals", "first_response_met", "resolution_goals",
+    "resolution_met",
+)  # fmt: skip
+
+
 @dataclass
 class TicketCounts:
     created: int = 0
@@ -58,11 +65,11 @@ class TicketCounts:
     resolution_met: int = 0
 
     def add(self, other: TicketCounts) -> None:
-        for item in fields(self):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+        for name in COLUMNS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def values(self) -> list[int]:
-        return [getattr(self, item.name) for item in fields(self)]
+        return [getattr(self, name) for name in COLUMNS]
 
     @property
     def average_first_response(self) -> float | None:
@@ -79,9 +86,6 @@ class TicketCounts:
     @property
     def resolution_compliance(self) -> float | None:
         return _share(self.resolution_met, self.resolution_goals)
-
-
-COLUMNS = tuple(item.name for item in fields(TicketCounts))
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -170,7 +170,8 @@ async def ticket_report(request: TicketReportRequest) -> TicketReport:
     labels = [start.strftime(LABEL_FORMATS[request.period]) for start in starts]
     filters = await _ids(request.only)
     rows_by_day = (
-        await ticket_store.sums(request.first, request.last, request.dimension, filters)
+        await ticket_store.sums(request.first, request.last, request.period, request.dimension,
+                                filters)  # fmt: skip
         if filters is not None else []
     )  # fmt: skip
     per_group: dict[tuple[date, str], TicketCounts] = {}

@@ -12,7 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ehd.db.bulk_insert import insert_rows
 from ehd.db.models import TicketDay
-from ehd.stats.ticket_figures import COLUMNS, Attributes, DayKey, Dimension, TicketCounts
+from ehd.stats.ticket_figures import COLUMNS, Attributes, DayKey, Dimension, Period, TicketCounts
 
 KEY_COLUMNS = ("day", "channel", "site_id", "group_id", "agent_id", "template_id")
 DIMENSION_COLUMNS = {
@@ -54,11 +54,30 @@ def _counts(row: Mapping[str, Any]) -> TicketCounts:
     return TicketCounts(**{name: int(row[name] or 0) for name in COLUMNS})
 
 
+# The period's first day, worked out by the database (weeks start on Monday).
+BUCKETS = {
+    "sqlite": {
+        Period.DAY: "day",
+        Period.WEEK: (
+            "date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')"
+        ),
+        Period.MONTH: "substr(day, 1, 7) || '-01'",
+    },
+    "postgres": {
+        Period.DAY: "day",
+        Period.WEEK: "CAST(date_trunc('week', day) AS DATE)",
+        Period.MONTH: "CAST(date_trunc('month', day) AS DATE)",
+    },
+}  # fmt: skip
+
+
 async def sums(
-    first: date, last: date, dimension: Dimension, only: Mapping[Dimension, Any] | None = None
-) -> list[tuple[date, str, TicketCounts]]:
-    """The counters of each day from ``first`` to ``last`` (inclusive) that has any, summed
-    per value of the dimension ("" in total), filtered by ``only`` (dimension: value)."""
+    first: date, last: date, period: Period, dimension: Dimension,
+    only: Mapping[Dimension, Any] | None = None,
+) -> list[tuple[date, str, TicketCounts]]:  # fmt: skip
+    """The counters from ``first`` to ``last`` (inclusive) summed by the database per period
+    (keyed by its first day) and value of the dimension ("" in total), filtered by ``only``
+    (dimension: value); periods without any are left out."""
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
     values: list[Any] = [first, last]
@@ -68,16 +87,17 @@ async def sums(
         values.append(value)
     marks = [f"${n}" if postgres else "?" for n in range(1, len(values) + 1)]
     by = DIMENSION_COLUMNS.get(dimension)
-    grouped = ("day", by) if by else ("day",)
+    bucket = BUCKETS["postgres" if postgres else "sqlite"][period]
+    grouped = ("bucket", by) if by else ("bucket",)
     # each named: PostgreSQL calls every SUM(x) "sum"
     summed = ", ".join(f"SUM({c}) AS {c}" for c in COLUMNS)
     sql = (
-        f"SELECT {', '.join(grouped)}, {summed} FROM ticket_days "
+        f"SELECT {bucket} AS bucket{f', {by}' if by else ''}, {summed} FROM ticket_days "
         f"WHERE {' AND '.join(conditions).format(*marks)} GROUP BY {', '.join(grouped)}"
     )
     rows = await connection.execute_query_dict(sql, values)
     return [
-        (_day(row["day"]), str(row[by]) if by else "", _counts(row)) for row in rows
+        (_day(row["bucket"]), str(row[by]) if by else "", _counts(row)) for row in rows
     ]  # fmt: skip
 
 

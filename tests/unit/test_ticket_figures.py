@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from ehd.stats.ticket_figures import (
+    COLUMNS,
     Attributes,
     Created,
     DayKey,
@@ -58,3 +60,7 @@ def test_the_backlog_walks_back_from_todays_open_count() -> None:
     # 10 open today, of which 3 more than at the end of the last period
     assert backlog(10, 3, days) == [8, 6, 7]
     assert backlog(0, 0, []) == []
+
+
+def test_the_columns_name_every_counter() -> None:
+    assert tuple(item.name for item in fields(TicketCounts)) == COLUMNS
