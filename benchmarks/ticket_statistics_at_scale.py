@@ -97,7 +97,8 @@ async def write_history(tickets: int) -> int:
         await insert_rows("ticket_entries", ("ticket_id", "kind", "public", "author", "text",
                                              "message_id", "created_at"), entries)  # fmt: skip
         written += len(made) + len(changes) + len(entries)
-        made.clear(), changes.clear(), entries.clear()
+        for rows in (made, changes, entries):
+            rows.clear()
 
     for number in range(tickets):
         day = YEAR_START + timedelta(days=int(number / per_day))

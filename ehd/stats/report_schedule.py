@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from ehd.db.models import ReportFrequency
 from ehd.errors import ValidationError
 from ehd.stats.call_report import parse_request
+from ehd.stats.ticket_report import parse_request as parse_ticket_request
 
 
 def last_period(frequency: ReportFrequency, today: date) -> tuple[date, date]:
@@ -48,7 +49,10 @@ def due_period(
 FORMATS = ("pdf", "xlsx", "csv")
 MAX_RECIPIENTS = 20
 _ADDRESS = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
-VIEW_KEYS = ("granularity", "group", "queue")  # what a subscription keeps of its view
+# What a subscription keeps of its view: of the call statistics, of the ticket statistics.
+VIEW_KEYS = ("granularity", "group", "queue")
+TICKET_VIEW_KEYS = ("granularity", "group", "channel", "site", "group_name", "agent", "template")
+REPORTS = ("calls", "tickets")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,15 @@ def parse_subscription(
     for address in recipients:
         if not _ADDRESS.fullmatch(address) or len(address) > 254:
             raise ValidationError(f"recipients: {address!r} is not an address", field="recipients")
-    query = {key: fields[key] for key in VIEW_KEYS if fields.get(key)}
-    parse_request(query, today)  # the view's own checks
+    report = fields.get("report") or "calls"
+    match report:
+        case "calls":
+            query = {key: fields[key] for key in VIEW_KEYS if fields.get(key)}
+            parse_request(query, today)  # the view's own checks
+        case "tickets":
+            query = {key: fields[key] for key in TICKET_VIEW_KEYS if fields.get(key)}
+            parse_ticket_request(query, today)
+            query["report"] = "tickets"
+        case _:
+            raise ValidationError("report: calls or tickets", field="report")
     return SubscriptionForm(name, frequency, int(hour_text), chosen, recipients, query)

@@ -22,8 +22,10 @@ from pypdf import PdfReader
 from ehd.db.models import Queue, ReportSubscription, Role
 from ehd.mail.outbound import Mailer
 from ehd.stats.queue_log_import import import_queue_log
+from ehd.stats.ticket_feed import fold_new
 from ehd.web.boards.report_delivery import send_due_reports
 from tests.adapter.test_call_statistics import QUEUE_LOG
+from tests.adapter.test_ticket_statistics import seed_history
 from tests.harness.mail_sink import MailSink, mail_sink
 from tests.harness.web_client import app_client, csrf_token, log_in, mailing
 
@@ -130,7 +132,7 @@ async def test_bad_subscriptions_are_a_400_and_each_belongs_to_its_owner(
     client.session.cookie_jar.clear()
     await log_in(client, "carl", "carl-pass")
     page = await (await client.get("/statistics/reports")).text()
-    assert "Nightly SLA" not in page  # another supervisor's
+    assert "<td>Nightly SLA</td>" not in page  # another supervisor's
     async with client.post(f"/statistics/reports/{mine.id}/delete",
                            data={"csrf_token": csrf_token(page)}) as answer:  # fmt: skip
         assert answer.status == 404
@@ -139,3 +141,44 @@ async def test_bad_subscriptions_are_a_400_and_each_belongs_to_its_owner(
     async with client.get("/statistics/reports") as answer:
         assert answer.status == 403
     assert await ReportSubscription.all().count() == 1
+
+
+async def test_the_nightly_sla_compliance_report_arrives_with_the_ticket_figures(
+    setup: tuple[TestClient[Any, Any], Mailer, MailSink],
+) -> None:
+    """The preset on report central: ticket statistics of yesterday per response group."""
+    client, mailer, sink = setup
+    await seed_history()
+    await fold_new(STOCKHOLM, datetime(2030, 1, 1, tzinfo=STOCKHOLM))
+    page = await (await client.get("/statistics/reports")).text()
+    preset = re.search(r'href="(/statistics/reports\?report=tickets[^"]+)" id="sla-preset"', page)
+    assert preset, page
+    form_page = await (await client.get(preset.group(1).replace("&amp;", "&"))).text()
+    assert 'value="SLA compliance"' in form_page
+    form = [("csrf_token", csrf_token(form_page)), ("report", "tickets"),
+            ("name", "SLA compliance"), ("frequency", "daily"), ("hour", "6"),
+            ("granularity", "day"), ("group", "total"), ("formats", "pdf"), ("formats", "xlsx"),
+            ("recipients", "floor@ehd.example")]  # fmt: skip
+    async with client.post("/statistics/reports", data=form, allow_redirects=False) as answer:
+        assert answer.status == 303, await answer.text()
+    bad = [*form[:-1], ("recipients", "floor@ehd.example"), ("group", "colour")]
+    async with client.post("/statistics/reports", data=bad, allow_redirects=False) as answer:
+        assert answer.status == 400
+
+    morning = datetime(2026, 11, 4, 7, 0, tzinfo=STOCKHOLM)  # the report of 3 November
+    assert await send_due_reports(mailer, morning) == 1
+    message = await sink.wait_for("floor@ehd.example")
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Solved: 2" in body and "Resolution within SLA %: 50.0" in body
+    files = _attachments(message)
+    assert sorted(files) == ["ehd-tickets-2026-11-03.pdf", "ehd-tickets-2026-11-03.xlsx"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files[
+        "ehd-tickets-2026-11-03.pdf"])).pages)  # fmt: skip
+    assert "SLA compliance" in text and re.search(r"Resolution within SLA %\s*50\.0", text), text
+    sheet = openpyxl.load_workbook(io.BytesIO(files["ehd-tickets-2026-11-03.xlsx"])).active
+    assert sheet is not None
+    lines = list(sheet.iter_rows(values_only=True))
+    total = dict(zip(lines[0], lines[-1], strict=True))
+    assert (total["period"], total["created"], total["solved"], total["resolution_sla"]) == (
+        "total", 1, 2, 50
+    )  # fmt: skip

@@ -55,7 +55,7 @@ async def seed_history() -> None:
     solved after 3.5 opening hours. B: phone, solved after 2 h unanswered, reopened, solved
     again at 4 h. C: email, still new. Goals: first response 1 h, resolution 3 h."""
     await SlaPolicy.create(name="default", first_response_minutes=60, resolution_minutes=180)
-    support = await Queue.create(name="support")
+    support, _ = await Queue.get_or_create(name="support")
     a = await _ticket("A", "email", at(2, 9))
     await service.change(a, "alice", "group_id", support.id)
     answer = await TicketEntry.create(ticket=a, kind="mail_out", public=True, text="On it.")

@@ -1,6 +1,7 @@
-"""Report central: users subscribe to a statistics view by mail (daily, weekly or monthly;
-PDF, XLSX and/or CSV; to chosen addresses), see and cancel their subscriptions (admins see
-everyone's), and can send one at once. ehd.web.boards.report_delivery makes and mails them."""
+"""Report central: users subscribe to a statistics view (calls or tickets) by mail (daily,
+weekly or monthly; PDF, XLSX and/or CSV; to chosen addresses), see and cancel their
+subscriptions (admins see everyone's), and can send one at once.
+ehd.web.boards.report_delivery makes and mails them."""
 
 from __future__ import annotations
 
@@ -14,10 +15,17 @@ from ehd.accounts.permissions import Permission
 from ehd.calendars.store import ensure_default_calendar
 from ehd.db.models import ReportFrequency, ReportSubscription, Role, User
 from ehd.errors import EhdError
-from ehd.stats.report_schedule import FORMATS, VIEW_KEYS, last_period, parse_subscription
+from ehd.stats.report_schedule import (
+    FORMATS,
+    TICKET_VIEW_KEYS,
+    VIEW_KEYS,
+    last_period,
+    parse_subscription,
+)
 from ehd.web.auth import require_permission
 from ehd.web.boards.call_statistics import GRANULARITY_LABELS, GROUPING_LABELS
 from ehd.web.boards.report_delivery import send_report
+from ehd.web.boards.ticket_statistics import DIMENSION_LABELS, PERIOD_LABELS
 from ehd.web.keys import TICKET_MAIL
 from ehd.web.rendering import render
 
@@ -41,11 +49,14 @@ async def _page(
         ReportSubscription.all() if me.role == Role.ADMIN else ReportSubscription.filter(owner=me)
     )
     subscriptions = await mine.order_by("name", "id").prefetch_related("owner")
-    view = {key: request.query.get(key, "") for key in VIEW_KEYS}  # from "Subscribe"
+    # from a statistics page's "Subscribe by mail", or a preset
+    keys = {*VIEW_KEYS, *TICKET_VIEW_KEYS, "report", "name", "frequency"}
+    view = {key: request.query[key] for key in keys if request.query.get(key)}
     return render("report_central.html", request, {
         "subscriptions": subscriptions, "error": error, "typed": typed or {**view},
         "frequencies": FREQUENCY_LABELS, "formats": FORMATS, "granularities": GRANULARITY_LABELS,
         "groupings": GROUPING_LABELS, "sent": request.query.get("sent", ""),
+        "periods": PERIOD_LABELS, "dimensions": DIMENSION_LABELS,
     }, status=status)  # fmt: skip
 
 

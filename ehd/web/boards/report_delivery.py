@@ -1,5 +1,5 @@
-"""Subscribed reports made and mailed: the call statistics of the last period as PDF (the
-page's figures and charts, drawn by WeasyPrint), XLSX and CSV, through ehd's outbox, in the
+"""Subscribed reports made and mailed: the call or ticket statistics of the last period as PDF
+(the page's figures and charts, drawn by WeasyPrint), XLSX and CSV, through ehd's outbox, in the
 subscriber's language. A background job sends what is due; the report central page can send
 one at once."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -22,7 +23,10 @@ from ehd.mail.outbound import Mailer
 from ehd.stats import exports
 from ehd.stats.call_report import CallReport, call_report, parse_request
 from ehd.stats.report_schedule import due_period
+from ehd.stats.ticket_report import TicketReport, ticket_report
+from ehd.stats.ticket_report import parse_request as parse_ticket_request
 from ehd.web.boards.call_statistics import MEASURE_LABELS, charts_of, duration, occupancy
+from ehd.web.boards.ticket_statistics import TICKET_MEASURE_LABELS, ticket_charts
 from ehd.web.i18n import translations
 
 log = logging.getLogger(__name__)
@@ -62,48 +66,76 @@ def _pdf(report: CallReport, title: str, language: str) -> bytes:
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=STYLESHEET)]))
 
 
+def _ticket_pdf(report: TicketReport, title: str, language: str) -> bytes:
+    """Blocks for about half a second: run it off the event loop."""
+    from weasyprint import CSS, HTML
+
+    gettext = translations(language).gettext
+    html = _TEMPLATES.get_template("report_pdf_tickets.html").render(
+        _=gettext, lang=language, title=title, report=report, wanted=report.request,
+        measures=TICKET_MEASURE_LABELS, charts=ticket_charts(report, gettext),
+    )  # fmt: skip
+    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=STYLESHEET)]))
+
+
+@dataclass(frozen=True)
+class MadeReport:
+    totals: dict[str, object]
+    labels: dict[str, str]  # what the mail's text calls each total
+    files: list[ReportFile]
+
+
 async def report_files(
     subscription: ReportSubscription, first: date, last: date, zone: ZoneInfo
-) -> tuple[CallReport, list[ReportFile]]:
+) -> MadeReport:
+    """The subscribed view for the days, as the files the subscription chose."""
     query = {**subscription.query, "from": first.isoformat(), "to": last.isoformat()}
-    report = await call_report(parse_request(query, last), zone)
     await subscription.fetch_related("owner")
-    base = f"ehd-calls-{first}-{last}" if first != last else f"ehd-calls-{first}"
+    language = subscription.owner.language
+    tickets = query.get("report") == "tickets"
+    name = "tickets" if tickets else "calls"
+    base = f"ehd-{name}-{first}-{last}" if first != last else f"ehd-{name}-{first}"
+    makers: dict[str, Callable[[], bytes]]
+    if tickets:
+        ticket_view = await ticket_report(parse_ticket_request(query, last))
+        totals, labels = ticket_view.totals, TICKET_MEASURE_LABELS
+        makers = {
+            "pdf": lambda: _ticket_pdf(ticket_view, subscription.name, language),
+            "xlsx": lambda: exports.tickets_xlsx(ticket_view),
+            "csv": lambda: exports.tickets_csv(ticket_view).encode(),
+        }
+    else:
+        call_view = await call_report(parse_request(query, last), zone)
+        totals, labels = call_view.totals, MEASURE_LABELS
+        makers = {
+            "pdf": lambda: _pdf(call_view, subscription.name, language),
+            "xlsx": lambda: exports.as_xlsx(call_view),
+            "csv": lambda: exports.as_csv(call_view).encode(),
+        }
     files = []
     for kind in subscription.formats:
-        match kind:
-            case "pdf":
-                content = await asyncio.to_thread(
-                    _pdf, report, subscription.name, subscription.owner.language
-                )
-            case "xlsx":
-                content = await asyncio.to_thread(exports.as_xlsx, report)
-            case "csv":
-                content = exports.as_csv(report).encode()
-            case _:
-                continue  # a format this version does not make
-        files.append(ReportFile(f"{base}.{kind}", content, *TYPES[kind]))
-    return report, files
+        if kind in makers:  # else a format this version does not make
+            content = await asyncio.to_thread(makers[kind])
+            files.append(ReportFile(f"{base}.{kind}", content, *TYPES[kind]))
+    return MadeReport(totals, labels, files)
 
 
 def _message(
-    mailer: Mailer, subscription: ReportSubscription, first: date, last: date,
-    report: CallReport, files: list[ReportFile],
-) -> EmailMessage:  # fmt: skip
+    mailer: Mailer, subscription: ReportSubscription, first: date, last: date, made: MadeReport
+) -> EmailMessage:
     gettext = translations(subscription.owner.language).gettext
     period = first.isoformat() if first == last else f"{first} – {last}"
-    figures = report.totals
     lines = [
         f"{subscription.name}: {period}",
         "",
         *(
-            f"{gettext(label)}: {'–' if figures[name] is None else figures[name]}"
-            for name, label in MEASURE_LABELS.items()
+            f"{gettext(label)}: {'–' if made.totals[name] is None else made.totals[name]}"
+            for name, label in made.labels.items()
         ),
     ]
     message = mailer.build(", ".join(subscription.recipients), f"{subscription.name}: {period}",
                            "\n".join(lines) + "\n")  # fmt: skip
-    for item in files:
+    for item in made.files:
         message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
                                filename=item.filename)  # fmt: skip
     return message
@@ -116,8 +148,8 @@ async def send_report(
     if not mailer.enabled:
         log.info("report %r not sent: no mail server configured", subscription.name)
         return False
-    report, files = await report_files(subscription, first, last, zone)
-    await outbox.send(mailer, _message(mailer, subscription, first, last, report, files))
+    made = await report_files(subscription, first, last, zone)
+    await outbox.send(mailer, _message(mailer, subscription, first, last, made))
     return True
 
 
