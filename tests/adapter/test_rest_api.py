@@ -16,6 +16,8 @@ from ehd.accounts.service import create_user
 from ehd.config import Config
 from ehd.db.models import CallRecord, Queue, Role, Ticket, TicketChange, TicketSettings, User
 from ehd.platform import create_platform_app
+from ehd.stats.ticket_feed import fold_new
+from tests.adapter.test_ticket_statistics import STOCKHOLM, seed_history
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -199,7 +201,8 @@ async def test_the_openapi_document_describes_every_resource(api: Client) -> Non
     for name in ("bnos", "calls", "companies", "contacts", "sites", "tickets", "users", "queues",
                  "crm_logs"):  # fmt: skip
         assert f"{BASE}/{name}" in paths and f"{BASE}/{name}/{{id}}" in paths
-    for name in ("crm_aid", "crm_contactsearch", "userstats", "teamstats"):
+    for name in ("crm_aid", "crm_contactsearch", "userstats", "teamstats", "callstats",
+                 "ticketstats"):  # fmt: skip
         assert f"{BASE}/{name}" in paths
     assert f"{BASE}/crm_contactstatus/{{id}}" in paths
     parameters = {p["name"] for p in paths[f"{BASE}/calls"]["get"]["parameters"]}
@@ -341,3 +344,24 @@ async def test_scripts_log_agents_in_and_out_and_reach_call_control(api: Client)
     paths = (await call(api, "GET", "/openapi.json"))[1]["paths"]
     assert f"{BASE}/livecalls/{{call_id}}/consult/complete" in paths
     assert f"{BASE}/agents/{{username}}/pause" in paths and f"{BASE}/users" in paths
+
+
+async def test_the_statistics_views_answer_through_the_api(api: Client) -> None:
+    """The pages' call and ticket statistics, for scripts: the same figures, 400 for a bad
+    parameter."""
+    await seed_history()
+    await fold_new(STOCKHOLM, datetime(2030, 1, 1, tzinfo=STOCKHOLM))
+    status, tickets = await call(
+        api, "GET", "/ticketstats?from=2026-11-02&to=2026-11-04&granularity=week"
+    )
+    assert status == 200, tickets
+    assert (tickets["totals"]["created"], tickets["totals"]["resolution_sla"]) == (3, 33.3)
+    assert [(row["period"], row["solved"]) for row in tickets["rows"]] == [("2026-W45", 3)]
+    status, calls = await call(api, "GET", "/callstats?from=2026-11-02&to=2026-11-04")
+    assert status == 200 and calls["totals"]["offered"] == 0
+    for bad in (
+        "/ticketstats?granularity=hour", "/ticketstats?colour=red", "/callstats?group=site",
+        "/callstats?from=²⁰²⁶-11-02", "/ticketstats?to=x",
+    ):  # fmt: skip
+        status, answer = await call(api, "GET", bad)
+        assert status == 400, (bad, answer)

@@ -14,6 +14,7 @@ import math
 import time
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from tortoise.models import Model
@@ -22,6 +23,7 @@ from tortoise.queryset import QuerySet
 from ehd.accounts.login_guard import UserAttemptLimiter
 from ehd.accounts.password_policy import Policy
 from ehd.accounts.service import verify_credentials
+from ehd.calendars.store import ensure_default_calendar
 from ehd.db.models import Role, User
 from ehd.errors import (
     AuthenticationError,
@@ -31,7 +33,12 @@ from ehd.errors import (
     ValidationError,
 )
 from ehd.plain_numbers import row_id
+from ehd.stats.call_report import call_report
+from ehd.stats.call_report import parse_request as parse_call_request
+from ehd.stats.ticket_report import parse_request as parse_ticket_request
+from ehd.stats.ticket_report import ticket_report
 from ehd.tickets.options import ticket_options
+from ehd.web.boards import call_statistics, ticket_statistics
 from ehd.web.json_input import json_body
 from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS, QUEUE_SERVICE
 from ehd.web.restapi import computed, writes
@@ -39,7 +46,12 @@ from ehd.web.restapi.query import Op, Selection, parse
 from ehd.web.restapi.resources import RESOURCES, Resource
 
 BASE = "/RestAPI/v1"
-COMPUTED = ("crm_aid", "crm_contactsearch", "crm_contactstatus", "userstats", "teamstats")
+COMPUTED = ("crm_aid", "crm_contactsearch", "crm_contactstatus", "userstats", "teamstats",
+            "callstats", "ticketstats")  # fmt: skip
+# The statistics views' own parameters (the pages' query, through the same doors).
+CALL_STATS_PARAMETERS = ("from", "to", "granularity", "group", "queue")
+TICKET_STATS_PARAMETERS = ("from", "to", "granularity", "group", "channel", "site",
+                           "group_name", "agent", "template")  # fmt: skip
 ORM_OPS = {Op.LT: "lt", Op.LE: "lte", Op.GE: "gte", Op.GT: "gt"}
 
 routes = web.RouteTableDef()
@@ -205,6 +217,8 @@ async def _computed(request: web.Request, name: str, rest: list[str]) -> web.Str
         return web.json_response(await computed.crm_contactstatus(contact_id))
     if rest:
         raise NotFoundError(f"{name} has no items")
+    if name in ("callstats", "ticketstats"):
+        return web.json_response(await _statistics(request, name))
     if name in ("userstats", "teamstats"):
         selection = parse(request.query.items(), computed.PERIOD_FIELDS)
         stats = computed.userstats if name == "userstats" else computed.teamstats
@@ -217,6 +231,20 @@ async def _computed(request: web.Request, name: str, rest: list[str]) -> web.Str
         return web.json_response(await computed.crm_aid(request.query))
     selection = parse([(k, v) for k, v in request.query.items() if k == "limit"], {})
     return web.json_response(await computed.crm_contactsearch(request.query, selection.limit))
+
+
+async def _statistics(request: web.Request, name: str) -> dict[str, object]:
+    """The call or ticket statistics view, as the page's ``format=json`` gives it."""
+    allowed = CALL_STATS_PARAMETERS if name == "callstats" else TICKET_STATS_PARAMETERS
+    unknown = [key for key in request.query if key not in allowed]
+    if unknown:
+        raise ValidationError(f"unknown parameter {unknown[0]!r}", field=unknown[0])
+    query = {key: request.query[key] for key in allowed if key in request.query}
+    zone = ZoneInfo((await ensure_default_calendar()).timezone)
+    today = datetime.now(zone).date()
+    if name == "callstats":
+        return call_statistics.as_json(await call_report(parse_call_request(query, today), zone))
+    return ticket_statistics.as_json(await ticket_report(parse_ticket_request(query, today)))
 
 
 @routes.route("*", BASE + "/{path:.*}")

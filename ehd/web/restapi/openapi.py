@@ -151,7 +151,28 @@ def _computed_paths() -> dict[str, Any]:
         f"{BASE}/teamstats": {"get": {"summary": "Per queue: calls, answered, lost, service "
             "level", "operationId": "teamstats",
             "parameters": [*period, _param("queue", {"type": "string"})], "responses": listed}},
+        f"{BASE}/callstats": {"get": {"summary": "Call statistics per period (docs/statistics.md)",
+            "operationId": "callstats", "parameters": [*_view_params(
+                {"granularity": ["15min", "hour", "day", "week", "month"],
+                 "group": ["total", "queue", "agent"]}, ("queue",))],
+            "responses": plain}},
+        f"{BASE}/ticketstats": {"get": {"summary": "Ticket statistics per period "
+            "(docs/statistics.md)", "operationId": "ticketstats", "parameters": [*_view_params(
+                {"granularity": ["day", "week", "month"],
+                 "group": ["total", "channel", "site", "group", "agent", "template"]},
+                ("channel", "site", "group_name", "agent", "template"))],
+            "responses": plain}},
     }  # fmt: skip
+
+
+def _view_params(choices: dict[str, list[str]], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A statistics view's query: a period of days, choices, and filters by name."""
+    day = {"type": "string", "format": "date"}
+    return [
+        _param("from", day), _param("to", day),
+        *(_param(key, {"type": "string", "enum": values}) for key, values in choices.items()),
+        *(_param(name, {"type": "string", "maxLength": 128}) for name in names),
+    ]  # fmt: skip
 
 
 @cache
