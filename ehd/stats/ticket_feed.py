@@ -20,7 +20,7 @@ from tortoise.functions import Min
 from tortoise.transactions import in_transaction
 
 from ehd.calendars.store import ensure_default_calendar
-from ehd.db.models import StatsCursor, TicketDay, TicketEntry
+from ehd.db.models import StatsCursor, TicketDay, TicketDaySlice, TicketEntry
 from ehd.stats import ticket_store
 from ehd.stats.ticket_figures import (
     Attributes,
@@ -229,6 +229,7 @@ async def rebuild(zone: ZoneInfo | None = None, now: datetime | None = None) -> 
     """Forget the counters and fold the whole history again; returns the rows read."""
     async with in_transaction():
         await TicketDay.all().delete()
+        await TicketDaySlice.all().delete()
         await StatsCursor.filter(name__in=["tickets", "ticket_changes", "ticket_answers"]).delete()
     total = 0
     while read := await fold_new(zone, now):

@@ -1,5 +1,6 @@
-"""The ticket counters per day in the database (``ticket_days``): adding the deltas of a fold,
-and the sums a statistics view reads, grouped by the database."""
+"""The ticket counters per day in the database: per combination of attributes
+(``ticket_days``, for filtered views) and per single attribute (``ticket_day_slices``, for the
+rest); adding the deltas of a fold, and the sums a view reads, grouped by the database."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ehd.db.bulk_insert import insert_rows
-from ehd.db.models import TicketDay
-from ehd.stats.ticket_figures import COLUMNS, Attributes, DayKey, Dimension, Period, TicketCounts
+from ehd.stats.ticket_figures import COLUMNS, DayKey, Dimension, Period, TicketCounts
 
 KEY_COLUMNS = ("day", "channel", "site_id", "group_id", "agent_id", "template_id")
 DIMENSION_COLUMNS = {
@@ -21,33 +20,54 @@ DIMENSION_COLUMNS = {
 }  # fmt: skip
 
 
-def _key(row: TicketDay) -> DayKey:
-    return DayKey(row.day, Attributes(row.channel, row.site_id, row.group_id, row.agent_id,
-                                      row.template_id))  # fmt: skip
+SLICE_COLUMNS = ("dimension", "day", "value")
+
+
+def _slices(deltas: Mapping[DayKey, TicketCounts]) -> dict[tuple[str, date, str], TicketCounts]:
+    """The deltas summed per day over every attribute but one, and over all of them."""
+    sliced: dict[tuple[str, date, str], TicketCounts] = {}
+    for key, counts in deltas.items():
+        a = key.attributes
+        values = {
+            Dimension.TOTAL: "", Dimension.CHANNEL: a.channel, Dimension.SITE: str(a.site_id),
+            Dimension.GROUP: str(a.group_id), Dimension.AGENT: str(a.agent_id),
+            Dimension.TEMPLATE: str(a.template_id),
+        }  # fmt: skip
+        for dimension, value in values.items():
+            sliced.setdefault((dimension.value, key.day, value), TicketCounts()).add(counts)
+    return sliced
+
+
+async def _upsert(
+    connection: BaseDBAsyncClient, table: str, keys: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+) -> None:  # fmt: skip
+    """Adds each row's counters to its key's, making the rows that are new: one statement for
+    all (INSERT … ON CONFLICT, on SQLite and PostgreSQL alike)."""
+    if not rows:
+        return
+    postgres = connection.capabilities.dialect == "postgres"
+    names = (*keys, *COLUMNS)
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(names) + 1))
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COLUMNS)
+    await connection.execute_many(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}",
+        [list(row) for row in rows],
+    )
 
 
 async def add(deltas: Mapping[DayKey, TicketCounts], connection: BaseDBAsyncClient) -> None:
-    """Adds the deltas to their days, making the rows that are new (in the caller's
-    transaction, with the feed's cursors)."""
-    if not deltas:
-        return
-    days = sorted({key.day for key in deltas})
-    existing = {
-        _key(row): row
-        for row in await TicketDay.filter(day__in=days).using_db(connection)
-    }  # fmt: skip
-    new = []
-    for key in sorted(deltas):
-        row = existing.get(key)
-        if row is None:
-            a = key.attributes
-            new.append((key.day, a.channel, a.site_id, a.group_id, a.agent_id, a.template_id,
-                        *deltas[key].values()))  # fmt: skip
-            continue
-        for name, value in zip(COLUMNS, deltas[key].values(), strict=True):
-            setattr(row, name, getattr(row, name) + value)
-        await row.save(using_db=connection)
-    await insert_rows("ticket_days", (*KEY_COLUMNS, *COLUMNS), new, connection)
+    """Adds the deltas to their days and slices (in the caller's transaction, with the feed's
+    cursors)."""
+    combos = [
+        (key.day, key.attributes.channel, key.attributes.site_id, key.attributes.group_id,
+         key.attributes.agent_id, key.attributes.template_id, *counts.values())
+        for key, counts in sorted(deltas.items())
+    ]  # fmt: skip
+    await _upsert(connection, "ticket_days", KEY_COLUMNS, combos)
+    sliced = [(*key, *counts.values()) for key, counts in sorted(_slices(deltas).items())]
+    await _upsert(connection, "ticket_day_slices", SLICE_COLUMNS, sliced)
 
 
 def _counts(row: Mapping[str, Any]) -> TicketCounts:
@@ -80,19 +100,30 @@ async def sums(
     (dimension: value); periods without any are left out."""
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
+    bucket = BUCKETS["postgres" if postgres else "sqlite"][period]
+    filters = dict(only or {})
     values: list[Any] = [first, last]
     conditions = ["day >= {}", "day <= {}"]
-    for filtered, value in (only or {}).items():
-        conditions.append(f"{DIMENSION_COLUMNS[filtered]} = {{}}")
-        values.append(value)
-    marks = [f"${n}" if postgres else "?" for n in range(1, len(values) + 1)]
-    by = DIMENSION_COLUMNS.get(dimension)
-    bucket = BUCKETS["postgres" if postgres else "sqlite"][period]
-    grouped = ("bucket", by) if by else ("bucket",)
     # each named: PostgreSQL calls every SUM(x) "sum"
     summed = ", ".join(f"SUM({c}) AS {c}" for c in COLUMNS)
+    if not filters or (dimension is Dimension.TOTAL and len(filters) == 1):
+        # One slice answers: a grouping without filters, or one filter in total.
+        sliced, wanted = next(iter(filters.items()), (dimension, None))
+        conditions.append("dimension = {}")
+        values.append(sliced.value)
+        if wanted is not None:
+            conditions.append("value = {}")
+            values.append(str(wanted))
+        table, by = "ticket_day_slices", "value" if dimension is not Dimension.TOTAL else None
+    else:
+        for filtered, value in filters.items():
+            conditions.append(f"{DIMENSION_COLUMNS[filtered]} = {{}}")
+            values.append(value)
+        table, by = "ticket_days", DIMENSION_COLUMNS.get(dimension)
+    marks = [f"${n}" if postgres else "?" for n in range(1, len(values) + 1)]
+    grouped = ("bucket", by) if by else ("bucket",)
     sql = (
-        f"SELECT {bucket} AS bucket{f', {by}' if by else ''}, {summed} FROM ticket_days "
+        f"SELECT {bucket} AS bucket{f', {by}' if by else ''}, {summed} FROM {table} "
         f"WHERE {' AND '.join(conditions).format(*marks)} GROUP BY {', '.join(grouped)}"
     )
     rows = await connection.execute_query_dict(sql, values)
@@ -112,7 +143,7 @@ async def net_change_after(last: date) -> int:
     mark = "$1" if connection.capabilities.dialect == "postgres" else "?"
     sql = (
         "SELECT SUM(created) AS created, SUM(solved) AS solved, SUM(reopened) AS reopened "
-        f"FROM ticket_days WHERE day > {mark}"
+        f"FROM ticket_day_slices WHERE dimension = 'total' AND day > {mark}"
     )
     (row,) = await connection.execute_query_dict(sql, [last])
     return int(row["created"] or 0) - int(row["solved"] or 0) + int(row["reopened"] or 0)

@@ -61,6 +61,7 @@ from ehd.db.models.stats import (
     ReportSubscription,
     StatsCursor,
     TicketDay,
+    TicketDaySlice,
 )
 from ehd.db.models.tickets import (
     AfterImport,
@@ -134,6 +135,7 @@ __all__ = [
     "ReportSubscription",
     "StatsCursor",
     "TicketDay",
+    "TicketDaySlice",
     "Role",
     "RouteType",
     "SavedSearch",

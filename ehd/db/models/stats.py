@@ -124,6 +124,32 @@ class TicketDay(Model):
         unique_together = (("day", "channel", "site_id", "group_id", "agent_id", "template_id"),)
 
 
+class TicketDaySlice(Model):
+    """The same counters as TicketDay summed over every attribute but one (``dimension``:
+    channel, site, group, agent or template, ``value`` its stored value) or all of them
+    ("total", ""): what a view without filters reads, a few dozen rows a day however many
+    combinations of attributes the tickets had."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    dimension = fields.CharField(max_length=16)
+    value = fields.CharField(max_length=32, default="")
+    created = fields.IntField(default=0)
+    solved = fields.IntField(default=0)
+    reopened = fields.IntField(default=0)
+    first_responses = fields.IntField(default=0)
+    first_response_seconds = fields.BigIntField(default=0)
+    resolution_seconds = fields.BigIntField(default=0)
+    first_response_goals = fields.IntField(default=0)
+    first_response_met = fields.IntField(default=0)
+    resolution_goals = fields.IntField(default=0)
+    resolution_met = fields.IntField(default=0)
+
+    class Meta:
+        table = "ticket_day_slices"
+        unique_together = (("dimension", "day", "value"),)
+
+
 class StatsCursor(Model):
     """How far a statistics feed has read a table (the id of the last row folded)."""
 
