@@ -10,12 +10,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ehd.db.models import Queue
-from ehd.errors import ValidationError
 from ehd.stats import agent_time_store, interval_store
 from ehd.stats.agent_time import AgentSlotTime
 from ehd.stats.intervals import SLOT_SECONDS, Measures, SlotCounts, SlotKey
 from ehd.stats.rollup import Granularity, Grouping, period_start, roll_up, total
 from ehd.stats.staffing import StaffingRow, agents_needed
+from ehd.stats.view_query import chosen, days
 
 ONE_DAY = timedelta(days=1)
 # The longest period each granularity may cover: a longer one would be thousands of rows.
@@ -53,33 +53,11 @@ class CallReportRequest:
         }
 
 
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise ValidationError(f"{name}: a date such as 2026-12-01", field=name) from err
-
-
 def parse_request(query: Mapping[str, str], today: date) -> CallReportRequest:
     """From a page's or an API's parameters; the default is the last seven days by day."""
-    try:
-        granularity = Granularity(query.get("granularity") or Granularity.DAY)
-    except ValueError as err:
-        allowed = ", ".join(g.value for g in Granularity)
-        raise ValidationError(f"granularity: one of {allowed}", field="granularity") from err
-    try:
-        grouping = Grouping(query.get("group") or Grouping.TOTAL)
-    except ValueError as err:
-        allowed = ", ".join(g.value for g in Grouping)
-        raise ValidationError(f"group: one of {allowed}", field="group") from err
-    last = _day(query["to"], "to") if query.get("to") else today
-    first = _day(query["from"], "from") if query.get("from") else last - timedelta(days=6)
-    if first > last:
-        raise ValidationError("from: a day before to", field="from")
-    if (last - first).days + 1 > MAX_DAYS[granularity]:
-        raise ValidationError(
-            f"{granularity.value}: choose at most {MAX_DAYS[granularity]} days", field="from"
-        )
+    granularity = chosen(Granularity, query, "granularity", Granularity.DAY)
+    grouping = chosen(Grouping, query, "group", Grouping.TOTAL)
+    first, last = days(query, today, 7, MAX_DAYS[granularity], granularity.value)
     queues = tuple(sorted({q.strip() for q in query.get("queue", "").split(",") if q.strip()}))
     return CallReportRequest(first, last, granularity, grouping, queues)
 
@@ -202,3 +180,35 @@ async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
     staffing = await _staffing(request, zone, periods, first, end) if granularity in STEPS else []
     total_counts = total(row.counts for row in periods)
     return CallReport(request, zone, periods, rows, total_counts, agent_times, staffing)
+
+
+def report_json(report: CallReport) -> dict[str, object]:
+    """The report for scripts and other tools: the same figures as the page."""
+    return {
+        "request": report.request.as_query(),
+        "totals": report.totals,
+        "rows": [
+            {"period": row.start.isoformat(), "group": row.group, **row.measures}
+            for row in report.rows
+        ],
+        "agents": {
+            agent: {
+                "logged_in": round(spent.logged_in),
+                "ready": round(spent.ready),
+                "busy": round(spent.busy),
+                "wrapup": round(spent.wrapup),
+                "paused": round(spent.paused),
+                "pauses": {k: round(v) for k, v in spent.pauses.items()},
+            }
+            for agent, spent in report.agent_times.items()
+        },  # fmt: skip
+        "staffing": [
+            {
+                "period": row.label,
+                "offered": row.offered,
+                "needed": row.needed,
+                "available": row.available,
+            }
+            for row in report.staffing
+        ],  # fmt: skip
+    }

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ehd.db.models import Queue, Site, Ticket, TicketTemplate, User
-from ehd.errors import ValidationError
 from ehd.stats import ticket_store
 from ehd.stats.ticket_figures import (
     Dimension,
@@ -20,6 +19,7 @@ from ehd.stats.ticket_figures import (
     period_start,
     periods,
 )
+from ehd.stats.view_query import chosen, days
 from ehd.tickets.status import DONE
 
 MAX_DAYS = {Period.DAY: 400, Period.WEEK: 800, Period.MONTH: 1200}
@@ -52,31 +52,11 @@ class TicketReportRequest:
         }  # fmt: skip
 
 
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise ValidationError(f"{name}: a date such as 2026-12-01", field=name) from err
-
-
 def parse_request(query: Mapping[str, str], today: date) -> TicketReportRequest:
     """From a page's or an API's parameters; the default is the last 30 days by day."""
-    try:
-        period = Period(query.get("granularity") or Period.DAY)
-    except ValueError as err:
-        allowed = ", ".join(p.value for p in Period)
-        raise ValidationError(f"granularity: one of {allowed}", field="granularity") from err
-    try:
-        dimension = Dimension(query.get("group") or Dimension.TOTAL)
-    except ValueError as err:
-        allowed = ", ".join(d.value for d in Dimension)
-        raise ValidationError(f"group: one of {allowed}", field="group") from err
-    last = _day(query["to"], "to") if query.get("to") else today
-    first = _day(query["from"], "from") if query.get("from") else last - timedelta(days=29)
-    if first > last:
-        raise ValidationError("from: a day before to", field="from")
-    if (last - first).days + 1 > MAX_DAYS[period]:
-        raise ValidationError(f"at most {MAX_DAYS[period]} days by {period.value}", field="from")
+    period = chosen(Period, query, "granularity", Period.DAY)
+    dimension = chosen(Dimension, query, "group", Dimension.TOTAL)
+    first, last = days(query, today, 30, MAX_DAYS[period], period.value)
     only = tuple(
         (dimension_, str(query[name]).strip()[:128])
         for dimension_, name in FILTERS.items()
@@ -204,3 +184,11 @@ async def ticket_report(request: TicketReportRequest) -> TicketReport:
         request, rows, measures(totals, ends[-1] if ends else None), labels,
         list(per_period.values()), ends,
     )  # fmt: skip
+
+
+def report_json(report: TicketReport) -> dict[str, object]:
+    return {
+        "request": report.request.as_query(),
+        "totals": report.totals,
+        "rows": [{"period": row.label, "group": row.group, **row.measures} for row in report.rows],
+    }

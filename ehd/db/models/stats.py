@@ -96,18 +96,9 @@ class AgentPauseInterval(Model):
         unique_together = (("slot", "agent", "reason"),)
 
 
-class TicketDay(Model):
-    """The counters of ehd.stats.ticket_figures.TicketCounts for the ticket events of one
-    local day under one set of ticket attributes (0 or "": none). Ids rather than foreign keys:
-    a deleted group or agent leaves its history counted."""
+class TicketCounters(Model):
+    """The counters of ehd.stats.ticket_figures.TicketCounts, shared by the two tables."""
 
-    id = fields.BigIntField(primary_key=True)
-    day = fields.DateField()
-    channel = fields.CharField(max_length=16, default="")
-    site_id = fields.IntField(default=0)
-    group_id = fields.IntField(default=0)
-    agent_id = fields.IntField(default=0)
-    template_id = fields.IntField(default=0)
     created = fields.IntField(default=0)
     solved = fields.IntField(default=0)
     reopened = fields.IntField(default=0)
@@ -120,30 +111,37 @@ class TicketDay(Model):
     resolution_met = fields.IntField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class TicketDay(TicketCounters):
+    """The counters of ehd.stats.ticket_figures.TicketCounts for the ticket events of one
+    local day under one set of ticket attributes (0 or "": none). Ids rather than foreign keys:
+    a deleted group or agent leaves its history counted."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    channel = fields.CharField(max_length=16, default="")
+    site_id = fields.IntField(default=0)
+    group_id = fields.IntField(default=0)
+    agent_id = fields.IntField(default=0)
+    template_id = fields.IntField(default=0)
+
+    class Meta:
         table = "ticket_days"
         unique_together = (("day", "channel", "site_id", "group_id", "agent_id", "template_id"),)
 
 
-class TicketDaySlice(Model):
-    """The same counters as TicketDay summed over every attribute but one (``dimension``:
-    channel, site, group, agent or template, ``value`` its stored value) or all of them
-    ("total", ""): what a view without filters reads, a few dozen rows a day however many
+class TicketDaySlice(TicketCounters):
+    """The same counters as TicketDay summed over every attribute but one (dimension:
+    channel, site, group, agent or template, value: its stored value) or all of them
+    (total): what a view without filters reads, a few dozen rows a day however many
     combinations of attributes the tickets had."""
 
     id = fields.BigIntField(primary_key=True)
     day = fields.DateField()
     dimension = fields.CharField(max_length=16)
     value = fields.CharField(max_length=32, default="")
-    created = fields.IntField(default=0)
-    solved = fields.IntField(default=0)
-    reopened = fields.IntField(default=0)
-    first_responses = fields.IntField(default=0)
-    first_response_seconds = fields.BigIntField(default=0)
-    resolution_seconds = fields.BigIntField(default=0)
-    first_response_goals = fields.IntField(default=0)
-    first_response_met = fields.IntField(default=0)
-    resolution_goals = fields.IntField(default=0)
-    resolution_met = fields.IntField(default=0)
 
     class Meta:
         table = "ticket_day_slices"

@@ -4,7 +4,6 @@ reports use."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,11 +17,12 @@ from ehd.db.models import Queue
 from ehd.errors import ValidationError
 from ehd.stats import exports
 from ehd.stats.agent_time import AgentSlotTime
-from ehd.stats.call_report import CallReport, call_report, parse_request
+from ehd.stats.call_report import CallReport, call_report, parse_request, report_json
 from ehd.stats.charts import Series, bars_and_line
 from ehd.stats.intervals import WAIT_BANDS, Measures
 from ehd.stats.rollup import Granularity, Grouping
 from ehd.web.auth import require_permission
+from ehd.web.boards.downloads import download
 from ehd.web.i18n import language_for, translations
 from ehd.web.keys import USER
 from ehd.web.rendering import render
@@ -99,38 +99,6 @@ def charts_of(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Ma
     return charts
 
 
-def as_json(report: CallReport) -> dict[str, object]:
-    """The report for scripts and other tools: the same figures as the page."""
-    return {
-        "request": report.request.as_query(),
-        "totals": report.totals,
-        "rows": [
-            {"period": row.start.isoformat(), "group": row.group, **row.measures}
-            for row in report.rows
-        ],
-        "agents": {
-            agent: {
-                "logged_in": round(spent.logged_in),
-                "ready": round(spent.ready),
-                "busy": round(spent.busy),
-                "wrapup": round(spent.wrapup),
-                "paused": round(spent.paused),
-                "pauses": {k: round(v) for k, v in spent.pauses.items()},
-            }
-            for agent, spent in report.agent_times.items()
-        },  # fmt: skip
-        "staffing": [
-            {
-                "period": row.label,
-                "offered": row.offered,
-                "needed": row.needed,
-                "available": row.available,
-            }
-            for row in report.staffing
-        ],  # fmt: skip
-    }
-
-
 def duration(seconds: float) -> str:
     """h:mm:ss, as time sheets show it."""
     whole = round(seconds)
@@ -159,25 +127,15 @@ async def call_statistics(request: web.Request) -> web.StreamResponse:
         return render("call_statistics.html", request, failed, status=400)
     report = await call_report(wanted, zone)
     name = f"ehd-calls-{wanted.first}-{wanted.last}"
-    match request.query.get("format", ""):
-        case "csv":
-            return web.Response(
-                text=exports.as_csv(report), content_type="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-            )  # fmt: skip
-        case "xlsx":
-            body = await asyncio.to_thread(exports.as_xlsx, report)
-            return web.Response(
-                body=body,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-            )
-        case "json":
-            return web.json_response(as_json(report))
-        case "":
-            pass
-        case other:
-            raise web.HTTPBadRequest(text=f"format: csv, xlsx or json, not {other!r}")
+    answer = await download(
+        request,
+        name,
+        lambda: exports.as_csv(report),
+        lambda: exports.as_xlsx(report),
+        lambda: report_json(report),
+    )
+    if answer is not None:
+        return answer
     gettext = translations(language_for(request, request.get(USER))).gettext
     return render("call_statistics.html", request, {
         **context, "error": None, "report": report, "wanted": wanted,

@@ -4,7 +4,6 @@ ehd.stats.ticket_report, the same door mailed reports use."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,8 +19,9 @@ from ehd.errors import ValidationError
 from ehd.stats import exports
 from ehd.stats.charts import Series, bars_and_line
 from ehd.stats.ticket_figures import Dimension, Period
-from ehd.stats.ticket_report import TicketReport, parse_request, ticket_report
+from ehd.stats.ticket_report import TicketReport, parse_request, report_json, ticket_report
 from ehd.web.auth import require_permission
+from ehd.web.boards.downloads import download
 from ehd.web.i18n import language_for, translations
 from ehd.web.keys import USER
 from ehd.web.rendering import render
@@ -68,14 +68,6 @@ def ticket_charts(report: TicketReport, gettext: Callable[[str], str]) -> dict[s
     return charts
 
 
-def as_json(report: TicketReport) -> dict[str, object]:
-    return {
-        "request": report.request.as_query(),
-        "totals": report.totals,
-        "rows": [{"period": row.label, "group": row.group, **row.measures} for row in report.rows],
-    }
-
-
 @routes.get("/statistics/tickets")
 async def ticket_statistics(request: web.Request) -> web.StreamResponse:
     require_permission(request, Permission.STATISTICS)
@@ -96,25 +88,15 @@ async def ticket_statistics(request: web.Request) -> web.StreamResponse:
         return render("ticket_statistics.html", request, failed, status=400)
     report = await ticket_report(wanted)
     name = f"ehd-tickets-{wanted.first}-{wanted.last}"
-    match request.query.get("format", ""):
-        case "csv":
-            return web.Response(
-                text=exports.tickets_csv(report), content_type="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-            )  # fmt: skip
-        case "xlsx":
-            body = await asyncio.to_thread(exports.tickets_xlsx, report)
-            return web.Response(
-                body=body,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-            )
-        case "json":
-            return web.json_response(as_json(report))
-        case "":
-            pass
-        case other:
-            raise web.HTTPBadRequest(text=f"format: csv, xlsx or json, not {other!r}")
+    answer = await download(
+        request,
+        name,
+        lambda: exports.tickets_csv(report),
+        lambda: exports.tickets_xlsx(report),
+        lambda: report_json(report),
+    )
+    if answer is not None:
+        return answer
     gettext = translations(language_for(request, request.get(USER))).gettext
     chosen = dict(wanted.only)
     return render("ticket_statistics.html", request, {

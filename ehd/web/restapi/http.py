@@ -35,10 +35,11 @@ from ehd.errors import (
 from ehd.plain_numbers import row_id
 from ehd.stats.call_report import call_report
 from ehd.stats.call_report import parse_request as parse_call_request
+from ehd.stats.call_report import report_json as call_report_json
 from ehd.stats.ticket_report import parse_request as parse_ticket_request
+from ehd.stats.ticket_report import report_json as ticket_report_json
 from ehd.stats.ticket_report import ticket_report
 from ehd.tickets.options import ticket_options
-from ehd.web.boards import call_statistics, ticket_statistics
 from ehd.web.json_input import json_body
 from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS, QUEUE_SERVICE
 from ehd.web.restapi import computed, writes
@@ -243,8 +244,8 @@ async def _statistics(request: web.Request, name: str) -> dict[str, object]:
     zone = ZoneInfo((await ensure_default_calendar()).timezone)
     today = datetime.now(zone).date()
     if name == "callstats":
-        return call_statistics.as_json(await call_report(parse_call_request(query, today), zone))
-    return ticket_statistics.as_json(await ticket_report(parse_ticket_request(query, today)))
+        return call_report_json(await call_report(parse_call_request(query, today), zone))
+    return ticket_report_json(await ticket_report(parse_ticket_request(query, today)))
 
 
 @routes.route("*", BASE + "/{path:.*}")
