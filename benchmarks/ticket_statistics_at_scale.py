@@ -24,12 +24,9 @@ Run: .venv/bin/python benchmarks/ticket_statistics_at_scale.py [--small 10000]
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +39,7 @@ sys.path.insert(0, str(HERE.parent))
 import aiohttp  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
+from benchmarks.statistics_pages import median_ms, small_and_large  # noqa: E402
 from ehd.accounts.service import create_user  # noqa: E402
 from ehd.config import Config  # noqa: E402
 from ehd.db.bulk_insert import insert_rows  # noqa: E402
@@ -131,14 +129,6 @@ async def write_history(tickets: int) -> int:
     return written
 
 
-async def timed(client: TestClient, query: str) -> float:  # type: ignore[type-arg]
-    began = time.perf_counter()
-    async with client.get(f"/statistics/tickets?{query}") as response:
-        await response.read()
-        assert response.status == 200, response.status
-    return (time.perf_counter() - began) * 1000
-
-
 async def measure(folder: Path, tickets: int) -> tuple[dict[str, float], float]:
     config = Config(data_dir=folder, database_url=f"sqlite://{folder / 'ehd.sqlite3'}")
     await open_database(config.database_url)
@@ -162,36 +152,14 @@ async def measure(folder: Path, tickets: int) -> tuple[dict[str, float], float]:
         created = page.split('data-measure="created">', 1)[1].split("<", 1)[0]
         assert int(created) == tickets, created  # the work is real: every ticket is counted
         for name, query in REQUESTS.items():
-            await timed(client, query)
-            results[name] = statistics.median([await timed(client, query) for _ in range(REPEATS)])
+            results[name] = await median_ms(client, f"/statistics/tickets?{query}")
             print(f"  {name:20} p50 {results[name]:7.1f} ms", flush=True)
     await close_database()
     return results, rows / folded
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
-    figures, rates = {}, {}
-    with tempfile.TemporaryDirectory() as folder:
-        for size in (args.small, args.large):
-            print(f"{size:,} tickets", flush=True)
-            (Path(folder) / str(size)).mkdir()
-            figures[size], rates[size] = await measure(Path(folder) / str(size), size)
-    lines = [f"| view | {args.small:,} tickets p50 (ms) | {args.large:,} tickets p50 (ms) | "
-             "large / small |", "| --- | --- | --- | --- |"]  # fmt: skip
-    for name in REQUESTS:
-        small, large = figures[args.small][name], figures[args.large][name]
-        lines.append(f"| {name} | {small:.1f} | {large:.1f} | {large / small:.2f} |")
-    lines.append(f"| fold (rows/s) | {rates[args.small]:,.0f} | {rates[args.large]:,.0f} | "
-                 f"{rates[args.large] / rates[args.small]:.2f} |")  # fmt: skip
-    print("\n".join(lines))
-    if args.write:
-        with (HERE.parent / "docs" / "performance.md").open("a") as out:
-            out.write("\n" + "\n".join(lines) + "\n")
+    await small_and_large(measure, "tickets", "fold")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ from ehd.db.models.queues import (
     RecordingMode,
     ScheduleState,
 )
+from ehd.db.models.sla import SlaPolicy, TicketSlaEscalation
 from ehd.db.models.stats import (
     AgentInterval,
     AgentPauseInterval,
@@ -73,7 +74,6 @@ from ehd.db.models.tickets import (
     OutgoingMail,
     QuarantinedMail,
     Signature,
-    SlaPolicy,
     Ticket,
     TicketAttachment,
     TicketChange,
@@ -82,7 +82,6 @@ from ehd.db.models.tickets import (
     TicketFilter,
     TicketPriority,
     TicketSettings,
-    TicketSlaEscalation,
     TicketStatus,
     TicketTemplate,
 )

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts run by hand (see README.md in this folder); shared helpers beside them."""
