@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
+from ehd.accounts.service import create_user
 from ehd.db.models import (
     Calendar,
     Notification,
@@ -184,6 +186,13 @@ async def test_pages_and_the_wallboard_show_the_time_left(setup: tuple[Client, M
     listing = await (await client.get("/tickets")).text()
     assert 'class="sla sla-breached"' in listing and 'class="sla sla-ok"' in listing
     await escalate_due(mailer)
+    # scripts find the overdue ones through the REST API
+    await create_user("root", "root-pass-1", role=Role.ADMIN)
+    auth = {"Authorization": aiohttp.encode_basic_auth("root", "root-pass-1")}
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S%%2B00:00")
+    answer = await client.get(f"/RestAPI/v1/tickets?sla_due_at:lt={now}", headers=auth)
+    assert answer.status == 200, await answer.text()
+    assert [t["number"] for t in await answer.json()] == [late.number]
     board = await snapshot(None)
     assert board["sla"]["breached"] == 1
     assert [row["number"] for row in board["sla"]["nearest"]] == [late.number, fresh.number]

@@ -198,7 +198,10 @@ RESOURCES: dict[str, Resource] = {
                     Field("group", T, "group__name", nullable=True),
                     Field("contact_id", N, nullable=True), Field("company_id", N, nullable=True),
                     Field("site", T, "site__code", nullable=True), Field("created_at", W),
-                    Field("updated_at", W)),
+                    Field("updated_at", W),
+                    # when its first running SLA clock breaches (or breached), as the SLA job
+                    # last saw it: sla_due_at:lt=<now> lists the overdue tickets
+                    Field("sla_due_at", W, nullable=True)),
             children={"crm_logs": Child("crm_logs", "ticket_id")},
             create_fields={"subject": T, "description": T, "priority": T, "contact_id": N},
             required=("subject",),
