@@ -34,6 +34,7 @@ from ehd.stats.ticket_figures import (
 from ehd.tickets.sla import DEFAULT_PAUSE, Metric, clock_seconds
 from ehd.tickets.sla_tracking import (
     ANSWER_KINDS,
+    CHUNK,
     PUBLIC_ANSWER_KINDS,
     aware,
     context_for,
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 BATCH = 5000  # rows of each table per run
 SETTLE = timedelta(seconds=10)
 _DONE = frozenset(s.value for s in DONE)
-CHUNK = 2000  # ticket ids per query
 
 
 class TicketRow(NamedTuple):

@@ -102,8 +102,10 @@ async def overview(request: web.Request) -> web.StreamResponse:
     page = await page_of(me, view)
     rows = [_row(t) for t in page.tickets]
     found = await snippets(view.text, [t.id for t in page.tickets]) if view.text else {}
-    clocks = await sla_of(page.tickets) if "sla" in columns else {}
-    zone = ZoneInfo((await ensure_default_calendar()).timezone)
+    clocks, zone = {}, ZoneInfo("UTC")
+    if "sla" in columns:  # a list without the column reads no clocks
+        clocks = await sla_of(page.tickets)
+        zone = ZoneInfo((await ensure_default_calendar()).timezone)
     for ticket, row in zip(page.tickets, rows, strict=True):
         row["snippet"] = marked(found.get(ticket.id, ""))
         urgent = most_urgent(clocks.get(ticket.id), zone)
