@@ -15,7 +15,7 @@ from ehd.db.models import Ticket
 from ehd.mail.outbox import deliver_due
 from ehd.queueing.login_schedules import apply_due
 from ehd.queueing.service import QueueService
-from ehd.stats.ticket_feed import BATCH, fold_new
+from ehd.stats import call_feed, ticket_feed
 from ehd.tickets.mail_out import TicketMail
 from ehd.tickets.service import run_existing_filters
 from ehd.tickets.sla_tracking import escalate_due
@@ -65,7 +65,12 @@ async def ticket_sla_job(outgoing: TicketMail | None) -> None:
 
 async def ticket_statistics_job() -> None:
     # a backlog (the first run after an upgrade folds all history) is read a batch a run
-    while await fold_new() >= BATCH:
+    while await ticket_feed.fold_new() >= ticket_feed.BATCH:
+        pass
+
+
+async def call_statistics_job() -> None:
+    while await call_feed.fold_ended() >= call_feed.BATCH:
         pass
 
 
@@ -99,4 +104,5 @@ def create_scheduler(
     job(reports_job, "subscribed-reports", outgoing, minutes=5)
     job(ticket_sla_job, "ticket-sla", outgoing, seconds=30)
     job(ticket_statistics_job, "ticket-statistics", seconds=60)
+    job(call_statistics_job, "call-statistics", seconds=10)
     return scheduler

@@ -29,6 +29,7 @@ from ehd.db.models import Queue
 from ehd.demo import describe, load_demo_site, seed_demo
 from ehd.errors import EhdError, ValidationError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.stats.call_feed import rebuild as rebuild_call_statistics
 from ehd.stats.queue_log_import import ImportResult, import_queue_log
 from ehd.stats.ticket_feed import rebuild as rebuild_ticket_statistics
 from ehd.web.serving import serve
@@ -228,6 +229,25 @@ def stats_rebuild_tickets(**flags: Any) -> None:
             await close_database()
 
     click.echo(f"folded {asyncio.run(go())} rows of ticket history into the statistics")
+
+
+@stats.command("rebuild-calls")
+@instance_options
+@_errors_as_messages
+def stats_rebuild_calls(**flags: Any) -> None:
+    """Count the call figures per site, number, queue and agent again from the call records
+    (after a restore, or a change of the queues' service goals)."""
+    config = _config(**flags)
+    config.paths.create()
+
+    async def go() -> int:
+        await open_database(config.effective_database_url)
+        try:
+            return await rebuild_call_statistics()
+        finally:
+            await close_database()
+
+    click.echo(f"folded {asyncio.run(go())} calls into the statistics")
 
 
 @main.group()

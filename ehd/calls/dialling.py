@@ -30,3 +30,11 @@ async def presented_number(user: User) -> str:
     return dial_policy.presented_number(
         user.outbound_number, [sites.get(code, "") for code in user.sites]
     )
+
+
+async def calling_site(user: User) -> int:
+    """The site a call ``user`` places counts under: the first of their sites (0: none)."""
+    if not user.sites:
+        return 0
+    site = await Site.get_or_none(code=user.sites[0])
+    return site.id if site else 0

@@ -73,7 +73,9 @@ class InboundFlow:
         status = check_calendar(await rules_for(calendar), datetime.now(UTC))
         if not status.open:
             log.info("call %s: queue %s closed (%s)", session.channel_id, queue.name, status.reason)
-            await CallRecord.filter(call_id=session.channel_id).update(result="closed")
+            await CallRecord.filter(call_id=session.channel_id).update(
+                result="closed", queue_name=queue.name
+            )
             await session.play(self._media(status.audio or queue.closed_audio, language, "closed"))
             mailbox = queue.closed_voicemail
             if mailbox is not None:

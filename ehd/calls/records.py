@@ -36,14 +36,16 @@ async def did_entry(number: str) -> DidEntry | None:
         menu_name=did.menu.name if did.menu else "",
         ring_seconds=did.ring_seconds,
         priority=did.priority,
+        site_id=did.site_id,
     )
 
 
-async def open_call(channel: Channel, did: str, route: Route) -> None:
+async def open_call(channel: Channel, did: str, route: Route, site_id: int = 0) -> None:
     await CallRecord.update_or_create(
         call_id=channel.id,
         defaults={
             "did": did,
+            "site_id": site_id,
             "caller_number": channel.caller_number[:64],
             "caller_name": channel.caller_name[:128],
             "route_type": route.action.value,
@@ -79,6 +81,7 @@ async def continue_call(call_id: str, channel_id: str) -> None:
         defaults={
             "direction": first.direction,
             "did": first.did,
+            "site_id": first.site_id,
             "caller_number": first.caller_number,
             "caller_name": first.caller_name,
             "route_type": "transfer",

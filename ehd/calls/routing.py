@@ -43,6 +43,7 @@ class DidEntry:
     menu_name: str = ""
     ring_seconds: int = 30
     priority: int = 0
+    site_id: int = 0  # the brand whose number it is; 0: none
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from ehd.ari.events import Event
 from ehd.callflow.survey import parse_questions
 from ehd.calls.services import PhoneServices
 from ehd.calls.session import CallSession
-from ehd.db.models import SurveyAnswer, SurveyProfile
+from ehd.db.models import CallRecord, SurveyAnswer, SurveyProfile
 from ehd.errors import NotFoundError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ async def run_survey(
     except (ValidationError, NotFoundError) as err:
         log.warning("survey %s cannot be asked: %s", profile.name, err)
         return 0
+    call = await CallRecord.get_or_none(call_id=session.channel_id)
+    site_id = call.site_id if call else 0
     stored = 0
     for number, question in enumerate(questions):
         media = [*intro, prompts[question.id]] if number == 0 else [prompts[question.id]]
@@ -68,6 +70,7 @@ async def run_survey(
             profile=profile.name,
             queue_name=start.queue,
             agent=start.agent,
+            site_id=site_id,
             question=question.id,
             answer=value,
         )

@@ -27,3 +27,32 @@ async def insert_rows(
     await client.execute_many(
         f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(row) for row in rows]
     )
+
+
+async def add_to_counters(
+    connection: BaseDBAsyncClient,
+    table: str,
+    keys: Sequence[str],
+    counters: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    maxima: Sequence[str] = (),
+) -> None:
+    """Adds each row's counters (after its key columns) to the stored row with that key,
+    making the rows that are new: one statement for all (INSERT … ON CONFLICT, on SQLite and
+    PostgreSQL alike). The ``maxima`` keep the larger value instead of the sum."""
+    if not rows:
+        return
+    postgres = connection.capabilities.dialect == "postgres"
+    names = (*keys, *counters)
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(names) + 1))
+    larger = "GREATEST" if postgres else "MAX"  # SQLite's two-argument MAX is a scalar
+    added = ", ".join(
+        f"{c} = {larger}({table}.{c}, excluded.{c})" if c in maxima
+        else f"{c} = {table}.{c} + excluded.{c}"
+        for c in counters
+    )  # fmt: skip
+    await connection.execute_many(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}",
+        [list(row) for row in rows],
+    )

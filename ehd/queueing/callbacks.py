@@ -125,6 +125,7 @@ class Callbacks:
             call_id=item_id,
             defaults={
                 "did": record.did if record else "",
+                "site_id": record.site_id if record else 0,
                 "caller_number": number,
                 "route_type": "callback",
                 "route_target": queue,

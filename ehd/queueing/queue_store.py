@@ -14,6 +14,7 @@ from ehd.db.models import (
     IvrMenu,
     Queue,
     RouteType,
+    Site,
     SurveyProfile,
     User,
 )
@@ -142,6 +143,12 @@ async def save_did(number: str, body: dict[str, Any]) -> Did:
             if not isinstance(body[key], int) or isinstance(body[key], bool):
                 raise ValidationError(f"{key} must be a whole number", field=key)
             values[key] = body[key]
+    if "site" in body:  # a site's code; "" for none
+        code = str(body["site"] or "")
+        site = await Site.get_or_none(code=code) if code else None
+        if code and site is None:
+            raise ValidationError(f"no site {code!r}", field="site")
+        values["site_id"] = site.id if site else 0
     if "description" in body:
         values["description"] = str(body["description"])[:255]
     did, _ = await Did.update_or_create(number=number, defaults=values)

@@ -228,7 +228,7 @@ class CallApplication:
         did = start.args[1] if len(start.args) > 1 else channel.exten
         entry = await records.did_entry(did)
         route = decide_route(entry)
-        await records.open_call(channel, did, route)
+        await records.open_call(channel, did, route, entry.site_id if entry else 0)
         if route.reason:
             log.info("call %s to %s: %s (%s)", channel.id, did, route.action, route.reason)
         await self._follow(session, route, channel.caller_number, channel.name)

@@ -24,7 +24,7 @@ from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import ChannelDestroyed, StasisEnd, StasisStart
 from ehd.audio.prompts import SoundLibrary
 from ehd.calls.dial_policy import DialDecision, DialKind
-from ehd.calls.dialling import dial_decision, presented_number
+from ehd.calls.dialling import calling_site, dial_decision, presented_number
 from ehd.calls.session import CallSession
 from ehd.crm.directory import match_phone
 from ehd.db.models import CallDirection, CallRecord, Did, User
@@ -111,6 +111,7 @@ class OutboundCalls:
             route_target=decision.kind.value,
             started_at=datetime.now(UTC),
             agent=user.username,
+            site_id=0 if internal else await calling_site(user),
         )
         match = await match_phone(decision.target) if not internal else None
         if match is not None:

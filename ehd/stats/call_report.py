@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ehd.db.models import Queue
-from ehd.stats import agent_time_store, interval_store
+from ehd.db.models import Queue, Site
+from ehd.errors import ValidationError
+from ehd.stats import agent_time_store, call_slice_store, interval_store
 from ehd.stats.agent_time import AgentSlotTime
+from ehd.stats.agent_work import AgentWork, agent_work
+from ehd.stats.call_slices import CALL_MEASURE_NAMES, CallCounts, CallMeasures, Dimension
 from ehd.stats.intervals import SLOT_SECONDS, Measures, SlotCounts, SlotKey
 from ehd.stats.rollup import Granularity, Grouping, period_start, roll_up, total
 from ehd.stats.staffing import StaffingRow, agents_needed
@@ -59,19 +62,51 @@ def parse_request(query: Mapping[str, str], today: date) -> CallReportRequest:
     grouping = chosen(Grouping, query, "group", Grouping.TOTAL)
     first, last = days(query, today, 7, MAX_DAYS[granularity], granularity.value)
     queues = tuple(sorted({q.strip() for q in query.get("queue", "").split(",") if q.strip()}))
+    if queues and grouping in FROM_CALL_RECORDS:
+        raise ValidationError(
+            "rows per site or number count the calls of every queue: choose all queues",
+            field="queue",
+        )
     return CallReportRequest(first, last, granularity, grouping, queues)
+
+
+# Rows of these come from the call records alone (ehd.stats.call_slices).
+FROM_CALL_RECORDS = frozenset({Grouping.SITE, Grouping.DID})
+SLICE_OF = {
+    Grouping.TOTAL: Dimension.TOTAL, Grouping.QUEUE: Dimension.QUEUE,
+    Grouping.AGENT: Dimension.AGENT, Grouping.SITE: Dimension.SITE, Grouping.DID: Dimension.DID,
+}  # fmt: skip
+# What the call records add to a queue's figures: what happened outside the queue, and hold.
+FROM_RECORDS_TOO = ("closed", "voicemail", "callback_requests", "average_hold", "held",
+                    "outbound")  # fmt: skip
+
+
+def queue_measures(counts: SlotCounts, calls: CallCounts | None) -> dict[str, object]:
+    """A queue's (or agent's, or all queues') figures from queue_log, with the call records'
+    own where they are known for the same rows (None: not known)."""
+    measures = Measures(counts).as_dict()
+    extra = CallMeasures(calls).as_dict() if calls is not None else {}
+    measures.update((name, extra.get(name)) for name in FROM_RECORDS_TOO)
+    return measures
+
+
+QUEUE_MEASURE_NAMES = tuple(queue_measures(SlotCounts(), None))
 
 
 @dataclass(frozen=True)
 class CallReportRow:
     start: datetime  # the period's start on the site's clock
     label: str
-    group: str  # the queue or agent; "" in total
-    counts: SlotCounts
+    group: str  # the queue, agent, site (its code) or number; "" in total
+    counts: SlotCounts  # from queue_log (empty in rows per site or number)
+    calls: CallCounts | None = None  # from the call records; None: not known for this row
+    by_call_records: bool = False  # a row per site or number: the call records' figures only
 
     @property
     def measures(self) -> dict[str, object]:
-        return Measures(self.counts).as_dict()
+        if self.by_call_records:
+            return CallMeasures(self.calls or CallCounts()).as_dict()
+        return queue_measures(self.counts, self.calls)
 
 
 @dataclass(frozen=True)
@@ -83,10 +118,27 @@ class CallReport:
     total: SlotCounts
     agent_times: dict[str, AgentSlotTime] = field(default_factory=dict)  # grouped by agent
     staffing: list[StaffingRow] = field(default_factory=list)  # per 15 minutes or hour
+    call_total: CallCounts | None = None  # the call records' figures for the whole request
+    agent_work: dict[str, AgentWork] = field(default_factory=dict)  # grouped by agent
+
+    @property
+    def agents(self) -> list[str]:
+        """Everyone with time or other work in the period, by name."""
+        return sorted({*self.agent_times, *self.agent_work})
+
+    @property
+    def by_call_records(self) -> bool:
+        return self.request.grouping in FROM_CALL_RECORDS
 
     @property
     def totals(self) -> dict[str, object]:
-        return Measures(self.total).as_dict()
+        if self.by_call_records:
+            return CallMeasures(self.call_total or CallCounts()).as_dict()
+        return queue_measures(self.total, self.call_total)
+
+    @property
+    def measure_names(self) -> tuple[str, ...]:
+        return CALL_MEASURE_NAMES if self.by_call_records else QUEUE_MEASURE_NAMES
 
 
 def _epoch(day: date, zone: ZoneInfo) -> int:
@@ -156,30 +208,87 @@ async def _staffing(
     return rows
 
 
+async def _call_counts(
+    request: CallReportRequest, zone: ZoneInfo, first: int, end: int, grouping: Grouping
+) -> dict[tuple[datetime, str], CallCounts] | None:
+    """The call records' counters per (period start, group) for ``grouping``; None where
+    they cannot be cut the way the request is (an agent's calls of chosen queues)."""
+    dimension, values = SLICE_OF[grouping], tuple[str, ...]()
+    if request.queues:
+        if grouping is Grouping.AGENT:
+            return None
+        if grouping is Grouping.TOTAL:  # all chosen queues together
+            dimension, values = Dimension.QUEUE, request.queues
+        else:
+            values = request.queues
+    rows = await call_slice_store.sums(first, end, request.granularity, zone, dimension, values)
+    summed: dict[tuple[datetime, str], CallCounts] = {}
+    for moment, value, counts in rows:
+        group = "" if grouping is Grouping.TOTAL else value
+        key = (period_start(moment, request.granularity, zone), group)
+        summed.setdefault(key, CallCounts()).add(counts)
+    return summed
+
+
+async def site_codes() -> dict[str, str]:
+    """Site id (as text) -> code: rows per site are named by code."""
+    codes = {str(site_id): code for site_id, code in await Site.all().values_list("id", "code")}
+    return {"0": "", **codes}
+
+
+def _total_calls(counts: dict[tuple[datetime, str], CallCounts] | None) -> CallCounts | None:
+    if counts is None:
+        return None
+    summed = CallCounts()
+    for part in counts.values():
+        summed.add(part)
+    return summed
+
+
 async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
     first = _epoch(request.first, zone)
     end = _epoch(request.last + ONE_DAY, zone)
     granularity = request.granularity
+    fmt = LABEL_FORMATS[request.granularity]
     totals = await interval_store.sums(first, end, granularity, zone, request.queues)
     found = {row.start: row for row in _rows(totals, request, zone, Grouping.TOTAL)}
-    fmt = LABEL_FORMATS[request.granularity]
+    calls_in_total = await _call_counts(request, zone, first, end, Grouping.TOTAL)
     periods = [
-        found.get(start) or CallReportRow(start, start.strftime(fmt), "", SlotCounts())
+        CallReportRow(
+            start, start.strftime(fmt), "", found[start].counts if start in found else SlotCounts(),
+            (calls_in_total or {}).get((start, ""), CallCounts()),
+        )
         for start in period_starts(request, zone)
-    ]
+    ]  # fmt: skip
     agent_times: dict[str, AgentSlotTime] = {}
+    work: dict[str, AgentWork] = {}
     if request.grouping is Grouping.TOTAL:
         rows = periods
+    elif request.grouping in FROM_CALL_RECORDS:
+        sliced = await _call_counts(request, zone, first, end, request.grouping) or {}
+        names = await site_codes() if request.grouping is Grouping.SITE else {}
+        rows = [
+            CallReportRow(start, start.strftime(fmt), names.get(group, group), SlotCounts(),
+                          counts, by_call_records=True)
+            for (start, group), counts in sorted(sliced.items())
+        ]  # fmt: skip
     else:
         grouped = await interval_store.sums(
             first, end, granularity, zone, request.queues, request.grouping
         )
-        rows = _rows(grouped, request, zone, request.grouping)
+        calls = await _call_counts(request, zone, first, end, request.grouping)
+        rows = [
+            CallReportRow(row.start, row.label, row.group, row.counts,
+                          None if calls is None else calls.get((row.start, row.group)))
+            for row in _rows(grouped, request, zone, request.grouping)
+        ]  # fmt: skip
         if request.grouping is Grouping.AGENT:
             agent_times = await agent_time_store.agent_totals(first, end)
+            work = await agent_work(request.first, request.last, zone)
     staffing = await _staffing(request, zone, periods, first, end) if granularity in STEPS else []
     total_counts = total(row.counts for row in periods)
-    return CallReport(request, zone, periods, rows, total_counts, agent_times, staffing)
+    return CallReport(request, zone, periods, rows, total_counts, agent_times, staffing,
+                      _total_calls(calls_in_total), work)  # fmt: skip
 
 
 def report_json(report: CallReport) -> dict[str, object]:
@@ -201,6 +310,16 @@ def report_json(report: CallReport) -> dict[str, object]:
                 "pauses": {k: round(v) for k, v in spent.pauses.items()},
             }
             for agent, spent in report.agent_times.items()
+        },  # fmt: skip
+        "agent_work": {
+            agent: {
+                "chats": work.chats,
+                "tickets_answered": work.tickets_answered,
+                "tickets_solved": work.tickets_solved,
+                "cfi": work.cfi,
+                "cfi_answers": work.cfi_answers,
+            }
+            for agent, work in report.agent_work.items()
         },  # fmt: skip
         "staffing": [
             {

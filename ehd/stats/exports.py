@@ -11,11 +11,9 @@ from typing import Protocol
 import xlsxwriter
 
 from ehd.stats.call_report import CallReport
-from ehd.stats.intervals import MEASURE_NAMES
 from ehd.stats.ticket_report import MEASURES as TICKET_MEASURES
 from ehd.stats.ticket_report import TicketReport
 
-COLUMNS = ("period", "group", *MEASURE_NAMES)
 TICKET_COLUMNS = ("period", "group", *TICKET_MEASURES)
 Lines = Sequence[Sequence[object]]
 
@@ -60,12 +58,18 @@ def table_xlsx(header: Sequence[str], lines: Lines, title: str) -> bytes:
     return out.getvalue()
 
 
+def call_columns(report: CallReport) -> tuple[str, ...]:
+    """Per queue or agent: queue_log's measures and the call records' additions; per site or
+    number: the call records' measures."""
+    return ("period", "group", *report.measure_names)
+
+
 def as_csv(report: CallReport) -> str:
-    return table_csv(COLUMNS, _lines(report.rows, report.totals))
+    return table_csv(call_columns(report), _lines(report.rows, report.totals))
 
 
 def as_xlsx(report: CallReport, title: str = "Calls") -> bytes:
-    return table_xlsx(COLUMNS, _lines(report.rows, report.totals), title)
+    return table_xlsx(call_columns(report), _lines(report.rows, report.totals), title)
 
 
 def tickets_csv(report: TicketReport) -> str:

@@ -4,26 +4,24 @@ an imported queue_log), and summed by the database into periods for any view."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from ehd.db.bulk_insert import insert_rows
 from ehd.db.models import QueueInterval
+from ehd.stats.bucket_sums import bucket_sums
 from ehd.stats.intervals import (
     BAND_COUNTERS,
     COUNTER_NAMES,
-    SLOT_SECONDS,
+    MAX_COUNTERS,
     WAIT_BANDS,
     SlotCounts,
     SlotKey,
 )
-from ehd.stats.rollup import Granularity, Grouping, month_spans, offset_spans
+from ehd.stats.rollup import Granularity, Grouping
 
-EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - a wall clock's zero, given its zone later
 BAND_COLUMNS = {
     bands: tuple(f"{bands[:-1]}_{n}" for n in range(len(WAIT_BANDS) + 1)) for bands in BAND_COUNTERS
 }  # answered_waits -> answered_wait_0 … answered_wait_10
@@ -95,14 +93,6 @@ async def load(
     return [(SlotKey(row["slot"], row["queue_name"], row["agent"]), _counts(row)) for row in rows]
 
 
-WEEK_SECONDS = 7 * 86_400
-MONDAY_SHIFT = 3 * 86_400  # 1970-01-01 was a Thursday
-BUCKETS = {  # the bucket of a slot, in seconds on the local clock
-    Granularity.QUARTER: (SLOT_SECONDS, 0),
-    Granularity.HOUR: (3600, 0),
-    Granularity.DAY: (86_400, 0),
-    Granularity.WEEK: (WEEK_SECONDS, MONDAY_SHIFT),
-}
 # What an agent view sums (the rest of an agent's row is 0, or only the queue's charts use
 # it): fewer columns to sum is most of the speed of a year's view per agent.
 AGENT_COLUMNS = (
@@ -123,51 +113,32 @@ async def sums(
     the zone's clock, per queue or agent as ``grouping`` says: a year is a few hundred rows
     whatever the number of slots. Each key's slot is its period's start (a period cut by a
     change of summer time comes as two keys with the same start)."""
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
+    if grouping in (Grouping.SITE, Grouping.DID):
+        raise ValueError(f"queue_log slots have no {grouping}")
     by = {Grouping.TOTAL: (), Grouping.QUEUE: ("queue_name",), Grouping.AGENT: ("agent",)}[grouping]
     columns = AGENT_COLUMNS if grouping is Grouping.AGENT else COLUMNS
-    # each named: PostgreSQL calls every SUM(x) "sum", and a row's dict would keep one
-    summed = [f"{'MAX' if c == 'wait_answered_max' else 'SUM'}({c}) AS {c}" for c in columns]
-    spans: list[tuple[int, int, int | None]] = []
-    if granularity is Granularity.MONTH:
-        spans.extend((start, stop, None) for start, stop in month_spans(first, end, zone))
-    else:
-        spans.extend(offset_spans(first, end, zone))
+    aggregates = {c: "MAX" if c in MAX_COUNTERS else "SUM" for c in columns}
+    where = "agent != ''" if grouping is Grouping.AGENT else "agent = ''"
+    values: list[object] = []
+    if queues:
+        where += " AND queue_name IN (" + ", ".join("{}" for _ in queues) + ")"
+        values.extend(sorted(queues))
     result = []
-    for start, stop, offset in spans:
-        values: list[Any] = [start, stop]
-        where = "slot >= {} AND slot < {} AND " + (
-            "agent != ''" if grouping is Grouping.AGENT else "agent = ''"
-        )
-        if queues:
-            where += " AND queue_name IN (" + ", ".join("{}" for _ in queues) + ")"
-            values.extend(sorted(queues))
-        marks = [f"${n}" if postgres else "?" for n in range(1, len(values) + 1)]
-        if offset is None:  # one month: one bucket
-            bucket, size, shift = "0", 0, 0
-        else:
-            size, shift = BUCKETS[granularity]
-            bucket = f"(slot + {int(offset + shift)}) / {size}"
-        sql = (
-            f"SELECT {bucket} AS bucket, {', '.join((*by, *summed))} FROM queue_intervals "
-            f"WHERE {where.format(*marks)} GROUP BY {', '.join(('bucket', *by))}"
-        )
-        for row in await connection.execute_query_dict(sql, values):
-            group = str(row[by[0]]) if by else ""
-            numbers = dict.fromkeys(COLUMNS, 0)
-            numbers.update((name, int(row[name] or 0)) for name in columns)
-            if offset is None:
-                moment = start
-            else:  # the bucket's start on the local clock, as a moment
-                wall = EPOCH + timedelta(seconds=int(row["bucket"]) * size - shift)
-                moment = int(wall.replace(tzinfo=zone).timestamp())
-            match grouping:
-                case Grouping.TOTAL:
-                    key = SlotKey(moment, "")
-                case Grouping.QUEUE:
-                    key = SlotKey(moment, group)
-                case Grouping.AGENT:
-                    key = SlotKey(moment, "", group)
-            result.append((key, _counts(numbers)))
+    rows = await bucket_sums(
+        "queue_intervals", aggregates, where, values, by, first, end, granularity, zone
+    )
+    for moment, row in rows:
+        group = str(row[by[0]]) if by else ""
+        numbers = dict.fromkeys(COLUMNS, 0)
+        numbers.update((name, int(row[name] or 0)) for name in columns)
+        match grouping:
+            case Grouping.TOTAL:
+                key = SlotKey(moment, "")
+            case Grouping.QUEUE:
+                key = SlotKey(moment, group)
+            case Grouping.AGENT:
+                key = SlotKey(moment, "", group)
+            case Grouping.SITE | Grouping.DID:
+                raise AssertionError(grouping)
+        result.append((key, _counts(numbers)))
     return result

@@ -23,6 +23,8 @@ class Grouping(StrEnum):
     TOTAL = "total"
     QUEUE = "queue"
     AGENT = "agent"
+    SITE = "site"  # from the call records only (queue_log knows no sites)
+    DID = "did"  # the number dialled; from the call records only
 
 
 def period_start(slot: int, granularity: Granularity, zone: ZoneInfo) -> datetime:
@@ -63,6 +65,8 @@ def roll_up(
                 group = key.queue
             case Grouping.AGENT:
                 group = key.agent
+            case Grouping.SITE | Grouping.DID:
+                raise ValueError(f"queue_log slots have no {grouping}")
         target = summed.get((start, group))
         if target is None:
             summed[(start, group)] = target = SlotCounts()

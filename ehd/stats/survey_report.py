@@ -1,4 +1,4 @@
-"""Survey results for a period, in total or per queue or agent, and the answers themselves:
+"""Survey results for a period, in total or per queue, agent or site, and the answers themselves:
 the one door for the page and its download. Counted by the database (a year of answers is
 one grouped query)."""
 
@@ -12,7 +12,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from ehd.db.models import SurveyAnswer, SurveyProfile
-from ehd.stats.call_report import CallReportRequest
+from ehd.errors import ValidationError
+from ehd.stats.call_report import CallReportRequest, site_codes
 from ehd.stats.rollup import Grouping
 from ehd.stats.survey_figures import DETRACTOR_UP_TO, PROMOTER_FROM, AnswerCounts, QuestionFigures
 
@@ -50,9 +51,14 @@ async def survey_report(request: CallReportRequest, zone: ZoneInfo) -> SurveyRep
     answers = SurveyAnswer.filter(answered_at__gte=start, answered_at__lt=end)
     if request.queues:
         answers = answers.filter(queue_name__in=list(request.queues))
-    by = {Grouping.TOTAL: (), Grouping.QUEUE: ("queue_name",), Grouping.AGENT: ("agent",)}[
-        request.grouping
-    ]
+    if request.grouping is Grouping.DID:
+        raise ValidationError("group: surveys are counted in total, per queue, agent or site",
+                              field="group")  # fmt: skip
+    by = {
+        Grouping.TOTAL: (), Grouping.QUEUE: ("queue_name",), Grouping.AGENT: ("agent",),
+        Grouping.SITE: ("site_id",),
+    }[request.grouping]  # fmt: skip
+    sites = await site_codes() if request.grouping is Grouping.SITE else {}
     grouped = (
         answers.annotate(
             answers=Count("id"),
@@ -72,6 +78,7 @@ async def survey_report(request: CallReportRequest, zone: ZoneInfo) -> SurveyRep
             int(row["detractors"]),
         )  # fmt: skip
         group = str(row[by[0]]) if by else ""
+        group = sites.get(group, group) if sites else group
         figures = QuestionFigures(row["question"], low, high, counts)
         rows.append(SurveyRow(group, row["profile"], figures))
     rows.sort(key=lambda r: (r.group, r.profile, r.figures.question))

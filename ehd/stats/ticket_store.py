@@ -11,6 +11,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from ehd.db.bulk_insert import add_to_counters
 from ehd.stats.ticket_figures import COLUMNS, DayKey, Dimension, Period, TicketCounts
 
 KEY_COLUMNS = ("day", "channel", "site_id", "group_id", "agent_id", "template_id")
@@ -38,25 +39,6 @@ def _slices(deltas: Mapping[DayKey, TicketCounts]) -> dict[tuple[str, date, str]
     return sliced
 
 
-async def _upsert(
-    connection: BaseDBAsyncClient, table: str, keys: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-) -> None:  # fmt: skip
-    """Adds each row's counters to its key's, making the rows that are new: one statement for
-    all (INSERT … ON CONFLICT, on SQLite and PostgreSQL alike)."""
-    if not rows:
-        return
-    postgres = connection.capabilities.dialect == "postgres"
-    names = (*keys, *COLUMNS)
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(names) + 1))
-    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COLUMNS)
-    await connection.execute_many(
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}",
-        [list(row) for row in rows],
-    )
-
-
 async def add(deltas: Mapping[DayKey, TicketCounts], connection: BaseDBAsyncClient) -> None:
     """Adds the deltas to their days and slices (in the caller's transaction, with the feed's
     cursors)."""
@@ -65,9 +47,9 @@ async def add(deltas: Mapping[DayKey, TicketCounts], connection: BaseDBAsyncClie
          key.attributes.agent_id, key.attributes.template_id, *counts.values())
         for key, counts in sorted(deltas.items())
     ]  # fmt: skip
-    await _upsert(connection, "ticket_days", KEY_COLUMNS, combos)
+    await add_to_counters(connection, "ticket_days", KEY_COLUMNS, COLUMNS, combos)
     sliced = [(*key, *counts.values()) for key, counts in sorted(_slices(deltas).items())]
-    await _upsert(connection, "ticket_day_slices", SLICE_COLUMNS, sliced)
+    await add_to_counters(connection, "ticket_day_slices", SLICE_COLUMNS, COLUMNS, sliced)
 
 
 def _counts(row: Mapping[str, Any]) -> TicketCounts:

@@ -360,7 +360,7 @@ async def test_the_statistics_views_answer_through_the_api(api: Client) -> None:
     status, calls = await call(api, "GET", "/callstats?from=2026-11-02&to=2026-11-04")
     assert status == 200 and calls["totals"]["offered"] == 0
     for bad in (
-        "/ticketstats?granularity=hour", "/ticketstats?colour=red", "/callstats?group=site",
+        "/ticketstats?granularity=hour", "/ticketstats?colour=red", "/callstats?group=team",
         "/callstats?from=²⁰²⁶-11-02", "/ticketstats?to=x",
     ):  # fmt: skip
         status, answer = await call(api, "GET", bad)

@@ -102,6 +102,6 @@ async def test_cfi_and_nps_in_total_and_per_agent(client: TestClient[Any, Any]) 
 
 
 async def test_bad_parameters_are_a_400(client: TestClient[Any, Any]) -> None:
-    for query in ("from=yesterday", "group=site", "format=xlsx", "to=2027-01-01&from=2027-02-01"):
+    for query in ("from=yesterday", "group=team", "format=xlsx", "to=2027-01-01&from=2027-02-01"):
         async with client.get(f"/statistics/surveys?{query}") as response:
             assert response.status == 400, query

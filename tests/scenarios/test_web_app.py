@@ -102,7 +102,9 @@ async def test_a_call_shows_on_the_wallboard_live_then_in_the_statistics_and_cal
     api = await Api.admin(ehd_server)
     await api.call("PUT", "/api/calendars/board-q", {"weekly": ALWAYS})
     await api.call("PUT", "/api/queues/board-q", {"calendar": "board-q", "greeting": "goodbye"})
-    await api.call("PUT", "/api/dids/4860", {"route_type": "queue", "queue": "board-q"})
+    await api.call("PUT", "/api/sites/brd", {"description": "The board's brand"})
+    await api.call("PUT", "/api/dids/4860", {"route_type": "queue", "queue": "board-q",
+                                             "site": "brd"})  # fmt: skip
     await api.close()
     async with headless_chromium() as browser:
         page = await browser.new_page()
@@ -143,6 +145,17 @@ async def test_a_call_shows_on_the_wallboard_live_then_in_the_statistics_and_cal
         assert len(drawn) == 1 and drawn[0] > 10, drawn  # a bar as tall as the axis allows
         await page.goto(f"{ehd_server.web_url}/calls?number=%2B46731110000")
         await expect(page.locator("[data-call]")).to_have_count(1)
+        await expect(page.locator("[data-call] [data-site]")).to_have_text("brd")
+
+        # the call records' figures per site follow within seconds (settled, then folded)
+        row = page.locator("#call-periods tr[data-group=brd]")
+        for _ in range(30):
+            await page.goto(f"{ehd_server.web_url}/statistics/calls?group=site")
+            if await row.count():
+                break
+            await page.wait_for_timeout(1000)
+        await expect(row.locator("[data-measure=offered]")).to_have_text("1")
+        await expect(row.locator("[data-measure=abandoned]")).to_have_text("1")
 
 
 async def test_pages_fit_a_phone_screen(ehd_server: EhdProcess) -> None:

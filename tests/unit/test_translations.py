@@ -27,6 +27,7 @@ def marked_texts() -> set[str]:
     found |= set(LABELS.values())  # permission names, shown through _(label)
     found |= set(CODE_LABELS.values())  # statuses, channels, entry kinds: label(code)
     found |= {*call_statistics.MEASURE_LABELS.values(), *call_statistics.CHART_TEXTS}
+    found |= set(call_statistics.CALL_RECORD_LABELS.values())
     found |= set(report_central.FREQUENCY_LABELS.values())
     found |= {
         *ticket_statistics.TICKET_MEASURE_LABELS.values(), *ticket_statistics.TICKET_CHART_TEXTS,

@@ -57,6 +57,7 @@ from ehd.db.models.sla import SlaPolicy, TicketSlaEscalation
 from ehd.db.models.stats import (
     AgentInterval,
     AgentPauseInterval,
+    CallSlice,
     QueueInterval,
     ReportFrequency,
     ReportSubscription,
@@ -123,6 +124,7 @@ __all__ = [
     "PasswordHistory",
     "PauseCode",
     "Queue",
+    "CallSlice",
     "QueueInterval",
     "QueueLogEntry",
     "QueueMember",

@@ -52,6 +52,10 @@ class Did(Model):
         "models.IvrMenu", related_name="dids", null=True, on_delete=fields.SET_NULL
     )
     menu_id: int | None
+    # the brand whose number this is (0: none): its calls count in that site's statistics.
+    # An id rather than a key, as on the call records (and SQLite cannot take back a key
+    # added to a table: Tortoise's downgrade keeps the column)
+    site_id = fields.IntField(default=0, db_default=0)
     ring_seconds = fields.IntField(default=30)
     # caller priority in the queue (e.g. a VIP line)
     priority = fields.IntField(default=0, db_default=0)
@@ -111,6 +115,11 @@ class CallRecord(Model):
         "models.Ticket", related_name="calls", null=True, on_delete=fields.SET_NULL
     )
     ticket_id: int | None
+    # the site of the number dialled (inbound) or shown (outbound); 0: none. An id rather
+    # than a key: a deleted site's calls stay counted under it
+    site_id = fields.IntField(default=0, db_default=0)
+    # folded into the per-slot call figures (ehd.stats.call_feed), once it had ended
+    counted = fields.BooleanField(default=False, db_default=False, db_index=True)
 
     class Meta:
         table = "call_records"
@@ -295,6 +304,7 @@ class SurveyAnswer(Model):
     profile = fields.CharField(max_length=64)
     queue_name = fields.CharField(max_length=64, default="")
     agent = fields.CharField(max_length=64, default="")
+    site_id = fields.IntField(default=0, db_default=0)  # the call's
     question = fields.CharField(max_length=32)
     answer = fields.IntField()
     answered_at = fields.DatetimeField(auto_now_add=True)

@@ -185,3 +185,38 @@ class ReportSubscription(Model):
 
     class Meta:
         table = "report_subscriptions"
+
+
+class CallSlice(Model):
+    """The counters of ehd.stats.call_slices.CallCounts for the calls that started in one
+    15-minute slot: in total (dimension "total", value ""), or of one site (its id), one
+    dialled number, one queue or one agent."""
+
+    id = fields.BigIntField(primary_key=True)
+    slot = fields.BigIntField()  # Unix seconds at the slot's start
+    dimension = fields.CharField(max_length=8)
+    value = fields.CharField(max_length=64, default="")
+    inbound = fields.IntField(default=0)
+    answered = fields.IntField(default=0)
+    answered_in_goal = fields.IntField(default=0)
+    abandoned = fields.IntField(default=0)
+    closed = fields.IntField(default=0)
+    overflowed = fields.IntField(default=0)
+    voicemail = fields.IntField(default=0)
+    callback_requests = fields.IntField(default=0)
+    other = fields.IntField(default=0)
+    callbacks_made = fields.IntField(default=0)
+    transferred = fields.IntField(default=0)
+    held = fields.IntField(default=0)
+    outbound = fields.IntField(default=0)
+    outbound_answered = fields.IntField(default=0)
+    wait_answered_seconds = fields.BigIntField(default=0)
+    wait_answered_max = fields.IntField(default=0)
+    wait_abandoned_seconds = fields.BigIntField(default=0)
+    talk_seconds = fields.BigIntField(default=0)
+    hold_seconds = fields.BigIntField(default=0)
+    outbound_talk_seconds = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "call_slices"
+        unique_together = (("dimension", "slot", "value"),)

@@ -45,6 +45,29 @@ MEASURE_LABELS = {
     "longest_wait_answered": "Longest wait to answer (s)",
     "average_abandoned_wait": "Avg. wait before abandoning (s)",
     "average_talk": "Avg. talk time (s)",
+    "closed": "Closed (calendar)",
+    "voicemail": "Voicemail",
+    "average_hold": "Avg. hold time (s)",
+}
+# Rows per site or number: the call records' figures (ehd.stats.call_slices).
+CALL_RECORD_LABELS = {
+    "offered": "Offered",
+    "answered": "Answered",
+    "abandoned": "Abandoned",
+    "closed": "Closed (calendar)",
+    "overflowed": "Overflowed",
+    "voicemail": "Voicemail",
+    "callback_requests": "Callbacks asked for",
+    "transferred": "Transferred",
+    "answered_percent": "Answered %",
+    "service_level": "Service level (of answered)",
+    "average_speed_of_answer": "Avg. wait to answer (s)",
+    "longest_wait_answered": "Longest wait to answer (s)",
+    "average_abandoned_wait": "Avg. wait before abandoning (s)",
+    "average_talk": "Avg. talk time (s)",
+    "average_hold": "Avg. hold time (s)",
+    "outbound": "Calls placed",
+    "outbound_answered": "Calls placed and answered",
 }
 GRANULARITY_LABELS = {
     Granularity.QUARTER: "15 minutes",
@@ -57,7 +80,14 @@ CHART_TEXTS = (
     "Calls and service level", "Service level", "Waiting time (s)", "Agents needed and available",
     "Agents needed", "Agents available",
 )  # fmt: skip
-GROUPING_LABELS = {Grouping.TOTAL: "All together", Grouping.QUEUE: "Queue", Grouping.AGENT: "Agent"}
+GROUPING_LABELS = {
+    Grouping.TOTAL: "All together", Grouping.QUEUE: "Queue", Grouping.AGENT: "Agent",
+    Grouping.SITE: "Site", Grouping.DID: "Number dialled",
+}  # fmt: skip
+
+
+def measure_labels(report: CallReport | None) -> dict[str, str]:
+    return CALL_RECORD_LABELS if report is not None and report.by_call_records else MEASURE_LABELS
 
 
 def charts_of(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Markup]:
@@ -139,5 +169,6 @@ async def call_statistics(request: web.Request) -> web.StreamResponse:
     gettext = translations(language_for(request, request.get(USER))).gettext
     return render("call_statistics.html", request, {
         **context, "error": None, "report": report, "wanted": wanted,
+        "measures": measure_labels(report),
         "charts": charts_of(report, gettext), "duration": duration, "occupancy": occupancy,
     })  # fmt: skip

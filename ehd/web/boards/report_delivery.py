@@ -25,7 +25,7 @@ from ehd.stats.call_report import CallReport, call_report, parse_request
 from ehd.stats.report_schedule import due_period
 from ehd.stats.ticket_report import TicketReport, ticket_report
 from ehd.stats.ticket_report import parse_request as parse_ticket_request
-from ehd.web.boards.call_statistics import MEASURE_LABELS, charts_of, duration, occupancy
+from ehd.web.boards.call_statistics import charts_of, duration, measure_labels, occupancy
 from ehd.web.boards.ticket_statistics import TICKET_MEASURE_LABELS, ticket_charts
 from ehd.web.i18n import translations
 
@@ -60,7 +60,7 @@ def _pdf(report: CallReport, title: str, language: str) -> bytes:
     gettext = translations(language).gettext
     html = _TEMPLATES.get_template("report_pdf.html").render(
         _=gettext, lang=language, title=title, report=report, wanted=report.request,
-        measures=MEASURE_LABELS, charts=charts_of(report, gettext), duration=duration,
+        measures=measure_labels(report), charts=charts_of(report, gettext), duration=duration,
         occupancy=occupancy,
     )  # fmt: skip
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=STYLESHEET)]))
@@ -106,7 +106,7 @@ async def report_files(
         }
     else:
         call_view = await call_report(parse_request(query, last), zone)
-        totals, labels = call_view.totals, MEASURE_LABELS
+        totals, labels = call_view.totals, measure_labels(call_view)
         makers = {
             "pdf": lambda: _pdf(call_view, subscription.name, language),
             "xlsx": lambda: exports.as_xlsx(call_view),

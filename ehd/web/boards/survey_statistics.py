@@ -1,4 +1,4 @@
-"""Survey results for supervisors: per question in total, per queue or per agent for chosen
+"""Survey results for supervisors: per question in total, per queue, agent or site for chosen
 days, the latest answers with their calls, and a CSV download (ehd.stats.survey_report)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ehd.calendars.store import ensure_default_calendar
 from ehd.db.models import Queue
 from ehd.errors import ValidationError
 from ehd.stats.call_report import parse_request
+from ehd.stats.rollup import Grouping
 from ehd.stats.survey_report import SurveyReport, survey_report
 from ehd.web.auth import require_permission
 from ehd.web.boards.call_statistics import GROUPING_LABELS
@@ -42,13 +43,18 @@ async def survey_statistics(request: web.Request) -> web.StreamResponse:
     require_permission(request, Permission.STATISTICS)
     zone = ZoneInfo((await ensure_default_calendar()).timezone)
     queues = await Queue.all().order_by("name").values_list("name", flat=True)
-    context: dict[str, object] = {"queues": queues, "groupings": GROUPING_LABELS}
+    groupings = {key: text for key, text in GROUPING_LABELS.items() if key is not Grouping.DID}
+    context: dict[str, object] = {"queues": queues, "groupings": groupings}
     try:
         wanted = parse_request(request.query, datetime.now(zone).date())
     except ValidationError as err:
         failed = {**context, "error": err.message, "wanted": None, "report": None}
         return render("survey_statistics.html", request, failed, status=400)
-    report = await survey_report(wanted, zone)
+    try:
+        report = await survey_report(wanted, zone)
+    except ValidationError as err:
+        failed = {**context, "error": err.message, "wanted": None, "report": None}
+        return render("survey_statistics.html", request, failed, status=400)
     match request.query.get("format", ""):
         case "csv":
             name = f"ehd-surveys-{wanted.first}-{wanted.last}.csv"

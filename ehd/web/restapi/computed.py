@@ -170,7 +170,9 @@ async def info(resource: str, item: Any, info_type: str, live: Mapping[str, Any]
     assert isinstance(item, Site)
     tickets = Ticket.filter(site=item)
     if info_type == "pbx_stat":
-        return await call_figures(today.filter(company__site=item), DEFAULT_GOAL_SECONDS)
+        # the site's own numbers, and the calls of its companies' people to any number
+        of_site = today.filter(Q(site_id=item.id) | Q(company__site=item))
+        return await call_figures(of_site, DEFAULT_GOAL_SECONDS)
     if info_type == "status":
         return {"open_tickets": await tickets.exclude(status__in=[s.value for s in DONE]).count()}
     return {"tickets": await ticket_counts(tickets),

@@ -133,7 +133,7 @@ RESOURCES: dict[str, Resource] = {
             fields=(Field("id", N), Field("number", T),
                     Field("route_type", T, choices=tuple(RouteType)),
                     Field("queue", T, "queue__name", nullable=True), Field("description", T),
-                    Field("priority", N)),
+                    Field("priority", N), Field("site_id", N)),
         ),
         Resource(
             "calls", CallRecord, summary="Inbound calls",
@@ -142,9 +142,10 @@ RESOURCES: dict[str, Resource] = {
                     Field("agent", T), Field("started_at", W),
                     Field("answered_at", W, nullable=True), Field("ended_at", W, nullable=True),
                     Field("result", T), Field("queue_seconds", F, nullable=True),
-                    Field("talk_seconds", F, nullable=True), Field("classification", T),
+                    Field("talk_seconds", F, nullable=True),
+                    Field("hold_seconds", F, nullable=True), Field("classification", T),
                     Field("customer_number", T), Field("contact_id", N, nullable=True),
-                    Field("company_id", N, nullable=True)),
+                    Field("company_id", N, nullable=True), Field("site_id", N)),
         ),
         Resource(
             "sites", Site, summary="Sites (brands); info_type=stat|status|pbx_stat",

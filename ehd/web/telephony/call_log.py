@@ -1,7 +1,7 @@
 """The call log: calls newest first, a page at a time, with each recorded part playable and
-each number a click-to-dial link, filtered by days, direction, number, queue, result (and,
-for supervisors, agent), and downloadable as CSV. Agents see the calls they handled (any
-part of them); supervisors and admins see every call.
+each number a click-to-dial link, filtered by days, direction, number, number dialled, site,
+queue, result (and, for supervisors, agent), and downloadable as CSV. Agents see the calls
+they handled (any part of them); supervisors and admins see every call.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tortoise.queryset import QuerySet
 
 from ehd.calendars.store import ensure_default_calendar
 from ehd.calls import records
-from ehd.db.models import CallDirection, CallHandling, CallRecord, Role, User
+from ehd.db.models import CallDirection, CallHandling, CallRecord, Role, Site, User
 from ehd.errors import ValidationError
 from ehd.plain_numbers import row_id
 from ehd.web.auth import current_user
@@ -32,8 +32,8 @@ PAGE_SIZE = 50
 _NUMBER_PART = re.compile(r"\+?[0-9]{1,20}")
 _RESULT = re.compile(r"[a-z_]{1,32}")
 CSV_ROWS = 50_000  # the most one download holds (the newest that match)
-CSV_COLUMNS = ("call_id", "started", "direction", "number", "contact", "queue", "agent",
-               "result", "queue_seconds", "talk_seconds", "hold_seconds")  # fmt: skip
+CSV_COLUMNS = ("call_id", "started", "direction", "number", "dialled", "site", "contact", "queue",
+               "agent", "result", "queue_seconds", "talk_seconds", "hold_seconds")  # fmt: skip
 
 
 def sees_every_call(user: User) -> bool:
@@ -50,12 +50,16 @@ def visible_calls(user: User) -> QuerySet[CallRecord]:
 
 def _filters(request: web.Request, user: User) -> dict[str, str]:
     """The page's query, checked: a bad value is a 400 that says which."""
-    keys = ("direction", "number", "agent", "call", "queue", "result", "from", "to")
+    keys = ("direction", "number", "agent", "call", "queue", "result", "site", "did", "from", "to")
     query = {key: request.query.get(key, "").strip() for key in keys}
     if len(query["call"]) > 64:
         raise ValidationError("call is a call's id", field="call")
     if len(query["queue"]) > 64:
         raise ValidationError("queue is a queue's name", field="queue")
+    if len(query["site"]) > 8:
+        raise ValidationError("site is a site's code", field="site")
+    if query["did"] and not _NUMBER_PART.fullmatch(query["did"]):
+        raise ValidationError("did is the number dialled: digits, maybe with +", field="did")
     if query["result"] and not _RESULT.fullmatch(query["result"]):
         raise ValidationError("result is a word such as answered or abandoned", field="result")
     for key in ("from", "to"):
@@ -85,6 +89,11 @@ async def call_log(request: web.Request) -> web.StreamResponse:
         calls = calls.filter(queue_name=query["queue"])
     if query["result"]:
         calls = calls.filter(result=query["result"])
+    if query["site"]:
+        site = await Site.get_or_none(code=query["site"])
+        calls = calls.filter(site_id=site.id if site else -1)
+    if query["did"]:
+        calls = calls.filter(did=query["did"])
     if query["from"]:
         calls = calls.filter(started_at__gte=_midnight(query["from"], zone))
     if query["to"]:
@@ -107,8 +116,10 @@ async def call_log(request: web.Request) -> web.StreamResponse:
         calls = calls.filter(id__lt=cursor)
     rows = await calls.order_by("-id").limit(PAGE_SIZE + 1).prefetch_related("contact")
     page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    sites = dict(await Site.all().values_list("id", "code"))
     context: dict[str, Any] = {
         "calls": page,
+        "sites": sites,
         "query": query,
         "every_call": sees_every_call(user),
         "recordings": await records.recordings_of_calls(c.call_id for c in page),
@@ -131,13 +142,15 @@ def _midnight(day: str, zone: ZoneInfo) -> datetime:
 
 async def _csv(calls: QuerySet[CallRecord], zone: ZoneInfo) -> web.Response:
     rows = await calls.order_by("-id").limit(CSV_ROWS).prefetch_related("contact")
+    sites = dict(await Site.all().values_list("id", "code"))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for call in rows:
         writer.writerow([
             call.call_id, call.started_at.astimezone(zone).isoformat(timespec="seconds"),
-            call.direction.value, call.caller_number, call.contact.name if call.contact else "",
+            call.direction.value, call.caller_number, call.did, sites.get(call.site_id, ""),
+            call.contact.name if call.contact else "",
             call.queue_name, call.agent, call.result,
             *("" if value is None else round(value, 1)
               for value in (call.queue_seconds, call.talk_seconds, call.hold_seconds)),

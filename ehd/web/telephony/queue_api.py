@@ -17,6 +17,7 @@ from ehd.db.models import (
     Queue,
     QueueMember,
     Role,
+    Site,
     User,
 )
 from ehd.errors import (
@@ -176,12 +177,15 @@ async def put_member(request: web.Request) -> web.StreamResponse:
 
 @routes.put("/api/dids/{number}")
 async def put_did(request: web.Request) -> web.StreamResponse:
-    """Route a dialled number: {"route_type": "queue", "queue": "support", "priority": 5}."""
+    """Route a dialled number: {"route_type": "queue", "queue": "support", "priority": 5,
+    "site": "north"} (the site's code: its calls count in that site's statistics)."""
     require_admin(request)
     did = await save_did(request.match_info["number"], await json_body(request))
-    return web.json_response(
-        {"number": did.number, "route_type": did.route_type.value, "priority": did.priority}
-    )
+    site = await Site.get_or_none(id=did.site_id)
+    return web.json_response({
+        "number": did.number, "route_type": did.route_type.value, "priority": did.priority,
+        "site": site.code if site else "",
+    })  # fmt: skip
 
 
 @routes.get("/api/queues/metrics")

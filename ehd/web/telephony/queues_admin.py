@@ -18,6 +18,7 @@ from ehd.db.models import (
     QueueMember,
     Role,
     RouteType,
+    Site,
     SurveyProfile,
     User,
 )
@@ -50,6 +51,7 @@ async def _dids_page(request: web.Request, error: str = "", form: dict[str, str]
     dids = await Did.all().order_by("number").prefetch_related("queue", "user", "menu")
     return render("admin_dids.html", request, {
         "dids": dids, "route_types": list(RouteType), "queues": await _names(Queue),
+        "sites": dict(await Site.all().order_by("code").values_list("id", "code")),
         "users": await _names(User, "username"), "menus": await _names(IvrMenu),
         "error": error, "form": form or {}, "saved": request.query.get("saved", ""),
     }, status=status)  # fmt: skip
@@ -61,12 +63,14 @@ async def dids(request: web.Request) -> web.StreamResponse:
     return await _dids_page(request)
 
 
-DID_FORM = ("number", "route_type", "target", "priority", "ring_seconds", "description")
+DID_FORM = ("number", "route_type", "target", "site", "priority", "ring_seconds", "description")
 
 
 def did_settings(text: dict[str, str]) -> dict[str, Any]:
     """The DID form's text as the settings ``save_did`` takes. Pure."""
-    body: dict[str, Any] = {"route_type": text["route_type"], "description": text["description"]}
+    body: dict[str, Any] = {
+        "route_type": text["route_type"], "description": text["description"], "site": text["site"],
+    }  # fmt: skip
     known = text["route_type"] in {r.value for r in RouteType}
     link = TARGET_OF.get(RouteType(text["route_type"])) if known else None
     if link is not None:
