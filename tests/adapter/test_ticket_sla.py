@@ -193,6 +193,11 @@ async def test_pages_and_the_wallboard_show_the_time_left(setup: tuple[Client, M
     answer = await client.get(f"/RestAPI/v1/tickets?sla_due_at:lt={now}", headers=auth)
     assert answer.status == 200, await answer.text()
     assert [t["number"] for t in await answer.json()] == [late.number]
+    answer = await client.get(f"/RestAPI/v1/tickets/{late.number}?info_type=sla", headers=auth)
+    clocks = (await answer.json())["clocks"]
+    assert [(c["metric"], c["state"]) for c in clocks] == [
+        ("first_response", "breached"), ("resolution", "running")]  # fmt: skip
+    assert -3700 < clocks[0]["remaining_seconds"] < -3500  # overdue by an hour
     board = await snapshot(None)
     assert board["sla"]["breached"] == 1
     assert [row["number"] for row in board["sla"]["nearest"]] == [late.number, fresh.number]

@@ -15,6 +15,7 @@ from ehd.db.models import CallRecord, Company, Contact, Queue, Site, Ticket, Tic
 from ehd.errors import NotFoundError, ValidationError
 from ehd.phone_numbers import to_e164
 from ehd.stats.queries import call_figures, ticket_counts
+from ehd.tickets.sla_tracking import sla_of
 from ehd.tickets.status import DONE
 from ehd.web.restapi.query import Condition, Kind, Op, Selection
 
@@ -158,7 +159,13 @@ async def crm_contactstatus(contact_id: int) -> dict[str, Any]:
 
 
 async def info(resource: str, item: Any, info_type: str, live: Mapping[str, Any]) -> Any:
-    """``info_type`` figures for one queue, site or company (today's calls, live state)."""
+    """``info_type`` figures for one queue, site or company (today's calls, live state), or a
+    ticket's SLA clocks."""
+    if resource == "tickets":  # info_type=sla
+        sla = (await sla_of([item])).get(item.id)
+        if sla is None:
+            return {"policy": None, "clocks": []}
+        return {"policy": sla.policy.name, "clocks": [clock.as_json() for clock in sla.clocks]}
     start, end = period(())
     today = CallRecord.filter(started_at__gte=start, started_at__lt=end)
     if resource == "queues":

@@ -208,6 +208,7 @@ RESOURCES: dict[str, Resource] = {
             required=("subject",),
             update_fields={"subject": T, "status": T, "priority": T, "agent": T},
             deletable=True,
+            info_types=("sla",),
         ),
         Resource(
             "crm_logs", TicketEntry, summary="Ticket log entries (notes, mail, solutions)",
