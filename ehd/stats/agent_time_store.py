@@ -1,10 +1,12 @@
 """Agents' time per slot in the database: deltas added as they are counted, summed by the
-database per agent for any period."""
+database per agent for any period, in total or per 15 minutes, hour, day, week or month."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
@@ -12,6 +14,8 @@ from tortoise.transactions import in_transaction
 from ehd.db.bulk_insert import insert_rows
 from ehd.db.models import AgentInterval, AgentPauseInterval
 from ehd.stats.agent_time import AgentSlotTime
+from ehd.stats.bucket_sums import bucket_sums
+from ehd.stats.rollup import Granularity, period_start
 
 TIMES = ("logged_in", "paused", "busy", "wrapup")
 
@@ -92,3 +96,31 @@ async def available_per_slot(first: int, end: int) -> dict[int, float]:
         int(row["slot"]): float(row["logged_in_sum"] or 0.0) - float(row["paused_sum"] or 0.0)
         for row in rows
     }
+
+
+async def agent_periods(
+    first: int, end: int, granularity: Granularity, zone: ZoneInfo
+) -> dict[tuple[datetime, str], AgentSlotTime]:
+    """Each agent's time per period of ``granularity`` on the zone's clock over [first, end),
+    with the pauses per reason, summed by the database."""
+    periods: dict[tuple[datetime, str], AgentSlotTime] = {}
+
+    def spent(moment: int, agent: object) -> AgentSlotTime:
+        key = (period_start(moment, granularity, zone), str(agent))
+        return periods.setdefault(key, AgentSlotTime())
+
+    sums = {name: "SUM" for name in TIMES}
+    for moment, row in await bucket_sums(
+        "agent_intervals", sums, "", [], ("agent",), first, end, granularity, zone
+    ):
+        mine = spent(moment, row["agent"])
+        for name in TIMES:
+            setattr(mine, name, getattr(mine, name) + float(row[name] or 0.0))
+    for moment, row in await bucket_sums(
+        "agent_pause_intervals", {"seconds": "SUM"}, "", [], ("agent", "reason"), first, end,
+        granularity, zone,
+    ):  # fmt: skip
+        pauses = spent(moment, row["agent"]).pauses
+        reason = str(row["reason"])
+        pauses[reason] = pauses.get(reason, 0.0) + float(row["seconds"] or 0.0)
+    return dict(sorted(periods.items()))

@@ -93,6 +93,17 @@ def queue_measures(counts: SlotCounts, calls: CallCounts | None) -> dict[str, ob
 QUEUE_MEASURE_NAMES = tuple(queue_measures(SlotCounts(), None))
 
 
+def time_measures(spent: AgentSlotTime) -> dict[str, object]:
+    """An agent's time in a period, in whole seconds."""
+    return {
+        "logged_in": round(spent.logged_in), "ready": round(spent.ready),
+        "paused": round(spent.paused), "busy": round(spent.busy), "wrapup": round(spent.wrapup),
+    }  # fmt: skip
+
+
+AGENT_TIME_NAMES = tuple(time_measures(AgentSlotTime()))
+
+
 @dataclass(frozen=True)
 class CallReportRow:
     start: datetime  # the period's start on the site's clock
@@ -101,12 +112,16 @@ class CallReportRow:
     counts: SlotCounts  # from queue_log (empty in rows per site or number)
     calls: CallCounts | None = None  # from the call records; None: not known for this row
     by_call_records: bool = False  # a row per site or number: the call records' figures only
+    time: AgentSlotTime | None = None  # in a row per agent: the agent's time in the period
 
     @property
     def measures(self) -> dict[str, object]:
         if self.by_call_records:
             return CallMeasures(self.calls or CallCounts()).as_dict()
-        return queue_measures(self.counts, self.calls)
+        measures = queue_measures(self.counts, self.calls)
+        if self.time is not None:
+            measures.update(time_measures(self.time))
+        return measures
 
 
 @dataclass(frozen=True)
@@ -134,11 +149,21 @@ class CallReport:
     def totals(self) -> dict[str, object]:
         if self.by_call_records:
             return CallMeasures(self.call_total or CallCounts()).as_dict()
-        return queue_measures(self.total, self.call_total)
+        totals = queue_measures(self.total, self.call_total)
+        if self.request.grouping is Grouping.AGENT:
+            everyone = AgentSlotTime()
+            for spent in self.agent_times.values():
+                everyone.add(spent)
+            totals.update(time_measures(everyone))
+        return totals
 
     @property
     def measure_names(self) -> tuple[str, ...]:
-        return CALL_MEASURE_NAMES if self.by_call_records else QUEUE_MEASURE_NAMES
+        if self.by_call_records:
+            return CALL_MEASURE_NAMES
+        if self.request.grouping is Grouping.AGENT:
+            return (*QUEUE_MEASURE_NAMES, *AGENT_TIME_NAMES)
+        return QUEUE_MEASURE_NAMES
 
 
 def _epoch(day: date, zone: ZoneInfo) -> int:
@@ -277,14 +302,23 @@ async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
             first, end, granularity, zone, request.queues, request.grouping
         )
         calls = await _call_counts(request, zone, first, end, request.grouping)
-        rows = [
-            CallReportRow(row.start, row.label, row.group, row.counts,
-                          None if calls is None else calls.get((row.start, row.group)))
-            for row in _rows(grouped, request, zone, request.grouping)
-        ]  # fmt: skip
+        by_group = {(row.start, row.group): row for row in _rows(grouped, request, zone,
+                                                                  request.grouping)}  # fmt: skip
+        times: dict[tuple[datetime, str], AgentSlotTime] = {}
         if request.grouping is Grouping.AGENT:
             agent_times = await agent_time_store.agent_totals(first, end)
             work = await agent_work(request.first, request.last, zone)
+            times = await agent_time_store.agent_periods(first, end, granularity, zone)
+        rows = [
+            CallReportRow(
+                start, start.strftime(fmt), group,
+                by_group[(start, group)].counts if (start, group) in by_group else SlotCounts(),
+                None if calls is None else calls.get((start, group)),
+                time=times.get((start, group), AgentSlotTime())
+                if request.grouping is Grouping.AGENT else None,
+            )
+            for start, group in sorted({*by_group, *times})
+        ]  # fmt: skip
     staffing = await _staffing(request, zone, periods, first, end) if granularity in STEPS else []
     total_counts = total(row.counts for row in periods)
     return CallReport(request, zone, periods, rows, total_counts, agent_times, staffing,

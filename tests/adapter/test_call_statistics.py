@@ -379,6 +379,24 @@ async def test_agents_time_and_staffing_from_the_live_queue_log(
         "paused": "0:20:00", "occupancy": "55.0",  # 330 s of the 600 not paused
     }  # fmt: skip
     assert 'data-pause="coffee">coffee 0:20:00<' in body
+    # per quarter hour: dora's 10:00-10:15 (the call, its wrap-up, 5 min paused), 10:15-10:30
+    quarters = await (await client.get(
+        "/statistics/calls?from=2027-04-15&to=2027-04-15&group=agent&granularity=15min"
+    )).text()  # fmt: skip
+    by_period = {row["period"]: row for row in _cells(quarters, "call-periods")}
+    first, second = by_period["2027-04-15 10:00"], by_period["2027-04-15 10:15"]
+    assert (first["group"], first["answered"], first["busy"], first["wrapup"]) == (
+        "dora", "1", "0:05:00", "0:00:30")  # fmt: skip
+    assert (first["logged_in"], first["paused"], first["ready"]) == ("0:15:00", "0:05:00",
+                                                                     "0:04:30")  # fmt: skip
+    assert (second["answered"], second["paused"], second["ready"]) == ("0", "0:15:00", "0:00:00")
+    async with client.get("/statistics/calls?from=2027-04-15&to=2027-04-15&group=agent"
+                          "&granularity=15min&format=csv") as response:  # fmt: skip
+        lines = list(csv.DictReader(io.StringIO(await response.text())))
+    assert [(r["period"], r["logged_in"], r["paused"]) for r in lines] == [
+        ("2027-04-15 10:00", "900", "300"), ("2027-04-15 10:15", "900", "900"),
+        ("total", "1800", "1200"),
+    ]  # fmt: skip
 
     hours = await (
         await client.get(

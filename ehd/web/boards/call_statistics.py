@@ -86,8 +86,30 @@ GROUPING_LABELS = {
 }  # fmt: skip
 
 
+# Rows per agent: the agent's time in each period too (shown as h:mm:ss).
+AGENT_TIME_LABELS = {
+    "logged_in": "Logged in", "ready": "Ready", "paused": "Paused", "busy": "Busy",
+    "wrapup": "Wrap-up",
+}  # fmt: skip
+
+
 def measure_labels(report: CallReport | None) -> dict[str, str]:
-    return CALL_RECORD_LABELS if report is not None and report.by_call_records else MEASURE_LABELS
+    if report is None:
+        return MEASURE_LABELS
+    if report.by_call_records:
+        return CALL_RECORD_LABELS
+    if report.request.grouping is Grouping.AGENT:
+        return {**MEASURE_LABELS, **AGENT_TIME_LABELS}
+    return MEASURE_LABELS
+
+
+def shown(name: str, value: object) -> str:
+    """A figure as the page shows it: "–" for none, times of day as h:mm:ss."""
+    if value is None:
+        return "–"
+    if name in AGENT_TIME_LABELS and isinstance(value, int | float):
+        return duration(value)
+    return str(value)
 
 
 def charts_of(report: CallReport, gettext: Callable[[str], str]) -> dict[str, Markup]:
@@ -169,6 +191,6 @@ async def call_statistics(request: web.Request) -> web.StreamResponse:
     gettext = translations(language_for(request, request.get(USER))).gettext
     return render("call_statistics.html", request, {
         **context, "error": None, "report": report, "wanted": wanted,
-        "measures": measure_labels(report),
+        "measures": measure_labels(report), "shown": shown,
         "charts": charts_of(report, gettext), "duration": duration, "occupancy": occupancy,
     })  # fmt: skip

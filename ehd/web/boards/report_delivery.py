@@ -25,7 +25,7 @@ from ehd.stats.call_report import CallReport, call_report, parse_request
 from ehd.stats.report_schedule import due_period
 from ehd.stats.ticket_report import TicketReport, ticket_report
 from ehd.stats.ticket_report import parse_request as parse_ticket_request
-from ehd.web.boards.call_statistics import charts_of, duration, measure_labels, occupancy
+from ehd.web.boards.call_statistics import charts_of, duration, measure_labels, occupancy, shown
 from ehd.web.boards.ticket_statistics import TICKET_MEASURE_LABELS, ticket_charts
 from ehd.web.i18n import translations
 
@@ -61,7 +61,7 @@ def _pdf(report: CallReport, title: str, language: str) -> bytes:
     html = _TEMPLATES.get_template("report_pdf.html").render(
         _=gettext, lang=language, title=title, report=report, wanted=report.request,
         measures=measure_labels(report), charts=charts_of(report, gettext), duration=duration,
-        occupancy=occupancy,
+        occupancy=occupancy, shown=shown,
     )  # fmt: skip
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=STYLESHEET)]))
 
@@ -129,7 +129,7 @@ def _message(
         f"{subscription.name}: {period}",
         "",
         *(
-            f"{gettext(label)}: {'–' if made.totals[name] is None else made.totals[name]}"
+            f"{gettext(label)}: {shown(name, made.totals[name])}"
             for name, label in made.labels.items()
         ),
     ]
