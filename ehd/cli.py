@@ -9,7 +9,7 @@ import json
 import logging
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,6 +35,20 @@ from ehd.stats.ticket_feed import rebuild as rebuild_ticket_statistics
 from ehd.web.serving import serve
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+
+
+def _with_database(config: Config, work: Callable[[], Awaitable[R]]) -> R:
+    """Runs ``work`` with the instance's database open (migrated first), then closes it."""
+
+    async def go() -> R:
+        await open_database(config.effective_database_url)
+        try:
+            return await work()
+        finally:
+            await close_database()
+
+    return asyncio.run(go())
 
 
 def instance_options(func: F) -> F:
@@ -197,15 +211,11 @@ def stats_import_queue_log(file: Path, **flags: Any) -> None:
     config.paths.create()
 
     async def go() -> ImportResult:
-        await open_database(config.effective_database_url)
-        try:
-            goals = dict(await Queue.all().values_list("name", "sl_goal_seconds"))
-            wrapups = dict(await Queue.all().values_list("name", "wrapup_seconds"))
-            return await import_queue_log(file, goals.get, wrapups.get)
-        finally:
-            await close_database()
+        goals = dict(await Queue.all().values_list("name", "sl_goal_seconds"))
+        wrapups = dict(await Queue.all().values_list("name", "wrapup_seconds"))
+        return await import_queue_log(file, goals.get, wrapups.get)
 
-    result = asyncio.run(go())
+    result = _with_database(config, go)
     click.echo(
         f"imported {result.rows} rows from {result.first:%Y-%m-%d %H:%M} to "
         f"{result.last:%Y-%m-%d %H:%M} UTC; {result.skipped} lines were not queue_log rows"
@@ -221,14 +231,8 @@ def stats_rebuild_tickets(**flags: Any) -> None:
     config = _config(**flags)
     config.paths.create()
 
-    async def go() -> int:
-        await open_database(config.effective_database_url)
-        try:
-            return await rebuild_ticket_statistics()
-        finally:
-            await close_database()
-
-    click.echo(f"folded {asyncio.run(go())} rows of ticket history into the statistics")
+    folded = _with_database(config, rebuild_ticket_statistics)
+    click.echo(f"folded {folded} rows of ticket history into the statistics")
 
 
 @stats.command("rebuild-calls")
@@ -240,14 +244,8 @@ def stats_rebuild_calls(**flags: Any) -> None:
     config = _config(**flags)
     config.paths.create()
 
-    async def go() -> int:
-        await open_database(config.effective_database_url)
-        try:
-            return await rebuild_call_statistics()
-        finally:
-            await close_database()
-
-    click.echo(f"folded {asyncio.run(go())} calls into the statistics")
+    folded = _with_database(config, rebuild_call_statistics)
+    click.echo(f"folded {folded} calls into the statistics")
 
 
 @main.group()

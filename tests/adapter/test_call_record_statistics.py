@@ -5,6 +5,7 @@ adds chats, tickets and CFI; surveys per site; the call log filters by site and 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -16,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
+from click.testing import CliRunner
 
+from ehd.cli import main
 from ehd.config import Config
 from ehd.db.lifecycle import close_database, open_database
 from ehd.db.models import (
@@ -291,3 +294,22 @@ async def test_the_door_sums_the_same_on_sqlite_and_postgresql(
         assert figures["brand"]["longest_wait_answered"] == 55
         assert figures["other"]["longest_wait_answered"] == 30
         assert report.totals["offered"] == 7 + 1
+
+
+def test_the_command_folds_every_ended_call_again(tmp_path: Path) -> None:
+    flags = ["stats", "rebuild-calls", "--data-dir", str(tmp_path)]
+    empty = CliRunner().invoke(main, flags)
+    assert empty.exit_code == 0 and "folded 0 calls" in empty.output, empty.output
+
+    async def add_calls() -> None:
+        await open_database(f"sqlite://{tmp_path / 'ehd.sqlite3'}")
+        try:
+            ended = datetime.now(UTC) - timedelta(minutes=1)
+            await _call("a", 0, started_at=ended, ended_at=ended)
+            await _call("b", 1, started_at=ended, ended_at=None, result="active")  # going on
+        finally:
+            await close_database()
+
+    asyncio.run(add_calls())
+    again = CliRunner().invoke(main, flags)
+    assert again.exit_code == 0 and "folded 1 calls" in again.output, again.output
