@@ -8,12 +8,14 @@ an app_queue-compatible ``LogQueueEvent``.
 
 from __future__ import annotations
 
-import bisect
+import heapq
 import itertools
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import assert_never
+
+from sortedcontainers import SortedKeyList
 
 from ehd.acd import actions as act
 from ehd.acd import events as ev
@@ -26,7 +28,7 @@ RETRY_SECONDS = 5.0  # after a miss, the item tries other agents before that one
 NONE = "NONE"
 
 
-@dataclass
+@dataclass(eq=False)  # one item is itself only: lookups compare identity, not every field
 class Item:
     id: str
     kind: ItemKind
@@ -45,6 +47,7 @@ class Item:
     timers: dict[str, str] = field(default_factory=dict)  # kind -> expected token
     reserved_for: str | None = None  # transferred to this agent: only they may take it yet
     waited: float | None = None  # the wait before an agent answered, kept over a handover
+    in_line: bool = False  # in its queue's waiting line (a connected item is not)
 
     def sort_key(self) -> tuple[int, float, int]:
         return (-self.priority, self.entered_at, self.seq)
@@ -71,16 +74,22 @@ class Agent:
     other_call: bool = False  # busy on a call the queue did not give
 
 
+def _waiting_line() -> SortedKeyList[Item, tuple[int, float, int]]:
+    return SortedKeyList(key=Item.sort_key)
+
+
 @dataclass
 class QueueRuntime:
     config: QueueConfig
-    waiting: list[Item] = field(default_factory=list)  # kept in (priority, entry) order
+    # in (priority, entry) order: adding, removing and finding a position cost O(log n)
+    waiting: SortedKeyList[Item, tuple[int, float, int]] = field(default_factory=_waiting_line)
     members: dict[str, int] = field(default_factory=dict)  # agent -> join order
+    ready: set[str] = field(default_factory=set)  # members READY and reachable
     history: WaitHistory = field(default_factory=WaitHistory)
     last_pick_order: int = -1
 
     def position(self, item: Item) -> int:
-        return self.waiting.index(item) + 1
+        return int(self.waiting.index(item)) + 1
 
 
 class AcdEngine:
@@ -93,6 +102,7 @@ class AcdEngine:
         self._tokens = itertools.count(1)
         self._member_order = itertools.count()
         self._ready: set[str] = set()  # READY and reachable: who can be offered an item now
+        self._agent_timers: dict[str, str] = {}  # ring or wrap-up token -> agent
 
     # --- public ---------------------------------------------------------------------------
     def configure(self, config: QueueConfig) -> None:
@@ -215,7 +225,7 @@ class AcdEngine:
         config = queue.config
         item.queue, item.joined_at = config.name, at
         item.visited.append(config.name)
-        would_be = bisect.bisect_right([i.sort_key() for i in queue.waiting], item.sort_key()) + 1
+        would_be = int(queue.waiting.bisect_key_right(item.sort_key())) + 1
         if config.max_length and len(queue.waiting) >= config.max_length:
             self._log(out, at, item, "FULL", would_be, would_be, 0)
             self._overflow(item, queue, "full", at, out)
@@ -224,7 +234,8 @@ class AcdEngine:
             self._log(out, at, item, "JOINEMPTY", would_be, would_be, 0)
             self._overflow(item, queue, "joinempty", at, out)
             return
-        bisect.insort(queue.waiting, item, key=Item.sort_key)
+        queue.waiting.add(item)
+        item.in_line = True
         item.original_position = queue.position(item)
         queue.history.record_arrival(at)
         if log_entry:
@@ -280,8 +291,9 @@ class AcdEngine:
         out.append(act.Exit(item.id, queue.config.name, reason, target))
 
     def _remove_waiting(self, item: Item, queue: QueueRuntime) -> None:
-        if item in queue.waiting:
+        if item.in_line:
             queue.waiting.remove(item)
+            item.in_line = False
 
     def _left(self, event: ev.ItemLeft, out: list[act.Action]) -> None:
         item = self.items.get(event.item_id)
@@ -527,7 +539,7 @@ class AcdEngine:
         out: list[act.Action],
     ) -> None:  # fmt: skip
         """Keep a waiting item for one member of its queue until ``until`` (or a miss)."""
-        reserved = agent_id if agent_id in queue.members and item in queue.waiting else None
+        reserved = agent_id if agent_id in queue.members and item.in_line else None
         item.reserved_for = reserved
         if reserved is not None:
             self._timer(item, "reserved", until, out)
@@ -626,7 +638,7 @@ class AcdEngine:
         self._transition(agent, AgentTrigger.COMPLETE, at, out)
         agent.wrap_until = at + queue.config.wrapup_seconds
         if queue.config.wrapup_seconds > 0:
-            agent.timer = self._token("wrap")
+            agent.timer = self._agent_token(agent, "wrap")
             out.append(act.StartTimer(agent.timer, at + queue.config.wrapup_seconds))
         else:
             self._transition(agent, AgentTrigger.WRAPUP_DONE, at, out)
@@ -647,6 +659,12 @@ class AcdEngine:
     def _token(self, kind: str) -> str:
         return f"{kind}:{next(self._tokens)}"
 
+    def _agent_token(self, agent: Agent, kind: str) -> str:
+        """A ring or wrap-up timer's token, found again without looking at every agent."""
+        token = self._token(kind)
+        self._agent_timers[token] = agent.id
+        return token
+
     def _timer(self, item: Item, kind: str, at: float, out: list[act.Action]) -> None:
         token = self._token(kind)
         item.timers[kind] = f"{item.id}|{token}"
@@ -657,10 +675,9 @@ class AcdEngine:
         if item_id:
             self._item_timer(item_id, event.token, token.split(":")[0], event.at, out)
             return
-        for agent in self.agents.values():
-            if agent.timer == event.token:
-                self._agent_timer(agent, event.at, out)
-                return
+        agent = self.agents.get(self._agent_timers.pop(event.token, ""))
+        if agent is not None and agent.timer == event.token:  # else: stale
+            self._agent_timer(agent, event.at, out)
 
     def _item_timer(
         self, item_id: str, token: str, kind: str, at: float, out: list[act.Action]
@@ -740,10 +757,17 @@ class AcdEngine:
             self._refresh_ready(agent)
 
     def _refresh_ready(self, agent: Agent) -> None:
-        if agent.state == AgentState.READY and agent.reachable:
+        ready = agent.state == AgentState.READY and agent.reachable
+        if ready == (agent.id in self._ready):
+            return  # no change: the queues' sets are right already
+        if ready:
             self._ready.add(agent.id)
+            for name in agent.memberships:
+                self.queues[name].ready.add(agent.id)
         else:
             self._ready.discard(agent.id)
+            for name in agent.memberships:
+                self.queues[name].ready.discard(agent.id)
 
     def _login(self, event: ev.AgentLoggedIn, out: list[act.Action]) -> None:
         agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
@@ -762,6 +786,8 @@ class AcdEngine:
         for name, penalty in wanted.items():
             if name not in agent.memberships:
                 self.queues[name].members[agent.id] = next(self._member_order)
+                if agent.id in self._ready:
+                    self.queues[name].ready.add(agent.id)
                 if log:
                     out.append(act.LogQueueEvent(event.at, NONE, name, agent.id, "ADDMEMBER", ()))
             agent.memberships[name] = penalty
@@ -771,6 +797,7 @@ class AcdEngine:
     def _remove_member(self, agent: Agent, name: str, at: float, out: list[act.Action]) -> None:
         agent.memberships.pop(name, None)
         self.queues[name].members.pop(agent.id, None)
+        self.queues[name].ready.discard(agent.id)
         out.append(act.LogQueueEvent(at, NONE, name, agent.id, "REMOVEMEMBER", ()))
 
     def _logout_event(self, event: ev.AgentLoggedOut, out: list[act.Action]) -> None:
@@ -852,7 +879,7 @@ class AcdEngine:
         agent.pause_reason, agent.misses, agent.idle_since = "", 0, event.at
         if agent.wrap_until > event.at:  # wrap-up runs from the call's end, pause or not
             self._transition(agent, AgentTrigger.RESUME_WRAPUP, event.at, out)
-            agent.timer = self._token("wrap")
+            agent.timer = self._agent_token(agent, "wrap")
             out.append(act.StartTimer(agent.timer, agent.wrap_until))
             return
         self._transition(agent, AgentTrigger.UNPAUSE, event.at, out)
@@ -906,38 +933,57 @@ class AcdEngine:
 
     # --- distribution ---------------------------------------------------------------------
     def _dispatch(self, at: float, out: list[act.Action]) -> None:
-        """Offer waiting items to free agents, best item first across queues."""
-        if not self._ready or not any(q.waiting for q in self.queues.values()):
+        """Offer waiting items to free agents, best item first across queues.
+
+        The queues' lines are merged by (weight, priority, entry) from their heads, and only
+        while a free agent remains: with one agent free, as when a call ends, the work does
+        not depend on how many items wait or how many agents are busy."""
+        if not self._ready:
             return
         free = set(self._ready)
-        pending = [
-            (q, item)
-            for q in self.queues.values()
-            if q.waiting and any(member in free for member in q.members)
-            for item in q.waiting
-            if not item.offers
-        ]
-        pending.sort(key=lambda qi: (-qi[0].config.weight, *qi[1].sort_key()))
-        for queue, item in pending:
-            if not free:
-                return
-            low, high = self._penalty_range(item, queue, at)
-            eligible = [
-                (agent_id, self.agents[agent_id].memberships[queue.config.name])
-                for agent_id in queue.members
-                if agent_id in free
-            ]
-            if item.reserved_for is not None:  # chosen by a person: penalties do not apply
-                eligible = [(a, p) for a, p in eligible if a == item.reserved_for]
-            else:
-                eligible = [(a, p) for a, p in eligible if low <= p <= high]
-            rested = [(a, p) for a, p in eligible if item.missed_until.get(a, 0.0) <= at]
-            candidates = [(self._stats(queue, a), p) for a, p in rested]
-            chosen = choose(queue.config.strategy, candidates, queue.last_pick_order, self.rng)
-            for stats in chosen:
-                self._offer(item, self.agents[stats.agent_id], queue, at, out)
-                free.discard(stats.agent_id)
-                queue.last_pick_order = stats.order
+        heads: list[tuple[tuple[int, int, float, int], QueueRuntime, Item, Iterator[Item]]] = []
+        names = {name for agent_id in free for name in self.agents[agent_id].memberships}
+        for name in sorted(names):  # the queues of the free agents, in a fixed order
+            queue = self.queues[name]
+            if queue.waiting:
+                self._push_next(heads, queue, iter(queue.waiting))
+        while heads and free:
+            _, queue, item, rest = heapq.heappop(heads)
+            if not item.offers:
+                self._offer_to_free(item, queue, free, at, out)
+            if not free.isdisjoint(queue.ready):
+                self._push_next(heads, queue, rest)
+
+    @staticmethod
+    def _push_next(
+        heads: list[tuple[tuple[int, int, float, int], QueueRuntime, Item, Iterator[Item]]],
+        queue: QueueRuntime, rest: Iterator[Item],
+    ) -> None:  # fmt: skip
+        item = next(rest, None)
+        if item is not None:  # the key is unique (seq): the heap never compares further
+            heapq.heappush(heads, ((-queue.config.weight, *item.sort_key()), queue, item, rest))
+
+    def _offer_to_free(
+        self, item: Item, queue: QueueRuntime, free: set[str], at: float, out: list[act.Action]
+    ) -> None:
+        low, high = self._penalty_range(item, queue, at)
+        name = queue.config.name
+        members = queue.members
+        eligible = [
+            (agent_id, self.agents[agent_id].memberships[name])
+            for agent_id in sorted(queue.ready & free, key=members.__getitem__)
+        ]  # in join order, as strategies read them
+        if item.reserved_for is not None:  # chosen by a person: penalties do not apply
+            eligible = [(a, p) for a, p in eligible if a == item.reserved_for]
+        else:
+            eligible = [(a, p) for a, p in eligible if low <= p <= high]
+        rested = [(a, p) for a, p in eligible if item.missed_until.get(a, 0.0) <= at]
+        candidates = [(self._stats(queue, a), p) for a, p in rested]
+        chosen = choose(queue.config.strategy, candidates, queue.last_pick_order, self.rng)
+        for stats in chosen:
+            self._offer(item, self.agents[stats.agent_id], queue, at, out)
+            free.discard(stats.agent_id)
+            queue.last_pick_order = stats.order
 
     def _stats(self, queue: QueueRuntime, agent_id: str) -> AgentStats:
         agent = self.agents[agent_id]
@@ -948,7 +994,7 @@ class AcdEngine:
     ) -> None:
         self._transition(agent, AgentTrigger.OFFER, at, out)
         agent.item_id = item.id
-        agent.timer = self._token("ring")
+        agent.timer = self._agent_token(agent, "ring")
         item.offers[agent.id] = at
         out.append(act.Offer(item.id, agent.id, queue.config.name, queue.config.ring_timeout))
         out.append(act.StartTimer(agent.timer, at + queue.config.ring_timeout))
