@@ -14,7 +14,13 @@ from ehd.errors import ValidationError
 from ehd.stats import agent_time_store, call_slice_store, interval_store
 from ehd.stats.agent_time import AgentSlotTime
 from ehd.stats.agent_work import AgentWork, agent_work
-from ehd.stats.call_slices import CALL_MEASURE_NAMES, CallCounts, CallMeasures, Dimension
+from ehd.stats.call_slices import (
+    CALL_COUNTERS,
+    CALL_MEASURE_NAMES,
+    CallCounts,
+    CallMeasures,
+    Dimension,
+)
 from ehd.stats.intervals import SLOT_SECONDS, Measures, SlotCounts, SlotKey
 from ehd.stats.rollup import Granularity, Grouping, period_start, roll_up, total
 from ehd.stats.staffing import StaffingRow, agents_needed
@@ -76,9 +82,12 @@ SLICE_OF = {
     Grouping.TOTAL: Dimension.TOTAL, Grouping.QUEUE: Dimension.QUEUE,
     Grouping.AGENT: Dimension.AGENT, Grouping.SITE: Dimension.SITE, Grouping.DID: Dimension.DID,
 }  # fmt: skip
-# What the call records add to a queue's figures: what happened outside the queue, and hold.
+# What the call records add to a queue's figures: what happened outside the queue, and hold;
+# and the counters those measures (and the page's test for an empty period) read.
 FROM_RECORDS_TOO = ("closed", "voicemail", "callback_requests", "average_hold", "held",
                     "outbound")  # fmt: skip
+COUNTERS_TOO = ("inbound", "answered", "closed", "voicemail", "callback_requests",
+                "hold_seconds", "held", "outbound")  # fmt: skip
 
 
 def queue_measures(counts: SlotCounts, calls: CallCounts | None) -> dict[str, object]:
@@ -246,7 +255,10 @@ async def _call_counts(
             dimension, values = Dimension.QUEUE, request.queues
         else:
             values = request.queues
-    rows = await call_slice_store.sums(first, end, request.granularity, zone, dimension, values)
+    counters = CALL_COUNTERS if grouping in FROM_CALL_RECORDS else COUNTERS_TOO
+    rows = await call_slice_store.sums(
+        first, end, request.granularity, zone, dimension, values, counters
+    )
     summed: dict[tuple[datetime, str], CallCounts] = {}
     for moment, value, counts in rows:
         group = "" if grouping is Grouping.TOTAL else value

@@ -13,6 +13,7 @@ from ehd.db.bulk_insert import insert_rows
 from ehd.db.models import QueueInterval
 from ehd.stats.bucket_sums import bucket_sums
 from ehd.stats.intervals import (
+    ALL_QUEUES,
     BAND_COUNTERS,
     COUNTER_NAMES,
     MAX_COUNTERS,
@@ -84,9 +85,15 @@ async def load(
     first_slot: int, end_slot: int, queues: Collection[str] = (), agents: bool = False
 ) -> list[tuple[SlotKey, SlotCounts]]:
     """The slots from ``first_slot`` up to (not including) ``end_slot``, as stored: the
-    queues' own rows, or with ``agents`` the rows per agent; no ``queues``: every queue."""
+    queues' own rows, or with ``agents`` the rows per agent (in ALL_QUEUES: each agent's
+    over every queue); no ``queues``: every queue."""
     query = QueueInterval.filter(slot__gte=first_slot, slot__lt=end_slot)
-    query = query.exclude(agent="") if agents else query.filter(agent="")
+    if agents:  # per agent and queue (the sums over all queues, unless asked for)
+        query = query.exclude(agent="")
+        if ALL_QUEUES not in queues:
+            query = query.exclude(queue_name=ALL_QUEUES)
+    else:
+        query = query.filter(agent="")
     if queues:
         query = query.filter(queue_name__in=list(queues))
     rows = await query.values("slot", "queue_name", "agent", *COLUMNS)
@@ -118,11 +125,16 @@ async def sums(
     by = {Grouping.TOTAL: (), Grouping.QUEUE: ("queue_name",), Grouping.AGENT: ("agent",)}[grouping]
     columns = AGENT_COLUMNS if grouping is Grouping.AGENT else COLUMNS
     aggregates = {c: "MAX" if c in MAX_COUNTERS else "SUM" for c in columns}
-    where = "agent != ''" if grouping is Grouping.AGENT else "agent = ''"
     values: list[object] = []
     if queues:
+        where = "agent != ''" if grouping is Grouping.AGENT else "agent = ''"
         where += " AND queue_name IN (" + ", ".join("{}" for _ in queues) + ")"
         values.extend(sorted(queues))
+    elif grouping is Grouping.AGENT:  # each agent over all queues: their own rows
+        where = "queue_name = {}"
+        values.append(ALL_QUEUES)
+    else:
+        where = "agent = ''"
     result = []
     rows = await bucket_sums(
         "queue_intervals", aggregates, where, values, by, first, end, granularity, zone

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field, fields
 from ehd.acd.actions import LogQueueEvent
 
 SLOT_SECONDS = 900
+# The queue name of an agent's rows summed over every queue (no queue can be named so): the
+# per-agent view of all queues reads these, a fraction of the rows per queue and agent.
+ALL_QUEUES = "*"
 # Upper bounds (seconds) of the waiting-time bands; the last band is everything longer.
 WAIT_BANDS = (5, 10, 20, 30, 45, 60, 90, 120, 180, 300)
 SHORT_ABANDON_SECONDS = WAIT_BANDS[0]  # a caller gone this soon never really waited
@@ -50,7 +53,7 @@ def _empty_bands() -> list[int]:
 @dataclass(frozen=True, order=True)
 class SlotKey:
     slot: int  # Unix seconds, a multiple of SLOT_SECONDS
-    queue: str
+    queue: str  # ALL_QUEUES: an agent's figures over every queue
     agent: str = ""  # "": the whole queue
 
 
@@ -132,6 +135,10 @@ class IntervalFold:
         def counts(slot: int, queue: str, agent: str = "") -> SlotCounts:
             return deltas.setdefault(SlotKey(slot, queue, agent), SlotCounts())
 
+        def agents(slot: int, queue: str, agent: str) -> tuple[SlotCounts, SlotCounts]:
+            """The agent's row in the queue and in all queues."""
+            return counts(slot, queue, agent), counts(slot, ALL_QUEUES, agent)
+
         for entry in entries:
             event, queue, agent = entry.event, entry.queue, entry.agent
             visit = (entry.call_id, queue)
@@ -144,7 +151,7 @@ class IntervalFold:
                 wait = _seconds(entry, 0)
                 slot = slot_of(self._entered.get(visit, entry.at - wait))
                 in_goal = wait <= self.goal(queue)
-                for mine in (counts(slot, queue), counts(slot, queue, agent)):
+                for mine in (counts(slot, queue), *agents(slot, queue, agent)):
                     mine.answered += 1
                     mine.answered_in_goal += in_goal
                     mine.wait_answered_seconds += wait
@@ -152,7 +159,8 @@ class IntervalFold:
                     mine.answered_waits[band_of(wait)] += 1
             elif event == "RINGNOANSWER":
                 slot = slot_of(self._entered.get(visit, entry.at))
-                counts(slot, queue, agent).not_answered_rings += 1
+                for mine in agents(slot, queue, agent):
+                    mine.not_answered_rings += 1
             elif event == "ABANDON":
                 wait = _seconds(entry, 2)
                 mine = counts(slot_of(self._entered.pop(visit, entry.at - wait)), queue)
@@ -176,7 +184,7 @@ class IntervalFold:
                 if entry.data[:1] != ("BRIDGE",):  # a handover stays in the queue
                     self._entered.pop(visit, None)
                 slot = slot_of(entered)
-                for mine in (counts(slot, queue), counts(slot, queue, agent)):
+                for mine in (counts(slot, queue), *agents(slot, queue, agent)):
                     mine.talk_seconds += talked
                     if event in _COMPLETES:
                         mine.completed += 1

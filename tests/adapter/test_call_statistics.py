@@ -18,15 +18,27 @@ import openpyxl
 import pytest
 from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
 
 from ehd.acd.actions import LogQueueEvent
 from ehd.cli import main
 from ehd.config import Config
-from ehd.db.models import Notification, NotificationKind, Queue, QueueLogEntry, Role, User
+from ehd.db.config import tortoise_config
+from ehd.db.lifecycle import close_database, open_database
+from ehd.db.models import (
+    Notification,
+    NotificationKind,
+    Queue,
+    QueueInterval,
+    QueueLogEntry,
+    Role,
+    User,
+)
 from ehd.errors import ValidationError
 from ehd.queueing.queue_log_writer import QueueLogWriter
 from ehd.stats import interval_store
-from ehd.stats.intervals import IntervalFold, SlotCounts, SlotKey
+from ehd.stats.intervals import ALL_QUEUES, IntervalFold, SlotCounts, SlotKey
 from ehd.stats.queue_log_import import import_queue_log, parse_line
 from ehd.stats.service_watch import ServiceWatch
 from tests.harness.web_client import app_client, log_in
@@ -246,6 +258,7 @@ async def test_the_live_queue_log_and_its_figures_agree(
     )
     stored = dict(await interval_store.load(offset, offset + DAY, ["live"]))
     stored |= dict(await interval_store.load(offset, offset + DAY, ["live"], agents=True))
+    stored |= dict(await interval_store.load(offset, offset + DAY, [ALL_QUEUES], agents=True))
     assert stored == expected
     assert stored[SlotKey(offset, "live")].offered == 2  # L2 entered at 14:10, before 14:15
     assert stored[SlotKey(offset, "live", "dora")] == SlotCounts(
@@ -421,3 +434,31 @@ async def test_agents_time_and_staffing_from_the_live_queue_log(
     ).text()
     body = again.split('id="agent-times"', 1)[1].split("</table>", 1)[0]
     assert 'data-pause="coffee">coffee 0:25:00<' in body
+
+
+async def test_an_upgrade_sums_each_agent_over_all_queues(database_url: str) -> None:
+    """Rows counted before the all-queues rows existed get them from the upgrade, equal to
+    what the fold writes itself; a downgrade takes them away again."""
+    await open_database(database_url)
+    try:
+        entries = [parse_line(line) for line in QUEUE_LOG.splitlines()]
+        await interval_store.add(IntervalFold().fold(e for e in entries if e is not None))
+        folded = await _all_queue_rows()
+        assert {agent for _, agent, _ in folded} == {"alice", "bob", "carl"}
+    finally:
+        await close_database()
+    config = tortoise_config(database_url)
+    await migrate(config=config, target="models.0057_call_slices")
+    await Tortoise.close_connections()
+    await open_database(database_url)  # migrates forward again
+    try:
+        assert await _all_queue_rows() == folded
+    finally:
+        await close_database()
+
+
+async def _all_queue_rows() -> list[tuple[int, str, int]]:
+    rows = await QueueInterval.filter(queue_name=ALL_QUEUES).values_list(
+        "slot", "agent", "answered"
+    )
+    return sorted((int(slot), str(agent), int(answered)) for slot, agent, answered in rows)

@@ -318,10 +318,13 @@ async def test_statistics_sum_the_same_on_both_databases(database_url: str, tmp_
         assert (days.totals["offered"], days.totals["service_level"]) == (9, 80.0)
         assert days.totals["service_level_2"] == 75.0
         agents = await report(group="agent")
-        assert [(r.group, r.counts.answered) for r in agents.rows] == [
-            ("alice", 3), ("bob", 1), ("carl", 1),
+        assert [(r.label, r.group, r.counts.answered) for r in agents.rows] == [
+            ("2027-01-15", "alice", 3), ("2027-01-15", "bob", 1),
+            ("2027-01-15", "dora", 0),  # logged in, no call: her time is in the day's row
+            ("2027-01-16", "carl", 1),
         ]  # fmt: skip
         assert agents.agent_times["dora"].logged_in == 600
+        assert agents.rows[2].measures["logged_in"] == 600
         months = await report(granularity="month", group="queue")
         assert [(r.label, r.group, r.counts.offered) for r in months.rows] == [
             ("2027-01", "sales", 2), ("2027-01", "support", 7),

@@ -8,7 +8,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ehd.acd.actions import LogQueueEvent
-from ehd.stats.intervals import IntervalFold, Measures, SlotCounts, SlotKey, band_of, slot_of
+from ehd.stats.intervals import (
+    ALL_QUEUES,
+    IntervalFold,
+    Measures,
+    SlotCounts,
+    SlotKey,
+    band_of,
+    slot_of,
+)
 from ehd.stats.queue_log_import import parse_line
 from ehd.stats.rollup import (
     Granularity,
@@ -161,11 +169,14 @@ def test_periods_follow_the_site_clock_across_summer_time() -> None:
 
 def test_rolled_up_per_hour_and_agent() -> None:
     deltas = folded()
-    agents = [(key, counts) for key, counts in deltas.items() if key.agent]
+    agents = [(key, counts) for key, counts in deltas.items() if key.queue == ALL_QUEUES]
     hours = roll_up(agents, Granularity.HOUR, ZoneInfo("UTC"), Grouping.AGENT)
     hour = datetime.fromtimestamp(T0, ZoneInfo("UTC"))
     assert list(hours) == [(hour, "alice"), (hour, "bob")]
     assert hours[(hour, "alice")].answered == 3
+    # each agent's rows over all queues hold what their rows per queue hold together
+    per_queue = [(k, c) for k, c in deltas.items() if k.agent and k.queue != ALL_QUEUES]
+    assert roll_up(per_queue, Granularity.HOUR, ZoneInfo("UTC"), Grouping.AGENT) == hours
     queues = [(key, counts) for key, counts in deltas.items() if not key.agent]
     assert total(counts for _, counts in queues).offered == 7
     by_queue = roll_up(queues, Granularity.DAY, ZoneInfo("UTC"), Grouping.QUEUE)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 class QueueInterval(Model):
     """The counters of ehd.stats.intervals.SlotCounts for one queue (agent "") or one agent
-    in a queue, for the calls that entered the queue in one 15-minute slot."""
+    in a queue (or in all queues, queue "*"), for the calls that entered the queue in one
+    15-minute slot."""
 
     id = fields.BigIntField(primary_key=True)
     slot = fields.BigIntField()  # Unix seconds at the slot's start
@@ -64,6 +65,8 @@ class QueueInterval(Model):
     class Meta:
         table = "queue_intervals"
         unique_together = (("slot", "queue_name", "agent"),)
+        # the queues' own rows, and the agents' rows over all queues, without the rest
+        indexes = (("agent", "slot"), ("queue_name", "slot"))
 
 
 class AgentInterval(Model):
