@@ -282,6 +282,44 @@ def _total_calls(counts: dict[tuple[datetime, str], CallCounts] | None) -> CallC
     return summed
 
 
+async def _site_or_number_rows(
+    request: CallReportRequest, zone: ZoneInfo, first: int, end: int
+) -> list[CallReportRow]:
+    """Rows per site (named by code) or number dialled: the call records' figures only."""
+    fmt = LABEL_FORMATS[request.granularity]
+    sliced = await _call_counts(request, zone, first, end, request.grouping) or {}
+    names = await site_codes() if request.grouping is Grouping.SITE else {}
+    return [
+        CallReportRow(start, start.strftime(fmt), names.get(group, group), SlotCounts(), counts,
+                      by_call_records=True)
+        for (start, group), counts in sorted(sliced.items())
+    ]  # fmt: skip
+
+
+async def _queue_or_agent_rows(
+    request: CallReportRequest, zone: ZoneInfo, first: int, end: int,
+    times: dict[tuple[datetime, str], AgentSlotTime],
+) -> list[CallReportRow]:  # fmt: skip
+    """Rows per queue or agent: queue_log's figures, the call records' additions and, per
+    agent, their time in each period (``times``; a period with time but no call has a row)."""
+    fmt = LABEL_FORMATS[request.granularity]
+    grouped = await interval_store.sums(
+        first, end, request.granularity, zone, request.queues, request.grouping
+    )
+    calls = await _call_counts(request, zone, first, end, request.grouping)
+    by_group = {(r.start, r.group): r for r in _rows(grouped, request, zone, request.grouping)}
+    per_agent = request.grouping is Grouping.AGENT
+    return [
+        CallReportRow(
+            start, start.strftime(fmt), group,
+            by_group[(start, group)].counts if (start, group) in by_group else SlotCounts(),
+            None if calls is None else calls.get((start, group)),
+            time=times.get((start, group), AgentSlotTime()) if per_agent else None,
+        )
+        for start, group in sorted({*by_group, *times})
+    ]  # fmt: skip
+
+
 async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
     first = _epoch(request.first, zone)
     end = _epoch(request.last + ONE_DAY, zone)
@@ -302,35 +340,14 @@ async def call_report(request: CallReportRequest, zone: ZoneInfo) -> CallReport:
     if request.grouping is Grouping.TOTAL:
         rows = periods
     elif request.grouping in FROM_CALL_RECORDS:
-        sliced = await _call_counts(request, zone, first, end, request.grouping) or {}
-        names = await site_codes() if request.grouping is Grouping.SITE else {}
-        rows = [
-            CallReportRow(start, start.strftime(fmt), names.get(group, group), SlotCounts(),
-                          counts, by_call_records=True)
-            for (start, group), counts in sorted(sliced.items())
-        ]  # fmt: skip
+        rows = await _site_or_number_rows(request, zone, first, end)
     else:
-        grouped = await interval_store.sums(
-            first, end, granularity, zone, request.queues, request.grouping
-        )
-        calls = await _call_counts(request, zone, first, end, request.grouping)
-        by_group = {(row.start, row.group): row for row in _rows(grouped, request, zone,
-                                                                  request.grouping)}  # fmt: skip
         times: dict[tuple[datetime, str], AgentSlotTime] = {}
         if request.grouping is Grouping.AGENT:
             agent_times = await agent_time_store.agent_totals(first, end)
             work = await agent_work(request.first, request.last, zone)
             times = await agent_time_store.agent_periods(first, end, granularity, zone)
-        rows = [
-            CallReportRow(
-                start, start.strftime(fmt), group,
-                by_group[(start, group)].counts if (start, group) in by_group else SlotCounts(),
-                None if calls is None else calls.get((start, group)),
-                time=times.get((start, group), AgentSlotTime())
-                if request.grouping is Grouping.AGENT else None,
-            )
-            for start, group in sorted({*by_group, *times})
-        ]  # fmt: skip
+        rows = await _queue_or_agent_rows(request, zone, first, end, times)
     staffing = await _staffing(request, zone, periods, first, end) if granularity in STEPS else []
     total_counts = total(row.counts for row in periods)
     return CallReport(request, zone, periods, rows, total_counts, agent_times, staffing,
