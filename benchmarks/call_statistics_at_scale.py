@@ -22,7 +22,7 @@ app then serves, one request at a time (10 of each, after a warm-up):
   year as XLSX      the year by day as a spreadsheet
 
 Run: .venv/bin/python benchmarks/call_statistics_at_scale.py [--small 10000]
-     [--large 1000000] [--write]
+     [--large 1000000] [--write] [--postgres ADMIN_URL]
 """
 
 from __future__ import annotations
@@ -134,8 +134,8 @@ async def insert_call_records(calls: int, sites: list[int]) -> None:
     await insert_rows("call_records", RECORD_COLUMNS, chunk)
 
 
-async def measure(folder: Path, calls: int) -> tuple[dict[str, float], float]:
-    config = Config(data_dir=folder, database_url=f"sqlite://{folder / 'ehd.sqlite3'}")
+async def measure(folder: Path, calls: int, url: str) -> tuple[dict[str, float], float]:
+    config = Config(data_dir=folder, database_url=url)
     await open_database(config.database_url)
     await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
     for name in QUEUES:

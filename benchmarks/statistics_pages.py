@@ -1,5 +1,7 @@
 """What the statistics benchmarks share: timing a page, and running a small and a large size
-in one go into one table of ratios (optionally appended to docs/performance.md)."""
+in one go into one table of ratios (optionally appended to docs/performance.md), on SQLite or
+(``--postgres ADMIN_URL``, e.g. what tests/postgres.sh prints) on a fresh PostgreSQL
+database per size."""
 
 from __future__ import annotations
 
@@ -7,14 +9,42 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 from aiohttp.test_utils import TestClient
 
 HERE = Path(__file__).resolve().parent
 REPEATS = 10
-Measure = Callable[[Path, int], Awaitable[tuple[dict[str, float], float]]]
+# (folder, size, database URL) -> (each view's median ms, a rate)
+Measure = Callable[[Path, int, str], Awaitable[tuple[dict[str, float], float]]]
+
+
+@asynccontextmanager
+async def bench_database(folder: Path, postgres: str | None) -> AsyncIterator[str]:
+    """A SQLite file in ``folder``, or a PostgreSQL database made for the run and dropped
+    after it."""
+    if not postgres:
+        yield f"sqlite://{folder / 'ehd.sqlite3'}"
+        return
+    name = f"ehd_bench_{folder.name}"
+    admin = await asyncpg.connect(postgres)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield urlunsplit(urlsplit(postgres)._replace(path=f"/{name}"))
+    finally:
+        admin = await asyncpg.connect(postgres)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
 
 async def timed(client: TestClient, path: str) -> float:  # type: ignore[type-arg]
@@ -38,13 +68,17 @@ async def small_and_large(measure: Measure, unit: str, rate: str) -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--postgres", help="admin URL: run on PostgreSQL instead of SQLite")
     args = parser.parse_args()
     figures, rates = {}, {}
     with tempfile.TemporaryDirectory() as folder:
         for size in (args.small, args.large):
             print(f"{size:,} {unit}", flush=True)
-            (Path(folder) / str(size)).mkdir()
-            figures[size], rates[size] = await measure(Path(folder) / str(size), size)
+            place = Path(folder) / str(size)
+            place.mkdir()
+            async with bench_database(place, args.postgres) as url:
+                figures[size], rates[size] = await measure(place, size, url)
+    print("PostgreSQL" if args.postgres else "SQLite")
     lines = [f"| view | {args.small:,} {unit} p50 (ms) | {args.large:,} {unit} p50 (ms) | "
              "large / small |", "| --- | --- | --- | --- |"]  # fmt: skip
     for name in figures[args.small]:

@@ -19,7 +19,7 @@ after a warm-up):
   year as XLSX          the year by day as a spreadsheet
 
 Run: .venv/bin/python benchmarks/ticket_statistics_at_scale.py [--small 10000]
-     [--large 1000000] [--write]
+     [--large 1000000] [--write] [--postgres ADMIN_URL]
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ async def write_history(tickets: int) -> int:
     return written
 
 
-async def measure(folder: Path, tickets: int) -> tuple[dict[str, float], float]:
-    config = Config(data_dir=folder, database_url=f"sqlite://{folder / 'ehd.sqlite3'}")
+async def measure(folder: Path, tickets: int, url: str) -> tuple[dict[str, float], float]:
+    config = Config(data_dir=folder, database_url=url)
     await open_database(config.database_url)
     await create_user("boss", "boss-pass", role=Role.SUPERVISOR)
     rows = await write_history(tickets)
