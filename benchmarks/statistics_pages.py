@@ -6,6 +6,7 @@ database per size."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import tempfile
 import time
@@ -42,7 +43,14 @@ async def bench_database(folder: Path, postgres: str | None) -> AsyncIterator[st
     finally:
         admin = await asyncpg.connect(postgres)
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for attempt in range(10):  # an autovacuum worker may hold the database a moment
+                try:
+                    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    break
+                except asyncpg.InsufficientPrivilegeError:
+                    if attempt == 9:
+                        raise
+                    await asyncio.sleep(1)
         finally:
             await admin.close()
 
