@@ -103,6 +103,17 @@ class AcdEngine:
         self._member_order = itertools.count()
         self._ready: set[str] = set()  # READY and reachable: who can be offered an item now
         self._agent_timers: dict[str, str] = {}  # ring or wrap-up token -> agent
+        # After a full dispatch no ready agent can take any waiting item until an agent
+        # becomes ready or changes queues (``_rescan``), or an item joins a line or its
+        # penalty range, retry wait or reservation runs out (``_fresh``): then only those
+        # items need a look, not every line.
+        self._rescan = True
+        self._fresh: list[Item] = []
+        # When an item's eligibility widens with time alone (a penalty rule starts, a miss's
+        # retry wait ends): it is fresh again at the first dispatch from then on, whether or
+        # not its timer has fired yet, as if every line were looked at on each event.
+        self._widens: list[tuple[float, int, Item]] = []
+        self._widen_order = itertools.count()  # ties never compare items
 
     # --- public ---------------------------------------------------------------------------
     def configure(self, config: QueueConfig) -> None:
@@ -112,6 +123,7 @@ class AcdEngine:
             self.queues[config.name] = QueueRuntime(config)
         else:
             runtime.config = config
+        self._rescan = True  # penalties, weights or strategy may have changed
 
     def handle(self, event: ev.Event) -> list[act.Action]:
         """The actions ``event`` leads to; every kind of event has its transition here."""
@@ -236,6 +248,7 @@ class AcdEngine:
             return
         queue.waiting.add(item)
         item.in_line = True
+        self._fresh.append(item)
         item.original_position = queue.position(item)
         queue.history.record_arrival(at)
         if log_entry:
@@ -449,6 +462,7 @@ class AcdEngine:
         if hang_up:
             out.append(act.CancelOffer(item.id, agent.id))
         item.missed_until[agent.id] = at + RETRY_SECONDS
+        self._widen_at(item, at + RETRY_SECONDS)
         if item.reserved_for == agent.id:  # the transfer's agent missed it: the queue's turn
             item.reserved_for = None
             item.timers.pop("reserved", None)
@@ -701,11 +715,14 @@ class AcdEngine:
             self._dispatch(at, out)
         elif kind == "penalty":
             self._schedule_penalty_step(item, queue, at, out)
+            self._fresh.append(item)  # its range widened
             self._dispatch(at, out)
         elif kind == "retry":
+            self._fresh.append(item)  # the agents who missed it may take it again
             self._dispatch(at, out)
         elif kind == "reserved":  # the agent it was transferred to did not take it in time
             item.reserved_for = None
+            self._fresh.append(item)
             self._dispatch(at, out)
         elif kind == "announce":
             out.append(
@@ -745,6 +762,10 @@ class AcdEngine:
         later = [r.after_seconds for r in queue.config.penalty_rules if r.after_seconds > waited]
         if later:
             self._timer(item, "penalty", item.joined_at + min(later), out)
+            self._widen_at(item, item.joined_at + min(later))
+
+    def _widen_at(self, item: Item, at: float) -> None:
+        heapq.heappush(self._widens, (at, next(self._widen_order), item))
 
     # --- agents ---------------------------------------------------------------------------
     def _transition(
@@ -761,6 +782,7 @@ class AcdEngine:
         if ready == (agent.id in self._ready):
             return  # no change: the queues' sets are right already
         if ready:
+            self._rescan = True
             self._ready.add(agent.id)
             for name in agent.memberships:
                 self.queues[name].ready.add(agent.id)
@@ -770,6 +792,7 @@ class AcdEngine:
                 self.queues[name].ready.discard(agent.id)
 
     def _login(self, event: ev.AgentLoggedIn, out: list[act.Action]) -> None:
+        self._rescan = True  # memberships or penalties may have changed
         agent = self.agents.setdefault(event.agent_id, Agent(event.agent_id))
         first = agent.state == AgentState.LOGGED_OUT
         log = not event.restored
@@ -831,6 +854,7 @@ class AcdEngine:
     def _release_offer(self, agent: Agent, at: float, out: list[act.Action]) -> None:
         """Take back an offer ringing at an agent who leaves (the item keeps its place)."""
         if agent.state == AgentState.OFFERED and agent.item_id is not None:
+            self._rescan = True  # the item may go to another free agent
             item = self.items.get(agent.item_id)
             if item is not None and agent.id in item.offers:
                 offered_at = item.offers.pop(agent.id)
@@ -938,8 +962,17 @@ class AcdEngine:
         The queues' lines are merged by (weight, priority, entry) from their heads, and only
         while a free agent remains: with one agent free, as when a call ends, the work does
         not depend on how many items wait or how many agents are busy."""
+        while self._widens and self._widens[0][0] <= at:
+            self._fresh.append(heapq.heappop(self._widens)[2])
         if not self._ready:
+            self._fresh.clear()  # nobody to offer to; an agent becoming ready rescans
+            self._rescan = False
             return
+        if not self._rescan:
+            self._dispatch_fresh(at, out)
+            return
+        self._rescan = False
+        self._fresh.clear()
         free = set(self._ready)
         heads: list[tuple[tuple[int, int, float, int], QueueRuntime, Item, Iterator[Item]]] = []
         names = {name for agent_id in free for name in self.agents[agent_id].memberships}
@@ -953,6 +986,25 @@ class AcdEngine:
                 self._offer_to_free(item, queue, free, at, out)
             if not free.isdisjoint(queue.ready):
                 self._push_next(heads, queue, rest)
+
+    def _dispatch_fresh(self, at: float, out: list[act.Action]) -> None:
+        """Only the items that joined or changed since the last full dispatch: no other
+        waiting item could be given to a ready agent then, and nothing has changed for them."""
+        fresh, self._fresh = self._fresh, []
+        free = set(self._ready)
+        pending = {
+            item.id: item for item in fresh
+            if item.in_line and not item.offers and self.items.get(item.id) is item
+        }  # fmt: skip
+        best_first = sorted(
+            pending.values(), key=lambda i: (-self.queues[i.queue].config.weight, *i.sort_key())
+        )
+        for item in best_first:
+            if not free:
+                return
+            queue = self.queues[item.queue]
+            if not free.isdisjoint(queue.ready):
+                self._offer_to_free(item, queue, free, at, out)
 
     @staticmethod
     def _push_next(

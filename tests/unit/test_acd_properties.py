@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ehd.acd import actions as act
 from ehd.acd import events as ev
-from ehd.acd.model import QueueConfig
+from ehd.acd.model import PenaltyRule, QueueConfig
 from tests.unit.acd_driver import Driver
 
 AGENTS = ("a1", "a2", "a3")
@@ -70,20 +71,26 @@ class CheckedDriver(Driver):
         return out
 
 
-def _run(ops: list[tuple[str, object]]) -> None:
-    d = CheckedDriver(
-        QueueConfig(
-            "q",
-            ring_timeout=8,
-            wrapup_seconds=WRAPUP,
-            misses_before_pause=2,
-            overflow_after=60,
-            max_length=6,
-        )
-    )
+QUEUE = QueueConfig(
+    "q", ring_timeout=8, wrapup_seconds=WRAPUP, misses_before_pause=2, overflow_after=60,
+    max_length=6,
+)  # fmt: skip
+# Penalties: a1 (0) from the start, a2 (3) after 10 s of waiting, a3 (7) after 20 s.
+WITH_PENALTIES = replace(
+    QUEUE, max_penalty=0, penalty_rules=(PenaltyRule(10, 5), PenaltyRule(20, 9))
+)
+PENALTIES = {"a1": 0, "a2": 3, "a3": 7}
+
+
+def _run(ops: list[tuple[str, object]], penalties: bool = False) -> None:
+    d = CheckedDriver(WITH_PENALTIES if penalties else QUEUE)
     d.completed_at, d.arrival_order = {}, []
+
+    def log_in(agent: str) -> None:
+        d.login(agent, {"q": PENALTIES[agent] if penalties else 0})
+
     for agent in AGENTS:
-        d.login(agent)
+        log_in(agent)
     arrived: list[str] = []
     for n, (name, arg) in enumerate(ops):
         engine = d.engine
@@ -112,7 +119,7 @@ def _run(ops: list[tuple[str, object]]) -> None:
         elif name == "logout":
             d.send(ev.AgentLoggedOut(d.now, str(arg)))
         elif name == "login":
-            d.login(str(arg))
+            log_in(str(arg))
         elif name == "transfer":
             assert isinstance(arg, tuple)
             index, to_agent, keep_place = (int(arg[0]), int(arg[1]), bool(arg[2]))
@@ -151,13 +158,32 @@ def _check_step(d: Driver, new: list[act.Action], completed_at: dict[str, float]
         item = engine.items[offer.item_id]
         for other in waiting:
             better = _expected_order(d, other) < _expected_order(d, item)
-            free_for_it = other.missed_until.get(offer.agent_id, 0.0) <= d.now and (
-                other.reserved_for in (None, offer.agent_id)  # kept for another agent
+            low, high = engine._penalty_range(other, engine.queues["q"], d.now)
+            penalty = engine.agents[offer.agent_id].memberships["q"]
+            in_range = low <= penalty <= high or other.reserved_for == offer.agent_id
+            free_for_it = (
+                in_range
+                and other.missed_until.get(offer.agent_id, 0.0) <= d.now
+                and other.reserved_for in (None, offer.agent_id)  # kept for another agent
             )
             # An item ahead that could have had this agent and was not offered anyone: wrong.
             assert not (better and free_for_it and not other.offers), "priority/FIFO broken"
         if offer.agent_id in completed_at:
             assert d.now >= completed_at[offer.agent_id] + WRAPUP - 1e-9, "wrap-up ignored"
+    # Work-conserving: no ready agent idles while a caller it could take waits unoffered (a
+    # retry wait or penalty step ending at this very instant counts once the instant's
+    # timers have fired).
+    for item in waiting:
+        if item.offers:
+            continue
+        low, high = engine._penalty_range(item, engine.queues["q"], d.now - 1e-6)
+        for agent_id in engine._ready:
+            penalty = engine.agents[agent_id].memberships["q"]
+            in_range = low <= penalty <= high or item.reserved_for == agent_id
+            rested = item.missed_until.get(agent_id, -1.0) < d.now
+            kept_for_another = item.reserved_for not in (None, agent_id)
+            could = in_range and rested and not kept_for_another
+            assert not could, f"{agent_id} idles while {item.id} waits"
 
 
 def _check_conservation(d: Driver, arrived: list[str]) -> None:
@@ -171,6 +197,29 @@ def _check_conservation(d: Driver, arrived: list[str]) -> None:
 @given(st.lists(op, max_size=60))
 def test_no_item_is_lost_or_duplicated_and_order_holds(ops: list[tuple[str, object]]) -> None:
     _run(ops)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(op, max_size=60))
+def test_penalties_widen_with_waiting_and_nobody_idles_past_them(
+    ops: list[tuple[str, object]],
+) -> None:
+    _run(ops, penalties=True)
+
+
+def test_the_property_check_catches_an_idle_agent() -> None:
+    """Guard against a check that cannot fail: an engine that never offers must be caught."""
+    import pytest
+
+    from ehd.acd.engine import AcdEngine
+
+    original = AcdEngine._dispatch
+    AcdEngine._dispatch = lambda self, at, out: None  # type: ignore[method-assign]
+    try:
+        with pytest.raises(AssertionError, match="idles while"):
+            _run([("arrive", 0)])
+    finally:
+        AcdEngine._dispatch = original  # type: ignore[method-assign]
 
 
 def test_the_property_check_catches_a_broken_order() -> None:
