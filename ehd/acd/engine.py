@@ -104,9 +104,9 @@ class AcdEngine:
         self._ready: set[str] = set()  # READY and reachable: who can be offered an item now
         self._agent_timers: dict[str, str] = {}  # ring or wrap-up token -> agent
         # After a full dispatch no ready agent can take any waiting item until an agent
-        # becomes ready or changes queues (``_rescan``), or an item joins a line or its
-        # penalty range, retry wait or reservation runs out (``_fresh``): then only those
-        # items need a look, not every line.
+        # becomes ready or changes queues (``_rescan``), or an item joins a line, its
+        # reservation runs out, or its eligibility widens (``_widens``) (``_fresh``): then
+        # only those items need a look, not every line.
         self._rescan = True
         self._fresh: list[Item] = []
         # When an item's eligibility widens with time alone (a penalty rule starts, a miss's
@@ -715,11 +715,9 @@ class AcdEngine:
             self._dispatch(at, out)
         elif kind == "penalty":
             self._schedule_penalty_step(item, queue, at, out)
-            self._fresh.append(item)  # its range widened
-            self._dispatch(at, out)
+            self._dispatch(at, out)  # its widening is due (``_widens``): it is looked at
         elif kind == "retry":
-            self._fresh.append(item)  # the agents who missed it may take it again
-            self._dispatch(at, out)
+            self._dispatch(at, out)  # likewise, for the agents who missed it
         elif kind == "reserved":  # the agent it was transferred to did not take it in time
             item.reserved_for = None
             self._fresh.append(item)
@@ -976,7 +974,7 @@ class AcdEngine:
         free = set(self._ready)
         heads: list[tuple[tuple[int, int, float, int], QueueRuntime, Item, Iterator[Item]]] = []
         names = {name for agent_id in free for name in self.agents[agent_id].memberships}
-        for name in sorted(names):  # the queues of the free agents, in a fixed order
+        for name in names:  # the order does not matter: every head's key is unique
             queue = self.queues[name]
             if queue.waiting:
                 self._push_next(heads, queue, iter(queue.waiting))
