@@ -383,8 +383,10 @@ async def test_voicemail_is_heard_and_deleted_by_phone(
         for name in ("voicemail-you-have", "voicemail-messages")
     )
     # Into the menu: a "7" that comes while the message still plays is lost (it once came
-    # 0.1 s early under load, and the message was kept).
-    await asyncio.sleep(keying + intro + 1.0 + sox_stat(message).seconds + 2.5)
+    # 0.1 s early under load, and the message was kept; once, on a full parallel run, the
+    # playback started later still). The menu prompt and its 6 s wait leave about 12 s after
+    # the message, so the key goes 5 s in, with room on both sides.
+    await asyncio.sleep(keying + intro + 1.0 + sox_stat(message).seconds + 5.0)
     await listening.send_dtmf("7")  # delete
     await listening.wait_ended(timeout=30)
     wav = await heard
