@@ -9,7 +9,7 @@ EHD := $(VENV)/bin/ehd
 DATA ?= data
 RUN_PACKAGES := python3 python3-venv python3-dev gcc make debootstrap sox espeak-ng ca-certificates \
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) baresip-core postgresql chromium dovecot-imapd
+TEST_PACKAGES := $(RUN_PACKAGES) baresip-core sip-tester postgresql chromium dovecot-imapd
 # Parallel pytest workers. Most of a scenario's time is spent waiting on real calls, so more
 # workers than cores pay off; a file stays on one worker (module fixtures, shared ehd state).
 TEST_WORKERS ?= 4

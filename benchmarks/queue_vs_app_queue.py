@@ -1,29 +1,30 @@
 """ehd's queue against Asterisk's app_queue and a bare answer, on one Asterisk, in one run.
 
-Three paths share ehd's Asterisk, the same 20 auto-answering agents (phones on a second
-Asterisk) and the same caller load (a third Asterisk), over real SIP and RTP on loopback:
+Three paths share ehd's Asterisk, the same 20 auto-answering agents and the same caller load,
+both SIPp (tests/harness/sipp.py) over real SIP and RTP on loopback, each party sending its own
+tone:
 
   (a) raw:       DID 8100, Answer() and wait: the physical limit of this machine;
   (b) app_queue: DID 8200, Queue(benchq) with the 20 agents as static members;
   (c) ehd:       DID 8300, ehd's ACD with the same 20 agents logged in.
 
 For each path it offers rising call rates and reports the highest rate served without a
-failure (every call answered, and for queues connected to an agent), the CPU time per call of
-Asterisk and ehd together, and how many callers each queue holds on music without losing one.
-Results go to stdout and, with --write, to docs/performance.md.
+failure (every call answered, and for queues connected to an agent) and the CPU time per call
+of Asterisk and ehd together (SIPp's own is reported apart). Then, with every agent paused, it
+holds --hold callers in each queue on music with periodic announcements and reports how many
+stayed to the end and the CPU per caller-second on hold. The report goes to stdout, for
+docs/performance.md.
 
-Run: .venv/bin/python benchmarks/queue_vs_app_queue.py [--rates 5,10,15,20] [--write]
+Run: .venv/bin/python benchmarks/queue_vs_app_queue.py [--rates 10,20] [--hold 1000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,27 +32,27 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from ehd.accounts.service import create_user  # noqa: E402
-from ehd.ari.client import AriHttpError  # noqa: E402
-from ehd.asterisk.instance import TEMPLATE_DIR, AsteriskInstance, InstanceSpec  # noqa: E402
 from ehd.asterisk.runtime import select_runtime, setup_runtime  # noqa: E402
 from ehd.config import default_cache_dir  # noqa: E402
 from ehd.db.lifecycle import close_database, open_database  # noqa: E402
 from ehd.db.models import Did, Queue, QueueMember, RouteType, User  # noqa: E402
 from tests.harness.api import Api  # noqa: E402
-from tests.harness.carrier import (  # noqa: E402
-    CARRIER_TEMPLATES,
-    Carrier,
-    Phone,
-    carrier_spec,
-    connected_carrier,
-)
 from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd  # noqa: E402
 from tests.harness.polling import eventually  # noqa: E402
+from tests.harness.sipp import Sipp, callers, phones, process_cpu_seconds  # noqa: E402
 
 AGENTS = [str(n) for n in range(2001, 2021)]
 PATHS = {"raw": "8100", "app_queue": "8200", "ehd": "8300"}
-TALK_SECONDS = 1
-HOLD_SECONDS = 60
+# The hold test's queues announce the caller's position; app_queue rings no agent for a caller
+# while it hears one, so the rate steps use queues without announcements.
+HOLD_PATHS = {"app_queue": "8201", "ehd": "8301"}
+RING_MS = 300
+TALK_MS = 1000
+# Rate steps: a caller no agent has taken within this time hangs up (and is not served).
+QUEUE_PATIENCE_MS = 20_000
+ANNOUNCE_SECONDS = 30  # both queues announce the caller's position this often
+CALLER_PORT, AGENT_PORT = 5300, 5400
+CALLER_MEDIA, AGENT_MEDIA = 40_000, 52_000
 
 
 @dataclass
@@ -59,16 +60,27 @@ class Step:
     rate: float
     offered: int
     served: int
-    cpu_seconds: float
+    cpu_seconds: float  # Asterisk and ehd
+    asterisk_cpu_seconds: float
+    generator_cpu_seconds: float
 
     @property
     def ok(self) -> bool:
         return self.served >= self.offered
 
 
-def _cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+@dataclass
+class Hold:
+    callers: int
+    held: int  # stayed on hold until they hung up themselves
+    lost: int  # the queue hung up on them, or never answered
+    caller_seconds: float  # time on hold summed over the callers
+    cpu_seconds: float
+    generator_cpu_seconds: float
+
+    @property
+    def cpu_ms_per_caller_second(self) -> float:
+        return 1000 * self.cpu_seconds / max(1.0, self.caller_seconds)
 
 
 def _count(path: Path, event: str, queue: str | None = None) -> int:
@@ -84,48 +96,40 @@ def _count(path: Path, event: str, queue: str | None = None) -> int:
 async def _seed(server: EhdProcess) -> None:
     await open_database(f"sqlite://{server.database}")
     try:
-        queue, _ = await Queue.get_or_create(
-            name="bench",
-            defaults={"ring_timeout": 15.0, "wrapup_seconds": 0.0, "misses_before_pause": 0},
-        )
-        await Did.update_or_create(
-            number=PATHS["ehd"], defaults={"route_type": RouteType.QUEUE, "queue": queue}
-        )
+        settings = {"ring_timeout": 15.0, "wrapup_seconds": 0.0, "misses_before_pause": 0}
+        queues = [
+            (await Queue.get_or_create(name="bench", defaults=settings))[0],
+            (
+                await Queue.get_or_create(
+                    name="bench_hold",
+                    defaults={
+                        **settings,
+                        "announce_frequency": float(ANNOUNCE_SECONDS),
+                        "announce_start_delay": 1.0,
+                    },
+                )
+            )[0],
+        ]
+        for number, queue in zip((PATHS["ehd"], HOLD_PATHS["ehd"]), queues, strict=True):
+            await Did.update_or_create(
+                number=number, defaults={"route_type": RouteType.QUEUE, "queue": queue}
+            )
         for extension in AGENTS:
             user = await User.get_or_none(username=f"agent{extension}")
             if user is None:
                 user = await create_user(f"agent{extension}", "bench-pass", sip_extension=extension)
             user.sip_password = f"bench{extension}"
             await user.save()
-            await QueueMember.get_or_create(user=user, queue=queue)
+            for queue in queues:
+                await QueueMember.get_or_create(user=user, queue=queue)
     finally:
         await close_database()
 
 
-async def _start_carrier(
-    folder: Path, runtime: object, server: EhdProcess, phones: tuple[Phone, ...], rtp_start: int
-) -> AsteriskInstance:
-    spec = carrier_spec(folder, "127.0.0.1", server.sip_port, phones)
-    extra = {**spec.extra, "talk": TALK_SECONDS, "hold": HOLD_SECONDS}
-    # Wide, separate RTP ranges: every held call needs ports on each Asterisk it crosses.
-    spec = InstanceSpec(
-        **{
-            **spec.__dict__,
-            "extra": extra,
-            "rtp_start": rtp_start,
-            "rtp_end": rtp_start + 5000,
-            "template_dirs": (TEMPLATE_DIR, CARRIER_TEMPLATES, HERE / "carrier"),
-        }
-    )
-    instance = AsteriskInstance(spec, runtime)  # type: ignore[arg-type]
-    await instance.start(detach=True)
-    return instance
-
-
 class Bench:
-    def __init__(self, server: EhdProcess, caller: Carrier, asterisk_log: Path) -> None:
+    def __init__(self, server: EhdProcess, folder: Path, asterisk_log: Path) -> None:
         self.server = server
-        self.caller = caller
+        self.folder = folder
         self.asterisk_log = asterisk_log
         self.asterisk_pid = int((server.data_dir / "asterisk/run/ehd-asterisk.pid").read_text())
         assert server.process is not None
@@ -138,84 +142,61 @@ class Bench:
             return _count(self.asterisk_log, "CONNECT", "benchq")
         return _count(self.server.data_dir / "logs" / "queue_log", "CONNECT", "bench")
 
-    async def place(self, did: str) -> None:
-        try:
-            await self.caller.ari.request(
-                "POST",
-                "channels",
-                {
-                    "endpoint": f"PJSIP/{did}@ehd",
-                    "context": "bench-caller",
-                    "extension": "s",
-                    "priority": 1,
-                    "callerId": "+46700000000",
-                    "timeout": 30,
-                },
-            )
-        except Exception as err:  # a refused originate is a failed call, counted by the caller
-            print(f"  originate failed: {err}", file=sys.stderr)
+    def cpu(self) -> float:
+        return process_cpu_seconds(self.asterisk_pid) + process_cpu_seconds(self.ehd_pid)
+
+    def asterisk_cpu(self) -> float:
+        return process_cpu_seconds(self.asterisk_pid)
+
+    def callers(self, number: str, rate: float, count: int, patience_ms: int) -> Sipp:
+        target = f"127.0.0.1:{self.server.sip_port}"
+        ports = (CALLER_PORT, CALLER_MEDIA)
+        return callers(self.folder, target, number, ports, rate, count, patience_ms)
 
     async def step(self, path: str, rate: float, seconds: float) -> Step:
-        did = PATHS[path]
         before = self.served(path)
-        cpu_before = _cpu(self.asterisk_pid) + _cpu(self.ehd_pid)
+        cpu_before, asterisk_before = self.cpu(), self.asterisk_cpu()
         offered = int(rate * seconds)
-        started = time.monotonic()
-        for n in range(offered):
-            delay = started + n / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            asyncio.create_task(self.place(did))  # noqa: RUF006 - fire and count in the log
-
-        async def all_served() -> bool:
-            return self.served(path) - before >= offered
-
-        with contextlib.suppress(AssertionError):  # not all served: counted as failures
-            await eventually(all_served, timeout=20, interval=0.5, what="all calls served")
+        patience = 1000 if path == "raw" else QUEUE_PATIENCE_MS
+        outcome = await self.callers(PATHS[path], rate, offered, patience).run(
+            timeout=seconds + patience / 1000 + 60
+        )
         served = self.served(path) - before
-        cpu = _cpu(self.asterisk_pid) + _cpu(self.ehd_pid) - cpu_before
-        await self.hang_up_all()
-        return Step(rate, offered, served, cpu)
+        return Step(
+            rate,
+            offered,
+            served,
+            self.cpu() - cpu_before,
+            self.asterisk_cpu() - asterisk_before,
+            outcome.cpu_seconds,
+        )
 
-    async def hang_up_all(self) -> None:
-        try:
-            channels = await self.caller.ari.list_channels()
-        except AriHttpError:
-            channels = []
-        for channel in channels:
-            try:
-                await self.caller.ari.hangup(channel.id)
-            except Exception:  # already gone
-                continue
-        await asyncio.sleep(2)
-
-    async def hold(self, path: str, callers: int) -> int:
-        """Place ``callers`` with no agent available; return how many are still held.
-
-        Callers are placed 20 a second: the load generator shares this machine's cores.
-        """
-        for n in range(callers):
-            asyncio.create_task(self.place(PATHS[path]))  # noqa: RUF006
-            if n % 10 == 9:
-                await asyncio.sleep(0.5)
-        await asyncio.sleep(15)
-        held = 0
-        for _attempt in range(5):
-            try:
-                held = len(await self.caller.ari.list_channels())
-                break
-            except AriHttpError:
-                await asyncio.sleep(2)
-        await self.hang_up_all()
-        return held
+    async def hold(self, path: str, callers: int, rate: float) -> Hold:
+        """Place ``callers`` with no agent available, each staying until all have joined and
+        ``ANNOUNCE_SECONDS`` plus 10 s longer (so every one hears music and an announcement)."""
+        patience_ms = int(1000 * (callers / rate + ANNOUNCE_SECONDS + 10))
+        cpu_before = self.cpu()
+        outcome = await self.callers(HOLD_PATHS[path], rate, callers, patience_ms).run(
+            timeout=patience_ms / 1000 + callers / rate + 60
+        )
+        held = outcome.counter("hung_up_by_caller")
+        return Hold(
+            callers,
+            held,
+            callers - held,
+            held * patience_ms / 1000,
+            self.cpu() - cpu_before,
+            outcome.cpu_seconds,
+        )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rates", default="5,10,15,20", help="calls per second to offer")
+    parser.add_argument("--rates", default="10,20,30,40", help="calls per second to offer")
     parser.add_argument("--step-seconds", type=float, default=8.0)
-    parser.add_argument("--hold", type=int, default=200, help="callers to hold on music")
-    parser.add_argument("--write", action="store_true", help="write docs/performance.md")
+    parser.add_argument("--paths", default=",".join(PATHS), help="which of raw,app_queue,ehd")
+    parser.add_argument("--hold", type=int, default=1000, help="callers to hold on music")
+    parser.add_argument("--hold-rate", type=float, default=50.0, help="held callers per second")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
 
@@ -225,71 +206,73 @@ async def main() -> None:
     server = prepare_ehd(work / "ehd")
     server.env["EHD_ASTERISK_OVERRIDES"] = str(HERE / "asterisk")
     server.env["EHD_ASTERISK_EXTRA_MODULES"] = "app_queue.so"
-    server.env["EHD_RTP_START"], server.env["EHD_RTP_END"] = "20000", "25000"
+    server.env["EHD_RTP_START"], server.env["EHD_RTP_END"] = "20000", "30000"
     await _seed(server)
     await asyncio.to_thread(server.start)
-    phones = tuple(Phone(ext, f"bench{ext}") for ext in AGENTS)
-    farm = await _start_carrier(work / "farm", runtime, server, phones, 30000)
-    callers = await _start_carrier(work / "callers", runtime, server, (), 40000)
     api = await Api.admin(server)
+    farm: Sipp | None = None
     results: dict[str, list[Step]] = {}
-    held: dict[str, int] = {}
+    holds: dict[str, Hold] = {}
     latencies: list[float] = []
     try:
+        accounts = [(ext, f"bench{ext}") for ext in AGENTS]
+        target = f"127.0.0.1:{server.sip_port}"
+        farm = await phones(work, target, accounts, (AGENT_PORT, AGENT_MEDIA), RING_MS, TALK_MS)
         for extension in AGENTS:
 
             async def online(ext: str = extension) -> bool:
                 return await endpoint_state(server, ext) == "online"
 
             await eventually(online, timeout=30, what=f"agent phone {extension} registered")
-            await api.call("POST", f"/api/agents/agent{extension}/login", {"queues": ["bench"]})
-        async with connected_carrier(callers) as caller:
-            bench = Bench(server, caller, server.data_dir / "asterisk/log/queue_log")
-            for path in PATHS:
-                results[path] = []
-                for rate in rates:
-                    step = await bench.step(path, rate, args.step_seconds)
-                    results[path].append(step)
-                    print(
-                        f"{path:10} {rate:5.1f}/s offered {step.offered:4} served "
-                        f"{step.served:4} cpu/call {step.cpu_seconds / max(1, step.served):.4f}s",
-                        flush=True,
-                    )
-                    if not step.ok:
-                        break
-            metrics = await api.call("GET", "/api/queues/metrics")
-            latencies = sorted(metrics["ready_to_originate_ms"])
-            # Hold capacity: every agent paused in both queues, then callers pile up on music.
-            for extension in AGENTS:
-                await api.call("POST", f"/api/agents/agent{extension}/pause", {"reason": "bench"})
-                await asyncio.to_thread(
-                    server.ehd,
-                    "asterisk",
-                    "cli",
-                    "queue",
-                    "pause",
-                    "member",
-                    f"PJSIP/{extension}",
-                    "queue",
-                    "benchq",
+            await api.call(
+                "POST", f"/api/agents/agent{extension}/login", {"queues": ["bench", "bench_hold"]}
+            )
+        bench = Bench(server, work, server.data_dir / "asterisk/log/queue_log")
+        for path in args.paths.split(","):
+            results[path] = []
+            for rate in rates:
+                step = await bench.step(path, rate, args.step_seconds)
+                results[path].append(step)
+                print(
+                    f"{path:10} {rate:5.1f}/s offered {step.offered:4} served "
+                    f"{step.served:4} cpu/call {step.cpu_seconds / max(1, step.served):.4f}s "
+                    f"(Asterisk {step.asterisk_cpu_seconds / max(1, step.served):.4f}s) "
+                    f"(generator {step.generator_cpu_seconds / max(1, step.offered):.4f}s)",
+                    flush=True,
                 )
-            for path in ("app_queue", "ehd"):
-                held[path] = await bench.hold(path, args.hold)
-                print(f"{path} held {held[path]} of {args.hold} callers on music", flush=True)
+                if not step.ok:
+                    break
+        metrics = await api.call("GET", "/api/queues/metrics")
+        latencies = sorted(metrics["ready_to_originate_ms"])
+        # Hold capacity: every agent paused in both queues, then callers pile up on music.
+        for extension in AGENTS:
+            await api.call("POST", f"/api/agents/agent{extension}/pause", {"reason": "break"})
+            await asyncio.to_thread(
+                server.ehd, "asterisk", "cli", "queue", "pause", "member", f"PJSIP/{extension}"
+            )
+        for path in HOLD_PATHS if args.hold else ():
+            hold = holds[path] = await bench.hold(path, args.hold, args.hold_rate)
+            print(
+                f"{path} held {hold.held} of {hold.callers} callers, lost {hold.lost}, "
+                f"{hold.cpu_ms_per_caller_second:.2f} ms CPU per caller-second "
+                f"(generator {hold.generator_cpu_seconds:.1f} s)",
+                flush=True,
+            )
     finally:
+        if farm is not None:
+            await farm.stop()
         await api.close()
-        await callers.stop()
-        await farm.stop()
         await asyncio.to_thread(server.stop)
-    report = _report(results, held, latencies, args)
-    print(report)
-    if args.write:
-        (HERE.parent / "docs" / "performance.md").write_text(report)
+    print(_report(results, holds, latencies, args))
 
 
 def _best(steps: list[Step]) -> Step | None:
     good = [step for step in steps if step.ok]
     return good[-1] if good else None
+
+
+def _per_call(step: Step, asterisk: bool = False) -> float:
+    return (step.asterisk_cpu_seconds if asterisk else step.cpu_seconds) / max(1, step.served)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -298,54 +281,76 @@ def _percentile(values: list[float], share: float) -> float:
 
 def _report(
     results: dict[str, list[Step]],
-    held: dict[str, int],
+    holds: dict[str, Hold],
     latencies: list[float],
     args: argparse.Namespace,
 ) -> str:
     lines = [
-        "# Performance",
+        f"Rates {args.rates} calls/s for {args.step_seconds:g} s each; {len(AGENTS)} agents "
+        f"ringing {RING_MS} ms and talking {TALK_MS} ms; {os.cpu_count()} cores.",
         "",
-        "Measured by `benchmarks/queue_vs_app_queue.py` on one machine in one run "
-        f"({os.cpu_count()} cores), over real SIP/RTP on loopback: 20 agents answering "
-        f"after a ring and talking {TALK_SECONDS} s, call rates stepped through "
-        f"{args.rates} per second for {args.step_seconds:g} s each.",
-        "",
-        "| path | highest rate with no failure (calls/s) | CPU per call (ms) |",
-        "| --- | --- | --- |",
+        "| path | highest rate with no failure (calls/s) | CPU per call (ms) "
+        "| of which Asterisk (ms) | SIPp CPU per call (ms) |",
+        "| --- | --- | --- | --- | --- |",
     ]
     best = {path: _best(steps) for path, steps in results.items()}
     for path, step in best.items():
         if step is None:
-            lines.append(f"| {path} | none of the rates | |")
+            lines.append(f"| {path} | none of the rates | | | |")
         else:
             lines.append(
-                f"| {path} | {step.rate:g} | {1000 * step.cpu_seconds / max(1, step.served):.1f} |"
+                f"| {path} | {step.rate:g} | {1000 * step.cpu_seconds / max(1, step.served):.1f} "
+                f"| {1000 * step.asterisk_cpu_seconds / max(1, step.served):.1f} "
+                f"| {1000 * step.generator_cpu_seconds / max(1, step.offered):.1f} |"
             )
     lines.append("")
-    for name, reference in (("app_queue", "app_queue"), ("raw", "raw")):
-        ours, theirs = best.get("ehd"), best.get(reference)
+    for name in ("app_queue", "raw"):
+        ours, theirs = best.get("ehd"), best.get(name)
         if ours and theirs:
-            lines.append(f"- ehd / {name} sustained rate: {ours.rate / theirs.rate:.2f}")
-            ours_cpu = ours.cpu_seconds / max(1, ours.served)
-            theirs_cpu = theirs.cpu_seconds / max(1, theirs.served)
-            lines.append(f"- ehd / {name} CPU per call: {ours_cpu / theirs_cpu:.2f}")
-    for path, count in held.items():
-        lines.append(
-            f"- {path} held {count} of {args.hold} callers on music on hold with no "
-            "agent free (placed 20 a second, counted 15 s after the last)."
-        )
+            lines.append(f"- ehd / {name}: highest sustained rate {ours.rate / theirs.rate:.2f}")
+        # CPU per call grows with the rate (queues hold more callers), so it is compared at
+        # the highest rate both served in full.
+        both = [
+            (mine, other)
+            for mine in results.get("ehd", [])
+            for other in results.get(name, [])
+            if mine.rate == other.rate and mine.ok and other.ok
+        ]
+        if both:
+            mine, other = both[-1]
+            lines.append(
+                f"- ehd / {name}: CPU per call at {mine.rate:g}/s "
+                f"{_per_call(mine) / _per_call(other):.2f} (Asterisk alone "
+                f"{_per_call(mine, asterisk=True) / _per_call(other, asterisk=True):.2f})"
+            )
+    for path, steps in results.items():
+        for step in steps:
+            if not step.ok:
+                lines.append(f"- {path} at {step.rate:g}/s served {step.served} of {step.offered}.")
+    if holds:
+        lines += [
+            "",
+            f"Hold: {args.hold} callers placed {args.hold_rate:g} a second with every agent "
+            f"paused, each staying until all had joined and {ANNOUNCE_SECONDS + 10} s more "
+            f"(music, and the position announced every {ANNOUNCE_SECONDS} s).",
+            "",
+            "| queue | held to the end | lost | CPU per caller-second on hold (ms) |",
+            "| --- | --- | --- | --- |",
+        ]
+        for path, hold in holds.items():
+            lines.append(
+                f"| {path} | {hold.held} | {hold.lost} | {hold.cpu_ms_per_caller_second:.2f} |"
+            )
+        if "ehd" in holds and "app_queue" in holds:
+            ratio = holds["ehd"].cpu_ms_per_caller_second / max(
+                1e-9, holds["app_queue"].cpu_ms_per_caller_second
+            )
+            lines.append(f"\n- ehd / app_queue CPU per held caller: {ratio:.2f}")
     if latencies:
         lines.append(
             f"- ehd agent-ready to originate: p50 {_percentile(latencies, 0.5):.1f} ms, "
-            f"p99 {_percentile(latencies, 0.99):.1f} ms over {len(latencies)} offers "
-            "(from the event that frees the agent to Asterisk accepting the originate)."
+            f"p99 {_percentile(latencies, 0.99):.1f} ms over {len(latencies)} offers."
         )
-    lines += [
-        "",
-        "app_queue's equivalent latency is not observable from outside with the same",
-        "precision (its queue_log has one-second timestamps), so it is not compared.",
-        "The rate steps top out where the 20 agents' talk time saturates them.",
-    ]
     return "\n".join(lines) + "\n"
 
 
