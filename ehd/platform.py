@@ -80,6 +80,8 @@ class Telephony:
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
+# queue_log rows of one busy moment are written together (ehd.queueing.queue_log_writer)
+QUEUE_LOG_BATCH_SECONDS = 0.2
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -142,7 +144,9 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         ari = AriClient(session, spec.ari_url, spec.ari_user, spec.ari_password)
         sounds = SoundLibrary(config.paths.sounds, *SoundLibrary().folders)
-        writer = QueueLogWriter(config.paths.logs / "queue_log")
+        writer = QueueLogWriter(
+            config.paths.logs / "queue_log", flush_after=QUEUE_LOG_BATCH_SECONDS
+        )
         recordings = telephony.instance.recordings_dir
         queues = QueueService(
             ari,

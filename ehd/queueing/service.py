@@ -84,6 +84,7 @@ class QueueService:
         self.writer = writer
         writer.intervals.goal_of = self.service_goal
         writer.agent_time.wrapup_of = self.wrapup_seconds
+        writer.written = self._check_service_goal
         self.service_watch = ServiceWatch(self.service_targets)
         self.callbacks = Callbacks(self, sms, callback_attempts, callback_retry_seconds)
         self.controls = CallControls(self.floor)
@@ -220,16 +221,15 @@ class QueueService:
                 assert_never(action)
 
     async def log_events(self, entries: list[act.LogQueueEvent]) -> None:
-        try:
-            await self.writer.write(entries)
-        except OSError:
-            log.exception("queue_log could not be written")
-        moved = {e.queue for e in entries if e.event in LEVEL_EVENTS}
+        await self.writer.write(entries)
+
+    async def _check_service_goal(self, written: list[act.LogQueueEvent]) -> None:
+        """Once rows are written (with Unix times), the queues whose level they moved."""
+        moved = {e.queue for e in written if e.event in LEVEL_EVENTS}
         if not moved:
             return  # no answer or abandon: no queue's level changed, nothing to read
-        now = max(entry.at for entry in entries) + self.writer.epoch_offset
         try:  # an alarm must never disturb the calls
-            await self.service_watch.check(moved, now)
+            await self.service_watch.check(moved, max(entry.at for entry in written))
         except Exception:
             log.exception("the service-goal check failed")
 
@@ -470,6 +470,7 @@ class QueueService:
 
     async def shutdown(self) -> None:
         await self.driver.shutdown()
+        await self.writer.flush()
 
 
 async def _caller_again(

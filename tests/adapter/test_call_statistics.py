@@ -233,14 +233,22 @@ async def test_the_same_period_is_not_imported_twice(
         await import_queue_log(empty)
 
 
+@pytest.mark.parametrize("flush_after", [0.0, 3600.0], ids=["each-write", "gathered"])
 async def test_the_live_queue_log_and_its_figures_agree(
-    client: TestClient[Any, Any], tmp_path: Path
+    client: TestClient[Any, Any], tmp_path: Path, flush_after: float
 ) -> None:
     """What ehd's engine logs goes to the file and, in the same step, into the per-slot
-    figures; folding the file afresh gives the same figures."""
+    figures; folding the file afresh gives the same figures. Rows gathered for a later
+    write come out the same, in order, once flushed, and are told to the writer's listener."""
     offset = T0 + 30 * DAY  # the engine's clock starts at 0
-    writer = QueueLogWriter(tmp_path / "live_queue_log", epoch_offset=offset)
+    writer = QueueLogWriter(tmp_path / "live_queue_log", offset, flush_after)
     writer.intervals.goal_of = {"live": 15.0}.get
+    told: list[LogQueueEvent] = []
+
+    async def listener(rows: list[LogQueueEvent]) -> None:
+        told.extend(rows)
+
+    writer.written = listener
     calls = [
         [LogQueueEvent(0, "L1", "live", "NONE", "ENTERQUEUE", ("", "+4671", "1"))],
         [LogQueueEvent(12, "L1", "live", "dora", "CONNECT", ("12", "PJSIP/dora-1", "4"))],
@@ -252,6 +260,12 @@ async def test_the_live_queue_log_and_its_figures_agree(
     ]
     for batch in calls:
         await writer.write(batch)
+    if flush_after:
+        assert not (tmp_path / "live_queue_log").exists() and not told
+        await writer.flush()
+    assert [(row.at, row.event) for row in told] == [
+        (entry.at + offset, entry.event) for batch in calls for entry in batch
+    ]
     lines = (tmp_path / "live_queue_log").read_text().splitlines()
     expected = IntervalFold({"live": 15.0}.get).fold(
         [entry for line in lines if (entry := parse_line(line))]
