@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableSet
 
 from ehd.ari.client import AriClient, AriHttpError
 from ehd.ari.events import (
@@ -40,11 +40,41 @@ def _ends(event: Event, channel_id: str) -> bool:
     )
 
 
+class Legs(MutableSet[str]):
+    """The channels a session manages besides the caller's, kept in the application's index
+    of who owns which leg, so an event on a leg finds its call without a look at every call."""
+
+    def __init__(self, session: CallSession, owners: dict[str, CallSession]) -> None:
+        self._session = session
+        self._owners = owners
+        self._ids: set[str] = set()
+
+    def __contains__(self, channel_id: object) -> bool:
+        return channel_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, channel_id: str) -> None:
+        self._ids.add(channel_id)
+        self._owners[channel_id] = self._session  # a leg handed on belongs to its new call
+
+    def discard(self, channel_id: str) -> None:
+        self._ids.discard(channel_id)
+        if self._owners.get(channel_id) is self._session:
+            del self._owners[channel_id]
+
+
 class CallSession:
-    def __init__(self, ari: AriClient, channel_id: str) -> None:
+    def __init__(
+        self, ari: AriClient, channel_id: str, leg_owners: dict[str, CallSession] | None = None
+    ) -> None:
         self.ari = ari
         self.channel_id = channel_id
-        self.legs: set[str] = set()
+        self.legs = Legs(self, {} if leg_owners is None else leg_owners)
         self._events: asyncio.Queue[Event] = asyncio.Queue()
         self.ended = False
         self.hangup_cause: int | None = None

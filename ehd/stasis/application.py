@@ -79,6 +79,7 @@ class CallApplication:
         self.sessions: dict[str, CallSession] = {}
         self._customer_sides: dict[str, str] = {}  # a call an agent placed -> its customer
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        self._leg_owners: dict[str, CallSession] = {}  # kept by each session's legs
         # Holding bridges known to exist in Asterisk; forgotten on every (re)connect, since a
         # restarted Asterisk has none.
         self._holding_bridges: set[str] = set()
@@ -108,14 +109,13 @@ class CallApplication:
                 await records.set_hangup_cause(event.channel.id, event.cause)
 
     def _deliver_to_owner(self, channel_id: str, event: Event) -> None:
-        session = self.sessions.get(channel_id)  # the caller's own channel: most events
-        if session is None:
-            session = next((s for s in self.sessions.values() if s.owns(channel_id)), None)
+        # the caller's own channel (most events), or a leg one of the calls manages
+        session = self.sessions.get(channel_id) or self._leg_owners.get(channel_id)
         if session is not None:
             session.deliver(event)
 
     def _start(self, channel_id: str, event: StasisStart | None) -> None:
-        session = CallSession(self.ari, channel_id)
+        session = CallSession(self.ari, channel_id, self._leg_owners)
         self.sessions[channel_id] = session
         if event is not None:
             session.deliver(event)
@@ -136,7 +136,7 @@ class CallApplication:
     def _start_task(
         self, channel_id: str, start: CustomerSide | SentCustomer
     ) -> Callable[[Event], None]:
-        session = CallSession(self.ari, channel_id)
+        session = CallSession(self.ari, channel_id, self._leg_owners)
         self.sessions[channel_id] = session
         task = asyncio.create_task(self._run(session, start), name=f"call-{channel_id}")
         self.tasks[channel_id] = task
@@ -177,6 +177,7 @@ class CallApplication:
                 await quietly_hang_up(self.ari, leg)
             await records.close(call_id, result, session.hangup_cause)
             self.sessions.pop(call_id, None)
+            session.legs.clear()  # their last events have no call left to go to
             self.tasks.pop(call_id, None)
 
     async def _lend_placed_leg(self, call_id: str, leg_id: str) -> tuple[str, str] | None:

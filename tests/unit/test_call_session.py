@@ -137,3 +137,22 @@ async def test_out_of_bridges_waits_until_asterisk_says_the_channel_left() -> No
     began = asyncio.get_running_loop().time()
     await session.out_of_bridges(0.1)  # never told: it gives up, the caller is not kept
     assert asyncio.get_running_loop().time() - began >= 0.1
+
+
+def test_legs_are_indexed_by_the_call_that_owns_them() -> None:
+    owners: dict[str, CallSession] = {}
+    ari = RecordingAri()
+    first = CallSession(ari, "c1", owners)  # type: ignore[arg-type]
+    second = CallSession(ari, "c2", owners)  # type: ignore[arg-type]
+    first.legs.add("agent-1")
+    first.legs.add("agent-2")
+    assert owners == {"agent-1": first, "agent-2": first}
+    assert first.owns("agent-1") and not second.owns("agent-1")
+    # a leg handed on (a transfer) belongs to its new call; the old call letting go of it
+    # does not take it from the new one
+    second.legs.add("agent-2")
+    first.legs.discard("agent-2")
+    assert owners == {"agent-1": first, "agent-2": second}
+    assert sorted(first.legs) == ["agent-1"] and len(second.legs) == 1
+    first.legs.clear()  # the call ended
+    assert owners == {"agent-2": second}
