@@ -21,7 +21,7 @@ from ehd.errors import ConflictError
 from ehd.queueing.agent_caller_id import shown_to_agent
 from ehd.queueing.call_controls import CallControls
 from ehd.queueing.callbacks import Callbacks
-from ehd.queueing.floor import QUEUE_LEG, QueueFloor, call_bridge
+from ehd.queueing.floor import QUEUE_LEG, TRANSFERS_TO_EHD, QueueFloor, call_bridge
 from ehd.queueing.legs import AgentDevice, Leg
 from ehd.queueing.offer_pop import offer_message
 
@@ -64,6 +64,9 @@ class AgentLegs:
                 app_args=f"{QUEUE_LEG},{offer.item_id}",
                 caller_id=self._shown_caller_id(offer, device),
                 timeout=int(offer.ring_timeout) + 5,
+                # the phone's transfer key reaches ehd (floor.transfers_to_ehd), set with the
+                # call instead of one more request between the answer and the connect
+                variables=None if device.remote else TRANSFERS_TO_EHD,
             )
             floor.driver.originated(offer.agent_id)
         except AriHttpError as err:

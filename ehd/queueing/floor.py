@@ -25,6 +25,8 @@ from ehd.queueing.queue_runtime import QueueRuntime
 
 QUEUE_LEG = "queue-leg"  # Stasis argument of an agent's leg
 CONSULT_LEG = "consult-leg"  # Stasis argument of a colleague's leg in a consultation
+# On an agent's channel: the phone's transfer key (a SIP REFER) becomes an ARI event for ehd
+TRANSFERS_TO_EHD = {"PJSIP_TRANSFER_HANDLING()": "ari-only"}
 
 
 def call_bridge(item_id: str) -> str:
@@ -66,8 +68,7 @@ class QueueFloor:
         event instead of Asterisk carrying it out itself, so the customer stays in ehd's
         bridges."""
         with contextlib.suppress(AriHttpError):  # gone already, or not a SIP channel
+            variable, value = next(iter(TRANSFERS_TO_EHD.items()))
             await self.ari.request(
-                "POST",
-                f"channels/{channel_id}/variable",
-                {"variable": "PJSIP_TRANSFER_HANDLING()", "value": "ari-only"},
+                "POST", f"channels/{channel_id}/variable", {"variable": variable, "value": value}
             )

@@ -60,8 +60,7 @@ class LegEvents:
                 await floor.hangup(event.channel.id)  # cancelled while it was being answered
             elif leg.remote:
                 floor.driver.spawn(self._accept_by_key(leg))
-            else:
-                await floor.transfers_to_ehd(leg.channel_id)
+            else:  # its transfer key already reaches ehd: set when it was originated
                 leg.answered = True
                 await floor.driver.handle(
                     ev.OfferAnswered(floor.clock(), leg.item_id, leg.agent_id, leg.channel_id)
