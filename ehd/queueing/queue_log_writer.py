@@ -4,11 +4,11 @@ and adds them to the per-slot statistics (ehd.stats.intervals) in the same step.
 The file uses app_queue's exact line format (``epoch|callid|queue|agent|EVENT|data…``), so
 reporting tools written for Asterisk's queue_log read it unchanged.
 
-With ``flush_after`` the rows are gathered and written together that many seconds after the
-first of them: the engine's hot path then only appends to a list, and one busy second costs
-one file write and a few statements instead of several per event (a call has four to six).
-Everything gathered is written on ``flush`` (at shutdown, and before the agents' time is
-counted, so the fold sees every row in order).
+The file line goes out with each write, as app_queue writes it. With ``flush_after`` the rows
+for the table and the statistics are gathered and written together that many seconds after
+the first of them: one busy second then costs a few statements instead of several per event
+(a call has four to six), off the engine's hot path. ``flush`` writes what is gathered (at
+shutdown, and before the agents' time is counted, so the fold sees every row in order).
 """
 
 from __future__ import annotations
@@ -56,10 +56,15 @@ class QueueLogWriter:
     async def write(self, entries: Sequence[LogQueueEvent]) -> None:
         if not entries:
             return
-        self._gathered += [
+        stamped = [
             LogQueueEvent(e.at + self.epoch_offset, e.call_id, e.queue, e.agent, e.event, e.data)
             for e in entries
         ]
+        try:
+            await asyncio.to_thread(self._append, "".join(e.line() + "\n" for e in stamped))
+        except OSError:
+            log.exception("queue_log could not be written")
+        self._gathered += stamped
         if self.flush_after <= 0:
             await self.flush()
         elif self._flushing is None or self._flushing.done():
@@ -70,18 +75,14 @@ class QueueLogWriter:
         try:
             await self.flush()
         except Exception:  # the next batch tries again with its own rows; the calls go on
-            log.exception("queue_log rows could not be written")
+            log.exception("queue_log rows could not be stored")
 
     async def flush(self) -> None:
-        """Writes every gathered row: the file, the table and the statistics, in order."""
+        """Stores every gathered row: the table and the statistics, in order."""
         async with self._lock:
             batch, self._gathered = self._gathered, []
             if not batch:
                 return
-            try:
-                await asyncio.to_thread(self._append, "".join(e.line() + "\n" for e in batch))
-            except OSError:
-                log.exception("queue_log could not be written")
             await queue_log_table.record(batch, self.intervals, self.agent_time)
         if self.written is not None:
             await self.written(batch)

@@ -238,8 +238,9 @@ async def test_the_live_queue_log_and_its_figures_agree(
     client: TestClient[Any, Any], tmp_path: Path, flush_after: float
 ) -> None:
     """What ehd's engine logs goes to the file and, in the same step, into the per-slot
-    figures; folding the file afresh gives the same figures. Rows gathered for a later
-    write come out the same, in order, once flushed, and are told to the writer's listener."""
+    figures; folding the file afresh gives the same figures. Rows gathered for the table
+    (the file has each at once) come out the same, in order, once flushed, and are told to
+    the writer's listener."""
     offset = T0 + 30 * DAY  # the engine's clock starts at 0
     writer = QueueLogWriter(tmp_path / "live_queue_log", offset, flush_after)
     writer.intervals.goal_of = {"live": 15.0}.get
@@ -261,7 +262,8 @@ async def test_the_live_queue_log_and_its_figures_agree(
     for batch in calls:
         await writer.write(batch)
     if flush_after:
-        assert not (tmp_path / "live_queue_log").exists() and not told
+        assert len((tmp_path / "live_queue_log").read_text().splitlines()) == 5
+        assert not told and not await interval_store.load(offset, offset + DAY, ["live"])
         await writer.flush()
     assert [(row.at, row.event) for row in told] == [
         (entry.at + offset, entry.event) for batch in calls for entry in batch
