@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -32,6 +33,18 @@ pytestmark = pytest.mark.asterisk
 
 PROMPTS = SOUNDS_DIR / "en"
 ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def _stored_message_seconds(server: EhdProcess, username: str) -> float:
+    """The length of the user's voicemail message last stored, as ehd recorded it."""
+    with sqlite3.connect(f"file:{server.database}?mode=ro", uri=True) as connection:
+        row = connection.execute(
+            "SELECT seconds FROM voicemail_messages WHERE user_id = "
+            "(SELECT id FROM users WHERE username = ?) ORDER BY id DESC",
+            (username,),
+        ).fetchone()
+    assert row is not None, "no voicemail message was stored"
+    return float(row[0])
 
 
 def _caller() -> str:
@@ -366,7 +379,10 @@ async def test_voicemail_is_heard_and_deleted_by_phone(
     message = PROMPTS / "technical-problem.wav"
     leaving = await carrier.call("4812", caller=_caller())
     await leaving.wait_answered()
-    await asyncio.sleep(0.4 + sox_stat(PROMPTS / "voicemail-greeting.wav").seconds + 1.0)
+    # Speak well after the greeting and tone: on a loaded parallel run ehd's greeting once
+    # began late enough that the recording missed the message's start. The silence before it
+    # is recorded too (ehd ends a message after 10 s of silence, not before).
+    await asyncio.sleep(0.4 + sox_stat(PROMPTS / "voicemail-greeting.wav").seconds + 3.0)
     await leaving.play(f"sound:{message.with_suffix('')}")
     await asyncio.sleep(sox_stat(message).seconds + 0.5)
     await leaving.send_dtmf("#")
@@ -383,10 +399,11 @@ async def test_voicemail_is_heard_and_deleted_by_phone(
         for name in ("voicemail-you-have", "voicemail-messages")
     )
     # Into the menu: a "7" that comes while the message still plays is lost (it once came
-    # 0.1 s early under load, and the message was kept; once, on a full parallel run, the
-    # playback started later still). The menu prompt and its 6 s wait leave about 12 s after
-    # the message, so the key goes 5 s in, with room on both sides.
-    await asyncio.sleep(keying + intro + 1.0 + sox_stat(message).seconds + 5.0)
+    # 0.1 s early under load, and the message was kept). The menu prompt and its 6 s wait
+    # leave about 12 s after the message as recorded, so the key goes 5 s in.
+    await asyncio.sleep(
+        keying + intro + 1.0 + _stored_message_seconds(ehd_server, "vmlisten") + 5.0
+    )
     await listening.send_dtmf("7")  # delete
     await listening.wait_ended(timeout=30)
     wav = await heard
