@@ -80,7 +80,7 @@ class Telephony:
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
-# queue_log rows of one busy moment are written together (ehd.queueing.queue_log_writer)
+# queue_log rows of one busy moment are stored together (ehd.queueing.queue_log_writer)
 QUEUE_LOG_BATCH_SECONDS = 0.2
 
 

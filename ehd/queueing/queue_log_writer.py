@@ -1,5 +1,5 @@
 """Writes the engine's queue events to the ``queue_log`` file and table, as app_queue does,
-and adds them to the per-slot statistics (ehd.stats.intervals) in the same step.
+and adds them to the per-slot statistics (ehd.stats.intervals) together with the table rows.
 
 The file uses app_queue's exact line format (``epoch|callid|queue|agent|EVENT|data…``), so
 reporting tools written for Asterisk's queue_log read it unchanged.
@@ -7,7 +7,7 @@ reporting tools written for Asterisk's queue_log read it unchanged.
 The file line goes out with each write, as app_queue writes it. With ``flush_after`` the rows
 for the table and the statistics are gathered and written together that many seconds after
 the first of them: one busy second then costs a few statements instead of several per event
-(a call has four to six), off the engine's hot path. ``flush`` writes what is gathered (at
+(a call has four to six), off the engine's hot path. ``flush`` stores what is gathered (at
 shutdown, and before the agents' time is counted, so the fold sees every row in order).
 """
 
@@ -37,11 +37,11 @@ class QueueLogWriter:
         self.path = path
         # Engine time -> Unix time (the engine's clock may start anywhere).
         self.epoch_offset = epoch_offset
-        self.flush_after = flush_after  # 0: every write goes out before it returns
+        self.flush_after = flush_after  # 0: every write is stored before it returns
         # the queue service tells them each queue's service goal and wrap-up time
         self.intervals = IntervalFold()
         self.agent_time = AgentTimeFold()
-        # told of each written batch (with Unix times), e.g. to check the service goal
+        # told of each stored batch (with Unix times), e.g. to check the service goal
         self.written: Written | None = None
         self._resumed = False
         self._gathered: list[LogQueueEvent] = []

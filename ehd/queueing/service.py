@@ -224,7 +224,7 @@ class QueueService:
         await self.writer.write(entries)
 
     async def _check_service_goal(self, written: list[act.LogQueueEvent]) -> None:
-        """Once rows are written (with Unix times), the queues whose level they moved."""
+        """Once rows are stored (with Unix times), the queues whose level they moved."""
         moved = {e.queue for e in written if e.event in LEVEL_EVENTS}
         if not moved:
             return  # no answer or abandon: no queue's level changed, nothing to read
