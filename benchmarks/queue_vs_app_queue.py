@@ -73,10 +73,13 @@ class Step:
 class Hold:
     callers: int
     held: int  # stayed on hold until they hung up themselves
-    lost: int  # the queue hung up on them, or never answered
     caller_seconds: float  # time on hold summed over the callers
     cpu_seconds: float
     generator_cpu_seconds: float
+
+    @property
+    def lost(self) -> int:  # the queue hung up on them, or never answered
+        return self.callers - self.held
 
     @property
     def cpu_ms_per_caller_second(self) -> float:
@@ -183,7 +186,6 @@ class Bench:
         return Hold(
             callers,
             held,
-            callers - held,
             held * patience_ms / 1000,
             self.cpu() - cpu_before,
             outcome.cpu_seconds,

@@ -68,7 +68,9 @@ class QueueFloor:
         event instead of Asterisk carrying it out itself, so the customer stays in ehd's
         bridges."""
         with contextlib.suppress(AriHttpError):  # gone already, or not a SIP channel
-            variable, value = next(iter(TRANSFERS_TO_EHD.items()))
-            await self.ari.request(
-                "POST", f"channels/{channel_id}/variable", {"variable": variable, "value": value}
-            )
+            for variable, value in TRANSFERS_TO_EHD.items():
+                await self.ari.request(
+                    "POST",
+                    f"channels/{channel_id}/variable",
+                    {"variable": variable, "value": value},
+                )
