@@ -301,6 +301,10 @@ class QueueService:
             case Requeue(call):
                 assert isinstance(call, QueuedCall)
                 self.floor.callers[call.call_id] = await _caller_again(call, notify_for)
+                # Still hearing the music the stopped ehd started, which the connect to an
+                # agent must stop: the caller's hearing starts out as that music, started
+                # again in case it was an announcement that ended meanwhile.
+                await self.audio.hold(call.call_id, self.moh_class(call.queue_name))
                 await self.handle(_arrived_again(call, now, call.caller_id))
             case _:
                 assert_never(step)
