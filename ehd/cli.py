@@ -127,11 +127,13 @@ def run(**flags: Any) -> None:
     config = _config(**flags)
     config.paths.create()
     check_port_free(config.bind_host, config.web_port, socket.SOCK_STREAM, "web")
-    if config.mail_in_port:
-        check_port_free(config.bind_host, config.mail_in_port, socket.SOCK_STREAM, "mail in")
     instance = _instance(config)
-    if instance.running_pid() is None:  # a running one is adopted, ports and all
+    # A running Asterisk is adopted, ports and all; it may belong to another ehd on this data
+    # folder (this one is then its standby), which also holds the mail-in port.
+    if instance.running_pid() is None:
         instance.check_ports()
+        if config.mail_in_port:
+            check_port_free(config.bind_host, config.mail_in_port, socket.SOCK_STREAM, "mail in")
     if config.https_port:
         check_port_free(config.bind_host, config.https_port, socket.SOCK_STREAM, "HTTPS")
     app = create_platform_app(config)

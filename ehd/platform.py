@@ -1,8 +1,10 @@
 """Wires ehd's long-lived resources into one aiohttp application, one cleanup context each.
 
-Start order: database (migrated) -> Asterisk -> HTTP client -> ARI application -> scheduler.
-Cleanup runs in reverse, so SIGINT/SIGTERM stops the ARI app before Asterisk and closes the
-database last.
+Start order: database (migrated) -> the lease -> Asterisk -> HTTP client -> ARI application ->
+mail in -> scheduler. Several ehd processes may share one database (a hot standby): only the
+one holding the lease (:mod:`ehd.db.lease`) runs the parts after it, the others serve the web
+and take over when the lease comes free. Cleanup runs in reverse, so SIGINT/SIGTERM stops the
+ARI app before Asterisk and closes the database last.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -27,6 +31,7 @@ from ehd.background_jobs import create_scheduler
 from ehd.calendars.store import ensure_default_calendar
 from ehd.calls.services import PhoneServices
 from ehd.config import Config
+from ehd.db.lease import Lease, lease_for, take_when_free, wait_until_lost
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
@@ -59,6 +64,7 @@ class Telephony:
     calls: CallApplication | None = None
     queues: QueueService | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    role: str = "standby"  # "active" while this process holds the lease
 
     async def check(self) -> dict[str, bool]:
         asterisk_up = self.ari is not None and await self.ari.ping()
@@ -82,6 +88,13 @@ class Telephony:
 TELEPHONY = web.AppKey("telephony", Telephony)
 # queue_log rows of one busy moment are stored together (ehd.queueing.queue_log_writer)
 QUEUE_LOG_BATCH_SECONDS = 0.2
+# A standby asks for the lease this often; the active process checks it holds it this often.
+LEASE_POLL_SECONDS = 1.0
+LEASE_CHECK_SECONDS = 1.0
+LEASE_RETRY_SECONDS = 5.0  # after this process failed to take over
+# Exit status of an active process that lost its lease (EX_TEMPFAIL): its supervisor starts
+# it again, as the standby.
+EXIT_LEASE_LOST = 75
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -224,6 +237,72 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     scheduler.shutdown(wait=False)
 
 
+ActivePart = Callable[[web.Application], AbstractAsyncContextManager[None]]
+
+
+def active_ctx(
+    parts: list[ActivePart],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The parts only the lease holder runs. Holding the lease at start, this process starts
+    them before it serves; otherwise it serves the web as the standby and starts them when the
+    lease comes free (adopting the running Asterisk and its calls, as after a restart)."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        config, telephony = app[CONFIG], app[TELEPHONY]
+        lease = lease_for(config.effective_database_url, config.paths.root / "ehd-active.lock")
+        parts_running = AsyncExitStack()
+
+        async def start_parts() -> None:
+            for part in parts:
+                await parts_running.enter_async_context(part(app))
+            telephony.role = "active"
+            keeper = asyncio.create_task(_keep(lease), name="lease-keeper")
+            parts_running.push_async_callback(_cancel, keeper)
+
+        async def take_over() -> None:
+            while True:
+                await take_when_free(lease, LEASE_POLL_SECONDS)
+                log.warning("this ehd holds the lease now: taking over from the standby role")
+                try:
+                    await start_parts()
+                    return
+                except Exception:  # holding the lease while doing nothing would stop the calls
+                    log.exception("taking over failed; giving the lease back to try again")
+                    await parts_running.aclose()
+                    await lease.release()
+                    await asyncio.sleep(LEASE_RETRY_SECONDS)
+
+        waiter: asyncio.Task[None] | None = None
+        if await lease.try_take():
+            await start_parts()
+        else:
+            log.info("standby: another ehd holds the lease; serving the web until it is free")
+            waiter = asyncio.create_task(take_over(), name="standby")
+        yield
+        if waiter is not None:
+            await _cancel(waiter)
+        await parts_running.aclose()
+        await lease.release()
+
+    return ctx
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _keep(lease: Lease) -> None:
+    """Stop acting at once when the lease may have passed to another process: two processes
+    driving the same calls would ring agents twice and log calls twice. Nothing is cleaned up
+    on the way out, because the calls and their records now belong to the new holder."""
+    await wait_until_lost(lease, LEASE_CHECK_SECONDS)
+    log.critical("lost the lease: exiting so that only one ehd acts")
+    logging.shutdown()
+    os._exit(EXIT_LEASE_LOST)
+
+
 def create_platform_app(config: Config, *, telephony: bool = True) -> web.Application:
     """The whole of ehd (``telephony=False``: web and database only, for adapter tests)."""
     state = Telephony()
@@ -231,9 +310,9 @@ def create_platform_app(config: Config, *, telephony: bool = True) -> web.Applic
     app[TELEPHONY] = state
     app[QUEUE_SERVICE] = state
     app.cleanup_ctx.append(database_ctx)
+    parts: list[ActivePart] = []
     if telephony:
-        app.cleanup_ctx.append(asterisk_ctx)
-        app.cleanup_ctx.append(ari_ctx)
-    app.cleanup_ctx.append(mail_in_ctx)
-    app.cleanup_ctx.append(scheduler_ctx)
+        parts += [asynccontextmanager(asterisk_ctx), asynccontextmanager(ari_ctx)]
+    parts += [asynccontextmanager(mail_in_ctx), asynccontextmanager(scheduler_ctx)]
+    app.cleanup_ctx.append(active_ctx(parts))
     return app

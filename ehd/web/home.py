@@ -22,20 +22,25 @@ async def home(request: web.Request) -> web.StreamResponse:
 @routes.get("/status")
 async def status_page(request: web.Request) -> web.StreamResponse:
     current_user(request)
-    checks = await request.app[HEALTH].check()
+    probe = request.app[HEALTH]
+    checks = await probe.check()
     config = request.app[CONFIG]
     return render(
         "status.html",
         request,
-        dict(checks=checks, healthy=all(checks.values()), config=config),
+        dict(checks=checks, healthy=all(checks.values()), config=config, role=probe.role),
     )
 
 
 @routes.get("/health")
 async def health(request: web.Request) -> web.StreamResponse:
-    checks = await request.app[HEALTH].check()
+    """200 from the ehd that acts and has all its parts up; 503 otherwise, so a load balancer
+    in front of an active ehd and its standby sends people to the one that acts."""
+    probe = request.app[HEALTH]
+    checks = await probe.check()
     healthy = all(checks.values())
+    status = "standby" if probe.role == "standby" else "ok" if healthy else "degraded"
     return web.json_response(
-        {"status": "ok" if healthy else "degraded", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": status, "role": probe.role, "checks": checks},
+        status=200 if status == "ok" else 503,
     )

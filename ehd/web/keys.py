@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 
 class HealthProbe(Protocol):
+    # "active", or "standby" while another ehd on the same database acts (ehd.db.lease)
+    role: str
+
     async def check(self) -> dict[str, bool]:
         """Component name -> healthy."""
         ...

@@ -29,6 +29,7 @@ class EhdProcess:
     https_port: int
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    log_name: str = "ehd-run.log"
 
     @property
     def web_url(self) -> str:
@@ -44,7 +45,15 @@ class EhdProcess:
 
     @property
     def log_file(self) -> Path:
-        return self.data_dir / "logs" / "ehd-run.log"
+        return self.data_dir / "logs" / self.log_name
+
+    def twin(self, name: str) -> EhdProcess:
+        """A second ehd on the same data folder and database (its hot standby), with web
+        ports and a log of its own."""
+        web, https = service_ports(2)
+        env = {**self.env, "EHD_WEB_PORT": str(web), "EHD_HTTPS_PORT": str(https)}
+        return EhdProcess(self.data_dir, web, self.sip_port, self.ari_port, https, env,
+                          log_name=f"ehd-run-{name}.log")  # fmt: skip
 
     def demo_site(self) -> DemoSite:
         site = load_demo_site(self.data_dir)
@@ -68,7 +77,8 @@ class EhdProcess:
         except urllib.error.HTTPError as err:
             return err.code, json.load(err)
 
-    def start(self, timeout: float = 90) -> None:
+    def start(self, timeout: float = 90, *, standby: bool = False) -> None:
+        """Start and wait until healthy (``standby``: until it serves as the standby)."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
@@ -84,7 +94,8 @@ class EhdProcess:
                     f"ehd run exited ({self.process.returncode}):\n{self.log_tail()}"
                 )
             try:
-                if self.health()[0] == 200:
+                status, body = self.health()
+                if (body.get("role") == "standby") if standby else status == 200:
                     return
             except (OSError, ValueError):
                 pass
@@ -111,8 +122,9 @@ class EhdProcess:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
 
-def prepare_ehd(data_dir: Path) -> EhdProcess:
-    """Ports, environment and the demo site for a new isolated ehd (not started yet)."""
+def prepare_ehd(data_dir: Path, database_url: str = "") -> EhdProcess:
+    """Ports, environment and the demo site for a new isolated ehd (not started yet), on its
+    own SQLite database or on ``database_url``."""
     web, sip, ari, https = service_ports(4)
     rtp_start, rtp_end = rtp_range(49)
     env = {
@@ -126,6 +138,8 @@ def prepare_ehd(data_dir: Path) -> EhdProcess:
         "EHD_RTP_END": str(rtp_end),
     }
     env.pop("EHD_DATABASE_URL", None)
+    if database_url:
+        env["EHD_DATABASE_URL"] = database_url
     ehd = EhdProcess(data_dir, web, sip, ari, https, env)
     seeded = ehd.ehd("demo", "--json")
     if seeded.returncode != 0:
