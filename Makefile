@@ -9,7 +9,7 @@ EHD := $(VENV)/bin/ehd
 DATA ?= data
 RUN_PACKAGES := python3 python3-venv python3-dev gcc make debootstrap sox espeak-ng ca-certificates \
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) baresip-core sip-tester postgresql chromium dovecot-imapd
+TEST_PACKAGES := $(RUN_PACKAGES) baresip-core sip-tester postgresql chromium dovecot-imapd kamailio
 # Parallel pytest workers. Most of a scenario's time is spent waiting on real calls, so more
 # workers than cores pay off; a file stays on one worker (module fixtures, shared ehd state).
 TEST_WORKERS ?= 4
@@ -39,8 +39,12 @@ setup-test: packages-test $(VENV)/.installed asterisk sounds web
 packages-run:
 	@bash .ci/apt-install $(RUN_PACKAGES)
 
+# Debian starts the Kamailio it installs, on port 5060 with its sample config; the tests run
+# their own on the config ehd renders, so the service is stopped when we installed it.
 packages-test:
-	@bash .ci/apt-install $(TEST_PACKAGES)
+	@had_kamailio=$$(command -v kamailio || true); bash .ci/apt-install $(TEST_PACKAGES) \
+	  && if [[ -z "$$had_kamailio" && -d /run/systemd/system ]]; then \
+	    systemctl disable --now kamailio >/dev/null 2>&1 || true; fi
 
 $(VENV)/.installed: pyproject.toml
 	@echo "[ehd] installing the Python package into $(VENV)"

@@ -298,6 +298,41 @@ def calendar_check(queue: str | None, at_text: str, as_json: bool, **flags: Any)
 
 
 @main.group()
+def kamailio() -> None:
+    """Kamailio in front of Asterisk (the sip_proxy setting; docs/scale-out.md)."""
+
+
+@kamailio.command("config")
+@instance_options
+@_errors_as_messages
+def kamailio_config(**flags: Any) -> None:
+    """Write Kamailio's config, its node list and the phones' subscriber table.
+
+    ``ehd run`` writes them too, and keeps the subscriber table current as users change."""
+    from ehd.accounts.service import sip_accounts
+    from ehd.kamailio.files import proxy_spec, write_config, write_subscribers
+
+    config = _config(**flags)
+    spec = proxy_spec(config)
+    if spec is None:
+        raise click.UsageError("set sip_proxy (host:port of Kamailio) first")
+    config.paths.create()
+
+    async def go() -> None:
+        await open_database(config.effective_database_url)
+        try:
+            accounts = await sip_accounts()
+        finally:
+            await close_database()
+        write_config(spec)
+        write_subscribers(spec.folder, accounts)
+
+    asyncio.run(go())
+    click.echo(f"Kamailio's config: {spec.config_file}")
+    click.echo(f"run it with: kamailio -DD -E -f {spec.config_file}")
+
+
+@main.group()
 def asterisk() -> None:
     """Manage the Asterisk runtime and this data folder's Asterisk instance."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,9 @@ class Config:
     turn_server: str = ""
     turn_user: str = ""
     turn_password: str = ""
+    # host:port of Kamailio in front of Asterisk (docs/scale-out.md): desk phones register
+    # there and the trunk sends calls there. Empty: phones and trunk reach Asterisk directly.
+    sip_proxy: str = ""
     # A folder of *.conf.j2 files that override or add to ehd's Asterisk templates.
     asterisk_overrides: str = ""
     asterisk_extra_modules: tuple[str, ...] = ()
@@ -168,6 +172,14 @@ class Config:
         return self.database_url or f"sqlite://{self.paths.database}?synchronous=NORMAL"
 
     @property
+    def sip_proxy_address(self) -> tuple[str, int] | None:
+        """Kamailio's host and port (5060 unless given), if there is one in front."""
+        if not self.sip_proxy:
+            return None
+        host, _, port = self.sip_proxy.rpartition(":")
+        return (host, int(port)) if host else (self.sip_proxy, 5060)
+
+    @property
     def web_url(self) -> str:
         return self.public_url or f"http://{self.bind_host}:{self.web_port}"
 
@@ -215,6 +227,8 @@ def _validated(config: Config) -> Config:
         raise ConfigError("ticket_confirmation must be off or on")
     if config.mail_in_port and not 1 <= config.mail_in_port <= 65535:
         raise ConfigError(f"setting 'mail_in_port': {config.mail_in_port} is not a port number")
+    if config.sip_proxy and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", config.sip_proxy):
+        raise ConfigError(f"setting 'sip_proxy': {config.sip_proxy!r} is not host:port")
     if config.https_port and not 1 <= config.https_port <= 65535:
         raise ConfigError(f"setting 'https_port': {config.https_port} is not a port number")
     if bool(config.tls_cert_file) != bool(config.tls_key_file):

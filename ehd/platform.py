@@ -35,6 +35,7 @@ from ehd.db.lease import Lease, lease_for, take_when_free, wait_until_lost
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
+from ehd.kamailio.files import ProxySpec, proxy_spec, write_config, write_subscribers
 from ehd.mailboxes.imap_poller import MailboxPollers
 from ehd.mailboxes.smtp_server import TicketMailHandler, start_server
 from ehd.queueing.queue_log_writer import QueueLogWriter
@@ -64,6 +65,7 @@ class Telephony:
     calls: CallApplication | None = None
     queues: QueueService | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    proxy: ProxySpec | None = None  # Kamailio in front, when there is one
     role: str = "standby"  # "active" while this process holds the lease
 
     async def check(self) -> dict[str, bool]:
@@ -77,11 +79,17 @@ class Telephony:
     async def sync_sip_accounts(self) -> bool:
         if self.instance is None:
             return False
+        accounts = await sip_accounts()
+        proxy_host = ""
+        if self.proxy is not None:
+            write_subscribers(self.proxy.folder, accounts)
+            proxy_host = self.proxy.host
         return await apply_accounts(
             self.instance.dirs["etc"],
-            await sip_accounts(),
+            accounts,
             self.ari,
             self.instance.spec.bind_host,
+            proxy_host,
         )
 
 
@@ -114,6 +122,10 @@ async def asterisk_ctx(app: web.Application) -> AsyncIterator[None]:
     instance.render()
     telephony = app[TELEPHONY]
     telephony.instance = instance
+    telephony.proxy = proxy_spec(config)
+    if telephony.proxy is not None:
+        write_config(telephony.proxy)
+        log.info("Kamailio's config: %s", telephony.proxy.config_file)
     await telephony.sync_sip_accounts()  # before start: phones can register at once
     pid, adopted = await instance.adopt_or_start()
     if adopted:

@@ -114,6 +114,15 @@ MODULES: tuple[str, ...] = (
 )
 
 
+def _trunk_addresses(config: Config) -> tuple[str, ...]:
+    """Where the trunk's calls come from: the carrier's addresses, and Kamailio's when the
+    carrier sends them through it."""
+    proxy = config.sip_proxy_address
+    if proxy is not None and proxy[0] not in config.trunk_ips:
+        return (*config.trunk_ips, proxy[0])
+    return config.trunk_ips
+
+
 @dataclass(frozen=True)
 class InstanceSpec:
     """Everything an instance's templates and process need."""
@@ -151,7 +160,7 @@ class InstanceSpec:
             ari_password=ari_password,
             stasis_app=config.stasis_app,
             extra={
-                "trunk_ips": config.trunk_ips,
+                "trunk_ips": _trunk_addresses(config),
                 "trunk_outbound_uri": config.trunk_outbound_uri,
                 "extra_modules": config.asterisk_extra_modules,
                 "stun_server": config.stun_server,

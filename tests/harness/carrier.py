@@ -251,8 +251,14 @@ async def _app_gone(ari: AriClient, timeout: float = 5.0) -> None:
 
 
 async def start_carrier(
-    folder: Path, runtime: AsteriskRuntime, ehd_sip_port: int, phones: tuple[Phone, ...] = ()
+    folder: Path,
+    runtime: AsteriskRuntime,
+    ehd_sip_port: int,
+    phones: tuple[Phone, ...] = (),
+    ehd_host: str = "127.0.0.1",
 ) -> AsteriskInstance:
-    instance = AsteriskInstance(carrier_spec(folder, "127.0.0.1", ehd_sip_port, phones), runtime)
+    """A carrier (or, with ``phones``, a phone farm) sending to ehd at ``ehd_host`` (or to
+    the Kamailio in front of it)."""
+    instance = AsteriskInstance(carrier_spec(folder, ehd_host, ehd_sip_port, phones), runtime)
     await instance.start(detach=True)
     return instance

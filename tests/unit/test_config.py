@@ -44,6 +44,7 @@ def test_comma_separated_list_from_environment() -> None:
         ({"EHD_ASTERISK_MODE": "docker"}, "asterisk_mode"),
         ({"EHD_HTTPS_PORT": "99999"}, "https_port"),
         ({"EHD_TLS_CERT_FILE": "/etc/ssl/ehd.pem"}, "tls_cert_file and tls_key_file"),
+        ({"EHD_SIP_PROXY": 'kamailio";exit'}, "sip_proxy"),
     ],
 )
 def test_bad_values_name_the_setting(environ: dict[str, str], message: str) -> None:
@@ -98,3 +99,17 @@ def test_the_https_address_follows_the_port_and_a_public_https_url() -> None:
     assert load_config(None, environ={"EHD_HTTPS_PORT": "0"}).https_url == ""
     public = load_config(None, environ={"EHD_PUBLIC_URL": "https://help.example.com"})
     assert public.https_url == "https://help.example.com"
+
+
+def test_the_sip_proxy_is_host_and_port_and_its_host_sends_trunk_calls() -> None:
+    from ehd.asterisk.instance import InstanceSpec
+
+    config = load_config(None, environ={"EHD_SIP_PROXY": "10.0.0.5:5070"})
+    assert config.sip_proxy_address == ("10.0.0.5", 5070)
+    assert load_config(None, environ={"EHD_SIP_PROXY": "proxy"}).sip_proxy_address == (
+        "proxy",
+        5060,
+    )
+    assert load_config(None, environ={}).sip_proxy_address is None
+    spec = InstanceSpec.for_ehd(config, "secret")
+    assert spec.extra["trunk_ips"] == ("127.0.0.1", "10.0.0.5")

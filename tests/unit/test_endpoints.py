@@ -34,3 +34,16 @@ def test_a_browser_phone_gets_webrtc_media_and_a_desk_phone_keeps_plain_rtp() ->
     assert "rewrite_contact" not in browser  # its contact is the websocket it came over
     assert "webrtc" not in desk and "allow = ulaw,alaw,gsm" in desk
     assert "rewrite_contact = yes" in desk
+
+
+def test_behind_kamailio_a_desk_phone_is_taken_from_the_proxy_alone_without_a_password() -> None:
+    text = render_accounts(
+        [SipAccount("1001", "pw1", "Al"), SipAccount("1002", "pw2", "Bo", browser=True)],
+        proxy_host="10.0.0.5",
+    )
+    desk, browser = text.split("[1002]", 1)
+    assert "type = auth" not in desk and "pw1" not in desk  # Kamailio checks it
+    assert "deny = 0.0.0.0/0.0.0.0\npermit = 10.0.0.5/255.255.255.255" in desk
+    assert "support_path = yes" in desk  # calls to it go back through the proxy
+    assert "rewrite_contact" not in desk  # the phone's own contact, not the proxy's
+    assert "password = pw2" in browser and "permit" not in browser  # over ehd's websocket
