@@ -81,6 +81,34 @@ class DataPaths:
             folder.mkdir(parents=True, exist_ok=True)
 
 
+_NODE = re.compile(r"([a-z][a-z0-9]{0,15}):(\d{1,5}):(\d{1,5}):(\d{1,5})-(\d{1,5})")
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    """One more Asterisk node: its name (in its channel ids) and its ports."""
+
+    name: str
+    sip_port: int
+    ari_port: int
+    rtp_start: int
+    rtp_end: int
+
+    @classmethod
+    def parse(cls, entry: str) -> NodeSettings:
+        match = _NODE.fullmatch(entry)
+        if match is None:
+            raise ConfigError(f"setting 'asterisk_nodes': {entry!r} is not "
+                              "name:sip_port:ari_port:rtp_start-rtp_end")  # fmt: skip
+        name, *ports = match.groups()
+        sip_port, ari_port, rtp_start, rtp_end = (int(port) for port in ports)
+        if not all(1 <= port <= 65535 for port in (sip_port, ari_port, rtp_start, rtp_end)):
+            raise ConfigError(f"setting 'asterisk_nodes': {entry!r} has a port out of range")
+        if rtp_start >= rtp_end:
+            raise ConfigError(f"setting 'asterisk_nodes': {entry!r} has an empty RTP range")
+        return cls(name, sip_port, ari_port, rtp_start, rtp_end)
+
+
 @dataclass(frozen=True)
 class Config:
     data_dir: Path = Path("data")
@@ -114,6 +142,9 @@ class Config:
     # host:port of Kamailio in front of Asterisk (docs/scale-out.md): desk phones register
     # there and the trunk sends calls there. Empty: phones and trunk reach Asterisk directly.
     sip_proxy: str = ""
+    # More Asterisk nodes on this machine, each "name:sip_port:ari_port:rtp_start-rtp_end"
+    # (docs/scale-out.md): ehd runs and drives them all, Kamailio (sip_proxy) spreads calls.
+    asterisk_nodes: tuple[str, ...] = ()
     # A folder of *.conf.j2 files that override or add to ehd's Asterisk templates.
     asterisk_overrides: str = ""
     asterisk_extra_modules: tuple[str, ...] = ()
@@ -170,6 +201,10 @@ class Config:
         # fsync, only checkpoints do. The database stays consistent on a crash; a power cut
         # may lose the last moments, which the queue_log file and Asterisk's CDRs also hold.
         return self.database_url or f"sqlite://{self.paths.database}?synchronous=NORMAL"
+
+    @property
+    def extra_nodes(self) -> tuple[NodeSettings, ...]:
+        return tuple(NodeSettings.parse(entry) for entry in self.asterisk_nodes)
 
     @property
     def sip_proxy_address(self) -> tuple[str, int] | None:
@@ -229,6 +264,9 @@ def _validated(config: Config) -> Config:
         raise ConfigError(f"setting 'mail_in_port': {config.mail_in_port} is not a port number")
     if config.sip_proxy and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", config.sip_proxy):
         raise ConfigError(f"setting 'sip_proxy': {config.sip_proxy!r} is not host:port")
+    names = [node.name for node in config.extra_nodes]  # each parses, or ConfigError
+    if len(set(names)) != len(names):
+        raise ConfigError("setting 'asterisk_nodes': two nodes have the same name")
     if config.https_port and not 1 <= config.https_port <= 65535:
         raise ConfigError(f"setting 'https_port': {config.https_port} is not a port number")
     if bool(config.tls_cert_file) != bool(config.tls_key_file):

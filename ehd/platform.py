@@ -23,6 +23,8 @@ from aiohttp import web
 from ehd.accounts.service import sip_accounts
 from ehd.ari.client import AriClient
 from ehd.ari.connection import AriConnection
+from ehd.ari.events import Event
+from ehd.ari.nodes import AriNodes, NodeUnsettled
 from ehd.asterisk.endpoints import apply_accounts
 from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
 from ehd.asterisk.runtime import select_runtime, setup_runtime
@@ -59,9 +61,11 @@ log = logging.getLogger(__name__)
 class Telephony:
     """The live telephony side, filled in as the contexts start."""
 
-    instance: AsteriskInstance | None = None
-    ari: AriClient | None = None
-    connection: AriConnection | None = None
+    instance: AsteriskInstance | None = None  # the main node
+    nodes: list[AsteriskInstance] = field(default_factory=list)  # every node, the main first
+    ari: AriClient | None = None  # the one client the application uses (AriNodes if several)
+    node_clients: dict[str, AriClient] = field(default_factory=dict)
+    connections: list[AriConnection] = field(default_factory=list)
     calls: CallApplication | None = None
     queues: QueueService | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -70,27 +74,26 @@ class Telephony:
 
     async def check(self) -> dict[str, bool]:
         asterisk_up = self.ari is not None and await self.ari.ping()
-        ari_up = self.connection is not None and self.connection.connected.is_set()
+        ari_up = any(connection.connected.is_set() for connection in self.connections)
         return {"asterisk": asterisk_up, "ari": ari_up, "database": await database_healthy()}
 
     def current(self) -> QueueService | None:
         return self.queues
 
     async def sync_sip_accounts(self) -> bool:
-        if self.instance is None:
+        if not self.nodes:
             return False
         accounts = await sip_accounts()
         proxy_host = ""
         if self.proxy is not None:
             write_subscribers(self.proxy.folder, accounts)
             proxy_host = self.proxy.host
-        return await apply_accounts(
-            self.instance.dirs["etc"],
-            accounts,
-            self.ari,
-            self.instance.spec.bind_host,
-            proxy_host,
-        )
+        applied = False
+        for node in self.nodes:
+            client = self.node_clients.get(node.spec.name)
+            etc, host = node.dirs["etc"], node.spec.bind_host
+            applied |= await apply_accounts(etc, accounts, client, host, proxy_host)
+        return applied
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
@@ -119,25 +122,34 @@ async def asterisk_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.to_thread(setup_runtime, runtime)
     secrets = load_or_create_secrets(config)
     instance = AsteriskInstance(InstanceSpec.for_ehd(config, secrets.ari_password), runtime)
-    instance.render()
+    extra = [
+        AsteriskInstance(InstanceSpec.for_node(config, secrets.ari_password, node), runtime)
+        for node in config.extra_nodes
+    ]
     telephony = app[TELEPHONY]
-    telephony.instance = instance
+    telephony.instance, telephony.nodes = instance, [instance, *extra]
+    for node in telephony.nodes:
+        node.render()
     telephony.proxy = proxy_spec(config)
     if telephony.proxy is not None:
         write_config(telephony.proxy)
         log.info("Kamailio's config: %s", telephony.proxy.config_file)
     await telephony.sync_sip_accounts()  # before start: phones can register at once
-    pid, adopted = await instance.adopt_or_start()
-    if adopted:
-        log.info("adopted the running Asterisk (pid %d) with its live calls", pid)
-    else:
-        log.info("Asterisk started (pid %d, %s)", pid, runtime.describe)
-    watchdog = asyncio.create_task(_watch_asterisk(instance, pid), name="asterisk-watchdog")
+    watchdogs = []
+    for node in telephony.nodes:
+        pid, adopted = await node.adopt_or_start()
+        if adopted:
+            log.info("adopted the running Asterisk %s (pid %d) with its live calls",
+                     node.spec.name, pid)  # fmt: skip
+        else:
+            log.info("Asterisk %s started (pid %d, %s)", node.spec.name, pid, runtime.describe)
+        name = f"asterisk-watchdog-{node.spec.name}"
+        watchdogs.append(asyncio.create_task(_watch_asterisk(node, pid), name=name))
     yield
-    watchdog.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watchdog
-    await instance.stop()
+    for watchdog in watchdogs:
+        await _cancel(watchdog)
+    for node in reversed(telephony.nodes):
+        await node.stop()
     log.info("Asterisk stopped")
 
 
@@ -165,9 +177,14 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     telephony = app[TELEPHONY]
     assert telephony.instance is not None
-    spec = telephony.instance.spec
     async with aiohttp.ClientSession() as session:
-        ari = AriClient(session, spec.ari_url, spec.ari_user, spec.ari_password)
+        clients = {
+            node.spec.name: AriClient(session, node.spec.ari_url, node.spec.ari_user,
+                                      node.spec.ari_password)
+            for node in telephony.nodes
+        }  # fmt: skip
+        router = AriNodes(clients) if len(clients) > 1 else None
+        ari = router or clients[telephony.instance.spec.name]
         sounds = SoundLibrary(config.paths.sounds, *SoundLibrary().folders)
         writer = QueueLogWriter(
             config.paths.logs / "queue_log", flush_after=QUEUE_LOG_BATCH_SECONDS
@@ -188,32 +205,93 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
         mailer = app[TICKET_MAIL].mailer
         services = PhoneServices(ari, sounds, recordings, config.paths.sounds, mailer)
         calls = CallApplication(ari, config.stasis_app, sounds, queues, services)
-
-        async def on_connect() -> None:
-            await telephony.sync_sip_accounts()
-            # Registration changes of the agents' phones: unregistered phones are never rung.
-            await ari.request(
-                "POST",
-                f"applications/{config.stasis_app}/subscription",
-                {"eventSource": "endpoint:PJSIP"},
-            )
-            await queues.load_queues()
-            await calls.reconcile()
-
-        connection = AriConnection(ari, session, config.stasis_app, calls.on_event, on_connect)
-        telephony.ari, telephony.calls, telephony.connection = ari, calls, connection
-        telephony.queues = queues
-        task = asyncio.create_task(connection.run(), name="ari-connection")
-        telephony.tasks.append(task)
+        telephony.ari, telephony.calls, telephony.queues = ari, calls, queues
+        telephony.node_clients = clients
+        telephony.connections = [
+            _node_connection(name, client, session, config.stasis_app, telephony, router)
+            for name, client in clients.items()
+        ]
+        tasks = [
+            asyncio.create_task(connection.run(), name=f"ari-connection-{name}")
+            for name, connection in zip(clients, telephony.connections, strict=True)
+        ]
+        if router is not None:
+            tasks.append(asyncio.create_task(_give_up_lost_nodes(router, calls), name="nodes"))
+        telephony.tasks += tasks
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(10):
-                await connection.connected.wait()
+                await asyncio.gather(*(c.connected.wait() for c in telephony.connections))
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            await _cancel(task)
+        telephony.connections = []
         await calls.shutdown()
         await queues.shutdown()
+
+
+def _node_connection(
+    name: str,
+    client: AriClient,
+    session: aiohttp.ClientSession,
+    app_name: str,
+    telephony: Telephony,
+    router: AriNodes | None,
+) -> AriConnection:
+    """The event stream of one Asterisk node; with several, the router learns from it where
+    channels and bridges live before the application sees each event."""
+    calls, queues = telephony.calls, telephony.queues
+    assert calls is not None and queues is not None
+
+    async def on_connect() -> None:
+        if router is not None:
+            router.connected(name)
+        await telephony.sync_sip_accounts()
+        # Registration changes of the agents' phones: unregistered phones are never rung.
+        await client.request(
+            "POST", f"applications/{app_name}/subscription", {"eventSource": "endpoint:PJSIP"}
+        )
+        await queues.load_queues()
+        try:
+            await calls.reconcile()
+        except NodeUnsettled as err:  # reconciled once that node is back or given up
+            log.info("reconcile after %s connected waits: %s", name, err.message)
+
+    async def on_disconnect() -> None:
+        if router is not None:
+            router.disconnected(name)
+
+    if router is None:
+        return AriConnection(client, session, app_name, calls.on_event, on_connect,
+                             on_disconnect=on_disconnect)  # fmt: skip
+
+    async def on_event(event: Event) -> None:
+        router.learn(name, event)
+        try:
+            await calls.on_event(event)
+        finally:
+            router.forget(event)
+
+    return AriConnection(client, session, app_name, on_event, on_connect,
+                         on_disconnect=on_disconnect)  # fmt: skip
+
+
+async def _give_up_lost_nodes(router: AriNodes, calls: CallApplication) -> None:
+    """Once a node has been gone long enough to count as lost, its calls end in ehd's
+    records (the node's own return would reconcile them too, but it may never return)."""
+    given_up: set[str] = set()
+    while True:
+        await asyncio.sleep(1.0)
+        for node in router.nodes:
+            if router.is_up(node):
+                given_up.discard(node)
+            elif node not in given_up and router.is_lost(node):
+                given_up.add(node)
+                log.error("Asterisk node %s is lost: its calls are ended", node)
+                try:
+                    await calls.reconcile()
+                except NodeUnsettled as err:
+                    log.info("giving up %s waits: %s", node, err.message)
+                    given_up.discard(node)
 
 
 async def mail_in_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -120,7 +120,10 @@ class AriClient:
         caller_id: str | None = None,
         timeout: int = 30,
         variables: dict[str, str] | None = None,
+        beside: str = "",
     ) -> Channel:
+        """A new channel into Stasis; ``beside``: a channel it will be bridged with, whose
+        Asterisk node it must be made on when there are several (ehd.ari.nodes)."""
         body = {"variables": variables} if variables else None
         data = await self.request(
             "POST",

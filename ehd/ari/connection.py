@@ -8,6 +8,7 @@ A handler that raises, or a payload that does not parse, is logged and never sto
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -49,12 +50,14 @@ class AriConnection:
         on_event: EventHandler,
         on_connect: ConnectHandler,
         backoff: Backoff | None = None,
+        on_disconnect: ConnectHandler | None = None,
     ) -> None:
         self.client = client
         self._session = session
         self.app = app
         self._on_event = on_event
         self._on_connect = on_connect
+        self._on_disconnect = on_disconnect
         self._backoff = backoff or Backoff()
         self.connected = asyncio.Event()
         self.connect_count = 0
@@ -92,6 +95,9 @@ class AriConnection:
             except (aiohttp.ClientError, OSError, TimeoutError) as err:
                 log.warning("ARI connection failed: %r", err)
             finally:
+                if self.connected.is_set() and self._on_disconnect is not None:
+                    with contextlib.suppress(Exception):
+                        await self._on_disconnect()
                 self.connected.clear()
             delay = self._backoff.delay(attempt)
             attempt += 1

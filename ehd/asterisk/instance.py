@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import shutil
 import signal
@@ -22,7 +23,7 @@ import aiohttp
 import jinja2
 
 from ehd.asterisk.runtime import AsteriskRuntime
-from ehd.config import PROJECT_ROOT, Config
+from ehd.config import PROJECT_ROOT, Config, NodeSettings
 from ehd.errors import AsteriskError, PortInUseError
 
 TEMPLATE_DIR = PROJECT_ROOT / "asterisk"
@@ -143,6 +144,8 @@ class InstanceSpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
     # Folders outside ``folder`` that Asterisk must see (sounds, recordings).
     shared_folders: tuple[Path, ...] = ()
+    # Another instance's spool (its recordings), for a node whose recordings ehd reads there.
+    spool_dir: Path | None = None
 
     @classmethod
     def for_ehd(cls, config: Config, ari_password: str) -> InstanceSpec:
@@ -172,6 +175,20 @@ class InstanceSpec:
             template_dirs=(TEMPLATE_DIR, *overrides),
         )
 
+    @classmethod
+    def for_node(cls, config: Config, ari_password: str, node: NodeSettings) -> InstanceSpec:
+        """One more node: ehd's config on its own ports, its recordings in the main spool."""
+        return dataclasses.replace(
+            cls.for_ehd(config, ari_password),
+            name=f"ehd-{node.name}",  # its channel ids start with it: unique over the nodes
+            folder=config.paths.root / f"asterisk-{node.name}",
+            sip_port=node.sip_port,
+            ari_port=node.ari_port,
+            rtp_start=node.rtp_start,
+            rtp_end=node.rtp_end,
+            spool_dir=(config.paths.asterisk / "spool").resolve(),
+        )
+
     @property
     def ari_url(self) -> str:
         return f"http://{self.bind_host}:{self.ari_port}/ari"
@@ -183,6 +200,8 @@ class AsteriskInstance:
         self.runtime = runtime
         folder = spec.folder.resolve()
         self.dirs = {name: folder / name for name in ("etc", "lib", "spool", "run", "log")}
+        if spec.spool_dir is not None:
+            self.dirs["spool"] = spec.spool_dir
         self._process: asyncio.subprocess.Process | None = None
 
     @property

@@ -53,8 +53,9 @@ def proxy_spec(config: Config) -> ProxySpec | None:
     if address is None:
         return None
     host, port = address
-    node = f"{config.bind_host}:{config.sip_port}"
-    return ProxySpec(config.paths.root / "kamailio", host, port, (node,), config.trunk_ips)
+    nodes = (f"{config.bind_host}:{config.sip_port}",
+             *(f"{config.bind_host}:{node.sip_port}" for node in config.extra_nodes))  # fmt: skip
+    return ProxySpec(config.paths.root / "kamailio", host, port, nodes, config.trunk_ips)
 
 
 def render_config(spec: ProxySpec) -> str:

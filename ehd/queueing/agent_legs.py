@@ -67,6 +67,7 @@ class AgentLegs:
                 # the phone's transfer key reaches ehd (floor.transfers_to_ehd), set with the
                 # call instead of one more request between the answer and the connect
                 variables=None if device.remote else TRANSFERS_TO_EHD,
+                beside=offer.item_id,  # the caller's channel (a callback's: none)
             )
             floor.driver.originated(offer.agent_id)
         except AriHttpError as err:

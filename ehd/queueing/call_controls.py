@@ -265,7 +265,7 @@ class CallControls:
                                           app=floor.app_name,
                                           app_args=f"{CONSULT_LEG},{call.item_id}",
                                           caller_id=f'"{call.agent_id}" <{call.agent_id}>',
-                                          timeout=30)  # fmt: skip
+                                          timeout=30, beside=call.agent_channel)  # fmt: skip
                 return
             except AriHttpError as err:
                 log.warning("call %s: consultation of %s failed: %s", call.item_id, agent_id, err)
@@ -279,7 +279,8 @@ class CallControls:
         try:
             await floor.ari.originate(endpoint, channel_id=channel_id, app=floor.app_name,
                                       app_args=f"{CONSULT_LEG},{call.item_id}",
-                                      caller_id=presented or None, timeout=30)  # fmt: skip
+                                      caller_id=presented or None, timeout=30,
+                                      beside=call.agent_channel)  # fmt: skip
         except AriHttpError as err:
             log.warning("call %s: consultation of %s failed: %s", call.item_id, number, err)
             floor.driver.spawn(self._end_consult_quietly(call.item_id))

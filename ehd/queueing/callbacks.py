@@ -214,6 +214,7 @@ class Callbacks:
                 app_args=f"{CALLBACK_LEG},{callback.item_id}",
                 caller_id=self.host.queue_number(queue) or None,
                 timeout=CUSTOMER_RING_SECONDS,
+                beside=callback.agent_channel,
             )
         except AriHttpError as err:
             log.warning(

@@ -142,8 +142,8 @@ class OutboundCalls:
         try:
             await self.ari.originate(endpoint, channel_id=leg_id, app=self.app_name,
                                      app_args=f"{PLACED_LEG},{session.channel_id}",
-                                     caller_id=caller_id or None,
-                                     timeout=RING_SECONDS)  # fmt: skip
+                                     caller_id=caller_id or None, timeout=RING_SECONDS,
+                                     beside=session.channel_id)  # fmt: skip
         except AriHttpError as err:
             log.warning("call %s: %s could not be dialled: %s", session.channel_id, endpoint, err)
             session.outcome = "failed"

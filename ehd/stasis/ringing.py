@@ -64,6 +64,7 @@ class Ringing:
             app_args=f"{AGENT_LEG},{session.channel_id}",
             caller_id=caller_number or None,
             timeout=route.ring_seconds,
+            beside=session.channel_id,
         )
         answered = await session.wait_for(
             session.leg_event(leg_id, StasisStart, ChannelDestroyed), route.ring_seconds + 2

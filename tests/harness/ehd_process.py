@@ -147,8 +147,9 @@ def prepare_ehd(data_dir: Path, database_url: str = "") -> EhdProcess:
     return ehd
 
 
-async def endpoint_state(server: EhdProcess, extension: str) -> str:
-    """A SIP account's registration state as ehd's Asterisk sees it (online/offline)."""
+async def endpoint_state(server: EhdProcess, extension: str, ari_port: int = 0) -> str:
+    """A SIP account's registration state as ehd's Asterisk sees it (online/offline); with
+    ``ari_port``, as that node of ehd's sees it."""
     import tomllib
 
     import aiohttp
@@ -158,7 +159,10 @@ async def endpoint_state(server: EhdProcess, extension: str) -> str:
     secrets = tomllib.loads((server.data_dir / "secrets.toml").read_text())
     async with aiohttp.ClientSession() as session:
         ari = AriClient(
-            session, f"http://127.0.0.1:{server.ari_port}/ari", "ehd", secrets["ari_password"]
+            session,
+            f"http://127.0.0.1:{ari_port or server.ari_port}/ari",
+            "ehd",
+            secrets["ari_password"],
         )
         return await ari.endpoint_state("PJSIP", extension)
 

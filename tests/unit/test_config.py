@@ -113,3 +113,23 @@ def test_the_sip_proxy_is_host_and_port_and_its_host_sends_trunk_calls() -> None
     assert load_config(None, environ={}).sip_proxy_address is None
     spec = InstanceSpec.for_ehd(config, "secret")
     assert spec.extra["trunk_ips"] == ("127.0.0.1", "10.0.0.5")
+
+
+def test_a_further_node_has_its_own_folder_and_ports_and_shares_the_recordings(
+    tmp_path: Path,
+) -> None:
+    from ehd.asterisk.instance import AsteriskInstance, InstanceSpec
+    from ehd.asterisk.runtime import AsteriskRuntime
+
+    environ = {"EHD_DATA_DIR": str(tmp_path), "EHD_ASTERISK_NODES": "b:5062:8090:11000-11999"}
+    config = load_config(None, environ=environ)
+    (node,) = config.extra_nodes
+    main = InstanceSpec.for_ehd(config, "secret")
+    spec = InstanceSpec.for_node(config, "secret", node)
+    assert (spec.name, spec.sip_port, spec.ari_port) == ("ehd-b", 5062, 8090)
+    assert (spec.rtp_start, spec.rtp_end) == (11000, 11999)
+    assert spec.folder != main.folder
+    runtime = AsteriskRuntime(tmp_path / "root")
+    first, second = AsteriskInstance(main, runtime), AsteriskInstance(spec, runtime)
+    assert second.recordings_dir == first.recordings_dir.resolve()
+    assert second.dirs["lib"] != first.dirs["lib"]  # registrations of its own

@@ -197,16 +197,21 @@ async def click_to_dial(request: web.Request) -> web.StreamResponse:
 
 
 async def _ring_own_phone(
-    service: QueueService, user: User, prefix: str, app_args: str, caller_id: str
+    service: QueueService,
+    user: User,
+    prefix: str,
+    app_args: str,
+    caller_id: str,
+    beside: str = "",
 ) -> tuple[str, str]:
-    """Ring the user's own phone into Stasis with ``app_args``; the new channel and what was
-    rung."""
+    """Ring the user's own phone into Stasis with ``app_args`` (``beside``: the channel it
+    will be bridged with); the new channel and what was rung."""
     device = await _own_phone(service, user.username, user.sip_extension, user.remote_number)
     channel_id = f"{prefix}-{uuid.uuid4().hex[:16]}"
     try:
         await service.ari.originate(device, channel_id=channel_id, app=service.app_name,
                                     app_args=app_args, caller_id=caller_id,
-                                    timeout=30)  # fmt: skip
+                                    timeout=30, beside=beside)  # fmt: skip
     except AriHttpError as err:
         raise ConflictError("your phone could not be rung") from err
     return channel_id, device
@@ -246,6 +251,6 @@ async def monitor_call(request: web.Request) -> web.StreamResponse:
         raise ConflictError("you cannot monitor your own call")
     _, device = await _ring_own_phone(
         service, user, "ehd-mon", f"{MONITOR},{call_id},{mode},{user.username}",
-        f'"{mode}: {call.agent_id}" <{call.agent_id}>',
+        f'"{mode}: {call.agent_id}" <{call.agent_id}>', beside=call.agent_channel,
     )  # fmt: skip
     return web.json_response({"call_id": call_id, "mode": mode, "ringing": device}, status=202)
