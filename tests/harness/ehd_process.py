@@ -176,6 +176,15 @@ def queue_log(server: EhdProcess, call_id: str | None = None) -> list[list[str]]
     return [fields for fields in lines if call_id is None or fields[1] == call_id]
 
 
+def entered_queue(server: EhdProcess, caller_number: str) -> str | None:
+    """The call id a call from ``caller_number`` entered a queue with (queue_log's ENTERQUEUE
+    names the caller), if one has; read from the file, whatever the database."""
+    for line in queue_log(server):
+        if line[4] == "ENTERQUEUE" and line[6] == caller_number:
+            return line[1]
+    return None
+
+
 async def ehd_with_outbound_carrier(
     folder: Path, runtime: AsteriskRuntime
 ) -> tuple[EhdProcess, AsteriskInstance]:

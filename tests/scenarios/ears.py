@@ -9,21 +9,23 @@ on hold while the agent hears them), so these scenarios never look at one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import aiohttp
 from playwright.async_api import Page, expect
 
 from tests.harness.api import Api
 from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier, CarrierCall
-from tests.harness.ehd_process import EhdProcess, endpoint_state, queue_log
+from tests.harness.ehd_process import EhdProcess, endpoint_state, entered_queue
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
-from tests.harness.records import call_handlings, call_records
+from tests.harness.records import call_handlings
 from tests.harness.tones import (
     AGENT_HZ,
     CALLER_HZ,
@@ -69,8 +71,11 @@ async def ears_queue(ehd_server: EhdProcess) -> AsyncIterator[Api]:
     try:
         yield client
     finally:
-        await client.call("POST", "/api/agents/alice/logout")
-        await client.close()
+        try:  # leave the shared ehd as found (unless the test killed its ehd)
+            with contextlib.suppress(aiohttp.ClientConnectorError):
+                await client.call("POST", "/api/agents/alice/logout")
+        finally:
+            await client.close()
 
 
 def tone(carrier: Carrier, hz: int) -> str:
@@ -91,13 +96,7 @@ async def call_in(
     await call.play(tone(carrier, CALLER_HZ))
 
     async def queued() -> str | None:
-        rows = call_records(server.database, caller_number=number)
-        if not rows:
-            return None
-        call_id = str(rows[0]["call_id"])
-        return (
-            call_id if any(line[4] == "ENTERQUEUE" for line in queue_log(server, call_id)) else None
-        )
+        return entered_queue(server, number)
 
     return call, await eventually(queued, timeout=20, what="the caller queued")
 

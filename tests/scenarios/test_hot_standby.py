@@ -15,7 +15,13 @@ from ehd.asterisk.runtime import AsteriskRuntime
 from ehd.platform import EXIT_LEASE_LOST
 from tests.harness.api import Api
 from tests.harness.carrier import Phone, connected_carrier, start_carrier
-from tests.harness.ehd_process import EhdProcess, endpoint_state, prepare_ehd, queue_log
+from tests.harness.ehd_process import (
+    EhdProcess,
+    endpoint_state,
+    entered_queue,
+    prepare_ehd,
+    queue_log,
+)
 from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.postgres import admin_url, end_lease_sessions, throwaway_database
@@ -30,15 +36,6 @@ def _role(server: EhdProcess) -> object:
         return server.health()[1].get("role")
     except (OSError, ValueError):
         return None
-
-
-def _entered(server: EhdProcess, caller: str) -> str | None:
-    """The call id ``caller``'s call entered the queue with (queue_log's ENTERQUEUE names the
-    caller), if it has."""
-    for line in queue_log(server):
-        if line[4] == "ENTERQUEUE" and line[6] == caller:
-            return line[1]
-    return None
 
 
 async def test_the_standby_takes_over_a_killed_ehd_and_serves_its_callers_in_order(
@@ -81,11 +78,11 @@ async def test_the_standby_takes_over_a_killed_ehd_and_serves_its_callers_in_ord
                     callers.append(call)
 
                     async def queued(number: str = number) -> str | None:
-                        return _entered(first, number)
+                        return entered_queue(first, number)
 
                     await eventually(queued, timeout=20, what=f"{number} queued")
                 await callers[0].play(make_tone(carrier_instance.spec.folder, CALLER_HZ))
-                ids = [_entered(first, number) for number in numbers]
+                ids = [entered_queue(first, number) for number in numbers]
 
                 await asyncio.to_thread(first.stop, signal.SIGKILL)
                 killed = time.monotonic()
