@@ -16,6 +16,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -35,6 +36,7 @@ from ehd.calls.services import PhoneServices
 from ehd.config import Config
 from ehd.db.lease import Lease, lease_for, take_when_free, wait_until_lost
 from ehd.db.lifecycle import close_database, database_healthy, open_database
+from ehd.db.live_bus import LocalBus, bus_for
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.kamailio.files import ProxySpec, proxy_spec, write_config, write_subscribers
@@ -53,6 +55,7 @@ from ehd.web.keys import (
     TEXTS,
     TICKET_MAIL,
 )
+from ehd.web.peers import HEARD_FOR_SECONDS, PEERS, TELL_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +330,63 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     scheduler.shutdown(wait=False)
 
 
+async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Live updates with the other ehd processes on the same PostgreSQL database
+    (ehd.web.peers): console events and open consoles both ways, and from the process that
+    runs the calls, where it serves and its live figures."""
+    config, telephony = app[CONFIG], app[TELEPHONY]
+    bus = bus_for(config.effective_database_url)
+    if isinstance(bus, LocalBus):
+        yield
+        return
+    peers, consoles = app[PEERS], app[CONSOLES]
+    sending: set[asyncio.Task[None]] = set()
+
+    def send(kind: str, data: dict[str, Any]) -> None:
+        task = asyncio.create_task(bus.send(kind, data))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
+    def console_event(data: dict[str, Any]) -> None:
+        event = data.get("event")
+        if isinstance(event, dict):
+            consoles.deliver(str(data.get("username")), event)
+
+    def watchers(data: dict[str, Any]) -> None:
+        users = data.get("users")
+        if isinstance(users, list):
+            consoles.watched_elsewhere(data["origin"], map(str, users), HEARD_FOR_SECONDS)
+
+    bus.on("console", console_event)
+    bus.on("watchers", watchers)
+    bus.on("active", peers.heard_active)
+    consoles.relay_to(
+        lambda username, event: send("console", {"username": username, "event": event}),
+        lambda: send("watchers", {"users": consoles.watched_here()}),
+    )
+    await bus.start()
+    own_url = f"http://{_reachable(config.bind_host)}:{config.web_port}"
+
+    async def tell_others() -> None:
+        while True:
+            send("watchers", {"users": consoles.watched_here()})
+            queues = telephony.queues
+            if telephony.role == "active" and queues is not None:
+                send("active", {"url": own_url, "figures": queues.figures(),
+                                "agents": queues.agent_figures()})  # fmt: skip
+            await asyncio.sleep(TELL_SECONDS)
+
+    teller = asyncio.create_task(tell_others(), name="live-updates")
+    yield
+    await _cancel(teller)
+    await bus.stop()
+
+
+def _reachable(bind_host: str) -> str:
+    """Where the other processes reach this one (on this machine when it listens on all)."""
+    return "127.0.0.1" if bind_host in ("", "0.0.0.0", "::", "[::]") else bind_host
+
+
 ActivePart = Callable[[web.Application], AbstractAsyncContextManager[None]]
 
 
@@ -400,6 +460,7 @@ def create_platform_app(config: Config, *, telephony: bool = True) -> web.Applic
     app[TELEPHONY] = state
     app[QUEUE_SERVICE] = state
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(live_ctx)
     parts: list[ActivePart] = []
     if telephony:
         parts += [asynccontextmanager(asterisk_ctx), asynccontextmanager(ari_ctx)]

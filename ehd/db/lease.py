@@ -17,9 +17,10 @@ import logging
 import os
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+
+from ehd.db.urls import asyncpg_dsn, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,7 @@ class PostgresLease:
     """A session advisory lock, on a connection kept open for as long as it is held."""
 
     def __init__(self, database_url: str) -> None:
-        # Tortoise's options (?minsize=...) mean nothing to asyncpg.
-        self._dsn = urlunsplit(urlsplit(database_url)._replace(query=""))
+        self._dsn = asyncpg_dsn(database_url)
         self._connection: asyncpg.Connection | None = None
         self._held = False
 
@@ -119,9 +119,7 @@ class FileLease:
 
 
 def lease_for(database_url: str, lock_file: Path) -> Lease:
-    if database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
-        return PostgresLease(database_url.replace("asyncpg://", "postgres://", 1))
-    return FileLease(lock_file)
+    return PostgresLease(database_url) if is_postgres(database_url) else FileLease(lock_file)
 
 
 async def take_when_free(lease: Lease, poll_seconds: float) -> None:

@@ -6,8 +6,9 @@ as cleanup contexts; this module knows only the web side, so adapter tests build
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
@@ -19,6 +20,7 @@ from ehd.instance_secrets import load_or_create_secrets
 from ehd.sms import gateway_for
 from ehd.tickets.mail_out import CONFIRMATION, TicketMail
 from ehd.web import accounts, boards, chat, crm, home, restapi, search, telephony, tickets
+from ehd.web.forwarding import SESSION, forwarding_middleware
 from ehd.web.keys import (
     ACCOUNTS_CHANGED,
     CONFIG,
@@ -31,6 +33,7 @@ from ehd.web.keys import (
     HealthProbe,
 )
 from ehd.web.middleware import error_middleware, security_headers_middleware, session_middleware
+from ehd.web.peers import PEERS, Peers
 from ehd.web.telephony.console_grace import CONSOLE_GRACE, ConsoleGrace
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -40,17 +43,30 @@ VENDOR = PROJECT_ROOT / "build" / "web"
 MAX_REQUEST_BYTES = 30 * 1024 * 1024
 
 
+async def _forwarding_session(app: web.Application) -> AsyncIterator[None]:
+    async with aiohttp.ClientSession() as session:
+        app[SESSION] = session
+        yield
+
+
 def create_web_app(
     config: Config, health: HealthProbe, accounts_changed: Callable[[], Awaitable[bool]]
 ) -> web.Application:
     app = web.Application(
-        middlewares=[security_headers_middleware, error_middleware, session_middleware],
+        middlewares=[
+            security_headers_middleware,
+            error_middleware,
+            forwarding_middleware,
+            session_middleware,
+        ],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[CONFIG] = config
     app[HEALTH] = health
     app[ACCOUNTS_CHANGED] = accounts_changed
     app[CONSOLES] = AgentEvents()
+    app[PEERS] = Peers()
+    app.cleanup_ctx.append(_forwarding_session)
     app[LOGIN_ATTEMPTS] = AttemptLimiter()
     app[restapi.http.VERIFIED] = restapi.http.VerifiedCredentials()
     app[restapi.http.REST_USER_ATTEMPTS] = UserAttemptLimiter()

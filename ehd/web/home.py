@@ -7,6 +7,7 @@ from aiohttp import web
 
 from ehd.web.auth import current_user
 from ehd.web.keys import CONFIG, HEALTH
+from ehd.web.peers import PEERS
 from ehd.web.rendering import render
 from ehd.web.start_page import start_context
 
@@ -34,13 +35,18 @@ async def status_page(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/health")
 async def health(request: web.Request) -> web.StreamResponse:
-    """200 from the ehd that acts and has all its parts up; 503 otherwise, so a load balancer
-    in front of an active ehd and its standby sends people to the one that acts."""
+    """200 from the ehd that runs the calls with all its parts up, and from another on the same
+    PostgreSQL database while it hears that one (it serves the web and passes changes on:
+    ehd.web.forwarding); 503 otherwise, so a load balancer sends people where they are served."""
     probe = request.app[HEALTH]
     checks = await probe.check()
-    healthy = all(checks.values())
-    status = "standby" if probe.role == "standby" else "ok" if healthy else "degraded"
+    if probe.role == "standby":  # serves the web, passing changes to the active process
+        status = "standby"
+        healthy = checks.get("database", False) and request.app[PEERS].active_url() is not None
+    else:
+        healthy = all(checks.values())
+        status = "ok" if healthy else "degraded"
     return web.json_response(
         {"status": status, "role": probe.role, "checks": checks},
-        status=200 if status == "ok" else 503,
+        status=200 if healthy else 503,
     )

@@ -140,7 +140,8 @@ async def _two_nodes_and_a_standby(
                 await asyncio.to_thread(server.stop, signal.SIGKILL)
 
                 async def took_over() -> bool:
-                    return standby.health()[0] == 200
+                    status, body = standby.health()
+                    return status == 200 and body.get("role") == "active"
 
                 await eventually(took_over, timeout=30, what="the standby took over both nodes")
                 standby_api = await Api.admin(standby)

@@ -1,5 +1,7 @@
 """Two ehd processes on one PostgreSQL database: the one holding the lease runs the calls, the
-other serves the web as its standby and takes over, callers in their order, when it is killed."""
+other serves the web as its standby (passing changes on to the active one, and relaying its
+console events over LISTEN/NOTIFY) and takes over, callers in their order, when it is
+killed."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from tests.harness.phone_farm import Policy, serving
 from tests.harness.polling import eventually
 from tests.harness.postgres import admin_url, end_lease_sessions, throwaway_database
 from tests.harness.tones import AGENT_HZ, CALLER_HZ, assert_hears, make_tone
-from tests.scenarios.ears import answered_on, ears
+from tests.scenarios.ears import answered_on, console_of, ears
 
 pytestmark = pytest.mark.asterisk
 
@@ -57,8 +59,13 @@ async def test_the_standby_takes_over_a_killed_ehd_and_serves_its_callers_in_ord
         carrier_instance = await start_carrier(tmp_path / "carrier", asterisk_runtime,
                                                first.sip_port)  # fmt: skip
         api_first, api_second = await Api.admin(first), await Api.admin(second)
+        alice = await console_of(second, "alice")
         try:
-            assert second.health()[0] == 503, "a standby must not draw people from the active"
+
+            async def serves_as_standby() -> bool:  # once it has heard the active one
+                return second.health() == (200, {**second.health()[1], "role": "standby"})
+
+            await eventually(serves_as_standby, timeout=10, what="the standby serves the web")
 
             async def online() -> bool:
                 return await endpoint_state(first, "1001") == "online"
@@ -67,9 +74,19 @@ async def test_the_standby_takes_over_a_killed_ehd_and_serves_its_callers_in_ord
             async with (
                 connected_carrier(carrier_instance) as carrier,
                 connected_carrier(farm_instance) as farm,
+                alice.session.ws_connect("/api/agents/alice/events") as console,
             ):
-                await api_first.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
-                await api_first.call("POST", "/api/agents/alice/pause", {"reason": "meeting"})
+                assert (await console.receive_json(timeout=5))["type"] == "hello"
+                # Through the standby: passed on to the active one, whose queue service
+                # changes her state; its console event comes back to her console here.
+                await api_second.call("POST", "/api/agents/alice/login", {"queues": ["support"]})
+                await api_second.call("POST", "/api/agents/alice/pause", {"reason": "meeting"})
+                states = []
+                while "paused" not in states:
+                    event = await console.receive_json(timeout=10)
+                    if event["type"] == "state":
+                        states.append(event["state"])
+                assert (await api_first.call("GET", "/api/agents/alice"))["state"] == "paused"
                 numbers = ["+4674" + str(uuid.uuid4().int)[:7] for _ in range(3)]
                 callers = []
                 for number in numbers:
@@ -88,7 +105,7 @@ async def test_the_standby_takes_over_a_killed_ehd_and_serves_its_callers_in_ord
                 killed = time.monotonic()
 
                 async def took_over() -> bool:
-                    return second.health()[0] == 200
+                    return _role(second) == "active" and second.health()[0] == 200
 
                 await eventually(took_over, timeout=30, what="the standby took over")
                 print(f"takeover: {time.monotonic() - killed:.1f} s after the kill")
@@ -122,12 +139,13 @@ async def test_the_standby_takes_over_a_killed_ehd_and_serves_its_callers_in_ord
                 assert exit_code == EXIT_LEASE_LOST, second.log_tail()
 
                 async def first_took_over() -> bool:
-                    return first.health()[0] == 200
+                    return _role(first) == "active" and first.health()[0] == 200
 
                 await eventually(first_took_over, timeout=30, what="the first ehd took over")
         finally:
             await api_first.close()
             await api_second.close()
+            await alice.close()
             # The standby first: else it would take over from the other as it stops.
             standby_last = [first, second] if _role(first) == "active" else [second, first]
             for server in reversed(standby_last):

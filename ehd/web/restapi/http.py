@@ -41,7 +41,8 @@ from ehd.stats.ticket_report import report_json as ticket_report_json
 from ehd.stats.ticket_report import ticket_report
 from ehd.tickets.options import ticket_options
 from ehd.web.json_input import json_body
-from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS, QUEUE_SERVICE
+from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS
+from ehd.web.peers import live_figures
 from ehd.web.restapi import computed, writes
 from ehd.web.restapi.query import Op, Selection, parse
 from ehd.web.restapi.resources import RESOURCES, Resource
@@ -204,8 +205,7 @@ def _allow(request: web.Request, *methods: str) -> None:
 
 
 def _live_figures(request: web.Request) -> dict[str, Any]:
-    service = request.app[QUEUE_SERVICE].current()
-    return service.figures() if service is not None else {}
+    return live_figures(request.app)
 
 
 async def _computed(request: web.Request, name: str, rest: list[str]) -> web.StreamResponse:

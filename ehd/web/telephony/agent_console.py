@@ -22,6 +22,7 @@ from ehd.queueing.call_controls import call_message
 from ehd.web.auth import current_user, user_in_path
 from ehd.web.i18n import script_labels
 from ehd.web.keys import CONFIG, CONSOLES, QUEUE_SERVICE
+from ehd.web.peers import live_figures
 from ehd.web.rendering import render
 from ehd.web.telephony.console_grace import CONSOLE_GRACE
 
@@ -72,7 +73,6 @@ async def overview(request: web.Request) -> web.StreamResponse:
     (waiting, and the user's own)."""
     me = current_user(request)
     sessions = await AgentSession.all().prefetch_related("user")
-    service = request.app[QUEUE_SERVICE].current()
     midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     today = await CallRecord.filter(started_at__gte=midnight).exclude(route_type="callback")
     results = [record.result for record in today]
@@ -85,7 +85,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
                 ),
                 key=lambda a: str(a["username"]),
             ),
-            "queues": service.figures() if service is not None else {},
+            "queues": live_figures(request.app),
             "chats": await chat.counts(me),
             "today": {
                 "calls": len(results),
@@ -142,9 +142,9 @@ async def _pump(
                 await socket.send_json(getter.result())
                 continue
             getter.cancel()
-            service = request.app[QUEUE_SERVICE].current()
-            if not reader.done() and service is not None:
-                await socket.send_json({"type": "figures", "queues": service.figures()})
+            figures = live_figures(request.app)
+            if not reader.done() and figures:
+                await socket.send_json({"type": "figures", "queues": figures})
     except ConnectionResetError:
         pass
     finally:
