@@ -12,16 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from ehd.accounts.service import sip_accounts
+from ehd.active_role import ActivePart, active_ctx, cancel_task
 from ehd.ari.client import AriClient
 from ehd.ari.connection import AriConnection
 from ehd.ari.events import Event
@@ -34,9 +33,7 @@ from ehd.background_jobs import create_scheduler
 from ehd.calendars.store import ensure_default_calendar
 from ehd.calls.services import PhoneServices
 from ehd.config import Config
-from ehd.db.lease import Lease, lease_for, take_when_free, wait_until_lost
 from ehd.db.lifecycle import close_database, database_healthy, open_database
-from ehd.db.live_bus import LocalBus, bus_for
 from ehd.errors import EhdError
 from ehd.instance_secrets import load_or_create_secrets
 from ehd.kamailio.files import ProxySpec, proxy_spec, write_config, write_subscribers
@@ -55,7 +52,7 @@ from ehd.web.keys import (
     TEXTS,
     TICKET_MAIL,
 )
-from ehd.web.peers import HEARD_FOR_SECONDS, PEERS, TELL_SECONDS
+from ehd.web.live_updates import live_ctx
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +99,6 @@ class Telephony:
 TELEPHONY = web.AppKey("telephony", Telephony)
 # queue_log rows of one busy moment are stored together (ehd.queueing.queue_log_writer)
 QUEUE_LOG_BATCH_SECONDS = 0.2
-# A standby asks for the lease this often; the active process checks it holds it this often.
-LEASE_POLL_SECONDS = 1.0
-LEASE_CHECK_SECONDS = 1.0
-LEASE_RETRY_SECONDS = 5.0  # after this process failed to take over
-# Exit status of an active process that lost its lease (EX_TEMPFAIL): its supervisor starts
-# it again, as the standby.
-EXIT_LEASE_LOST = 75
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -150,7 +140,7 @@ async def asterisk_ctx(app: web.Application) -> AsyncIterator[None]:
         watchdogs.append(asyncio.create_task(_watch_asterisk(node, pid), name=name))
     yield
     for watchdog in watchdogs:
-        await _cancel(watchdog)
+        await cancel_task(watchdog)
     for node in reversed(telephony.nodes):
         await node.stop()
     log.info("Asterisk stopped")
@@ -226,7 +216,7 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
                 await asyncio.gather(*(c.connected.wait() for c in telephony.connections))
         yield
         for task in tasks:
-            await _cancel(task)
+            await cancel_task(task)
         telephony.connections = []
         await calls.shutdown()
         await queues.shutdown()
@@ -328,129 +318,6 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     scheduler.start()
     yield
     scheduler.shutdown(wait=False)
-
-
-async def live_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Live updates with the other ehd processes on the same PostgreSQL database
-    (ehd.web.peers): console events and open consoles both ways, and from the process that
-    runs the calls, where it serves and its live figures."""
-    config, telephony = app[CONFIG], app[TELEPHONY]
-    bus = bus_for(config.effective_database_url)
-    if isinstance(bus, LocalBus):
-        yield
-        return
-    peers, consoles = app[PEERS], app[CONSOLES]
-    sending: set[asyncio.Task[None]] = set()
-
-    def send(kind: str, data: dict[str, Any]) -> None:
-        task = asyncio.create_task(bus.send(kind, data))
-        sending.add(task)
-        task.add_done_callback(sending.discard)
-
-    def console_event(data: dict[str, Any]) -> None:
-        event = data.get("event")
-        if isinstance(event, dict):
-            consoles.deliver(str(data.get("username")), event)
-
-    def watchers(data: dict[str, Any]) -> None:
-        users = data.get("users")
-        if isinstance(users, list):
-            consoles.watched_elsewhere(data["origin"], map(str, users), HEARD_FOR_SECONDS)
-
-    bus.on("console", console_event)
-    bus.on("watchers", watchers)
-    bus.on("active", peers.heard_active)
-    consoles.relay_to(
-        lambda username, event: send("console", {"username": username, "event": event}),
-        lambda: send("watchers", {"users": consoles.watched_here()}),
-    )
-    await bus.start()
-    own_url = f"http://{_reachable(config.bind_host)}:{config.web_port}"
-
-    async def tell_others() -> None:
-        while True:
-            send("watchers", {"users": consoles.watched_here()})
-            queues = telephony.queues
-            if telephony.role == "active" and queues is not None:
-                send("active", {"url": own_url, "figures": queues.figures(),
-                                "agents": queues.agent_figures()})  # fmt: skip
-            await asyncio.sleep(TELL_SECONDS)
-
-    teller = asyncio.create_task(tell_others(), name="live-updates")
-    yield
-    await _cancel(teller)
-    await bus.stop()
-
-
-def _reachable(bind_host: str) -> str:
-    """Where the other processes reach this one (on this machine when it listens on all)."""
-    return "127.0.0.1" if bind_host in ("", "0.0.0.0", "::", "[::]") else bind_host
-
-
-ActivePart = Callable[[web.Application], AbstractAsyncContextManager[None]]
-
-
-def active_ctx(
-    parts: list[ActivePart],
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    """The parts only the lease holder runs. Holding the lease at start, this process starts
-    them before it serves; otherwise it serves the web as the standby and starts them when the
-    lease comes free (adopting the running Asterisk and its calls, as after a restart)."""
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        config, telephony = app[CONFIG], app[TELEPHONY]
-        lease = lease_for(config.effective_database_url, config.paths.root / "ehd-active.lock")
-        parts_running = AsyncExitStack()
-
-        async def start_parts() -> None:
-            for part in parts:
-                await parts_running.enter_async_context(part(app))
-            telephony.role = "active"
-            keeper = asyncio.create_task(_keep(lease), name="lease-keeper")
-            parts_running.push_async_callback(_cancel, keeper)
-
-        async def take_over() -> None:
-            while True:
-                await take_when_free(lease, LEASE_POLL_SECONDS)
-                log.warning("this ehd holds the lease now: taking over from the standby role")
-                try:
-                    await start_parts()
-                    return
-                except Exception:  # holding the lease while doing nothing would stop the calls
-                    log.exception("taking over failed; giving the lease back to try again")
-                    await parts_running.aclose()
-                    await lease.release()
-                    await asyncio.sleep(LEASE_RETRY_SECONDS)
-
-        waiter: asyncio.Task[None] | None = None
-        if await lease.try_take():
-            await start_parts()
-        else:
-            log.info("standby: another ehd holds the lease; serving the web until it is free")
-            waiter = asyncio.create_task(take_over(), name="standby")
-        yield
-        if waiter is not None:
-            await _cancel(waiter)
-        await parts_running.aclose()
-        await lease.release()
-
-    return ctx
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _keep(lease: Lease) -> None:
-    """Stop acting at once when the lease may have passed to another process: two processes
-    driving the same calls would ring agents twice and log calls twice. Nothing is cleaned up
-    on the way out, because the calls and their records now belong to the new holder."""
-    await wait_until_lost(lease, LEASE_CHECK_SECONDS)
-    log.critical("lost the lease: exiting so that only one ehd acts")
-    logging.shutdown()
-    os._exit(EXIT_LEASE_LOST)
 
 
 def create_platform_app(config: Config, *, telephony: bool = True) -> web.Application:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from ehd.active_role import active_ctx
 from ehd.config import Config
 from ehd.db.lease import FileLease, Lease, PostgresLease, lease_for
-from ehd.platform import TELEPHONY, Telephony, active_ctx
-from ehd.web.keys import CONFIG
+from ehd.platform import Telephony
+from ehd.web.keys import CONFIG, HEALTH
 from tests.harness.polling import eventually
 from tests.harness.postgres import admin_url, end_lease_sessions, throwaway_database
 
@@ -81,7 +82,7 @@ def _process(data_dir: Path, started: list[str], name: str) -> web.Application:
 
     app = web.Application()
     app[CONFIG] = Config(data_dir=data_dir)
-    app[TELEPHONY] = Telephony()
+    app[HEALTH] = Telephony()
     app.cleanup_ctx.append(active_ctx([part]))
     return app
 
@@ -89,7 +90,7 @@ def _process(data_dir: Path, started: list[str], name: str) -> web.Application:
 async def test_the_standby_starts_the_parts_once_the_active_process_stops(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ehd.platform.LEASE_POLL_SECONDS", 0.05)
+    monkeypatch.setattr("ehd.active_role.LEASE_POLL_SECONDS", 0.05)
     started: list[str] = []
     active = web.AppRunner(_process(tmp_path, started, "active"))
     standby_app = _process(tmp_path, started, "standby")
@@ -98,13 +99,13 @@ async def test_the_standby_starts_the_parts_once_the_active_process_stops(
     await standby.setup()
     try:
         assert started == ["active started"]
-        assert standby_app[TELEPHONY].role == "standby"
+        assert standby_app[HEALTH].role == "standby"
         await asyncio.sleep(0.2)
         assert started == ["active started"], "the standby acted while the lease was held"
         await active.cleanup()
 
         async def took_over() -> bool:
-            return standby_app[TELEPHONY].role == "active"
+            return standby_app[HEALTH].role == "active"
 
         await eventually(took_over, timeout=5, what="the standby took over")
         assert started == ["active started", "active stopped", "standby started"]

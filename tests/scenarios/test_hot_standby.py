@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ehd.active_role import EXIT_LEASE_LOST
 from ehd.asterisk.runtime import AsteriskRuntime
-from ehd.platform import EXIT_LEASE_LOST
 from tests.harness.api import Api
 from tests.harness.carrier import Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import (
