@@ -1,9 +1,9 @@
 """Wires ehd's long-lived resources into one aiohttp application, one cleanup context each.
 
-Start order: database (migrated) -> the lease -> Asterisk -> HTTP client -> ARI application ->
-mail in -> scheduler. Several ehd processes may share one database (a hot standby): only the
-one holding the lease (:mod:`ehd.db.lease`) runs the parts after it, the others serve the web
-and take over when the lease comes free. Cleanup runs in reverse, so SIGINT/SIGTERM stops the
+Start order: database (migrated) -> live updates with other processes -> the lease ->
+Asterisk (every node) -> HTTP client -> ARI application -> mail in -> scheduler. Several ehd
+processes may share one database: only the one holding the lease (:mod:`ehd.active_role`)
+runs the parts after it, the others serve the web and take over when the lease comes free. Cleanup runs in reverse, so SIGINT/SIGTERM stops the
 ARI app before Asterisk and closes the database last.
 """
 
