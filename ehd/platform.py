@@ -3,8 +3,9 @@
 Start order: database (migrated) -> live updates with other processes -> the lease ->
 Asterisk (every node) -> HTTP client -> ARI application -> mail in -> scheduler. Several ehd
 processes may share one database: only the one holding the lease (:mod:`ehd.active_role`)
-runs the parts after it, the others serve the web and take over when the lease comes free. Cleanup runs in reverse, so SIGINT/SIGTERM stops the
-ARI app before Asterisk and closes the database last.
+runs the parts after it, the others serve the web and take over when the lease comes free.
+Cleanup runs in reverse, so SIGINT/SIGTERM stops the ARI app before Asterisk and closes the
+database last.
 """
 
 from __future__ import annotations
