@@ -69,7 +69,6 @@ class Telephony:
     connections: list[AriConnection] = field(default_factory=list)
     calls: CallApplication | None = None
     queues: QueueService | None = None
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
     proxy: ProxySpec | None = None  # Kamailio in front, when there is one
     role: str = "standby"  # "active" while this process holds the lease
 
@@ -211,7 +210,6 @@ async def ari_ctx(app: web.Application) -> AsyncIterator[None]:
         ]
         if router is not None:
             tasks.append(asyncio.create_task(_give_up_lost_nodes(router, calls), name="nodes"))
-        telephony.tasks += tasks
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(10):
                 await asyncio.gather(*(c.connected.wait() for c in telephony.connections))
