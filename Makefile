@@ -10,9 +10,12 @@ DATA ?= data
 RUN_PACKAGES := python3 python3-venv python3-dev gcc make debootstrap sox espeak-ng ca-certificates \
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) baresip-core sip-tester postgresql chromium dovecot-imapd kamailio
-# Parallel pytest workers. Most of a scenario's time is spent waiting on real calls, so more
-# workers than cores pay off; a file stays on one worker (module fixtures, shared ehd state).
-TEST_WORKERS ?= 4
+# Parallel pytest workers: one more than the cores. Most of a scenario's time is spent waiting
+# on real calls, so more workers than cores pay off; but every worker runs its own Asterisk
+# instances and the ear checks judge real-time audio, and two more than the cores (4 on 2)
+# starved RTP often enough to fail a run in three. A file stays on one worker (module
+# fixtures, shared ehd state).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: run test setup setup-test packages-run packages-test asterisk sounds lint web
 

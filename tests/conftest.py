@@ -75,6 +75,7 @@ def carrier_instance(
 async def carrier(carrier_instance: AsteriskInstance) -> AsyncIterator[Carrier]:
     async with connected_carrier(carrier_instance) as connected:
         yield connected
+        await connected.hang_up_everything()
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +100,7 @@ def farm_instance(
 async def farm(farm_instance: AsteriskInstance) -> AsyncIterator[Carrier]:
     async with connected_carrier(farm_instance) as connected:
         yield connected
+        await connected.hang_up_everything()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

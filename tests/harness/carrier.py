@@ -212,6 +212,20 @@ class Carrier:
         )
         return CarrierCall(self, channel_id)
 
+    async def hang_up_everything(self, timeout: float = 10) -> None:
+        """End every call this instance still has and wait until they are gone: a shared
+        carrier or phone farm starts the next test idle whatever the last one left."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while channels := await self.ari.request("GET", "channels"):
+            if loop.time() > deadline:
+                names = [channel["name"] for channel in channels]
+                raise AssertionError(f"calls still up after hanging up: {names}")
+            for channel in channels:
+                with contextlib.suppress(AriNotFound):
+                    await self.ari.hangup(channel["id"])
+            await asyncio.sleep(0.1)
+
 
 @contextlib.asynccontextmanager
 async def connected_carrier(instance: AsteriskInstance) -> AsyncIterator[Carrier]:

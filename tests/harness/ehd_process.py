@@ -185,6 +185,17 @@ def entered_queue(server: EhdProcess, caller_number: str) -> str | None:
     return None
 
 
+async def connected_to_agent(server: EhdProcess, call_id: str, timeout: float = 15) -> None:
+    """Wait until ehd has bridged the call to an agent (queue_log's CONNECT): an agent's
+    phone answering is not yet the two of them talking, and under load the gap grows."""
+    from tests.harness.polling import eventually
+
+    async def connected() -> bool:
+        return any(line[4] == "CONNECT" for line in queue_log(server, call_id))
+
+    await eventually(connected, timeout=timeout, what=f"{call_id} connected to an agent")
+
+
 async def ehd_with_outbound_carrier(
     folder: Path, runtime: AsteriskRuntime
 ) -> tuple[EhdProcess, AsteriskInstance]:

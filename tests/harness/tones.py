@@ -20,6 +20,8 @@ AGENT_HZ = 1400
 CUSTOMER_HZ = 900
 SECOND_AGENT_HZ = 1100  # the agent a call is transferred to
 RATE = 8000
+# How a failed ear check names what was heard instead, per second.
+PARTY_LETTERS = {CALLER_HZ: "c", AGENT_HZ: "a", CUSTOMER_HZ: "u", SECOND_AGENT_HZ: "b"}
 MIN_LEVEL = 300.0  # RMS of a frame below this is silence, whatever its spectrum
 
 
@@ -88,6 +90,30 @@ def heard_per_second(
     return Heard(seconds)
 
 
+def what_was_heard(recording: Path, skip_seconds: float = 0.0) -> str:
+    """Per second, what filled most of it: a party's letter (c caller, a agent, u customer,
+    b second agent) when that tone dominated, ``.`` silence, ``~`` any other sound (music, a
+    prompt, voices mixed). A failed ear check shows it, so a CI log tells one-way audio from
+    music on hold or a call that was not yet connected."""
+    samples = _samples(recording)[int(skip_seconds * RATE) :]
+    frames_per_second = RATE // FRAME
+    letters = []
+    for start in range(0, len(samples) - RATE + 1, RATE):
+        counts: dict[str, int] = {}
+        for i in range(frames_per_second):
+            frame = list(samples[start + i * FRAME : start + (i + 1) * FRAME])
+            if math.sqrt(sum(x * x for x in frame) / FRAME) < MIN_LEVEL:
+                kind = "."
+            else:
+                kind = next(
+                    (c for hz, c in PARTY_LETTERS.items() if _share_at(frame, hz) > 0.5), "~"
+                )
+            counts[kind] = counts.get(kind, 0) + 1
+        kind, frames = max(counts.items(), key=lambda item: item[1])
+        letters.append(kind if frames >= frames_per_second * 0.6 else "~")
+    return "".join(letters)
+
+
 # The first second of an ear starts as the phone answers: ehd is still connecting the call
 # (stopping what the caller heard, bridging) and, on a loaded machine, may take most of it.
 # It is not judged; a call that never connects, or connects one way, still fails every second
@@ -107,7 +133,7 @@ def assert_hears(
     assert heard.seconds, f"{who}: nothing was recorded"
     assert heard.share >= min_share, (
         f"{who} in {heard.share:.0%} of {len(heard.seconds)} s (need {min_share:.0%}): "
-        f"{heard.timeline()}"
+        f"{heard.timeline()}; heard per second: {what_was_heard(recording, settle)}"
     )
     return heard
 
@@ -126,7 +152,7 @@ def assert_does_not_hear(
     assert heard.seconds, f"{who}: nothing was recorded"
     assert heard.share <= max_share, (
         f"{who} in {heard.share:.0%} of {len(heard.seconds)} s (allowed {max_share:.0%}): "
-        f"{heard.timeline()}"
+        f"{heard.timeline()}; heard per second: {what_was_heard(recording, settle)}"
     )
     return heard
 

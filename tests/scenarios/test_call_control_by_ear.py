@@ -19,7 +19,7 @@ from playwright.async_api import expect
 from tests.harness.api import Api
 from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier, CarrierCall
-from tests.harness.ehd_process import EhdProcess, queue_log
+from tests.harness.ehd_process import EhdProcess, connected_to_agent, queue_log
 from tests.harness.phone_farm import serving
 from tests.harness.polling import eventually
 from tests.harness.records import call_handlings, call_monitorings, call_records
@@ -213,6 +213,7 @@ async def test_a_supervisor_listens_unheard_then_whispers_to_the_agent_only(
         try:
             await api.call("POST", "/api/agents/alice/login", {"queues": [QUEUE]})
             alice = await answered_by_alice(phones)
+            await connected_to_agent(ehd_server, call_id)
 
             async def bob_answers(count: int) -> CarrierCall:
                 async def answered() -> CarrierCall | None:

@@ -21,6 +21,7 @@ from tests.harness.browser import headless_chromium, log_in
 from tests.harness.carrier import Carrier, CarrierCall, Phone, connected_carrier, start_carrier
 from tests.harness.ehd_process import (
     EhdProcess,
+    connected_to_agent,
     ehd_with_outbound_carrier,
     endpoint_state,
     queue_log,
@@ -554,10 +555,7 @@ async def test_an_answered_callback_is_sent_to_a_colleague(
 
                     customer = await eventually(customer_answered, timeout=30, what="the customer")
 
-                    async def connected() -> bool:
-                        return any(line[4] == "CONNECT" for line in queue_log(server, item))
-
-                    await eventually(connected, timeout=15, what="the callback connected")
+                    await connected_to_agent(server, item)
                     with_alice = await asyncio.gather(
                         customer.listen("cbt-customer", 4), alice.listen("cbt-alice", 4)
                     )
@@ -566,6 +564,14 @@ async def test_an_answered_callback_is_sent_to_a_colleague(
                     )
                     await alice.wait_ended(timeout=10)
                     bob = await answered_on(phones, "1002")
+
+                    async def onward_call() -> str | None:
+                        rows = call_records(
+                            server.database, route_type="transfer", route_target=item
+                        )
+                        return str(rows[0]["call_id"]) if rows else None
+
+                    await connected_to_agent(server, await eventually(onward_call))
                     with_bob = await asyncio.gather(
                         customer.listen("cbt-customer-bob", 6), bob.listen("cbt-bob", 6)
                     )
