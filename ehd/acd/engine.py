@@ -747,20 +747,25 @@ class AcdEngine:
     def _penalty_range(self, item: Item, queue: QueueRuntime, at: float) -> tuple[int, int]:
         config = queue.config
         low, high = 0, config.max_penalty if config.max_penalty is not None else 1 << 30
-        waited = at - item.joined_at
         for rule in config.penalty_rules:
-            if waited >= rule.after_seconds:
+            if at >= item.joined_at + rule.after_seconds:
                 low, high = rule.min_penalty, rule.max_penalty
         return low, high
 
     def _schedule_penalty_step(
         self, item: Item, queue: QueueRuntime, at: float, out: list[act.Action]
     ) -> None:
-        waited = at - item.joined_at
-        later = [r.after_seconds for r in queue.config.penalty_rules if r.after_seconds > waited]
+        # Instants, not waits, are compared: the timer fires at joined_at + after_seconds,
+        # and (that - joined_at) can come out a hair under after_seconds in floating point,
+        # which once re-armed the timer for the same instant forever.
+        later = [
+            item.joined_at + r.after_seconds
+            for r in queue.config.penalty_rules
+            if item.joined_at + r.after_seconds > at
+        ]
         if later:
-            self._timer(item, "penalty", item.joined_at + min(later), out)
-            self._widen_at(item, item.joined_at + min(later))
+            self._timer(item, "penalty", min(later), out)
+            self._widen_at(item, min(later))
 
     def _widen_at(self, item: Item, at: float) -> None:
         heapq.heappush(self._widens, (at, next(self._widen_order), item))

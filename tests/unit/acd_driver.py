@@ -10,6 +10,8 @@ from ehd.acd import events as ev
 from ehd.acd.engine import AcdEngine
 from ehd.acd.model import QueueConfig
 
+TIMER_LOOP = 10_000  # timers due at one instant: more means the engine loops
+
 
 class Driver:
     def __init__(self, *queues: QueueConfig, seed: int = 1) -> None:
@@ -33,8 +35,12 @@ class Driver:
     def advance(self, seconds: float) -> None:
         """Move the clock, firing every timer that falls due on the way."""
         until = self.now + seconds
+        fired_at_once = 0
         while self._timers and self._timers[0][0] <= until:
             at, _, token = heapq.heappop(self._timers)
+            fired_at_once = fired_at_once + 1 if at <= self.now else 0
+            # An engine that re-arms a timer for the instant it fires would loop forever.
+            assert fired_at_once < TIMER_LOOP, f"timers keep firing at {at}: {token}"
             self.now = max(self.now, at)
             self.send(ev.TimerFired(self.now, token))
         self.now = until

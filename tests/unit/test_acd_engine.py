@@ -151,6 +151,20 @@ def test_penalty_widening_lets_backup_agents_in_after_a_while() -> None:
     assert d.offers()[-1].agent_id == "backup"
 
 
+def test_penalty_widening_is_due_on_its_timer_whatever_the_rounding() -> None:
+    """A caller who joins at 6.4 s reaches a 10 s rule at 16.4 s, yet 16.4 - 6.4 is a hair
+    under 10 in floating point: the widening must still happen on that timer (it once
+    re-armed the timer for the same instant, forever; hypothesis found it)."""
+    rules = (PenaltyRule(after_seconds=10, max_penalty=5),)
+    d = Driver(QueueConfig("q", max_penalty=0, penalty_rules=rules))
+    d.login("backup", {"q": 5})
+    d.advance(6.4)
+    assert (d.now + 10) - d.now < 10  # the rounding this test is about
+    d.arrive("c1")
+    d.advance(10)
+    assert [o.agent_id for o in d.offers()] == ["backup"]
+
+
 def test_lower_penalty_agents_are_preferred() -> None:
     d = Driver(QueueConfig("q"))
     d.login("expert", {"q": 0})
