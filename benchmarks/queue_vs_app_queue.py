@@ -25,6 +25,8 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,16 +194,10 @@ class Bench:
         )
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rates", default="10,20,30,40", help="calls per second to offer")
-    parser.add_argument("--step-seconds", type=float, default=8.0)
-    parser.add_argument("--paths", default=",".join(PATHS), help="which of raw,app_queue,ehd")
-    parser.add_argument("--hold", type=int, default=1000, help="callers to hold on music")
-    parser.add_argument("--hold-rate", type=float, default=50.0, help="held callers per second")
-    args = parser.parse_args()
-    rates = [float(r) for r in args.rates.split(",")]
-
+@asynccontextmanager
+async def bench_floor(env: dict[str, str] | None = None) -> AsyncIterator[tuple[Bench, Api]]:
+    """ehd with app_queue loaded, the bench queues seeded and the 20 agents' SIPp phones
+    registered and logged in to both ehd queues; ``env`` adds to ehd's environment."""
     runtime = select_runtime("auto", default_cache_dir() / "asterisk-root")
     setup_runtime(runtime)
     work = Path(tempfile.mkdtemp(prefix="ehd-bench-"))
@@ -209,13 +205,11 @@ async def main() -> None:
     server.env["EHD_ASTERISK_OVERRIDES"] = str(HERE / "asterisk")
     server.env["EHD_ASTERISK_EXTRA_MODULES"] = "app_queue.so"
     server.env["EHD_RTP_START"], server.env["EHD_RTP_END"] = "20000", "30000"
+    server.env.update(env or {})
     await _seed(server)
     await asyncio.to_thread(server.start)
     api = await Api.admin(server)
     farm: Sipp | None = None
-    results: dict[str, list[Step]] = {}
-    holds: dict[str, Hold] = {}
-    latencies: list[float] = []
     try:
         accounts = [(ext, f"bench{ext}") for ext in AGENTS]
         target = f"127.0.0.1:{server.sip_port}"
@@ -229,7 +223,28 @@ async def main() -> None:
             await api.call(
                 "POST", f"/api/agents/agent{extension}/login", {"queues": ["bench", "bench_hold"]}
             )
-        bench = Bench(server, work, server.data_dir / "asterisk/log/queue_log")
+        yield Bench(server, work, server.data_dir / "asterisk/log/queue_log"), api
+    finally:
+        if farm is not None:
+            await farm.stop()
+        await api.close()
+        await asyncio.to_thread(server.stop)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rates", default="10,20,30,40", help="calls per second to offer")
+    parser.add_argument("--step-seconds", type=float, default=8.0)
+    parser.add_argument("--paths", default=",".join(PATHS), help="which of raw,app_queue,ehd")
+    parser.add_argument("--hold", type=int, default=1000, help="callers to hold on music")
+    parser.add_argument("--hold-rate", type=float, default=50.0, help="held callers per second")
+    args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",")]
+
+    results: dict[str, list[Step]] = {}
+    holds: dict[str, Hold] = {}
+    latencies: list[float] = []
+    async with bench_floor() as (bench, api):
         for path in args.paths.split(","):
             results[path] = []
             for rate in rates:
@@ -250,7 +265,13 @@ async def main() -> None:
         for extension in AGENTS:
             await api.call("POST", f"/api/agents/agent{extension}/pause", {"reason": "break"})
             await asyncio.to_thread(
-                server.ehd, "asterisk", "cli", "queue", "pause", "member", f"PJSIP/{extension}"
+                bench.server.ehd,
+                "asterisk",
+                "cli",
+                "queue",
+                "pause",
+                "member",
+                f"PJSIP/{extension}",
             )
         for path in HOLD_PATHS if args.hold else ():
             hold = holds[path] = await bench.hold(path, args.hold, args.hold_rate)
@@ -260,11 +281,6 @@ async def main() -> None:
                 f"(generator {hold.generator_cpu_seconds:.1f} s)",
                 flush=True,
             )
-    finally:
-        if farm is not None:
-            await farm.stop()
-        await api.close()
-        await asyncio.to_thread(server.stop)
     print(_report(results, holds, latencies, args))
 
 

@@ -99,7 +99,7 @@ def _errors_as_messages(func: F) -> F:
 
 
 @click.group()
-@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING…")
+@click.option("--log-level", default=None, envvar="EHD_LOG_LEVEL", help="DEBUG, INFO, WARNING…")
 def main(log_level: str | None) -> None:
     """ehd: an open-source contact center built around Asterisk."""
     configure_logging(log_level or "INFO")

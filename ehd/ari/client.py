@@ -6,6 +6,7 @@ handle one exception family and an error on one call never leaks into another.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ from ehd.ari.events import Bridge, Channel
 from ehd.errors import AriError
 
 _TIMEOUT = aiohttp.ClientTimeout(total=10)
+_log = logging.getLogger(__name__)
 
 
 class AriHttpError(AriError):
@@ -44,6 +46,7 @@ class AriClient:
     ) -> Any:
         query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         url = f"{self.base_url}/{path.lstrip('/')}"
+        _log.debug("%s %s", method, path)  # benchmarks/statements_per_call.py counts these
         try:
             async with self._session.request(
                 method, url, params=query, json=body, headers=self.auth_headers, timeout=_TIMEOUT

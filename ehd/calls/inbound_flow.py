@@ -60,9 +60,7 @@ class InboundFlow:
         self, session: CallSession, queue_id: int, caller: str
     ) -> QueueTarget | None:
         """Run the queue's way in; the queue to wait in, or None when the call was handled."""
-        queue = await Queue.get(id=queue_id).prefetch_related(
-            "calendar", "closed_voicemail", "menu"
-        )
+        queue = await Queue.get(id=queue_id).select_related("calendar", "closed_voicemail", "menu")
         language = queue.language
         for sound in await self._hot_prompts(queue.id):
             await session.play(self._media(sound, language, "welcome"))

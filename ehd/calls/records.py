@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
 
 from ehd.ari.events import Channel
 from ehd.calls.call_control import ConnectedCall
 from ehd.calls.routing import DidEntry, Route
 from ehd.crm.directory import match_phone
+from ehd.db.column_updates import grown, replaced
 from ehd.db.models import CallHandling, CallRecord, Did, HandlingEnd
 
 
@@ -18,7 +22,7 @@ def _now() -> datetime:
 
 
 async def did_entry(number: str) -> DidEntry | None:
-    did = await Did.get_or_none(number=number).prefetch_related("queue", "user", "menu")
+    did = await Did.get_or_none(number=number).select_related("queue", "user", "menu")
     if did is None:
         return None
     queue = did.queue
@@ -41,23 +45,22 @@ async def did_entry(number: str) -> DidEntry | None:
 
 
 async def open_call(channel: Channel, did: str, route: Route, site_id: int = 0) -> None:
-    await CallRecord.update_or_create(
-        call_id=channel.id,
-        defaults={
-            "did": did,
-            "site_id": site_id,
-            "caller_number": channel.caller_number[:64],
-            "caller_name": channel.caller_name[:128],
-            "route_type": route.action.value,
-            "route_target": route.target[:64],
-            "started_at": channel.created or _now(),
-        },
-    )
     match = await match_phone(channel.caller_number)
-    if match is not None:
-        await CallRecord.filter(call_id=channel.id).update(
-            contact_id=match.contact_id, company_id=match.company_id
-        )
+    values: dict[str, Any] = {
+        "did": did,
+        "site_id": site_id,
+        "caller_number": channel.caller_number[:64],
+        "caller_name": channel.caller_name[:128],
+        "route_type": route.action.value,
+        "route_target": route.target[:64],
+        "started_at": channel.created or _now(),
+        "contact_id": match.contact_id if match else None,
+        "company_id": match.company_id if match else None,
+    }
+    try:  # one statement for a new call; a channel that comes back keeps its one record
+        await CallRecord.create(call_id=channel.id, **values)
+    except IntegrityError:
+        await CallRecord.filter(call_id=channel.id).update(**values)
 
 
 async def mark_answered(call_id: str) -> None:
@@ -109,12 +112,10 @@ async def close(call_id: str, result: str, cause: int | None) -> None:
     values: dict[str, object] = {"ended_at": _now()}
     if cause is not None:
         values["hangup_cause"] = cause
-    # One write per row, so nobody reads an ended record whose result is still "active".
-    await CallRecord.filter(call_id=call_id, ended_at=None, result="active").update(
-        **values, result=result
+    # One statement, so nobody reads an ended record whose result is still "active".
+    await CallRecord.filter(call_id=call_id, ended_at=None).update(
+        **values, result=replaced("result", "active", result)
     )
-    await CallRecord.filter(call_id=call_id, ended_at=None).update(**values)
-    await CallRecord.filter(call_id=call_id, result="active").update(result=result)
 
 
 async def finish(call_id: str, result: str) -> None:
@@ -172,11 +173,9 @@ async def agent_part_over(
         transferred_to=transferred_to,
         recording=call.recording,
     )
-    record = await CallRecord.get_or_none(call_id=call.item_id)
-    if record is not None:
-        record.talk_seconds = (record.talk_seconds or 0.0) + talk
-        record.hold_seconds = (record.hold_seconds or 0.0) + hold
-        await record.save(update_fields=["talk_seconds", "hold_seconds"])
+    await CallRecord.filter(call_id=call.item_id).update(
+        talk_seconds=grown("talk_seconds", talk), hold_seconds=grown("hold_seconds", hold)
+    )
 
 
 async def recordings_of(call_id: str) -> list[str]:

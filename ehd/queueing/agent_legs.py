@@ -11,11 +11,14 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+from tortoise.expressions import Case
+
 from ehd.acd import actions as act
 from ehd.acd import events as ev
 from ehd.ari.client import AriHttpError
 from ehd.calls import records
 from ehd.calls.routing import holding_bridge_id
+from ehd.db.column_updates import set_once
 from ehd.db.models import CallHandling, CallRecord, HandlingEnd, QueuedCall
 from ehd.errors import ConflictError
 from ehd.queueing.agent_caller_id import shown_to_agent
@@ -141,15 +144,16 @@ class AgentLegs:
                                 now)  # fmt: skip
         if runtime is not None and runtime.records_every_call:
             await self.start_recording(caller)
-        row = await QueuedCall.get_or_none(call_id=caller)
-        waited = now - row.entered_at if row else None
         await QueuedCall.filter(call_id=caller).update(
             agent=action.agent_id, agent_channel=leg.channel_id, connected_at=now
         )
-        await CallRecord.filter(call_id=caller).update(agent=action.agent_id, result="answered")
-        # The first wait is the call's queue time; a transferred caller's second is not added.
-        await CallRecord.filter(call_id=caller, queue_seconds__isnull=True).update(
-            queue_seconds=waited
+        item = floor.driver.engine.items.get(caller)
+        waited: dict[str, Case] = {}
+        if item is not None:  # the first wait is the call's queue time (not a transferred
+            # caller's second)
+            waited["queue_seconds"] = set_once("queue_seconds", now - item.entered_at)
+        await CallRecord.filter(call_id=caller).update(
+            agent=action.agent_id, result="answered", **waited
         )
 
     async def start_recording(self, call_id: str) -> str:

@@ -88,7 +88,7 @@ class Caller:
 
 
 async def crm_match_of(call_id: str) -> CrmMatch | None:
-    record = await CallRecord.get_or_none(call_id=call_id).prefetch_related("contact", "company")
+    record = await CallRecord.get_or_none(call_id=call_id).select_related("contact", "company")
     if record is None or (record.contact is None and record.company is None):
         return None
     company = record.company.name if record.company else ""

@@ -429,9 +429,10 @@ class QueueService:
                 )
         self.floor.callers.pop(channel_id, None)
         self.audio.forget(channel_id)
-        if was_connected:
+        if was_connected:  # its queued_calls row goes with the connected call
             await self.agent_legs.finish_connected(channel_id)
-        await QueuedCall.filter(call_id=channel_id).delete()
+        else:
+            await QueuedCall.filter(call_id=channel_id).delete()
 
     # --- agents ---------------------------------------------------------------------------
     async def agent_logged_in(

@@ -104,9 +104,7 @@ class CallApplication:
             self._deliver_to_owner(channel_id, event)
             return
         if isinstance(event, ChannelEvent):
-            self._deliver_to_owner(event.channel.id, event)
-            if isinstance(event, ChannelDestroyed) and event.channel.id in self.sessions:
-                await records.set_hangup_cause(event.channel.id, event.cause)
+            self._deliver_to_owner(event.channel.id, event)  # the session keeps the cause
 
     def _deliver_to_owner(self, channel_id: str, event: Event) -> None:
         # the caller's own channel (most events), or a leg one of the calls manages
@@ -175,7 +173,11 @@ class CallApplication:
         finally:
             for leg in list(session.legs):
                 await quietly_hang_up(self.ari, leg)
-            await records.close(call_id, result, session.hangup_cause)
+            cause = session.hangup_cause
+            await records.close(call_id, result, cause)
+            late = session.hangup_cause
+            if late is not None and late != cause:  # the channel went while the record closed
+                await records.set_hangup_cause(call_id, late)
             self.sessions.pop(call_id, None)
             session.legs.clear()  # their last events have no call left to go to
             self.tasks.pop(call_id, None)

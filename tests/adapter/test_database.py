@@ -18,6 +18,7 @@ import ehd.db.migrations
 from ehd.accounts.service import authenticate, create_user, sip_accounts
 from ehd.calls import records
 from ehd.crm.directory import match_phone
+from ehd.db.column_updates import grown, set_once
 from ehd.db.config import tortoise_config
 from ehd.db.lifecycle import close_database, database_healthy, open_database
 from ehd.db.models import (
@@ -97,6 +98,45 @@ async def test_did_lookup_and_call_record_lifecycle(database: str) -> None:
     row = await CallRecord.get(call_id="c-1")
     assert row.did == "4600" and row.route_type == "queue" and row.hangup_cause == 16
     assert row.started_at <= row.answered_at <= row.ended_at  # type: ignore[operator]
+
+
+async def test_call_record_writes_keep_what_earlier_ones_set(database: str) -> None:
+    """The call path writes without reading first: the UPDATE itself keeps a result the
+    queue set, the first queue time, the first end, and adds up talk time."""
+    from ehd.ari.events import Channel
+    from ehd.calls.routing import decide_route
+
+    queue = await Queue.create(name="support")
+    await Did.create(number="4600", route_type=RouteType.QUEUE, queue=queue)
+    entry = await records.did_entry("4600")
+    assert entry is not None
+    channel = Channel("c-2", "PJSIP/trunk-2", "Ring", "+46701234567", "Caller", "4600",
+                      datetime.now(UTC), "en")  # fmt: skip
+    await records.open_call(channel, "4600", decide_route(entry))
+    renamed = Channel("c-2", "PJSIP/trunk-2", "Up", "+46701234567", "Caller again", "4600",
+                      datetime.now(UTC), "en")  # fmt: skip
+    await records.open_call(renamed, "4600", decide_route(entry))  # the channel came back
+    [row] = await CallRecord.filter(call_id="c-2")
+    assert row.caller_name == "Caller again"
+
+    for seconds in (12.5, 40.0):  # a transferred caller's second wait is not its queue time
+        await CallRecord.filter(call_id="c-2").update(
+            queue_seconds=set_once("queue_seconds", seconds)
+        )
+    for talk in (30.0, 15.5):  # two agents' parts
+        await CallRecord.filter(call_id="c-2").update(talk_seconds=grown("talk_seconds", talk))
+    await CallRecord.filter(call_id="c-2").update(result="answered")
+    await records.close("c-2", "completed", 16)
+    first = await CallRecord.get(call_id="c-2")
+    await records.close("c-2", "lost", 17)  # a late second close changes nothing
+    row = await CallRecord.get(call_id="c-2")
+    assert (row.queue_seconds, row.talk_seconds) == (12.5, 45.5)
+    assert (row.result, row.hangup_cause, row.ended_at) == ("answered", 16, first.ended_at)
+
+    await CallRecord.create(call_id="c-3", started_at=datetime.now(UTC))
+    await records.close("c-3", "completed", None)
+    row = await CallRecord.get(call_id="c-3")
+    assert (row.result, row.hangup_cause) == ("completed", None) and row.ended_at is not None
 
 
 async def test_calls_missing_from_asterisk_are_closed_as_lost(database: str) -> None:
