@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,9 @@ class Config:
     # More Asterisk nodes on this machine, each "name:sip_port:ari_port:rtp_start-rtp_end"
     # (docs/scale-out.md): ehd runs and drives them all, Kamailio (sip_proxy) spreads calls.
     asterisk_nodes: tuple[str, ...] = ()
+    # Reverse proxies in front of the web app (addresses or networks, e.g. "10.0.0.0/24"):
+    # from them, the client is the address they add to X-Forwarded-For (ehd.web.client_address).
+    trusted_proxies: tuple[str, ...] = ()
     # A folder of *.conf.j2 files that override or add to ehd's Asterisk templates.
     asterisk_overrides: str = ""
     asterisk_extra_modules: tuple[str, ...] = ()
@@ -207,6 +211,13 @@ class Config:
         return tuple(NodeSettings.parse(entry) for entry in self.asterisk_nodes)
 
     @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        try:
+            return tuple(ip_network(entry.strip(), strict=False) for entry in self.trusted_proxies)
+        except ValueError as err:
+            raise ConfigError(f"setting 'trusted_proxies': {err}") from None
+
+    @property
     def sip_proxy_address(self) -> tuple[str, int] | None:
         """Kamailio's host and port (5060 unless given), if there is one in front."""
         if not self.sip_proxy:
@@ -265,6 +276,7 @@ def _validated(config: Config) -> Config:
     if config.sip_proxy and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", config.sip_proxy):
         raise ConfigError(f"setting 'sip_proxy': {config.sip_proxy!r} is not host:port")
     names = [node.name for node in config.extra_nodes]  # each parses, or ConfigError
+    config.trusted_proxy_networks  # noqa: B018 (each parses, or ConfigError)
     if len(set(names)) != len(names):
         raise ConfigError("setting 'asterisk_nodes': two nodes have the same name")
     if config.https_port and not 1 <= config.https_port <= 65535:

@@ -15,7 +15,8 @@ import aiohttp
 from aiohttp import web
 
 from ehd.errors import TelephonyDownError
-from ehd.web.keys import HEALTH
+from ehd.web.client_address import FORWARDED_FOR, PEER_PROOF, client_of, peer_proof
+from ehd.web.keys import HEALTH, SIGNING_KEY
 from ehd.web.middleware import Handler
 from ehd.web.peers import PEERS
 
@@ -48,8 +49,12 @@ async def forwarding_middleware(request: web.Request, handler: Handler) -> web.S
 async def _forward(request: web.Request, active_url: str) -> web.StreamResponse:
     headers = {k: v for k, v in request.headers.items() if k.lower() not in NOT_PASSED}
     headers[FORWARDED_HEADER] = "1"
-    if request.remote:
-        headers["X-Forwarded-For"] = request.remote
+    headers.pop(FORWARDED_FOR, None)  # the client (already read through trusted proxies)
+    headers.pop(PEER_PROOF, None)
+    client = client_of(request)
+    if client:
+        headers[FORWARDED_FOR] = client
+        headers[PEER_PROOF] = peer_proof(request.app[SIGNING_KEY], client)
     body = await request.read()
     session = request.app[SESSION]
     try:

@@ -52,6 +52,30 @@ async def test_an_address_that_keeps_failing_must_wait(strict: Client) -> None:
     assert response.status == 429 and int(response.headers["Retry-After"]) >= 1
 
 
+@pytest.mark.parametrize("trusted", [(), ("127.0.0.1",)], ids=["direct", "behind-a-proxy"])
+async def test_behind_a_trusted_proxy_each_client_waits_for_itself(
+    tmp_path: Path, trusted: tuple[str, ...]
+) -> None:
+    """Behind a reverse proxy every request comes from the proxy's address: with it listed
+    in ``trusted_proxies``, the address the proxy adds is the one that waits; without, the
+    header is anyone's to send and is not believed."""
+    app = create_platform_app(Config(data_dir=tmp_path, trusted_proxies=trusted), telephony=False)
+    async with TestClient(TestServer(app), cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+
+        async def attempt(address: str) -> int:
+            token = csrf_token(await (await client.get("/login")).text())
+            form = {"username": "nobody", "password": "guess", "csrf_token": token, "next": "/"}
+            headers = {"X-Forwarded-For": f"192.0.2.66, {address}"}  # first entry forged
+            response = await client.post("/login", data=form, headers=headers,
+                                         allow_redirects=False)  # fmt: skip
+            return response.status
+
+        for _ in range(10):
+            assert await attempt("203.0.113.5") == 401
+        assert await attempt("203.0.113.5") == 429
+        assert await attempt("203.0.113.6") == (401 if trusted else 429)
+
+
 async def change(client: Client, current: str, new: str) -> tuple[int, str]:
     page = await client.get("/password")
     data = {"csrf_token": csrf_token(await page.text()), "current": current, "new": new,

@@ -133,3 +133,11 @@ def test_a_further_node_has_its_own_folder_and_ports_and_shares_the_recordings(
     first, second = AsteriskInstance(main, runtime), AsteriskInstance(spec, runtime)
     assert second.recordings_dir == first.recordings_dir.resolve()
     assert second.dirs["lib"] != first.dirs["lib"]  # registrations of its own
+
+
+def test_trusted_proxies_are_addresses_or_networks(tmp_path: Path) -> None:
+    environ = {"EHD_DATA_DIR": str(tmp_path), "EHD_TRUSTED_PROXIES": "10.0.0.0/24,192.0.2.1"}
+    networks = load_config(None, environ=environ).trusted_proxy_networks
+    assert [str(network) for network in networks] == ["10.0.0.0/24", "192.0.2.1/32"]
+    with pytest.raises(ConfigError, match="trusted_proxies"):
+        load_config(None, environ={**environ, "EHD_TRUSTED_PROXIES": "10.0.0.0/33"})

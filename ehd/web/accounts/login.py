@@ -12,6 +12,7 @@ from ehd.accounts.service import AccountLockedError, authenticate
 from ehd.db.models import User
 from ehd.errors import AuthenticationError
 from ehd.web import sessions
+from ehd.web.client_address import client_of
 from ehd.web.keys import LOGIN_ATTEMPTS, SESSION, USER
 from ehd.web.rendering import render
 
@@ -53,7 +54,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     def refused(error: str, status: int) -> web.Response:
         return render("login.html", request, dict(next=target, error=error), status=status)
 
-    attempts, address = request.app[LOGIN_ATTEMPTS], request.remote or ""
+    attempts, address = request.app[LOGIN_ATTEMPTS], client_of(request)
     wait = attempts.wait(address, time.monotonic())
     if wait:
         response = refused(f"Too many tries; wait {math.ceil(wait)} seconds.", 429)

@@ -15,6 +15,7 @@ from ehd.crm.directory import EMAIL
 from ehd.db.models import ChatSession, Site
 from ehd.errors import EhdError, NotFoundError
 from ehd.plain_numbers import row_id
+from ehd.web.client_address import client_of
 from ehd.web.middleware import frame_policy
 from ehd.web.rendering import render
 
@@ -54,7 +55,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     site = await _site(request)
     form = await request.post()
     values = {key: str(form.get(key, "")).strip() for key in START_FIELDS}
-    if not request.app[CHAT_STARTS].spend(request.remote or "", time.monotonic()):
+    if not request.app[CHAT_STARTS].spend(client_of(request), time.monotonic()):
         return await _start_page(request, site, 429, "Too many chats; try again soon.", values)
     if form.get("website"):  # the hidden field only robots fill
         return await _start_page(request, site, 400, "Your chat could not start.", values)

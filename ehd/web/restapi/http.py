@@ -40,6 +40,7 @@ from ehd.stats.ticket_report import parse_request as parse_ticket_request
 from ehd.stats.ticket_report import report_json as ticket_report_json
 from ehd.stats.ticket_report import ticket_report
 from ehd.tickets.options import ticket_options
+from ehd.web.client_address import client_of
 from ehd.web.json_input import json_body
 from ehd.web.keys import CONFIG, LOGIN_ATTEMPTS
 from ehd.web.peers import live_figures
@@ -100,7 +101,7 @@ VERIFIED = web.AppKey("rest_verified_credentials", VerifiedCredentials)
 async def basic_admin(request: web.Request) -> User:
     header = request.headers.get("Authorization", "")
     username, password = _basic_credentials(header)
-    now, address = time.monotonic(), request.remote or ""
+    now, address = time.monotonic(), client_of(request)
     per_address, per_user = request.app[LOGIN_ATTEMPTS], request.app[REST_USER_ATTEMPTS]
     # The limits come before the cache of good credentials: a guess that happens to be right
     # must look like any other guess while its address or user is held back.

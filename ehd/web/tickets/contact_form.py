@@ -19,6 +19,7 @@ from ehd.errors import NotFoundError
 from ehd.mail.parse import ParsedMail
 from ehd.tickets import filters as rules
 from ehd.tickets.service import Ingested, change, create_ticket, run_filters
+from ehd.web.client_address import client_of
 from ehd.web.keys import TICKET_MAIL
 from ehd.web.middleware import frame_policy
 from ehd.web.rendering import render
@@ -54,7 +55,7 @@ async def form_send(request: web.Request) -> web.StreamResponse:
     site = await _site(request)
     form = await request.post()
     values = {key: str(form.get(key, "")).strip() for key in FORM_FIELDS}
-    if not request.app[FORM_SENDS].spend(request.remote or "", time.monotonic()):
+    if not request.app[FORM_SENDS].spend(client_of(request), time.monotonic()):
         return _page(request, site, 429, form=values, error="Too many messages; try again soon.")
     if form.get("website"):  # the hidden field: only robots fill it; they are told nothing
         return _page(request, site, ticket=0)

@@ -22,6 +22,7 @@ from ehd.errors import (
 from ehd.tickets.links import ticket_of
 from ehd.tickets.service import customer_reply
 from ehd.tickets.status import DONE, Status
+from ehd.web.client_address import client_of
 from ehd.web.keys import CONFIG, SIGNING_KEY
 from ehd.web.rendering import render
 from ehd.web.tickets.uploads import uploads_of
@@ -75,7 +76,7 @@ async def customer_post(request: web.Request) -> web.StreamResponse:
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the message is longer than {MAX_TEXT} characters", field="text")
     uploads = uploads_of(form, "file", max_files=MAX_FILES)
-    if not request.app[REPLIES].spend(request.remote or "", time.monotonic()):
+    if not request.app[REPLIES].spend(client_of(request), time.monotonic()):
         raise TooManyAttemptsError("too many messages at once; try again in a minute",
                                    retry_after=60)  # fmt: skip
     await customer_reply(ticket, text, uploads, request.app[CONFIG].paths.mail)
