@@ -47,10 +47,11 @@ async def forwarding_middleware(request: web.Request, handler: Handler) -> web.S
 
 
 async def _forward(request: web.Request, active_url: str) -> web.StreamResponse:
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in NOT_PASSED}
+    # The client's address goes on as worked out here (through any trusted proxies), never
+    # as the client or a proxy wrote it, in whatever letter case.
+    replaced = NOT_PASSED | {FORWARDED_FOR.lower(), PEER_PROOF.lower()}
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in replaced}
     headers[FORWARDED_HEADER] = "1"
-    headers.pop(FORWARDED_FOR, None)  # the client (already read through trusted proxies)
-    headers.pop(PEER_PROOF, None)
     client = client_of(request)
     if client:
         headers[FORWARDED_FOR] = client
