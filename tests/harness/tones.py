@@ -71,23 +71,34 @@ class Heard:
         return "".join("#" if heard else "." for heard in self.seconds)
 
 
+def _seconds(recording: Path, skip_seconds: float) -> list[list[list[int]]]:
+    """The recording's whole seconds after ``skip_seconds``, each as its 20 ms frames."""
+    samples = _samples(recording)[int(skip_seconds * RATE) :]
+    return [
+        [list(samples[start + i * FRAME : start + (i + 1) * FRAME]) for i in range(RATE // FRAME)]
+        for start in range(0, len(samples) - RATE + 1, RATE)
+    ]
+
+
+def _loud(frame: list[int]) -> bool:
+    return math.sqrt(sum(x * x for x in frame) / FRAME) >= MIN_LEVEL
+
+
+def _mostly(hits: int, frames: list[list[int]]) -> bool:
+    return hits >= len(frames) * 0.6
+
+
 def heard_per_second(
     recording: Path, hz: int, skip_seconds: float = 0.0, dominance: float = 0.5
 ) -> Heard:
     """Per second: the tone held more than ``dominance`` of most frames' power (a party heard
     alone holds nearly all of it; each of two equally loud parties about half)."""
-    samples = _samples(recording)[int(skip_seconds * RATE) :]
-    frames_per_second = RATE // FRAME
-    seconds = []
-    for start in range(0, len(samples) - RATE + 1, RATE):
-        hits = 0
-        for i in range(frames_per_second):
-            frame = list(samples[start + i * FRAME : start + (i + 1) * FRAME])
-            level = math.sqrt(sum(x * x for x in frame) / FRAME)
-            if level >= MIN_LEVEL and _share_at(frame, hz) > dominance:
-                hits += 1
-        seconds.append(hits >= frames_per_second * 0.6)
-    return Heard(seconds)
+    return Heard(
+        [
+            _mostly(sum(_loud(f) and _share_at(f, hz) > dominance for f in frames), frames)
+            for frames in _seconds(recording, skip_seconds)
+        ]
+    )
 
 
 def what_was_heard(recording: Path, skip_seconds: float = 0.0) -> str:
@@ -95,22 +106,18 @@ def what_was_heard(recording: Path, skip_seconds: float = 0.0) -> str:
     b second agent) when that tone dominated, ``.`` silence, ``~`` any other sound (music, a
     prompt, voices mixed). A failed ear check shows it, so a CI log tells one-way audio from
     music on hold or a call that was not yet connected."""
-    samples = _samples(recording)[int(skip_seconds * RATE) :]
-    frames_per_second = RATE // FRAME
     letters = []
-    for start in range(0, len(samples) - RATE + 1, RATE):
+    for frames in _seconds(recording, skip_seconds):
         counts: dict[str, int] = {}
-        for i in range(frames_per_second):
-            frame = list(samples[start + i * FRAME : start + (i + 1) * FRAME])
-            if math.sqrt(sum(x * x for x in frame) / FRAME) < MIN_LEVEL:
-                kind = "."
-            else:
+        for frame in frames:
+            kind = "."
+            if _loud(frame):
                 kind = next(
                     (c for hz, c in PARTY_LETTERS.items() if _share_at(frame, hz) > 0.5), "~"
                 )
             counts[kind] = counts.get(kind, 0) + 1
-        kind, frames = max(counts.items(), key=lambda item: item[1])
-        letters.append(kind if frames >= frames_per_second * 0.6 else "~")
+        kind, hits = max(counts.items(), key=lambda item: item[1])
+        letters.append(kind if _mostly(hits, frames) else "~")
     return "".join(letters)
 
 
@@ -159,14 +166,9 @@ def assert_does_not_hear(
 
 def sounding_per_second(recording: Path, skip_seconds: float = SETTLE_SECONDS) -> Heard:
     """Per second: most of it was above silence (music, a prompt, a voice)."""
-    samples = _samples(recording)[int(skip_seconds * RATE) :]
-    frames_per_second = RATE // FRAME
-    seconds = []
-    for start in range(0, len(samples) - RATE + 1, RATE):
-        loud = 0
-        for i in range(frames_per_second):
-            frame = samples[start + i * FRAME : start + (i + 1) * FRAME]
-            if math.sqrt(sum(x * x for x in frame) / FRAME) >= MIN_LEVEL:
-                loud += 1
-        seconds.append(loud >= frames_per_second * 0.6)
-    return Heard(seconds)
+    return Heard(
+        [
+            _mostly(sum(_loud(frame) for frame in frames), frames)
+            for frames in _seconds(recording, skip_seconds)
+        ]
+    )

@@ -9,7 +9,6 @@ agents out and waits until ehd has closed every call it still had open.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from tests.harness.api import Api
 from tests.harness.ehd_process import EhdProcess
 from tests.harness.polling import eventually
+from tests.harness.records import call_records
 
 
 @pytest.fixture(autouse=True)
@@ -46,9 +46,7 @@ async def _shared_floor_left_idle(request: pytest.FixtureRequest) -> AsyncIterat
 
 
 def _open_calls(server: EhdProcess) -> list[str]:
-    with sqlite3.connect(f"file:{server.database}?mode=ro", uri=True) as connection:
-        rows = connection.execute("SELECT call_id FROM call_records WHERE ended_at IS NULL")
-        return [str(call_id) for (call_id,) in rows]
+    return [str(row["call_id"]) for row in call_records(server.database) if not row["ended_at"]]
 
 
 @pytest.hookimpl(wrapper=True)
